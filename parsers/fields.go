@@ -1,0 +1,92 @@
+package parsers
+
+import "bytes"
+
+// Field helpers shared by the parsers.
+
+// dash reports whether a logged value means "absent".
+func dash(b []byte) bool { return len(b) == 0 || len(b) == 1 && b[0] == '-' }
+
+// setURI sets rec.URI to the request target and rec.Path to its path. An absolute-form target
+// ("http://host:80/p?q", as the ALB logs it) sets rec.Host when it is still empty.
+func setURI(rec *Record, b []byte) {
+	if dash(b) {
+		return
+	}
+	if i := bytes.Index(b, []byte("://")); i > 0 && i < 8 {
+		rest := b[i+3:]
+		j := bytes.IndexAny(rest, "/?")
+		host := rest
+		if j >= 0 {
+			host, rest = rest[:j], rest[j:]
+		} else {
+			rest = nil
+		}
+		if rec.Host == "" {
+			rec.Host = bstr(stripDefaultPort(host))
+		}
+		b = rest
+		if len(b) == 0 {
+			b = []byte("/")
+		}
+	}
+	rec.URI = bstr(b)
+	p := b
+	if i := bytes.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
+	}
+	rec.Path = bstr(p)
+}
+
+// stripDefaultPort drops ":80" and ":443" from a host, so that hosts compare across hops.
+func stripDefaultPort(h []byte) []byte {
+	if bytes.HasSuffix(h, []byte(":80")) {
+		return h[:len(h)-3]
+	}
+	if bytes.HasSuffix(h, []byte(":443")) {
+		return h[:len(h)-4]
+	}
+	return h
+}
+
+// setRequestLine splits "METHOD URI PROTOCOL" into the record. It tolerates a missing protocol
+// (HTTP/0.9) and URIs with spaces (nginx escapes none in $request). "-" parts stay empty.
+func setRequestLine(rec *Record, b []byte) {
+	sp := bytes.IndexByte(b, ' ')
+	if sp < 0 {
+		if !dash(b) {
+			rec.Method = bstr(b)
+		}
+		return
+	}
+	if !dash(b[:sp]) {
+		rec.Method = bstr(b[:sp])
+	}
+	rest := b[sp+1:]
+	if last := bytes.LastIndexByte(rest, ' '); last >= 0 && bytes.HasPrefix(rest[last+1:], []byte("HTTP/")) {
+		rec.Proto = bstr(rest[last+1:])
+		rest = rest[:last]
+	} else if last >= 0 && dash(rest[last+1:]) {
+		rest = rest[:last]
+	}
+	setURI(rec, rest)
+}
+
+// setClient sets rec.ClientIP from "ip", "ip:port", "[v6]:port" or an unbracketed IPv6 with a
+// port as the ALB writes it ("2a02:…:f215:50718").
+func setClient(rec *Record, b []byte) {
+	if dash(b) {
+		return
+	}
+	if b[0] == '[' {
+		if i := bytes.IndexByte(b, ']'); i > 0 {
+			rec.ClientIP = bstr(b[1:i])
+			return
+		}
+	}
+	n := bytes.Count(b, []byte(":"))
+	if n == 1 || n == 8 { // v4:port, or a full v6 with a port appended
+		b = b[:bytes.LastIndexByte(b, ':')]
+	}
+	rec.ClientIP = bstr(b)
+}

@@ -1,0 +1,213 @@
+package parsers
+
+import (
+	"bytes"
+	"strconv"
+)
+
+// Identifier normalisation (reference: formats.md §5.3). Each setter takes the value as logged,
+// trims quotes and spaces, drops placeholders ("-", "null", "0", all-zero ids) and stores the
+// canonical form; the strings may alias v or the arena.
+
+// trimID strips white space and surrounding quotes and reports whether anything meaningful is left.
+func trimID(v []byte) ([]byte, bool) {
+	v = bytes.TrimSpace(v)
+	for len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
+		v = bytes.TrimSpace(v[1 : len(v)-1])
+	}
+	switch string(v) { // the conversion does not allocate in a switch
+	case "", "-", "null", "NULL", "nil", "undefined", "none", "None":
+		return nil, false
+	}
+	zero := true
+	for _, c := range v {
+		if c != '0' && c != '-' {
+			zero = false
+			break
+		}
+	}
+	if zero {
+		return nil, false
+	}
+	return v, true
+}
+
+func isHex(b []byte) bool {
+	for _, c := range b {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != '0' {
+			return false
+		}
+	}
+	return true
+}
+
+func isUUID(b []byte) bool {
+	if len(b) != 36 || b[8] != '-' || b[13] != '-' || b[18] != '-' || b[23] != '-' {
+		return false
+	}
+	return isHex(b[:8]) && isHex(b[9:13]) && isHex(b[14:18]) && isHex(b[19:23]) && isHex(b[24:])
+}
+
+// setRequestID stores an X-Request-ID (or an app's request id). UUIDs get index 14 reset to '4':
+// Envoy rewrites that nibble to record its tracing decision, so hops before and after Envoy
+// would otherwise log different ids for the same request.
+func (ids *IDs) setRequestID(v []byte, a *arena) {
+	v, ok := trimID(v)
+	if !ok {
+		return
+	}
+	if isUUID(v) && v[14] != '4' {
+		out := a.alloc(v)
+		out[14] = '4'
+		ids.RequestID = a.lower(out)
+		return
+	}
+	ids.RequestID = a.lower(v)
+}
+
+// setNginxRequestID stores nginx's own $request_id. When no X-Request-ID is known it also
+// serves as the request id: configurations that forward it (proxy_set_header X-Request-ID
+// $request_id) make it the next hop's X-Request-ID.
+func (ids *IDs) setNginxRequestID(v []byte, a *arena) {
+	v, ok := trimID(v)
+	if !ok {
+		return
+	}
+	ids.NginxRequestID = a.lower(v)
+}
+
+// finishNginxIDs settles the two nginx request ids once a line is parsed: the request id is
+// X-Request-ID when logged, else $request_id; NginxRequestID stays set only when it differs.
+func (ids *IDs) finishNginxIDs() {
+	switch {
+	case ids.NginxRequestID == "":
+	case ids.RequestID == "":
+		ids.RequestID, ids.NginxRequestID = ids.NginxRequestID, ""
+	case ids.RequestID == ids.NginxRequestID:
+		ids.NginxRequestID = ""
+	}
+}
+
+// setTraceparent stores the trace id of a W3C traceparent header
+// (version-traceid-parentid-flags). Invalid headers are ignored.
+func (ids *IDs) setTraceparent(v []byte, a *arena) {
+	v, ok := trimID(v)
+	if !ok || len(v) < 55 || v[2] != '-' || v[35] != '-' || v[52] != '-' {
+		return
+	}
+	ver, tid, pid := v[:2], v[3:35], v[36:52]
+	if !isHex(ver) || bytes.EqualFold(ver, []byte("ff")) || !isHex(tid) || allZero(tid) || !isHex(pid) {
+		return
+	}
+	ids.TraceID = a.lower(tid)
+}
+
+// setAmzn stores the Root of an X-Amzn-Trace-Id header ("Self=…;Root=1-…-…;Sampled=1") or a bare
+// X-Ray trace id ("1-5759e988-bd862e3fe1be46a994272793").
+func (ids *IDs) setAmzn(v []byte, a *arena) {
+	v, ok := trimID(v)
+	if !ok {
+		return
+	}
+	for len(v) > 0 {
+		part := v
+		if i := bytes.IndexByte(v, ';'); i >= 0 {
+			part, v = v[:i], v[i+1:]
+		} else {
+			v = nil
+		}
+		part = bytes.TrimSpace(part)
+		if eq := bytes.IndexByte(part, '='); eq >= 0 {
+			if !bytes.EqualFold(part[:eq], []byte("root")) {
+				continue
+			}
+			part = part[eq+1:]
+		}
+		if isXRayID(part) {
+			ids.AmznRoot = a.lower(part)
+			return
+		}
+	}
+}
+
+// isXRayID reports whether b is "1-<8 hex>-<24 hex>".
+func isXRayID(b []byte) bool {
+	return len(b) == 35 && b[0] == '1' && b[1] == '-' && b[10] == '-' && isHex(b[2:10]) && isHex(b[11:]) && !allZero(b[11:])
+}
+
+// setB3 stores the trace id of a b3 single header ("{trace}-{span}-{sampled}-{parent}") or of an
+// X-B3-TraceId header (16 or 32 hex digits).
+func (ids *IDs) setB3(v []byte, a *arena) {
+	v, ok := trimID(v)
+	if !ok {
+		return
+	}
+	if i := bytes.IndexByte(v, '-'); i >= 0 {
+		v = v[:i]
+	}
+	if (len(v) == 16 || len(v) == 32) && isHex(v) && !allZero(v) {
+		ids.B3TraceID = a.lower(v)
+	}
+}
+
+// setTraceID stores an application's trace id of whatever shape it has: 32 hex digits
+// (W3C/OpenTelemetry), a traceparent, an X-Ray id or X-Amzn-Trace-Id, 16 hex digits (B3, Jaeger,
+// Datadog hex) or a Datadog decimal 64-bit id.
+func (ids *IDs) setTraceID(v []byte, a *arena) {
+	v, ok := trimID(v)
+	if !ok {
+		return
+	}
+	switch {
+	case len(v) == 32 && isHex(v):
+		ids.TraceID = a.lower(v)
+	case len(v) >= 55 && v[2] == '-':
+		ids.setTraceparent(v, a)
+	case isXRayID(v) || bytes.Contains(v, []byte("Root=")):
+		ids.setAmzn(v, a)
+	case len(v) == 16 && isHex(v):
+		ids.B3TraceID = a.lower(v)
+	case len(v) <= 20 && isDigits(v):
+		if n, err := strconv.ParseUint(bstr(v), 10, 64); err == nil && n != 0 {
+			var buf [16]byte
+			for i := range buf {
+				buf[i] = '0'
+			}
+			hex := strconv.AppendUint(nil, n, 16) // rare path: decimal ids only
+			copy(buf[16-len(hex):], hex)
+			ids.B3TraceID = a.add(buf[:])
+		}
+	}
+}
+
+func isDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+// ParseID reads an identifier as a user typed it (a request id, a traceparent, an X-Amzn-Trace-Id,
+// a B3 or app trace id) and returns every normalised form it may take in records.
+func ParseID(s string) IDs {
+	var ids IDs
+	a := &arena{}
+	b := []byte(s)
+	ids.setTraceID(b, a)
+	ids.setRequestID(b, a)
+	if ids.B3TraceID == "" {
+		ids.setB3(b, a)
+	}
+	return ids
+}

@@ -1,0 +1,241 @@
+// Package parsers turns access and application log lines of every supported format into one
+// normalised Record, and reads inputs (files, globs, directories, stdin, gzip) line by line.
+//
+// A Parser fills a caller-provided *Record from one line. The strings it sets may alias the line
+// and the parser's own scratch buffer: they are valid until the next call to Parse on the same
+// parser. A caller that keeps a record calls Record.Clone, which copies every string into a
+// single allocation. This keeps the hot path free of per-line allocations.
+package parsers
+
+import (
+	"errors"
+	"strings"
+	"time"
+	"unsafe"
+)
+
+// Format names, as they appear in Record.Format and on the command line.
+const (
+	FormatNginx = "nginx"
+	FormatEnvoy = "envoy"
+	FormatALB   = "alb"
+	FormatApp   = "app"
+)
+
+// Local says whether a hop generated the response itself, from the format's own evidence.
+type Local int8
+
+const (
+	// LocalUnknown means the record carries no evidence either way.
+	LocalUnknown Local = iota
+	// LocalYes means the hop generated the response itself (no upstream answered).
+	LocalYes
+	// LocalNo means the hop relayed the next hop's response.
+	LocalNo
+)
+
+// String returns "true", "false" or "unknown".
+func (l Local) String() string {
+	switch l {
+	case LocalYes:
+		return "true"
+	case LocalNo:
+		return "false"
+	}
+	return "unknown"
+}
+
+// IDs holds a request's identifiers by kind, each normalised so that the same id written by two
+// hops compares equal: lower-case, with "-", empty, "null", "0" and all-zero values left empty.
+type IDs struct {
+	// RequestID is X-Request-ID (or an app's request id). A 36-character UUID has its index 14
+	// (the version nibble Envoy rewrites to record its tracing decision) reset to '4'.
+	RequestID string
+	// NginxRequestID is nginx's per-hop $request_id when a different X-Request-ID was also logged.
+	NginxRequestID string
+	// TraceID is a W3C/OpenTelemetry trace id: 32 lower-case hex digits.
+	TraceID string
+	// AmznRoot is the Root of X-Amzn-Trace-Id: "1-<8 hex>-<24 hex>".
+	AmznRoot string
+	// B3TraceID is a B3 trace id: 16 or 32 lower-case hex digits.
+	B3TraceID string
+}
+
+// Empty reports whether no id is known.
+func (ids *IDs) Empty() bool {
+	return ids.RequestID == "" && ids.NginxRequestID == "" && ids.TraceID == "" &&
+		ids.AmznRoot == "" && ids.B3TraceID == ""
+}
+
+// Record is one hop's view of one request, whatever the format or source.
+type Record struct {
+	Layer  string // the hop's layer name (edge, ingress, app, …)
+	Format string // FormatNginx, FormatEnvoy, FormatALB or FormatApp
+	File   string // input name; with Line it makes the record's source
+	Line   int64  // 1-based line number in File
+
+	Time  time.Time // end of the request (log write time); zero when unknown
+	Start time.Time // start of the request where the format has it; zero otherwise
+
+	Method string
+	Host   string
+	URI    string // raw request target as the client sent it (path and query)
+	Path   string // URI without the query; for a hop that rewrites, what the client sent
+	// RoutedPath is the path this hop routed on when the format shows it differs from Path
+	// (nginx $uri vs $request_uri, Envoy :path vs x-envoy-original-path, ALB transformed_uri).
+	RoutedPath string
+	Proto      string
+
+	Status int // status sent to the client by this hop; 0 when unknown
+	// Upstream lists the statuses of every attempt to reach the next hop, in order; -1 stands
+	// for an attempt without a status ("-"). Nil when the format does not log it.
+	Upstream     []int
+	UpstreamAddr string // address(es) of the next hop, as logged ("10.0.1.7:8080, 10.0.1.8:8080")
+	Service      string // upstream group, cluster, target group or service name, where logged
+	Local        Local
+
+	Allow     string // Allow response header, where logged
+	Origin    string // Origin request header, where logged
+	ACRMethod string // Access-Control-Request-Method request header, where logged
+
+	ClientIP  string
+	UserAgent string
+	Duration  time.Duration // -1 when unknown
+	Detail    string        // format-specific evidence: Envoy flags and details, ALB actions and error_reason, …
+
+	IDs IDs
+
+	upstreamBuf [8]int // backing store for Upstream, so that short lists do not allocate
+}
+
+// Reset clears r for reuse, keeping its internal buffers.
+func (r *Record) Reset() {
+	*r = Record{Duration: -1}
+}
+
+// AppendUpstream adds one upstream attempt's status (-1 for none), reusing r's own storage.
+func (r *Record) AppendUpstream(status int) {
+	if r.Upstream == nil {
+		r.Upstream = r.upstreamBuf[:0]
+	}
+	r.Upstream = append(r.Upstream, status)
+}
+
+// LastUpstream returns the status of the last upstream attempt, or -1 when there is none.
+func (r *Record) LastUpstream() int {
+	if len(r.Upstream) == 0 {
+		return -1
+	}
+	return r.Upstream[len(r.Upstream)-1]
+}
+
+// Clone returns a copy of r whose strings no longer alias any parser buffer. All strings share
+// one allocation.
+func (r *Record) Clone() *Record {
+	c := new(Record)
+	*c = *r
+	fields := c.stringFields()
+	n := 0
+	for _, f := range fields {
+		n += len(*f)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, f := range fields {
+		b.WriteString(*f)
+	}
+	all := b.String()
+	off := 0
+	for _, f := range fields {
+		l := len(*f)
+		*f = all[off : off+l]
+		off += l
+	}
+	if r.Upstream != nil {
+		c.Upstream = c.upstreamBuf[:0]
+		if len(r.Upstream) > len(c.upstreamBuf) {
+			c.Upstream = make([]int, 0, len(r.Upstream))
+		}
+		c.Upstream = append(c.Upstream, r.Upstream...)
+	}
+	return c
+}
+
+// stringFields lists the fields that Clone copies. Layer, Format and File are not listed: they
+// come from the input's configuration, never from a line buffer.
+func (r *Record) stringFields() []*string {
+	return []*string{&r.Method, &r.Host, &r.URI, &r.Path, &r.RoutedPath, &r.Proto,
+		&r.UpstreamAddr, &r.Service, &r.Allow, &r.Origin, &r.ACRMethod, &r.ClientIP,
+		&r.UserAgent, &r.Detail, &r.IDs.RequestID, &r.IDs.NginxRequestID, &r.IDs.TraceID,
+		&r.IDs.AmznRoot, &r.IDs.B3TraceID}
+}
+
+// IsPreflight reports whether the record is a CORS preflight: OPTIONS with an Origin and an
+// Access-Control-Request-Method.
+func (r *Record) IsPreflight() bool {
+	return r.Method == "OPTIONS" && r.Origin != "" && r.ACRMethod != ""
+}
+
+// Parser parses one line (without its line terminator) into rec, which the caller has Reset.
+// It returns an error whose text is the reason when the line is not a record of its format.
+type Parser interface {
+	Parse(line []byte, rec *Record) error
+}
+
+// ErrBlank is returned for a line that holds only white space; readers skip such lines
+// without counting them as rejected.
+var ErrBlank = errors.New("blank line")
+
+// bstr returns a string that aliases b. It is valid while b is not modified.
+func bstr(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// arena is a parser's per-line scratch space for values that must be rewritten (unescaped,
+// lower-cased). Strings handed out alias it until reset.
+type arena struct{ buf []byte }
+
+func (a *arena) reset() { a.buf = a.buf[:0] }
+
+// add copies b into the arena and returns it as a string.
+func (a *arena) add(b []byte) string { return bstr(a.alloc(b)) }
+
+// alloc copies b into the arena and returns the copy.
+func (a *arena) alloc(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	if cap(a.buf)-len(a.buf) < len(b) {
+		// Start a fresh block: strings already handed out keep the old one alive.
+		n := 2 * cap(a.buf)
+		if n < 4096 {
+			n = 4096
+		}
+		if n < len(b) {
+			n = len(b)
+		}
+		a.buf = make([]byte, 0, n)
+	}
+	start := len(a.buf)
+	a.buf = append(a.buf, b...)
+	return a.buf[start:len(a.buf):len(a.buf)]
+}
+
+// lower returns b lower-cased, aliasing b when it has no upper-case ASCII letter.
+func (a *arena) lower(b []byte) string {
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			out := a.alloc(b)
+			for j := i; j < len(out); j++ {
+				if 'A' <= out[j] && out[j] <= 'Z' {
+					out[j] += 'a' - 'A'
+				}
+			}
+			return bstr(out)
+		}
+	}
+	return bstr(b)
+}
