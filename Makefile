@@ -1,0 +1,44 @@
+# logtriage — build, test, benchmark and fuzz.
+GO       ?= go
+BIN      ?= bin/logtriage
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -s -w -X main.version=$(VERSION)
+FUZZTIME ?= 30s
+BENCHTIME ?= 1s
+
+.PHONY: all build test bench bench-go bench-cmd fuzz lint clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/logtriage
+
+# The README's test command: vet, then every test with the race detector. The end-to-end tests
+# in cmd/logtriage build the binary and run it on samples/.
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+# Go benchmarks of every parser and of the analysis engine (lines/s, MB/s, allocs), then
+# whole-command runs on generated logs beside wc and awk.
+bench: bench-go bench-cmd
+
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./parsers ./analysis
+
+bench-cmd: build
+	bash .ci/bench.sh $(BIN)
+
+# Each fuzz target for FUZZTIME (go test allows one target per run).
+fuzz:
+	@for t in $$($(GO) test -list '^Fuzz' ./parsers | grep '^Fuzz'); do \
+		echo "== $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./parsers || exit 1; \
+	done
+
+lint:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt wants to rewrite:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/logtriage/logtriage/parsers"
+)
+
+// inputFlags are shared by every command that reads logs.
+type inputFlags struct {
+	Inputs []string `arg:"" name:"INPUT" help:"Log files, globs, directories or - for stdin; prefix NAME= to name the layer (edge=nginx.log). Without NAME=, the layer is the format name."`
+
+	Format      string            `help:"Force the format of every input instead of detecting it: nginx, envoy, alb or app." enum:",nginx,envoy,alb,app" default:"" placeholder:"FORMAT"`
+	NginxFormat string            `name:"nginx-format" help:"nginx log_format string for custom nginx logs (may start with escape=json)." placeholder:"STRING"`
+	NginxConf   string            `name:"nginx-conf" help:"nginx configuration file: its log_format and access_log directives (includes followed) choose each log file's format." type:"existingfile" placeholder:"FILE"`
+	EnvoyFormat string            `name:"envoy-format" help:"Envoy access log format string for custom Envoy text logs." placeholder:"STRING"`
+	EnvoyConfig string            `name:"envoy-config" help:"Envoy YAML bootstrap: its file access logs' formats choose each log file's format." type:"existingfile" placeholder:"FILE"`
+	AppField    map[string]string `name:"app-field" help:"Read an application log field from another JSON key: --app-field status=http.status (repeatable)." placeholder:"FIELD=KEY"`
+
+	Since   string `help:"Keep records at or after this time: RFC 3339 (2026-11-24T10:00:00Z), a date, or a duration before now (2h)." placeholder:"TIME"`
+	Until   string `help:"Keep records before this time (same forms as --since)." placeholder:"TIME"`
+	MaxLine int    `name:"max-line" help:"Longest line read, in bytes; longer lines are rejected and the run goes on." default:"4194304"`
+	Strict  bool   `help:"Exit with status 4 when any line was rejected."`
+	Quiet   bool   `short:"q" help:"Do not print the per-input summary on stderr."`
+}
+
+// config turns the flags into a parsers.Config, reading the configuration files.
+func (f *inputFlags) config() (*parsers.Config, error) {
+	c := &parsers.Config{Format: f.Format, NginxFormat: f.NginxFormat, EnvoyFormat: f.EnvoyFormat, AppFields: f.AppField}
+	if f.NginxFormat != "" {
+		if _, err := parsers.CompileNginx(f.NginxFormat); err != nil {
+			return nil, usageErr("--nginx-format: %v", err)
+		}
+	}
+	if f.EnvoyFormat != "" {
+		if _, err := parsers.CompileEnvoy(f.EnvoyFormat); err != nil {
+			return nil, usageErr("--envoy-format: %v", err)
+		}
+	}
+	if len(f.AppField) > 0 {
+		if _, err := parsers.NewApp(f.AppField); err != nil {
+			return nil, usageErr("--app-field: %v", err)
+		}
+	}
+	if f.NginxConf != "" {
+		conf, err := parsers.LoadNginxConf(f.NginxConf)
+		if err != nil {
+			return nil, usageErr("--nginx-conf: %v", err)
+		}
+		c.NginxConf = conf
+	}
+	if f.EnvoyConfig != "" {
+		logs, err := parsers.LoadEnvoyConfig(f.EnvoyConfig)
+		if err != nil {
+			return nil, usageErr("--envoy-config: %v", err)
+		}
+		if len(logs) == 0 {
+			return nil, usageErr("--envoy-config: %s defines no file access log", f.EnvoyConfig)
+		}
+		c.EnvoyLogs = logs
+	}
+	return c, nil
+}
+
+func (f *inputFlags) inputs() ([]parsers.Input, error) {
+	in, err := parsers.ExpandInputs(f.Inputs)
+	if err != nil {
+		return nil, usageErr("%v", err)
+	}
+	return in, nil
+}
+
+func (f *inputFlags) window(now time.Time) (since, until time.Time, err error) {
+	if since, err = parseWhen(f.Since, now); err != nil {
+		return since, until, usageErr("--since: %v", err)
+	}
+	if until, err = parseWhen(f.Until, now); err != nil {
+		return since, until, usageErr("--until: %v", err)
+	}
+	if !since.IsZero() && !until.IsZero() && !since.Before(until) {
+		return since, until, usageErr("--since %s is not before --until %s", f.Since, f.Until)
+	}
+	return since, until, nil
+}
+
+// parseWhen reads an absolute time (RFC 3339, with or without zone, or a date) or a duration
+// before now ("90m", "2h", "3d").
+func parseWhen(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if strings.HasSuffix(s, "d") {
+		if n, err := strconv.Atoi(strings.TrimSuffix(s, "d")); err == nil && n >= 0 {
+			return now.Add(-time.Duration(n) * 24 * time.Hour), nil
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil {
+		if d < 0 {
+			d = -d
+		}
+		return now.Add(-d), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is neither a time (2026-11-24T10:00:00Z, 2026-11-24) nor a duration (2h, 30m, 1d)", s)
+}
+
+// report prints the per-input summary to stderr and returns the exit code it implies.
+func report(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
+	code := exitOK
+	var read, parsed, rejected int64
+	failed := 0
+	for _, s := range stats {
+		read += s.Read
+		parsed += s.Parsed
+		rejected += s.Rejected
+		if s.Err != "" {
+			failed++
+		}
+	}
+	if !quiet {
+		rows := make([]parsers.Stats, len(stats))
+		copy(rows, stats)
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Input < rows[j].Input })
+		fmt.Fprintf(w, "%-40s %-10s %-6s %12s %12s %10s\n", "INPUT", "LAYER", "FORMAT", "READ", "PARSED", "REJECTED")
+		for _, s := range rows {
+			format := s.Format
+			if format == "" {
+				format = "-"
+			}
+			fmt.Fprintf(w, "%-40s %-10s %-6s %12s %12s %10s\n", clip(s.Input, 40), clip(s.Layer, 10), format,
+				thousands(s.Read), thousands(s.Parsed), thousands(s.Rejected))
+		}
+		if len(rows) > 1 {
+			fmt.Fprintf(w, "%-40s %-10s %-6s %12s %12s %10s\n", "total", "", "", thousands(read), thousands(parsed), thousands(rejected))
+		}
+		for _, s := range rows {
+			for _, e := range s.Examples {
+				fmt.Fprintf(w, "rejected %s: %s\n", e.Source, e.Reason)
+			}
+			if s.Rejected > int64(len(s.Examples)) && len(s.Examples) > 0 {
+				fmt.Fprintf(w, "… and %s more rejected lines in %s\n", thousands(s.Rejected-int64(len(s.Examples))), s.Input)
+			}
+		}
+	}
+	for _, s := range stats {
+		if s.Err != "" {
+			fmt.Fprintf(w, "error: %s\n", s.Err)
+		}
+	}
+	switch {
+	case failed == len(stats) && len(stats) > 0:
+		code = exitFatal
+	case failed > 0:
+		code = exitPartial
+	case strict && rejected > 0:
+		fmt.Fprintf(w, "--strict: %s lines rejected\n", thousands(rejected))
+		code = exitRejected
+	}
+	return code
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n+1:]
+}
+
+// thousands formats n with comma separators.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+var stderr io.Writer = os.Stderr
+
+// errSummary says in one line why the exit code is not zero; details are already on stderr.
+func errSummary(stats []parsers.Stats, code int) error {
+	failed := 0
+	var rejected int64
+	for _, s := range stats {
+		if s.Err != "" {
+			failed++
+		}
+		rejected += s.Rejected
+	}
+	switch code {
+	case exitFatal:
+		return fmt.Errorf("no input could be read (see the errors above)")
+	case exitPartial:
+		return fmt.Errorf("%d of %d inputs could not be read in full (see the errors above); the rest was processed", failed, len(stats))
+	case exitRejected:
+		return fmt.Errorf("%s lines rejected and --strict is set", thousands(rejected))
+	}
+	return nil
+}

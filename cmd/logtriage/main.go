@@ -1,0 +1,81 @@
+// Command logtriage tells which layer (AWS ALB, nginx, Envoy, the application) turned a request
+// into an HTTP 405, and why. This package only wires the command line to the parsers and
+// analysis packages.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/alecthomas/kong"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// Exit codes (documented in the README).
+const (
+	exitOK       = 0 // everything read
+	exitFatal    = 1 // nothing useful could be done (no input readable, output failed)
+	exitUsage    = 2 // bad flags, format strings or configuration files
+	exitPartial  = 3 // some input could not be read or its format not told; the rest was processed
+	exitRejected = 4 // --strict and at least one line was rejected
+	exitFindings = 5 // --fail-on matched (reserved for the CI gate)
+)
+
+// exitError carries an exit code through kong's Run methods.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, args ...any) error {
+	return &exitError{exitUsage, fmt.Errorf(format, args...)}
+}
+
+type cli struct {
+	Version kong.VersionFlag `help:"Print the version and exit."`
+
+	Parse   parseCmd   `cmd:"" help:"Print normalised records as JSON lines, one per record."`
+	// Analyze analyzeCmd `cmd:"" help:"Correlate requests across hops, attribute every 405 to the layer that generated it, and explain why."`
+	// Trace   traceCmd   `cmd:"" help:"Show one request's hop chain and verdict, by any of its ids."`
+}
+
+const description = `Find which layer turned a request into an HTTP 405, and why.
+
+Inputs are files, globs, directories or - (standard input), each optionally named by its
+layer: edge=logs/nginx/access.log app='logs/app/*.json'. Formats (nginx, Envoy, AWS ALB, JSON or
+logfmt application logs; gzip or plain) are detected from the first lines.`
+
+func main() {
+	var c cli
+	parser := kong.Must(&c,
+		kong.Name("logtriage"),
+		kong.Description(description),
+		kong.UsageOnError(),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Vars{"version": "logtriage " + version},
+		kong.Exit(func(code int) {
+			if code == 80 { // kong's code for a command-line error
+				code = exitUsage
+			}
+			os.Exit(code)
+		}),
+	)
+	ctx, err := parser.Parse(os.Args[1:])
+	if err != nil {
+		parser.FatalIfErrorf(err)
+	}
+	if err := ctx.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "logtriage:", err)
+		var ee *exitError
+		if errors.As(err, &ee) {
+			os.Exit(ee.code)
+		}
+		os.Exit(exitFatal)
+	}
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"time"
+
+	"github.com/logtriage/logtriage/parsers"
+)
+
+type parseCmd struct {
+	inputFlags
+	Status []int `help:"Keep only records with these statuses (comma-separated); an upstream attempt's status counts too, so masked 405s are kept." placeholder:"CODE,..."`
+}
+
+func (c *parseCmd) Run() error {
+	cfg, err := c.config()
+	if err != nil {
+		return err
+	}
+	inputs, err := c.inputs()
+	if err != nil {
+		return err
+	}
+	since, until, err := c.window(time.Now())
+	if err != nil {
+		return err
+	}
+	filter := parsers.Filter{Statuses: c.Status, Since: since, Until: until}
+	out := bufio.NewWriterSize(os.Stdout, 256<<10)
+	var writeErr error
+	stats := make([]parsers.Stats, 0, len(inputs))
+	for _, in := range inputs {
+		o, err := cfg.OpenInput(in)
+		if err != nil {
+			stats = append(stats, parsers.Stats{Input: in.Name, Layer: in.Layer, Err: err.Error()})
+			continue
+		}
+		st := o.Scan(c.MaxLine, func(rec *parsers.Record, b *parsers.Batch) {
+			if filter.Match(rec) {
+				b.Out = rec.AppendJSON(b.Out)
+				b.Out = append(b.Out, '\n')
+			}
+		}, func(b *parsers.Batch) {
+			if writeErr == nil && len(b.Out) > 0 {
+				_, writeErr = out.Write(b.Out)
+			}
+		})
+		stats = append(stats, st)
+		if writeErr != nil {
+			break
+		}
+	}
+	if err := out.Flush(); writeErr == nil {
+		writeErr = err
+	}
+	if writeErr != nil {
+		return &exitError{exitFatal, writeErr}
+	}
+	if code := report(stderr, stats, c.Strict, c.Quiet); code != exitOK {
+		return &exitError{code, errSummary(stats, code)}
+	}
+	return nil
+}

@@ -1,0 +1,240 @@
+//go:build integrate
+
+package parsers
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
+
+// Config is what the command line says about formats; Resolve applies it to each input.
+type Config struct {
+	Format      string            // forced format: nginx, envoy, alb or app; "" detects
+	NginxFormat string            // --nginx-format: a log_format string
+	NginxConf   *NginxConf        // --nginx-conf: log_format and access_log directives
+	EnvoyFormat string            // --envoy-format: an Envoy text format string
+	EnvoyLogs   []EnvoyAccessLog  // --envoy-config: access logs of an Envoy bootstrap
+	AppFields   map[string]string // --app-field overrides
+}
+
+// Formats lists the format names that Config.Format accepts.
+var Formats = []string{FormatNginx, FormatEnvoy, FormatALB, FormatApp}
+
+// candidate is one way to read an input.
+type candidate struct {
+	format string
+	name   string // which variant, for messages ("nginx combined", "envoy istio")
+	new    func() (Parser, error)
+}
+
+// sampleLines is how many non-blank lines detection looks at.
+const sampleLines = 20
+
+// Resolved is the parser chosen for one input.
+type Resolved struct {
+	Format    string
+	Variant   string // e.g. "nginx log_format triage from nginx.conf", "envoy default"
+	NewParser func() Parser
+}
+
+// Resolve chooses the parser for an input from the configuration and the input's first lines.
+func (c *Config) Resolve(path string, sample [][]byte) (*Resolved, error) {
+	cands, err := c.candidates(path, sample)
+	if err != nil {
+		return nil, err
+	}
+	if len(sample) == 0 {
+		// An empty input: any parser will do, nothing will be read.
+		cand := cands[0]
+		p, err := cand.new()
+		if err != nil {
+			return nil, err
+		}
+		_ = p
+		return &Resolved{Format: cand.format, Variant: cand.name, NewParser: mustNew(cand.new)}, nil
+	}
+	best, bestOK := -1, 0
+	var firstErr error
+	for i, cand := range cands {
+		p, err := cand.new()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", cand.name, err)
+		}
+		ok := 0
+		var rec Record
+		for _, line := range sample {
+			rec.Reset()
+			if err := p.Parse(line, &rec); err == nil {
+				ok++
+			} else if firstErr == nil && i == 0 {
+				firstErr = err
+			}
+		}
+		if ok > bestOK {
+			best, bestOK = i, ok
+		}
+		if ok == len(sample) {
+			break
+		}
+	}
+	if best < 0 || (c.pinned(cands) && best != 0) {
+		return nil, c.undetected(path, sample, cands, firstErr)
+	}
+	cand := cands[best]
+	return &Resolved{Format: cand.format, Variant: cand.name, NewParser: mustNew(cand.new)}, nil
+}
+
+// pinned reports whether the first candidate comes from an explicit setting for this input,
+// in which case no other candidate may replace it.
+func (c *Config) pinned(cands []candidate) bool {
+	return len(cands) == 1
+}
+
+func mustNew(f func() (Parser, error)) func() Parser {
+	return func() Parser {
+		p, err := f()
+		if err != nil {
+			panic(err) // f succeeded once during Resolve with the same arguments
+		}
+		return p
+	}
+}
+
+func (c *Config) candidates(path string, sample [][]byte) ([]candidate, error) {
+	// An explicit mapping from a configuration file wins.
+	if c.NginxConf != nil && (c.Format == "" || c.Format == FormatNginx) {
+		if f, name, ok := c.NginxConf.FormatFor(path); ok {
+			return []candidate{{FormatNginx, "nginx log_format " + name + " (from " + filepath.Base(c.NginxConf.Path) + ")",
+				func() (Parser, error) { return CompileNginx(f) }}}, nil
+		}
+	}
+	if len(c.EnvoyLogs) > 0 && (c.Format == "" || c.Format == FormatEnvoy) {
+		if _, ok, err := EnvoyParserFor(c.EnvoyLogs, path); err != nil {
+			return nil, err
+		} else if ok {
+			logs := c.EnvoyLogs
+			return []candidate{{FormatEnvoy, "envoy access log format from --envoy-config", func() (Parser, error) {
+				p, _, err := EnvoyParserFor(logs, path)
+				return p, err
+			}}}, nil
+		}
+	}
+	jsonLines := len(sample) > 0 && bytes.HasPrefix(bytes.TrimSpace(sample[0]), []byte("{"))
+	var out []candidate
+	add := func(format, name string, f func() (Parser, error)) {
+		if c.Format == "" || c.Format == format {
+			out = append(out, candidate{format, name, f})
+		}
+	}
+	if c.NginxFormat != "" {
+		f := c.NginxFormat
+		add(FormatNginx, "nginx --nginx-format", func() (Parser, error) { return CompileNginx(f) })
+	}
+	if c.EnvoyFormat != "" {
+		f := c.EnvoyFormat
+		add(FormatEnvoy, "envoy --envoy-format", func() (Parser, error) { return CompileEnvoy(f) })
+	}
+	if c.NginxConf != nil && c.Format == FormatNginx {
+		for name, f := range c.NginxConf.Formats() {
+			f := f
+			add(FormatNginx, "nginx log_format "+name, func() (Parser, error) { return CompileNginx(f) })
+		}
+	}
+	if jsonLines {
+		switch jsonKind(sample[0]) {
+		case FormatEnvoy:
+			add(FormatEnvoy, "envoy JSON", func() (Parser, error) { return NewEnvoyJSON(), nil })
+		case FormatNginx:
+			add(FormatNginx, "nginx JSON", func() (Parser, error) { return NewNginxJSON(), nil })
+		}
+		add(FormatApp, "app JSON", func() (Parser, error) { return NewApp(c.AppFields) })
+		add(FormatNginx, "nginx JSON", func() (Parser, error) { return NewNginxJSON(), nil })
+		add(FormatEnvoy, "envoy JSON", func() (Parser, error) { return NewEnvoyJSON(), nil })
+	} else {
+		add(FormatALB, "alb", func() (Parser, error) { return NewALB(), nil })
+		add(FormatEnvoy, "envoy default", func() (Parser, error) { return CompileEnvoy(EnvoyDefaultFormat) })
+		add(FormatEnvoy, "envoy istio", func() (Parser, error) { return CompileEnvoy(EnvoyIstioFormat) })
+		add(FormatNginx, "nginx main", func() (Parser, error) { return CompileNginx(NginxMain) })
+		add(FormatNginx, "nginx combined", func() (Parser, error) { return CompileNginx(NginxCombined) })
+		add(FormatNginx, "nginx upstreaminfo", func() (Parser, error) { return CompileNginx(NginxUpstreamInfo) })
+		add(FormatApp, "app logfmt", func() (Parser, error) { return NewApp(c.AppFields) })
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no parser for --format %q: use one of %s", c.Format, strings.Join(Formats, ", "))
+	}
+	return out, nil
+}
+
+// jsonKind guesses from a JSON line's keys whether it is an Envoy or nginx access log.
+func jsonKind(line []byte) string {
+	has := func(keys ...string) bool {
+		for _, k := range keys {
+			if gjson.GetBytes(line, gjson.Escape(k)).Exists() {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("response_code", "response_flags", "upstream_host", "response_code_details", "x-envoy-origin-path", "RESPONSE_CODE"):
+		return FormatEnvoy
+	case has("remote_addr", "time_local", "upstream_status", "request_uri", "body_bytes_sent", "upstream_addr"):
+		return FormatNginx
+	}
+	return FormatApp
+}
+
+// undetected explains why no parser fits and what to do about it.
+func (c *Config) undetected(path string, sample [][]byte, cands []candidate, firstErr error) error {
+	line := sample[0]
+	if len(line) > 160 {
+		line = append(line[:157:157], "..."...)
+	}
+	var hint string
+	switch {
+	case len(cands) == 1:
+		hint = fmt.Sprintf("the %s format does not match these lines (first error: %v); check that the configured format is the one that wrote this file", cands[0].name, firstErr)
+	case bytes.Contains(sample[0], []byte("[")) && nginxTimeLike(sample[0]):
+		hint = "it looks like nginx with a custom log_format: pass the format with --nginx-format 'STRING' or point --nginx-conf at the nginx configuration"
+	case bytes.HasPrefix(sample[0], []byte("[")) || bytes.Contains(sample[0], []byte("%")):
+		hint = "it looks like Envoy with a custom access log format: pass it with --envoy-format 'STRING' or --envoy-config envoy.yaml"
+	case c.Format != "":
+		hint = fmt.Sprintf("none of the %s variants matches; pass the exact format string (--nginx-format / --envoy-format)", c.Format)
+	default:
+		hint = "force a format with --format nginx|envoy|alb|app, or give the format string with --nginx-format / --envoy-format"
+	}
+	return fmt.Errorf("cannot tell the format of %s from its first lines (%q): %s", path, line, hint)
+}
+
+func nginxTimeLike(b []byte) bool {
+	i := bytes.IndexByte(b, '[')
+	if i < 0 || len(b) < i+27 {
+		return false
+	}
+	_, ok := parseNginxTime(b[i+1 : i+27])
+	return ok
+}
+
+// Sample returns up to n non-blank lines from the start of br without consuming them.
+func Sample(br *bufio.Reader, n int) [][]byte {
+	buf, _ := br.Peek(br.Size())
+	var out [][]byte
+	for len(buf) > 0 && len(out) < n {
+		var line []byte
+		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
+			line, buf = buf[:i], buf[i+1:]
+		} else {
+			line, buf = buf, nil
+		}
+		line = bytes.TrimRight(line, "\r")
+		if !isBlank(line) {
+			out = append(out, line)
+		}
+	}
+	return out
+}

@@ -1,0 +1,147 @@
+package parsers
+
+import (
+	"bufio"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Input is one stream of log lines: a file or standard input, with the layer it belongs to.
+type Input struct {
+	Name  string // the path as given ("-" for standard input)
+	Layer string // the layer name from "NAME=PATH"; empty until defaulted from the format
+	Path  string // the path to open; "-" is standard input
+}
+
+// ParseInputArg splits "NAME=PATH" into a layer name and a path pattern. An argument without
+// "=" (or whose part before "=" looks like a path) has no layer name.
+func ParseInputArg(arg string) (layer, pattern string) {
+	i := strings.IndexByte(arg, '=')
+	if i <= 0 {
+		return "", arg
+	}
+	name := arg[:i]
+	if strings.ContainsAny(name, "/\\.*?[") {
+		return "", arg
+	}
+	return name, arg[i+1:]
+}
+
+// ExpandInputs turns command-line arguments ("NAME=PATH", globs, directories, "-") into inputs,
+// in a stable order: arguments as given, the files of a glob or directory sorted by name.
+// Directories are walked recursively; hidden files are skipped.
+func ExpandInputs(args []string) ([]Input, error) {
+	var out []Input
+	stdin := false
+	for _, arg := range args {
+		layer, pat := ParseInputArg(arg)
+		if pat == "" {
+			return nil, fmt.Errorf("input %q names no file: use NAME=PATH, a path, a glob or - for standard input", arg)
+		}
+		if pat == "-" {
+			if stdin {
+				return nil, errors.New("standard input (-) can be read only once")
+			}
+			stdin = true
+			out = append(out, Input{Name: "-", Layer: layer, Path: "-"})
+			continue
+		}
+		paths, err := expandPattern(pat)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range paths {
+			out = append(out, Input{Name: p, Layer: layer, Path: p})
+		}
+	}
+	return out, nil
+}
+
+func expandPattern(pat string) ([]string, error) {
+	matches := []string{pat}
+	if strings.ContainsAny(pat, "*?[") {
+		m, err := filepath.Glob(pat)
+		if err != nil {
+			return nil, fmt.Errorf("bad glob %q: %v", pat, err)
+		}
+		if len(m) == 0 {
+			return nil, fmt.Errorf("no file matches %q: check the path (quote globs so the shell does not expand them)", pat)
+		}
+		matches = m
+	}
+	var out []string
+	for _, m := range matches {
+		st, err := os.Stat(m)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read input %s: %v", m, errors.Unwrap(err))
+		}
+		if !st.IsDir() {
+			out = append(out, m)
+			continue
+		}
+		var files []string
+		err = filepath.WalkDir(m, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if strings.HasPrefix(d.Name(), ".") && p != m {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() {
+				files = append(files, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("cannot list directory %s: %v", m, err)
+		}
+		if len(files) == 0 {
+			return nil, fmt.Errorf("directory %s holds no files", m)
+		}
+		sort.Strings(files)
+		out = append(out, files...)
+	}
+	return out, nil
+}
+
+// Open opens the input and undoes gzip compression, detected by its magic bytes rather than
+// by the file name. Concatenated gzip members (as log rotation produces) are read in turn.
+func (in Input) Open() (io.ReadCloser, error) {
+	var f io.ReadCloser = os.Stdin
+	if in.Path != "-" {
+		file, err := os.Open(in.Path)
+		if err != nil {
+			return nil, err
+		}
+		f = file
+	}
+	br := bufio.NewReaderSize(f, 256<<10)
+	magic, _ := br.Peek(2)
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("gzip header: %v", err)
+		}
+		return &readCloser{Reader: zr, close: f.Close, gzip: true}, nil
+	}
+	return &readCloser{Reader: br, close: f.Close}, nil
+}
+
+type readCloser struct {
+	io.Reader
+	close func() error
+	gzip  bool
+}
+
+func (r *readCloser) Close() error { return r.close() }

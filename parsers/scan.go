@@ -1,0 +1,336 @@
+package parsers
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+)
+
+// DefaultMaxLine is the longest line read; longer lines are rejected (and skipped) with a reason.
+const DefaultMaxLine = 4 << 20
+
+const chunkSize = 1 << 20
+
+// Rejection is one line that did not parse, with its place and the reason.
+type Rejection struct {
+	Source string `json:"source"` // file:line
+	Reason string `json:"reason"`
+}
+
+// MaxExamples is how many rejected lines per input are kept as examples.
+const MaxExamples = 5
+
+// Stats counts what happened to the lines of one input.
+type Stats struct {
+	Input    string      `json:"input"`
+	Layer    string      `json:"layer"`
+	Format   string      `json:"format"`
+	Read     int64       `json:"lines_read"`
+	Parsed   int64       `json:"parsed"`
+	Rejected int64       `json:"rejected"`
+	Blank    int64       `json:"blank"`
+	Examples []Rejection `json:"rejected_examples,omitempty"`
+	Err      string      `json:"error,omitempty"` // why reading stopped early (unreadable, truncated gzip)
+}
+
+func (s *Stats) reject(file string, line int64, reason string) {
+	s.Rejected++
+	if len(s.Examples) < MaxExamples {
+		s.Examples = append(s.Examples, Rejection{Source: fmt.Sprintf("%s:%d", file, line), Reason: reason})
+	}
+}
+
+func (s *Stats) add(o *Stats) {
+	s.Read += o.Read
+	s.Parsed += o.Parsed
+	s.Rejected += o.Rejected
+	s.Blank += o.Blank
+	for _, e := range o.Examples {
+		if len(s.Examples) >= MaxExamples {
+			break
+		}
+		s.Examples = append(s.Examples, e)
+	}
+}
+
+// chunk is a run of whole lines, or a marker for one over-long line that was skipped.
+type chunk struct {
+	data      []byte
+	firstLine int64 // line number of the first line in data
+	skipped   int64 // when non-zero, the number of a line longer than the limit (data is nil)
+}
+
+// chunker cuts a stream into chunks of whole lines without copying line by line.
+type chunker struct {
+	r       io.Reader
+	max     int
+	line    int64 // number of the next line
+	carry   []byte
+	eof     bool
+	err     error
+	pending []chunk
+}
+
+func (c *chunker) next() (chunk, bool) {
+	for {
+		if len(c.pending) > 0 {
+			ch := c.pending[0]
+			c.pending = c.pending[1:]
+			return ch, true
+		}
+		if c.eof {
+			if len(c.carry) > 0 {
+				ch := chunk{data: c.carry, firstLine: c.line}
+				c.carry = nil
+				c.line++
+				return ch, true
+			}
+			return chunk{}, false
+		}
+		c.fill()
+	}
+}
+
+// fill reads one block and queues the chunks it completes.
+func (c *chunker) fill() {
+	size := chunkSize
+	if len(c.carry) >= size/2 {
+		size = 2 * len(c.carry)
+	}
+	buf := make([]byte, len(c.carry), size)
+	copy(buf, c.carry)
+	c.carry = nil
+	for len(buf) < cap(buf) {
+		n, err := c.r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			c.eof = true
+			if err != io.EOF {
+				c.err = err
+			}
+			break
+		}
+		if n == 0 {
+			continue
+		}
+	}
+	last := bytes.LastIndexByte(buf, '\n')
+	if last < 0 {
+		if c.eof {
+			c.carry = buf
+			return
+		}
+		if len(buf) > c.max {
+			c.skipLongLine()
+			return
+		}
+		c.carry = buf // a long line: read more
+		return
+	}
+	data := buf[:last+1]
+	c.carry = buf[last+1:]
+	first := c.line
+	c.line += int64(bytes.Count(data, []byte{'\n'}))
+	// A line in data may itself exceed the limit when the carry grew past it.
+	c.pending = append(c.pending, chunk{data: data, firstLine: first})
+}
+
+// skipLongLine drops the rest of an over-long line and queues a marker for it.
+func (c *chunker) skipLongLine() {
+	ln := c.line
+	c.line++
+	var tmp [64 << 10]byte
+	for {
+		n, err := c.r.Read(tmp[:])
+		if i := bytes.IndexByte(tmp[:n], '\n'); i >= 0 {
+			c.carry = append([]byte(nil), tmp[i+1:n]...)
+			break
+		}
+		if err != nil {
+			c.eof = true
+			if err != io.EOF {
+				c.err = err
+			}
+			break
+		}
+	}
+	c.pending = append(c.pending, chunk{skipped: ln})
+}
+
+// Batch is the output of one chunk: whatever the per-record work produced, in line order.
+type Batch struct {
+	Records []*Record // records kept by the work function (see Keep)
+	Out     []byte    // bytes appended by the work function
+	Stats   Stats
+	slab    []byte
+}
+
+// Keep copies rec into the batch so that it stays valid after the next Parse. The copy's
+// strings live in a slab shared by the batch, so keeping costs no allocation per string.
+func (b *Batch) Keep(rec *Record) *Record {
+	c := new(Record)
+	*c = *rec
+	for _, f := range c.stringFields() {
+		if len(*f) == 0 {
+			continue
+		}
+		if cap(b.slab)-len(b.slab) < len(*f) {
+			n := 64 << 10
+			if n < len(*f) {
+				n = len(*f)
+			}
+			b.slab = make([]byte, 0, n)
+		}
+		start := len(b.slab)
+		b.slab = append(b.slab, *f...)
+		*f = bstr(b.slab[start:len(b.slab):len(b.slab)])
+	}
+	if rec.Upstream != nil {
+		c.Upstream = c.upstreamBuf[:0]
+		if len(rec.Upstream) > len(c.upstreamBuf) {
+			c.Upstream = make([]int, 0, len(rec.Upstream))
+		}
+		c.Upstream = append(c.Upstream, rec.Upstream...)
+	}
+	b.Records = append(b.Records, c)
+	return c
+}
+
+// ScanConfig says how to read one input.
+type ScanConfig struct {
+	NewParser func() Parser // one parser per worker
+	Layer     string
+	Format    string
+	MaxLine   int // 0 = DefaultMaxLine
+	Workers   int // 0 = GOMAXPROCS
+	// Work runs in a worker for every parsed record; rec is valid only during the call.
+	Work func(rec *Record, b *Batch)
+	// Deliver receives the batches in input order, from one goroutine.
+	Deliver func(b *Batch)
+}
+
+type job struct {
+	ch   chunk
+	b    *Batch
+	done chan struct{}
+}
+
+// Scan reads r to its end, parsing the lines in parallel, and returns the input's counts. name
+// is used in file:line references. A read error (a truncated gzip stream, say) ends the input
+// with Stats.Err set; the lines before it are kept.
+func Scan(name string, r io.Reader, cfg ScanConfig) Stats {
+	max := cfg.MaxLine
+	if max <= 0 {
+		max = DefaultMaxLine
+	}
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	c := &chunker{r: r, max: max, line: 1}
+	jobs := make(chan *job, 2*workers)
+	order := make(chan *job, 4*workers)
+	var wg sync.WaitGroup
+	for i := 0; i < workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := cfg.NewParser()
+			var rec Record
+			for j := range jobs {
+				parseChunk(name, p, &rec, j, max, cfg)
+				close(j.done)
+			}
+		}()
+	}
+	total := Stats{Input: name, Layer: cfg.Layer, Format: cfg.Format}
+	delivered := make(chan struct{})
+	go func() {
+		for j := range order {
+			<-j.done
+			total.add(&j.b.Stats)
+			if cfg.Deliver != nil {
+				cfg.Deliver(j.b)
+			}
+		}
+		close(delivered)
+	}()
+	for {
+		ch, ok := c.next()
+		if !ok {
+			break
+		}
+		j := &job{ch: ch, b: &Batch{}, done: make(chan struct{})}
+		order <- j
+		jobs <- j
+	}
+	close(jobs)
+	close(order)
+	wg.Wait()
+	<-delivered
+	if c.err != nil {
+		reason := c.err.Error()
+		if errors.Is(c.err, io.ErrUnexpectedEOF) {
+			reason = "truncated stream (a gzip file cut short?)"
+		}
+		total.Err = fmt.Sprintf("%s after line %d: %s; the lines before it were read", name, c.line-1, reason)
+	}
+	return total
+}
+
+func parseChunk(name string, p Parser, rec *Record, j *job, max int, cfg ScanConfig) {
+	st := &j.b.Stats
+	if j.ch.skipped != 0 {
+		st.Read++
+		st.reject(name, j.ch.skipped, fmt.Sprintf("line longer than %d bytes (raise --max-line)", max))
+		return
+	}
+	data := j.ch.data
+	ln := j.ch.firstLine
+	for len(data) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
+		}
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		st.Read++
+		switch {
+		case len(line) > max:
+			st.reject(name, ln, fmt.Sprintf("line longer than %d bytes (raise --max-line)", max))
+		case isBlank(line):
+			st.Blank++
+		default:
+			rec.Reset()
+			if err := p.Parse(line, rec); err != nil {
+				if err == ErrBlank {
+					st.Blank++
+				} else {
+					st.reject(name, ln, err.Error())
+				}
+				break
+			}
+			st.Parsed++
+			rec.Layer, rec.Format, rec.File, rec.Line = cfg.Layer, cfg.Format, name, ln
+			if cfg.Work != nil {
+				cfg.Work(rec, j.b)
+			}
+		}
+		ln++
+	}
+}
+
+func isBlank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\r' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,162 @@
+package parsers
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// scanTestParser accepts lines that start with "ok" and keeps the rest as the path.
+type scanTestParser struct{}
+
+func (scanTestParser) Parse(line []byte, rec *Record) error {
+	if !bytes.HasPrefix(line, []byte("ok")) {
+		return errors.New("not ok")
+	}
+	rec.Path = bstr(line[2:])
+	return nil
+}
+
+func scanAll(t *testing.T, r io.Reader, maxLine, workers int) ([]string, Stats) {
+	t.Helper()
+	var got []string
+	st := Scan("in.log", r, ScanConfig{
+		NewParser: func() Parser { return scanTestParser{} },
+		Layer:     "edge", Format: "test", MaxLine: maxLine, Workers: workers,
+		Work: func(rec *Record, b *Batch) {
+			k := b.Keep(rec)
+			if k.Layer != "edge" || k.File != "in.log" {
+				t.Errorf("record not labelled: %+v", k)
+			}
+		},
+		Deliver: func(b *Batch) {
+			for _, r := range b.Records {
+				got = append(got, fmt.Sprintf("%d%s", r.Line, r.Path))
+			}
+		},
+	})
+	return got, st
+}
+
+func TestScanCountsEveryLine(t *testing.T) {
+	in := "ok a\r\nbad\n\n   \nok b\nok c" // CRLF, a rejected line, blank lines, no final newline
+	for _, workers := range []int{1, 2, 4} {
+		got, st := scanAll(t, strings.NewReader(in), 0, workers)
+		want := []string{"1 a", "5 b", "6 c"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("workers=%d: records %q, want %q", workers, got, want)
+		}
+		if st.Read != 6 || st.Parsed != 3 || st.Rejected != 1 || st.Blank != 2 {
+			t.Errorf("workers=%d: stats %+v", workers, st)
+		}
+		if len(st.Examples) != 1 || st.Examples[0] != (Rejection{"in.log:2", "not ok"}) {
+			t.Errorf("rejection examples %+v", st.Examples)
+		}
+	}
+}
+
+func TestScanLongLines(t *testing.T) {
+	long := strings.Repeat("x", 3<<20)
+	in := "ok 1\n" + long + "\nok 3\nok" + long + "\nok 5\n"
+	got, st := scanAll(t, strings.NewReader(in), 1<<20, 2)
+	want := []string{"1 1", "3 3", "5 5"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("records %q, want %q", got, want)
+	}
+	if st.Read != 5 || st.Rejected != 2 {
+		t.Errorf("stats %+v", st)
+	}
+	for _, e := range st.Examples {
+		if !strings.Contains(e.Reason, "longer than 1048576 bytes") {
+			t.Errorf("reason %q", e.Reason)
+		}
+	}
+	if st.Examples[0].Source != "in.log:2" || st.Examples[1].Source != "in.log:4" {
+		t.Errorf("long lines at wrong places: %+v", st.Examples)
+	}
+	// A line of 1 MiB under a larger limit is read whole, across chunk boundaries.
+	got, st = scanAll(t, iotest.OneByteReader(strings.NewReader("ok"+long[:1<<20]+"\nok z\n")), 2<<20, 2)
+	if len(got) != 2 || len(got[0]) != 1<<20+1 || st.Rejected != 0 {
+		t.Errorf("1 MiB line: %d records, stats %+v", len(got), st)
+	}
+}
+
+func TestScanManyChunksKeepOrder(t *testing.T) {
+	var b strings.Builder
+	for i := 1; i <= 200000; i++ {
+		fmt.Fprintf(&b, "ok %d\n", i)
+	}
+	got, st := scanAll(t, strings.NewReader(b.String()), 0, 4)
+	if st.Parsed != 200000 || len(got) != 200000 {
+		t.Fatalf("parsed %d, delivered %d", st.Parsed, len(got))
+	}
+	for i, g := range got {
+		if want := fmt.Sprintf("%d %d", i+1, i+1); g != want {
+			t.Fatalf("record %d is %q, want %q", i, g, want)
+		}
+	}
+}
+
+func TestTruncatedGzip(t *testing.T) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	for i := 1; i <= 1000; i++ {
+		fmt.Fprintf(zw, "ok %d\n", i)
+	}
+	zw.Close()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cut.log") // no .gz: detection is by magic bytes
+	if err := os.WriteFile(path, buf.Bytes()[:buf.Len()-40], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := Input{Name: path, Path: path}.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	got, st := scanAll(t, rc, 0, 2)
+	if st.Err == "" || !strings.Contains(st.Err, "truncated") {
+		t.Errorf("want a truncation error, got %+v", st)
+	}
+	if len(got) < 900 || int64(len(got)) != st.Parsed {
+		t.Errorf("lines before the cut must be kept: %d records, stats %+v", len(got), st)
+	}
+}
+
+func TestExpandInputs(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"b.log", "a.log", "sub/c.log", ".hidden", "x.json"} {
+		p := filepath.Join(dir, f)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte("ok\n"), 0o644)
+	}
+	got, err := ExpandInputs([]string{"edge=" + filepath.Join(dir, "*.log"), dir, "-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, in := range got {
+		names = append(names, in.Layer+":"+strings.TrimPrefix(in.Name, dir))
+	}
+	want := []string{"edge:/a.log", "edge:/b.log", ":/a.log", ":/b.log", ":/sub/c.log", ":/x.json", ":-"}
+	if !reflect.DeepEqual(names, want) {
+		t.Errorf("got %q, want %q", names, want)
+	}
+	if _, err := ExpandInputs([]string{filepath.Join(dir, "*.nope")}); err == nil || !strings.Contains(err.Error(), "no file matches") {
+		t.Errorf("missing glob: %v", err)
+	}
+	if _, err := ExpandInputs([]string{filepath.Join(dir, "missing.log")}); err == nil {
+		t.Error("missing file must be an error")
+	}
+	if l, p := ParseInputArg("./a=b.log"); l != "" || p != "./a=b.log" {
+		t.Errorf("a path with = is not a layer name: %q %q", l, p)
+	}
+}
