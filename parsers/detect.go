@@ -1,5 +1,3 @@
-//go:build integrate
-
 package parsers
 
 import (
@@ -146,15 +144,21 @@ func (c *Config) candidates(path string, sample [][]byte) ([]candidate, error) {
 		}
 	}
 	if jsonLines {
-		switch jsonKind(sample[0]) {
+		// Any JSON object parses as some app record, so the keys decide; the app parser is the
+		// fallback for nginx or Envoy JSON whose keys were renamed.
+		switch jsonKind(sample) {
 		case FormatEnvoy:
 			add(FormatEnvoy, "envoy JSON", func() (Parser, error) { return NewEnvoyJSON(), nil })
 		case FormatNginx:
 			add(FormatNginx, "nginx JSON", func() (Parser, error) { return NewNginxJSON(), nil })
 		}
 		add(FormatApp, "app JSON", func() (Parser, error) { return NewApp(c.AppFields) })
-		add(FormatNginx, "nginx JSON", func() (Parser, error) { return NewNginxJSON(), nil })
-		add(FormatEnvoy, "envoy JSON", func() (Parser, error) { return NewEnvoyJSON(), nil })
+		if c.Format == FormatNginx {
+			add(FormatNginx, "nginx JSON", func() (Parser, error) { return NewNginxJSON(), nil })
+		}
+		if c.Format == FormatEnvoy {
+			add(FormatEnvoy, "envoy JSON", func() (Parser, error) { return NewEnvoyJSON(), nil })
+		}
 	} else {
 		add(FormatALB, "alb", func() (Parser, error) { return NewALB(), nil })
 		add(FormatEnvoy, "envoy default", func() (Parser, error) { return CompileEnvoy(EnvoyDefaultFormat) })
@@ -162,7 +166,9 @@ func (c *Config) candidates(path string, sample [][]byte) ([]candidate, error) {
 		add(FormatNginx, "nginx main", func() (Parser, error) { return CompileNginx(NginxMain) })
 		add(FormatNginx, "nginx combined", func() (Parser, error) { return CompileNginx(NginxCombined) })
 		add(FormatNginx, "nginx upstreaminfo", func() (Parser, error) { return CompileNginx(NginxUpstreamInfo) })
-		add(FormatApp, "app logfmt", func() (Parser, error) { return NewApp(c.AppFields) })
+		if c.Format == FormatApp || logfmtLike(sample) {
+			add(FormatApp, "app logfmt", func() (Parser, error) { return NewApp(c.AppFields) })
+		}
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("no parser for --format %q: use one of %s", c.Format, strings.Join(Formats, ", "))
@@ -170,9 +176,10 @@ func (c *Config) candidates(path string, sample [][]byte) ([]candidate, error) {
 	return out, nil
 }
 
-// jsonKind guesses from a JSON line's keys whether it is an Envoy or nginx access log.
-func jsonKind(line []byte) string {
-	has := func(keys ...string) bool {
+// jsonKind guesses from the keys of JSON lines whether they are Envoy or nginx access logs; a
+// majority of the sample decides.
+func jsonKind(sample [][]byte) string {
+	has := func(line []byte, keys ...string) bool {
 		for _, k := range keys {
 			if gjson.GetBytes(line, gjson.Escape(k)).Exists() {
 				return true
@@ -180,10 +187,21 @@ func jsonKind(line []byte) string {
 		}
 		return false
 	}
+	var envoy, nginx int
+	for _, line := range sample {
+		switch {
+		case has(line, "level", "msg", "log.level", "severity", "lvl"):
+			// a logger's record: nginx and Envoy access logs have no level
+		case has(line, "response_code", "response_flags", "upstream_host", "response_code_details", "x-envoy-origin-path", "RESPONSE_CODE"):
+			envoy++
+		case has(line, "remote_addr", "time_local", "upstream_status", "request_uri", "body_bytes_sent", "upstream_addr"):
+			nginx++
+		}
+	}
 	switch {
-	case has("response_code", "response_flags", "upstream_host", "response_code_details", "x-envoy-origin-path", "RESPONSE_CODE"):
+	case 2*envoy > len(sample):
 		return FormatEnvoy
-	case has("remote_addr", "time_local", "upstream_status", "request_uri", "body_bytes_sent", "upstream_addr"):
+	case 2*nginx > len(sample):
 		return FormatNginx
 	}
 	return FormatApp
@@ -209,6 +227,30 @@ func (c *Config) undetected(path string, sample [][]byte, cands []candidate, fir
 		hint = "force a format with --format nginx|envoy|alb|app, or give the format string with --nginx-format / --envoy-format"
 	}
 	return fmt.Errorf("cannot tell the format of %s from its first lines (%q): %s", path, line, hint)
+}
+
+// logfmtLike reports whether the first line starts with key=value, as logfmt and its CRI or
+// timestamp-prefixed variants do not (those are handled by the app parser's own unwrapping).
+func logfmtLike(sample [][]byte) bool {
+	if len(sample) == 0 {
+		return false
+	}
+	line := sample[0]
+	i := 0
+	for i < len(line) && (line[i] == '_' || line[i] == '.' || line[i] == '-' || line[i] == '@' ||
+		'a' <= line[i] && line[i] <= 'z' || 'A' <= line[i] && line[i] <= 'Z' || '0' <= line[i] && line[i] <= '9') {
+		i++
+	}
+	if i > 0 && i < len(line) && line[i] == '=' {
+		return true
+	}
+	// CRI: "<RFC3339Nano> stdout F key=value …"
+	if sp := bytes.IndexByte(line, ' '); sp > 0 {
+		if _, ok := parseISOTime(line[:sp]); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func nginxTimeLike(b []byte) bool {

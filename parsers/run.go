@@ -1,5 +1,3 @@
-//go:build integrate
-
 package parsers
 
 import (

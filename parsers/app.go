@@ -1,0 +1,709 @@
+package parsers
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/tidwall/gjson"
+)
+
+// Application logs (reference: formats.md §4): one JSON object or one logfmt record per line,
+// written by whatever logger the app uses, possibly inside a Docker json-file or CRI wrapper.
+// There is no fixed schema, so fields are found by key aliases.
+
+// AppField names one record field an application log may carry and the keys searched for it.
+type AppField struct {
+	// Name is the field's name on the command line (--app-field NAME=key.path).
+	Name string
+	// Keys are the keys searched, best first. Matching ignores case. A dotted key matches a
+	// nested object ({"http":{"request":{"method":…}}}), a literal dotted key
+	// ({"http.request.method":…}) and any mix of the two.
+	Keys []string
+	// Doc says what the field becomes in the record.
+	Doc string
+}
+
+// AppFieldAliases lists the fields the application log parser looks for and the keys it
+// searches for each, best first (formats.md §4.1–4.3: Go slog, zap, logrus, logstash-logback,
+// pino/pino-http, structlog, ECS loggers, OpenTelemetry, Datadog). An --app-field override
+// replaces a field's list with the one key given.
+var AppFieldAliases = []AppField{
+	{"method", []string{"method", "http.method", "http.request.method", "request.method", "req.method", "httpMethod", "verb"},
+		"request method"},
+	{"path", []string{"path", "url.original", "url.path", "url", "uri", "request_uri", "req.url", "http.target", "http.url"},
+		"request path or URL (a full URL also gives the host)"},
+	{"route", []string{"http.route", "route"},
+		"route template (/orders/{id}): Path when no concrete path is logged, else \"route=…\" in Detail"},
+	{"status", []string{"status", "status_code", "statusCode", "http.status_code", "http.response.status_code", "res.statusCode", "response.status", "http.status"},
+		"response status, a number or a string (never a bare \"code\": usually an error code)"},
+	{"request_id", []string{"request_id", "requestId", "req_id", "http.request.id", "x_request_id", "X-Request-ID", "rid", "correlation_id", "req.headers.x-request-id"},
+		"X-Request-ID or the app's request id (not pino-http's req.id: a per-process counter)"},
+	{"trace_id", []string{"trace_id", "traceId", "traceID", "trace.id", "otel.trace_id", "dd.trace_id", "logging.googleapis.com/trace"},
+		"trace id: W3C/OTel hex, X-Ray, B3 or Datadog decimal"},
+	{"traceparent", []string{"traceparent", "req.headers.traceparent", "http.request.headers.traceparent"},
+		"W3C traceparent header"},
+	{"b3", []string{"b3", "x_b3_traceid", "req.headers.b3", "req.headers.x-b3-traceid"},
+		"B3 single header or X-B3-TraceId"},
+	{"amzn", []string{"x_amzn_trace_id", "AWS-XRAY-TRACE-ID", "req.headers.x-amzn-trace-id"},
+		"X-Amzn-Trace-Id header or X-Ray trace id (joins the ALB's trace_id)"},
+	{"time", []string{"time", "ts", "timestamp", "@timestamp", "t"},
+		"log time: RFC 3339, epoch seconds (zap) or epoch milliseconds (pino)"},
+	{"host", []string{"host", "http.host", "url.domain", "req.headers.host", "http.request.headers.host"},
+		"Host header"},
+	{"user_agent", []string{"user_agent", "userAgent", "user_agent.original", "http.user_agent", "req.headers.user-agent", "http.request.headers.user-agent"},
+		"User-Agent header"},
+	{"client_ip", []string{"client_ip", "remote_addr", "remote_ip", "source.ip", "client.ip", "req.remoteAddress", "client.address"},
+		"client address (a port is dropped)"},
+	{"duration", []string{"duration_ms", "duration", "latency", "responseTime", "elapsed_ms", "event.duration"},
+		"request duration: a Go duration string (\"1.2ms\"), else a number in ms, or ns/µs/s when the key ends so; event.duration is ns"},
+	{"allow", []string{"allow", "http.response.headers.allow", "res.headers.allow"},
+		"Allow response header"},
+	{"origin", []string{"origin", "http.request.headers.origin", "req.headers.origin"},
+		"Origin request header"},
+	{"acr_method", []string{"access_control_request_method", "req.headers.access-control-request-method", "http.request.headers.access-control-request-method"},
+		"Access-Control-Request-Method request header (CORS preflight)"},
+	{"service", []string{"service", "service.name", "app"},
+		"service name: shows drift between services"},
+	{"env", []string{"env", "environment", "service.environment", "deployment.environment"},
+		"environment: \"env=…\" in Detail"},
+	{"version", []string{"version", "service.version", "build", "commit"},
+		"deployed version: \"version=…\" in Detail"},
+}
+
+// Indexes into AppFieldAliases; TestAppFieldIndexes keeps them in step.
+const (
+	appMethod = iota
+	appPath
+	appRoute
+	appStatus
+	appRequestID
+	appTraceID
+	appTraceparent
+	appB3
+	appAmzn
+	appTime
+	appHost
+	appUserAgent
+	appClientIP
+	appDuration
+	appAllow
+	appOrigin
+	appACRMethod
+	appService
+	appEnv
+	appVersion
+	appNumFields
+)
+
+// appMaxDepth bounds how deep nested objects are followed; no alias is deeper.
+const appMaxDepth = 6
+
+var (
+	errAppNoHTTP     = errors.New("no HTTP fields (method/path/status)")
+	errAppIncomplete = errors.New("incomplete JSON object (multi-line records are not supported)")
+	errAppInvalid    = errors.New("invalid JSON")
+	errAppNotLogfmt  = errors.New("neither JSON nor logfmt (no key=value pairs)")
+	errAppCRIPartial = errors.New("partial CRI line (P): joining split lines is not supported")
+)
+
+// appKey is what a lower-cased key path means: a field alias, a prefix of one, or both.
+type appKey struct {
+	field  int8 // -1 when the path is only a prefix
+	prio   int16
+	unit   time.Duration // duration keys: unit of a bare number
+	prefix bool          // some alias continues below this path
+}
+
+// appCand is the best value seen so far for one field.
+type appCand struct {
+	set  bool
+	num  bool // a JSON number: val is its literal text
+	prio int16
+	unit time.Duration
+	val  string
+	f    float64 // JSON number value
+}
+
+// AppParser parses application log lines (JSON or logfmt, optionally wrapped by Docker or a
+// CRI runtime). It keeps per-line scratch space, so one parser serves one goroutine.
+type AppParser struct {
+	keys   map[string]appKey
+	cand   [appNumFields]appCand
+	path   []byte // lower-cased key path being visited
+	detail []byte
+	a      arena
+	walk   func(key, value gjson.Result) bool
+	depth  int
+}
+
+// AppFieldNames returns the names --app-field accepts, in AppFieldAliases order.
+func AppFieldNames() []string {
+	names := make([]string, len(AppFieldAliases))
+	for i, f := range AppFieldAliases {
+		names[i] = f.Name
+	}
+	return names
+}
+
+// NewApp returns a parser for application logs. overrides maps a field name (see
+// AppFieldAliases) to the one key path to read it from instead of the aliases, as given by
+// --app-field status=http.status; unknown names are an error that lists the valid ones.
+func NewApp(overrides map[string]string) (*AppParser, error) {
+	p := &AppParser{keys: make(map[string]appKey)}
+	fieldKeys := make([][]string, len(AppFieldAliases))
+	for i, f := range AppFieldAliases {
+		fieldKeys[i] = f.Keys
+	}
+	for name, key := range overrides {
+		i := appFieldIndex(name)
+		if i < 0 {
+			return nil, fmt.Errorf("unknown app field %q (valid: %s)", name, strings.Join(AppFieldNames(), ", "))
+		}
+		key = strings.TrimSpace(key)
+		if key == "" || strings.HasPrefix(key, ".") || strings.HasSuffix(key, ".") {
+			return nil, fmt.Errorf("app field %s: invalid key path %q", name, key)
+		}
+		fieldKeys[i] = []string{key}
+	}
+	// Overrides first, so that an override key wins over another field's alias.
+	for pass := 0; pass < 2; pass++ {
+		for i, keys := range fieldKeys {
+			_, overridden := overrides[AppFieldAliases[i].Name]
+			if overridden != (pass == 0) {
+				continue
+			}
+			for prio, k := range keys {
+				p.addKey(strings.ToLower(k), i, prio)
+			}
+		}
+	}
+	p.walk = p.visit
+	return p, nil
+}
+
+func appFieldIndex(name string) int {
+	for i, f := range AppFieldAliases {
+		if f.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// addKey registers a lower-cased key path for a field, and each of its dotted prefixes as a
+// prefix, so that the walk descends into nested objects only where an alias may be found.
+func (p *AppParser) addKey(k string, field, prio int) {
+	e, ok := p.keys[k]
+	if !ok || e.field < 0 {
+		e.field, e.prio = int8(field), int16(prio)
+		if field == appDuration {
+			e.unit = appDurationUnit(k)
+		}
+		p.keys[k] = e
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] == '.' {
+			pre := k[:i]
+			e, ok := p.keys[pre]
+			if !ok {
+				e.field = -1
+			}
+			e.prefix = true
+			p.keys[pre] = e
+		}
+	}
+}
+
+// appDurationUnit is the unit of a bare number under a duration key: ECS event.duration is
+// nanoseconds; otherwise the key's suffix says, and milliseconds are the common default.
+func appDurationUnit(k string) time.Duration {
+	switch {
+	case k == "event.duration" || strings.HasSuffix(k, "_ns") || strings.HasSuffix(k, "nanos"):
+		return time.Nanosecond
+	case strings.HasSuffix(k, "_us") || strings.HasSuffix(k, "micros"):
+		return time.Microsecond
+	case strings.HasSuffix(k, "_s") || strings.HasSuffix(k, "_sec") || strings.HasSuffix(k, "_seconds"):
+		return time.Second
+	}
+	return time.Millisecond
+}
+
+// Parse implements Parser.
+func (p *AppParser) Parse(line []byte, rec *Record) error {
+	p.a.reset()
+	p.cand = [appNumFields]appCand{}
+	line = bytes.TrimSpace(line)
+	if len(line) == 0 {
+		return ErrBlank
+	}
+	var wrapTime []byte
+	// CRI: "<RFC3339Nano> stdout F <line>".
+	if line[0] >= '0' && line[0] <= '9' {
+		inner, ts, err := appUnwrapCRI(line)
+		if err != nil {
+			return err
+		}
+		if inner != nil {
+			line, wrapTime = bytes.TrimSpace(inner), ts
+			if len(line) == 0 {
+				return ErrBlank
+			}
+		}
+	}
+	// Docker json-file: {"log":"<line>\n","stream":"stdout","time":"…"}.
+	if inner, ts, ok := p.unwrapDocker(line); ok {
+		line, wrapTime = bytes.TrimSpace(inner), ts
+		if len(line) == 0 {
+			return ErrBlank
+		}
+	}
+	var err error
+	if line[0] == '{' {
+		err = p.parseJSON(line)
+	} else {
+		err = p.parseLogfmt(line)
+	}
+	if err != nil {
+		return err
+	}
+	return p.fill(rec, wrapTime)
+}
+
+// appUnwrapCRI returns the payload of a CRI log line, or nil when line is not one.
+func appUnwrapCRI(line []byte) (inner, ts []byte, err error) {
+	sp := bytes.IndexByte(line, ' ')
+	if sp < 19 {
+		return nil, nil, nil
+	}
+	if _, ok := parseISOTime(line[:sp]); !ok {
+		return nil, nil, nil
+	}
+	rest := line[sp+1:]
+	if !bytes.HasPrefix(rest, []byte("stdout ")) && !bytes.HasPrefix(rest, []byte("stderr ")) {
+		return nil, nil, nil
+	}
+	rest = rest[7:]
+	switch {
+	case bytes.HasPrefix(rest, []byte("F ")):
+		return rest[2:], line[:sp], nil
+	case bytes.Equal(rest, []byte("F")):
+		return rest[1:], line[:sp], nil
+	case bytes.HasPrefix(rest, []byte("P ")):
+		return nil, nil, errAppCRIPartial
+	}
+	return nil, nil, nil
+}
+
+// unwrapDocker returns the log string of a Docker json-file line, unescaped into the arena,
+// and the wrapper's time. Docker writes "log" first, which saves a full JSON parse here.
+func (p *AppParser) unwrapDocker(line []byte) (inner, ts []byte, ok bool) {
+	rest, found := bytes.CutPrefix(line, []byte(`{"log":`))
+	if !found {
+		return nil, nil, false
+	}
+	rest = bytes.TrimLeft(rest, " ")
+	if len(rest) == 0 || rest[0] != '"' {
+		return nil, nil, false
+	}
+	end := appStringEnd(rest)
+	if end < 0 || !bytes.Contains(rest[end:], []byte(`"stream"`)) {
+		return nil, nil, false
+	}
+	inner = p.unescape(rest[1:end])
+	if i := bytes.Index(rest[end:], []byte(`"time":"`)); i >= 0 {
+		t := rest[end+i+8:]
+		if j := bytes.IndexByte(t, '"'); j >= 0 {
+			ts = t[:j]
+		}
+	}
+	return inner, ts, true
+}
+
+// appStringEnd returns the index of the quote closing the JSON string that b starts with, or -1.
+func appStringEnd(b []byte) int {
+	for i := 1; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return -1
+}
+
+// unescape decodes JSON string escapes (also logfmt's \" and \\) into the arena; b is returned
+// as is when it has none. Decoding never lengthens the text, so it runs in place in one copy.
+func (p *AppParser) unescape(b []byte) []byte {
+	if bytes.IndexByte(b, '\\') < 0 {
+		return b
+	}
+	out := p.a.alloc(b)
+	w := 0
+	for r := 0; r < len(out); r++ {
+		c := out[r]
+		if c != '\\' || r+1 >= len(out) {
+			out[w] = c
+			w++
+			continue
+		}
+		r++
+		switch out[r] {
+		case 'n':
+			c = '\n'
+		case 't':
+			c = '\t'
+		case 'r':
+			c = '\r'
+		case 'b':
+			c = '\b'
+		case 'f':
+			c = '\f'
+		case 'u':
+			if r+4 < len(out) {
+				if v, err := strconv.ParseUint(bstr(out[r+1:r+5]), 16, 32); err == nil {
+					rn := rune(v)
+					r += 4
+					if rn >= 0xd800 && rn < 0xdc00 && r+6 < len(out) && out[r+1] == '\\' && out[r+2] == 'u' {
+						if lo, err := strconv.ParseUint(bstr(out[r+3:r+7]), 16, 32); err == nil && lo >= 0xdc00 && lo < 0xe000 {
+							rn = (rn-0xd800)<<10 | (rune(lo) - 0xdc00) + 0x10000
+							r += 6
+						}
+					}
+					w += appPutRune(out[w:], rn)
+					continue
+				}
+			}
+			c = 'u'
+		default:
+			c = out[r] // \" \\ \/ and anything else: the character itself
+		}
+		out[w] = c
+		w++
+	}
+	return out[:w]
+}
+
+// appPutRune writes r as UTF-8 into b (which has room: the escape it replaces is longer).
+func appPutRune(b []byte, r rune) int {
+	switch {
+	case r < 0x80:
+		b[0] = byte(r)
+		return 1
+	case r < 0x800:
+		b[0], b[1] = 0xc0|byte(r>>6), 0x80|byte(r)&0x3f
+		return 2
+	case r >= 0xd800 && r < 0xe000: // lone surrogate
+		b[0], b[1], b[2] = 0xef, 0xbf, 0xbd
+		return 3
+	case r < 0x10000:
+		b[0], b[1], b[2] = 0xe0|byte(r>>12), 0x80|byte(r>>6)&0x3f, 0x80|byte(r)&0x3f
+		return 3
+	}
+	b[0], b[1], b[2], b[3] = 0xf0|byte(r>>18), 0x80|byte(r>>12)&0x3f, 0x80|byte(r>>6)&0x3f, 0x80|byte(r)&0x3f
+	return 4
+}
+
+// parseJSON walks the object's keys once, descending into nested objects only along alias
+// prefixes, and keeps the best candidate for every field.
+func (p *AppParser) parseJSON(line []byte) error {
+	s := bstr(line)
+	if !gjson.Valid(s) {
+		if line[len(line)-1] != '}' {
+			return errAppIncomplete
+		}
+		return errAppInvalid
+	}
+	p.path = p.path[:0]
+	p.depth = 0
+	gjson.Parse(s).ForEach(p.walk)
+	return nil
+}
+
+// visit is the gjson.ForEach callback of parseJSON; p.path holds the parent's key path.
+func (p *AppParser) visit(k, v gjson.Result) bool {
+	base := len(p.path)
+	if base > 0 {
+		p.path = append(p.path, '.')
+	}
+	p.path = appAppendLower(p.path, k.Str)
+	e, ok := p.keys[string(p.path)]
+	if ok {
+		switch {
+		case v.IsObject():
+			if e.prefix && p.depth < appMaxDepth {
+				p.depth++
+				v.ForEach(p.walk)
+				p.depth--
+			}
+		case v.IsArray():
+			if e.field >= 0 {
+				// Headers are sometimes logged as lists: take the first value.
+				v.ForEach(func(_, el gjson.Result) bool {
+					p.offerJSON(e, el)
+					return false
+				})
+			}
+		case e.field >= 0:
+			p.offerJSON(e, v)
+		}
+	}
+	p.path = p.path[:base]
+	return true
+}
+
+func appAppendLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+func (p *AppParser) offerJSON(e appKey, v gjson.Result) {
+	switch v.Type {
+	case gjson.String:
+		p.offer(e, v.Str, false, 0)
+	case gjson.Number:
+		p.offer(e, v.Raw, true, v.Num)
+	}
+}
+
+// offer keeps val for e's field when it is better than what the line gave so far. Values that
+// mean nothing ("", "-") are not offered, and a status must read as one, so that a business
+// "status":"active" does not hide a later status_code.
+func (p *AppParser) offer(e appKey, val string, num bool, f float64) {
+	if e.field < 0 || val == "" || val == "-" {
+		return
+	}
+	c := &p.cand[e.field]
+	if c.set && c.prio <= e.prio {
+		return
+	}
+	if e.field == appStatus {
+		if _, ok := appStatusValue(val); !ok {
+			return
+		}
+	}
+	*c = appCand{set: true, num: num, prio: e.prio, unit: e.unit, val: val, f: f}
+}
+
+func appStatusValue(s string) (int, bool) {
+	n, ok := parseInt([]byte(s)) // the conversion does not escape, so it does not allocate
+	if !ok && strings.HasSuffix(s, ".0") { // "405.0"; other shapes would only cost a failed parse
+		if f, err := strconv.ParseFloat(s, 64); err == nil && f == math.Trunc(f) {
+			n, ok = int(f), true
+		}
+	}
+	return n, ok && n >= 100 && n <= 999
+}
+
+// parseLogfmt reads key=value pairs; values may be quoted with \" escapes. Keys are flat but
+// may hold dots, which the alias table matches like literal dotted JSON keys.
+func (p *AppParser) parseLogfmt(line []byte) error {
+	pairs := 0
+	i := 0
+	for i < len(line) {
+		for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+			i++
+		}
+		ks := i
+		for i < len(line) && line[i] != '=' && line[i] != ' ' && line[i] != '\t' {
+			i++
+		}
+		key := line[ks:i]
+		if i >= len(line) || line[i] != '=' || len(key) == 0 {
+			// A bare word (a flag, or prose): skip it.
+			for i < len(line) && line[i] != ' ' && line[i] != '\t' {
+				i++
+			}
+			continue
+		}
+		i++ // '='
+		var val []byte
+		if i < len(line) && line[i] == '"' {
+			end := appStringEnd(line[i:])
+			if end < 0 {
+				val = p.unescape(line[i+1:])
+				i = len(line)
+			} else {
+				val = p.unescape(line[i+1 : i+end])
+				i += end + 1
+			}
+		} else {
+			vs := i
+			for i < len(line) && line[i] != ' ' && line[i] != '\t' {
+				i++
+			}
+			val = line[vs:i]
+		}
+		pairs++
+		p.path = appAppendLower(p.path[:0], bstr(key))
+		if e, ok := p.keys[string(p.path)]; ok {
+			p.offer(e, bstr(val), false, 0)
+		}
+	}
+	if pairs == 0 {
+		return errAppNotLogfmt
+	}
+	return nil
+}
+
+// fill turns the candidates into the record.
+func (p *AppParser) fill(rec *Record, wrapTime []byte) error {
+	c := &p.cand
+	if !c[appMethod].set && !c[appPath].set && !c[appRoute].set && !c[appStatus].set {
+		return errAppNoHTTP
+	}
+	rec.Local = LocalYes // the app is the innermost hop: its status is its own
+	if v := c[appMethod]; v.set {
+		rec.Method = appUpper(&p.a, v.val)
+	}
+	if v := c[appStatus]; v.set {
+		rec.Status, _ = appStatusValue(v.val)
+	}
+	if v := c[appHost]; v.set {
+		rec.Host = bstr(stripDefaultPort(appBytes(v.val)))
+	}
+	route := c[appRoute]
+	switch {
+	case c[appPath].set:
+		setURI(rec, appBytes(c[appPath].val))
+	case route.set:
+		setURI(rec, appBytes(route.val))
+		route.set = false // already the path: no need to repeat it in Detail
+	}
+	if v := c[appTime]; v.set {
+		if t, ok := parseAnyTime(appBytes(v.val)); ok {
+			rec.Time = t
+		} else if v.num && v.f > 0 && v.f < 1e11 {
+			sec, frac := math.Modf(v.f) // exponent forms (1.7e9) that parseEpoch does not read
+			rec.Time = time.Unix(int64(sec), int64(frac*1e9)).UTC()
+		}
+	}
+	if rec.Time.IsZero() && wrapTime != nil {
+		rec.Time, _ = parseISOTime(wrapTime)
+	}
+	if v := c[appDuration]; v.set {
+		rec.Duration = appDurationValue(v)
+	}
+	if v := c[appUserAgent]; v.set {
+		rec.UserAgent = v.val
+	}
+	if v := c[appClientIP]; v.set {
+		setClient(rec, appBytes(v.val))
+	}
+	if v := c[appAllow]; v.set {
+		rec.Allow = v.val
+	}
+	if v := c[appOrigin]; v.set {
+		rec.Origin = v.val
+	}
+	if v := c[appACRMethod]; v.set {
+		rec.ACRMethod = appUpper(&p.a, v.val)
+	}
+	if v := c[appService]; v.set {
+		rec.Service = v.val
+	}
+	ids := &rec.IDs
+	if v := c[appRequestID]; v.set {
+		ids.setRequestID(appBytes(v.val), &p.a)
+	}
+	if v := c[appAmzn]; v.set {
+		ids.setAmzn(appBytes(v.val), &p.a)
+	}
+	if v := c[appB3]; v.set {
+		ids.setB3(appBytes(v.val), &p.a)
+	}
+	if v := c[appTraceID]; v.set {
+		t := appBytes(v.val)
+		if i := bytes.LastIndexByte(t, '/'); i >= 0 {
+			t = t[i+1:] // Google Cloud: "projects/<p>/traces/<id>"
+		}
+		ids.setTraceID(t, &p.a)
+	}
+	if v := c[appTraceparent]; v.set && ids.TraceID == "" {
+		ids.setTraceparent(appBytes(v.val), &p.a)
+	}
+
+	d := p.detail[:0]
+	for _, f := range [...]struct {
+		name string
+		c    appCand
+	}{{"route", route}, {"version", c[appVersion]}, {"env", c[appEnv]}} {
+		if !f.c.set {
+			continue
+		}
+		if len(d) > 0 {
+			d = append(d, ' ')
+		}
+		d = append(d, f.name...)
+		d = append(d, '=')
+		d = append(d, f.c.val...)
+	}
+	p.detail = d
+	if len(d) > 0 {
+		rec.Detail = p.a.add(d)
+	}
+	if rec.Method == "" && rec.URI == "" && rec.Status == 0 {
+		return errAppNoHTTP // the keys were there, but their values said nothing
+	}
+	return nil
+}
+
+// appDurationValue reads a duration: a Go duration string ("1.2ms", "35µs") as such, a bare
+// number in the key's unit.
+func appDurationValue(v appCand) time.Duration {
+	f := v.f
+	if !v.num {
+		// A unit-less string goes to ParseFloat directly: a failed ParseDuration allocates.
+		if last := v.val[len(v.val)-1]; last < '0' || last > '9' {
+			if d, err := time.ParseDuration(v.val); err == nil {
+				return d
+			}
+			return -1
+		}
+		var err error
+		if f, err = strconv.ParseFloat(v.val, 64); err != nil {
+			return -1
+		}
+	}
+	d := f * float64(v.unit)
+	if d < 0 || d > math.MaxInt64/2 || d != d {
+		return -1
+	}
+	return time.Duration(d)
+}
+
+// appUpper returns s upper-cased (some loggers write "get"), aliasing s when it already is.
+func appUpper(a *arena, s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'a' <= s[i] && s[i] <= 'z' {
+			out := a.alloc(appBytes(s))
+			for j := i; j < len(out); j++ {
+				if 'a' <= out[j] && out[j] <= 'z' {
+					out[j] -= 'a' - 'A'
+				}
+			}
+			return bstr(out)
+		}
+	}
+	return s
+}
+
+// appBytes views s as bytes for the shared helpers, which only read them.
+func appBytes(s string) []byte {
+	if s == "" {
+		return nil
+	}
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}

@@ -1,0 +1,297 @@
+package parsers
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// NginxConf is what logtriage needs from an nginx configuration: the log formats it defines and
+// the access logs that use them.
+type NginxConf struct {
+	// Path is the main configuration file.
+	Path string
+	// Files lists every file read, the main one first, then includes in the order nginx reads them.
+	Files []string
+	// Logs lists the access_log directives that write somewhere (access_log off is left out).
+	Logs []NginxAccessLog
+
+	formats map[string]string
+}
+
+// NginxAccessLog is one access_log directive.
+type NginxAccessLog struct {
+	Path   string // file path as written, or the syslog target ("syslog:server=…")
+	Format string // log_format name; "combined" when the directive names none
+	Syslog bool   // the target is syslog, not a file
+	File   string // configuration file holding the directive
+	Line   int    // its line in File
+}
+
+// nginxConfMaxDepth bounds include nesting, which also stops include cycles.
+const nginxConfMaxDepth = 16
+
+// LoadNginxConf reads an nginx configuration from path, following include directives (globs,
+// relative to the main configuration's directory as nginx resolves them, or else to the including
+// file's directory) and collecting log_format and access_log directives.
+func LoadNginxConf(path string) (*NginxConf, error) {
+	c := &NginxConf{Path: path, formats: map[string]string{"combined": NginxCombined}}
+	if err := c.read(path, filepath.Dir(path), 0); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Formats returns the log formats by name, each with its "escape=…" prefix when it has one, so
+// that CompileNginx accepts it as is. "combined" is always present.
+func (c *NginxConf) Formats() map[string]string {
+	m := make(map[string]string, len(c.formats))
+	for k, v := range c.formats {
+		m[k] = v
+	}
+	return m
+}
+
+// FormatFor returns the format of the access log written to logPath: the access_log with that
+// exact path, else the first whose file has the same base name (logs are often copied or
+// mounted elsewhere before triage).
+func (c *NginxConf) FormatFor(logPath string) (format string, name string, ok bool) {
+	clean := filepath.Clean(logPath)
+	for _, l := range c.Logs {
+		if !l.Syslog && filepath.Clean(l.Path) == clean {
+			if f, ok := c.formats[l.Format]; ok {
+				return f, l.Format, true
+			}
+		}
+	}
+	base := filepath.Base(clean)
+	for _, l := range c.Logs {
+		if !l.Syslog && filepath.Base(l.Path) == base {
+			if f, ok := c.formats[l.Format]; ok {
+				return f, l.Format, true
+			}
+		}
+	}
+	return "", "", false
+}
+
+// read parses one configuration file; root is the main configuration's directory.
+func (c *NginxConf) read(path, root string, depth int) error {
+	if depth > nginxConfMaxDepth {
+		return fmt.Errorf("%s: includes nested deeper than %d (cycle?)", path, nginxConfMaxDepth)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	c.Files = append(c.Files, path)
+	t := nginxConfLexer{src: string(data), line: 1}
+	for {
+		args, line, err := t.directive()
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", path, t.line, err)
+		}
+		if args == nil {
+			return nil
+		}
+		if len(args) == 0 {
+			continue
+		}
+		switch args[0] {
+		case "include":
+			if len(args) != 2 {
+				return fmt.Errorf("%s:%d: include takes one argument", path, line)
+			}
+			if err := c.include(args[1], path, root, depth); err != nil {
+				return err
+			}
+		case "log_format":
+			if len(args) < 3 {
+				return fmt.Errorf("%s:%d: log_format needs a name and a format", path, line)
+			}
+			parts := args[2:]
+			prefix := ""
+			if strings.HasPrefix(parts[0], "escape=") {
+				prefix = parts[0] + " "
+				parts = parts[1:]
+			}
+			c.formats[args[1]] = prefix + strings.Join(parts, "")
+		case "access_log":
+			if len(args) < 2 || args[1] == "off" {
+				continue
+			}
+			l := NginxAccessLog{Path: args[1], Format: "combined", File: path, Line: line}
+			l.Syslog = strings.HasPrefix(l.Path, "syslog:")
+			if len(args) >= 3 && !strings.Contains(args[2], "=") {
+				l.Format = args[2]
+			}
+			c.Logs = append(c.Logs, l)
+		}
+	}
+}
+
+// include reads the files matching pattern, in lexical order as nginx does.
+func (c *NginxConf) include(pattern, from, root string, depth int) error {
+	var candidates []string
+	if filepath.IsAbs(pattern) {
+		candidates = []string{pattern}
+	} else {
+		candidates = []string{filepath.Join(root, pattern), filepath.Join(filepath.Dir(from), pattern)}
+	}
+	for _, p := range candidates {
+		matches, err := filepath.Glob(p)
+		if err != nil {
+			return fmt.Errorf("%s: include %q: %w", from, pattern, err)
+		}
+		if len(matches) == 0 {
+			continue
+		}
+		sort.Strings(matches)
+		for _, m := range matches {
+			if st, err := os.Stat(m); err != nil || st.IsDir() {
+				continue
+			}
+			if err := c.read(m, root, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if strings.ContainsAny(pattern, "*?[") {
+		return nil // a glob matching nothing is fine for nginx too
+	}
+	return fmt.Errorf("%s: include %q: no such file", from, pattern)
+}
+
+// nginxConfLexer splits nginx configuration text into directives (source: nginx/nginx,
+// src/core/ngx_conf_file.c, ngx_conf_read_token): words separated by white space, ';' ending a
+// directive, '{' and '}' around blocks, '#' comments, '…' and "…" quoting with backslash escapes.
+type nginxConfLexer struct {
+	src  string
+	pos  int
+	line int
+}
+
+// directive returns the next directive's words and the line it starts on. Block openings
+// return their words too (the block's directives follow); a block's closing returns an empty
+// slice; the end of input returns nil.
+func (t *nginxConfLexer) directive() ([]string, int, error) {
+	var args []string
+	start := 0
+	for {
+		word, quoted, end, err := t.word()
+		if err != nil {
+			return nil, start, err
+		}
+		if end {
+			if len(args) > 0 {
+				return nil, start, errors.New("unexpected end of file, expecting \";\" or \"}\"")
+			}
+			return nil, start, nil
+		}
+		if !quoted && (word == ";" || word == "{" || word == "}") {
+			if word == "}" && len(args) > 0 {
+				return nil, start, errors.New("unexpected \"}\"")
+			}
+			if args == nil {
+				args = []string{}
+			}
+			return args, start, nil
+		}
+		if len(args) == 0 {
+			start = t.line
+		}
+		args = append(args, word)
+	}
+}
+
+// word reads one word, or one of ";", "{", "}" as its own word.
+func (t *nginxConfLexer) word() (w string, quoted, end bool, err error) {
+	s := t.src
+	for t.pos < len(s) {
+		c := s[t.pos]
+		switch {
+		case c == '\n':
+			t.line++
+			t.pos++
+		case c == ' ' || c == '\t' || c == '\r':
+			t.pos++
+		case c == '#':
+			for t.pos < len(s) && s[t.pos] != '\n' {
+				t.pos++
+			}
+		default:
+			goto word
+		}
+	}
+	return "", false, true, nil
+word:
+	c := s[t.pos]
+	if c == ';' || c == '{' || c == '}' {
+		t.pos++
+		return string(c), false, false, nil
+	}
+	var b strings.Builder
+	if c == '"' || c == '\'' {
+		q := c
+		t.pos++
+		for t.pos < len(s) {
+			c = s[t.pos]
+			switch {
+			case c == q:
+				t.pos++
+				return b.String(), true, false, nil
+			case c == '\\' && t.pos+1 < len(s):
+				// nginx unquotes \" \' \\ \t \r \n and keeps any other backslash as written.
+				switch n := s[t.pos+1]; n {
+				case '"', '\'', '\\':
+					b.WriteByte(n)
+				case 't':
+					b.WriteByte('\t')
+				case 'r':
+					b.WriteByte('\r')
+				case 'n':
+					b.WriteByte('\n')
+				default:
+					b.WriteByte('\\')
+					b.WriteByte(n)
+				}
+				if s[t.pos+1] == '\n' {
+					t.line++
+				}
+				t.pos += 2
+				continue
+			case c == '\n':
+				t.line++
+			}
+			b.WriteByte(c)
+			t.pos++
+		}
+		return "", false, false, errors.New("unterminated quoted string")
+	}
+	variable, brace := false, false // "${name}" keeps its braces inside a word
+	for t.pos < len(s) {
+		c = s[t.pos]
+		switch {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ';':
+			return b.String(), false, false, nil
+		case c == '}' && !brace, c == '{' && !variable:
+			return b.String(), false, false, nil
+		case c == '\\' && t.pos+1 < len(s):
+			b.WriteByte(s[t.pos+1])
+			t.pos += 2
+			continue
+		case c == '{':
+			brace = true
+		case c == '}':
+			brace = false
+		}
+		variable = c == '$'
+		b.WriteByte(c)
+		t.pos++
+	}
+	return b.String(), false, false, nil
+}
