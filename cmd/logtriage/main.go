@@ -40,7 +40,7 @@ func usageErr(format string, args ...any) error {
 type cli struct {
 	Version kong.VersionFlag `help:"Print the version and exit."`
 
-	Parse   parseCmd   `cmd:"" help:"Print normalised records as JSON lines, one per record."`
+	Parse parseCmd `cmd:"" help:"Print normalised records as JSON lines, one per record."`
 	// Analyze analyzeCmd `cmd:"" help:"Correlate requests across hops, attribute every 405 to the layer that generated it, and explain why."`
 	// Trace   traceCmd   `cmd:"" help:"Show one request's hop chain and verdict, by any of its ids."`
 }

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// parsed is the subset of a `parse` line the tests look at.
+type parsed struct {
+	Source         string         `json:"source"`
+	Layer          string         `json:"layer"`
+	Format         string         `json:"format"`
+	Time           string         `json:"time"`
+	Method         string         `json:"method"`
+	Path           string         `json:"path"`
+	Status         int            `json:"status"`
+	UpstreamStatus []*int         `json:"upstream_status"`
+	Local          *bool          `json:"local"`
+	IDs            map[string]any `json:"ids"`
+}
+
+func decode(t *testing.T, out string) []parsed {
+	t.Helper()
+	var recs []parsed
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var p parsed
+		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
+			t.Fatalf("output line is not JSON: %v\n%s", err, sc.Text())
+		}
+		recs = append(recs, p)
+	}
+	return recs
+}
+
+func TestParseEverySample(t *testing.T) {
+	r := run(t, nil, "parse",
+		"--nginx-conf", "samples/nginx/nginx.conf", "--envoy-config", "samples/envoy/envoy.yaml",
+		"samples/nginx", "samples/envoy/default.log", "samples/envoy/istio.log", "samples/envoy/gateway.json", "samples/envoy/custom.log",
+		"samples/alb", "samples/app/slog.json", "samples/app/pino.json", "samples/app/ecs.json", "samples/app/app.logfmt")
+	// samples/nginx holds nginx.conf and README.md too: they are not logs, so those two inputs fail
+	// detection, which is exit 3 (partial) while the rest is read.
+	if r.code != exitPartial {
+		t.Fatalf("exit %d, want %d\n%s", r.code, exitPartial, r.stderr)
+	}
+	recs := decode(t, r.stdout)
+	formats := map[string]int{}
+	for _, p := range recs {
+		formats[p.Format]++
+		if p.Status < 0 || p.Status > 999 || !strings.Contains(p.Source, ":") || p.Layer == "" {
+			t.Errorf("bad record %+v", p)
+		}
+	}
+	for _, f := range []string{"nginx", "envoy", "alb", "app"} {
+		if formats[f] < 10 {
+			t.Errorf("only %d %s records: %v", formats[f], f, formats)
+		}
+	}
+	if !strings.Contains(r.stderr, "cannot tell the format of samples/nginx/README.md") {
+		t.Errorf("non-log inputs must be named in an error:\n%s", r.stderr)
+	}
+}
+
+func TestParseStatusFilterKeepsMaskedAndRetries(t *testing.T) {
+	r := run(t, nil, "parse", "-q", "--status", "405", "--nginx-conf", "samples/nginx/nginx.conf", "edge=samples/nginx/custom.log")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	recs := decode(t, r.stdout)
+	if len(recs) == 0 {
+		t.Fatal("no 405 records")
+	}
+	retry := false
+	for _, p := range recs {
+		has405 := p.Status == 405
+		for _, u := range p.UpstreamStatus {
+			if u != nil && *u == 405 {
+				has405 = true
+			}
+		}
+		if !has405 || p.Layer != "edge" {
+			t.Errorf("record without a 405 or wrong layer: %+v", p)
+		}
+		if len(p.UpstreamStatus) == 2 {
+			retry = true
+		}
+	}
+	if !retry {
+		t.Error("the 502, 405 retry line is missing")
+	}
+}
+
+func TestParseStdinAndGzipByMagic(t *testing.T) {
+	matches, _ := filepath.Glob("../../samples/alb/*.log.gz")
+	if len(matches) == 0 {
+		t.Fatal("no ALB samples")
+	}
+	data, err := os.ReadFile(matches[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, data, "parse", "lb=-")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	recs := decode(t, r.stdout)
+	if len(recs) == 0 || recs[0].Format != "alb" || recs[0].Layer != "lb" || !strings.HasPrefix(recs[0].Source, "-:1") {
+		t.Errorf("stdin gzip ALB: %+v", recs)
+	}
+}
+
+func TestParseBadInputLosesNothing(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "mixed.log")
+	lines := []string{
+		`172.17.0.1 - - [07/Jul/2021:20:28:01 +0000] "POST / HTTP/1.1" 405 157 "-" "hey/0.0.1"`,
+		`this is not nginx`,
+		``,
+		`77.179.66.156 - - [25/Oct/2016:14:49:33 +0200] "GET / HTTP/1.1" 200 612 "-" "curl/7.46.0"`,
+		`77.179.66.156 - - [25/Oct/2016:14:49:33 +0200] "GET / HTTP/1.1" 200 612 "-" "curl/7.46.0"`,
+	}
+	os.WriteFile(bad, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	r := run(t, nil, "parse", "--strict", bad, filepath.Join(dir, "missing.log"))
+	if r.code != exitUsage || !strings.Contains(r.stderr, "missing.log") {
+		t.Fatalf("a missing file is a usage error naming it: exit %d\n%s", r.code, r.stderr)
+	}
+	r = run(t, nil, "parse", "--strict", bad)
+	if r.code != exitRejected {
+		t.Errorf("--strict with a rejected line: exit %d, want %d", r.code, exitRejected)
+	}
+	if got := len(decode(t, r.stdout)); got != 3 {
+		t.Errorf("%d records, want 3", got)
+	}
+	if !strings.Contains(r.stderr, "mixed.log:2") || !strings.Contains(r.stderr, "5            3          1") {
+		t.Errorf("summary must count 5 read, 3 parsed, 1 rejected and name file:line:\n%s", r.stderr)
+	}
+	r = run(t, nil, "parse", bad)
+	if r.code != 0 {
+		t.Errorf("without --strict rejected lines are not an error: exit %d", r.code)
+	}
+}
+
+func TestParseWindow(t *testing.T) {
+	r := run(t, nil, "parse", "-q", "--since", "2026-11-24T10:00:10Z", "--until", "2026-11-24T10:00:20Z", "samples/envoy/default.log")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, p := range decode(t, r.stdout) {
+		if p.Time < "2026-11-24T10:00:10" || p.Time >= "2026-11-24T10:00:20" {
+			t.Errorf("record outside the window: %s", p.Time)
+		}
+	}
+	r = run(t, nil, "parse", "--since", "yesterday-ish", "samples/envoy/default.log")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "--since") {
+		t.Errorf("bad --since: exit %d %s", r.code, r.stderr)
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	if r := run(t, nil, "--version"); r.code != 0 || !strings.HasPrefix(r.stdout, "logtriage ") {
+		t.Errorf("--version: %+v", r)
+	}
+	r := run(t, nil, "--help")
+	for _, cmd := range []string{"parse", "analyze", "trace"} {
+		if !strings.Contains(r.stdout, cmd) {
+			t.Errorf("--help does not list %s:\n%s", cmd, r.stdout)
+		}
+	}
+}
