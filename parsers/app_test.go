@@ -262,7 +262,13 @@ func appReadLines(tb testing.TB, name string) []string {
 
 func TestAppNoAllocs(t *testing.T) {
 	p, _ := NewApp(nil)
-	for _, line := range []string{appSlog405, appBenchLogfmt} {
+	for _, line := range []string{appSlog405, appBenchLogfmt,
+		// Real shapes of each logger (constructed lines, as in TestAppAccessLines).
+		`{"level":30,"time":1795514400123,"pid":657,"hostname":"orders-7d9f","req":{"id":1,"method":"OPTIONS","url":"/api/orders","headers":{"host":"api.example.com:443","user-agent":"Mozilla/5.0","x-request-id":"9f2c6a1e-0b7d-4c3a-8e5f-1a2b3c4d5e6f","origin":"https://shop.example.com"},"remoteAddress":"::ffff:10.0.1.5"},"res":{"statusCode":405,"headers":{"allow":"GET, HEAD"}},"responseTime":3,"msg":"request completed"}`,
+		`{"@timestamp":"2026-11-24T10:00:05.000Z", "log.level": "INFO", "http.request.method":"DELETE","url.original":"https://api.example.com/api/orders/9?force=1","http.response.status_code":405,"http.route":"/api/orders/{id}","service.name":"orders","event.duration":1200000}`,
+		`{"log":"{\"time\":\"2026-11-24T10:00:06Z\",\"method\":\"POST\",\"path\":\"/api/orders\",\"status\":405}\n","stream":"stdout","time":"2026-11-24T10:00:06.000000001Z"}`,
+		`2026-11-24T10:00:09Z stderr F ts=1795514409 method=HEAD path=/ status="200" duration=35 version=1.2`,
+	} {
 		var rec Record
 		l := []byte(line)
 		n := testing.AllocsPerRun(200, func() {

@@ -18,6 +18,8 @@ type NginxConf struct {
 	Files []string
 	// Logs lists the access_log directives that write somewhere (access_log off is left out).
 	Logs []NginxAccessLog
+	// Warnings lists what was skipped, such as includes whose files are missing.
+	Warnings []string
 
 	formats map[string]string
 }
@@ -137,7 +139,16 @@ func (c *NginxConf) read(path, root string, depth int) error {
 func (c *NginxConf) include(pattern, from, root string, depth int) error {
 	var candidates []string
 	if filepath.IsAbs(pattern) {
+		// A configuration copied off its server still names /etc/nginx/...: look beside the
+		// main file too, under the same relative path, then by base name.
 		candidates = []string{pattern}
+		for _, prefix := range []string{"/etc/nginx/", "/usr/local/nginx/conf/", "/usr/local/etc/nginx/", "/opt/nginx/conf/"} {
+			if rel, ok := strings.CutPrefix(pattern, prefix); ok {
+				candidates = append(candidates, filepath.Join(root, rel))
+			}
+		}
+		candidates = append(candidates, filepath.Join(root, filepath.Base(filepath.Dir(pattern)), filepath.Base(pattern)),
+			filepath.Join(root, filepath.Base(pattern)))
 	} else {
 		candidates = []string{filepath.Join(root, pattern), filepath.Join(filepath.Dir(from), pattern)}
 	}
@@ -163,7 +174,9 @@ func (c *NginxConf) include(pattern, from, root string, depth int) error {
 	if strings.ContainsAny(pattern, "*?[") {
 		return nil // a glob matching nothing is fine for nginx too
 	}
-	return fmt.Errorf("%s: include %q: no such file", from, pattern)
+	// nginx would refuse to start, but the log formats may well be elsewhere: go on and say so.
+	c.Warnings = append(c.Warnings, fmt.Sprintf("%s: include %q: no such file (skipped)", from, pattern))
+	return nil
 }
 
 // nginxConfLexer splits nginx configuration text into directives (source: nginx/nginx,

@@ -54,6 +54,9 @@ func (f *inputFlags) config() (*parsers.Config, error) {
 			return nil, usageErr("--nginx-conf: %v", err)
 		}
 		c.NginxConf = conf
+		for _, w := range conf.Warnings {
+			fmt.Fprintln(stderr, "warning: --nginx-conf:", w)
+		}
 	}
 	if f.EnvoyConfig != "" {
 		logs, err := parsers.LoadEnvoyConfig(f.EnvoyConfig)
