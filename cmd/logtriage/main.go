@@ -22,6 +22,7 @@ const (
 	exitPartial  = 3 // some input could not be read or its format not told; the rest was processed
 	exitRejected = 4 // --strict and at least one line was rejected
 	exitFindings = 5 // --fail-on matched (reserved for the CI gate)
+	exitNotFound = 6 // trace: no request has the id
 )
 
 // exitError carries an exit code through kong's Run methods.
@@ -40,9 +41,9 @@ func usageErr(format string, args ...any) error {
 type cli struct {
 	Version kong.VersionFlag `help:"Print the version and exit."`
 
-	Parse parseCmd `cmd:"" help:"Print normalised records as JSON lines, one per record."`
-	// Analyze analyzeCmd `cmd:"" help:"Correlate requests across hops, attribute every 405 to the layer that generated it, and explain why."`
-	// Trace   traceCmd   `cmd:"" help:"Show one request's hop chain and verdict, by any of its ids."`
+	Parse   parseCmd   `cmd:"" help:"Print normalised records as JSON lines, one per record."`
+	Analyze analyzeCmd `cmd:"" help:"Correlate requests across hops, attribute every 405 to the layer that generated it, and explain why."`
+	Trace   traceCmd   `cmd:"" help:"Show one request's hop chain and verdict, by any of its ids."`
 }
 
 const description = `Find which layer turned a request into an HTTP 405, and why.

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/logtriage/logtriage/analysis"
+	"github.com/logtriage/logtriage/parsers"
+)
+
+// analysisFlags are the options of the analysis engine, shared by analyze, trace and es.
+type analysisFlags struct {
+	Order      string        `help:"Layer order outer to inner, overriding the order inferred from the data: --order alb,edge,ingress,app." placeholder:"LAYERS"`
+	JoinWindow time.Duration `name:"join-window" help:"How far apart in time the records of one request may be (clock skew plus the slowest request)." default:"2m"`
+}
+
+func (f *analysisFlags) options() analysis.Options {
+	var order []string
+	for _, l := range strings.Split(f.Order, ",") {
+		if l = strings.TrimSpace(l); l != "" {
+			order = append(order, l)
+		}
+	}
+	return analysis.Options{Order: order, JoinWindow: f.JoinWindow}
+}
+
+type analyzeCmd struct {
+	inputFlags
+	analysisFlags
+	Output   string `short:"o" help:"Output format: text (a terminal report) or json (the versioned document described in the README)." enum:"text,json" default:"text"`
+	Requests bool   `help:"With --output json, add one entry per request with a 405: its ids, hops and verdict."`
+}
+
+func (c *analyzeCmd) Run() error {
+	a, stats, err := analyzeInputs(&c.inputFlags, c.options())
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriter(os.Stdout)
+	switch c.Output {
+	case "json":
+		err = a.WriteJSON(out, c.Requests)
+	default:
+		err = a.WriteText(out)
+	}
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return &exitError{exitFatal, err}
+	}
+	return inputsExit(stats, &c.inputFlags)
+}
+
+// analyzeInputs reads every input once, all at once, and runs the engine over the records in
+// time order.
+func analyzeInputs(f *inputFlags, opts analysis.Options) (*analysis.Analysis, []parsers.Stats, error) {
+	cfg, err := f.config()
+	if err != nil {
+		return nil, nil, err
+	}
+	inputs, err := f.inputs()
+	if err != nil {
+		return nil, nil, err
+	}
+	since, until, err := f.window(time.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	filter := parsers.Filter{Since: since, Until: until}
+	engine := analysis.New(opts)
+	stats := cfg.Merge(inputs, f.MaxLine, filter.Match, engine.Add)
+	in := make([]analysis.InputStats, len(stats))
+	for i, s := range stats {
+		in[i] = analysis.InputStats{Name: s.Input, Layer: s.Layer, Format: s.Format,
+			Read: s.Read, Parsed: s.Parsed, Rejected: s.Rejected, Blank: s.Blank}
+		for _, e := range s.Examples {
+			in[i].Rejections = append(in[i].Rejections, analysis.Rejection{Source: e.Source, Reason: e.Reason})
+		}
+		if s.Err != "" {
+			in[i].Rejections = append(in[i].Rejections, analysis.Rejection{Source: s.Input, Reason: s.Err})
+		}
+	}
+	return engine.Result(in), stats, nil
+}
+
+// inputsExit reports input errors on stderr (the per-input table is part of the report) and
+// returns the exit status they imply.
+func inputsExit(stats []parsers.Stats, f *inputFlags) error {
+	code := report(stderr, stats, f.Strict, true)
+	if code != exitOK {
+		return &exitError{code, errSummary(stats, code)}
+	}
+	return nil
+}
+
+type traceCmd struct {
+	ID string `arg:"" name:"ID" help:"Any id of the request: X-Request-ID, traceparent or trace id, X-Amzn-Trace-Id or its Root, B3 trace id."`
+	inputFlags
+	analysisFlags
+	Output string `short:"o" help:"Output format: text or json." enum:"text,json" default:"text"`
+}
+
+func (c *traceCmd) Run() error {
+	id := parsers.ParseID(c.ID)
+	if id.Empty() {
+		return usageErr("%q is not an id logtriage can match (a request id, traceparent, trace id, X-Amzn-Trace-Id or B3 id)", c.ID)
+	}
+	opts := c.options()
+	opts.TraceIDs = []parsers.IDs{id}
+	a, stats, err := analyzeInputs(&c.inputFlags, opts)
+	if err != nil {
+		return err
+	}
+	reqs := a.Trace(id)
+	out := bufio.NewWriter(os.Stdout)
+	if c.Output == "json" {
+		err = writeJSON(out, reqs)
+	} else {
+		err = analysis.WriteTrace(out, c.ID, reqs)
+	}
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return &exitError{exitFatal, err}
+	}
+	if len(reqs) == 0 {
+		return &exitError{exitNotFound, fmt.Errorf("no request with id %s in the inputs (check the time window and that the layer logs this id kind)", c.ID)}
+	}
+	return inputsExit(stats, &c.inputFlags)
+}
+
+func writeJSON(w *bufio.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
