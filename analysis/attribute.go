@@ -1,0 +1,270 @@
+package analysis
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/logtriage/logtriage/parsers"
+)
+
+// Attribution (reference: formats.md §0 and §6). For a request with hops ordered outer → inner:
+// the innermost hop whose status is 405 generated it when the next hop inward returned something
+// else, or when it is the innermost logged hop and its own evidence says so; when its evidence
+// says the next hop answered and that hop is not logged, the origin is "beyond LAYER".
+
+// BeyondPrefix starts the origin label of a 405 that came from behind a layer whose next hop is
+// not in the logs: "beyond ingress".
+const BeyondPrefix = "beyond "
+
+// request is one request with a 405 (or a traced one) and its verdict.
+type request struct {
+	hops   []*hop // outer → inner
+	traced bool
+	single bool // no usable id
+	v      verdict
+}
+
+// verdict is what the engine decided about one request.
+type verdict struct {
+	has405      bool
+	originLayer string // layer name, or "beyond LAYER"
+	originHop   int    // the hop that generated the 405; -1 when it came from beyond
+	relayHop    int    // for "beyond": the innermost logged hop, which relayed it; else -1
+	addr        string // for "beyond": that hop's upstream address
+	how         string // how the origin hop generated the 405 (local evidence)
+	proxyHow    string // short label of a proxy's local evidence, for fixes
+	uncertain   bool   // the origin hop's evidence was missing; the verdict is a guess
+	maskedBy    int    // innermost hop outside the origin whose status was not 405; -1 when none
+	retryHop    int    // a hop on the path that retried the upstream; -1 when none
+	allowHdr    string
+	noAllow     bool // the 405 went out without an Allow header
+
+	cause    Cause
+	wanted   string // cors_preflight: the method the browser wanted
+	seenPath string // path_rewrite: what the rejecting hop saw
+	rewriter string // path_rewrite: the layer that rewrote
+	reg      *Regression
+	drift    *Drift
+	routeOK  int64 // method_not_routed: successes of this method and route at the rejecting layer
+}
+
+// rejecting returns the index of the hop whose view of the request decided the 405: the origin
+// hop, or the hop that relayed it from an unlogged upstream.
+func (v *verdict) rejecting() int {
+	if v.originHop >= 0 {
+		return v.originHop
+	}
+	return v.relayHop
+}
+
+func (e *Engine) name(h *hop) string   { return e.layers[h.layer].name }
+func (e *Engine) format(h *hop) string { return e.layers[h.layer].format }
+
+// attribute decides the origin of a request's 405.
+func (e *Engine) attribute(r *request) {
+	v := &r.v
+	*v = verdict{originHop: -1, relayHop: -1, maskedBy: -1, retryHop: -1}
+	hops := r.hops
+	h := -1
+	for i := len(hops) - 1; i >= 0; i-- {
+		if hops[i].status == 405 {
+			h = i
+			break
+		}
+	}
+	if h < 0 {
+		// No hop answered 405, but an upstream attempt did: a 405 masked by the innermost hop
+		// that saw it, from a hop that is not logged.
+		for i := len(hops) - 1; i >= 0; i-- {
+			if touches405(0, hops[i].upstream) {
+				v.relayHop = i
+				break
+			}
+		}
+		if v.relayHop < 0 {
+			return
+		}
+	} else if h+1 < len(hops) {
+		v.originHop = h
+		in := hops[h+1]
+		v.how = fmt.Sprintf("the next hop inward (%s) answered %d", e.name(in), in.status)
+		if e.format(hops[h]) != parsers.FormatApp {
+			v.proxyHow = e.localHow(hops[h])
+			v.how += "; " + v.proxyHow
+		}
+	} else {
+		local, uncertain := e.selfMade(hops[h])
+		v.uncertain = uncertain
+		if local {
+			v.originHop = h
+			v.how = e.localHow(hops[h])
+			if e.format(hops[h]) != parsers.FormatApp {
+				v.proxyHow = v.how
+			}
+		} else {
+			v.relayHop = h
+		}
+	}
+	v.has405 = true
+	b := v.rejecting()
+	if v.originHop >= 0 {
+		v.originLayer = e.name(hops[b])
+	} else {
+		v.originLayer = BeyondPrefix + e.name(hops[b])
+		v.addr = lastAddr(hops[b].upstreamAddr())
+		if v.addr == "" {
+			v.addr = hops[b].service()
+		}
+	}
+	// Masked: a hop at or outside the one that saw the 405 sent something else.
+	for i := b; i >= 0; i-- {
+		if s := hops[i].status; s != 405 && s != 0 {
+			v.maskedBy = i
+			break
+		}
+	}
+	for i := b; i >= 0; i-- {
+		if len(hops[i].upstream) > 1 && touches405(0, hops[i].upstream) {
+			v.retryHop = i
+			break
+		}
+	}
+	// The Allow header of the 405, from the hop that generated it or any hop that relayed it.
+	for i := b; i >= 0; i-- {
+		if hops[i].allow() != "" && (hops[i].status == 405 || i == b) {
+			v.allowHdr = hops[i].allow()
+			break
+		}
+	}
+	if v.allowHdr == "" {
+		if v.proxyHow != "" && v.originHop >= 0 && hops[v.originHop].allow() == "" {
+			v.noAllow = true // nginx, Envoy and the ALB set no Allow on their own 405s (§6.5)
+		}
+		for i := b; i >= 0; i-- {
+			if e.layers[hops[i].layer].allowSeen && (hops[i].status == 405 || i == b) {
+				v.noAllow = true // this layer logs Allow, and it was empty
+			}
+		}
+	}
+}
+
+// selfMade reads a hop's own evidence: did it generate the 405 itself? uncertain is true when
+// the record has no evidence either way.
+func (e *Engine) selfMade(h *hop) (local, uncertain bool) {
+	f := e.format(h)
+	if f == parsers.FormatApp {
+		return true, false
+	}
+	if f == parsers.FormatNginx || f == parsers.FormatALB {
+		// $upstream_status / target_status_code: the last attempt's status is what was relayed.
+		if len(h.upstream) > 0 {
+			return h.upstream[len(h.upstream)-1] != 405, false
+		}
+	}
+	switch h.local {
+	case parsers.LocalYes:
+		return true, false
+	case parsers.LocalNo:
+		return false, false
+	}
+	switch f {
+	case parsers.FormatEnvoy:
+		d := h.detail()
+		switch {
+		case strings.Contains(d, "via_upstream"):
+			return false, false
+		case envoyLocalDetail(d) != "":
+			return true, false
+		case h.upstreamAddr() == "":
+			return true, false
+		}
+		return false, true // upstream host set, no details: §2.6 "origin uncertain"
+	case parsers.FormatALB:
+		return h.upstreamAddr() == "", false
+	case parsers.FormatNginx:
+		return h.upstreamAddr() == "", h.upstreamAddr() == ""
+	}
+	return h.upstreamAddr() == "", true
+}
+
+// envoyLocalDetail names the Envoy feature behind a local reply from its details and flags.
+func envoyLocalDetail(d string) string {
+	switch {
+	case strings.Contains(d, "direct_response"):
+		return "direct response (route direct_response)"
+	case strings.Contains(d, "ext_authz"), strings.Contains(d, "UAEX"):
+		return "a filter (ext_authz)"
+	case strings.Contains(d, "lua_response"):
+		return "a filter (Lua respond())"
+	case strings.Contains(d, "fault_filter_abort"), hasFlag(d, "FI"):
+		return "a filter (fault injection abort)"
+	case strings.Contains(d, "rbac"):
+		return "a filter (RBAC)"
+	}
+	return ""
+}
+
+func hasFlag(d, flag string) bool {
+	for _, f := range strings.FieldsFunc(d, func(r rune) bool { return r == ' ' || r == ',' }) {
+		if strings.TrimPrefix(f, "flags=") == flag {
+			return true
+		}
+	}
+	return false
+}
+
+// localHow describes a hop's own evidence for generating a 405.
+func (e *Engine) localHow(h *hop) string {
+	switch e.format(h) {
+	case parsers.FormatApp:
+		return "the application answered 405 itself (innermost hop)"
+	case parsers.FormatALB:
+		d := strings.ToLower(h.detail())
+		switch {
+		case h.method() == "TRACE":
+			return "ALB rejects TRACE (target status -)"
+		case strings.Contains(d, "waf"):
+			return "WAF (custom response code, target status -)"
+		case strings.Contains(d, "fixed-response"):
+			return "fixed response (listener rule, target status -)"
+		}
+		return "target status - (no target answered)"
+	case parsers.FormatNginx:
+		switch {
+		case h.method() == "TRACE" || h.method() == "CONNECT":
+			return "nginx rejects " + h.method() + " (no upstream contacted)"
+		case len(h.upstream) > 0 && h.upstream[len(h.upstream)-1] != 405:
+			return "nginx replaced the upstream's " + statusList(h.upstream[len(h.upstream)-1:]) + " with 405 (error_page)"
+		case h.upstreamAddr() == "" && h.local == parsers.LocalUnknown:
+			return "no upstream logged (static-file handler or configured return, assumed)"
+		case strings.Contains(h.detail(), "157-byte"):
+			return "no upstream contacted, 157-byte body like nginx's own 405 page (static-file handler or configured return)"
+		}
+		return "no upstream contacted (static-file handler or configured return)"
+	case parsers.FormatEnvoy:
+		if s := envoyLocalDetail(h.detail()); s != "" {
+			return s
+		}
+		if h.detail() != "" && h.detail() != "-" {
+			return "local reply (" + h.detail() + ")"
+		}
+		return "local reply (no upstream host)"
+	}
+	return "no upstream answered"
+}
+
+func statusList(s []int) string {
+	var b strings.Builder
+	for i, x := range s {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if x < 0 {
+			b.WriteByte('-')
+		} else {
+			b.WriteString(strconv.Itoa(x))
+		}
+	}
+	return b.String()
+}

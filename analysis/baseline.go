@@ -1,0 +1,195 @@
+package analysis
+
+import (
+	"strings"
+
+	"github.com/logtriage/logtriage/parsers"
+)
+
+// Baselines: counters per (layer, method, route template), and under each per backend, updated
+// for every record at Add time, so that the time-based causes (deploy_regression, backend_drift)
+// need no request groups. Records arrive in approximately ascending time, so "successes after
+// the first 405" can be counted online.
+
+const (
+	maxRoutes          = 100_000 // distinct (layer, method, route) keys; beyond, new keys are not tracked
+	maxBackendsByRoute = 256
+)
+
+// Status classes of a record for the baselines.
+const (
+	classOK    = iota // 1xx–3xx
+	class405          // the hop's status or an upstream attempt was 405
+	classOther        // any other error
+)
+
+// span counts one class of outcome and its first and last times.
+type span struct {
+	n           int64
+	first, last int64
+}
+
+func (s *span) add(t int64) {
+	s.n++
+	if s.first == 0 || t < s.first {
+		s.first = t
+	}
+	if t > s.last {
+		s.last = t
+	}
+}
+
+// backendStats counts outcomes of one method and route on one backend.
+type backendStats struct {
+	ok, m405 span
+}
+
+// routeStats counts outcomes of one method and route at one layer.
+type routeStats struct {
+	ok, m405   span
+	other      int64
+	okAfter405 int64  // successes later than the first 405
+	okVersion  string // "version=" of the latest success, when the records carry one
+	v405       string // "version=" of the first 405
+	backends   map[string]*backendStats
+}
+
+func statusClass(status int, has405 bool) int {
+	switch {
+	case has405:
+		return class405
+	case status > 0 && status < 400:
+		return classOK
+	}
+	return classOther
+}
+
+// routeKey appends the baseline key of (layer, method, path) to dst.
+func routeKey(dst []byte, layer int, method, path string) []byte {
+	dst = append(dst, byte(layer))
+	dst = append(dst, method...)
+	dst = append(dst, ' ')
+	return appendRoute(dst, path)
+}
+
+// lastAddr returns the address of the last upstream attempt in an nginx-style list
+// ("10.0.1.7:8080, 10.0.1.8:8080 : 10.0.2.1:80").
+func lastAddr(s string) string {
+	if j := strings.LastIndex(s, " : "); j >= 0 {
+		s = s[j+3:]
+	}
+	if j := strings.LastIndex(s, ", "); j >= 0 {
+		s = s[j+2:]
+	}
+	return strings.TrimSpace(s)
+}
+
+// version extracts "version=X" from a record's detail text (the app parser puts the service
+// version there).
+func version(detail string) string { return detailField(detail, "version=") }
+
+// detailField extracts "key=value" from a record's detail text.
+func detailField(detail, key string) string {
+	i := strings.Index(detail, key)
+	if i < 0 || i > 0 && detail[i-1] != ' ' {
+		return ""
+	}
+	v := detail[i+len(key):]
+	if j := strings.IndexAny(v, " ,;\t"); j >= 0 {
+		v = v[:j]
+	}
+	return strings.Trim(v, `"`)
+}
+
+// Backend dimensions: which upstream address a proxy forwarded to, which service (cluster,
+// target group, app service name) answered, which Host (environment) the request was for.
+const (
+	dimAddr    = "addr "
+	dimService = "service "
+	dimHost    = "host "
+	dimEnv     = "env "
+)
+
+func (e *Engine) observe(rec *parsers.Record, li int, t int64, has405 bool) {
+	l := &e.layers[li]
+	l.records++
+	if has405 {
+		l.with405++
+	}
+	if rec.Allow != "" {
+		l.allowSeen = true
+	}
+	cls := statusClass(rec.Status, has405)
+	if cls == classOther {
+		return
+	}
+	e.scratch = routeKey(e.scratch[:0], li, rec.Method, rec.Path)
+	rs := e.routes[string(e.scratch)]
+	if rs == nil {
+		if len(e.routes) >= maxRoutes {
+			e.routeLimit = true
+			return
+		}
+		rs = &routeStats{}
+		e.routes[string(e.scratch)] = rs
+	}
+	switch cls {
+	case classOK:
+		rs.ok.add(t)
+		if rs.m405.n > 0 && t > rs.m405.first {
+			rs.okAfter405++
+		}
+		if v := version(rec.Detail); v != "" && v != rs.okVersion && t >= rs.ok.last {
+			rs.okVersion = strings.Clone(v)
+		}
+	case class405:
+		first := rs.m405.first
+		rs.m405.add(t)
+		if rs.m405.first != first {
+			if v := version(rec.Detail); v != "" {
+				rs.v405 = strings.Clone(v)
+			}
+		}
+	}
+	if len(rec.Upstream) > 0 || rec.Format == parsers.FormatEnvoy {
+		if a := lastAddr(rec.UpstreamAddr); a != "" {
+			rs.observeBackend(dimAddr, a, cls, t)
+		}
+	}
+	if rec.Service != "" {
+		rs.observeBackend(dimService, rec.Service, cls, t)
+	}
+	if rec.Host != "" {
+		rs.observeBackend(dimHost, rec.Host, cls, t)
+	}
+	if env := detailField(rec.Detail, "env="); env != "" {
+		rs.observeBackend(dimEnv, env, cls, t)
+	}
+}
+
+func (rs *routeStats) observeBackend(dim, name string, cls int, t int64) {
+	if rs.backends == nil {
+		rs.backends = map[string]*backendStats{}
+	}
+	var buf [96]byte
+	k := append(append(buf[:0], dim...), name...)
+	b := rs.backends[string(k)]
+	if b == nil {
+		if len(rs.backends) >= maxBackendsByRoute {
+			return
+		}
+		b = &backendStats{}
+		rs.backends[string(k)] = b
+	}
+	if cls == classOK {
+		b.ok.add(t)
+	} else {
+		b.m405.add(t)
+	}
+}
+
+// route returns the baseline of (layer, method, path), or nil.
+func (e *Engine) route(layer int, method, path string) *routeStats {
+	e.scratch = routeKey(e.scratch[:0], layer, method, path)
+	return e.routes[string(e.scratch)]
+}

@@ -1,0 +1,485 @@
+// Package analysis is the engine of `logtriage analyze`: it joins the records of one request
+// across every hop (ALB → edge → ingress → app), works out the layer order, decides which layer
+// generated each 405 and why, and groups the verdicts into ranked findings.
+//
+// The pipeline is record → correlate → attribute → classify → report. Records flow in once, in
+// approximately ascending time; the engine keeps the records of a request only until the request
+// can no longer grow (JoinWindow after its newest record) and then keeps it only when it touches
+// a 405. Per-route and per-backend counters, updated for every record, hold what the time-based
+// causes need. Memory therefore grows with the traffic inside one window, the number of 405
+// requests and the number of routes, not with the number of lines.
+//
+// The engine is pure: no I/O (except writing reports to a given writer), no clock, no globals.
+package analysis
+
+import (
+	"strings"
+	"time"
+
+	"github.com/logtriage/logtriage/parsers"
+)
+
+// Options configure an Engine.
+type Options struct {
+	// Order lists layer names outer → inner and overrides the inferred order. Layers it does not
+	// name follow in inferred order.
+	Order []string
+	// JoinWindow is how far apart the records of one request may be; it is also how long a
+	// request stays open after its newest record. Default 2m.
+	JoinWindow time.Duration
+	// TraceIDs keeps the requests matching any of these ids even without a 405 (for `trace`).
+	TraceIDs []parsers.IDs
+	// MaxExamples is the number of example requests per finding. Default 3.
+	MaxExamples int
+}
+
+// Guards against ids that are not unique (constant ids of misconfigured clients, "-" that slipped
+// through, placeholders): a key that joined maxKeyRecords records, or two records of the same
+// layer more than sameLayerGap apart, stops joining anything.
+const (
+	maxKeyRecords = 16
+	sameLayerGap  = int64(time.Second)
+	maxGroupHops  = 32
+	maxLayers     = 250
+	maxBadExample = 5
+)
+
+// hop is the compact copy of a record the engine keeps while a request is open, and afterwards
+// for requests with a 405. Its strings live in one string, cut by offsets: string headers would
+// take twice the room of the typical hop's text, and every open request holds several hops.
+type hop struct {
+	layer    int
+	local    parsers.Local
+	status   int
+	line     int64
+	time     int64 // unix ns; 0 when the record had no time
+	start    int64 // unix ns; 0 when unknown
+	dur      time.Duration
+	file     string
+	upstream []int
+	buf      string
+	end      [nHopStrings]uint16 // end offset of each string field in buf
+}
+
+// The string fields of a hop, in buf order.
+const (
+	fMethod = iota
+	fHost
+	fURI
+	fPath
+	fRoutedPath
+	fUpstreamAddr
+	fService
+	fAllow
+	fOrigin
+	fACRMethod
+	fClientIP
+	fUserAgent
+	fDetail
+	fRequestID
+	fNginxRequestID
+	fTraceID
+	fAmznRoot
+	fB3TraceID
+	nHopStrings
+)
+
+// maxHopField caps each string field so that offsets fit in 16 bits.
+const maxHopField = 2048
+
+func (h *hop) str(f int) string {
+	s := 0
+	if f > 0 {
+		s = int(h.end[f-1])
+	}
+	return h.buf[s:h.end[f]]
+}
+
+func (h *hop) method() string       { return h.str(fMethod) }
+func (h *hop) host() string         { return h.str(fHost) }
+func (h *hop) uri() string          { return h.str(fURI) }
+func (h *hop) path() string         { return h.str(fPath) }
+func (h *hop) routedPath() string   { return h.str(fRoutedPath) }
+func (h *hop) upstreamAddr() string { return h.str(fUpstreamAddr) }
+func (h *hop) service() string      { return h.str(fService) }
+func (h *hop) allow() string        { return h.str(fAllow) }
+func (h *hop) origin() string       { return h.str(fOrigin) }
+func (h *hop) acrMethod() string    { return h.str(fACRMethod) }
+func (h *hop) clientIP() string     { return h.str(fClientIP) }
+func (h *hop) userAgent() string    { return h.str(fUserAgent) }
+func (h *hop) detail() string       { return h.str(fDetail) }
+
+func (h *hop) ids() parsers.IDs {
+	return parsers.IDs{RequestID: h.str(fRequestID), NginxRequestID: h.str(fNginxRequestID),
+		TraceID: h.str(fTraceID), AmznRoot: h.str(fAmznRoot), B3TraceID: h.str(fB3TraceID)}
+}
+
+func newHop(rec *parsers.Record, layer int, file string) *hop {
+	h := &hop{layer: layer, file: file, line: rec.Line, dur: rec.Duration, status: rec.Status, local: rec.Local}
+	if !rec.Time.IsZero() {
+		h.time = rec.Time.UnixNano()
+	}
+	switch {
+	case !rec.Start.IsZero():
+		h.start = rec.Start.UnixNano()
+	case h.time != 0 && rec.Duration >= 0:
+		h.start = h.time - int64(rec.Duration)
+	}
+	if len(rec.Upstream) > 0 {
+		h.upstream = append([]int(nil), rec.Upstream...)
+	}
+	fields := [nHopStrings]string{rec.Method, rec.Host, rec.URI, rec.Path, rec.RoutedPath, rec.UpstreamAddr,
+		rec.Service, rec.Allow, rec.Origin, rec.ACRMethod, rec.ClientIP, rec.UserAgent, rec.Detail,
+		rec.IDs.RequestID, rec.IDs.NginxRequestID, rec.IDs.TraceID, rec.IDs.AmznRoot, rec.IDs.B3TraceID}
+	n := 0
+	for i := range fields {
+		if len(fields[i]) > maxHopField {
+			fields[i] = fields[i][:maxHopField]
+		}
+		n += len(fields[i])
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, f := range fields {
+		b.WriteString(f)
+		h.end[i] = uint16(b.Len())
+	}
+	h.buf = b.String()
+	return h
+}
+
+// touches405 reports whether a record shows a 405: its own status or any upstream attempt's.
+func touches405(status int, upstream []int) bool {
+	if status == 405 {
+		return true
+	}
+	for _, s := range upstream {
+		if s == 405 {
+			return true
+		}
+	}
+	return false
+}
+
+// group is the set of records of one request (a union-find component over join keys; the
+// smaller group is folded into the larger and its keys repointed, so no parent links are kept).
+type group struct {
+	hops    []*hop
+	keys    []uint64
+	newest  int64
+	has405  bool
+	traced  bool
+	closed  bool
+	merged  *group // set when folded into another group; stale queue entries skip it
+	singles bool   // a record without a usable id
+}
+
+// keyState is what the engine knows about one join key of an open request.
+type keyState struct {
+	g      *group
+	first  int64  // time of the first record with this key
+	layers uint64 // bit per layer index (< 64) that logged this key
+	count  uint16
+}
+
+type qentry struct {
+	g *group
+	t int64
+}
+
+// layerInfo describes one layer (a Record.Layer name, or the format when no name was given).
+type layerInfo struct {
+	name, format string
+	records      int64
+	with405      int64
+	allowSeen    bool // the layer's format logs the Allow header
+}
+
+// Engine correlates, attributes and classifies records. It is not safe for concurrent use.
+type Engine struct {
+	opts Options
+
+	layers   []layerInfo
+	layerIdx map[string]int
+	files    map[string]string
+
+	keys      map[uint64]keyState
+	bad       map[uint64]struct{}
+	badText   []string
+	traceKeys map[uint64]struct{}
+	queue     []qentry
+	qhead     int
+	maxSeen   int64
+	minSeen   int64
+	open      int
+	maxOpen   int
+
+	kept  []*group
+	votes map[[2]int]int
+	voted int // requests that contributed votes
+
+	routes     map[string]*routeStats
+	routeLimit bool
+
+	records, noStatus, requests, singleHop, unjoinable int64
+
+	hashes  []uint64
+	scratch []byte
+}
+
+// New returns an Engine.
+func New(opts Options) *Engine {
+	if opts.JoinWindow <= 0 {
+		opts.JoinWindow = 2 * time.Minute
+	}
+	if opts.MaxExamples <= 0 {
+		opts.MaxExamples = 3
+	}
+	e := &Engine{opts: opts, layerIdx: map[string]int{}, files: map[string]string{},
+		keys: map[uint64]keyState{}, bad: map[uint64]struct{}{}, votes: map[[2]int]int{},
+		routes: map[string]*routeStats{}}
+	if len(opts.TraceIDs) > 0 {
+		e.traceKeys = map[uint64]struct{}{}
+		for i := range opts.TraceIDs {
+			for _, h := range keyHashes(nil, &opts.TraceIDs[i]) {
+				e.traceKeys[h] = struct{}{}
+			}
+		}
+	}
+	return e
+}
+
+func (e *Engine) layerOf(rec *parsers.Record) int {
+	name := rec.Layer
+	if name == "" {
+		name = rec.Format
+	}
+	if i, ok := e.layerIdx[name]; ok {
+		return i
+	}
+	if len(e.layers) >= maxLayers {
+		return len(e.layers) - 1
+	}
+	name = strings.Clone(name)
+	e.layers = append(e.layers, layerInfo{name: name, format: strings.Clone(rec.Format)})
+	e.layerIdx[name] = len(e.layers) - 1
+	return len(e.layers) - 1
+}
+
+func (e *Engine) fileOf(name string) string {
+	if f, ok := e.files[name]; ok {
+		return f
+	}
+	f := strings.Clone(name)
+	e.files[f] = f
+	return f
+}
+
+// Add consumes one record. rec is only valid during the call; the engine copies what it keeps.
+// Records should arrive in approximately ascending Time order across all inputs.
+func (e *Engine) Add(rec *parsers.Record) {
+	e.records++
+	if rec.Status == 0 {
+		// Not an access record (an app's other log lines), or a response that never started
+		// (Envoy 0/DC): nothing to attribute.
+		e.noStatus++
+		return
+	}
+	t := int64(0)
+	if !rec.Time.IsZero() {
+		t = rec.Time.UnixNano()
+		if t > e.maxSeen {
+			e.maxSeen = t
+		}
+		if e.minSeen == 0 || t < e.minSeen {
+			e.minSeen = t
+		}
+	} else {
+		t = e.maxSeen
+	}
+	li := e.layerOf(rec)
+	has405 := touches405(rec.Status, rec.Upstream)
+	e.observe(rec, li, t, has405)
+
+	// Usable join keys: not known to be shared by unrelated requests.
+	e.hashes = keyHashes(e.hashes[:0], &rec.IDs)
+	usable := e.hashes[:0]
+	for _, k := range e.hashes {
+		if len(e.bad) > 0 {
+			if _, isBad := e.bad[k]; isBad {
+				continue
+			}
+		}
+		if st, ok := e.keys[k]; ok {
+			sameLayer := li < 64 && st.layers&(1<<uint(li)) != 0
+			if st.count >= maxKeyRecords || sameLayer && abs64(t-st.first) > sameLayerGap {
+				e.markBad(k, st, &rec.IDs)
+				continue
+			}
+		}
+		usable = append(usable, k)
+	}
+
+	if len(usable) == 0 {
+		// A single-hop request: no id, or only ids that are not unique.
+		e.requests++
+		e.singleHop++
+		if !rec.IDs.Empty() {
+			e.unjoinable++
+		}
+		if has405 {
+			g := &group{hops: []*hop{newHop(rec, li, e.fileOf(rec.File))}, newest: t, has405: true, closed: true, singles: true}
+			e.kept = append(e.kept, g)
+		}
+		return
+	}
+
+	// The request this record belongs to: the largest group any key points at; the others are
+	// folded into it (the record bridges them).
+	var target *group
+	for _, k := range usable {
+		if st, ok := e.keys[k]; ok && (target == nil || len(st.g.hops) > len(target.hops)) {
+			target = st.g
+		}
+	}
+	if target == nil {
+		target = &group{newest: t}
+		e.open++
+		if e.open > e.maxOpen {
+			e.maxOpen = e.open
+		}
+		e.queue = append(e.queue, qentry{target, t})
+	} else {
+		for _, k := range usable {
+			if st, ok := e.keys[k]; ok && st.g != target && len(st.g.hops)+len(target.hops) < maxGroupHops {
+				e.merge(target, st.g)
+			}
+		}
+	}
+	target.hops = append(target.hops, newHop(rec, li, e.fileOf(rec.File)))
+	target.has405 = target.has405 || has405
+	var bit uint64
+	if li < 64 {
+		bit = 1 << uint(li)
+	}
+	for _, k := range usable {
+		st, ok := e.keys[k]
+		switch {
+		case !ok:
+			e.keys[k] = keyState{g: target, first: t, layers: bit, count: 1}
+			target.keys = append(target.keys, k)
+			if e.traceKeys != nil {
+				if _, hit := e.traceKeys[k]; hit {
+					target.traced = true
+				}
+			}
+		case st.g == target:
+			st.count++
+			st.layers |= bit
+			e.keys[k] = st
+		}
+		// A key still pointing at another group: that group was too large to merge; leave it.
+	}
+	if t > target.newest {
+		target.newest = t
+		e.queue = append(e.queue, qentry{target, t})
+	}
+	e.evict(e.maxSeen - int64(e.opts.JoinWindow))
+}
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// markBad stops a key from joining records and remembers an example for the report.
+func (e *Engine) markBad(k uint64, st keyState, ids *parsers.IDs) {
+	e.bad[k] = struct{}{}
+	delete(e.keys, k)
+	if len(e.badText) < maxBadExample {
+		e.badText = append(e.badText, keyText(ids, k))
+	}
+}
+
+// merge folds src into dst.
+func (e *Engine) merge(dst, src *group) {
+	dst.hops = append(dst.hops, src.hops...)
+	for _, k := range src.keys {
+		if st, ok := e.keys[k]; ok && st.g == src {
+			st.g = dst
+			e.keys[k] = st
+		}
+	}
+	dst.keys = append(dst.keys, src.keys...)
+	dst.has405 = dst.has405 || src.has405
+	dst.traced = dst.traced || src.traced
+	if src.newest > dst.newest {
+		dst.newest = src.newest
+		e.queue = append(e.queue, qentry{dst, dst.newest})
+	}
+	src.merged = dst
+	src.hops, src.keys = nil, nil
+	e.open--
+}
+
+// evict closes the requests whose newest record is older than cutoff.
+func (e *Engine) evict(cutoff int64) {
+	for e.qhead < len(e.queue) {
+		q := e.queue[e.qhead]
+		if q.t >= cutoff {
+			break
+		}
+		e.queue[e.qhead] = qentry{}
+		e.qhead++
+		if g := q.g; g.merged == nil && !g.closed && g.newest == q.t {
+			e.close(g)
+		}
+	}
+	if e.qhead > 4096 && e.qhead > len(e.queue)/2 {
+		n := copy(e.queue, e.queue[e.qhead:])
+		clear(e.queue[n:])
+		e.queue = e.queue[:n]
+		e.qhead = 0
+	}
+}
+
+// close ends a request: it votes on the layer order and is kept only when it touches a 405 or
+// is being traced.
+func (e *Engine) close(g *group) {
+	g.closed = true
+	e.open--
+	e.requests++
+	for _, k := range g.keys {
+		if st, ok := e.keys[k]; ok && st.g == g {
+			delete(e.keys, k)
+		}
+	}
+	g.keys = nil
+	e.vote(g)
+	if g.has405 || g.traced {
+		e.kept = append(e.kept, g)
+		return
+	}
+	g.hops = nil
+}
+
+// flush closes every open request.
+func (e *Engine) flush() {
+	for ; e.qhead < len(e.queue); e.qhead++ {
+		if g := e.queue[e.qhead].g; g.merged == nil && !g.closed {
+			e.close(g)
+		}
+	}
+	e.queue, e.qhead = nil, 0
+}
+
+// OpenRequests returns the number of requests currently held open (for tests and metrics).
+func (e *Engine) OpenRequests() int { return e.open }
+
+// MaxOpenRequests returns the largest number of requests held open at once.
+func (e *Engine) MaxOpenRequests() int { return e.maxOpen }
+
+// KeptRequests returns the number of closed requests kept for attribution.
+func (e *Engine) KeptRequests() int { return len(e.kept) }

@@ -1,0 +1,197 @@
+package analysis
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/logtriage/logtriage/parsers"
+)
+
+// Evidence sentences and fixes, in the terms of the 405 playbook.
+
+// originSentence says where a request's 405 came from and what happened to it on the way out.
+func (e *Engine) originSentence(r *request) string {
+	v := &r.v
+	hops := r.hops
+	var b strings.Builder
+	if v.originHop >= 0 {
+		h := hops[v.originHop]
+		if e.format(h) == parsers.FormatApp && v.originHop == len(hops)-1 {
+			fmt.Fprintf(&b, "%s answered 405 itself (the innermost hop)", e.name(h))
+		} else {
+			fmt.Fprintf(&b, "%s (%s) generated the 405 itself: %s", e.name(h), e.format(h), v.how)
+		}
+		if v.uncertain {
+			b.WriteString(" (uncertain: the record has no upstream evidence)")
+		}
+	} else {
+		h := hops[v.relayHop]
+		fmt.Fprintf(&b, "the 405 came from beyond %s (upstream %s), no log for it", e.name(h), orDash(v.addr))
+		if v.uncertain {
+			b.WriteString(" (uncertain: no response code details)")
+		}
+	}
+	if v.retryHop >= 0 {
+		h := hops[v.retryHop]
+		fmt.Fprintf(&b, "; %s retried the upstream (statuses %s", e.name(h), statusList(h.upstream))
+		if h.upstreamAddr() != "" {
+			fmt.Fprintf(&b, " from %s", h.upstreamAddr())
+		}
+		b.WriteString(")")
+	}
+	if v.maskedBy >= 0 {
+		m := hops[v.maskedBy]
+		fmt.Fprintf(&b, "; masked: %s turned it into %d", e.name(m), m.status)
+		if c := hops[0]; c != m {
+			fmt.Fprintf(&b, " and the client got %d", c.status)
+		}
+	}
+	return b.String()
+}
+
+func ts(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }
+
+// evidence is a finding's evidence: the first request's origin, then the cause's own evidence.
+func (e *Engine) evidence(r *request, f *Finding) string {
+	v := &r.v
+	rh := r.hops[v.rejecting()]
+	var b strings.Builder
+	b.WriteString(e.originSentence(r))
+	b.WriteString(". ")
+	switch v.cause {
+	case CauseCORSPreflight:
+		fmt.Fprintf(&b, "A CORS preflight (OPTIONS with Origin %s and Access-Control-Request-Method %s) was rejected: the browser wanted %s %s.",
+			orDash(originOf(r)), v.wanted, v.wanted, r.hops[0].path())
+	case CausePathRewrite:
+		fmt.Fprintf(&b, "The client sent %s but %s saw %s (rewritten by %s), a route without %s.",
+			r.hops[0].path(), e.name(rh), v.seenPath, v.rewriter, rh.method())
+	case CauseDeployRegression:
+		g := v.reg
+		fmt.Fprintf(&b, "%s %s succeeded %d times at %s until %s", rh.method(), Route(rh.path()), g.Successes, g.Layer, ts(g.LastSuccess))
+		if g.VersionBefore != "" {
+			fmt.Fprintf(&b, " (version=%s)", g.VersionBefore)
+		}
+		fmt.Fprintf(&b, "; 405s since %s", ts(g.First405))
+		if g.VersionAfter != "" {
+			fmt.Fprintf(&b, " (version=%s)", g.VersionAfter)
+		}
+		b.WriteString(".")
+	case CauseBackendDrift:
+		d := v.drift
+		fmt.Fprintf(&b, "In the same period %s %s succeeds on %s %s and answers 405 on %s (%s seen by %s).",
+			rh.method(), Route(rh.path()), d.Dimension, backendNames(d.OK, true), backendNames(d.Failing, false), d.Dimension, d.Layer)
+	case CauseProxyMethodBlock:
+		fmt.Fprintf(&b, "No backend accepted %s %s: the %s answered for it.", rh.method(), Route(rh.path()), proxyKind(e.format(rh)))
+	case CauseMethodNotRouted:
+		fmt.Fprintf(&b, "%s has no %s handler for %s", orDash(originLayerName(v)), rh.method(), Route(rh.path()))
+		if f.Allow != "" {
+			fmt.Fprintf(&b, " (Allow: %s)", f.Allow)
+		}
+		if v.routeOK == 0 {
+			b.WriteString("; it never succeeded in the window")
+		} else {
+			fmt.Fprintf(&b, "; it also succeeded %d times in the window (intermittent)", v.routeOK)
+		}
+		if f.Clients != nil && len(f.Clients.UserAgents) > 0 {
+			fmt.Fprintf(&b, "; sent by %s", countList(f.Clients.UserAgents))
+			if len(f.Clients.Addresses) > 0 {
+				fmt.Fprintf(&b, " from %s", countList(f.Clients.Addresses))
+			}
+		}
+		b.WriteString(".")
+	}
+	if f.AllowMissing > 0 {
+		fmt.Fprintf(&b, " %d of %d responses had no Allow header (HTTP requires one on a 405).", f.AllowMissing, f.Count)
+	}
+	if f.Masked > 0 {
+		fmt.Fprintf(&b, " %d of %d were masked (%s).", f.Masked, f.Count, strings.Join(f.MaskedBy, ", "))
+	}
+	return b.String()
+}
+
+func originLayerName(v *verdict) string {
+	if v.originLayer == "" {
+		return ""
+	}
+	if strings.HasPrefix(v.originLayer, BeyondPrefix) {
+		return "the upstream " + v.originLayer
+	}
+	return v.originLayer
+}
+
+func originOf(r *request) string {
+	for _, h := range r.hops {
+		if h.origin() != "" {
+			return h.origin()
+		}
+	}
+	return ""
+}
+
+func countList(cs []Count) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = fmt.Sprintf("%s (%d)", c.Value, c.Count)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// fix says what to change, in the playbook's terms.
+func (e *Engine) fix(r *request, f *Finding) string {
+	v := &r.v
+	rh := r.hops[v.rejecting()]
+	layer := originLayerName(v)
+	route := Route(rh.path())
+	var s string
+	switch v.cause {
+	case CauseCORSPreflight:
+		s = fmt.Sprintf("Handle CORS preflights for %s at %s: answer OPTIONS (CORS middleware or the proxy's CORS policy) with Access-Control-Allow-Methods including %s and Access-Control-Allow-Origin, instead of routing the preflight to a handler without OPTIONS.",
+			route, layer, v.wanted)
+	case CausePathRewrite:
+		s = fmt.Sprintf("Fix the rewrite / prefix strip at %s: %s reaches %s as %s, a route that does not accept %s. Correct the rewrite so the path lands on the route that accepts the method (audit gateway/proxy path rewrites).",
+			v.rewriter, r.hops[0].path(), e.name(rh), v.seenPath, rh.method())
+	case CauseDeployRegression:
+		s = fmt.Sprintf("Roll back %s or restore the %s handler for %s (it worked until %s); add a method-contract test (OpenAPI / CI) so the route's methods cannot regress again.",
+			v.reg.Layer, rh.method(), route, ts(v.reg.LastSuccess))
+	case CauseBackendDrift:
+		s = fmt.Sprintf("Redeploy the stale backends (%s) to match the ones that accept %s %s (%s); keep method support consistent across hosts and environments.",
+			backendNames(v.drift.Failing, false), rh.method(), route, backendNames(v.drift.OK, true))
+	case CauseProxyMethodBlock:
+		s = fmt.Sprintf("Audit the %s rule and method allowlist that blocks %s %s (%s): forward the method to the backend or remove the rule; if the block is intended (e.g. TRACE), change the client.",
+			proxyKind(e.format(rh)), rh.method(), route, v.proxyHow)
+	case CauseMethodNotRouted:
+		allow := f.Allow
+		if allow == "" {
+			allow = "the allowed methods"
+		}
+		s = fmt.Sprintf("%s does not route %s %s: if clients should use %s, add the handler; otherwise change the clients to %s.",
+			layer, rh.method(), route, rh.method(), allow)
+	}
+	if f.Masked > 0 {
+		s += fmt.Sprintf(" Stop masking at %s (error_page / intercept / error handler): the client must see the 405 with its Allow header.", strings.Join(f.MaskedBy, ", "))
+	}
+	if f.AllowMissing > 0 && v.cause != CauseProxyMethodBlock {
+		s += " Send an Allow header listing the permitted methods with every 405."
+	}
+	return s
+}
+
+func proxyKind(format string) string {
+	switch format {
+	case parsers.FormatALB:
+		return "load balancer (ALB listener / WAF)"
+	case parsers.FormatNginx:
+		return "nginx location"
+	case parsers.FormatEnvoy:
+		return "Envoy route / filter"
+	}
+	return "gateway/proxy"
+}

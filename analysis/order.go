@@ -1,0 +1,154 @@
+package analysis
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/logtriage/logtriage/parsers"
+)
+
+// Hop order: which layer is outside which. Every closed request with hops of several layers
+// votes once per pair of layers: the hop with the longer duration is outside (an outer hop's
+// time includes the inner hop's), or, without durations, the hop whose start..end strictly
+// contains the other's. Formats give the prior: the ALB is always outermost and the
+// application innermost; proxies (nginx, Envoy) are ordered by votes, then nginx before Envoy.
+
+func formatPrior(format string) int {
+	switch format {
+	case parsers.FormatALB:
+		return 0
+	case parsers.FormatNginx:
+		return 1
+	case parsers.FormatEnvoy:
+		return 2
+	case parsers.FormatApp:
+		return 4
+	}
+	return 3
+}
+
+// vote records the outer/inner evidence of one request.
+func (e *Engine) vote(g *group) {
+	hops := g.hops
+	if len(hops) < 2 {
+		return
+	}
+	if len(hops) > 8 {
+		hops = hops[:8]
+	}
+	voted := false
+	for i, a := range hops {
+		for _, b := range hops[i+1:] {
+			if a.layer == b.layer {
+				continue
+			}
+			switch outer(a, b) {
+			case 1:
+				e.votes[[2]int{a.layer, b.layer}]++
+				voted = true
+			case -1:
+				e.votes[[2]int{b.layer, a.layer}]++
+				voted = true
+			}
+		}
+	}
+	if voted {
+		e.voted++
+	}
+}
+
+// outer returns 1 when a is outside b, -1 when b is outside a, 0 when the records do not say.
+func outer(a, b *hop) int {
+	if a.dur >= 0 && b.dur >= 0 && a.dur != b.dur {
+		if a.dur > b.dur {
+			return 1
+		}
+		return -1
+	}
+	if a.start != 0 && b.start != 0 && a.time != 0 && b.time != 0 {
+		switch {
+		case a.start < b.start && a.time > b.time:
+			return 1
+		case b.start < a.start && b.time > a.time:
+			return -1
+		}
+	}
+	return 0
+}
+
+// order returns the layer indexes outer → inner and how the order was derived.
+func (e *Engine) order() ([]int, string) {
+	n := len(e.layers)
+	var out []int
+	placed := make([]bool, n)
+	if len(e.opts.Order) > 0 {
+		for _, name := range e.opts.Order {
+			if i, ok := e.layerIdx[name]; ok && !placed[i] {
+				out = append(out, i)
+				placed[i] = true
+			}
+		}
+	}
+	rest := make([]int, 0, n)
+	for i := 0; i < n; i++ {
+		if !placed[i] {
+			rest = append(rest, i)
+		}
+	}
+	// Copeland ranking among the remaining layers: a beats b when more requests put a outside b
+	// (or, without votes, when its format's prior is outer).
+	usedVotes := false
+	beats := func(a, b int) bool {
+		pa, pb := formatPrior(e.layers[a].format), formatPrior(e.layers[b].format)
+		if (pa == 0 || pb == 0 || pa == 4 || pb == 4) && pa != pb {
+			return pa < pb
+		}
+		va, vb := e.votes[[2]int{a, b}], e.votes[[2]int{b, a}]
+		if va != vb {
+			usedVotes = true
+			return va > vb
+		}
+		return pa < pb
+	}
+	score := make(map[int]int, len(rest))
+	for _, a := range rest {
+		for _, b := range rest {
+			if a != b && beats(a, b) {
+				score[a]++
+			}
+		}
+	}
+	sort.SliceStable(rest, func(i, j int) bool {
+		a, b := rest[i], rest[j]
+		if score[a] != score[b] {
+			return score[a] > score[b]
+		}
+		if pa, pb := formatPrior(e.layers[a].format), formatPrior(e.layers[b].format); pa != pb {
+			return pa < pb
+		}
+		return e.layers[a].name < e.layers[b].name
+	})
+	out = append(out, rest...)
+
+	var how string
+	switch {
+	case len(e.opts.Order) > 0 && len(rest) == 0:
+		how = "given by --order"
+	case len(e.opts.Order) > 0:
+		how = "given by --order; layers it does not name follow, inferred"
+	case usedVotes:
+		how = fmt.Sprintf("inferred from %d joined requests (durations, start and end times); ALB outermost and application innermost by format", e.voted)
+	default:
+		how = "by format (alb, nginx, envoy, app): no joined request showed which layer is outside"
+	}
+	return out, how
+}
+
+func layerNames(e *Engine, idx []int) string {
+	names := make([]string, len(idx))
+	for i, l := range idx {
+		names[i] = e.layers[l].name
+	}
+	return strings.Join(names, " → ")
+}

@@ -1,0 +1,541 @@
+package analysis
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/logtriage/logtriage/parsers"
+)
+
+// Schema identifies the JSON document's version. A change that removes or renames a field, or
+// changes its meaning, gets a new version.
+const Schema = "logtriage.analysis/v1"
+
+// Analysis is the result of an analysis: the JSON document of `logtriage analyze --output json`.
+type Analysis struct {
+	Schema   string    `json:"schema"`
+	Summary  Summary   `json:"summary"`
+	Layers   []Layer   `json:"layers"` // outer → inner
+	Order    string    `json:"layer_order"`
+	Findings []Finding `json:"findings"`
+	// Requests lists every request with a 405 (only written with --requests).
+	Requests []RequestView `json:"requests,omitempty"`
+
+	traced []RequestView // requests kept for Trace that have no 405
+}
+
+// InputStats describes one input as the reader saw it.
+type InputStats struct {
+	Name       string      `json:"name"`
+	Layer      string      `json:"layer"`
+	Format     string      `json:"format"`
+	Read       int64       `json:"read"`
+	Parsed     int64       `json:"parsed"`
+	Rejected   int64       `json:"rejected"`
+	Blank      int64       `json:"blank"`
+	Rejections []Rejection `json:"rejections,omitempty"` // a few examples
+}
+
+// Rejection is an example of a line that did not parse.
+type Rejection struct {
+	Source string `json:"source"` // file:line
+	Reason string `json:"reason"`
+}
+
+// Summary counts what was read and found.
+type Summary struct {
+	Inputs      []InputStats `json:"inputs"`
+	Records     int64        `json:"records"`                // records analysed
+	NoStatus    int64        `json:"records_without_status"` // ignored: not access records
+	FirstSeen   time.Time    `json:"first_seen"`
+	LastSeen    time.Time    `json:"last_seen"`
+	Requests    int64        `json:"requests"`
+	Requests405 int64        `json:"requests_with_405"`
+	// SingleHop counts requests that could not be joined across hops: records without any id,
+	// or whose ids were all not unique.
+	SingleHop int64 `json:"single_hop_requests"`
+	// NonUniqueIDs counts ids that were shared by unrelated requests and therefore not used to join.
+	NonUniqueIDs       int      `json:"non_unique_ids"`
+	NonUniqueIDExample []string `json:"non_unique_id_examples,omitempty"`
+	Masked405          int64    `json:"masked_405"`
+	RoutesTruncated    bool     `json:"routes_truncated,omitempty"` // too many routes: baselines incomplete
+}
+
+// Layer is one layer, in the order used.
+type Layer struct {
+	Name    string `json:"name"`
+	Format  string `json:"format"`
+	Records int64  `json:"records"`
+	With405 int64  `json:"records_with_405"`
+}
+
+// Finding groups the attributed 405s of one origin layer, cause, method and route template.
+type Finding struct {
+	OriginLayer string    `json:"origin_layer"`
+	Cause       Cause     `json:"cause"`
+	Method      string    `json:"method"`
+	Route       string    `json:"route"`
+	Count       int       `json:"count"`
+	Share       float64   `json:"share"` // of all requests with a 405
+	FirstSeen   time.Time `json:"first_seen"`
+	LastSeen    time.Time `json:"last_seen"`
+	// Masked counts the requests whose 405 an outer hop turned into another status.
+	Masked   int      `json:"masked"`
+	MaskedBy []string `json:"masked_by,omitempty"` // "edge (200)"
+	// Allow is the Allow header the 405 carried (the most common value); empty when none.
+	Allow string `json:"allow"`
+	// AllowMissing counts 405s known to have gone out without an Allow header.
+	AllowMissing int         `json:"allow_missing"`
+	Retried      int         `json:"retried,omitempty"`       // requests where a proxy retried the upstream
+	Uncertain    int         `json:"uncertain,omitempty"`     // verdicts made without the hop's own evidence
+	WantedMethod string      `json:"wanted_method,omitempty"` // cors_preflight
+	Regression   *Regression `json:"regression,omitempty"`    // deploy_regression
+	Drift        *Drift      `json:"drift,omitempty"`         // backend_drift
+	Clients      *Clients    `json:"clients,omitempty"`       // method_not_routed
+	Evidence     string      `json:"evidence"`
+	Fix          string      `json:"fix"`
+	Verify       string      `json:"verify"`
+	Examples     []Example   `json:"examples"`
+}
+
+// Clients lists who sends the requests of a finding, most frequent first.
+type Clients struct {
+	UserAgents []Count `json:"user_agents"`
+	Addresses  []Count `json:"addresses"`
+}
+
+// Count is a value and how often it was seen.
+type Count struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// Example is one request of a finding.
+type Example struct {
+	ID    string    `json:"id"`
+	Time  time.Time `json:"time"`
+	URI   string    `json:"uri"`
+	Chain string    `json:"chain"` // "alb 405 → edge 405 → app 405"
+	Hops  []HopView `json:"hops"`
+}
+
+// RequestView is one request with its hops (outer → inner) and verdict.
+type RequestView struct {
+	IDs         IDsView   `json:"ids"`
+	Time        time.Time `json:"time"`
+	Method      string    `json:"method"`
+	Host        string    `json:"host,omitempty"`
+	Path        string    `json:"path"`
+	Status      int       `json:"status"` // what the client got
+	OriginLayer string    `json:"origin_layer,omitempty"`
+	Cause       Cause     `json:"cause,omitempty"`
+	Masked      bool      `json:"masked"`
+	Evidence    string    `json:"evidence,omitempty"`
+	Hops        []HopView `json:"hops"`
+
+	keys []uint64
+}
+
+// IDsView holds a request's ids, the first value of each kind from outer to inner.
+type IDsView struct {
+	RequestID      string `json:"request_id,omitempty"`
+	NginxRequestID string `json:"nginx_request_id,omitempty"`
+	TraceID        string `json:"trace_id,omitempty"`
+	AmznRoot       string `json:"amzn_trace_root,omitempty"`
+	B3TraceID      string `json:"b3_trace_id,omitempty"`
+}
+
+// HopView is one hop's record.
+type HopView struct {
+	Layer        string    `json:"layer"`
+	Format       string    `json:"format"`
+	Status       int       `json:"status"`
+	Upstream     []int     `json:"upstream,omitempty"` // -1 = attempt without status
+	UpstreamAddr string    `json:"upstream_addr,omitempty"`
+	Source       string    `json:"source"` // file:line
+	Time         time.Time `json:"time"`
+	Method       string    `json:"method,omitempty"`
+	Host         string    `json:"host,omitempty"`
+	URI          string    `json:"uri,omitempty"`
+	RoutedPath   string    `json:"routed_path,omitempty"`
+	Local        string    `json:"local"`
+	Allow        string    `json:"allow,omitempty"`
+	Service      string    `json:"service,omitempty"`
+	Detail       string    `json:"detail,omitempty"`
+	ClientIP     string    `json:"client_ip,omitempty"`
+	UserAgent    string    `json:"user_agent,omitempty"`
+	Origin       string    `json:"origin,omitempty"`
+	ACRMethod    string    `json:"access_control_request_method,omitempty"`
+	DurationMS   *float64  `json:"duration_ms,omitempty"`
+	IDs          IDsView   `json:"ids"`
+}
+
+// Result closes every open request and returns the analysis. Call it once, after the last Add.
+func (e *Engine) Result(inputs []InputStats) *Analysis {
+	e.flush()
+	order, how := e.order()
+	rank := make([]int, len(e.layers))
+	for pos, l := range order {
+		rank[l] = pos
+	}
+	a := &Analysis{Schema: Schema, Order: how}
+	if inputs == nil {
+		inputs = []InputStats{}
+	}
+	a.Summary = Summary{Inputs: inputs, Records: e.records, NoStatus: e.noStatus,
+		FirstSeen: nsTime(e.minSeen), LastSeen: nsTime(e.maxSeen), Requests: e.requests,
+		SingleHop: e.singleHop, NonUniqueIDs: len(e.bad), NonUniqueIDExample: e.badText,
+		RoutesTruncated: e.routeLimit}
+	for _, l := range order {
+		li := e.layers[l]
+		a.Layers = append(a.Layers, Layer{Name: li.name, Format: li.format, Records: li.records, With405: li.with405})
+	}
+	if a.Layers == nil {
+		a.Layers = []Layer{}
+	}
+
+	var reqs []*request
+	for _, g := range e.kept {
+		hops := append([]*hop(nil), g.hops...)
+		sort.SliceStable(hops, func(i, j int) bool {
+			if rank[hops[i].layer] != rank[hops[j].layer] {
+				return rank[hops[i].layer] < rank[hops[j].layer]
+			}
+			return hops[i].time < hops[j].time
+		})
+		r := &request{hops: hops, traced: g.traced, single: g.singles}
+		if g.has405 {
+			e.attribute(r)
+		}
+		if r.v.has405 {
+			e.classify(r)
+			reqs = append(reqs, r)
+			a.Summary.Requests405++
+			if r.v.maskedBy >= 0 {
+				a.Summary.Masked405++
+			}
+		} else {
+			a.traced = append(a.traced, e.view(r))
+		}
+	}
+	// Stable output: requests in time order.
+	sort.SliceStable(reqs, func(i, j int) bool { return reqTime(reqs[i]) < reqTime(reqs[j]) })
+	a.Findings = e.findings(reqs, a.Summary.Requests405)
+	for _, r := range reqs {
+		a.Requests = append(a.Requests, e.view(r))
+	}
+	return a
+}
+
+func reqTime(r *request) int64 {
+	for _, h := range r.hops {
+		if h.time != 0 {
+			return h.time
+		}
+	}
+	return 0
+}
+
+// findings groups requests by (origin layer, cause, method, route template), ranked by count.
+func (e *Engine) findings(reqs []*request, total int64) []Finding {
+	type agg struct {
+		f        *Finding
+		first    *request
+		allows   map[string]int
+		ua, addr map[string]int
+		maskedBy map[string]int
+	}
+	byKey := map[string]*agg{}
+	var order []*agg
+	for _, r := range reqs {
+		v := &r.v
+		c := r.hops[0]
+		route := Route(c.path())
+		key := v.originLayer + "\x00" + string(v.cause) + "\x00" + c.method() + "\x00" + route
+		g := byKey[key]
+		if g == nil {
+			g = &agg{f: &Finding{OriginLayer: v.originLayer, Cause: v.cause, Method: c.method(), Route: route,
+				Regression: v.reg, Drift: v.drift, WantedMethod: v.wanted, Examples: []Example{}},
+				first: r, allows: map[string]int{}, ua: map[string]int{}, addr: map[string]int{}, maskedBy: map[string]int{}}
+			byKey[key] = g
+			order = append(order, g)
+		}
+		f := g.f
+		f.Count++
+		t := nsTime(reqTime(r))
+		if f.FirstSeen.IsZero() || t.Before(f.FirstSeen) {
+			f.FirstSeen = t
+		}
+		if t.After(f.LastSeen) {
+			f.LastSeen = t
+		}
+		if v.maskedBy >= 0 {
+			f.Masked++
+			m := r.hops[v.maskedBy]
+			g.maskedBy[fmt.Sprintf("%s (%d)", e.name(m), m.status)]++
+		}
+		if v.noAllow {
+			f.AllowMissing++
+		}
+		if v.allowHdr != "" {
+			g.allows[v.allowHdr]++
+		}
+		if v.retryHop >= 0 {
+			f.Retried++
+		}
+		if v.uncertain {
+			f.Uncertain++
+		}
+		if len(g.ua) < 1000 {
+			g.ua[c.userAgent()]++
+		}
+		if len(g.addr) < 1000 && c.clientIP() != "" {
+			g.addr[c.clientIP()]++
+		}
+		if len(f.Examples) < e.opts.MaxExamples {
+			f.Examples = append(f.Examples, e.example(r))
+		}
+	}
+	out := make([]Finding, 0, len(order))
+	for _, g := range order {
+		f := g.f
+		if total > 0 {
+			f.Share = float64(int64(f.Count)*10000/total) / 10000
+		}
+		f.Allow = top(g.allows, 1).first()
+		for _, m := range top(g.maskedBy, 3) {
+			f.MaskedBy = append(f.MaskedBy, m.Value)
+		}
+		if f.Cause == CauseMethodNotRouted || f.Cause == CausePathRewrite {
+			f.Clients = &Clients{UserAgents: top(g.ua, 3), Addresses: top(g.addr, 3)}
+		}
+		f.Evidence = e.evidence(g.first, f)
+		f.Fix = e.fix(g.first, f)
+		f.Verify = verify(g.first)
+		out = append(out, *f)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].FirstSeen.Before(out[j].FirstSeen)
+	})
+	return out
+}
+
+type counts []Count
+
+func (c counts) first() string {
+	if len(c) == 0 {
+		return ""
+	}
+	return c[0].Value
+}
+
+// top returns the n most frequent values, ties by value.
+func top(m map[string]int, n int) counts {
+	out := make(counts, 0, len(m))
+	for v, c := range m {
+		if v == "" {
+			v = "-"
+		}
+		out = append(out, Count{v, c})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Value < out[j].Value
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// bestID names a request by its first id, outer to inner; without ids, by its source.
+func bestID(r *request) string {
+	ids := mergeIDs(r.hops)
+	for _, s := range []string{ids.RequestID, ids.TraceID, ids.AmznRoot, ids.B3TraceID, ids.NginxRequestID} {
+		if s != "" {
+			return s
+		}
+	}
+	h := r.hops[0]
+	return h.file + ":" + strconv.FormatInt(h.line, 10)
+}
+
+func mergeIDs(hops []*hop) IDsView {
+	var v IDsView
+	for _, h := range hops {
+		set := func(dst *string, s string) {
+			if *dst == "" {
+				*dst = s
+			}
+		}
+		ids := h.ids()
+		set(&v.RequestID, ids.RequestID)
+		set(&v.NginxRequestID, ids.NginxRequestID)
+		set(&v.TraceID, ids.TraceID)
+		set(&v.AmznRoot, ids.AmznRoot)
+		set(&v.B3TraceID, ids.B3TraceID)
+	}
+	return v
+}
+
+// chain renders the hop chain: "alb 405 → edge 405 (upstream 502, 405) → app 405".
+func (e *Engine) chain(r *request) string {
+	var b strings.Builder
+	for i, h := range r.hops {
+		if i > 0 {
+			b.WriteString(" → ")
+		}
+		fmt.Fprintf(&b, "%s %d", e.name(h), h.status)
+		if len(h.upstream) > 0 && !(len(h.upstream) == 1 && h.upstream[0] == h.status) {
+			fmt.Fprintf(&b, " (upstream %s)", statusList(h.upstream))
+		}
+	}
+	if v := &r.v; v.has405 && v.originHop < 0 {
+		fmt.Fprintf(&b, " → [%s: not logged]", orDash(v.addr))
+	}
+	return b.String()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func (e *Engine) example(r *request) Example {
+	x := Example{ID: bestID(r), Time: nsTime(reqTime(r)), URI: r.hops[0].uri(), Chain: e.chain(r)}
+	if x.URI == "" {
+		x.URI = r.hops[0].path()
+	}
+	for _, h := range r.hops {
+		x.Hops = append(x.Hops, HopView{Layer: e.name(h), Format: e.format(h), Status: h.status,
+			Upstream: h.upstream, UpstreamAddr: h.upstreamAddr(), Source: source(h), Time: nsTime(h.time),
+			Local: h.local.String()})
+	}
+	return x
+}
+
+func source(h *hop) string { return h.file + ":" + strconv.FormatInt(h.line, 10) }
+
+// view renders a request with full hop records.
+func (e *Engine) view(r *request) RequestView {
+	c := r.hops[0]
+	v := RequestView{IDs: mergeIDs(r.hops), Time: nsTime(reqTime(r)), Method: c.method(), Host: c.host(),
+		Path: c.path(), Status: c.status, Masked: r.v.maskedBy >= 0}
+	if r.v.has405 {
+		v.OriginLayer, v.Cause = r.v.originLayer, r.v.cause
+		v.Evidence = e.originSentence(r)
+	}
+	for _, h := range r.hops {
+		hv := HopView{Layer: e.name(h), Format: e.format(h), Status: h.status, Upstream: h.upstream,
+			UpstreamAddr: h.upstreamAddr(), Source: source(h), Time: nsTime(h.time), Method: h.method(),
+			Host: h.host(), URI: h.uri(), RoutedPath: h.routedPath(), Local: h.local.String(), Allow: h.allow(),
+			Service: h.service(), Detail: h.detail(), ClientIP: h.clientIP(), UserAgent: h.userAgent(),
+			Origin: h.origin(), ACRMethod: h.acrMethod(),
+			IDs: idsView(h.ids())}
+		if h.dur >= 0 {
+			ms := float64(h.dur) / float64(time.Millisecond)
+			hv.DurationMS = &ms
+		}
+		v.Hops = append(v.Hops, hv)
+		ids := h.ids()
+		v.keys = keyHashes(v.keys, &ids)
+	}
+	return v
+}
+
+// WriteJSON writes the analysis as an indented JSON document; requests adds the requests array.
+func (a *Analysis) WriteJSON(w io.Writer, requests bool) error {
+	doc := *a
+	if !requests {
+		doc.Requests = nil
+	} else if doc.Requests == nil {
+		doc.Requests = []RequestView{}
+	}
+	if doc.Findings == nil {
+		doc.Findings = []Finding{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(&doc)
+}
+
+// Trace returns the requests (with or without a 405) that carry any form of id.
+func (a *Analysis) Trace(id parsers.IDs) []RequestView {
+	want := keyHashes(nil, &id)
+	var out []RequestView
+	for _, set := range [][]RequestView{a.Requests, a.traced} {
+		for _, r := range set {
+			if sharesKey(r.keys, want) {
+				out = append(out, r)
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
+	return out
+}
+
+func sharesKey(a, b []uint64) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// verify returns a command that checks the fix: the client's request with curl, or for a
+// preflight the OPTIONS request a browser sends.
+func verify(r *request) string {
+	c := r.hops[0]
+	host := ""
+	for _, h := range r.hops {
+		if h.host() != "" {
+			host = h.host()
+			break
+		}
+	}
+	scheme := "https"
+	if strings.HasSuffix(host, ":80") || strings.HasPrefix(strings.ToLower(r.hops[0].uri()), "http://") {
+		scheme = "http"
+	}
+	if host == "" {
+		host = "HOST"
+	}
+	uri := c.uri()
+	if uri == "" || !strings.HasPrefix(uri, "/") {
+		uri = c.path()
+	}
+	target := shellQuote(scheme + "://" + host + uri)
+	if r.v.cause == CauseCORSPreflight {
+		origin := c.origin()
+		for _, h := range r.hops {
+			if origin == "" {
+				origin = h.origin()
+			}
+		}
+		return fmt.Sprintf("curl -i -X OPTIONS -H %s -H %s %s", shellQuote("Origin: "+origin),
+			shellQuote("Access-Control-Request-Method: "+r.v.wanted), target)
+	}
+	return fmt.Sprintf("curl -i -X %s %s", c.method(), target)
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+func idsView(ids parsers.IDs) IDsView {
+	return IDsView{ids.RequestID, ids.NginxRequestID, ids.TraceID, ids.AmznRoot, ids.B3TraceID}
+}

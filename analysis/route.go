@@ -1,0 +1,124 @@
+package analysis
+
+// Route templates fold the variable parts of a path so that requests to the same route group
+// together: /orders/42/items/9f86d081884c7d65 → /orders/{id}/items/{id}.
+
+// maxRouteLen bounds a template, so that a scanner sending long random paths cannot make the
+// per-route baselines large.
+const maxRouteLen = 200
+
+// Route returns the route template of a path.
+func Route(path string) string { return string(appendRoute(nil, path)) }
+
+// appendRoute appends the route template of path to dst.
+func appendRoute(dst []byte, path string) []byte {
+	if i := indexAny(path, "?#"); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" {
+		return append(dst, '/')
+	}
+	start := len(dst)
+	for len(path) > 0 {
+		seg := path
+		j := -1
+		for k := 0; k < len(path); k++ {
+			if path[k] == '/' {
+				j = k
+				break
+			}
+		}
+		if j >= 0 {
+			seg, path = path[:j], path[j+1:]
+		} else {
+			path = ""
+		}
+		if isIDSegment(seg) {
+			dst = append(dst, "{id}"...)
+		} else {
+			dst = append(dst, seg...)
+		}
+		if j >= 0 {
+			dst = append(dst, '/')
+		}
+		if len(dst)-start > maxRouteLen {
+			dst = append(dst[:start+maxRouteLen], "…"...)
+			break
+		}
+	}
+	return dst
+}
+
+func indexAny(s, chars string) int {
+	for i := 0; i < len(s); i++ {
+		for j := 0; j < len(chars); j++ {
+			if s[i] == chars[j] {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// isIDSegment reports whether a path segment is an identifier rather than a route name:
+// a number, a UUID, a hex hash, a long token mixing letters and digits (ULIDs, base64 ids), or a
+// name with a run of four or more digits (ord_12345, 2024-01-15). Short versioned names (v1,
+// oauth2, html5) stay.
+func isIDSegment(s string) bool {
+	if s == "" {
+		return false
+	}
+	digits, letters, hex, run, maxRun, other := 0, 0, 0, 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case '0' <= c && c <= '9':
+			digits++
+			hex++
+			run++
+			if run > maxRun {
+				maxRun = run
+			}
+			continue
+		case 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F':
+			letters++
+			hex++
+		case 'g' <= c && c <= 'z' || 'G' <= c && c <= 'Z':
+			letters++
+		case c == '-' || c == '_' || c == '.' || c == '~' || c == '%' || c == '=':
+			other++
+		default:
+			return false
+		}
+		run = 0
+	}
+	switch {
+	case digits == len(s):
+		return true
+	case isUUID(s):
+		return true
+	case hex == len(s) && len(s) >= 8 && digits > 0:
+		return true
+	case len(s) >= 16 && digits > 0 && letters > 0:
+		return true
+	case maxRun >= 4:
+		return true
+	}
+	return false
+}
+
+func isUUID(s string) bool {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			continue
+		}
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,185 @@
+package analysis
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// WriteText writes the terminal report: layer order, findings table, each finding's evidence,
+// fix and verification, and the inputs read.
+func (a *Analysis) WriteText(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	s := &a.Summary
+	pct := 0.0
+	if s.Requests > 0 {
+		pct = 100 * float64(s.Requests405) / float64(s.Requests)
+	}
+	fmt.Fprintf(bw, "logtriage: %d requests, %d with a 405 (%.1f%%)", s.Requests, s.Requests405, pct)
+	if !s.FirstSeen.IsZero() {
+		fmt.Fprintf(bw, ", %s – %s", ts(s.FirstSeen), ts(s.LastSeen))
+	}
+	bw.WriteString("\n\n")
+
+	names := make([]string, len(a.Layers))
+	for i, l := range a.Layers {
+		names[i] = fmt.Sprintf("%s (%s)", l.Name, l.Format)
+	}
+	fmt.Fprintf(bw, "Layers, outer → inner: %s\n  %s\n\n", orDash(strings.Join(names, " → ")), a.Order)
+
+	if len(a.Findings) == 0 {
+		bw.WriteString("No 405 responses found.\n\n")
+	} else {
+		bw.WriteString("Findings\n")
+		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "#\tCOUNT\tSHARE\tORIGIN\tCAUSE\tMETHOD\tROUTE\tFLAGS")
+		for i, f := range a.Findings {
+			fmt.Fprintf(tw, "%d\t%d\t%.1f%%\t%s\t%s\t%s\t%s\t%s\n", i+1, f.Count, 100*f.Share,
+				f.OriginLayer, f.Cause, f.Method, f.Route, orDash(flags(&f)))
+		}
+		tw.Flush()
+		bw.WriteString("\n")
+		for i, f := range a.Findings {
+			fmt.Fprintf(bw, "%d. %s %s — %s at %s: %s, %s", i+1, f.Method, f.Route, f.Cause,
+				f.OriginLayer, plural(f.Count, "request"), ts(f.FirstSeen))
+			if !f.LastSeen.Equal(f.FirstSeen) {
+				fmt.Fprintf(bw, " – %s", ts(f.LastSeen))
+			}
+			bw.WriteString("\n")
+			fmt.Fprintf(bw, "   Evidence: %s\n", f.Evidence)
+			fmt.Fprintf(bw, "   Fix:      %s\n", f.Fix)
+			fmt.Fprintf(bw, "   Verify:   %s\n", f.Verify)
+			for _, x := range f.Examples {
+				fmt.Fprintf(bw, "   Example:  %s  %s\n", x.ID, x.Chain)
+			}
+			bw.WriteString("\n")
+		}
+	}
+
+	fmt.Fprintf(bw, "Requests: %d, %d single-hop (no id to join on)", s.Requests, s.SingleHop)
+	if s.NonUniqueIDs > 0 {
+		fmt.Fprintf(bw, ", %d ids not unique and ignored (%s)", s.NonUniqueIDs, strings.Join(s.NonUniqueIDExample, ", "))
+	}
+	if s.Masked405 > 0 {
+		fmt.Fprintf(bw, ", %d masked 405s", s.Masked405)
+	}
+	fmt.Fprintf(bw, "; %d records", s.Records)
+	if s.NoStatus > 0 {
+		fmt.Fprintf(bw, " (%d without a status ignored)", s.NoStatus)
+	}
+	bw.WriteString("\n")
+	if s.RoutesTruncated {
+		bw.WriteString("Warning: too many distinct routes; baselines of later routes were not kept.\n")
+	}
+	if len(s.Inputs) > 0 {
+		bw.WriteString("\nInputs\n")
+		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tLAYER\tFORMAT\tREAD\tPARSED\tREJECTED")
+		for _, in := range s.Inputs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\n", in.Name, in.Layer, in.Format, in.Read, in.Parsed, in.Rejected)
+		}
+		tw.Flush()
+		for _, in := range s.Inputs {
+			for _, r := range in.Rejections {
+				fmt.Fprintf(bw, "  rejected %s: %s\n", r.Source, r.Reason)
+			}
+		}
+	}
+	return bw.Flush()
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func flags(f *Finding) string {
+	var p []string
+	if f.Masked > 0 {
+		p = append(p, fmt.Sprintf("masked %d", f.Masked))
+	}
+	if f.AllowMissing > 0 {
+		p = append(p, fmt.Sprintf("no-Allow %d", f.AllowMissing))
+	}
+	if f.Retried > 0 {
+		p = append(p, fmt.Sprintf("retried %d", f.Retried))
+	}
+	if f.Uncertain > 0 {
+		p = append(p, fmt.Sprintf("uncertain %d", f.Uncertain))
+	}
+	return strings.Join(p, ", ")
+}
+
+// WriteTrace prints the hop chain of each request matching id, with every hop's record and the
+// verdict.
+func WriteTrace(w io.Writer, id string, reqs []RequestView) error {
+	bw := bufio.NewWriter(w)
+	if len(reqs) == 0 {
+		fmt.Fprintf(bw, "No request with id %s in the inputs (within the join window).\n", id)
+		return bw.Flush()
+	}
+	for i, r := range reqs {
+		if i > 0 {
+			bw.WriteString("\n")
+		}
+		fmt.Fprintf(bw, "Request %s %s%s at %s, client got %d\n", r.Method, r.Host, r.Path, ts(r.Time), r.Status)
+		fmt.Fprintf(bw, "  ids: %s\n", idsText(r.IDs))
+		for j, h := range r.Hops {
+			fmt.Fprintf(bw, "  %d. %s (%s) %s  %s\n", j+1, h.Layer, h.Format, h.Source, ts(h.Time))
+			fmt.Fprintf(bw, "     %s %s%s → %d", h.Method, h.Host, h.URI, h.Status)
+			if len(h.Upstream) > 0 {
+				fmt.Fprintf(bw, "  upstream %s", statusList(h.Upstream))
+			}
+			if h.UpstreamAddr != "" {
+				fmt.Fprintf(bw, " from %s", h.UpstreamAddr)
+			}
+			fmt.Fprintf(bw, "  local=%s\n", h.Local)
+			var extra []string
+			add := func(k, v string) {
+				if v != "" {
+					extra = append(extra, k+"="+v)
+				}
+			}
+			add("routed_path", h.RoutedPath)
+			add("allow", h.Allow)
+			add("service", h.Service)
+			add("detail", h.Detail)
+			add("client", h.ClientIP)
+			add("ua", h.UserAgent)
+			add("origin", h.Origin)
+			add("acr_method", h.ACRMethod)
+			if h.DurationMS != nil {
+				extra = append(extra, fmt.Sprintf("duration=%.3fms", *h.DurationMS))
+			}
+			add("ids", idsText(h.IDs))
+			if len(extra) > 0 {
+				fmt.Fprintf(bw, "     %s\n", strings.Join(extra, " "))
+			}
+		}
+		if r.OriginLayer == "" {
+			bw.WriteString("  Verdict: no 405 at any hop\n")
+		} else {
+			fmt.Fprintf(bw, "  Verdict: origin %s, cause %s", r.OriginLayer, r.Cause)
+			if r.Masked {
+				bw.WriteString(", masked")
+			}
+			fmt.Fprintf(bw, "\n  %s\n", r.Evidence)
+		}
+	}
+	return bw.Flush()
+}
+
+func idsText(v IDsView) string {
+	var p []string
+	for _, kv := range [][2]string{{"request_id", v.RequestID}, {"nginx_request_id", v.NginxRequestID},
+		{"trace_id", v.TraceID}, {"amzn_root", v.AmznRoot}, {"b3_trace_id", v.B3TraceID}} {
+		if kv[1] != "" {
+			p = append(p, kv[0]+"="+kv[1])
+		}
+	}
+	return strings.Join(p, " ")
+}

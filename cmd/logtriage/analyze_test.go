@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
+
+var incidentArgs = []string{
+	"--nginx-conf", "samples/incidents/nginx.conf", "--envoy-config", "samples/incidents/envoy.yaml",
+	"alb=samples/incidents/alb.log.gz", "edge=samples/incidents/edge.log",
+	"ingress=samples/incidents/ingress.log", "app=samples/incidents/app.json",
+}
+
+// expectation is one line of samples/incidents/expected.json: the ground truth the sample
+// generator wrote for every request that has a 405 at some hop.
+type expectation struct {
+	Key       string `json:"key"`
+	RequestID string `json:"request_id"`
+	AmznRoot  string `json:"amzn_trace_root"`
+	Method    string `json:"method"`
+	Path      string `json:"path"`
+	Origin    string `json:"origin_layer"`
+	Cause     string `json:"cause"`
+	Masked    bool   `json:"masked"`
+	Scenario  string `json:"scenario"`
+}
+
+type requestVerdict struct {
+	IDs struct {
+		RequestID      string `json:"request_id"`
+		NginxRequestID string `json:"nginx_request_id"`
+		AmznRoot       string `json:"amzn_trace_root"`
+	} `json:"ids"`
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Origin string `json:"origin_layer"`
+	Cause  string `json:"cause"`
+	Masked bool   `json:"masked"`
+	Hops   []struct {
+		Layer  string `json:"layer"`
+		Source string `json:"source"`
+	} `json:"hops"`
+}
+
+func loadExpected(t *testing.T) []expectation {
+	t.Helper()
+	f, err := os.Open("../../samples/incidents/expected.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []expectation
+	if err := json.NewDecoder(bufio.NewReader(f)).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestAnalyzeIncidentVerdicts runs analyze on the bundled incident and checks the origin layer,
+// cause and masking of every request with a 405 against the generator's ground truth.
+func TestAnalyzeIncidentVerdicts(t *testing.T) {
+	r := run(t, nil, append([]string{"analyze", "--output", "json", "--requests"}, incidentArgs...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	var doc struct {
+		Schema  string `json:"schema"`
+		Summary struct {
+			Requests405 int `json:"requests_with_405"`
+			Inputs      []struct {
+				Rejected int `json:"rejected"`
+			} `json:"inputs"`
+		} `json:"summary"`
+		Layers []struct {
+			Name string `json:"name"`
+		} `json:"layers"`
+		Requests []requestVerdict `json:"requests"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Schema != "logtriage.analysis/v1" {
+		t.Errorf("schema %q", doc.Schema)
+	}
+	var order []string
+	for _, l := range doc.Layers {
+		order = append(order, l.Name)
+	}
+	if strings.Join(order, ",") != "alb,edge,ingress,app" {
+		t.Errorf("layer order %v, want alb,edge,ingress,app", order)
+	}
+	byKey := map[string]*requestVerdict{}
+	for i := range doc.Requests {
+		q := &doc.Requests[i]
+		for _, k := range []string{q.IDs.AmznRoot, q.IDs.RequestID, q.IDs.NginxRequestID} {
+			if k != "" {
+				byKey[k] = q
+			}
+		}
+		for _, h := range q.Hops {
+			if i := strings.LastIndex(h.Source, "/"); i >= 0 {
+				byKey[h.Source[i+1:]] = q // "app.json:159" for requests without ids
+			}
+		}
+	}
+	want := loadExpected(t)
+	if doc.Summary.Requests405 != len(want) {
+		t.Errorf("%d requests with a 405, want %d", doc.Summary.Requests405, len(want))
+	}
+	perScenario := map[string]int{}
+	for _, e := range want {
+		q := byKey[e.Key]
+		if q == nil {
+			t.Errorf("scenario %s: request %s (%s %s) not reported", e.Scenario, e.Key, e.Method, e.Path)
+			continue
+		}
+		if q.Origin != e.Origin || q.Cause != e.Cause || q.Masked != e.Masked {
+			t.Errorf("scenario %s: %s %s %s: got %s/%s masked=%v, want %s/%s masked=%v",
+				e.Scenario, e.Key, e.Method, e.Path, q.Origin, q.Cause, q.Masked, e.Origin, e.Cause, e.Masked)
+			continue
+		}
+		perScenario[e.Scenario]++
+	}
+	for _, s := range strings.Split("abcdefghijkl", "") {
+		if perScenario[s] == 0 {
+			t.Errorf("scenario %s: no request verified", s)
+		}
+	}
+}
+
+func TestAnalyzeTextReport(t *testing.T) {
+	r := run(t, nil, append([]string{"analyze"}, incidentArgs...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"alb (alb) → edge (nginx) → ingress (envoy) → app (app)",
+		"method_not_routed", "deploy_regression", "cors_preflight", "backend_drift", "path_rewrite", "proxy_method_block",
+		"beyond ingress", "masked", "curl -i -X OPTIONS -H 'Origin: https://app.example.com' -H 'Access-Control-Request-Method: PATCH'",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("text report lacks %q", want)
+		}
+	}
+}
+
+func TestAnalyzeOrderOverride(t *testing.T) {
+	r := run(t, nil, append([]string{"analyze", "-o", "json", "--order", "edge,alb,ingress,app"}, incidentArgs...)...)
+	if !strings.Contains(r.stdout, `"layer_order"`) || r.code != 0 {
+		t.Fatalf("exit %d %s", r.code, r.stderr)
+	}
+	var doc struct {
+		Layers []struct{ Name string } `json:"layers"`
+	}
+	json.Unmarshal([]byte(r.stdout), &doc)
+	if len(doc.Layers) < 2 || doc.Layers[0].Name != "edge" || doc.Layers[1].Name != "alb" {
+		t.Errorf("--order not applied: %+v", doc.Layers)
+	}
+}
+
+func TestTrace(t *testing.T) {
+	want := loadExpected(t)
+	var e expectation
+	for _, x := range want {
+		if x.Scenario == "i" { // masked: the client saw 200
+			e = x
+			break
+		}
+	}
+	r := run(t, nil, append([]string{"trace", "Root=" + e.AmznRoot + ";Sampled=1"}, incidentArgs...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	for _, s := range []string{"alb", "edge", "ingress", "app", "masked", e.Path} {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("trace output lacks %q:\n%s", s, r.stdout)
+		}
+	}
+	r = run(t, nil, append([]string{"trace", "0123456789abcdef0123456789abcdef"}, incidentArgs...)...)
+	if r.code != exitNotFound || !strings.Contains(r.stderr, "no request with id") {
+		t.Errorf("unknown id: exit %d %s", r.code, r.stderr)
+	}
+}
