@@ -31,8 +31,8 @@ func (f *analysisFlags) options() analysis.Options {
 type analyzeCmd struct {
 	inputFlags
 	analysisFlags
-	Output   string `short:"o" help:"Output format: text (a terminal report) or json (the versioned document described in the README)." enum:"text,json" default:"text"`
-	Requests bool   `help:"With --output json, add one entry per request with a 405: its ids, hops and verdict."`
+	outputFlags
+	gateFlags
 }
 
 func (c *analyzeCmd) Run() error {
@@ -40,18 +40,14 @@ func (c *analyzeCmd) Run() error {
 	if err != nil {
 		return err
 	}
-	out := bufio.NewWriter(os.Stdout)
-	switch c.Output {
-	case "json":
-		err = a.WriteJSON(out, c.Requests)
-	default:
-		err = a.WriteText(out)
+	if err := c.gateFlags.annotate(a); err != nil {
+		return err
 	}
-	if ferr := out.Flush(); err == nil {
-		err = ferr
+	if err := c.outputFlags.write(a); err != nil {
+		return err
 	}
-	if err != nil {
-		return &exitError{exitFatal, err}
+	if err := c.gateFlags.gate(a); err != nil {
+		return err
 	}
 	return inputsExit(stats, &c.inputFlags)
 }
