@@ -58,6 +58,7 @@ func (s *Stats) add(o *Stats) {
 
 // chunk is a run of whole lines, or a marker for one over-long line that was skipped.
 type chunk struct {
+	buf       []byte // the block data lives in, recycled once the chunk is parsed
 	data      []byte
 	firstLine int64 // line number of the first line in data
 	skipped   int64 // when non-zero, the number of a line longer than the limit (data is nil)
@@ -100,7 +101,7 @@ func (c *chunker) fill() {
 	if len(c.carry) >= size/2 {
 		size = 2 * len(c.carry)
 	}
-	buf := make([]byte, len(c.carry), size)
+	buf := getBlock(size)[:len(c.carry)]
 	copy(buf, c.carry)
 	c.carry = nil
 	for len(buf) < cap(buf) {
@@ -135,7 +136,27 @@ func (c *chunker) fill() {
 	first := c.line
 	c.line += int64(bytes.Count(data, []byte{'\n'}))
 	// A line in data may itself exceed the limit when the carry grew past it.
-	c.pending = append(c.pending, chunk{data: data, firstLine: first})
+	c.pending = append(c.pending, chunk{buf: buf, data: data, firstLine: first})
+}
+
+// blocks recycles chunk blocks: a fresh 1 MiB block per chunk would make the garbage
+// collector and memclr a sizeable share of a parse.
+var blocks sync.Pool
+
+func getBlock(size int) []byte {
+	if size == chunkSize {
+		if b, ok := blocks.Get().(*[]byte); ok {
+			return (*b)[:0]
+		}
+	}
+	return make([]byte, 0, size)
+}
+
+func putBlock(b []byte) {
+	if cap(b) == chunkSize {
+		b = b[:0]
+		blocks.Put(&b)
+	}
 }
 
 // skipLongLine drops the rest of an over-long line and queues a marker for it.
@@ -242,6 +263,11 @@ func Scan(name string, r io.Reader, cfg ScanConfig) Stats {
 			var rec Record
 			for j := range jobs {
 				parseChunk(name, p, &rec, j, max, cfg)
+				// Work copied whatever it keeps into the batch, so the block is free. The reader
+				// may still hold the tail of the block as its carry: it is the block's only
+				// writer and moves the carry to the start of its next block before reading.
+				putBlock(j.ch.buf)
+				j.ch = chunk{}
 				close(j.done)
 			}
 		}()
