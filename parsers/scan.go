@@ -73,6 +73,7 @@ type chunker struct {
 	eof     bool
 	err     error
 	pending []chunk
+	free    chan []byte // blocks freed by the workers
 }
 
 func (c *chunker) next() (chunk, bool) {
@@ -101,7 +102,7 @@ func (c *chunker) fill() {
 	if len(c.carry) >= size/2 {
 		size = 2 * len(c.carry)
 	}
-	buf := getBlock(size)[:len(c.carry)]
+	buf := c.getBlock(size)[:len(c.carry)]
 	copy(buf, c.carry)
 	c.carry = nil
 	for len(buf) < cap(buf) {
@@ -139,23 +140,27 @@ func (c *chunker) fill() {
 	c.pending = append(c.pending, chunk{buf: buf, data: data, firstLine: first})
 }
 
-// blocks recycles chunk blocks: a fresh 1 MiB block per chunk would make the garbage
-// collector and memclr a sizeable share of a parse.
-var blocks sync.Pool
-
-func getBlock(size int) []byte {
+// getBlock returns a block for the next chunk. Blocks are recycled within one Scan only: a fresh
+// 1 MiB block per chunk would make the garbage collector and memclr a sizeable share of a
+// parse, and a block may still hold this reader's carry when a worker frees it, so no other
+// reader may write into it.
+func (c *chunker) getBlock(size int) []byte {
 	if size == chunkSize {
-		if b, ok := blocks.Get().(*[]byte); ok {
-			return (*b)[:0]
+		select {
+		case b := <-c.free:
+			return b[:0]
+		default:
 		}
 	}
 	return make([]byte, 0, size)
 }
 
-func putBlock(b []byte) {
+func (c *chunker) putBlock(b []byte) {
 	if cap(b) == chunkSize {
-		b = b[:0]
-		blocks.Put(&b)
+		select {
+		case c.free <- b[:0]:
+		default:
+		}
 	}
 }
 
@@ -251,7 +256,7 @@ func Scan(name string, r io.Reader, cfg ScanConfig) Stats {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	c := &chunker{r: r, max: max, line: 1}
+	c := &chunker{r: r, max: max, line: 1, free: make(chan []byte, 8*workers)}
 	jobs := make(chan *job, 2*workers)
 	order := make(chan *job, 4*workers)
 	var wg sync.WaitGroup
@@ -266,7 +271,7 @@ func Scan(name string, r io.Reader, cfg ScanConfig) Stats {
 				// Work copied whatever it keeps into the batch, so the block is free. The reader
 				// may still hold the tail of the block as its carry: it is the block's only
 				// writer and moves the carry to the start of its next block before reading.
-				putBlock(j.ch.buf)
+				c.putBlock(j.ch.buf)
 				j.ch = chunk{}
 				close(j.done)
 			}
