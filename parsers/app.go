@@ -498,8 +498,10 @@ func (p *AppParser) offer(e appKey, val string, num bool, f float64) {
 }
 
 func appStatusValue(s string) (int, bool) {
-	n, ok := parseInt([]byte(s))           // the conversion does not escape, so it does not allocate
-	if !ok && strings.HasSuffix(s, ".0") { // "405.0"; other shapes would only cost a failed parse
+	// The conversion does not escape, so it does not allocate. Only "405.0" gets a float parse:
+	// a failed ParseFloat allocates its error.
+	n, ok := parseInt([]byte(s))
+	if !ok && strings.HasSuffix(s, ".0") {
 		if f, err := strconv.ParseFloat(s, 64); err == nil && f == math.Trunc(f) {
 			n, ok = int(f), true
 		}

@@ -38,11 +38,13 @@ func (c *Config) OpenInput(in Input) (*Opened, error) {
 
 // Scan reads the whole input; see the package-level Scan.
 func (o *Opened) Scan(maxLine int, work func(*Record, *Batch), deliver func(*Batch)) Stats {
+	return o.scan(ScanConfig{MaxLine: maxLine, Work: work, Deliver: deliver})
+}
+
+func (o *Opened) scan(cfg ScanConfig) Stats {
 	defer o.closer.Close()
-	return Scan(o.Name, o.r, ScanConfig{
-		NewParser: o.Resolved.NewParser, Layer: o.Layer, Format: o.Resolved.Format,
-		MaxLine: maxLine, Work: work, Deliver: deliver,
-	})
+	cfg.NewParser, cfg.Layer, cfg.Format = o.Resolved.NewParser, o.Layer, o.Resolved.Format
+	return Scan(o.Name, o.r, cfg)
 }
 
 // Filter selects records by status and time window. Zero values select everything.
@@ -76,6 +78,10 @@ func (f *Filter) Match(rec *Record) bool {
 	return false
 }
 
+// mergeChunk is the block size for merged reading: every record of a block is kept until the
+// merge consumes it, so smaller blocks bound the records in flight.
+const mergeChunk = 128 << 10
+
 // maxStreams bounds how many inputs are read at once by Merge; beyond it, the files of a layer
 // are read one after the other as one stream.
 const maxStreams = 16
@@ -89,7 +95,7 @@ func (c *Config) Merge(inputs []Input, maxLine int, keep func(*Record) bool, fn 
 	stats := make([]Stats, len(inputs))
 	streams := make([]*stream, len(groups))
 	for gi, g := range groups {
-		s := &stream{batches: make(chan *Batch, 4)}
+		s := &stream{batches: make(chan *Batch, 1)}
 		streams[gi] = s
 		go func(g []int) {
 			defer close(s.batches)
@@ -99,11 +105,14 @@ func (c *Config) Merge(inputs []Input, maxLine int, keep func(*Record) bool, fn 
 					stats[i] = Stats{Input: inputs[i].Name, Layer: inputs[i].Layer, Err: err.Error()}
 					continue
 				}
-				stats[i] = o.Scan(maxLine, func(rec *Record, b *Batch) {
-					if keep(rec) {
-						b.Keep(rec)
-					}
-				}, func(b *Batch) { s.batches <- b })
+				stats[i] = o.scan(ScanConfig{MaxLine: maxLine, ChunkSize: mergeChunk,
+					Work: func(rec *Record, b *Batch) {
+						if keep(rec) {
+							b.Keep(rec)
+						}
+					},
+					Deliver: func(b *Batch) { s.batches <- b },
+				})
 			}
 		}(g)
 	}

@@ -74,6 +74,7 @@ type chunker struct {
 	err     error
 	pending []chunk
 	free    chan []byte // blocks freed by the workers
+	size    int         // block size
 }
 
 func (c *chunker) next() (chunk, bool) {
@@ -98,7 +99,7 @@ func (c *chunker) next() (chunk, bool) {
 
 // fill reads one block and queues the chunks it completes.
 func (c *chunker) fill() {
-	size := chunkSize
+	size := c.size
 	if len(c.carry) >= size/2 {
 		size = 2 * len(c.carry)
 	}
@@ -145,7 +146,7 @@ func (c *chunker) fill() {
 // parse, and a block may still hold this reader's carry when a worker frees it, so no other
 // reader may write into it.
 func (c *chunker) getBlock(size int) []byte {
-	if size == chunkSize {
+	if size == c.size {
 		select {
 		case b := <-c.free:
 			return b[:0]
@@ -156,7 +157,7 @@ func (c *chunker) getBlock(size int) []byte {
 }
 
 func (c *chunker) putBlock(b []byte) {
-	if cap(b) == chunkSize {
+	if cap(b) == c.size {
 		select {
 		case c.free <- b[:0]:
 		default:
@@ -232,6 +233,9 @@ type ScanConfig struct {
 	Format    string
 	MaxLine   int // 0 = DefaultMaxLine
 	Workers   int // 0 = GOMAXPROCS
+	// ChunkSize is the size of the blocks lines are cut into (0 = 1 MiB). Smaller blocks keep
+	// fewer records in flight when the records are kept, as analyze does.
+	ChunkSize int
 	// Work runs in a worker for every parsed record; rec is valid only during the call.
 	Work func(rec *Record, b *Batch)
 	// Deliver receives the batches in input order, from one goroutine.
@@ -256,9 +260,13 @@ func Scan(name string, r io.Reader, cfg ScanConfig) Stats {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	c := &chunker{r: r, max: max, line: 1, free: make(chan []byte, 8*workers)}
-	jobs := make(chan *job, 2*workers)
-	order := make(chan *job, 4*workers)
+	size := cfg.ChunkSize
+	if size <= 0 {
+		size = chunkSize
+	}
+	c := &chunker{r: r, max: max, line: 1, free: make(chan []byte, 8*workers), size: size}
+	jobs := make(chan *job, workers)
+	order := make(chan *job, 2*workers)
 	var wg sync.WaitGroup
 	for i := 0; i < workers; i++ {
 		wg.Add(1)
