@@ -119,6 +119,9 @@ func (e *Engine) observe(rec *parsers.Record, li int, t int64, has405 bool) {
 	if rec.Allow != "" {
 		l.allowSeen = true
 	}
+	if e.opts.Surface {
+		e.observeSurface(rec, li, has405)
+	}
 	cls := statusClass(rec.Status, has405)
 	if cls == classOther {
 		return

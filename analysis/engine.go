@@ -31,6 +31,15 @@ type Options struct {
 	TraceIDs []parsers.IDs
 	// MaxExamples is the number of example requests per finding. Default 3.
 	MaxExamples int
+	// Surface counts every record's status per layer, method and route template into
+	// Analysis.Surface (for `logtriage contract`).
+	Surface bool
+	// Grace is how long a request without any 405 stays open after its newest record (default
+	// 10s, at most JoinWindow). Hops log when a response ends, and outer hops end after inner
+	// ones, so the records of a request with a 405 arrive from the 405 outward: a record that
+	// joins a 405 later than Grace would need clocks skewed by more than Grace. Healthy
+	// traffic therefore costs memory for Grace, not for the whole JoinWindow.
+	Grace time.Duration
 }
 
 // Guards against ids that are not unique (constant ids of misconfigured clients, "-" that slipped
@@ -207,8 +216,10 @@ type Engine struct {
 	bad       map[uint64]struct{}
 	badText   []string
 	traceKeys map[uint64]struct{}
-	queue     []qentry
+	queue     []qentry // every open request, by the time of its newest record
 	qhead     int
+	slow      []qentry // requests with a 405 (or traced), past Grace, waiting for JoinWindow
+	shead     int
 	maxSeen   int64
 	minSeen   int64
 	open      int
@@ -220,8 +231,11 @@ type Engine struct {
 
 	routes     map[string]*routeStats
 	routeLimit bool
+	surface    map[string]*surfaceStats // with Options.Surface
 
 	records, noStatus, requests, singleHop, unjoinable int64
+
+	tl tlCounter // requests without a 405 per time slot, for the report's timeline
 
 	hashes  []uint64
 	scratch []byte
@@ -234,6 +248,12 @@ func New(opts Options) *Engine {
 	}
 	if opts.MaxExamples <= 0 {
 		opts.MaxExamples = 3
+	}
+	if opts.Grace <= 0 {
+		opts.Grace = 10 * time.Second
+	}
+	if opts.Grace > opts.JoinWindow {
+		opts.Grace = opts.JoinWindow
 	}
 	e := &Engine{opts: opts, layerIdx: map[string]int{}, files: map[string]string{},
 		keys: map[uint64]keyState{}, bad: map[uint64]struct{}{}, votes: map[[2]int]int{},
@@ -330,6 +350,8 @@ func (e *Engine) Add(rec *parsers.Record) {
 		if has405 {
 			g := &group{hops: []*hop{newHop(rec, li, e.fileOf(rec.File))}, newest: t, has405: true, closed: true, singles: true}
 			e.kept = append(e.kept, g)
+		} else {
+			e.tl.add(t, tlClass(rec.Status))
 		}
 		return
 	}
@@ -384,7 +406,7 @@ func (e *Engine) Add(rec *parsers.Record) {
 		target.newest = t
 		e.queue = append(e.queue, qentry{target, t})
 	}
-	e.evict(e.maxSeen - int64(e.opts.JoinWindow))
+	e.evict(e.maxSeen-int64(e.opts.Grace), e.maxSeen-int64(e.opts.JoinWindow))
 }
 
 func abs64(x int64) int64 {
@@ -424,25 +446,49 @@ func (e *Engine) merge(dst, src *group) {
 	e.open--
 }
 
-// evict closes the requests whose newest record is older than cutoff.
-func (e *Engine) evict(cutoff int64) {
+// evict closes the requests without a 405 whose newest record is older than grace, and those
+// with a 405 whose newest record is older than window.
+func (e *Engine) evict(grace, window int64) {
 	for e.qhead < len(e.queue) {
 		q := e.queue[e.qhead]
-		if q.t >= cutoff {
+		if q.t >= grace {
 			break
 		}
 		e.queue[e.qhead] = qentry{}
 		e.qhead++
+		g := q.g
+		if g.merged != nil || g.closed || g.newest != q.t {
+			continue // stale: the request grew or was folded into another
+		}
+		if g.has405 || g.traced {
+			e.slow = append(e.slow, q)
+			continue
+		}
+		e.close(g)
+	}
+	for e.shead < len(e.slow) {
+		q := e.slow[e.shead]
+		if q.t >= window {
+			break
+		}
+		e.slow[e.shead] = qentry{}
+		e.shead++
 		if g := q.g; g.merged == nil && !g.closed && g.newest == q.t {
 			e.close(g)
 		}
 	}
-	if e.qhead > 4096 && e.qhead > len(e.queue)/2 {
-		n := copy(e.queue, e.queue[e.qhead:])
-		clear(e.queue[n:])
-		e.queue = e.queue[:n]
-		e.qhead = 0
+	e.queue, e.qhead = compact(e.queue, e.qhead)
+	e.slow, e.shead = compact(e.slow, e.shead)
+}
+
+// compact drops a queue's consumed head once it is most of the queue.
+func compact(q []qentry, head int) ([]qentry, int) {
+	if head > 4096 && head > len(q)/2 {
+		n := copy(q, q[head:])
+		clear(q[n:])
+		return q[:n], 0
 	}
+	return q, head
 }
 
 // close ends a request: it votes on the layer order and is kept only when it touches a 405 or
@@ -462,17 +508,20 @@ func (e *Engine) close(g *group) {
 		e.kept = append(e.kept, g)
 		return
 	}
+	e.tl.addGroup(g)
 	g.hops = nil
 }
 
 // flush closes every open request.
 func (e *Engine) flush() {
-	for ; e.qhead < len(e.queue); e.qhead++ {
-		if g := e.queue[e.qhead].g; g.merged == nil && !g.closed {
-			e.close(g)
+	for _, q := range [][]qentry{e.slow[e.shead:], e.queue[e.qhead:]} {
+		for _, x := range q {
+			if g := x.g; g.merged == nil && !g.closed {
+				e.close(g)
+			}
 		}
 	}
-	e.queue, e.qhead = nil, 0
+	e.queue, e.qhead, e.slow, e.shead = nil, 0, nil, 0
 }
 
 // OpenRequests returns the number of requests currently held open (for tests and metrics).

@@ -418,3 +418,38 @@ func TestOutOfOrderJoinConstructed(t *testing.T) {
 		t.Fatalf("not joined: %+v", a.Findings)
 	}
 }
+
+// Healthy requests close after Grace, requests with a 405 only after JoinWindow: with a 2-minute
+// window and 100 requests/s, the requests held open are those of the last 10 s plus the 405s of
+// the last 2 minutes, not 12,000.
+func TestHealthyTrafficHeldOnlyForGraceConstructed(t *testing.T) {
+	e := New(Options{JoinWindow: 2 * time.Minute})
+	for i := 0; i < 60_000; i++ {
+		s := float64(i) / 100
+		id := fmt.Sprintf("%032x", i+1)
+		status := 200
+		if i%100 == 0 {
+			status = 405
+		}
+		e.Add(rec("app", "app", s, "POST", "/api/orders", status, rid(id)))
+		// The edge's record ends later; for the 405s it arrives 5 s later and masks the 405.
+		if status == 405 {
+			continue
+		}
+		e.Add(rec("edge", "nginx", s+0.01, "POST", "/api/orders", status, rid(id), up(status)))
+	}
+	if open := e.MaxOpenRequests(); open > 1000+120+50 {
+		t.Errorf("max open requests %d: healthy traffic is held longer than Grace", open)
+	}
+	// A masked 405: the inner 405 comes first, the outer 200 a few seconds later still joins.
+	e = New(Options{})
+	e.Add(rec("app", "app", 0, "POST", "/api/search", 405, rid("m1")))
+	for i := 1; i < 2000; i++ { // traffic moving time on
+		e.Add(rec("app", "app", float64(i)/200, "GET", "/api/search", 200, rid(fmt.Sprintf("h%d", i))))
+	}
+	e.Add(rec("edge", "nginx", 9, "POST", "/api/search", 200, rid("m1"), up(405)))
+	a := e.Result(nil)
+	if len(a.Findings) != 1 || a.Findings[0].Masked != 1 {
+		t.Errorf("masked 405 lost: %+v", a.Findings)
+	}
+}

@@ -23,8 +23,14 @@ type Analysis struct {
 	Layers   []Layer   `json:"layers"` // outer → inner
 	Order    string    `json:"layer_order"`
 	Findings []Finding `json:"findings"`
+	// Impact and Timeline feed the postmortem reports (timeline.go documents them).
+	Impact   *Impact   `json:"impact,omitempty"`
+	Timeline *Timeline `json:"timeline,omitempty"`
 	// Requests lists every request with a 405 (only written with --requests).
 	Requests []RequestView `json:"requests,omitempty"`
+	// Surface counts the statuses of every method and route template at every layer (only with
+	// Options.Surface: `logtriage contract`).
+	Surface []RouteSurface `json:"surface,omitempty"`
 
 	traced []RequestView // requests kept for Trace that have no 405
 }
@@ -72,6 +78,11 @@ type Layer struct {
 	Format  string `json:"format"`
 	Records int64  `json:"records"`
 	With405 int64  `json:"records_with_405"`
+	// The funnel (timeline.go): requests whose 405 this layer generated, relayed unchanged, or
+	// turned into another status.
+	Generated405 int64 `json:"generated_405"`
+	Passed405    int64 `json:"passed_405"`
+	Masked405    int64 `json:"masked_405"`
 }
 
 // Finding groups the attributed 405s of one origin layer, cause, method and route template.
@@ -101,6 +112,17 @@ type Finding struct {
 	Fix          string      `json:"fix"`
 	Verify       string      `json:"verify"`
 	Examples     []Example   `json:"examples"`
+	// Contract tells whether the OpenAPI spec (--openapi) documents the method on the route:
+	// documented, undocumented or unknown_route; empty without a spec. See ApplyContract.
+	Contract        string   `json:"contract,omitempty"`
+	ContractPath    string   `json:"contract_path,omitempty"`    // the spec's path template
+	ContractMethods []string `json:"contract_methods,omitempty"` // the methods it documents there
+	// FixSide is "server" (a documented method was rejected) or "client" (an undocumented
+	// method was sent).
+	FixSide         string `json:"fix_side,omitempty"`
+	ContractVerdict string `json:"contract_verdict,omitempty"` // the sentence put in front of Fix
+	// Impact is who sent the finding's requests and what they got (timeline.go).
+	Impact *FindingImpact `json:"impact,omitempty"`
 }
 
 // Clients lists who sends the requests of a finding, most frequent first.
@@ -199,7 +221,7 @@ func (e *Engine) Result(inputs []InputStats) *Analysis {
 		a.Layers = []Layer{}
 	}
 
-	var reqs []*request
+	var reqs, quiet []*request
 	for _, g := range e.kept {
 		hops := append([]*hop(nil), g.hops...)
 		sort.SliceStable(hops, func(i, j int) bool {
@@ -221,14 +243,17 @@ func (e *Engine) Result(inputs []InputStats) *Analysis {
 			}
 		} else {
 			a.traced = append(a.traced, e.view(r))
+			quiet = append(quiet, r)
 		}
 	}
 	// Stable output: requests in time order.
 	sort.SliceStable(reqs, func(i, j int) bool { return reqTime(reqs[i]) < reqTime(reqs[j]) })
 	a.Findings = e.findings(reqs, a.Summary.Requests405)
+	a.Surface = e.surfaceView(rank)
 	for _, r := range reqs {
 		a.Requests = append(a.Requests, e.view(r))
 	}
+	e.reportData(a, reqs, quiet, rank)
 	return a
 }
 
@@ -421,7 +446,7 @@ func (e *Engine) example(r *request) Example {
 	for _, h := range r.hops {
 		x.Hops = append(x.Hops, HopView{Layer: e.name(h), Format: e.format(h), Status: h.status,
 			Upstream: h.upstream, UpstreamAddr: h.upstreamAddr(), Source: source(h), Time: nsTime(h.time),
-			Local: h.local.String()})
+			Local: h.local.String(), URI: h.uri(), Allow: h.allow()})
 	}
 	return x
 }

@@ -1,0 +1,204 @@
+package parsers
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// OpenAPI is the method contract of an OpenAPI 3.0, 3.1 or 3.2 document: which methods each path
+// template documents, and the base paths its servers put in front of them. It keeps only what a
+// method check needs; schemas, parameters and responses are not read.
+type OpenAPI struct {
+	Source  string        `json:"source"`  // the file it was loaded from
+	Version string        `json:"openapi"` // the document's "openapi" field
+	Title   string        `json:"title,omitempty"`
+	Bases   []string      `json:"base_paths"` // path part of each server URL ("" for a server at the root)
+	Paths   []OpenAPIPath `json:"paths"`      // in the document's matching order
+}
+
+// OpenAPIPath is one path template and the methods it documents.
+type OpenAPIPath struct {
+	Template string   `json:"path"`
+	Methods  []string `json:"methods"` // upper case, sorted
+	// Bases overrides the document's base paths when the path item or all its operations name
+	// their own servers.
+	Bases []string `json:"base_paths,omitempty"`
+}
+
+// LoadOpenAPI reads an OpenAPI document (YAML or JSON) from a file. References to other local
+// files are followed; references to URLs are refused, so that loading a spec never touches the
+// network.
+func LoadOpenAPI(path string) (*OpenAPI, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	return openapiLoad(data, &url.URL{Path: filepath.ToSlash(abs)}, path)
+}
+
+// ParseOpenAPI reads an OpenAPI document from memory; name is used in messages. References to
+// other documents are refused.
+func ParseOpenAPI(data []byte, name string) (*OpenAPI, error) {
+	return openapiLoad(data, nil, name)
+}
+
+func openapiLoad(data []byte, location *url.URL, name string) (*OpenAPI, error) {
+	if err := openapiSniff(data); err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	loader := openapi3.NewLoader()
+	loader.Context = context.Background()
+	if location != nil {
+		loader.IsExternalRefsAllowed = true
+		loader.ReadFromURIFunc = openapiReadLocal
+	}
+	var (
+		doc *openapi3.T
+		err error
+	)
+	if location != nil {
+		doc, err = loader.LoadFromDataWithPath(data, location)
+	} else {
+		doc, err = loader.LoadFromData(data)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		return nil, fmt.Errorf("%s: openapi version %q: only OpenAPI 3.x is supported (convert Swagger 2.0 first)", name, doc.OpenAPI)
+	}
+	if doc.Paths == nil || doc.Paths.Len() == 0 {
+		return nil, fmt.Errorf("%s: the document has no paths", name)
+	}
+	spec := &OpenAPI{Source: name, Version: doc.OpenAPI, Bases: openapiBases(doc.Servers)}
+	if doc.Info != nil {
+		spec.Title = doc.Info.Title
+	}
+	for _, tmpl := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(tmpl)
+		if item == nil {
+			continue
+		}
+		p := OpenAPIPath{Template: tmpl}
+		var opServers []string
+		allOwn := true
+		for method, op := range item.Operations() {
+			p.Methods = append(p.Methods, strings.ToUpper(method))
+			if op != nil && op.Servers != nil && len(*op.Servers) > 0 {
+				opServers = append(opServers, openapiBases(*op.Servers)...)
+			} else {
+				allOwn = false
+			}
+		}
+		sort.Strings(p.Methods)
+		switch {
+		case len(item.Servers) > 0:
+			p.Bases = openapiBases(item.Servers)
+		case allOwn && len(opServers) > 0:
+			p.Bases = openapiDedup(opServers)
+		}
+		spec.Paths = append(spec.Paths, p)
+	}
+	return spec, nil
+}
+
+// openapiSniff rejects what is plainly not an OpenAPI 3 document before the loader gives a
+// less helpful error (a Swagger 2.0 file loads as an empty OpenAPI 3 document).
+func openapiSniff(data []byte) error {
+	head := data
+	if len(head) > 4096 {
+		head = head[:4096]
+	}
+	s := string(head)
+	if strings.Contains(s, "swagger:") || strings.Contains(s, `"swagger"`) {
+		return fmt.Errorf("this is a Swagger 2.0 document; only OpenAPI 3.x is supported (convert it first)")
+	}
+	if !strings.Contains(s, "openapi") {
+		return fmt.Errorf("no \"openapi\" field near the top: not an OpenAPI 3 document")
+	}
+	return nil
+}
+
+// openapiReadLocal reads referenced documents from local files only.
+func openapiReadLocal(loader *openapi3.Loader, location *url.URL) ([]byte, error) {
+	if location.Scheme != "" && location.Scheme != "file" || location.Host != "" {
+		return nil, fmt.Errorf("reference to %s: only local files are followed", location)
+	}
+	return os.ReadFile(filepath.FromSlash(location.Path))
+}
+
+// openapiBases returns the base path of each server URL, with server variables replaced by
+// their defaults. No servers means the root (OpenAPI: a default server with url "/").
+func openapiBases(servers openapi3.Servers) []string {
+	if len(servers) == 0 {
+		return []string{""}
+	}
+	var out []string
+	for _, s := range servers {
+		if s == nil {
+			continue
+		}
+		u := s.URL
+		for name, v := range s.Variables {
+			if v != nil {
+				u = strings.ReplaceAll(u, "{"+name+"}", v.Default)
+			}
+		}
+		out = append(out, openapiBasePath(u))
+	}
+	if len(out) == 0 {
+		out = []string{""}
+	}
+	return openapiDedup(out)
+}
+
+// openapiBasePath returns the path part of a server URL without a trailing slash:
+// "https://api.example.com/v1/" → "/v1", "/" → "", "//cdn.example.com/x" → "/x".
+func openapiBasePath(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		u = u[i+3:]
+		if j := strings.IndexByte(u, '/'); j >= 0 {
+			u = u[j:]
+		} else {
+			u = ""
+		}
+	} else if strings.HasPrefix(u, "//") {
+		u = u[2:]
+		if j := strings.IndexByte(u, '/'); j >= 0 {
+			u = u[j:]
+		} else {
+			u = ""
+		}
+	}
+	if i := strings.IndexAny(u, "?#"); i >= 0 {
+		u = u[:i]
+	}
+	u = strings.TrimRight(u, "/")
+	if u != "" && u[0] != '/' {
+		u = "/" + u // a relative server URL ("v1") is relative to the document; assume the root
+	}
+	return u
+}
+
+func openapiDedup(in []string) []string {
+	seen := map[string]bool{}
+	out := in[:0]
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
