@@ -81,7 +81,9 @@ func parseFailCond(w string) (failCond, error) {
 }
 
 // layerWord folds a layer name for comparison: "beyond ingress" and beyond_ingress are the same.
-func layerWord(s string) string { return strings.ToLower(strings.ReplaceAll(strings.TrimSpace(s), "_", " ")) }
+func layerWord(s string) string {
+	return strings.ToLower(strings.ReplaceAll(strings.TrimSpace(s), "_", " "))
+}
 
 // Match reports whether a finding fails the gate.
 func (g *FailOn) Match(f *Finding) bool {

@@ -446,7 +446,7 @@ func (e *Engine) example(r *request) Example {
 	for _, h := range r.hops {
 		x.Hops = append(x.Hops, HopView{Layer: e.name(h), Format: e.format(h), Status: h.status,
 			Upstream: h.upstream, UpstreamAddr: h.upstreamAddr(), Source: source(h), Time: nsTime(h.time),
-			Local: h.local.String(), URI: h.uri(), Allow: h.allow()})
+			Local: h.local.String(), URI: h.uri(), Allow: h.allow(), IDs: idsView(h.ids())})
 	}
 	return x
 }

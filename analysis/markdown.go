@@ -1,0 +1,1133 @@
+package analysis
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// The postmortem report. Both formats (Markdown here, HTML in html.go) render one document
+// model built from the Analysis alone, so that `logtriage report` can turn a saved JSON analysis
+// into the same report, and both formats say the same things. Every number in it is a count of
+// the analysis; every claim names a count or an example request id.
+
+// ReportOptions tune the postmortem reports.
+type ReportOptions struct {
+	// Top is the number of rows of the findings, routes and clients tables; the rest are
+	// counted in a "… and N more" line. Default 20.
+	Top int
+	// Detail is the number of findings that get a root cause, remediation and prevention
+	// section of their own (largest first). Default 10.
+	Detail int
+}
+
+func (o ReportOptions) norm() ReportOptions {
+	if o.Top <= 0 {
+		o.Top = 20
+	}
+	if o.Detail <= 0 {
+		o.Detail = 10
+	}
+	return o
+}
+
+// WriteMarkdown writes the postmortem report as GitHub-flavoured Markdown.
+func (a *Analysis) WriteMarkdown(w io.Writer, o ReportOptions) error {
+	d := a.postmortem(o.norm())
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "# %s\n\n", d.Title)
+	for _, p := range d.Lead {
+		fmt.Fprintf(bw, "> %s\n", mdSpans(p))
+	}
+	bw.WriteString("\n")
+	for _, s := range d.Sections {
+		mdSection(bw, &s, 2, a)
+	}
+	return bw.Flush()
+}
+
+// Document model.
+
+type pmSpan struct {
+	Text       string
+	Code, Bold bool
+}
+
+func tx(s string) pmSpan { return pmSpan{Text: s} }
+func cd(s string) pmSpan { return pmSpan{Text: s, Code: true} }
+func bd(s string) pmSpan { return pmSpan{Text: s, Bold: true} }
+
+type pmCell []pmSpan
+
+type pmTable struct {
+	Head  []string
+	Right []bool // right-aligned (numeric) columns
+	Rows  []([]pmCell)
+	More  string // "… and 3 more findings (12 requests)"
+}
+
+type pmBlockKind int
+
+const (
+	pmPara pmBlockKind = iota
+	pmList
+	pmTableBlock
+	pmCode
+	pmChart
+)
+
+type pmBlock struct {
+	Kind  pmBlockKind
+	Spans []pmSpan   // pmPara
+	Items [][]pmSpan // pmList
+	Table *pmTable
+	Lang  string // pmCode
+	Code  string
+	Chart string // pmChart: timeline, funnel, routes
+}
+
+type pmSection struct {
+	ID, Title string
+	Blocks    []pmBlock
+	Subs      []pmSection
+}
+
+type pmDoc struct {
+	Title    string
+	Lead     [][]pmSpan
+	Sections []pmSection
+}
+
+func para(s ...pmSpan) pmBlock            { return pmBlock{Kind: pmPara, Spans: s} }
+func list(items ...[]pmSpan) pmBlock      { return pmBlock{Kind: pmList, Items: items} }
+func codeBlock(lang, code string) pmBlock { return pmBlock{Kind: pmCode, Lang: lang, Code: code} }
+func tableBlock(t *pmTable) pmBlock       { return pmBlock{Kind: pmTableBlock, Table: t} }
+func item(s ...pmSpan) []pmSpan           { return s }
+func cell(s ...pmSpan) pmCell             { return s }
+func num[T ~int | ~int64](n T) pmCell     { return pmCell{tx(thousands(n))} }
+
+// Formatting helpers shared by both formats.
+
+// day formats the date and time of t in UTC, the zone named.
+func day(t time.Time) string { return clock(t) }
+
+// span formats a period in UTC: "2026-11-24 10:00:18 – 10:59:45 UTC".
+func span(a, b time.Time) string {
+	if a.IsZero() {
+		return "-"
+	}
+	a, b = a.UTC(), b.UTC()
+	if b.IsZero() || a.Equal(b) {
+		return clock(a)
+	}
+	if a.Format("2006-01-02") == b.Format("2006-01-02") {
+		return a.Format("2006-01-02 15:04:05") + " – " + b.Format("15:04:05") + " UTC"
+	}
+	return a.Format("2006-01-02 15:04:05") + " – " + b.Format("2006-01-02 15:04:05") + " UTC"
+}
+
+// cellTime formats a time for a table whose header names the zone.
+func cellTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05")
+}
+
+// pct formats n/total as a percentage with one decimal.
+func pct[T ~int | ~int64](n, total T) string {
+	if total == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(total))
+}
+
+func countsText(cs []Count, total int) string {
+	parts := make([]string, 0, len(cs))
+	for _, c := range cs {
+		parts = append(parts, fmt.Sprintf("%s (%s)", c.Value, thousands(c.Count)))
+	}
+	s := strings.Join(parts, ", ")
+	if total > len(cs) {
+		s += fmt.Sprintf(" and %s more", thousands(total-len(cs)))
+	}
+	return s
+}
+
+func more(n int, what string, rest int64, unit string) string {
+	if n <= 0 {
+		return ""
+	}
+	s := fmt.Sprintf("… and %s more %s", thousands(n), what)
+	if unit != "" {
+		s += fmt.Sprintf(" (%s %s)", thousands(rest), unit)
+	}
+	return s
+}
+
+func findingTitle(i int, f *Finding) string {
+	return fmt.Sprintf("%d. %s %s — %s at %s", i+1, f.Method, f.Route, f.Cause, f.OriginLayer)
+}
+
+func findingAnchor(i int) string { return fmt.Sprintf("finding-%d", i+1) }
+
+// postmortem builds the report document.
+func (a *Analysis) postmortem(o ReportOptions) *pmDoc {
+	s := &a.Summary
+	d := &pmDoc{Title: "Postmortem: HTTP 405 responses"}
+	if !s.FirstSeen.IsZero() {
+		d.Title += ", " + span(s.FirstSeen, s.LastSeen)
+	}
+	d.Lead = [][]pmSpan{
+		{tx("Drafted by logtriage from the analysis of " + thousands(s.Records) + " log records (schema "), cd(a.Schema),
+			tx("). Every number is a count from that analysis; example request ids can be looked up with "), cd("logtriage trace ID"),
+			tx(". Times are UTC. Review, add the human side (detection, communication, decisions), then publish.")},
+	}
+	d.Sections = append(d.Sections, a.pmSummary(), a.pmImpact(o), a.pmTimeline(), a.pmRootCause(o),
+		a.pmRemediation(o), a.pmPrevention(o), a.pmAppendix())
+	return d
+}
+
+// causeTotals sums the findings' requests per cause, largest first.
+func (a *Analysis) causeTotals() []Count {
+	m := map[string]int{}
+	for _, f := range a.Findings {
+		m[string(f.Cause)] += f.Count
+	}
+	return top(m, len(m))
+}
+
+// originTotals returns the 405 requests per origin layer, largest first.
+func (a *Analysis) originTotals() []Count {
+	if a.Impact != nil {
+		out := make([]Count, 0, len(a.Impact.ByOrigin))
+		for _, oi := range a.Impact.ByOrigin {
+			out = append(out, Count{oi.Layer, int(oi.Requests405)})
+		}
+		sort.SliceStable(out, func(i, j int) bool { return out[i].Count > out[j].Count })
+		return out
+	}
+	m := map[string]int{}
+	for _, f := range a.Findings {
+		m[f.OriginLayer] += f.Count
+	}
+	return top(m, len(m))
+}
+
+func (a *Analysis) first405() (first, last time.Time) {
+	for _, f := range a.Findings {
+		if !f.FirstSeen.IsZero() && (first.IsZero() || f.FirstSeen.Before(first)) {
+			first = f.FirstSeen
+		}
+		if f.LastSeen.After(last) {
+			last = f.LastSeen
+		}
+	}
+	return
+}
+
+func (a *Analysis) pmSummary() pmSection {
+	s := &a.Summary
+	sec := pmSection{ID: "summary", Title: "Summary"}
+	if s.Requests405 == 0 || len(a.Findings) == 0 {
+		sec.Blocks = append(sec.Blocks, para(tx(fmt.Sprintf("No request got an HTTP 405 among the %s requests read", thousands(s.Requests))),
+			tx(periodSuffix(s.FirstSeen, s.LastSeen)+".")))
+		return sec
+	}
+	first, last := a.first405()
+	var sp []pmSpan
+	sp = append(sp, bd(fmt.Sprintf("%s of %s requests (%s)", thousands(s.Requests405), thousands(s.Requests), pct(s.Requests405, s.Requests))),
+		tx(fmt.Sprintf(" got an HTTP 405 between %s and %s, in %s findings. ", day(first), day(last), thousands(len(a.Findings)))))
+	origins := a.originTotals()
+	if len(origins) > 0 {
+		o := origins[0]
+		sp = append(sp, tx(fmt.Sprintf("Most were generated at the %s layer (%s, %s)", o.Value, thousands(o.Count), pct(int64(o.Count), s.Requests405))))
+		if len(origins) > 1 {
+			var rest []string
+			for _, x := range origins[1:] {
+				rest = append(rest, fmt.Sprintf("%s %s", x.Value, thousands(x.Count)))
+			}
+			sp = append(sp, tx("; the rest at "+joinAnd(rest)))
+		}
+		sp = append(sp, tx(". "))
+	}
+	causes := a.causeTotals()
+	if len(causes) > 0 {
+		c := causes[0]
+		f := &a.Findings[0]
+		sp = append(sp, tx("The leading cause is "), cd(c.Value), tx(fmt.Sprintf(" (%s requests); the largest finding is ", thousands(c.Count))),
+			cd(f.Method+" "+f.Route), tx(fmt.Sprintf(" at %s (", f.OriginLayer)), cd(string(f.Cause)), tx(fmt.Sprintf(", %s requests)", thousands(f.Count))))
+		if s.Masked405 > 0 {
+			sp = append(sp, tx(fmt.Sprintf("; %s of the 405s were masked, so the clients saw another status", thousands(s.Masked405))))
+		}
+		sp = append(sp, tx("."))
+	}
+	sec.Blocks = append(sec.Blocks, para(sp...))
+	return sec
+}
+
+func periodSuffix(a, b time.Time) string {
+	if a.IsZero() {
+		return ""
+	}
+	return " (" + span(a, b) + ")"
+}
+
+func joinAnd(p []string) string {
+	switch len(p) {
+	case 0:
+		return ""
+	case 1:
+		return p[0]
+	}
+	return strings.Join(p[:len(p)-1], ", ") + " and " + p[len(p)-1]
+}
+
+func (a *Analysis) pmImpact(o ReportOptions) pmSection {
+	s := &a.Summary
+	sec := pmSection{ID: "impact", Title: "Impact"}
+	im := a.Impact
+	facts := []([]pmSpan){
+		item(bd("Requests with a 405: "), tx(fmt.Sprintf("%s of %s (%s of all requests)", thousands(s.Requests405), thousands(s.Requests), pct(s.Requests405, s.Requests)))),
+	}
+	if im != nil {
+		var got []string
+		for _, c := range im.ClientStatus {
+			g := fmt.Sprintf("%s %s", c.Value, thousands(c.Count))
+			if c.Value != "405" {
+				g += " (masked)"
+			}
+			got = append(got, g)
+		}
+		facts = append(facts,
+			item(bd("What the clients got: "), tx(strings.Join(got, ", "))),
+			item(bd("Methods: "), tx(countsPlain(im.Methods))),
+			item(bd("Affected: "), tx(fmt.Sprintf("%s routes, %s user agents, %s client networks (/24 for IPv4, /48 for IPv6)",
+				thousands(im.RoutesTotal), thousands(im.UATotal), thousands(im.NetTotal)))))
+	}
+	if !s.FirstSeen.IsZero() {
+		facts = append(facts, item(bd("Window analysed: "), tx(span(s.FirstSeen, s.LastSeen))))
+	}
+	sec.Blocks = append(sec.Blocks, list(facts...))
+
+	if im != nil && len(im.ByOrigin) > 0 {
+		t := &pmTable{Head: []string{"Origin layer", "405s", "Share of 405s", "Findings", "Routes", "Methods", "Top user agent", "Top client network"},
+			Right: []bool{false, true, true, true, true}}
+		for _, oi := range im.ByOrigin {
+			t.Rows = append(t.Rows, []pmCell{cell(tx(oi.Layer)), num(oi.Requests405), cell(tx(pct(oi.Requests405, s.Requests405))),
+				num(oi.Findings), num(oi.Routes), cell(tx(countsPlain(oi.Methods))), cell(firstCount(oi.UserAgents)...), cell(firstCount(oi.Networks)...)})
+		}
+		sec.Subs = append(sec.Subs, pmSection{ID: "impact-origin", Title: "By origin layer", Blocks: []pmBlock{
+			para(tx("Where the 405s were generated. \"beyond X\" is an upstream behind layer X whose log was not read.")), tableBlock(t)}})
+	}
+
+	if len(a.Layers) > 0 {
+		t := &pmTable{Head: []string{"Layer (format)", "Records", "Records with a 405", "405s generated", "405s passed through", "405s masked"},
+			Right: []bool{false, true, true, true, true, true}}
+		for _, l := range a.Layers {
+			t.Rows = append(t.Rows, []pmCell{cell(tx(fmt.Sprintf("%s (%s)", l.Name, l.Format))), num(l.Records), num(l.With405),
+				num(l.Generated405), num(l.Passed405), num(l.Masked405)})
+		}
+		if im != nil {
+			for _, oi := range im.ByOrigin {
+				if strings.HasPrefix(oi.Layer, BeyondPrefix) {
+					t.Rows = append(t.Rows, []pmCell{cell(tx(oi.Layer + " (not logged)")), cell(tx("-")), cell(tx("-")), num(oi.Requests405), cell(tx("-")), cell(tx("-"))})
+				}
+			}
+		}
+		sec.Subs = append(sec.Subs, pmSection{ID: "impact-layers", Title: "Per layer, outer to inner", Blocks: []pmBlock{
+			para(tx("Each request counts once per layer: generated there (origin), relayed outward as a 405, or turned into another status (masked).")),
+			{Kind: pmChart, Chart: "funnel"}, tableBlock(t)}})
+	}
+
+	if im != nil && len(im.Routes) > 0 {
+		t := &pmTable{Head: []string{"#", "Method", "Route", "405s", "Share of 405s", "Origin"}, Right: []bool{true, false, false, true, true}}
+		var shown int64
+		for i, r := range im.Routes {
+			if i >= o.Top {
+				break
+			}
+			shown += r.Count
+			t.Rows = append(t.Rows, []pmCell{num(i + 1), cell(tx(r.Method)), cell(cd(r.Route)), num(r.Count),
+				cell(tx(pct(r.Count, s.Requests405))), cell(tx(countsPlain(r.Origins)))})
+		}
+		t.More = more(im.RoutesTotal-len(t.Rows), "routes", s.Requests405-shown, "requests with a 405")
+		sec.Subs = append(sec.Subs, pmSection{ID: "impact-routes", Title: "Affected routes", Blocks: []pmBlock{{Kind: pmChart, Chart: "routes"}, tableBlock(t)}})
+	}
+
+	if im != nil && (len(im.UserAgents) > 0 || len(im.Networks) > 0) {
+		var blocks []pmBlock
+		if len(im.UserAgents) > 0 {
+			blocks = append(blocks, clientTable("User agent", im.UserAgents, im.UATotal, s.Requests405, o.Top, "user agents"))
+		}
+		if len(im.Networks) > 0 {
+			blocks = append(blocks, clientTable("Client network", im.Networks, im.NetTotal, s.Requests405, o.Top, "networks"))
+		}
+		sec.Subs = append(sec.Subs, pmSection{ID: "impact-clients", Title: "Affected clients", Blocks: blocks})
+	}
+	return sec
+}
+
+func clientTable(head string, cs []Count, total int, all int64, n int, what string) pmBlock {
+	t := &pmTable{Head: []string{head, "Requests with a 405", "Share"}, Right: []bool{false, true, true}}
+	var shown int64
+	for i, c := range cs {
+		if i >= n {
+			break
+		}
+		shown += int64(c.Count)
+		t.Rows = append(t.Rows, []pmCell{cell(cd(c.Value)), num(c.Count), cell(tx(pct(int64(c.Count), all)))})
+	}
+	t.More = more(total-len(t.Rows), what, all-shown, "requests with a 405")
+	return tableBlock(t)
+}
+
+func countsPlain(cs []Count) string {
+	parts := make([]string, 0, len(cs))
+	for _, c := range cs {
+		parts = append(parts, fmt.Sprintf("%s %s", c.Value, thousands(c.Count)))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func firstCount(cs []Count) []pmSpan {
+	if len(cs) == 0 {
+		return []pmSpan{tx("-")}
+	}
+	return []pmSpan{cd(cs[0].Value), tx(fmt.Sprintf(" (%s)", thousands(cs[0].Count)))}
+}
+
+func (a *Analysis) pmTimeline() pmSection {
+	sec := pmSection{ID: "timeline", Title: "Timeline (UTC)"}
+	tl := a.Timeline
+	if tl == nil || len(tl.Buckets) == 0 {
+		first, last := a.first405()
+		if first.IsZero() {
+			sec.Blocks = append(sec.Blocks, para(tx("No timed 405 in the window.")))
+			return sec
+		}
+		sec.Blocks = append(sec.Blocks, para(tx("This analysis carries no timeline (written by an older logtriage)."),
+			tx(fmt.Sprintf(" First 405 %s, last 405 %s.", day(first), day(last)))))
+		return sec
+	}
+	sec.Blocks = append(sec.Blocks, pmBlock{Kind: pmChart, Chart: "timeline"})
+	t := &pmTable{Head: []string{"Time (UTC)", "Event"}}
+	for _, e := range tl.Events {
+		sp := []pmSpan{tx(e.Text)}
+		if e.Finding > 0 {
+			sp = append(sp, tx(fmt.Sprintf(" (finding %d)", e.Finding)))
+		}
+		t.Rows = append(t.Rows, []pmCell{cell(tx(cellTime(e.Time))), cell(sp...)})
+	}
+	if len(t.Rows) > 0 {
+		sec.Blocks = append(sec.Blocks, tableBlock(t))
+	}
+	return sec
+}
+
+// sparkline renders the 405s per bucket as block characters.
+func sparkline(tl *Timeline) (string, int64) {
+	var peak int64
+	for _, b := range tl.Buckets {
+		peak = max(peak, b.M405)
+	}
+	bars := []rune(" ▁▂▃▄▅▆▇█")
+	var sb strings.Builder
+	for _, b := range tl.Buckets {
+		i := 0
+		if peak > 0 && b.M405 > 0 {
+			i = 1 + int((b.M405*7+peak-1)/peak)
+			if i > 8 {
+				i = 8
+			}
+		}
+		sb.WriteRune(bars[i])
+	}
+	return sb.String(), peak
+}
+
+func (a *Analysis) pmRootCause(o ReportOptions) pmSection {
+	s := &a.Summary
+	sec := pmSection{ID: "root-cause", Title: "Root cause"}
+	if len(a.Findings) == 0 {
+		sec.Blocks = append(sec.Blocks, para(tx("No 405 to explain.")))
+		return sec
+	}
+	sec.Blocks = append(sec.Blocks, para(tx("A finding groups the requests with a 405 of one origin layer, cause, method and route; largest first.")))
+	t := &pmTable{Head: []string{"#", "405s", "Share", "Origin", "Cause", "Method", "Route", "First – last (UTC)", "Notes"},
+		Right: []bool{true, true, true}}
+	var shown int64
+	for i := range a.Findings {
+		if i >= o.Top {
+			break
+		}
+		f := &a.Findings[i]
+		shown += int64(f.Count)
+		t.Rows = append(t.Rows, []pmCell{num(i + 1), num(f.Count), cell(tx(pct(int64(f.Count), s.Requests405))), cell(tx(f.OriginLayer)),
+			cell(cd(string(f.Cause))), cell(tx(f.Method)), cell(cd(f.Route)), cell(tx(cellSpan(f.FirstSeen, f.LastSeen))), cell(tx(orDash(noteText(f))))})
+	}
+	t.More = more(len(a.Findings)-len(t.Rows), "findings", s.Requests405-shown, "requests")
+	sec.Blocks = append(sec.Blocks, tableBlock(t))
+	for i := range a.Findings {
+		if i >= o.Detail {
+			sec.Blocks = append(sec.Blocks, para(tx(fmt.Sprintf("The %s smaller findings are in the table above and in the JSON analysis.", thousands(len(a.Findings)-o.Detail)))))
+			break
+		}
+		sec.Subs = append(sec.Subs, a.pmFinding(i))
+	}
+	return sec
+}
+
+func cellSpan(a, b time.Time) string {
+	if a.IsZero() {
+		return "-"
+	}
+	if b.IsZero() || a.Equal(b) {
+		return cellTime(a)
+	}
+	if a.UTC().Format("2006-01-02") == b.UTC().Format("2006-01-02") {
+		return cellTime(a) + " – " + b.UTC().Format("15:04:05")
+	}
+	return cellTime(a) + " – " + cellTime(b)
+}
+
+func noteText(f *Finding) string {
+	var p []string
+	if f.Masked > 0 {
+		p = append(p, fmt.Sprintf("masked %s", thousands(f.Masked)))
+	}
+	if f.AllowMissing > 0 {
+		p = append(p, fmt.Sprintf("no Allow %s", thousands(f.AllowMissing)))
+	}
+	if f.Retried > 0 {
+		p = append(p, fmt.Sprintf("retried %s", thousands(f.Retried)))
+	}
+	if f.Uncertain > 0 {
+		p = append(p, fmt.Sprintf("uncertain %s", thousands(f.Uncertain)))
+	}
+	return strings.Join(p, ", ")
+}
+
+func (a *Analysis) pmFinding(i int) pmSection {
+	f := &a.Findings[i]
+	s := &a.Summary
+	sec := pmSection{ID: findingAnchor(i), Title: findingTitle(i, f)}
+	head := []pmSpan{bd(fmt.Sprintf("%s requests", thousands(f.Count))), tx(fmt.Sprintf(" (%s of the 405s), %s.", pct(int64(f.Count), s.Requests405), span(f.FirstSeen, f.LastSeen)))}
+	if f.Impact != nil && len(f.Impact.ClientStatus) > 0 {
+		head = append(head, tx(" Clients got "+countsPlain(f.Impact.ClientStatus)+"."))
+	}
+	sec.Blocks = append(sec.Blocks, para(head...))
+	items := [][]pmSpan{item(bd("Evidence: "), tx(f.Evidence))}
+	switch {
+	case f.Allow != "":
+		items = append(items, item(bd("Allow header seen: "), cd(f.Allow)))
+	case f.AllowMissing > 0:
+		items = append(items, item(bd("Allow header seen: "), tx(fmt.Sprintf("none; %s of %s 405s had no Allow header (HTTP requires one)", thousands(f.AllowMissing), thousands(f.Count)))))
+	default:
+		items = append(items, item(bd("Allow header seen: "), tx("not logged by the layers read")))
+	}
+	if f.Impact != nil && len(f.Impact.UserAgents) > 0 {
+		items = append(items, item(bd("Clients: "), tx(countsText(f.Impact.UserAgents[:min(3, len(f.Impact.UserAgents))], f.Impact.UATotal)),
+			tx(" from "), tx(countsText(f.Impact.Networks[:min(3, len(f.Impact.Networks))], f.Impact.NetTotal))))
+	}
+	if f.Contract != "" {
+		items = append(items, item(bd("Method contract: "), tx(f.Contract), tx(contractMethodsText(f))))
+	}
+	sec.Blocks = append(sec.Blocks, list(items...))
+	if len(f.Examples) > 0 {
+		x := &f.Examples[0]
+		sec.Blocks = append(sec.Blocks, para(tx("Example request "), cd(x.ID), tx(" at "+day(x.Time)+": "), cd(x.URI), tx(", hop chain "), cd(x.Chain), tx(".")))
+		t := &pmTable{Head: []string{"Hop", "Layer (format)", "Status", "Upstream", "Path seen", "Allow", "Record"}, Right: []bool{true, false, true}}
+		for j, h := range x.Hops {
+			up := "-"
+			if len(h.Upstream) > 0 {
+				up = statusList(h.Upstream)
+				if h.UpstreamAddr != "" {
+					up += " from " + h.UpstreamAddr
+				}
+			}
+			t.Rows = append(t.Rows, []pmCell{num(j + 1), cell(tx(fmt.Sprintf("%s (%s)", h.Layer, h.Format))), num(h.Status), cell(tx(up)),
+				codeOrDash(h.URI), codeOrDash(h.Allow), cell(cd(h.Source))})
+		}
+		sec.Blocks = append(sec.Blocks, tableBlock(t))
+		if len(f.Examples) > 1 {
+			var others []pmSpan
+			others = append(others, tx("Other examples: "))
+			for j, x := range f.Examples[1:] {
+				if j > 0 {
+					others = append(others, tx(", "))
+				}
+				others = append(others, cd(x.ID), tx(" ("+cellTime(x.Time)+")"))
+			}
+			others = append(others, tx("."))
+			sec.Blocks = append(sec.Blocks, para(others...))
+		}
+	}
+	return sec
+}
+
+func contractMethodsText(f *Finding) string {
+	if len(f.ContractMethods) == 0 {
+		return ""
+	}
+	p := f.ContractPath
+	if p == "" {
+		p = f.Route
+	}
+	return fmt.Sprintf(" (the spec documents %s for %s)", strings.Join(f.ContractMethods, ", "), p)
+}
+
+func codeOrDash(s string) pmCell {
+	if s == "" {
+		return cell(tx("-"))
+	}
+	return cell(cd(s))
+}
+
+func (a *Analysis) pmRemediation(o ReportOptions) pmSection {
+	sec := pmSection{ID: "remediation", Title: "Remediation"}
+	if len(a.Findings) == 0 {
+		sec.Blocks = append(sec.Blocks, para(tx("Nothing to fix.")))
+		return sec
+	}
+	sec.Blocks = append(sec.Blocks, para(tx("Per finding: the fix in the 405 playbook's terms (method, route, gateway/proxy, CORS preflight, Allow header), and a command that verifies it; run it before and after the change.")))
+	for i := range a.Findings {
+		if i >= o.Detail {
+			break
+		}
+		f := &a.Findings[i]
+		sub := pmSection{ID: "fix-" + fmt.Sprint(i+1), Title: fmt.Sprintf("%d. %s %s (%s at %s)", i+1, f.Method, f.Route, f.Cause, f.OriginLayer)}
+		fix := f.Fix
+		if f.ContractVerdict != "" && !strings.HasPrefix(fix, f.ContractVerdict) {
+			fix = f.ContractVerdict + " " + fix
+		}
+		sub.Blocks = append(sub.Blocks, para(bd("Fix: "), tx(fix)))
+		if f.Verify != "" {
+			sub.Blocks = append(sub.Blocks, para(bd("Verify: "), tx(verifyExpect(f))), codeBlock("sh", f.Verify))
+		}
+		sec.Subs = append(sec.Subs, sub)
+	}
+	return sec
+}
+
+// verifyExpect says what the verification command should show once the finding is fixed.
+func verifyExpect(f *Finding) string {
+	switch f.Cause {
+	case CauseCORSPreflight:
+		return fmt.Sprintf("the preflight must answer 2xx with Access-Control-Allow-Methods including %s and an Access-Control-Allow-Origin.", orDash(f.WantedMethod))
+	case CauseDeployRegression, CauseBackendDrift, CausePathRewrite:
+		return fmt.Sprintf("%s must no longer answer 405 (it is a method the route supports).", f.Method)
+	case CauseProxyMethodBlock:
+		return fmt.Sprintf("once forwarded, %s reaches the backend (no 405 from %s); if the block is intended, the 405 should carry an Allow header.", f.Method, f.OriginLayer)
+	}
+	if f.Allow != "" {
+		return fmt.Sprintf("after the client fix nothing sends %s; the route answers %s with 405 and Allow: %s, or accepts it once a handler is added.", f.Method, f.Method, f.Allow)
+	}
+	return fmt.Sprintf("%s is either routed, or answered 405 with an Allow header listing the route's methods.", f.Method)
+}
+
+// contract is what a route's method contract should say, derived from a finding.
+type pmContract struct {
+	methods  []string // methods the route should document
+	accepted bool     // the finding's method belongs to the contract (must not be 405)
+	source   string   // where the methods come from
+}
+
+func methodSet(s string) []string {
+	var out []string
+	for _, m := range strings.Split(s, ",") {
+		if m = strings.ToUpper(strings.TrimSpace(m)); m != "" && !contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+var methodOrder = map[string]int{"GET": 0, "HEAD": 1, "POST": 2, "PUT": 3, "PATCH": 4, "DELETE": 5, "OPTIONS": 6}
+
+func sortMethods(m []string) []string {
+	sort.SliceStable(m, func(i, j int) bool {
+		a, ok1 := methodOrder[m[i]]
+		b, ok2 := methodOrder[m[j]]
+		if !ok1 {
+			a = 99
+		}
+		if !ok2 {
+			b = 99
+		}
+		if a != b {
+			return a < b
+		}
+		return m[i] < m[j]
+	})
+	return m
+}
+
+func (f *Finding) contract() pmContract {
+	c := pmContract{methods: methodSet(f.Allow)}
+	switch {
+	case len(f.ContractMethods) > 0:
+		c.methods, c.source = methodSet(strings.Join(f.ContractMethods, ",")), "the OpenAPI spec"
+		c.accepted = contains(c.methods, f.Method)
+		return c
+	case f.Cause == CauseDeployRegression:
+		c.source = "it succeeded before the deploy"
+		c.accepted = true
+	case f.Cause == CauseBackendDrift:
+		c.source = "other backends accept it"
+		c.accepted = true
+	case f.Cause == CausePathRewrite:
+		c.source = "the client's route; the rewrite sent it elsewhere"
+		c.accepted = true
+		c.methods = nil // the Allow header is the wrong route's
+	case f.Cause == CauseCORSPreflight:
+		c.source = "the browser's preflight"
+		c.methods = methodSet(f.Allow + "," + f.WantedMethod)
+		c.accepted = false // OPTIONS itself is answered by the CORS layer
+	case f.Cause == CauseProxyMethodBlock:
+		c.source = "blocked at " + f.OriginLayer
+	default:
+		c.source = "the Allow header"
+		if f.Allow == "" {
+			c.source = "unknown (no Allow header)"
+		}
+	}
+	if c.accepted && !contains(c.methods, f.Method) {
+		c.methods = append(c.methods, f.Method)
+	}
+	if f.Cause == CauseCORSPreflight && f.WantedMethod != "" && !contains(c.methods, f.WantedMethod) {
+		c.methods = append(c.methods, f.WantedMethod)
+	}
+	c.methods = sortMethods(c.methods)
+	return c
+}
+
+func (a *Analysis) pmPrevention(o ReportOptions) pmSection {
+	sec := pmSection{ID: "prevention", Title: "Prevention"}
+	if len(a.Findings) == 0 {
+		sec.Blocks = append(sec.Blocks, para(tx("Nothing to prevent.")))
+		return sec
+	}
+	sec.Blocks = append(sec.Blocks, para(tx("The playbook's advice: document the allowed methods per endpoint (OpenAPI) and lock them into tests so a deploy, a proxy rule or a rewrite cannot change them unnoticed. For each affected route, the contract to document and a regression test to add.")))
+	t := &pmTable{Head: []string{"#", "Route", "Methods to document", "Finding's method", "Based on"}, Right: []bool{true}}
+	for i := range a.Findings {
+		if i >= o.Top {
+			break
+		}
+		f := &a.Findings[i]
+		c := f.contract()
+		m := "-"
+		if len(c.methods) > 0 {
+			m = strings.Join(c.methods, ", ")
+		}
+		var verdict string
+		switch {
+		case f.Cause == CauseCORSPreflight:
+			verdict = fmt.Sprintf("OPTIONS preflight for %s must succeed", orDash(f.WantedMethod))
+		case f.Cause == CauseProxyMethodBlock:
+			verdict = fmt.Sprintf("%s: decide — forwarded, or blocked with 405 + Allow", f.Method)
+		case c.accepted:
+			verdict = fmt.Sprintf("%s supported: never 405", f.Method)
+		default:
+			verdict = fmt.Sprintf("%s not supported: 405 with Allow", f.Method)
+		}
+		t.Rows = append(t.Rows, []pmCell{num(i + 1), cell(cd(f.Route)), cell(tx(m)), cell(tx(verdict)), cell(tx(c.source))})
+	}
+	t.More = more(len(a.Findings)-len(t.Rows), "findings", 0, "")
+	sec.Blocks = append(sec.Blocks, tableBlock(t))
+	layerFormat := map[string]string{}
+	for _, l := range a.Layers {
+		layerFormat[l.Name] = l.Format
+	}
+	for i := range a.Findings {
+		if i >= o.Detail {
+			break
+		}
+		f := &a.Findings[i]
+		sub := pmSection{ID: "test-" + fmt.Sprint(i+1), Title: fmt.Sprintf("%d. %s %s", i+1, f.Method, f.Route)}
+		if sh := curlTest(f); sh != "" {
+			sub.Blocks = append(sub.Blocks, para(tx("End to end, through the public entry point (CI smoke test or synthetic check):")), codeBlock("sh", sh))
+		}
+		if layerFormat[f.OriginLayer] == "app" && f.Cause != CausePathRewrite {
+			if g := goTest(f); g != "" {
+				sub.Blocks = append(sub.Blocks, para(tx("In the service's own tests, if it is written in Go (net/http/httptest against its router):")), codeBlock("go", g))
+			}
+		}
+		sec.Subs = append(sec.Subs, sub)
+	}
+	return sec
+}
+
+// exampleTarget returns the URL of a finding's verification command and the path the origin
+// layer saw (after rewrites), from its first example.
+func exampleTarget(f *Finding) (target, originPath string) {
+	target = verifyURL(f.Verify)
+	if len(f.Examples) > 0 {
+		x := f.Examples[0]
+		for _, h := range x.Hops {
+			if h.Layer == f.OriginLayer && h.URI != "" {
+				originPath = h.URI
+			}
+		}
+		if originPath == "" {
+			originPath = x.URI
+		}
+	}
+	if originPath == "" && target != "" {
+		if u, err := url.Parse(target); err == nil {
+			originPath = u.RequestURI()
+		}
+	}
+	return target, originPath
+}
+
+// verifyURL extracts the quoted URL at the end of a verification command.
+func verifyURL(v string) string {
+	i := strings.LastIndex(v, " '")
+	if i < 0 || !strings.HasSuffix(v, "'") {
+		return ""
+	}
+	return strings.ReplaceAll(v[i+2:len(v)-1], `'\''`, `'`)
+}
+
+func curlTest(f *Finding) string {
+	target, _ := exampleTarget(f)
+	if target == "" {
+		return ""
+	}
+	q := shellQuote(target)
+	c := f.contract()
+	var b strings.Builder
+	name := f.Method + " " + f.Route
+	switch {
+	case f.Cause == CauseCORSPreflight:
+		origin := "https://app.example.com"
+		if i := strings.Index(f.Verify, "'Origin: "); i >= 0 {
+			rest := f.Verify[i+len("'Origin: "):]
+			if j := strings.Index(rest, "'"); j >= 0 {
+				origin = rest[:j]
+			}
+		}
+		fmt.Fprintf(&b, "# Contract: browsers at %s may %s %s; the CORS preflight must allow it.\n", origin, f.WantedMethod, f.Route)
+		fmt.Fprintf(&b, "hdrs=$(curl -s -o /dev/null -D - -X OPTIONS -H %s -H %s %s)\n",
+			shellQuote("Origin: "+origin), shellQuote("Access-Control-Request-Method: "+f.WantedMethod), q)
+		fmt.Fprintf(&b, "echo \"$hdrs\" | head -n1 | grep -q ' 2[0-9][0-9]' &&\n")
+		fmt.Fprintf(&b, "  echo \"$hdrs\" | grep -iq '^access-control-allow-methods:.*%s' ||\n", f.WantedMethod)
+		fmt.Fprintf(&b, "  { echo 'preflight for %s %s rejected'; exit 1; }\n", f.WantedMethod, f.Route)
+	case c.accepted:
+		fmt.Fprintf(&b, "# Contract: %s supports %s (%s).\n", f.Route, strings.Join(c.methods, ", "), c.source)
+		if f.Drift != nil && len(f.Drift.OK)+len(f.Drift.Failing) > 0 && f.Drift.Dimension == "upstream address" {
+			_, p := exampleTarget(f)
+			if len(f.Examples) > 0 {
+				// The path the backends see: the hop after the drift layer.
+				x := f.Examples[0]
+				for j, h := range x.Hops {
+					if h.Layer == f.Drift.Layer && j+1 < len(x.Hops) && x.Hops[j+1].URI != "" {
+						p = x.Hops[j+1].URI
+					}
+				}
+			}
+			var hosts []string
+			for _, bk := range append(append([]Backend{}, f.Drift.OK...), f.Drift.Failing...) {
+				hosts = append(hosts, bk.Name)
+			}
+			sort.Strings(hosts)
+			fmt.Fprintf(&b, "# Every backend must agree, so check each one directly.\n")
+			fmt.Fprintf(&b, "for backend in %s; do\n", strings.Join(hosts, " "))
+			fmt.Fprintf(&b, "  code=$(curl -s -o /dev/null -w '%%{http_code}' -X %s \"http://$backend\"%s)\n", f.Method, shellQuote(p))
+			fmt.Fprintf(&b, "  [ \"$code\" != 405 ] || { echo \"%s answered 405 on $backend\"; exit 1; }\n", name)
+			b.WriteString("done\n")
+			break
+		}
+		fmt.Fprintf(&b, "code=$(curl -s -o /dev/null -w '%%{http_code}' -X %s %s)\n", f.Method, q)
+		fmt.Fprintf(&b, "[ \"$code\" != 405 ] || { echo '%s answered 405'; exit 1; }\n", name)
+	default:
+		allow := strings.Join(c.methods, ", ")
+		if f.Cause == CauseProxyMethodBlock {
+			fmt.Fprintf(&b, "# Contract: %s is blocked at %s on purpose; the 405 must say what is allowed.\n", f.Method, f.OriginLayer)
+			fmt.Fprintf(&b, "# (If %s should reach the backend instead, assert that the status is not 405.)\n", f.Method)
+		} else {
+			fmt.Fprintf(&b, "# Contract: %s supports %s, not %s; a 405 must list the allowed methods.\n", f.Route, orDash(allow), f.Method)
+		}
+		fmt.Fprintf(&b, "hdrs=$(curl -s -o /dev/null -D - -X %s %s)\n", f.Method, q)
+		fmt.Fprintf(&b, "echo \"$hdrs\" | head -n1 | grep -q ' 405' &&\n")
+		if allow != "" {
+			fmt.Fprintf(&b, "  echo \"$hdrs\" | grep -iq '^allow: %s' ||\n", allow)
+		} else {
+			fmt.Fprintf(&b, "  echo \"$hdrs\" | grep -iq '^allow:' ||\n")
+		}
+		fmt.Fprintf(&b, "  { echo '%s: want 405 with an Allow header'; exit 1; }\n", name)
+	}
+	return b.String()
+}
+
+// goTest writes an httptest example that locks a route's method contract in a Go service.
+func goTest(f *Finding) string {
+	_, p := exampleTarget(f)
+	if p == "" {
+		return ""
+	}
+	c := f.contract()
+	type tc struct {
+		method  string
+		allowed bool
+	}
+	var cases []tc
+	for _, m := range c.methods {
+		if f.Cause == CauseCORSPreflight && m == f.WantedMethod {
+			continue
+		}
+		cases = append(cases, tc{m, true})
+	}
+	if !c.accepted && f.Cause != CauseCORSPreflight {
+		cases = append(cases, tc{f.Method, false})
+	}
+	var b strings.Builder
+	name := "TestMethodContract" + goName(f.Route)
+	fmt.Fprintf(&b, "// %s locks the method contract of %s (logtriage: %s %s answered 405, %s).\n", name, f.Route, f.Method, f.Route, f.Cause)
+	fmt.Fprintf(&b, "func %s(t *testing.T) {\n", name)
+	b.WriteString("\th := newRouter() // the service's http.Handler\n")
+	if f.Cause == CauseCORSPreflight {
+		origin := "https://app.example.com"
+		if i := strings.Index(f.Verify, "'Origin: "); i >= 0 {
+			rest := f.Verify[i+len("'Origin: "):]
+			if j := strings.Index(rest, "'"); j >= 0 {
+				origin = rest[:j]
+			}
+		}
+		fmt.Fprintf(&b, "\treq := httptest.NewRequest(http.MethodOptions, %q, nil)\n", p)
+		fmt.Fprintf(&b, "\treq.Header.Set(\"Origin\", %q)\n", origin)
+		fmt.Fprintf(&b, "\treq.Header.Set(\"Access-Control-Request-Method\", %q)\n", f.WantedMethod)
+		b.WriteString("\trec := httptest.NewRecorder()\n\th.ServeHTTP(rec, req)\n")
+		fmt.Fprintf(&b, "\tif rec.Code >= 300 || !strings.Contains(rec.Header().Get(\"Access-Control-Allow-Methods\"), %q) {\n", f.WantedMethod)
+		fmt.Fprintf(&b, "\t\tt.Errorf(\"preflight for %s: status %%d, Access-Control-Allow-Methods %%q\", rec.Code, rec.Header().Get(\"Access-Control-Allow-Methods\"))\n\t}\n", f.WantedMethod)
+		if len(cases) == 0 {
+			b.WriteString("}\n")
+			return b.String()
+		}
+	}
+	b.WriteString("\tfor _, tc := range []struct {\n\t\tmethod  string\n\t\tallowed bool\n\t}{\n")
+	for _, c := range cases {
+		fmt.Fprintf(&b, "\t\t{%q, %v},\n", c.method, c.allowed)
+	}
+	b.WriteString("\t} {\n\t\trec := httptest.NewRecorder()\n")
+	fmt.Fprintf(&b, "\t\th.ServeHTTP(rec, httptest.NewRequest(tc.method, %q, nil))\n", p)
+	b.WriteString("\t\tif tc.allowed && rec.Code == http.StatusMethodNotAllowed {\n")
+	fmt.Fprintf(&b, "\t\t\tt.Errorf(\"%%s %s: 405, want the method routed\", tc.method)\n\t\t}\n", p)
+	b.WriteString("\t\tif !tc.allowed && (rec.Code != http.StatusMethodNotAllowed || rec.Header().Get(\"Allow\") == \"\") {\n")
+	fmt.Fprintf(&b, "\t\t\tt.Errorf(\"%%s %s: status %%d, Allow %%q; want 405 with an Allow header\", tc.method, rec.Code, rec.Header().Get(\"Allow\"))\n\t\t}\n", p)
+	b.WriteString("\t}\n}\n")
+	return b.String()
+}
+
+// goName turns a route template into a Go identifier part: /api/orders/{id} → APIOrdersID.
+func goName(route string) string {
+	var b strings.Builder
+	for _, w := range strings.FieldsFunc(route, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		switch strings.ToLower(w) {
+		case "api", "id", "url", "http":
+			b.WriteString(strings.ToUpper(w))
+		default:
+			b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+		}
+	}
+	if b.Len() == 0 {
+		return "Root"
+	}
+	return b.String()
+}
+
+func (a *Analysis) pmAppendix() pmSection {
+	s := &a.Summary
+	sec := pmSection{ID: "appendix", Title: "Appendix: inputs and method"}
+	if len(s.Inputs) > 0 {
+		t := &pmTable{Head: []string{"Input", "Layer", "Format", "Read", "Parsed", "Rejected", "Blank"}, Right: []bool{false, false, false, true, true, true, true}}
+		var rej []([]pmSpan)
+		for _, in := range s.Inputs {
+			t.Rows = append(t.Rows, []pmCell{cell(cd(in.Name)), cell(tx(in.Layer)), cell(tx(in.Format)), num(in.Read), num(in.Parsed), num(in.Rejected), num(in.Blank)})
+			for _, r := range in.Rejections {
+				rej = append(rej, item(cd(r.Source), tx(": "+r.Reason)))
+			}
+		}
+		sec.Blocks = append(sec.Blocks, tableBlock(t))
+		if len(rej) > 0 {
+			sec.Blocks = append(sec.Blocks, para(tx("Examples of rejected lines:")), list(rej...))
+		}
+	}
+	names := make([]string, len(a.Layers))
+	for i, l := range a.Layers {
+		names[i] = fmt.Sprintf("%s (%s)", l.Name, l.Format)
+	}
+	facts := [][]pmSpan{
+		item(bd("Layer order, outer → inner: "), tx(orDash(strings.Join(names, " → ")))),
+		item(bd("How the order was chosen: "), tx(orDash(a.Order))),
+	}
+	if !s.FirstSeen.IsZero() {
+		facts = append(facts, item(bd("Time window: "), tx(span(s.FirstSeen, s.LastSeen))))
+	}
+	if tl := a.Timeline; tl != nil && tl.BucketSeconds > 0 {
+		n, unit := durUnit(time.Duration(tl.BucketSeconds) * time.Second)
+		facts = append(facts, item(bd("Timeline buckets: "), tx(fmt.Sprintf("%s of %d %s from %s", plural(len(tl.Buckets), "bucket"), n, unit+pluralS(n), day(tl.Start)))))
+		if tl.Untimed > 0 {
+			facts = append(facts, item(bd("Requests without a time: "), tx(thousands(tl.Untimed))))
+		}
+	}
+	rq := fmt.Sprintf("%s records analysed (%s without a status ignored), %s requests after joining the hops, %s single-hop (no id to join on)",
+		thousands(s.Records), thousands(s.NoStatus), thousands(s.Requests), thousands(s.SingleHop))
+	facts = append(facts, item(bd("Records and requests: "), tx(rq)))
+	if s.NonUniqueIDs > 0 {
+		facts = append(facts, item(bd("Ids not unique, not used to join: "), tx(thousands(s.NonUniqueIDs)+" ("+strings.Join(s.NonUniqueIDExample, ", ")+")")))
+	}
+	if s.RoutesTruncated {
+		facts = append(facts, item(bd("Warning: "), tx("too many distinct routes; baselines of later routes were not kept, so deploy_regression and backend_drift may be missed.")))
+	}
+	facts = append(facts, item(bd("Verdicts: "), tx("the origin of a 405 is the innermost hop that answered 405 when the next hop inward answered something else, or the innermost logged hop by its own evidence; \"beyond X\" when X relayed a 405 from an upstream whose log was not read. Causes, most specific first: cors_preflight, path_rewrite, deploy_regression, backend_drift, proxy_method_block, method_not_routed.")))
+	sec.Blocks = append(sec.Blocks, list(facts...))
+	return sec
+}
+
+func pluralS[T ~int | ~int64](n T) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// Markdown rendering.
+
+func mdSection(w *bufio.Writer, s *pmSection, level int, a *Analysis) {
+	fmt.Fprintf(w, "%s %s\n\n", strings.Repeat("#", level), s.Title)
+	for _, b := range s.Blocks {
+		mdBlock(w, &b, a)
+	}
+	for i := range s.Subs {
+		mdSection(w, &s.Subs[i], level+1, a)
+	}
+}
+
+func mdBlock(w *bufio.Writer, b *pmBlock, a *Analysis) {
+	switch b.Kind {
+	case pmPara:
+		fmt.Fprintf(w, "%s\n\n", mdSpans(b.Spans))
+	case pmList:
+		for _, it := range b.Items {
+			fmt.Fprintf(w, "- %s\n", mdSpans(it))
+		}
+		w.WriteString("\n")
+	case pmCode:
+		fence := "```"
+		for strings.Contains(b.Code, fence) {
+			fence += "`"
+		}
+		fmt.Fprintf(w, "%s%s\n%s", fence, b.Lang, b.Code)
+		if !strings.HasSuffix(b.Code, "\n") {
+			w.WriteString("\n")
+		}
+		fmt.Fprintf(w, "%s\n\n", fence)
+	case pmTableBlock:
+		t := b.Table
+		w.WriteString("|")
+		for _, h := range t.Head {
+			fmt.Fprintf(w, " %s |", mdEscape(h))
+		}
+		w.WriteString("\n|")
+		for i := range t.Head {
+			if i < len(t.Right) && t.Right[i] {
+				w.WriteString("---:|")
+			} else {
+				w.WriteString("---|")
+			}
+		}
+		w.WriteString("\n")
+		for _, r := range t.Rows {
+			w.WriteString("|")
+			for _, c := range r {
+				fmt.Fprintf(w, " %s |", mdSpans(c))
+			}
+			w.WriteString("\n")
+		}
+		if t.More != "" {
+			fmt.Fprintf(w, "\n%s\n", mdEscape(t.More))
+		}
+		w.WriteString("\n")
+	case pmChart:
+		// Markdown has no charts; the timeline gets a one-line sparkline.
+		if b.Chart == "timeline" && a.Timeline != nil && len(a.Timeline.Buckets) > 0 {
+			tl := a.Timeline
+			line, peak := sparkline(tl)
+			n, unit := durUnit(time.Duration(tl.BucketSeconds) * time.Second)
+			last := tl.Buckets[len(tl.Buckets)-1].Start.Add(time.Duration(tl.BucketSeconds) * time.Second)
+			fmt.Fprintf(w, "405s per %s, %s (peak %s):\n\n```text\n%s\n```\n\n", bucketName(n, unit), span(tl.Start, last), thousands(peak), line)
+		}
+	}
+}
+
+func bucketName(n int64, unit string) string {
+	if n == 1 {
+		return unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+func mdSpans(sp []pmSpan) string {
+	var b strings.Builder
+	for _, s := range sp {
+		switch {
+		case s.Code:
+			b.WriteString(mdCode(s.Text))
+		case s.Bold:
+			b.WriteString("**" + mdEscape(s.Text) + "**")
+		default:
+			b.WriteString(mdEscape(s.Text))
+		}
+	}
+	return b.String()
+}
+
+// mdEscape escapes the characters that would change a text's meaning in Markdown: emphasis,
+// links, HTML and table cell borders.
+func mdEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '\\', '`', '*', '_', '[', ']', '<', '>', '|', '#':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '\n', '\r', '\t':
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// mdCode renders inline code, choosing a fence longer than any backtick run inside.
+func mdCode(s string) string {
+	s = strings.NewReplacer("\n", " ", "\r", " ", "|", "\\|").Replace(s)
+	if s == "" {
+		return ""
+	}
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
+}
