@@ -42,6 +42,20 @@ type Resolved struct {
 
 // Resolve chooses the parser for an input from the configuration and the input's first lines.
 func (c *Config) Resolve(path string, sample [][]byte) (*Resolved, error) {
+	if kind := sniffWrap(sample); kind != wrapNone {
+		res, err := c.resolve(path, unwrapSample(kind, sample))
+		if err != nil {
+			return nil, err
+		}
+		inner := res.NewParser
+		res.NewParser = func() Parser { return &unwrapper{kind: kind, inner: inner()} }
+		res.Variant += " inside " + kind.String() + " lines"
+		return res, nil
+	}
+	return c.resolve(path, sample)
+}
+
+func (c *Config) resolve(path string, sample [][]byte) (*Resolved, error) {
 	cands, err := c.candidates(path, sample)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,129 @@
+package parsers
+
+import (
+	"bytes"
+	"errors"
+
+	"github.com/tidwall/gjson"
+)
+
+// Container runtimes wrap every line a process writes (formats.md §4.5): Docker's json-file
+// driver as {"log":"<line>\n","stream":"stdout","time":"…"}, CRI runtimes (containerd, CRI-O) as
+// "<RFC3339Nano> <stdout|stderr> <F|P> <line>". Any format can sit inside, so the wrapper is
+// stripped before detection and before parsing.
+
+type wrapKind int
+
+const (
+	wrapNone wrapKind = iota
+	wrapDocker
+	wrapCRI
+)
+
+func (k wrapKind) String() string {
+	switch k {
+	case wrapDocker:
+		return "docker json-file"
+	case wrapCRI:
+		return "CRI"
+	}
+	return ""
+}
+
+// sniffWrap tells whether the sample's lines are wrapped, by the first line.
+func sniffWrap(sample [][]byte) wrapKind {
+	if len(sample) == 0 {
+		return wrapNone
+	}
+	line := sample[0]
+	if bytes.HasPrefix(line, []byte(`{"log":`)) && bytes.Contains(line, []byte(`"stream"`)) {
+		return wrapDocker
+	}
+	if _, _, err := unwrapCRI(line); err == nil {
+		return wrapCRI
+	}
+	return wrapNone
+}
+
+var (
+	errPartial   = errors.New("CRI partial line (P): split lines are not joined")
+	errNotCRI    = errors.New("not a CRI line (<time> <stream> <F|P> <log>)")
+	errNotDocker = errors.New(`not a Docker json-file line ({"log":…})`)
+)
+
+// unwrapCRI returns the log text of a CRI line and its time.
+func unwrapCRI(line []byte) ([]byte, []byte, error) {
+	sp1 := bytes.IndexByte(line, ' ')
+	if sp1 < 0 {
+		return nil, nil, errNotCRI
+	}
+	if _, ok := parseISOTime(line[:sp1]); !ok {
+		return nil, nil, errNotCRI
+	}
+	rest := line[sp1+1:]
+	sp2 := bytes.IndexByte(rest, ' ')
+	if sp2 < 0 || (string(rest[:sp2]) != "stdout" && string(rest[:sp2]) != "stderr") {
+		return nil, nil, errNotCRI
+	}
+	rest = rest[sp2+1:]
+	if len(rest) < 2 || rest[1] != ' ' {
+		return nil, nil, errNotCRI
+	}
+	switch rest[0] {
+	case 'F':
+		return rest[2:], line[:sp1], nil
+	case 'P':
+		return nil, nil, errPartial
+	}
+	return nil, nil, errNotCRI
+}
+
+// unwrapper strips a container wrapper and hands the inner line to the format's parser.
+type unwrapper struct {
+	kind  wrapKind
+	inner Parser
+	buf   []byte
+}
+
+func (u *unwrapper) Parse(line []byte, rec *Record) error {
+	switch u.kind {
+	case wrapCRI:
+		inner, _, err := unwrapCRI(line)
+		if err != nil {
+			return err
+		}
+		return u.inner.Parse(inner, rec)
+	case wrapDocker:
+		v := gjson.GetBytes(line, "log")
+		if v.Type != gjson.String {
+			return errNotDocker
+		}
+		u.buf = append(u.buf[:0], v.Str...)
+		u.buf = bytes.TrimRight(u.buf, "\r\n")
+		if isBlank(u.buf) {
+			return ErrBlank
+		}
+		return u.inner.Parse(u.buf, rec)
+	}
+	return u.inner.Parse(line, rec)
+}
+
+// unwrapSample returns the inner lines of a wrapped sample.
+func unwrapSample(kind wrapKind, sample [][]byte) [][]byte {
+	out := make([][]byte, 0, len(sample))
+	for _, line := range sample {
+		switch kind {
+		case wrapCRI:
+			if inner, _, err := unwrapCRI(line); err == nil {
+				out = append(out, inner)
+			}
+		case wrapDocker:
+			if v := gjson.GetBytes(line, "log"); v.Type == gjson.String {
+				if b := bytes.TrimRight([]byte(v.Str), "\r\n"); !isBlank(b) {
+					out = append(out, b)
+				}
+			}
+		}
+	}
+	return out
+}

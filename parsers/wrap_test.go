@@ -1,0 +1,55 @@
+package parsers
+
+import (
+	"strings"
+	"testing"
+)
+
+// Container wrappers around nginx and Envoy lines (formats.md §4.5; the inner lines are the
+// elastic/beats test lines of §1.7 and §2.7, wrapped as Docker and containerd write them).
+func TestResolveUnwrapsContainerLines(t *testing.T) {
+	docker := []string{
+		`{"log":"77.179.66.156 - - [25/Oct/2016:14:49:33 +0200] \"GET / HTTP/1.1\" 200 612 \"-\" \"Mozilla/5.0\"\n","stream":"stdout","time":"2016-10-25T12:49:33.1Z"}`,
+		`{"log":"172.17.0.1 - - [07/Jul/2021:20:28:01 +0000] \"POST / HTTP/1.1\" 405 157 \"-\" \"hey/0.0.1\"\n","stream":"stdout","time":"2021-07-07T20:28:01.5Z"}`,
+	}
+	cri := []string{
+		`2019-02-12T18:37:42.921123456Z stdout F [2019-02-12T18:37:42.921Z] "GET /httpbin/ip HTTP/1.1" 200 - 0 43 217 216 "172.17.0.5" "curl/7.59.0" "c62ec130-6dee-4f3b-a52b-4f0d1312d89d" "httpbin.org" "52.87.35.92:80"`,
+		`2019-02-12T18:37:43.000000000Z stdout P [2019-02-12T18:37:43.000Z] "GET /partial`,
+	}
+	for _, tc := range []struct {
+		name, format string
+		lines        []string
+		status       int
+		badReason    string
+	}{
+		{"docker nginx", FormatNginx, docker, 405, ""},
+		{"cri envoy", FormatEnvoy, cri, 200, "partial"},
+	} {
+		var sample [][]byte
+		for _, l := range tc.lines {
+			sample = append(sample, []byte(l))
+		}
+		c := &Config{}
+		res, err := c.Resolve("x.log", sample)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if res.Format != tc.format || !strings.Contains(res.Variant, "inside") {
+			t.Errorf("%s: resolved %s (%s)", tc.name, res.Format, res.Variant)
+		}
+		p := res.NewParser()
+		var rec Record
+		rec.Reset()
+		if err := p.Parse(sample[len(sample)-1], &rec); tc.badReason != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.badReason) {
+				t.Errorf("%s: want %q, got %v", tc.name, tc.badReason, err)
+			}
+			rec.Reset()
+			if err := p.Parse(sample[0], &rec); err != nil || rec.Status != tc.status {
+				t.Errorf("%s: %v %+v", tc.name, err, rec)
+			}
+		} else if err != nil || rec.Status != tc.status || rec.Method != "POST" {
+			t.Errorf("%s: %v %+v", tc.name, err, rec)
+		}
+	}
+}
