@@ -61,14 +61,11 @@ func (c *Config) resolve(path string, sample [][]byte) (*Resolved, error) {
 		return nil, err
 	}
 	if len(sample) == 0 {
-		// An empty input: any parser will do, nothing will be read.
-		cand := cands[0]
-		p, err := cand.new()
-		if err != nil {
+		// An empty input: the first candidate will do, there is nothing to read.
+		if _, err := cands[0].new(); err != nil {
 			return nil, err
 		}
-		_ = p
-		return &Resolved{Format: cand.format, Variant: cand.name, NewParser: mustNew(cand.new)}, nil
+		return &Resolved{Format: cands[0].format, Variant: cands[0].name, NewParser: mustNew(cands[0].new)}, nil
 	}
 	best, bestOK := -1, 0
 	var firstErr error
@@ -94,17 +91,11 @@ func (c *Config) resolve(path string, sample [][]byte) (*Resolved, error) {
 			break
 		}
 	}
-	if best < 0 || (c.pinned(cands) && best != 0) {
+	if best < 0 {
 		return nil, c.undetected(path, sample, cands, firstErr)
 	}
 	cand := cands[best]
 	return &Resolved{Format: cand.format, Variant: cand.name, NewParser: mustNew(cand.new)}, nil
-}
-
-// pinned reports whether the first candidate comes from an explicit setting for this input,
-// in which case no other candidate may replace it.
-func (c *Config) pinned(cands []candidate) bool {
-	return len(cands) == 1
 }
 
 func mustNew(f func() (Parser, error)) func() Parser {
