@@ -172,3 +172,20 @@ func TestVersionAndHelp(t *testing.T) {
 		}
 	}
 }
+
+func TestParseCustomFormatWithoutFlagSaysWhatToDo(t *testing.T) {
+	for _, tc := range []struct{ file, hint string }{
+		{"samples/nginx/custom.log", "--nginx-format"},
+		{"samples/envoy/custom.log", "--envoy-format"},
+	} {
+		r := run(t, nil, "parse", tc.file)
+		if r.code != exitFatal || !strings.Contains(r.stderr, "cannot tell the format of "+tc.file) || !strings.Contains(r.stderr, tc.hint) {
+			t.Errorf("%s: exit %d\n%s", tc.file, r.code, r.stderr)
+		}
+	}
+	// --format forces a format; when no variant of it fits the first lines, the input is refused.
+	r := run(t, nil, "parse", "--format", "alb", "samples/envoy/default.log")
+	if r.code != exitFatal || !strings.Contains(r.stderr, "alb") {
+		t.Errorf("--format alb on Envoy lines: exit %d\n%s", r.code, r.stderr)
+	}
+}
