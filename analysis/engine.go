@@ -35,7 +35,7 @@ type Options struct {
 	// Analysis.Surface (for `logtriage contract`).
 	Surface bool
 	// Grace is how long a request without any 405 stays open after its newest record (default
-	// 10s, at most JoinWindow). Hops log when a response ends, and outer hops end after inner
+	// 5s, at most JoinWindow). Hops log when a response ends, and outer hops end after inner
 	// ones, so the records of a request with a 405 arrive from the 405 outward: a record that
 	// joins a 405 later than Grace would need clocks skewed by more than Grace. Healthy
 	// traffic therefore costs memory for Grace, not for the whole JoinWindow.
@@ -250,7 +250,7 @@ func New(opts Options) *Engine {
 		opts.MaxExamples = 3
 	}
 	if opts.Grace <= 0 {
-		opts.Grace = 10 * time.Second
+		opts.Grace = 5 * time.Second
 	}
 	if opts.Grace > opts.JoinWindow {
 		opts.Grace = opts.JoinWindow
