@@ -8,7 +8,7 @@
 set -euo pipefail
 BIN=${1:-bin/logtriage}
 LINES=${LINES:-2000000}
-REQS=${REQS:-500000}
+REQS=${REQS:-600000}
 WORK=${BENCH_DIR:-$(mktemp -d)}
 trap '[ -z "${BENCH_DIR:-}" ] && rm -rf "$WORK"' EXIT
 
