@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -58,9 +59,9 @@ type pmSpan struct {
 	Code, Bold bool
 }
 
-func tx(s string) pmSpan { return pmSpan{Text: s} }
-func cd(s string) pmSpan { return pmSpan{Text: s, Code: true} }
-func bd(s string) pmSpan { return pmSpan{Text: s, Bold: true} }
+func pmT(s string) pmSpan { return pmSpan{Text: s} }
+func pmC(s string) pmSpan { return pmSpan{Text: s, Code: true} }
+func pmB(s string) pmSpan { return pmSpan{Text: s, Bold: true} }
 
 type pmCell []pmSpan
 
@@ -103,27 +104,27 @@ type pmDoc struct {
 	Sections []pmSection
 }
 
-func para(s ...pmSpan) pmBlock            { return pmBlock{Kind: pmPara, Spans: s} }
-func list(items ...[]pmSpan) pmBlock      { return pmBlock{Kind: pmList, Items: items} }
-func codeBlock(lang, code string) pmBlock { return pmBlock{Kind: pmCode, Lang: lang, Code: code} }
-func tableBlock(t *pmTable) pmBlock       { return pmBlock{Kind: pmTableBlock, Table: t} }
-func item(s ...pmSpan) []pmSpan           { return s }
-func cell(s ...pmSpan) pmCell             { return s }
-func num[T ~int | ~int64](n T) pmCell     { return pmCell{tx(thousands(n))} }
+func pmParagraph(s ...pmSpan) pmBlock      { return pmBlock{Kind: pmPara, Spans: s} }
+func pmBulleted(items ...[]pmSpan) pmBlock { return pmBlock{Kind: pmList, Items: items} }
+func codeBlock(lang, code string) pmBlock  { return pmBlock{Kind: pmCode, Lang: lang, Code: code} }
+func tableBlock(t *pmTable) pmBlock        { return pmBlock{Kind: pmTableBlock, Table: t} }
+func pmItem(s ...pmSpan) []pmSpan          { return s }
+func pmCellOf(s ...pmSpan) pmCell          { return s }
+func pmNum[T ~int | ~int64](n T) pmCell    { return pmCell{pmT(pmThousands(n))} }
 
 // Formatting helpers shared by both formats.
 
 // day formats the date and time of t in UTC, the zone named.
-func day(t time.Time) string { return clock(t) }
+func pmDay(t time.Time) string { return pmClock(t) }
 
 // span formats a period in UTC: "2026-11-24 10:00:18 – 10:59:45 UTC".
-func span(a, b time.Time) string {
+func pmPeriod(a, b time.Time) string {
 	if a.IsZero() {
 		return "-"
 	}
 	a, b = a.UTC(), b.UTC()
 	if b.IsZero() || a.Equal(b) {
-		return clock(a)
+		return pmClock(a)
 	}
 	if a.Format("2006-01-02") == b.Format("2006-01-02") {
 		return a.Format("2006-01-02 15:04:05") + " – " + b.Format("15:04:05") + " UTC"
@@ -140,7 +141,7 @@ func cellTime(t time.Time) string {
 }
 
 // pct formats n/total as a percentage with one decimal.
-func pct[T ~int | ~int64](n, total T) string {
+func pmPct[T ~int | ~int64](n, total T) string {
 	if total == 0 {
 		return "-"
 	}
@@ -150,24 +151,64 @@ func pct[T ~int | ~int64](n, total T) string {
 func countsText(cs []Count, total int) string {
 	parts := make([]string, 0, len(cs))
 	for _, c := range cs {
-		parts = append(parts, fmt.Sprintf("%s (%s)", c.Value, thousands(c.Count)))
+		parts = append(parts, fmt.Sprintf("%s (%s)", c.Value, pmThousands(c.Count)))
 	}
 	s := strings.Join(parts, ", ")
 	if total > len(cs) {
-		s += fmt.Sprintf(" and %s more", thousands(total-len(cs)))
+		s += fmt.Sprintf(" and %s more", pmThousands(total-len(cs)))
 	}
 	return s
 }
 
-func more(n int, what string, rest int64, unit string) string {
+func pmMore(n int, what string, rest int64, unit string) string {
 	if n <= 0 {
 		return ""
 	}
-	s := fmt.Sprintf("… and %s more %s", thousands(n), what)
+	if n == 1 {
+		what = strings.TrimSuffix(what, "s")
+	}
+	s := fmt.Sprintf("… and %s more %s", pmThousands(n), what)
 	if unit != "" {
-		s += fmt.Sprintf(" (%s %s)", thousands(rest), unit)
+		if rest == 1 {
+			unit = strings.Replace(unit, "requests", "request", 1)
+		}
+		s += fmt.Sprintf(" (%s %s)", pmThousands(rest), unit)
 	}
 	return s
+}
+
+var pmStampRE = regexp.MustCompile(`(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(\.\d+)?Z\b`)
+
+// pmText adapts a sentence written by the engine (evidence, fix, layer order) to the report's
+// conventions: times with the zone named ("… 10:30:27 UTC") and counts with thousands
+// separators. Only standalone integers are touched: not ports, addresses, paths, versions or ids.
+func pmText(s string) string {
+	s = pmStampRE.ReplaceAllString(s, "$1 UTC")
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < '0' || c > '9' {
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		before := i == 0 || s[i-1] == ' ' || s[i-1] == '('
+		after := j == len(s) || strings.IndexByte(" ),;", s[j]) >= 0 ||
+			s[j] == '.' && (j+1 == len(s) || s[j+1] == ' ')
+		if before && after && j-i >= 4 && j-i <= 18 && s[i] != '0' {
+			var n int64
+			fmt.Sscan(s[i:j], &n)
+			b.WriteString(pmThousands(n))
+		} else {
+			b.WriteString(s[i:j])
+		}
+		i = j
+	}
+	return b.String()
 }
 
 func findingTitle(i int, f *Finding) string {
@@ -181,12 +222,12 @@ func (a *Analysis) postmortem(o ReportOptions) *pmDoc {
 	s := &a.Summary
 	d := &pmDoc{Title: "Postmortem: HTTP 405 responses"}
 	if !s.FirstSeen.IsZero() {
-		d.Title += ", " + span(s.FirstSeen, s.LastSeen)
+		d.Title += ", " + pmPeriod(s.FirstSeen, s.LastSeen)
 	}
 	d.Lead = [][]pmSpan{
-		{tx("Drafted by logtriage from the analysis of " + thousands(s.Records) + " log records (schema "), cd(a.Schema),
-			tx("). Every number is a count from that analysis; example request ids can be looked up with "), cd("logtriage trace ID"),
-			tx(". Times are UTC. Review, add the human side (detection, communication, decisions), then publish.")},
+		{pmT("Drafted by logtriage from the analysis of " + pmThousands(s.Records) + " log records (schema "), pmC(a.Schema),
+			pmT("). Every number is a count from that analysis; example request ids can be looked up with "), pmC("logtriage trace ID"),
+			pmT(". Times are UTC. Review, add the human side (detection, communication, decisions), then publish.")},
 	}
 	d.Sections = append(d.Sections, a.pmSummary(), a.pmImpact(o), a.pmTimeline(), a.pmRootCause(o),
 		a.pmRemediation(o), a.pmPrevention(o), a.pmAppendix())
@@ -235,39 +276,43 @@ func (a *Analysis) pmSummary() pmSection {
 	s := &a.Summary
 	sec := pmSection{ID: "summary", Title: "Summary"}
 	if s.Requests405 == 0 || len(a.Findings) == 0 {
-		sec.Blocks = append(sec.Blocks, para(tx(fmt.Sprintf("No request got an HTTP 405 among the %s requests read", thousands(s.Requests))),
-			tx(periodSuffix(s.FirstSeen, s.LastSeen)+".")))
+		sec.Blocks = append(sec.Blocks, pmParagraph(pmT(fmt.Sprintf("No request got an HTTP 405 among the %s requests read", pmThousands(s.Requests))),
+			pmT(periodSuffix(s.FirstSeen, s.LastSeen)+".")))
 		return sec
 	}
 	first, last := a.first405()
 	var sp []pmSpan
-	sp = append(sp, bd(fmt.Sprintf("%s of %s requests (%s)", thousands(s.Requests405), thousands(s.Requests), pct(s.Requests405, s.Requests))),
-		tx(fmt.Sprintf(" got an HTTP 405 between %s and %s, in %s findings. ", day(first), day(last), thousands(len(a.Findings)))))
+	sp = append(sp, pmB(fmt.Sprintf("%s of %s requests (%s)", pmThousands(s.Requests405), pmThousands(s.Requests), pmPct(s.Requests405, s.Requests))),
+		pmT(fmt.Sprintf(" got an HTTP 405 from %s, in %s findings. ", strings.Replace(pmPeriod(first, last), " – ", " to ", 1), pmThousands(len(a.Findings)))))
 	origins := a.originTotals()
 	if len(origins) > 0 {
 		o := origins[0]
-		sp = append(sp, tx(fmt.Sprintf("Most were generated at the %s layer (%s, %s)", o.Value, thousands(o.Count), pct(int64(o.Count), s.Requests405))))
+		sp = append(sp, pmT(fmt.Sprintf("Most were generated at the %s layer (%s, %s)", o.Value, pmThousands(o.Count), pmPct(int64(o.Count), s.Requests405))))
 		if len(origins) > 1 {
 			var rest []string
 			for _, x := range origins[1:] {
-				rest = append(rest, fmt.Sprintf("%s %s", x.Value, thousands(x.Count)))
+				rest = append(rest, fmt.Sprintf("%s %s", x.Value, pmThousands(x.Count)))
 			}
-			sp = append(sp, tx("; the rest at "+joinAnd(rest)))
+			sp = append(sp, pmT("; the rest at "+pmJoinAnd(rest)))
 		}
-		sp = append(sp, tx(". "))
+		sp = append(sp, pmT(". "))
 	}
 	causes := a.causeTotals()
 	if len(causes) > 0 {
 		c := causes[0]
 		f := &a.Findings[0]
-		sp = append(sp, tx("The leading cause is "), cd(c.Value), tx(fmt.Sprintf(" (%s requests); the largest finding is ", thousands(c.Count))),
-			cd(f.Method+" "+f.Route), tx(fmt.Sprintf(" at %s (", f.OriginLayer)), cd(string(f.Cause)), tx(fmt.Sprintf(", %s requests)", thousands(f.Count))))
+		sp = append(sp, pmT("The leading cause is "), pmC(c.Value), pmT(fmt.Sprintf(" (%s requests); the largest finding is ", pmThousands(c.Count))),
+			pmC(f.Method+" "+f.Route), pmT(fmt.Sprintf(" at %s (", f.OriginLayer)), pmC(string(f.Cause)), pmT(fmt.Sprintf(", %s requests)", pmThousands(f.Count))))
 		if s.Masked405 > 0 {
-			sp = append(sp, tx(fmt.Sprintf("; %s of the 405s were masked, so the clients saw another status", thousands(s.Masked405))))
+			verb := "were"
+			if s.Masked405 == 1 {
+				verb = "was"
+			}
+			sp = append(sp, pmT(fmt.Sprintf("; %s of the 405s %s masked, so the clients saw another status", pmThousands(s.Masked405), verb)))
 		}
-		sp = append(sp, tx("."))
+		sp = append(sp, pmT("."))
 	}
-	sec.Blocks = append(sec.Blocks, para(sp...))
+	sec.Blocks = append(sec.Blocks, pmParagraph(sp...))
 	return sec
 }
 
@@ -275,10 +320,10 @@ func periodSuffix(a, b time.Time) string {
 	if a.IsZero() {
 		return ""
 	}
-	return " (" + span(a, b) + ")"
+	return " (" + pmPeriod(a, b) + ")"
 }
 
-func joinAnd(p []string) string {
+func pmJoinAnd(p []string) string {
 	switch len(p) {
 	case 0:
 		return ""
@@ -293,55 +338,47 @@ func (a *Analysis) pmImpact(o ReportOptions) pmSection {
 	sec := pmSection{ID: "impact", Title: "Impact"}
 	im := a.Impact
 	facts := []([]pmSpan){
-		item(bd("Requests with a 405: "), tx(fmt.Sprintf("%s of %s (%s of all requests)", thousands(s.Requests405), thousands(s.Requests), pct(s.Requests405, s.Requests)))),
+		pmItem(pmB("Requests with a 405: "), pmT(fmt.Sprintf("%s of %s (%s of all requests)", pmThousands(s.Requests405), pmThousands(s.Requests), pmPct(s.Requests405, s.Requests)))),
 	}
 	if im != nil {
-		var got []string
-		for _, c := range im.ClientStatus {
-			g := fmt.Sprintf("%s %s", c.Value, thousands(c.Count))
-			if c.Value != "405" {
-				g += " (masked)"
-			}
-			got = append(got, g)
-		}
 		facts = append(facts,
-			item(bd("What the clients got: "), tx(strings.Join(got, ", "))),
-			item(bd("Methods: "), tx(countsPlain(im.Methods))),
-			item(bd("Affected: "), tx(fmt.Sprintf("%s routes, %s user agents, %s client networks (/24 for IPv4, /48 for IPv6)",
-				thousands(im.RoutesTotal), thousands(im.UATotal), thousands(im.NetTotal)))))
+			pmItem(pmB("What the clients got: "), pmT(statusText(im.ClientStatus))),
+			pmItem(pmB("Methods: "), pmT(countsPlain(im.Methods))),
+			pmItem(pmB("Affected: "), pmT(fmt.Sprintf("%s routes, %s user agents, %s client networks (/24 for IPv4, /48 for IPv6)",
+				pmThousands(im.RoutesTotal), pmThousands(im.UATotal), pmThousands(im.NetTotal)))))
 	}
 	if !s.FirstSeen.IsZero() {
-		facts = append(facts, item(bd("Window analysed: "), tx(span(s.FirstSeen, s.LastSeen))))
+		facts = append(facts, pmItem(pmB("Window analysed: "), pmT(pmPeriod(s.FirstSeen, s.LastSeen))))
 	}
-	sec.Blocks = append(sec.Blocks, list(facts...))
+	sec.Blocks = append(sec.Blocks, pmBulleted(facts...))
 
 	if im != nil && len(im.ByOrigin) > 0 {
 		t := &pmTable{Head: []string{"Origin layer", "405s", "Share of 405s", "Findings", "Routes", "Methods", "Top user agent", "Top client network"},
 			Right: []bool{false, true, true, true, true}}
 		for _, oi := range im.ByOrigin {
-			t.Rows = append(t.Rows, []pmCell{cell(tx(oi.Layer)), num(oi.Requests405), cell(tx(pct(oi.Requests405, s.Requests405))),
-				num(oi.Findings), num(oi.Routes), cell(tx(countsPlain(oi.Methods))), cell(firstCount(oi.UserAgents)...), cell(firstCount(oi.Networks)...)})
+			t.Rows = append(t.Rows, []pmCell{pmCellOf(pmT(oi.Layer)), pmNum(oi.Requests405), pmCellOf(pmT(pmPct(oi.Requests405, s.Requests405))),
+				pmNum(oi.Findings), pmNum(oi.Routes), pmCellOf(pmT(countsPlain(oi.Methods))), pmCellOf(firstCount(oi.UserAgents)...), pmCellOf(firstCount(oi.Networks)...)})
 		}
 		sec.Subs = append(sec.Subs, pmSection{ID: "impact-origin", Title: "By origin layer", Blocks: []pmBlock{
-			para(tx("Where the 405s were generated. \"beyond X\" is an upstream behind layer X whose log was not read.")), tableBlock(t)}})
+			pmParagraph(pmT("Where the 405s were generated. \"beyond X\" is an upstream behind layer X whose log was not read.")), tableBlock(t)}})
 	}
 
 	if len(a.Layers) > 0 {
 		t := &pmTable{Head: []string{"Layer (format)", "Records", "Records with a 405", "405s generated", "405s passed through", "405s masked"},
 			Right: []bool{false, true, true, true, true, true}}
 		for _, l := range a.Layers {
-			t.Rows = append(t.Rows, []pmCell{cell(tx(fmt.Sprintf("%s (%s)", l.Name, l.Format))), num(l.Records), num(l.With405),
-				num(l.Generated405), num(l.Passed405), num(l.Masked405)})
+			t.Rows = append(t.Rows, []pmCell{pmCellOf(pmT(fmt.Sprintf("%s (%s)", l.Name, l.Format))), pmNum(l.Records), pmNum(l.With405),
+				pmNum(l.Generated405), pmNum(l.Passed405), pmNum(l.Masked405)})
 		}
 		if im != nil {
 			for _, oi := range im.ByOrigin {
 				if strings.HasPrefix(oi.Layer, BeyondPrefix) {
-					t.Rows = append(t.Rows, []pmCell{cell(tx(oi.Layer + " (not logged)")), cell(tx("-")), cell(tx("-")), num(oi.Requests405), cell(tx("-")), cell(tx("-"))})
+					t.Rows = append(t.Rows, []pmCell{pmCellOf(pmT(oi.Layer + " (not logged)")), pmCellOf(pmT("-")), pmCellOf(pmT("-")), pmNum(oi.Requests405), pmCellOf(pmT("-")), pmCellOf(pmT("-"))})
 				}
 			}
 		}
 		sec.Subs = append(sec.Subs, pmSection{ID: "impact-layers", Title: "Per layer, outer to inner", Blocks: []pmBlock{
-			para(tx("Each request counts once per layer: generated there (origin), relayed outward as a 405, or turned into another status (masked).")),
+			pmParagraph(pmT("Each request counts once per layer: generated there (origin), relayed outward as a 405, or turned into another status (masked).")),
 			{Kind: pmChart, Chart: "funnel"}, tableBlock(t)}})
 	}
 
@@ -353,10 +390,10 @@ func (a *Analysis) pmImpact(o ReportOptions) pmSection {
 				break
 			}
 			shown += r.Count
-			t.Rows = append(t.Rows, []pmCell{num(i + 1), cell(tx(r.Method)), cell(cd(r.Route)), num(r.Count),
-				cell(tx(pct(r.Count, s.Requests405))), cell(tx(countsPlain(r.Origins)))})
+			t.Rows = append(t.Rows, []pmCell{pmNum(i + 1), pmCellOf(pmT(r.Method)), pmCellOf(pmC(r.Route)), pmNum(r.Count),
+				pmCellOf(pmT(pmPct(r.Count, s.Requests405))), pmCellOf(pmT(countsPlain(r.Origins)))})
 		}
-		t.More = more(im.RoutesTotal-len(t.Rows), "routes", s.Requests405-shown, "requests with a 405")
+		t.More = pmMore(im.RoutesTotal-len(t.Rows), "routes", s.Requests405-shown, "requests with a 405")
 		sec.Subs = append(sec.Subs, pmSection{ID: "impact-routes", Title: "Affected routes", Blocks: []pmBlock{{Kind: pmChart, Chart: "routes"}, tableBlock(t)}})
 	}
 
@@ -381,25 +418,38 @@ func clientTable(head string, cs []Count, total int, all int64, n int, what stri
 			break
 		}
 		shown += int64(c.Count)
-		t.Rows = append(t.Rows, []pmCell{cell(cd(c.Value)), num(c.Count), cell(tx(pct(int64(c.Count), all)))})
+		t.Rows = append(t.Rows, []pmCell{pmCellOf(pmC(c.Value)), pmNum(c.Count), pmCellOf(pmT(pmPct(int64(c.Count), all)))})
 	}
-	t.More = more(total-len(t.Rows), what, all-shown, "requests with a 405")
+	t.More = pmMore(total-len(t.Rows), what, all-shown, "requests with a 405")
 	return tableBlock(t)
+}
+
+// statusText lists the statuses clients got: "405 (219), 200 (20, masked)".
+func statusText(cs []Count) string {
+	var got []string
+	for _, c := range cs {
+		g := fmt.Sprintf("%s (%s", c.Value, pmThousands(c.Count))
+		if c.Value != "405" {
+			g += ", masked"
+		}
+		got = append(got, g+")")
+	}
+	return strings.Join(got, ", ")
 }
 
 func countsPlain(cs []Count) string {
 	parts := make([]string, 0, len(cs))
 	for _, c := range cs {
-		parts = append(parts, fmt.Sprintf("%s %s", c.Value, thousands(c.Count)))
+		parts = append(parts, fmt.Sprintf("%s %s", c.Value, pmThousands(c.Count)))
 	}
 	return strings.Join(parts, ", ")
 }
 
 func firstCount(cs []Count) []pmSpan {
 	if len(cs) == 0 {
-		return []pmSpan{tx("-")}
+		return []pmSpan{pmT("-")}
 	}
-	return []pmSpan{cd(cs[0].Value), tx(fmt.Sprintf(" (%s)", thousands(cs[0].Count)))}
+	return []pmSpan{pmC(cs[0].Value), pmT(fmt.Sprintf(" (%s)", pmThousands(cs[0].Count)))}
 }
 
 func (a *Analysis) pmTimeline() pmSection {
@@ -408,21 +458,21 @@ func (a *Analysis) pmTimeline() pmSection {
 	if tl == nil || len(tl.Buckets) == 0 {
 		first, last := a.first405()
 		if first.IsZero() {
-			sec.Blocks = append(sec.Blocks, para(tx("No timed 405 in the window.")))
+			sec.Blocks = append(sec.Blocks, pmParagraph(pmT("No timed 405 in the window.")))
 			return sec
 		}
-		sec.Blocks = append(sec.Blocks, para(tx("This analysis carries no timeline (written by an older logtriage)."),
-			tx(fmt.Sprintf(" First 405 %s, last 405 %s.", day(first), day(last)))))
+		sec.Blocks = append(sec.Blocks, pmParagraph(pmT("This analysis carries no timeline (written by an older logtriage)."),
+			pmT(fmt.Sprintf(" First 405 %s, last 405 %s.", pmDay(first), pmDay(last)))))
 		return sec
 	}
 	sec.Blocks = append(sec.Blocks, pmBlock{Kind: pmChart, Chart: "timeline"})
-	t := &pmTable{Head: []string{"Time (UTC)", "Event"}}
-	for _, e := range tl.Events {
-		sp := []pmSpan{tx(e.Text)}
+	t := &pmTable{Head: []string{"#", "Time (UTC)", "Event"}, Right: []bool{true}}
+	for i, e := range tl.Events {
+		sp := []pmSpan{pmT(pmText(e.Text))}
 		if e.Finding > 0 {
-			sp = append(sp, tx(fmt.Sprintf(" (finding %d)", e.Finding)))
+			sp = append(sp, pmT(fmt.Sprintf(" (finding %d)", e.Finding)))
 		}
-		t.Rows = append(t.Rows, []pmCell{cell(tx(cellTime(e.Time))), cell(sp...)})
+		t.Rows = append(t.Rows, []pmCell{pmNum(i + 1), pmCellOf(pmT(cellTime(e.Time))), pmCellOf(sp...)})
 	}
 	if len(t.Rows) > 0 {
 		sec.Blocks = append(sec.Blocks, tableBlock(t))
@@ -455,10 +505,10 @@ func (a *Analysis) pmRootCause(o ReportOptions) pmSection {
 	s := &a.Summary
 	sec := pmSection{ID: "root-cause", Title: "Root cause"}
 	if len(a.Findings) == 0 {
-		sec.Blocks = append(sec.Blocks, para(tx("No 405 to explain.")))
+		sec.Blocks = append(sec.Blocks, pmParagraph(pmT("No 405 to explain.")))
 		return sec
 	}
-	sec.Blocks = append(sec.Blocks, para(tx("A finding groups the requests with a 405 of one origin layer, cause, method and route; largest first.")))
+	sec.Blocks = append(sec.Blocks, pmParagraph(pmT("A finding groups the requests with a 405 of one origin layer, cause, method and route; largest first.")))
 	t := &pmTable{Head: []string{"#", "405s", "Share", "Origin", "Cause", "Method", "Route", "First – last (UTC)", "Notes"},
 		Right: []bool{true, true, true}}
 	var shown int64
@@ -468,14 +518,14 @@ func (a *Analysis) pmRootCause(o ReportOptions) pmSection {
 		}
 		f := &a.Findings[i]
 		shown += int64(f.Count)
-		t.Rows = append(t.Rows, []pmCell{num(i + 1), num(f.Count), cell(tx(pct(int64(f.Count), s.Requests405))), cell(tx(f.OriginLayer)),
-			cell(cd(string(f.Cause))), cell(tx(f.Method)), cell(cd(f.Route)), cell(tx(cellSpan(f.FirstSeen, f.LastSeen))), cell(tx(orDash(noteText(f))))})
+		t.Rows = append(t.Rows, []pmCell{pmNum(i + 1), pmNum(f.Count), pmCellOf(pmT(pmPct(int64(f.Count), s.Requests405))), pmCellOf(pmT(f.OriginLayer)),
+			pmCellOf(pmC(string(f.Cause))), pmCellOf(pmT(f.Method)), pmCellOf(pmC(f.Route)), pmCellOf(pmT(cellSpan(f.FirstSeen, f.LastSeen))), pmCellOf(pmT(orDash(noteText(f))))})
 	}
-	t.More = more(len(a.Findings)-len(t.Rows), "findings", s.Requests405-shown, "requests")
+	t.More = pmMore(len(a.Findings)-len(t.Rows), "findings", s.Requests405-shown, "requests")
 	sec.Blocks = append(sec.Blocks, tableBlock(t))
 	for i := range a.Findings {
 		if i >= o.Detail {
-			sec.Blocks = append(sec.Blocks, para(tx(fmt.Sprintf("The %s smaller findings are in the table above and in the JSON analysis.", thousands(len(a.Findings)-o.Detail)))))
+			sec.Blocks = append(sec.Blocks, pmParagraph(pmT(fmt.Sprintf("The %s smaller findings are in the table above and in the JSON analysis.", pmThousands(len(a.Findings)-o.Detail)))))
 			break
 		}
 		sec.Subs = append(sec.Subs, a.pmFinding(i))
@@ -499,16 +549,16 @@ func cellSpan(a, b time.Time) string {
 func noteText(f *Finding) string {
 	var p []string
 	if f.Masked > 0 {
-		p = append(p, fmt.Sprintf("masked %s", thousands(f.Masked)))
+		p = append(p, fmt.Sprintf("masked %s", pmThousands(f.Masked)))
 	}
 	if f.AllowMissing > 0 {
-		p = append(p, fmt.Sprintf("no Allow %s", thousands(f.AllowMissing)))
+		p = append(p, fmt.Sprintf("no Allow %s", pmThousands(f.AllowMissing)))
 	}
 	if f.Retried > 0 {
-		p = append(p, fmt.Sprintf("retried %s", thousands(f.Retried)))
+		p = append(p, fmt.Sprintf("retried %s", pmThousands(f.Retried)))
 	}
 	if f.Uncertain > 0 {
-		p = append(p, fmt.Sprintf("uncertain %s", thousands(f.Uncertain)))
+		p = append(p, fmt.Sprintf("uncertain %s", pmThousands(f.Uncertain)))
 	}
 	return strings.Join(p, ", ")
 }
@@ -517,31 +567,31 @@ func (a *Analysis) pmFinding(i int) pmSection {
 	f := &a.Findings[i]
 	s := &a.Summary
 	sec := pmSection{ID: findingAnchor(i), Title: findingTitle(i, f)}
-	head := []pmSpan{bd(fmt.Sprintf("%s requests", thousands(f.Count))), tx(fmt.Sprintf(" (%s of the 405s), %s.", pct(int64(f.Count), s.Requests405), span(f.FirstSeen, f.LastSeen)))}
+	head := []pmSpan{pmB(fmt.Sprintf("%s requests", pmThousands(f.Count))), pmT(fmt.Sprintf(" (%s of the 405s), %s.", pmPct(int64(f.Count), s.Requests405), pmPeriod(f.FirstSeen, f.LastSeen)))}
 	if f.Impact != nil && len(f.Impact.ClientStatus) > 0 {
-		head = append(head, tx(" Clients got "+countsPlain(f.Impact.ClientStatus)+"."))
+		head = append(head, pmT(" Clients got "+statusText(f.Impact.ClientStatus)+"."))
 	}
-	sec.Blocks = append(sec.Blocks, para(head...))
-	items := [][]pmSpan{item(bd("Evidence: "), tx(f.Evidence))}
+	sec.Blocks = append(sec.Blocks, pmParagraph(head...))
+	items := [][]pmSpan{pmItem(pmB("Evidence: "), pmT(pmText(f.Evidence)))}
 	switch {
 	case f.Allow != "":
-		items = append(items, item(bd("Allow header seen: "), cd(f.Allow)))
+		items = append(items, pmItem(pmB("Allow header seen: "), pmC(f.Allow)))
 	case f.AllowMissing > 0:
-		items = append(items, item(bd("Allow header seen: "), tx(fmt.Sprintf("none; %s of %s 405s had no Allow header (HTTP requires one)", thousands(f.AllowMissing), thousands(f.Count)))))
+		items = append(items, pmItem(pmB("Allow header seen: "), pmT(fmt.Sprintf("none; %s of %s 405s had no Allow header (HTTP requires one)", pmThousands(f.AllowMissing), pmThousands(f.Count)))))
 	default:
-		items = append(items, item(bd("Allow header seen: "), tx("not logged by the layers read")))
+		items = append(items, pmItem(pmB("Allow header seen: "), pmT("not logged by the layers read")))
 	}
 	if f.Impact != nil && len(f.Impact.UserAgents) > 0 {
-		items = append(items, item(bd("Clients: "), tx(countsText(f.Impact.UserAgents[:min(3, len(f.Impact.UserAgents))], f.Impact.UATotal)),
-			tx(" from "), tx(countsText(f.Impact.Networks[:min(3, len(f.Impact.Networks))], f.Impact.NetTotal))))
+		items = append(items, pmItem(pmB("Clients: "), pmT(countsText(f.Impact.UserAgents[:min(3, len(f.Impact.UserAgents))], f.Impact.UATotal)),
+			pmT(" from "), pmT(countsText(f.Impact.Networks[:min(3, len(f.Impact.Networks))], f.Impact.NetTotal))))
 	}
 	if f.Contract != "" {
-		items = append(items, item(bd("Method contract: "), tx(f.Contract), tx(contractMethodsText(f))))
+		items = append(items, pmItem(pmB("Method contract: "), pmT(f.Contract), pmT(contractMethodsText(f))))
 	}
-	sec.Blocks = append(sec.Blocks, list(items...))
+	sec.Blocks = append(sec.Blocks, pmBulleted(items...))
 	if len(f.Examples) > 0 {
 		x := &f.Examples[0]
-		sec.Blocks = append(sec.Blocks, para(tx("Example request "), cd(x.ID), tx(" at "+day(x.Time)+": "), cd(x.URI), tx(", hop chain "), cd(x.Chain), tx(".")))
+		sec.Blocks = append(sec.Blocks, pmParagraph(pmT("Example request "), pmC(x.ID), pmT(" at "+pmDay(x.Time)+": "), pmC(x.URI), pmT(", hop chain "), pmC(x.Chain), pmT(".")))
 		t := &pmTable{Head: []string{"Hop", "Layer (format)", "Status", "Upstream", "Path seen", "Allow", "Record"}, Right: []bool{true, false, true}}
 		for j, h := range x.Hops {
 			up := "-"
@@ -551,21 +601,21 @@ func (a *Analysis) pmFinding(i int) pmSection {
 					up += " from " + h.UpstreamAddr
 				}
 			}
-			t.Rows = append(t.Rows, []pmCell{num(j + 1), cell(tx(fmt.Sprintf("%s (%s)", h.Layer, h.Format))), num(h.Status), cell(tx(up)),
-				codeOrDash(h.URI), codeOrDash(h.Allow), cell(cd(h.Source))})
+			t.Rows = append(t.Rows, []pmCell{pmNum(j + 1), pmCellOf(pmT(fmt.Sprintf("%s (%s)", h.Layer, h.Format))), pmNum(h.Status), pmCellOf(pmT(up)),
+				codeOrDash(h.URI), codeOrDash(h.Allow), pmCellOf(pmC(h.Source))})
 		}
 		sec.Blocks = append(sec.Blocks, tableBlock(t))
 		if len(f.Examples) > 1 {
 			var others []pmSpan
-			others = append(others, tx("Other examples: "))
+			others = append(others, pmT("Other examples: "))
 			for j, x := range f.Examples[1:] {
 				if j > 0 {
-					others = append(others, tx(", "))
+					others = append(others, pmT(", "))
 				}
-				others = append(others, cd(x.ID), tx(" ("+cellTime(x.Time)+")"))
+				others = append(others, pmC(x.ID), pmT(" ("+cellTime(x.Time)+")"))
 			}
-			others = append(others, tx("."))
-			sec.Blocks = append(sec.Blocks, para(others...))
+			others = append(others, pmT("."))
+			sec.Blocks = append(sec.Blocks, pmParagraph(others...))
 		}
 	}
 	return sec
@@ -584,18 +634,18 @@ func contractMethodsText(f *Finding) string {
 
 func codeOrDash(s string) pmCell {
 	if s == "" {
-		return cell(tx("-"))
+		return pmCellOf(pmT("-"))
 	}
-	return cell(cd(s))
+	return pmCellOf(pmC(s))
 }
 
 func (a *Analysis) pmRemediation(o ReportOptions) pmSection {
 	sec := pmSection{ID: "remediation", Title: "Remediation"}
 	if len(a.Findings) == 0 {
-		sec.Blocks = append(sec.Blocks, para(tx("Nothing to fix.")))
+		sec.Blocks = append(sec.Blocks, pmParagraph(pmT("Nothing to fix.")))
 		return sec
 	}
-	sec.Blocks = append(sec.Blocks, para(tx("Per finding: the fix in the 405 playbook's terms (method, route, gateway/proxy, CORS preflight, Allow header), and a command that verifies it; run it before and after the change.")))
+	sec.Blocks = append(sec.Blocks, pmParagraph(pmT("Per finding: the fix in the 405 playbook's terms (method, route, gateway/proxy, CORS preflight, Allow header), and a command that verifies it; run it before and after the change.")))
 	for i := range a.Findings {
 		if i >= o.Detail {
 			break
@@ -606,9 +656,9 @@ func (a *Analysis) pmRemediation(o ReportOptions) pmSection {
 		if f.ContractVerdict != "" && !strings.HasPrefix(fix, f.ContractVerdict) {
 			fix = f.ContractVerdict + " " + fix
 		}
-		sub.Blocks = append(sub.Blocks, para(bd("Fix: "), tx(fix)))
+		sub.Blocks = append(sub.Blocks, pmParagraph(pmB("Fix: "), pmT(pmText(fix))))
 		if f.Verify != "" {
-			sub.Blocks = append(sub.Blocks, para(bd("Verify: "), tx(verifyExpect(f))), codeBlock("sh", f.Verify))
+			sub.Blocks = append(sub.Blocks, pmParagraph(pmB("Verify: "), pmT(verifyExpect(f))), codeBlock("sh", f.Verify))
 		}
 		sec.Subs = append(sec.Subs, sub)
 	}
@@ -638,17 +688,17 @@ type pmContract struct {
 	source   string   // where the methods come from
 }
 
-func methodSet(s string) []string {
+func pmMethodSet(s string) []string {
 	var out []string
 	for _, m := range strings.Split(s, ",") {
-		if m = strings.ToUpper(strings.TrimSpace(m)); m != "" && !contains(out, m) {
+		if m = strings.ToUpper(strings.TrimSpace(m)); m != "" && !pmContains(out, m) {
 			out = append(out, m)
 		}
 	}
 	return out
 }
 
-func contains(s []string, v string) bool {
+func pmContains(s []string, v string) bool {
 	for _, x := range s {
 		if x == v {
 			return true
@@ -657,12 +707,12 @@ func contains(s []string, v string) bool {
 	return false
 }
 
-var methodOrder = map[string]int{"GET": 0, "HEAD": 1, "POST": 2, "PUT": 3, "PATCH": 4, "DELETE": 5, "OPTIONS": 6}
+var pmMethodOrder = map[string]int{"GET": 0, "HEAD": 1, "POST": 2, "PUT": 3, "PATCH": 4, "DELETE": 5, "OPTIONS": 6}
 
-func sortMethods(m []string) []string {
+func pmSortMethods(m []string) []string {
 	sort.SliceStable(m, func(i, j int) bool {
-		a, ok1 := methodOrder[m[i]]
-		b, ok2 := methodOrder[m[j]]
+		a, ok1 := pmMethodOrder[m[i]]
+		b, ok2 := pmMethodOrder[m[j]]
 		if !ok1 {
 			a = 99
 		}
@@ -678,11 +728,11 @@ func sortMethods(m []string) []string {
 }
 
 func (f *Finding) contract() pmContract {
-	c := pmContract{methods: methodSet(f.Allow)}
+	c := pmContract{methods: pmMethodSet(f.Allow)}
 	switch {
 	case len(f.ContractMethods) > 0:
-		c.methods, c.source = methodSet(strings.Join(f.ContractMethods, ",")), "the OpenAPI spec"
-		c.accepted = contains(c.methods, f.Method)
+		c.methods, c.source = pmMethodSet(strings.Join(f.ContractMethods, ",")), "the OpenAPI spec"
+		c.accepted = pmContains(c.methods, f.Method)
 		return c
 	case f.Cause == CauseDeployRegression:
 		c.source = "it succeeded before the deploy"
@@ -696,7 +746,7 @@ func (f *Finding) contract() pmContract {
 		c.methods = nil // the Allow header is the wrong route's
 	case f.Cause == CauseCORSPreflight:
 		c.source = "the browser's preflight"
-		c.methods = methodSet(f.Allow + "," + f.WantedMethod)
+		c.methods = pmMethodSet(f.Allow + "," + f.WantedMethod)
 		c.accepted = false // OPTIONS itself is answered by the CORS layer
 	case f.Cause == CauseProxyMethodBlock:
 		c.source = "blocked at " + f.OriginLayer
@@ -706,23 +756,23 @@ func (f *Finding) contract() pmContract {
 			c.source = "unknown (no Allow header)"
 		}
 	}
-	if c.accepted && !contains(c.methods, f.Method) {
+	if c.accepted && !pmContains(c.methods, f.Method) {
 		c.methods = append(c.methods, f.Method)
 	}
-	if f.Cause == CauseCORSPreflight && f.WantedMethod != "" && !contains(c.methods, f.WantedMethod) {
+	if f.Cause == CauseCORSPreflight && f.WantedMethod != "" && !pmContains(c.methods, f.WantedMethod) {
 		c.methods = append(c.methods, f.WantedMethod)
 	}
-	c.methods = sortMethods(c.methods)
+	c.methods = pmSortMethods(c.methods)
 	return c
 }
 
 func (a *Analysis) pmPrevention(o ReportOptions) pmSection {
 	sec := pmSection{ID: "prevention", Title: "Prevention"}
 	if len(a.Findings) == 0 {
-		sec.Blocks = append(sec.Blocks, para(tx("Nothing to prevent.")))
+		sec.Blocks = append(sec.Blocks, pmParagraph(pmT("Nothing to prevent.")))
 		return sec
 	}
-	sec.Blocks = append(sec.Blocks, para(tx("The playbook's advice: document the allowed methods per endpoint (OpenAPI) and lock them into tests so a deploy, a proxy rule or a rewrite cannot change them unnoticed. For each affected route, the contract to document and a regression test to add.")))
+	sec.Blocks = append(sec.Blocks, pmParagraph(pmT("The playbook's advice: document the allowed methods per endpoint (OpenAPI) and lock them into tests so a deploy, a proxy rule or a rewrite cannot change them unnoticed. For each affected route, the contract to document and a regression test to add.")))
 	t := &pmTable{Head: []string{"#", "Route", "Methods to document", "Finding's method", "Based on"}, Right: []bool{true}}
 	for i := range a.Findings {
 		if i >= o.Top {
@@ -745,9 +795,9 @@ func (a *Analysis) pmPrevention(o ReportOptions) pmSection {
 		default:
 			verdict = fmt.Sprintf("%s not supported: 405 with Allow", f.Method)
 		}
-		t.Rows = append(t.Rows, []pmCell{num(i + 1), cell(cd(f.Route)), cell(tx(m)), cell(tx(verdict)), cell(tx(c.source))})
+		t.Rows = append(t.Rows, []pmCell{pmNum(i + 1), pmCellOf(pmC(f.Route)), pmCellOf(pmT(m)), pmCellOf(pmT(verdict)), pmCellOf(pmT(c.source))})
 	}
-	t.More = more(len(a.Findings)-len(t.Rows), "findings", 0, "")
+	t.More = pmMore(len(a.Findings)-len(t.Rows), "findings", 0, "")
 	sec.Blocks = append(sec.Blocks, tableBlock(t))
 	layerFormat := map[string]string{}
 	for _, l := range a.Layers {
@@ -760,11 +810,11 @@ func (a *Analysis) pmPrevention(o ReportOptions) pmSection {
 		f := &a.Findings[i]
 		sub := pmSection{ID: "test-" + fmt.Sprint(i+1), Title: fmt.Sprintf("%d. %s %s", i+1, f.Method, f.Route)}
 		if sh := curlTest(f); sh != "" {
-			sub.Blocks = append(sub.Blocks, para(tx("End to end, through the public entry point (CI smoke test or synthetic check):")), codeBlock("sh", sh))
+			sub.Blocks = append(sub.Blocks, pmParagraph(pmT("End to end, through the public entry point (CI smoke test or synthetic check):")), codeBlock("sh", sh))
 		}
 		if layerFormat[f.OriginLayer] == "app" && f.Cause != CausePathRewrite {
 			if g := goTest(f); g != "" {
-				sub.Blocks = append(sub.Blocks, para(tx("In the service's own tests, if it is written in Go (net/http/httptest against its router):")), codeBlock("go", g))
+				sub.Blocks = append(sub.Blocks, pmParagraph(pmT("In the service's own tests, if it is written in Go (net/http/httptest against its router):")), codeBlock("go", g))
 			}
 		}
 		sec.Subs = append(sec.Subs, sub)
@@ -897,7 +947,7 @@ func goTest(f *Finding) string {
 		cases = append(cases, tc{f.Method, false})
 	}
 	var b strings.Builder
-	name := "TestMethodContract" + goName(f.Route)
+	name := "TestMethodContract" + pmGoName(f.Route)
 	fmt.Fprintf(&b, "// %s locks the method contract of %s (logtriage: %s %s answered 405, %s).\n", name, f.Route, f.Method, f.Route, f.Cause)
 	fmt.Fprintf(&b, "func %s(t *testing.T) {\n", name)
 	b.WriteString("\th := newRouter() // the service's http.Handler\n")
@@ -935,7 +985,7 @@ func goTest(f *Finding) string {
 }
 
 // goName turns a route template into a Go identifier part: /api/orders/{id} → APIOrdersID.
-func goName(route string) string {
+func pmGoName(route string) string {
 	var b strings.Builder
 	for _, w := range strings.FieldsFunc(route, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		switch strings.ToLower(w) {
@@ -958,14 +1008,14 @@ func (a *Analysis) pmAppendix() pmSection {
 		t := &pmTable{Head: []string{"Input", "Layer", "Format", "Read", "Parsed", "Rejected", "Blank"}, Right: []bool{false, false, false, true, true, true, true}}
 		var rej []([]pmSpan)
 		for _, in := range s.Inputs {
-			t.Rows = append(t.Rows, []pmCell{cell(cd(in.Name)), cell(tx(in.Layer)), cell(tx(in.Format)), num(in.Read), num(in.Parsed), num(in.Rejected), num(in.Blank)})
+			t.Rows = append(t.Rows, []pmCell{pmCellOf(pmC(in.Name)), pmCellOf(pmT(in.Layer)), pmCellOf(pmT(in.Format)), pmNum(in.Read), pmNum(in.Parsed), pmNum(in.Rejected), pmNum(in.Blank)})
 			for _, r := range in.Rejections {
-				rej = append(rej, item(cd(r.Source), tx(": "+r.Reason)))
+				rej = append(rej, pmItem(pmC(r.Source), pmT(": "+r.Reason)))
 			}
 		}
 		sec.Blocks = append(sec.Blocks, tableBlock(t))
 		if len(rej) > 0 {
-			sec.Blocks = append(sec.Blocks, para(tx("Examples of rejected lines:")), list(rej...))
+			sec.Blocks = append(sec.Blocks, pmParagraph(pmT("Examples of rejected lines:")), pmBulleted(rej...))
 		}
 	}
 	names := make([]string, len(a.Layers))
@@ -973,30 +1023,30 @@ func (a *Analysis) pmAppendix() pmSection {
 		names[i] = fmt.Sprintf("%s (%s)", l.Name, l.Format)
 	}
 	facts := [][]pmSpan{
-		item(bd("Layer order, outer → inner: "), tx(orDash(strings.Join(names, " → ")))),
-		item(bd("How the order was chosen: "), tx(orDash(a.Order))),
+		pmItem(pmB("Layer order, outer → inner: "), pmT(orDash(strings.Join(names, " → ")))),
+		pmItem(pmB("How the order was chosen: "), pmT(pmText(orDash(a.Order)))),
 	}
 	if !s.FirstSeen.IsZero() {
-		facts = append(facts, item(bd("Time window: "), tx(span(s.FirstSeen, s.LastSeen))))
+		facts = append(facts, pmItem(pmB("Time window: "), pmT(pmPeriod(s.FirstSeen, s.LastSeen))))
 	}
 	if tl := a.Timeline; tl != nil && tl.BucketSeconds > 0 {
 		n, unit := durUnit(time.Duration(tl.BucketSeconds) * time.Second)
-		facts = append(facts, item(bd("Timeline buckets: "), tx(fmt.Sprintf("%s of %d %s from %s", plural(len(tl.Buckets), "bucket"), n, unit+pluralS(n), day(tl.Start)))))
+		facts = append(facts, pmItem(pmB("Timeline buckets: "), pmT(fmt.Sprintf("%s of %d %s from %s", plural(len(tl.Buckets), "bucket"), n, unit+pluralS(n), pmDay(tl.Start)))))
 		if tl.Untimed > 0 {
-			facts = append(facts, item(bd("Requests without a time: "), tx(thousands(tl.Untimed))))
+			facts = append(facts, pmItem(pmB("Requests without a time: "), pmT(pmThousands(tl.Untimed))))
 		}
 	}
 	rq := fmt.Sprintf("%s records analysed (%s without a status ignored), %s requests after joining the hops, %s single-hop (no id to join on)",
-		thousands(s.Records), thousands(s.NoStatus), thousands(s.Requests), thousands(s.SingleHop))
-	facts = append(facts, item(bd("Records and requests: "), tx(rq)))
+		pmThousands(s.Records), pmThousands(s.NoStatus), pmThousands(s.Requests), pmThousands(s.SingleHop))
+	facts = append(facts, pmItem(pmB("Records and requests: "), pmT(rq)))
 	if s.NonUniqueIDs > 0 {
-		facts = append(facts, item(bd("Ids not unique, not used to join: "), tx(thousands(s.NonUniqueIDs)+" ("+strings.Join(s.NonUniqueIDExample, ", ")+")")))
+		facts = append(facts, pmItem(pmB("Ids not unique, not used to join: "), pmT(pmThousands(s.NonUniqueIDs)+" ("+strings.Join(s.NonUniqueIDExample, ", ")+")")))
 	}
 	if s.RoutesTruncated {
-		facts = append(facts, item(bd("Warning: "), tx("too many distinct routes; baselines of later routes were not kept, so deploy_regression and backend_drift may be missed.")))
+		facts = append(facts, pmItem(pmB("Warning: "), pmT("too many distinct routes; baselines of later routes were not kept, so deploy_regression and backend_drift may be missed.")))
 	}
-	facts = append(facts, item(bd("Verdicts: "), tx("the origin of a 405 is the innermost hop that answered 405 when the next hop inward answered something else, or the innermost logged hop by its own evidence; \"beyond X\" when X relayed a 405 from an upstream whose log was not read. Causes, most specific first: cors_preflight, path_rewrite, deploy_regression, backend_drift, proxy_method_block, method_not_routed.")))
-	sec.Blocks = append(sec.Blocks, list(facts...))
+	facts = append(facts, pmItem(pmB("Verdicts: "), pmT("the origin of a 405 is the innermost hop that answered 405 when the next hop inward answered something else, or the innermost logged hop by its own evidence; \"beyond X\" when X relayed a 405 from an upstream whose log was not read. Causes, most specific first: cors_preflight, path_rewrite, deploy_regression, backend_drift, proxy_method_block, method_not_routed.")))
+	sec.Blocks = append(sec.Blocks, pmBulleted(facts...))
 	return sec
 }
 
@@ -1056,7 +1106,7 @@ func mdBlock(w *bufio.Writer, b *pmBlock, a *Analysis) {
 		for _, r := range t.Rows {
 			w.WriteString("|")
 			for _, c := range r {
-				fmt.Fprintf(w, " %s |", mdSpans(c))
+				fmt.Fprintf(w, " %s |", mdSpansIn(c, true))
 			}
 			w.WriteString("\n")
 		}
@@ -1071,7 +1121,7 @@ func mdBlock(w *bufio.Writer, b *pmBlock, a *Analysis) {
 			line, peak := sparkline(tl)
 			n, unit := durUnit(time.Duration(tl.BucketSeconds) * time.Second)
 			last := tl.Buckets[len(tl.Buckets)-1].Start.Add(time.Duration(tl.BucketSeconds) * time.Second)
-			fmt.Fprintf(w, "405s per %s, %s (peak %s):\n\n```text\n%s\n```\n\n", bucketName(n, unit), span(tl.Start, last), thousands(peak), line)
+			fmt.Fprintf(w, "405s per %s, %s (peak %s):\n\n```text\n%s\n```\n\n", bucketName(n, unit), pmPeriod(tl.Start, last), pmThousands(peak), line)
 		}
 	}
 }
@@ -1083,14 +1133,22 @@ func bucketName(n int64, unit string) string {
 	return fmt.Sprintf("%d %ss", n, unit)
 }
 
-func mdSpans(sp []pmSpan) string {
+func mdSpans(sp []pmSpan) string { return mdSpansIn(sp, false) }
+
+// mdSpansIn renders spans; in a table cell, a pipe inside code is escaped too (GFM).
+func mdSpansIn(sp []pmSpan, cell bool) string {
 	var b strings.Builder
 	for _, s := range sp {
 		switch {
 		case s.Code:
-			b.WriteString(mdCode(s.Text))
+			c := mdCode(s.Text)
+			if cell {
+				c = strings.ReplaceAll(c, "|", "\\|")
+			}
+			b.WriteString(c)
 		case s.Bold:
-			b.WriteString("**" + mdEscape(s.Text) + "**")
+			t := strings.TrimRight(s.Text, " ")
+			b.WriteString("**" + mdEscape(t) + "**" + s.Text[len(t):])
 		default:
 			b.WriteString(mdEscape(s.Text))
 		}
@@ -1102,9 +1160,22 @@ func mdSpans(sp []pmSpan) string {
 // links, HTML and table cell borders.
 func mdEscape(s string) string {
 	var b strings.Builder
-	for _, r := range s {
+	rs := []rune(s)
+	for i, r := range rs {
 		switch r {
-		case '\\', '`', '*', '_', '[', ']', '<', '>', '|', '#':
+		case '_':
+			// GFM ignores intraword underscores: escape only at word edges.
+			if i > 0 && i+1 < len(rs) && isWordRune(rs[i-1]) && isWordRune(rs[i+1]) {
+				b.WriteRune(r)
+				continue
+			}
+			b.WriteString("\\_")
+		case '#':
+			if i == 0 {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
+		case '\\', '`', '*', '[', ']', '<', '>', '|':
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		case '\n', '\r', '\t':
@@ -1116,9 +1187,11 @@ func mdEscape(s string) string {
 	return b.String()
 }
 
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
 // mdCode renders inline code, choosing a fence longer than any backtick run inside.
 func mdCode(s string) string {
-	s = strings.NewReplacer("\n", " ", "\r", " ", "|", "\\|").Replace(s)
+	s = strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
 	if s == "" {
 		return ""
 	}

@@ -347,7 +347,7 @@ func bucketWidth(minNs, maxNs, base int64) int64 {
 }
 
 // network returns the client network of an address: /24 for IPv4, /48 for IPv6.
-func network(ip string) string {
+func clientNetwork(ip string) string {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {
 		if ip == "" {
@@ -367,10 +367,10 @@ func network(ip string) string {
 	return p.String()
 }
 
-// tally counts values; top and total read it.
-type tally map[string]int
+// pmTally counts values; top and total read it.
+type pmTally map[string]int
 
-func (t tally) add(v string) {
+func (t pmTally) add(v string) {
 	if v == "" {
 		v = "-"
 	}
@@ -431,15 +431,15 @@ func (e *Engine) impact(a *Analysis, reqs []*request) *Impact {
 	if im.Requests > 0 {
 		im.Share = float64(im.Requests405*10000/im.Requests) / 10000
 	}
-	status, methods, uas, nets := tally{}, tally{}, tally{}, tally{}
+	status, methods, uas, nets := pmTally{}, pmTally{}, pmTally{}, pmTally{}
 	type routeAgg struct {
 		ri      RouteImpact
-		origins tally
+		origins pmTally
 	}
 	routes := map[string]*routeAgg{}
 	type originAgg struct {
 		oi                        OriginImpact
-		methods, uas, nets, route tally
+		methods, uas, nets, route pmTally
 		findings                  map[string]bool
 	}
 	origins := map[string]*originAgg{}
@@ -448,26 +448,26 @@ func (e *Engine) impact(a *Analysis, reqs []*request) *Impact {
 		status.add(fmt.Sprint(c.status))
 		methods.add(c.method())
 		uas.add(c.userAgent())
-		nets.add(network(c.clientIP()))
+		nets.add(clientNetwork(c.clientIP()))
 		route := Route(c.path())
 		rk := c.method() + " " + route
 		ra := routes[rk]
 		if ra == nil {
-			ra = &routeAgg{ri: RouteImpact{Method: c.method(), Route: route}, origins: tally{}}
+			ra = &routeAgg{ri: RouteImpact{Method: c.method(), Route: route}, origins: pmTally{}}
 			routes[rk] = ra
 		}
 		ra.ri.Count++
 		ra.origins.add(r.v.originLayer)
 		o := origins[r.v.originLayer]
 		if o == nil {
-			o = &originAgg{oi: OriginImpact{Layer: r.v.originLayer}, methods: tally{}, uas: tally{}, nets: tally{},
-				route: tally{}, findings: map[string]bool{}}
+			o = &originAgg{oi: OriginImpact{Layer: r.v.originLayer}, methods: pmTally{}, uas: pmTally{}, nets: pmTally{},
+				route: pmTally{}, findings: map[string]bool{}}
 			origins[r.v.originLayer] = o
 		}
 		o.oi.Requests405++
 		o.methods.add(c.method())
 		o.uas.add(c.userAgent())
-		o.nets.add(network(c.clientIP()))
+		o.nets.add(clientNetwork(c.clientIP()))
 		o.route.add(rk)
 		o.findings[string(r.v.cause)+" "+rk] = true
 	}
@@ -559,10 +559,10 @@ func findingIndex(a *Analysis, reqs []*request) []int {
 }
 
 func (e *Engine) findingImpact(a *Analysis, reqs []*request) {
-	type agg struct{ status, uas, nets tally }
+	type agg struct{ status, uas, nets pmTally }
 	aggs := make([]agg, len(a.Findings))
 	for i := range aggs {
-		aggs[i] = agg{tally{}, tally{}, tally{}}
+		aggs[i] = agg{pmTally{}, pmTally{}, pmTally{}}
 	}
 	for i, j := range findingIndex(a, reqs) {
 		if j < 0 {
@@ -571,7 +571,7 @@ func (e *Engine) findingImpact(a *Analysis, reqs []*request) {
 		c := reqs[i].hops[0]
 		aggs[j].status.add(fmt.Sprint(c.status))
 		aggs[j].uas.add(c.userAgent())
-		aggs[j].nets.add(network(c.clientIP()))
+		aggs[j].nets.add(clientNetwork(c.clientIP()))
 	}
 	for i := range a.Findings {
 		g := aggs[i]
@@ -703,8 +703,8 @@ func (e *Engine) events(a *Analysis, reqs []*request, times []int64, buckets []B
 		if peak >= 0 {
 			b := buckets[peak]
 			ev = append(ev, Event{Time: b.Start, Kind: "peak", Count: b.M405,
-				Text: fmt.Sprintf("Peak: %s with a 405 of %s requests in the %s from %s (%s)", thousands(b.M405),
-					thousands(b.Requests), widthText(w), clock(b.Start), originMix(b.Origin405))})
+				Text: fmt.Sprintf("Peak: %s with a 405 of %s requests in the %s from %s (%s)", pmThousands(b.M405),
+					pmThousands(b.Requests), widthText(w), pmClock(b.Start), originMix(b.Origin405))})
 		}
 		ev = append(ev, Event{Time: nsTime(reqTime(r1)), Kind: "last_405", Count: 1,
 			Text: fmt.Sprintf("Last 405: %s %s, generated at %s (%s), request %s", r1.hops[0].method(),
@@ -714,7 +714,7 @@ func (e *Engine) events(a *Analysis, reqs []*request, times []int64, buckets []B
 				m := r.hops[r.v.maskedBy]
 				ev = append(ev, Event{Time: nsTime(reqTime(r)), Kind: "first_masked", Count: a.Summary.Masked405,
 					Text: fmt.Sprintf("First masked 405: %s %s from %s turned into %d by %s; %s masked in all", r.hops[0].method(),
-						Route(r.hops[0].path()), r.v.originLayer, m.status, e.name(m), thousands(a.Summary.Masked405))})
+						Route(r.hops[0].path()), r.v.originLayer, m.status, e.name(m), pmThousands(a.Summary.Masked405))})
 				break
 			}
 		}
@@ -738,15 +738,15 @@ func (e *Engine) events(a *Analysis, reqs []*request, times []int64, buckets []B
 			}
 			ev = append(ev, Event{Time: g.LastSuccess, Kind: "last_success", Finding: i + 1, Count: g.Successes,
 				Text: fmt.Sprintf("Last success of %s at %s%s, after %s successes in the window", name, g.Layer,
-					ver(g.VersionBefore), thousands(g.Successes))})
+					ver(g.VersionBefore), pmThousands(g.Successes))})
 			ev = append(ev, Event{Time: g.First405, Kind: "regression_first_405", Finding: i + 1, Count: int64(f.Count),
 				Text: fmt.Sprintf("%s answers 405 at %s%s: deploy regression, %s requests with a 405 since", name, g.Layer,
-					ver(g.VersionAfter), thousands(int64(f.Count)))})
+					ver(g.VersionAfter), pmThousands(int64(f.Count)))})
 		case f.Drift != nil:
 			d := f.Drift
 			ev = append(ev, Event{Time: f.FirstSeen, Kind: "drift_start", Finding: i + 1, Count: int64(f.Count),
 				Text: fmt.Sprintf("%s starts to answer 405 on %s %s while %s succeeds: backend drift, %s requests with a 405",
-					name, d.Dimension, backendNames(d.Failing, false), backendNames(d.OK, true), thousands(int64(f.Count)))})
+					name, d.Dimension, backendNames(d.Failing, false), backendNames(d.OK, true), pmThousands(int64(f.Count)))})
 		case f.Cause == CauseCORSPreflight:
 			// The burst: the bucket with the most of this finding's 405s.
 			counts := map[int64]int64{}
@@ -764,7 +764,7 @@ func (e *Engine) events(a *Analysis, reqs []*request, times []int64, buckets []B
 			if bn > 0 {
 				ev = append(ev, Event{Time: nsTime(best * w), Kind: "preflight_burst", Finding: i + 1, Count: bn,
 					Text: fmt.Sprintf("Preflight failures peak: %s rejected CORS preflights (OPTIONS %s, wanted %s) in the %s from %s; %s in all",
-						thousands(bn), f.Route, orDash(f.WantedMethod), widthText(w), clock(nsTime(best*w)), thousands(int64(f.Count)))})
+						pmThousands(bn), f.Route, orDash(f.WantedMethod), widthText(w), pmClock(nsTime(best*w)), pmThousands(int64(f.Count)))})
 			}
 		}
 	}
@@ -792,7 +792,7 @@ func originMix(m map[string]int64) string {
 	})
 	parts := make([]string, len(s))
 	for i, x := range s {
-		parts[i] = x.k + " " + thousands(x.v)
+		parts[i] = x.k + " " + pmThousands(x.v)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -817,15 +817,15 @@ func durUnit(d time.Duration) (int64, string) {
 }
 
 // clock formats a time in UTC with the zone named: "2026-11-24 10:32:05 UTC".
-func clock(t time.Time) string {
+func pmClock(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
 	return t.UTC().Format("2006-01-02 15:04:05") + " UTC"
 }
 
-// thousands formats an integer with comma thousands separators.
-func thousands[T ~int | ~int64](n T) string {
+// pmThousands formats an integer with comma pmThousands separators.
+func pmThousands[T ~int | ~int64](n T) string {
 	s := fmt.Sprint(int64(n))
 	neg := strings.HasPrefix(s, "-")
 	if neg {

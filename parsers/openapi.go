@@ -44,7 +44,20 @@ func LoadOpenAPI(path string) (*OpenAPI, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openapiLoad(data, &url.URL{Path: filepath.ToSlash(abs)}, path)
+	return openapiLoad(data, &url.URL{Path: filepath.ToSlash(abs)}, openapiDisplayName(abs, path))
+}
+
+// openapiDisplayName names the file as the user would: relative to the working directory when it
+// is below it (command-line parsers hand over absolute paths), else as given.
+func openapiDisplayName(abs, given string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return given
+	}
+	if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return given
 }
 
 // ParseOpenAPI reads an OpenAPI document from memory; name is used in messages. References to

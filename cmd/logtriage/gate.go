@@ -1,13 +1,79 @@
 package main
 
-import "github.com/logtriage/logtriage/analysis"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/logtriage/logtriage/analysis"
+	"github.com/logtriage/logtriage/parsers"
+)
 
 // gateFlags check an analysis against a method contract and turn findings into an exit
-// status; shared by analyze, es and report.
-type gateFlags struct{}
+// status; shared by analyze, es and report (and contract). Self-contained: a command embeds
+// it and calls annotate before writing its report and gate after.
+type gateFlags struct {
+	OpenAPI string `name:"openapi" help:"OpenAPI 3.0/3.1 spec (YAML or JSON): mark each finding documented (the server is wrong), undocumented (the client is wrong) or unknown_route." type:"existingfile" placeholder:"FILE"`
+	FailOn  string `name:"fail-on" help:"Exit with status 5 when a finding matches: any, documented, undocumented, unknown_route, a cause (deploy_regression, …), layer:NAME or method:NAME; comma = any of, + = all of (documented+layer:app)." placeholder:"LIST"`
 
-// annotate adds what the gate knows to the analysis before it is written.
-func (g *gateFlags) annotate(a *analysis.Analysis) error { return nil }
+	spec   *analysis.Spec
+	failOn *analysis.FailOn
+}
 
-// gate returns an error carrying a non-zero exit status when the analysis fails the gate.
-func (g *gateFlags) gate(a *analysis.Analysis) error { return nil }
+// load reads the spec and parses --fail-on once; a bad file or list is a usage error.
+func (g *gateFlags) load() error {
+	if g.FailOn != "" && g.failOn == nil {
+		f, err := analysis.ParseFailOn(g.FailOn)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		if f.NeedsSpec && g.OpenAPI == "" {
+			return usageErr("--fail-on %s: documented, undocumented and unknown_route need --openapi FILE", g.FailOn)
+		}
+		g.failOn = f
+	}
+	if g.OpenAPI != "" && g.spec == nil {
+		doc, err := parsers.LoadOpenAPI(g.OpenAPI)
+		if err != nil {
+			return usageErr("--openapi: %v", err)
+		}
+		g.spec = analysis.NewSpec(doc)
+	}
+	return nil
+}
+
+// annotate adds what the gate knows to the analysis before it is written: the contract verdict
+// of every finding.
+func (g *gateFlags) annotate(a *analysis.Analysis) error {
+	if err := g.load(); err != nil {
+		return err
+	}
+	if g.spec != nil {
+		analysis.ApplyContract(a, g.spec)
+	}
+	return nil
+}
+
+// gate returns an error carrying exit status 5 when a finding matches --fail-on, after printing
+// one greppable FAIL line per matching finding on stderr.
+func (g *gateFlags) gate(a *analysis.Analysis) error {
+	if err := g.load(); err != nil {
+		return err
+	}
+	if g.failOn == nil {
+		return nil
+	}
+	fails := g.failOn.Failures(a)
+	if len(fails) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	requests := 0
+	for _, f := range fails {
+		b.WriteString(analysis.FailLine(f))
+		b.WriteByte('\n')
+		requests += f.Count
+	}
+	fmt.Fprint(stderr, b.String())
+	return &exitError{exitFindings, fmt.Errorf("--fail-on %s: %d of %d findings matched (%d requests with a 405)",
+		g.FailOn, len(fails), len(a.Findings), requests)}
+}

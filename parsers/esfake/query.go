@@ -219,7 +219,7 @@ func (ev *evaluator) leaf(kind string, v gjson.Result) (*bitset, error) {
 		}
 		want := tokens(val.String())
 		if c := s.cols[field]; c != nil && len(want) > 0 {
-			c.match(func(x string) bool { return hasPhrase(tokens(x), want) }, b)
+			c.phrase(want, b)
 		}
 		return b, nil
 	}
@@ -347,6 +347,9 @@ func (ev *evaluator) rangeQuery(v gjson.Result) (*bitset, error) {
 	var perr error
 	spec.ForEach(func(k, x gjson.Result) bool {
 		var f float64
+		if k.Str == "format" || k.Str == "boost" || k.Str == "time_zone" {
+			return true
+		}
 		if date {
 			ms, ok := parseDate(x.String())
 			if !ok {

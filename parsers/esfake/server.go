@@ -356,54 +356,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rw.unauthenticated(e)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var res any
-	var status = 200
-	switch ep {
-	case "info":
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			break
-		}
-		res = map[string]any{"name": "esfake-1", "cluster_name": "esfake", "cluster_uuid": "fakeclusteruuid0000000",
-			"version": map[string]any{"number": Version, "build_flavor": "default", "build_type": "docker",
-				"build_hash": "0000000", "build_date": "2025-01-01T00:00:00.000Z", "build_snapshot": false,
-				"lucene_version": "9.12.1", "minimum_wire_compatibility_version": "7.17.0",
-				"minimum_index_compatibility_version": "7.0.0"},
-			"tagline": "You Know, for Search"}
-	case "field_caps":
-		res, err = s.fieldCaps(r, parts)
-	case "pit_open":
-		res, err = s.openPIT(r, parts)
-	case "pit_close":
-		res, status, err = s.closePIT(body)
-	case "search":
-		var hits int
-		res, hits, err = s.search(r, parts, body, fault)
-		es.Hits += hits
-	case "count":
-		res, err = s.count(r, parts, body)
-	case "bulk":
-		res, err = s.bulk(r, parts, body)
-	case "refresh":
-		_, shards := 0, 0
-		_, _, _, shards = s.settings()
-		res = map[string]any{"_shards": map[string]any{"total": shards, "successful": shards, "failed": 0}}
-	case "index_create":
-		name := parts[0]
-		if _, ok := s.st.byName[name]; ok {
-			err = &esError{status: 400, typ: "resource_already_exists_exception", reason: "index [" + name + "/fakeuuid] already exists"}
-		} else {
-			ixn := s.st.ensureIndex(name, false)
-			s.st.indices[ixn].mapping = json.RawMessage(gjson.GetBytes(body, "mappings").Raw)
-			res = map[string]any{"acknowledged": true, "shards_acknowledged": true, "index": name}
-		}
-	case "index_exists":
-		if _, ok := s.st.byName[parts[0]]; ok {
-			rw.headOnly(200)
-		} else {
-			rw.headOnly(404)
-		}
+	res, status, err := s.serveLocked(r, rw, ep, parts, body, fault)
+	if err == errHeadDone {
 		return
 	}
 	if err != nil {
@@ -428,6 +382,64 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	rw.json(status, res)
+}
+
+var errHeadDone = fmt.Errorf("head written")
+
+// serveLocked computes a response under the server's lock.
+func (s *Server) serveLocked(r *http.Request, rw *respWriter, ep string, parts []string, body []byte, fault *Fault) (res any, status int, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	status = 200
+	es := s.stats[ep]
+	switch ep {
+	case "info":
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			break
+		}
+		res = map[string]any{"name": "esfake-1", "cluster_name": "esfake", "cluster_uuid": "fakeclusteruuid0000000",
+			"version": map[string]any{"number": Version, "build_flavor": "default", "build_type": "docker",
+				"build_hash": "0000000", "build_date": "2025-01-01T00:00:00.000Z", "build_snapshot": false,
+				"lucene_version": "9.12.1", "minimum_wire_compatibility_version": "7.17.0",
+				"minimum_index_compatibility_version": "7.0.0"},
+			"tagline": "You Know, for Search"}
+	case "field_caps":
+		res, err = s.fieldCaps(r, parts)
+	case "pit_open":
+		res, err = s.openPIT(r, parts)
+	case "pit_close":
+		res, status, err = s.closePIT(body)
+	case "search":
+		var hits int
+		res, hits, err = s.search(r, parts, body, fault)
+		if es != nil {
+			es.Hits += hits
+		}
+	case "count":
+		res, err = s.count(r, parts, body)
+	case "bulk":
+		res, err = s.bulk(r, parts, body)
+	case "refresh":
+		_, _, _, shards := s.settings()
+		res = map[string]any{"_shards": map[string]any{"total": shards, "successful": shards, "failed": 0}}
+	case "index_create":
+		name := parts[0]
+		if _, ok := s.st.byName[name]; ok {
+			err = &esError{status: 400, typ: "resource_already_exists_exception", reason: "index [" + name + "/fakeuuid] already exists"}
+		} else {
+			ixn := s.st.ensureIndex(name, false)
+			s.st.indices[ixn].mapping = json.RawMessage(gjson.GetBytes(body, "mappings").Raw)
+			res = map[string]any{"acknowledged": true, "shards_acknowledged": true, "index": name}
+		}
+	case "index_exists":
+		st := 404
+		if _, ok := s.st.byName[parts[0]]; ok {
+			st = 200
+		}
+		rw.headOnly(st)
+		return nil, 0, errHeadDone
+	}
+	return res, status, err
 }
 
 func readBody(r *http.Request) ([]byte, error) {

@@ -33,6 +33,7 @@ type column struct {
 	multi   map[int32][]uint32
 	numeric bool
 	text    bool // analysed text (message): match_phrase works, term does not
+	toks    [][]string // tokens of each dictionary value of a text column, computed on demand
 
 	gen *genColumn
 
@@ -45,8 +46,8 @@ type column struct {
 // genColumn computes values for the documents [base, base+n).
 type genColumn struct {
 	base, n int32
-	value   func(i int32) string           // i is relative to base
-	inverse func(v string) (int32, bool) // the relative doc of a value, if any
+	value   func(i int32) string        // i is relative to base; "" for none
+	inverse func(v string) []int32      // the relative docs holding a value
 }
 
 func newColumn() *column {
@@ -86,7 +87,10 @@ func (c *column) set(doc int32, vs []string) {
 // values appends doc's values to buf.
 func (c *column) values(doc int32, buf []string) []string {
 	if g := c.gen; g != nil && doc >= g.base && doc < g.base+g.n {
-		return append(buf, g.value(doc-g.base))
+		if v := g.value(doc - g.base); v != "" {
+			buf = append(buf, v)
+		}
+		return buf
 	}
 	if int(doc) >= len(c.vals) || c.vals[doc] == 0 {
 		return buf
@@ -100,7 +104,7 @@ func (c *column) values(doc int32, buf []string) []string {
 
 func (c *column) has(doc int32) bool {
 	if g := c.gen; g != nil && doc >= g.base && doc < g.base+g.n {
-		return true
+		return g.value(doc-g.base) != ""
 	}
 	return int(doc) < len(c.vals) && c.vals[doc] != 0
 }
@@ -141,8 +145,10 @@ func (c *column) build() {
 // docsOf adds the documents holding value v (exact) to b.
 func (c *column) docsOf(v string, b *bitset) {
 	if g := c.gen; g != nil {
-		if i, ok := g.inverse(v); ok && i >= 0 && i < g.n {
-			b.set(g.base + i)
+		for _, i := range g.inverse(v) {
+			if i >= 0 && i < g.n {
+				b.set(g.base + i)
+			}
 		}
 	}
 	id, ok := c.lookup[v]
@@ -168,8 +174,23 @@ func (c *column) match(pred func(string) bool, b *bitset) {
 	}
 	if g := c.gen; g != nil {
 		for i := int32(0); i < g.n; i++ {
-			if pred(g.value(i)) {
+			if v := g.value(i); v != "" && pred(v) {
 				b.set(g.base + i)
+			}
+		}
+	}
+}
+
+// phrase adds the documents whose text holds the token sequence want.
+func (c *column) phrase(want []string, b *bitset) {
+	c.build()
+	for len(c.toks) < len(c.dict) {
+		c.toks = append(c.toks, tokens(c.dict[len(c.toks)]))
+	}
+	for id := 1; id < len(c.dict); id++ {
+		if hasPhrase(c.toks[id], want) {
+			for _, d := range c.order[c.off[id]:c.off[id+1]] {
+				b.set(d)
 			}
 		}
 	}
@@ -441,8 +462,7 @@ type GenSpec struct {
 	Fields    map[string]func(i int) string
 	Numeric   map[string]bool
 	IDFields  map[string]func(i int) string
-	Inverse   map[string]func(v string) (int, bool)
-	KeepIndex bool
+	Inverse   map[string]func(v string) []int
 }
 
 // generate appends spec.N documents without storing their JSON.
@@ -482,12 +502,15 @@ func (s *store) generate(spec GenSpec) {
 		f, inv := f, spec.Inverse[k]
 		c.gen = &genColumn{base: base, n: int32(spec.N),
 			value: func(i int32) string { return f(int(i)) },
-			inverse: func(v string) (int32, bool) {
+			inverse: func(v string) []int32 {
 				if inv == nil {
-					return 0, false
+					return nil
 				}
-				i, ok := inv(v)
-				return int32(i), ok
+				var out []int32
+				for _, i := range inv(v) {
+					out = append(out, int32(i))
+				}
+				return out
 			}}
 	}
 	fields := make([]string, 0, len(spec.Fields)+len(spec.IDFields))

@@ -1,0 +1,261 @@
+package analysis
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/logtriage/logtriage/parsers"
+)
+
+// contractSpec is a constructed contract: a base path from the servers, a literal path that
+// must win over its templated sibling, a mixed segment, and a path with its own server.
+func contractSpec() *Spec {
+	return NewSpec(&parsers.OpenAPI{Source: "specs/shop.yaml", Bases: []string{"", "/v1"}, Paths: []parsers.OpenAPIPath{
+		{Template: "/orders/{orderId}", Methods: []string{"DELETE", "GET", "PUT"}},
+		{Template: "/orders/export", Methods: []string{"POST"}},
+		{Template: "/orders", Methods: []string{"GET", "POST"}},
+		{Template: "/files/{name}.json", Methods: []string{"GET"}},
+		{Template: "/profile", Methods: []string{"GET", "PATCH"}},
+		{Template: "/hooks/{id}", Methods: []string{"POST"}, Bases: []string{"/internal"}},
+	}})
+}
+
+func TestSpecCheck(t *testing.T) {
+	s := contractSpec()
+	for _, tc := range []struct {
+		method, path, want, template string
+	}{
+		{"PUT", "/orders/{id}", ContractDocumented, "/orders/{orderId}"},
+		{"POST", "/orders/{id}", ContractUndocumented, "/orders/{orderId}"},
+		{"PUT", "/orders/42", ContractDocumented, "/orders/{orderId}"},
+		{"HEAD", "/orders/42", ContractDocumented, "/orders/{orderId}"},  // HEAD goes with GET
+		{"POST", "/orders/export", ContractDocumented, "/orders/export"}, // literal beats {orderId}
+		{"GET", "/orders/export", ContractUndocumented, "/orders/export"},
+		{"GET", "/v1/orders/7", ContractDocumented, "/orders/{orderId}"}, // server base path
+		{"GET", "/orders/", ContractDocumented, "/orders"},               // trailing slash
+		{"GET", "/orders?page=2", ContractDocumented, "/orders"},
+		{"GET", "//orders", ContractDocumented, "/orders"},
+		{"GET", "/files/report.json", ContractDocumented, "/files/{name}.json"},
+		{"GET", "/files/report.xml", ContractUnknownRoute, ""},
+		{"POST", "/internal/hooks/{id}", ContractDocumented, "/hooks/{id}"}, // the path's own server
+		{"POST", "/hooks/{id}", ContractUnknownRoute, ""},
+		{"GET", "/v2/orders/7", ContractUnknownRoute, ""},
+		{"GET", "/", ContractUnknownRoute, ""},
+	} {
+		got, m := s.Check(tc.method, tc.path)
+		if got != tc.want || m.Template != tc.template {
+			t.Errorf("Check(%s %s) = %s %q, want %s %q", tc.method, tc.path, got, m.Template, tc.want, tc.template)
+		}
+	}
+}
+
+// contractAnalysis has one server-side 405 (a documented DELETE rejected by the app after it
+// worked: a regression), one client-side (POST on an item, sent by a constructed mobile client),
+// a preflight for a documented PATCH, and a route the spec lacks.
+func contractAnalysis(t *testing.T, surface bool) *Analysis {
+	var recs []*parsers.Record
+	n := 0
+	pair := func(sec float64, method, path string, status int, o ...opt) {
+		n++
+		id := fmt.Sprintf("%032x", n)
+		recs = append(recs,
+			rec("app", "app", sec, method, path, status, append([]opt{trace(id)}, o...)...),
+			rec("edge", "nginx", sec+0.002, method, path, status, append([]opt{nginxRID(id), trace(id), up(status), addr("10.0.3.1:8080")}, o...)...))
+	}
+	for i := 0; i < 10; i++ {
+		pair(float64(i), "DELETE", fmt.Sprintf("/orders/%d", 100+i), 204)
+		pair(float64(i)+0.5, "GET", fmt.Sprintf("/orders/%d", 100+i), 200)
+	}
+	for i := 0; i < 5; i++ {
+		pair(float64(20+i), "DELETE", fmt.Sprintf("/orders/%d", 200+i), 405, allow("GET, PUT"))
+		pair(float64(20+i)+0.3, "POST", fmt.Sprintf("/orders/%d", 300+i), 405, allow("GET, PUT"), ua("ShopApp-iOS/3.2.0"), client("192.0.2.10"))
+		pair(float64(20+i)+0.6, "OPTIONS", "/profile", 405, allow("GET, PATCH"), preflight("https://app.example.com", "PATCH"))
+		pair(float64(20+i)+0.8, "PUT", "/admin/users/9", 405)
+	}
+	pair(30, "OPTIONS", "/profile", 204, preflight("https://www.example.com", "PATCH"))
+	pair(31, "POST", "/search", 200) // not in the spec, succeeds
+	sortRecords(recs)
+	_, a := run(t, Options{Surface: surface}, recs...)
+	return a
+}
+
+func findingBy(t *testing.T, a *Analysis, method, route string) *Finding {
+	t.Helper()
+	for i := range a.Findings {
+		if a.Findings[i].Method == method && a.Findings[i].Route == route {
+			return &a.Findings[i]
+		}
+	}
+	t.Fatalf("no finding %s %s in %+v", method, route, a.Findings)
+	return nil
+}
+
+func TestApplyContract(t *testing.T) {
+	a := contractAnalysis(t, false)
+	if a.Surface != nil {
+		t.Errorf("surface computed without Options.Surface")
+	}
+	spec := contractSpec()
+	ApplyContract(a, spec)
+
+	del := findingBy(t, a, "DELETE", "/orders/{id}")
+	if del.Cause != CauseDeployRegression || del.Contract != ContractDocumented || del.FixSide != "server" || del.ContractPath != "/orders/{orderId}" {
+		t.Errorf("DELETE: %s %s %s %s", del.Cause, del.Contract, del.FixSide, del.ContractPath)
+	}
+	if !strings.HasPrefix(del.Fix, "Server side (app): the spec (shop.yaml) documents DELETE on /orders/{orderId}") ||
+		!strings.Contains(del.Fix, "regression") {
+		t.Errorf("DELETE fix: %s", del.Fix)
+	}
+
+	post := findingBy(t, a, "POST", "/orders/{id}")
+	if post.Contract != ContractUndocumented || post.FixSide != "client" {
+		t.Errorf("POST: %s %s", post.Contract, post.FixSide)
+	}
+	if !strings.HasPrefix(post.Fix, "Client side:") || !strings.Contains(post.Fix, "ShopApp-iOS/3.2.0 (5)") {
+		t.Errorf("POST fix does not name the client: %s", post.Fix)
+	}
+
+	// The preflight is judged by the method the browser wanted: PATCH is documented.
+	pre := findingBy(t, a, "OPTIONS", "/profile")
+	if pre.Cause != CauseCORSPreflight || pre.Contract != ContractDocumented || !strings.Contains(pre.Fix, "allow PATCH") {
+		t.Errorf("preflight: %s %s %s", pre.Cause, pre.Contract, pre.Fix)
+	}
+
+	adm := findingBy(t, a, "PUT", "/admin/users/{id}")
+	if adm.Contract != ContractUnknownRoute || adm.FixSide != "" || adm.ContractPath != "" {
+		t.Errorf("admin: %s %q %q", adm.Contract, adm.FixSide, adm.ContractPath)
+	}
+
+	// Applying again (a report re-rendered with another spec) replaces the verdict.
+	fix := del.Fix
+	ApplyContract(a, spec)
+	if del.Fix != fix {
+		t.Errorf("second ApplyContract changed Fix:\n%s\n%s", fix, del.Fix)
+	}
+	other := NewSpec(&parsers.OpenAPI{Source: "v2.yaml", Paths: []parsers.OpenAPIPath{{Template: "/orders/{id}", Methods: []string{"GET"}}}})
+	ApplyContract(a, other)
+	if del.Contract != ContractUndocumented || strings.Count(del.Fix, "side") != 1 || !strings.HasPrefix(del.Fix, "Client side: the spec (v2.yaml)") {
+		t.Errorf("re-applied with another spec: %s %s", del.Contract, del.Fix)
+	}
+}
+
+func TestFailOn(t *testing.T) {
+	a := contractAnalysis(t, false)
+	ApplyContract(a, contractSpec())
+	for _, tc := range []struct {
+		list string
+		want []string // FailLine prefixes of the failing findings
+	}{
+		{"any", []string{"FAIL", "FAIL", "FAIL", "FAIL"}},
+		{"documented", []string{"FAIL deploy_regression app DELETE /orders/{id} count=5 contract=documented fix=server", "FAIL cors_preflight app OPTIONS /profile"}},
+		{"undocumented", []string{"FAIL method_not_routed app POST /orders/{id} count=5 contract=undocumented fix=client"}},
+		{"unknown_route", []string{"FAIL method_not_routed app PUT /admin/users/{id}"}},
+		{"deploy_regression", []string{"FAIL deploy_regression"}},
+		{"documented+layer:app+method:PATCH", []string{"FAIL cors_preflight"}}, // the preflight's wanted method
+		{"layer:edge", nil},
+		{"proxy_method_block, backend_drift", nil},
+		{" Documented + LAYER:APP ", []string{"FAIL deploy_regression", "FAIL cors_preflight"}},
+	} {
+		g, err := ParseFailOn(tc.list)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.list, err)
+		}
+		fails := g.Failures(a)
+		if len(fails) != len(tc.want) {
+			t.Errorf("%q: %d failures, want %d", tc.list, len(fails), len(tc.want))
+			continue
+		}
+		for i, f := range fails {
+			if line := FailLine(f); !strings.HasPrefix(line, tc.want[i]) {
+				t.Errorf("%q: %s, want prefix %s", tc.list, line, tc.want[i])
+			}
+		}
+	}
+	for _, bad := range []string{"", "documented,bogus", "layer:", "+"} {
+		if _, err := ParseFailOn(bad); err == nil {
+			t.Errorf("ParseFailOn(%q) accepted", bad)
+		}
+	}
+	g, _ := ParseFailOn("any,undocumented")
+	if !g.NeedsSpec {
+		t.Error("undocumented needs a spec")
+	}
+	g, _ = ParseFailOn("any,layer:beyond_ingress")
+	if g.NeedsSpec || !g.Match(&Finding{OriginLayer: "beyond ingress"}) {
+		t.Error("layer:beyond_ingress should match the layer \"beyond ingress\" without a spec")
+	}
+	if line := FailLine(&Finding{OriginLayer: "beyond ingress", Cause: CauseMethodNotRouted, Method: "PATCH", Route: "/x", Count: 2}); line != "FAIL method_not_routed beyond_ingress PATCH /x count=2" {
+		t.Errorf("FailLine: %s", line)
+	}
+}
+
+func TestSurfaceAndCheckSurface(t *testing.T) {
+	a := contractAnalysis(t, true)
+	var del *RouteSurface
+	for i := range a.Surface {
+		s := &a.Surface[i]
+		if s.Layer == "edge" && s.Method == "DELETE" && s.Route == "/orders/{id}" {
+			del = s
+		}
+	}
+	if del == nil || del.Count != 15 || del.OK != 10 || del.M405 != 5 || del.Allow != "GET, PUT" {
+		t.Fatalf("edge DELETE /orders/{id} surface: %+v", del)
+	}
+	if a.Surface[0].Layer != "edge" {
+		t.Errorf("surface not outer layer first: %+v", a.Surface[0])
+	}
+	r := CheckSurface(a, contractSpec())
+	if r.Findings[0].Contract == "" {
+		t.Error("CheckSurface did not apply the contract to the findings")
+	}
+	names := func(items []SurfaceItem) string {
+		var s []string
+		for _, it := range items {
+			s = append(s, it.Method+" "+it.Route)
+		}
+		return strings.Join(s, "; ")
+	}
+	if got := names(r.Documented405); got != "DELETE /orders/{id}" {
+		t.Errorf("documented 405: %s", got)
+	}
+	if got := r.Documented405[0]; len(got.Layers) != 2 || got.Layers[0].Layer != "edge" || got.Origin[0] != "app deploy_regression" {
+		t.Errorf("documented 405 detail: %+v", got)
+	}
+	if got := names(r.Undocumented405); got != "POST /orders/{id}" {
+		t.Errorf("undocumented 405: %s", got)
+	}
+	if got := names(r.UnknownRoutes); got != "PUT /admin/users/{id}; POST /search" {
+		t.Errorf("unknown routes: %s", got)
+	}
+	if len(r.UndocumentedOK) != 0 {
+		t.Errorf("undocumented ok: %s", names(r.UndocumentedOK))
+	}
+	if len(r.CORS) != 2 || r.CORS[0].Preflights != 6 || r.CORS[0].PreflightsOK != 1 || len(r.CORS[0].Origins) != 2 {
+		t.Errorf("cors: %+v", r.CORS)
+	}
+	// PUT on /orders/{orderId}, GET and POST on /orders, … were never seen; PATCH on /profile
+	// only as a preflight's wish.
+	var notSeen []string
+	for _, p := range r.NotSeen {
+		notSeen = append(notSeen, p.Template+" "+strings.Join(p.Methods, ","))
+	}
+	if got := strings.Join(notSeen, "; "); !strings.Contains(got, "/orders/{orderId} PUT;") || !strings.Contains(got, "/profile GET,PATCH") {
+		t.Errorf("not seen: %s", got)
+	}
+	var text, md strings.Builder
+	if err := r.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Documented methods answered with 405 (server side) (1)", "edge 10 ok/5×405 → app 10 ok/5×405", "5 preflights failed"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text report lacks %q:\n%s", want, text.String())
+		}
+	}
+	if !strings.Contains(md.String(), "| METHOD | ROUTE | SPEC PATH |") || !strings.Contains(md.String(), "### Routes the spec lacks (2)") {
+		t.Errorf("markdown report:\n%s", md.String())
+	}
+}

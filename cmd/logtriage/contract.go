@@ -1,0 +1,53 @@
+package main
+
+import (
+	"bufio"
+	"os"
+
+	"github.com/logtriage/logtriage/analysis"
+)
+
+type contractCmd struct {
+	inputFlags
+	analysisFlags
+	gateFlags
+	Output string `short:"o" help:"Output format: text, markdown (for a pull request or a ticket) or json." enum:"text,markdown,json" default:"text"`
+}
+
+func (c *contractCmd) Run() error {
+	if c.OpenAPI == "" {
+		return usageErr("contract needs --openapi FILE: the spec to hold the logs against")
+	}
+	if err := c.gateFlags.load(); err != nil {
+		return err
+	}
+	opts := c.options()
+	opts.Surface = true
+	a, stats, err := analyzeInputs(&c.inputFlags, opts)
+	if err != nil {
+		return err
+	}
+	if err := c.gateFlags.annotate(a); err != nil {
+		return err
+	}
+	rep := analysis.CheckSurface(a, c.gateFlags.spec)
+	out := bufio.NewWriterSize(os.Stdout, 64<<10)
+	switch c.Output {
+	case "json":
+		err = rep.WriteJSON(out)
+	case "markdown":
+		err = rep.WriteMarkdown(out)
+	default:
+		err = rep.WriteText(out)
+	}
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return &exitError{exitFatal, err}
+	}
+	if err := c.gateFlags.gate(a); err != nil {
+		return err
+	}
+	return inputsExit(stats, &c.inputFlags)
+}

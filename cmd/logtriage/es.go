@@ -1,0 +1,296 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/logtriage/logtriage/analysis"
+	"github.com/logtriage/logtriage/parsers"
+)
+
+// Exit codes of `logtriage es` beyond the common ones (documented in the README).
+const (
+	exitESUnreachable  = 10 // no connection, TLS failure, or the cluster kept answering 429/5xx
+	exitESAuth         = 11 // 401: bad or missing credentials
+	exitESForbidden    = 12 // 403: missing privileges
+	exitESMissingIndex = 13 // 404: a concrete index or data stream does not exist
+	exitESBadQuery     = 14 // 400: the cluster rejected a query
+	exitESWrongProduct = 15 // the server is not Elasticsearch
+	exitInterrupted    = 130
+)
+
+// esCmd is `logtriage es`: the batch job over Elasticsearch indices.
+type esCmd struct {
+	URL      []string `name:"url" env:"ELASTICSEARCH_URL" sep:"," help:"Elasticsearch URL; repeat or comma-separate for several nodes (default http://localhost:9200)." placeholder:"URL"`
+	APIKey   string   `name:"api-key" env:"ELASTICSEARCH_API_KEY" help:"API key (the base64 'encoded' value); prefer the environment variable." placeholder:"KEY"`
+	Username string   `env:"ELASTICSEARCH_USERNAME" help:"User for basic authentication." placeholder:"USER"`
+	Password string   `env:"ELASTICSEARCH_PASSWORD" help:"Password for basic authentication; prefer the environment variable." placeholder:"PASS"`
+	CACert   string   `name:"ca-cert" help:"PEM file of the CA that signed the cluster's certificate." type:"existingfile" placeholder:"FILE"`
+	Insecure bool     `help:"Do not verify the cluster's TLS certificate."`
+
+	Index  []string `required:"" sep:"," help:"Index patterns and data streams to read: logs-nginx.access-*,logs-aws.elb_logs-*,filebeat-*." placeholder:"PATTERN"`
+	Since  string   `help:"Analyse documents at or after this time: RFC 3339, a date, or a duration before now (2h)." placeholder:"TIME"`
+	Until  string   `help:"Analyse documents before this time (same forms as --since)." placeholder:"TIME"`
+	Status []int    `help:"Statuses to triage (comma-separated)." default:"405" placeholder:"CODE,..."`
+
+	LayerMap []string          `name:"layer-map" sep:"," help:"Name the layer of documents by dataset or index pattern: --layer-map nginx.access=edge,envoyproxy.log=ingress. Default: the dataset's format (alb, nginx, envoy, app)." placeholder:"MATCH=LAYER"`
+	ESField  map[string]string `name:"es-field" help:"Read a record field from other document fields (custom index templates): --es-field request_id=labels.request_id (repeatable; comma-separate several fields). Names: time, dataset, raw, method, url, status, upstream_status, request_id, trace_id, amzn_trace_id, client_ip, user_agent, upstream_addr, service, host, version." placeholder:"NAME=FIELDS"`
+
+	NginxFormat string            `name:"nginx-format" help:"nginx log_format of raw lines kept in message." placeholder:"STRING"`
+	NginxConf   string            `name:"nginx-conf" help:"nginx configuration whose log_format directives may have written the raw lines." type:"existingfile" placeholder:"FILE"`
+	EnvoyFormat string            `name:"envoy-format" help:"Envoy access log format of raw lines kept in message." placeholder:"STRING"`
+	EnvoyConfig string            `name:"envoy-config" help:"Envoy YAML bootstrap whose access log formats may have written the raw lines." type:"existingfile" placeholder:"FILE"`
+	AppField    map[string]string `name:"app-field" help:"Read an application log field from another key: --app-field status=http.status." placeholder:"FIELD=KEY"`
+
+	MaxRequests   int           `name:"max-requests" help:"405 requests examined in depth (their hops fetched); the phase-1 counts stay exact beyond it." default:"5000"`
+	PageSize      int           `name:"page-size" help:"Hits per search page (at most 10000)." default:"2000"`
+	TermsBatch    int           `name:"terms-batch" help:"Ids per terms query (halved automatically when the cluster's index.max_terms_count is lower)." default:"4096"`
+	History       time.Duration `help:"Look this far before --since for the baselines of deploy regressions and backend drift." default:"0s"`
+	NoBaselines   bool          `name:"no-baselines" help:"Skip phase 4 (success counts per route): faster, but no deploy_regression or backend_drift."`
+	MessageSearch bool          `name:"message-search" help:"Also find 405s in documents that keep only the raw line, by the token 405 in message (candidates, then parsed)."`
+	WriteFindings string        `name:"write-findings" help:"Bulk-index the findings (and, with --requests, every 405 request's verdict) into this index; reruns over the same window overwrite." placeholder:"INDEX"`
+	Quiet         bool          `short:"q" help:"No progress on stderr."`
+	RetryBase     time.Duration `name:"retry-base" hidden:"" default:"250ms"`
+
+	analysisFlags
+	outputFlags
+}
+
+func (c *esCmd) Run() error {
+	in := inputFlags{NginxFormat: c.NginxFormat, NginxConf: c.NginxConf, EnvoyFormat: c.EnvoyFormat,
+		EnvoyConfig: c.EnvoyConfig, AppField: c.AppField, Since: c.Since, Until: c.Until}
+	cfg, err := in.config()
+	if err != nil {
+		return err
+	}
+	since, until, err := in.window(time.Now())
+	if err != nil {
+		return err
+	}
+	var rules []parsers.ESLayerRule
+	for _, s := range c.LayerMap {
+		r, err := parsers.ParseESLayerRule(s)
+		if err != nil {
+			return usageErr("--layer-map: %v", err)
+		}
+		rules = append(rules, r)
+	}
+	var progress io.Writer = stderr
+	if c.Quiet {
+		progress = nil
+	}
+	job, err := parsers.NewESJob(parsers.ESOptions{
+		URLs: c.URL, APIKey: c.APIKey, Username: c.Username, Password: c.Password,
+		CACert: c.CACert, Insecure: c.Insecure, Indices: c.Index, Since: since, Until: until,
+		Statuses: c.Status, MaxRequests: c.MaxRequests, PageSize: c.PageSize, TermsBatch: c.TermsBatch,
+		History: c.History, NoBaselines: c.NoBaselines, MessageSearch: c.MessageSearch,
+		Layers: rules, Fields: c.ESField, Parse: cfg, Route: analysis.Route, Progress: progress,
+		RetryBase: c.RetryBase, Pad: c.JoinWindow, OpaqueID: "logtriage/" + version,
+	})
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	defer job.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	engine := analysis.New(c.options())
+	rep, err := job.Run(ctx, engine.Add)
+	if err != nil {
+		return esExit(err)
+	}
+	a := engine.Result(esInputs(rep))
+	esCorrect(a, rep)
+	if err := c.writeOutput(a, rep); err != nil {
+		return err
+	}
+	esSummary(stderr, rep, c.Quiet)
+	code := exitOK
+	var problems []string
+	if rep.Partial() {
+		code = exitPartial
+		problems = append(problems, "results are partial: "+strings.Join(append(rep.ShardFailures, timedOut(rep)...), "; "))
+	}
+	if c.WriteFindings != "" {
+		docs := esFindingDocs(a, since, until, c.Requests)
+		res, err := job.WriteDocs(ctx, c.WriteFindings, docs)
+		if err != nil {
+			return esExit(err)
+		}
+		fmt.Fprintf(stderr, "es: wrote %d documents to %s (%d bulk requests)", res.Indexed, c.WriteFindings, res.Requests)
+		if res.Failed > 0 {
+			fmt.Fprintf(stderr, ", %d failed: %s", res.Failed, res.FirstError)
+			code = exitPartial
+			problems = append(problems, fmt.Sprintf("%d findings documents could not be written", res.Failed))
+		}
+		fmt.Fprintln(stderr)
+	}
+	if code != exitOK {
+		return &exitError{code, errors.New(strings.Join(problems, "; "))}
+	}
+	return nil
+}
+
+func timedOut(rep *parsers.ESReport) []string {
+	if rep.TimedOut {
+		return []string{"some shards timed out"}
+	}
+	return nil
+}
+
+// esExit maps a job error to its exit code.
+func esExit(err error) error {
+	var ee *parsers.ESError
+	if !errors.As(err, &ee) {
+		return &exitError{exitFatal, err}
+	}
+	code := map[parsers.ESErrorKind]int{
+		parsers.ESUnreachable: exitESUnreachable, parsers.ESAuth: exitESAuth, parsers.ESForbidden: exitESForbidden,
+		parsers.ESMissingIndex: exitESMissingIndex, parsers.ESBadQuery: exitESBadQuery,
+		parsers.ESWrongProduct: exitESWrongProduct, parsers.ESCanceled: exitInterrupted}[ee.Kind]
+	if code == 0 {
+		code = exitFatal
+	}
+	return &exitError{code, err}
+}
+
+// esInputs describes each layer's documents as an input of the analysis.
+func esInputs(rep *parsers.ESReport) []analysis.InputStats {
+	var out []analysis.InputStats
+	for _, l := range rep.Layers {
+		s := analysis.InputStats{Name: "elasticsearch:" + l.Layer, Layer: l.Layer, Read: l.Docs,
+			Parsed: l.Docs - l.Rejected, Rejected: l.Rejected}
+		if l.Example != "" {
+			s.Rejections = append(s.Rejections, analysis.Rejection{Source: l.Layer, Reason: l.Example})
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// esCorrect removes the baseline records (counts fed as id-less records) from the summary, so
+// that it counts documents read.
+func esCorrect(a *analysis.Analysis, rep *parsers.ESReport) {
+	a.Summary.Records -= rep.Synthetic
+	a.Summary.Requests -= rep.Synthetic
+	a.Summary.SingleHop -= rep.Synthetic
+	for i := range a.Layers {
+		a.Layers[i].Records -= rep.SyntheticBy[a.Layers[i].Name]
+	}
+}
+
+func (c *esCmd) writeOutput(a *analysis.Analysis, rep *parsers.ESReport) error {
+	if c.Output != "json" {
+		return c.outputFlags.write(a)
+	}
+	// The analysis document, with the job's report as one more key.
+	var buf bytes.Buffer
+	if err := a.WriteJSON(&buf, c.Requests); err != nil {
+		return &exitError{exitFatal, err}
+	}
+	b := bytes.TrimRight(buf.Bytes(), "\n")
+	extra, _ := json.Marshal(rep)
+	if len(b) > 0 && b[len(b)-1] == '}' {
+		b = append(append(append(b[:len(b)-1:len(b)-1], `,"elasticsearch":`...), extra...), "}\n"...)
+	}
+	if c.Out != "" && c.Out != "-" {
+		return os.WriteFile(c.Out, b, 0o644)
+	}
+	_, err := os.Stdout.Write(b)
+	return err
+}
+
+// esSummary prints what each phase sent and read, the exact 405 counts and the layers.
+func esSummary(w io.Writer, rep *parsers.ESReport, quiet bool) {
+	if quiet {
+		return
+	}
+	fmt.Fprintf(w, "\nElasticsearch %s (cluster %s), indices %s\n", rep.Version, rep.Cluster, strings.Join(rep.Indices, ","))
+	fmt.Fprintf(w, "%-22s %9s %11s %9s %10s %9s\n", "PHASE", "REQUESTS", "DOCUMENTS", "BUCKETS", "KIB", "SECONDS")
+	var r, d, b, kb int64
+	for _, p := range rep.Phases {
+		fmt.Fprintf(w, "%-22s %9d %11d %9d %10d %9.2f\n", p.Name, p.Requests, p.Docs, p.Buckets, p.Bytes>>10, p.Seconds)
+		r, d, b, kb = r+p.Requests, d+p.Docs, b+p.Buckets, kb+p.Bytes>>10
+	}
+	fmt.Fprintf(w, "%-22s %9d %11d %9d %10d\n", "total", r, d, b, kb)
+	fmt.Fprintf(w, "%d documents with a 405 (exact, phase 1); %d requests with a 405 examined in depth", rep.Total405Docs, rep.Requests405)
+	if rep.CapHit {
+		fmt.Fprintf(w, " — --max-requests reached: the rest are counted, not examined")
+	}
+	fmt.Fprintln(w)
+	if len(rep.Groups) > 0 {
+		fmt.Fprintf(w, "%-10s %-7s %-40s %-6s %8s\n", "LAYER", "METHOD", "ROUTE", "STATUS", "DOCS")
+		for i, g := range rep.Groups {
+			if i == 15 {
+				fmt.Fprintf(w, "… %d more groups (see --output json)\n", len(rep.Groups)-15)
+				break
+			}
+			fmt.Fprintf(w, "%-10s %-7s %-40s %-6s %8d\n", clip(g.Layer, 10), g.Method, clip(g.Route, 40), g.Status, g.Count)
+		}
+	}
+	for _, l := range rep.Layers {
+		fmt.Fprintf(w, "layer %s: %d documents (%d parsed from the raw line, %d from fields, %d rejected)\n", l.Layer, l.Docs, l.FromRaw, l.FromECS, l.Rejected)
+		if l.Warning != "" {
+			fmt.Fprintf(w, "warning: layer %s: %s\n", l.Layer, l.Warning)
+		}
+	}
+	if rep.PITReopened > 0 {
+		fmt.Fprintf(w, "the point in time expired %d time(s) and was reopened\n", rep.PITReopened)
+	}
+}
+
+// esFindingDocs turns findings (and request verdicts) into documents with ids that depend only
+// on what they describe and the window, so that a rerun overwrites them.
+func esFindingDocs(a *analysis.Analysis, since, until time.Time, requests bool) []parsers.ESDoc {
+	window := map[string]any{}
+	if !since.IsZero() {
+		window["start"] = since.UTC()
+	}
+	if !until.IsZero() {
+		window["end"] = until.UTC()
+	}
+	id := func(parts ...string) string {
+		h := sha256.Sum256([]byte(strings.Join(append(parts, since.UTC().String(), until.UTC().String()), "\x00")))
+		return hex.EncodeToString(h[:16])
+	}
+	now := time.Now().UTC()
+	var docs []parsers.ESDoc
+	for _, f := range a.Findings {
+		fid := id("finding", f.OriginLayer, string(f.Cause), f.Method, f.Route)
+		var ex []string
+		for _, e := range f.Examples {
+			ex = append(ex, e.ID)
+		}
+		body, _ := json.Marshal(map[string]any{"@timestamp": now,
+			"event": map[string]any{"dataset": "logtriage.finding", "kind": "alert"},
+			"logtriage": map[string]any{"kind": "finding", "finding_id": fid, "window": window,
+				"layer": f.OriginLayer, "cause": f.Cause, "method": f.Method, "route": f.Route, "count": f.Count,
+				"share": f.Share, "first_seen": f.FirstSeen, "last_seen": f.LastSeen, "masked": f.Masked,
+				"allow": f.Allow, "evidence": f.Evidence, "fix": f.Fix, "verify": f.Verify, "example_request_ids": ex}})
+		docs = append(docs, parsers.ESDoc{ID: fid, Body: body})
+	}
+	if requests {
+		for _, r := range a.Requests {
+			rid := id("request", r.IDs.RequestID, r.IDs.AmznRoot, r.IDs.TraceID, r.Time.String(), r.Method, r.Path)
+			body, _ := json.Marshal(map[string]any{"@timestamp": r.Time,
+				"event": map[string]any{"dataset": "logtriage.request", "kind": "event"},
+				"logtriage": map[string]any{"kind": "request", "finding_id": rid, "window": window,
+					"layer": r.OriginLayer, "cause": r.Cause, "method": r.Method, "path": r.Path, "status": r.Status,
+					"masked": r.Masked, "evidence": r.Evidence, "request_id": r.IDs.RequestID,
+					"trace_id": r.IDs.TraceID, "amzn_trace_root": r.IDs.AmznRoot}})
+			docs = append(docs, parsers.ESDoc{ID: rid, Body: body})
+		}
+	}
+	return docs
+}

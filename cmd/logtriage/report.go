@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/logtriage/logtriage/analysis"
+)
+
+// reportCmd renders a saved analysis (analyze or es with --output json) in any output format,
+// so that a batch job's JSON can become a postmortem later.
+type reportCmd struct {
+	File string `arg:"" name:"FILE" help:"JSON analysis written by analyze or es with --output json; - reads standard input."`
+	outputFlags
+	gateFlags
+}
+
+func (c *reportCmd) Run() error {
+	a, err := reportLoad(c.File)
+	if err != nil {
+		return err
+	}
+	if err := c.gateFlags.annotate(a); err != nil {
+		return err
+	}
+	if err := c.outputFlags.write(a); err != nil {
+		return err
+	}
+	return c.gateFlags.gate(a)
+}
+
+// reportLoad reads and checks a JSON analysis document.
+func reportLoad(name string) (*analysis.Analysis, error) {
+	var r io.Reader
+	label := name
+	if name == "-" {
+		r, label = os.Stdin, "standard input"
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, &exitError{exitFatal, err}
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(bufio.NewReader(r))
+	if err != nil {
+		return nil, &exitError{exitFatal, fmt.Errorf("reading %s: %w", label, err)}
+	}
+	// The schema first, so that a document of another version gets a clear message rather
+	// than a field-level decoding error.
+	var head struct {
+		Schema *string `json:"schema"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, usageErr("%s is not a logtriage analysis (JSON from analyze --output json): %v", label, err)
+	}
+	switch {
+	case head.Schema == nil:
+		return nil, usageErr("%s has no \"schema\" field: not a logtriage analysis (write one with analyze --output json)", label)
+	case *head.Schema != analysis.Schema:
+		return nil, usageErr("%s is a %q document; this logtriage reads %q (render it with the logtriage version that wrote it, or analyze the logs again)",
+			label, *head.Schema, analysis.Schema)
+	}
+	var a analysis.Analysis
+	if err := json.Unmarshal(data, &a); err != nil {
+		return nil, usageErr("%s: %v", label, err)
+	}
+	return &a, nil
+}

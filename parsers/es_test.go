@@ -1,0 +1,169 @@
+package parsers_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/logtriage/logtriage/analysis"
+	"github.com/logtriage/logtriage/parsers"
+	"github.com/logtriage/logtriage/parsers/esfake"
+)
+
+const esIncidents = "../samples/incidents"
+
+// esFixture is a fake cluster seeded with samples/incidents.
+type esFixture struct {
+	srv  *esfake.Server
+	http *httptest.Server
+}
+
+func newESFixture(t testing.TB) *esFixture {
+	t.Helper()
+	srv := esfake.New()
+	if _, err := esfake.SeedIncidents(srv, esIncidents); err != nil {
+		t.Fatalf("seeding: %v", err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	return &esFixture{srv, hs}
+}
+
+func esParseConfig(t testing.TB) *parsers.Config {
+	t.Helper()
+	conf, err := parsers.LoadNginxConf(filepath.Join(esIncidents, "nginx.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs, err := parsers.LoadEnvoyConfig(filepath.Join(esIncidents, "envoy.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &parsers.Config{NginxConf: conf, EnvoyLogs: logs}
+}
+
+func esOptions(t testing.TB, url string) parsers.ESOptions {
+	return parsers.ESOptions{
+		URLs:    []string{url},
+		Indices: []string{"logs-*", "filebeat-*"},
+		Layers: []parsers.ESLayerRule{{Match: "nginx.access", Layer: "edge"}, {Match: "envoyproxy.log", Layer: "ingress"},
+			{Match: "aws.elb*", Layer: "alb"}, {Match: "*.log", Layer: "app"}},
+		Parse: esParseConfig(t), Route: analysis.Route, RetryBase: time.Millisecond,
+	}
+}
+
+// esRun runs the job and the engine.
+func esRun(t testing.TB, opts parsers.ESOptions) (*analysis.Analysis, *parsers.ESReport, error) {
+	t.Helper()
+	job, err := parsers.NewESJob(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer job.Close()
+	e := analysis.New(analysis.Options{})
+	rep, err := job.Run(context.Background(), e.Add)
+	if err != nil {
+		return nil, rep, err
+	}
+	return e.Result(nil), rep, nil
+}
+
+// filesAnalysis is what `logtriage analyze` computes on the sample files.
+func filesAnalysis(t testing.TB) *analysis.Analysis {
+	t.Helper()
+	cfg := esParseConfig(t)
+	ins, err := parsers.ExpandInputs([]string{"alb=" + esIncidents + "/alb.log.gz", "edge=" + esIncidents + "/edge.log",
+		"ingress=" + esIncidents + "/ingress.log", "app=" + esIncidents + "/app.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := analysis.New(analysis.Options{})
+	cfg.Merge(ins, 1<<20, func(*parsers.Record) bool { return true }, e.Add)
+	return e.Result(nil)
+}
+
+func verdicts(a *analysis.Analysis) []string {
+	var out []string
+	for _, r := range a.Requests {
+		id := r.IDs.AmznRoot
+		if id == "" {
+			id = r.IDs.RequestID
+		}
+		if id == "" {
+			id = r.IDs.TraceID
+		}
+		if id == "" {
+			id = r.Method + " " + r.Path + " " + r.Time.Format(time.RFC3339Nano)
+		}
+		out = append(out, fmt.Sprintf("%s %s %s %s masked=%v", id, r.Method, r.OriginLayer, r.Cause, r.Masked))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func findings(a *analysis.Analysis) []string {
+	var out []string
+	for _, f := range a.Findings {
+		out = append(out, fmt.Sprintf("%s %s %s %s %d", f.OriginLayer, f.Cause, f.Method, f.Route, f.Count))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func diff(t *testing.T, what string, want, got []string) {
+	t.Helper()
+	w := map[string]bool{}
+	for _, s := range want {
+		w[s] = true
+	}
+	g := map[string]bool{}
+	for _, s := range got {
+		g[s] = true
+	}
+	n := 0
+	for _, s := range want {
+		if !g[s] && n < 15 {
+			t.Errorf("%s: missing from es: %s", what, s)
+			n++
+		}
+	}
+	for _, s := range got {
+		if !w[s] && n < 30 {
+			t.Errorf("%s: only in es: %s", what, s)
+			n++
+		}
+	}
+	if len(want) != len(got) {
+		t.Errorf("%s: %d from files, %d from es", what, len(want), len(got))
+	}
+}
+
+// TestESSameVerdictsAsFiles: the job over the fake cluster seeded with samples/incidents gives
+// the verdicts the engine gives on the files.
+func TestESSameVerdictsAsFiles(t *testing.T) {
+	fx := newESFixture(t)
+	want := filesAnalysis(t)
+	got, rep, err := esRun(t, esOptions(t, fx.http.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "findings", findings(want), findings(got))
+	diff(t, "requests", verdicts(want), verdicts(got))
+	if fx.srv.OpenPITs() != 0 {
+		t.Errorf("%d PITs left open", fx.srv.OpenPITs())
+	}
+	if rep.Total405Docs == 0 || len(rep.Groups) == 0 {
+		t.Errorf("no phase-1 groups: %+v", rep)
+	}
+	for _, p := range rep.Phases {
+		t.Logf("%-20s requests %3d docs %5d buckets %5d bytes %7d", p.Name, p.Requests, p.Docs, p.Buckets, p.Bytes)
+	}
+	t.Logf("405 docs %d, requests examined %d, layers %+v", rep.Total405Docs, rep.Requests405, rep.Layers)
+}
+
+var _ = strings.Contains

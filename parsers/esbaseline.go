@@ -1,0 +1,194 @@
+package parsers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+// Phase 4: baselines. The time-based causes (deploy_regression, backend_drift) compare a
+// route's 405s with its successes before and beside them. The successes are counted by the
+// cluster — per (dataset, index, backend, service, host, version, minute) with the first and
+// last timestamp of each bucket — and delivered to the engine as id-less records spread over
+// each bucket, so the engine's own baselines see the same counts as when reading files.
+// Documents already delivered (the hops of phase 3) are excluded by id.
+
+// esBucket is one baseline bucket: n successes of a method and route at one layer.
+type esBucket struct {
+	layer, format, method, path  string
+	addr, service, host, version string
+	status                       int
+	n                            int64
+	first, last                  int64 // unix ns
+}
+
+// at returns the time of the bucket's i-th record.
+func (b *esBucket) at(i int64) int64 {
+	if b.n <= 1 {
+		return b.first
+	}
+	return b.first + (b.last-b.first)*i/(b.n-1)
+}
+
+// fill writes the bucket's i-th record into rec.
+func (b *esBucket) fill(rec *Record, i int64) {
+	rec.Reset()
+	rec.Layer, rec.Format, rec.Method, rec.Path, rec.URI = b.layer, b.format, b.method, b.path, b.path
+	rec.Status = b.status
+	rec.UpstreamAddr, rec.Service, rec.Host = b.addr, b.service, b.host
+	if b.addr != "" && b.format != FormatEnvoy {
+		rec.AppendUpstream(b.status)
+	}
+	if b.version != "" {
+		rec.Detail = "version=" + b.version
+	}
+	rec.Time = time.Unix(0, b.at(i)).UTC()
+	rec.File = "baseline"
+}
+
+// esRouteRegexp turns a route template into a Lucene regular expression over a path, or over
+// an absolute URL with an optional query.
+func esRouteRegexp(route string, absolute bool) string {
+	var b strings.Builder
+	if absolute {
+		b.WriteString(`([a-zA-Z]+://[^/]+)?`)
+	}
+	for i, seg := range strings.Split(route, "/") {
+		if i > 0 {
+			b.WriteByte('/')
+		}
+		if seg == "{id}" {
+			b.WriteString(`[^/]+`)
+			continue
+		}
+		for _, r := range seg {
+			if strings.ContainsRune(`.?+*|{}[]()"\#@&<>~`, r) {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
+		}
+	}
+	b.WriteString(`(\?.*)?`)
+	return b.String()
+}
+
+var esRouteOK = regexp.MustCompile(`^[\x21-\x7e]*$`)
+
+func (j *ESJob) baselines(ctx context.Context, p *ESPhase, recs []*Record) ([]esBucket, error) {
+	type route struct{ method, route string }
+	routes := map[route]bool{}
+	var exclude []string
+	for _, r := range recs {
+		if j.wanted(r) {
+			rt := j.opts.Route(r.Path)
+			if r.Method != "" && r.Path != "" && len(rt) < 200 && esRouteOK.MatchString(rt) {
+				routes[route{r.Method, rt}] = true
+			}
+		} else if r.Status > 0 && r.Status < 400 {
+			if _, id, ok := strings.Cut(r.File, "/"); ok {
+				exclude = append(exclude, id)
+			}
+		}
+	}
+	list := make([]route, 0, len(routes))
+	for r := range routes {
+		list = append(list, r)
+	}
+	sort.Slice(list, func(a, b int) bool { return list[a].method+list[a].route < list[b].method+list[b].route })
+	excl, _ := json.Marshal(exclude)
+	window := j.windowFilter(0, j.opts.History)
+	type src struct{ name, field string }
+	var sources []src
+	sources = append(sources, src{"dataset", j.fields["dataset"][0]}, src{"index", "_index"})
+	for _, k := range []string{"upstream_addr", "service", "host", "version"} {
+		for i, f := range j.fields[k] {
+			sources = append(sources, src{fmt.Sprintf("%s%d", k, i), f})
+		}
+	}
+	sources = append(sources, src{"port", "aws.elb.backend.port"})
+	var srcJSON []string
+	for _, s := range sources {
+		mb := `,"missing_bucket":true`
+		if s.field == "_index" {
+			mb = ""
+		}
+		srcJSON = append(srcJSON, fmt.Sprintf(`{%q:{"terms":{"field":%q%s}}}`, s.name, s.field, mb))
+	}
+	srcJSON = append(srcJSON, `{"minute":{"date_histogram":{"field":"@timestamp","fixed_interval":"1m"}}}`)
+	var out []esBucket
+	for _, rt := range list {
+		var filters []string
+		if window != "" {
+			filters = append(filters, window)
+		}
+		filters = append(filters,
+			fmt.Sprintf(`{"term":{%q:{"value":%q,"case_insensitive":true}}}`, j.fields["method"][0], rt.method),
+			fmt.Sprintf(`{"bool":{"should":[{"regexp":{"url.path":{"value":%q}}},{"regexp":{"url.original":{"value":%q}}}],"minimum_should_match":1}}`,
+				esRouteRegexp(rt.route, false), esRouteRegexp(rt.route, true)),
+			fmt.Sprintf(`{"range":{%q:{"gte":100,"lt":400}}}`, j.fields["status"][0]))
+		query := `{"bool":{"filter":[` + strings.Join(filters, ",") + `]`
+		if len(exclude) > 0 {
+			query += `,"must_not":[{"ids":{"values":` + string(excl) + `}}]`
+		}
+		query += `}}`
+		after := ""
+		for {
+			body := fmt.Sprintf(`{"size":0,"track_total_hits":false,"query":%s,"aggs":{"b":{"composite":{"size":1000%s,"sources":[%s]},`+
+				`"aggs":{"first":{"min":{"field":"@timestamp"}},"last":{"max":{"field":"@timestamp"}},"status":{"terms":{"field":%q,"size":1}}}}}}`,
+				query, after, strings.Join(srcJSON, ","), j.fields["status"][0])
+			data, err := j.search(ctx, "phase 4 (baselines)", []byte(body), false, "aggregations", "_shards", "timed_out")
+			if err != nil {
+				return out, err
+			}
+			buckets := gjson.GetBytes(data, "aggregations.b.buckets").Array()
+			for _, b := range buckets {
+				k := b.Get("key")
+				pick := func(kind string) string {
+					for i := range j.fields[kind] {
+						if v := k.Get(fmt.Sprintf("%s%d", kind, i)); v.Exists() && v.Type != gjson.Null {
+							return v.String()
+						}
+					}
+					return ""
+				}
+				layer := j.layerOfGroup(k.Get("dataset").String(), k.Get("index").String())
+				kind := j.esClassify(k.Get("index").String(), gjson.Parse(fmt.Sprintf(`{"event":{"dataset":%q}}`, k.Get("dataset").String())))
+				eb := esBucket{layer: layer, format: kind.family, method: rt.method, path: rt.route,
+					addr: pick("upstream_addr"), service: pick("service"), host: pick("host"),
+					n: b.Get("doc_count").Int(), status: int(b.Get("status.buckets.0.key").Int())}
+				if kind.family == FormatApp {
+					eb.version = pick("version")
+				}
+				if port := k.Get("port"); port.Exists() && port.Type != gjson.Null && eb.addr != "" && !strings.Contains(eb.addr, ":") {
+					eb.addr += ":" + port.String()
+				}
+				if strings.Contains(eb.service, "targetgroup/") {
+					eb.service = albTargetGroup([]byte(eb.service))
+				}
+				if eb.status == 0 {
+					eb.status = 200
+				}
+				eb.first = int64(b.Get("first.value").Float()) * int64(time.Millisecond)
+				eb.last = int64(b.Get("last.value").Float()) * int64(time.Millisecond)
+				out = append(out, eb)
+			}
+			p.Buckets += int64(len(buckets))
+			ak := gjson.GetBytes(data, "aggregations.b.after_key")
+			if len(buckets) < 1000 || !ak.Exists() {
+				break
+			}
+			after = `,"after":` + ak.Raw
+		}
+	}
+	j.progress("baselines: %d routes, %d buckets", len(list), len(out))
+	return out, nil
+}
+
+var _ = strconv.Itoa
