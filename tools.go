@@ -6,7 +6,6 @@ package tools
 
 import (
 	_ "github.com/alecthomas/kong"
-	_ "github.com/elastic/go-elasticsearch/v8"
 	_ "github.com/tidwall/gjson"
 	_ "gopkg.in/yaml.v3"
 )

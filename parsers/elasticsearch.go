@@ -137,21 +137,21 @@ type ESLayerReport struct {
 
 // ESReport is what the job did.
 type ESReport struct {
-	Cluster       string          `json:"cluster"`
-	Version       string          `json:"version"`
-	Indices       []string        `json:"indices"`
-	Phases        []ESPhase       `json:"phases"`
-	Groups        []ESGroup       `json:"groups_405"`
-	Total405Docs  int64           `json:"documents_405"`
-	Requests405   int             `json:"requests_405_examined"`
-	CapHit        bool            `json:"max_requests_hit"`
-	Layers        []ESLayerReport `json:"layers"`
-	ShardFailures []string        `json:"shard_failures,omitempty"`
-	TimedOut      bool            `json:"timed_out,omitempty"`
-	PITReopened   int             `json:"pit_reopened,omitempty"`
-	Synthetic     int64           `json:"-"`
+	Cluster       string           `json:"cluster"`
+	Version       string           `json:"version"`
+	Indices       []string         `json:"indices"`
+	Phases        []ESPhase        `json:"phases"`
+	Groups        []ESGroup        `json:"groups_405"`
+	Total405Docs  int64            `json:"documents_405"`
+	Requests405   int              `json:"requests_405_examined"`
+	CapHit        bool             `json:"max_requests_hit"`
+	Layers        []ESLayerReport  `json:"layers"`
+	ShardFailures []string         `json:"shard_failures,omitempty"`
+	TimedOut      bool             `json:"timed_out,omitempty"`
+	PITReopened   int              `json:"pit_reopened,omitempty"`
+	Synthetic     int64            `json:"-"`
 	SyntheticBy   map[string]int64 `json:"-"`
-	DocsRead      int64           `json:"documents_read"`
+	DocsRead      int64            `json:"documents_read"`
 }
 
 // Partial reports whether results may be incomplete (shard failures, timeouts).

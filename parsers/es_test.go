@@ -167,3 +167,60 @@ func TestESSameVerdictsAsFiles(t *testing.T) {
 }
 
 var _ = strings.Contains
+
+// TestESBaselinesDecideCauses: without phase 4 the history-based causes cannot be found — the
+// baselines are what makes the deploy regression (scenario g) a deploy regression.
+func TestESBaselinesDecideCauses(t *testing.T) {
+	fx := newESFixture(t)
+	opts := esOptions(t, fx.http.URL)
+	opts.NoBaselines = true
+	a, rep, err := esRun(t, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range a.Findings {
+		if f.Cause == analysis.CauseDeployRegression || f.Cause == analysis.CauseBackendDrift {
+			t.Errorf("%s found without baselines: %s %s", f.Cause, f.Method, f.Route)
+		}
+	}
+	if rep.Synthetic != 0 {
+		t.Errorf("%d baseline records without phase 4", rep.Synthetic)
+	}
+}
+
+// TestESMaxRequestsCap: the cap limits the requests examined, says so, and keeps the phase-1
+// counts exact.
+func TestESMaxRequestsCap(t *testing.T) {
+	fx := newESFixture(t)
+	opts := esOptions(t, fx.http.URL)
+	opts.MaxRequests = 20
+	opts.PageSize = 50
+	a, rep, err := esRun(t, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.CapHit || rep.Requests405 != 20 {
+		t.Errorf("cap not reported: hit=%v examined=%d", rep.CapHit, rep.Requests405)
+	}
+	if rep.Total405Docs != 763 {
+		t.Errorf("phase 1 counted %d 405 documents, want 763 (exact despite the cap)", rep.Total405Docs)
+	}
+	if n := a.Summary.Requests405; n > 25 || n == 0 {
+		t.Errorf("%d requests attributed with --max-requests 20", n)
+	}
+}
+
+// TestESDottedAndNestedSource: a field is read the same from nested objects, literal dotted
+// keys and a mix of the two.
+func TestESDottedAndNestedSource(t *testing.T) {
+	for _, src := range []string{
+		`{"http":{"response":{"status_code":405}}}`,
+		`{"http.response.status_code":405}`,
+		`{"http.response":{"status_code":405}}`,
+		`{"http":{"response.status_code":405}}`,
+	} {
+		if got := parsers.ESGetForTest(src, "http.response.status_code"); got != "405" {
+			t.Errorf("%s: got %q", src, got)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tidwall/gjson"
 )
@@ -488,4 +487,5 @@ func (j *ESJob) fromFields(family string, src gjson.Result, rec *Record) bool {
 	return true
 }
 
-var _ = time.Second
+// ESGetForTest reads a dotted field from a JSON document as esGet does (tests only).
+func ESGetForTest(src, name string) string { return esGet(gjson.Parse(src), name).String() }

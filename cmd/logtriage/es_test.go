@@ -173,7 +173,7 @@ func TestESFaults(t *testing.T) {
 		}, nil, 3, "shards failed"},
 		{"PIT expiry is survived", func(s *esfake.Server) {
 			s.Inject(esfake.Fault{Endpoint: "search", ExpirePITs: true, After: 2})
-		}, []string{"--page-size", "100"}, 0, ""},
+		}, []string{"--page-size", "100"}, 0, "point in time expired"},
 		{"PIT closed after an error mid-read", func(s *esfake.Server) {
 			s.Inject(esfake.Fault{Endpoint: "search", Status: 400, After: 3})
 		}, []string{"--page-size", "100"}, 14, "rejected the query"},

@@ -44,8 +44,15 @@ type Seeded struct {
 //
 // The ECS fields come from the project's own parsers, so they agree with the raw lines.
 func SeedIncidents(s *Server, dir string) (Seeded, error) {
-	var n Seeded
 	s.CreateIndex(IncidentFilebeat, true)
+	return IncidentDocs(dir, s.AddDocument)
+}
+
+// IncidentDocs turns samples/incidents into documents (see SeedIncidents) and hands each to
+// add with its target index or data stream and id; the integration test bulk-loads them into a
+// real cluster with it.
+func IncidentDocs(dir string, add func(target, id string, doc []byte) error) (Seeded, error) {
+	var n Seeded
 	conf, err := parsers.LoadNginxConf(filepath.Join(dir, "nginx.conf"))
 	if err != nil {
 		return n, err
@@ -110,7 +117,7 @@ func SeedIncidents(s *Server, dir string) (Seeded, error) {
 				continue
 			}
 			b, _ := json.Marshal(l.doc(line, &rec))
-			if err := s.AddDocument(l.target, fmt.Sprintf("%s-%06d", strings.TrimSuffix(strings.TrimSuffix(l.file, ".gz"), filepath.Ext(strings.TrimSuffix(l.file, ".gz"))), ln), b); err != nil {
+			if err := add(l.target, fmt.Sprintf("%s-%06d", strings.TrimSuffix(strings.TrimSuffix(l.file, ".gz"), filepath.Ext(strings.TrimSuffix(l.file, ".gz"))), ln), b); err != nil {
 				f.Close()
 				return n, err
 			}

@@ -603,7 +603,7 @@ func errBody(e *esError) map[string]any {
 		top = map[string]any{"root_cause": []any{cause}, "type": "search_phase_execution_exception",
 			"reason": "all shards failed", "phase": "query", "grouped": true,
 			"failed_shards": []any{map[string]any{"shard": 0, "index": nil, "node": "esfake-node", "reason": cause}},
-			"caused_by": cause}
+			"caused_by":     cause}
 	}
 	if e.typ == "circuit_breaking_exception" {
 		top["bytes_wanted"] = 1020054944

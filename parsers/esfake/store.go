@@ -32,7 +32,7 @@ type column struct {
 	vals    []uint32
 	multi   map[int32][]uint32
 	numeric bool
-	text    bool // analysed text (message): match_phrase works, term does not
+	text    bool       // analysed text (message): match_phrase works, term does not
 	toks    [][]string // tokens of each dictionary value of a text column, computed on demand
 
 	gen *genColumn
@@ -46,8 +46,8 @@ type column struct {
 // genColumn computes values for the documents [base, base+n).
 type genColumn struct {
 	base, n int32
-	value   func(i int32) string        // i is relative to base; "" for none
-	inverse func(v string) []int32      // the relative docs holding a value
+	value   func(i int32) string   // i is relative to base; "" for none
+	inverse func(v string) []int32 // the relative docs holding a value
 }
 
 func newColumn() *column {
@@ -224,6 +224,7 @@ func (b *bitset) andNot(o *bitset) {
 		b.w[i] &^= o.w[i]
 	}
 }
+
 // fill adds the documents [0, n).
 func (b *bitset) fill(n int32) {
 	full := int(n >> 6)
@@ -456,13 +457,13 @@ func (s *store) source(doc int32) json.RawMessage {
 // Numeric lists the fields whose values are numbers. IDFields are high-cardinality fields
 // whose values are computed on the fly with Inverse mapping a value back to its document.
 type GenSpec struct {
-	N         int
-	Index     func(i int) (name string, dataStream bool)
-	Time      func(i int) time.Time
-	Fields    map[string]func(i int) string
-	Numeric   map[string]bool
-	IDFields  map[string]func(i int) string
-	Inverse   map[string]func(v string) []int
+	N        int
+	Index    func(i int) (name string, dataStream bool)
+	Time     func(i int) time.Time
+	Fields   map[string]func(i int) string
+	Numeric  map[string]bool
+	IDFields map[string]func(i int) string
+	Inverse  map[string]func(v string) []int
 }
 
 // generate appends spec.N documents without storing their JSON.
@@ -565,4 +566,3 @@ func (s *store) live(limit int32) *bitset {
 	}
 	return b
 }
-

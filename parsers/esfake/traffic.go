@@ -63,10 +63,10 @@ func GenerateTraffic(s *Server, n, every405 int) Traffic {
 		return fmt.Sprintf("Root=1-%08x-%024x", uint32(TrafficStart.Unix())+uint32(r/1000), v)
 	}
 	amznReq := func(v string) (int, bool) {
-		if len(v) != 40 {
+		if len(v) != 35 {
 			return 0, false
 		}
-		lo, err := strconv.ParseUint(v[24:], 16, 64)
+		lo, err := strconv.ParseUint(v[19:], 16, 64)
 		if err != nil {
 			return 0, false
 		}
