@@ -304,8 +304,10 @@ func esRetryable(_ *http.Request, err error) bool {
 // Addresses returns the cluster URLs with credentials redacted.
 func (j *ESJob) Addresses() []string {
 	var out []string
-	for _, u := range j.es.Transport.(interface{ URLs() []*url.URL }).URLs() {
-		out = append(out, u.Redacted())
+	if t, ok := j.es.Transport.(interface{ URLs() []*url.URL }); ok {
+		for _, u := range t.URLs() {
+			out = append(out, u.Redacted())
+		}
 	}
 	return out
 }

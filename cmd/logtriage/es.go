@@ -42,7 +42,7 @@ type esCmd struct {
 	Index  []string `required:"" sep:"," help:"Index patterns and data streams to read: logs-nginx.access-*,logs-aws.elb_logs-*,filebeat-*." placeholder:"PATTERN"`
 	Since  string   `help:"Analyse documents at or after this time: RFC 3339, a date, or a duration before now (2h)." placeholder:"TIME"`
 	Until  string   `help:"Analyse documents before this time (same forms as --since)." placeholder:"TIME"`
-	Status []int    `help:"Statuses to triage (comma-separated)." default:"405" placeholder:"CODE,..."`
+	Status []int    `help:"Statuses to triage (comma-separated)." default:"405" placeholder:"CODE"`
 
 	LayerMap []string          `name:"layer-map" sep:"," help:"Name the layer of documents by dataset or index pattern: --layer-map nginx.access=edge,envoyproxy.log=ingress. Default: the dataset's format (alb, nginx, envoy, app)." placeholder:"MATCH=LAYER"`
 	ESField  map[string]string `name:"es-field" help:"Read a record field from other document fields (custom index templates): --es-field request_id=labels.request_id (repeatable; comma-separate several fields). Names: time, dataset, raw, method, url, status, upstream_status, request_id, trace_id, amzn_trace_id, client_ip, user_agent, upstream_addr, service, host, version." placeholder:"NAME=FIELDS"`

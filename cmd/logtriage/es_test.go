@@ -157,7 +157,7 @@ func TestESFaults(t *testing.T) {
 		{"connection reset for ever", func(s *esfake.Server) {
 			s.Inject(esfake.Fault{Endpoint: "info", Reset: true, Times: -1})
 		}, nil, 10, "cannot reach Elasticsearch"},
-		{"bad credentials", func(s *esfake.Server) { s.APIKey = "right" }, []string{"--api-key", "wrong"}, 11, "authentication failed"},
+		{"bad credentials", func(s *esfake.Server) { s.SetCredentials("right", "", "") }, []string{"--api-key", "wrong"}, 11, "authentication failed"},
 		{"missing privileges", func(s *esfake.Server) {
 			s.Inject(esfake.Fault{Endpoint: "search", Status: 403, Times: -1})
 		}, nil, 12, "missing privileges"},

@@ -44,6 +44,7 @@ type cli struct {
 	Parse    parseCmd    `cmd:"" help:"Print normalised records as JSON lines, one per record."`
 	Analyze  analyzeCmd  `cmd:"" help:"Correlate requests across hops, attribute every 405 to the layer that generated it, and explain why."`
 	Trace    traceCmd    `cmd:"" help:"Show one request's hop chain and verdict, by any of its ids."`
+	ES       esCmd       `cmd:"" name:"es" help:"Triage 405s in Elasticsearch indices, pushing the work down to the cluster."`
 	Report   reportCmd   `cmd:"" help:"Render a saved JSON analysis (analyze or es --output json) as text, json, markdown or html: the postmortem report."`
 	Contract contractCmd `cmd:"" help:"Hold the method surface seen in the logs against an OpenAPI spec, per layer: documented methods with 405s, undocumented methods that succeeded, routes the spec lacks, OPTIONS/CORS."`
 	Probe    probeCmd    `cmd:"" help:"Send OPTIONS, HEAD and GET (and a CORS preflight) to live URLs: status, Allow and CORS headers, compliance, contract, drift between environments."`

@@ -92,6 +92,13 @@ func New() *Server {
 	return &Server{st: newStore(), pits: map[string]*pit{}, stats: map[string]*EndpointStats{}}
 }
 
+// SetCredentials sets the API key and basic credentials requests must carry (safe while serving).
+func (s *Server) SetCredentials(apiKey, username, password string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.APIKey, s.Username, s.Password = apiKey, username, password
+}
+
 // CreateIndex creates a plain index, or a data stream with one backing index.
 func (s *Server) CreateIndex(name string, dataStream bool) {
 	s.mu.Lock()
@@ -301,6 +308,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	es.Requests++
 	s.log = append(s.log, r.Method+" "+r.URL.RequestURI())
+	authErr := s.authenticate(r)
 	var fault *Fault
 	for _, f := range s.faults {
 		if f.Times == 0 || f.Endpoint != ep && f.Endpoint != "*" || f.Match != nil && !f.Match(r, body) {
@@ -352,8 +360,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rw.error(&esError{status: 400, typ: "parse_exception", reason: "request body is required or malformed: " + err.Error()})
 		return
 	}
-	if e := s.authenticate(r); e != nil {
-		rw.unauthenticated(e)
+	if authErr != nil {
+		rw.unauthenticated(authErr)
 		return
 	}
 	res, status, err := s.serveLocked(r, rw, ep, parts, body, fault)
