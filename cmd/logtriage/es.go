@@ -65,6 +65,7 @@ type esCmd struct {
 
 	analysisFlags
 	outputFlags
+	gateFlags
 }
 
 func (c *esCmd) Run() error {
@@ -112,6 +113,9 @@ func (c *esCmd) Run() error {
 	}
 	a := engine.Result(esInputs(rep))
 	esCorrect(a, rep)
+	if err := c.gateFlags.annotate(a); err != nil {
+		return err
+	}
 	if err := c.writeOutput(a, rep); err != nil {
 		return err
 	}
@@ -135,6 +139,9 @@ func (c *esCmd) Run() error {
 			problems = append(problems, fmt.Sprintf("%d findings documents could not be written", res.Failed))
 		}
 		fmt.Fprintln(stderr)
+	}
+	if err := c.gateFlags.gate(a); err != nil {
+		return err
 	}
 	if code != exitOK {
 		return &exitError{code, errors.New(strings.Join(problems, "; "))}

@@ -233,3 +233,17 @@ func TestESWriteFindingsIdempotent(t *testing.T) {
 }
 
 var _ = os.Getenv
+
+// TestESContractGateAndReports: the es command shares the contract gate and the report formats
+// with analyze.
+func TestESContractGateAndReports(t *testing.T) {
+	_, url := esFake(t)
+	r := run(t, nil, esArgs(url, "-q", "--openapi", "samples/openapi.yaml", "--fail-on", "deploy_regression")...)
+	if r.code != exitFindings || !strings.Contains(r.stderr, "FAIL deploy_regression app DELETE /api/carts/{id} count=30 contract=documented") {
+		t.Errorf("--fail-on on es: exit %d\n%s", r.code, r.stderr)
+	}
+	md := run(t, nil, esArgs(url, "-q", "--output", "markdown")...)
+	if md.code != 0 || !strings.HasPrefix(md.stdout, "# Postmortem") || !strings.Contains(md.stdout, "deploy_regression") {
+		t.Errorf("markdown from es: exit %d\n%.300s\n%s", md.code, md.stdout, md.stderr)
+	}
+}
