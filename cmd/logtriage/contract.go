@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"os"
-
 	"github.com/logtriage/logtriage/analysis"
 )
 
@@ -31,20 +28,8 @@ func (c *contractCmd) Run() error {
 		return err
 	}
 	rep := analysis.CheckSurface(a, c.gateFlags.spec)
-	out := bufio.NewWriterSize(os.Stdout, 64<<10)
-	switch c.Output {
-	case "json":
-		err = rep.WriteJSON(out)
-	case "markdown":
-		err = rep.WriteMarkdown(out)
-	default:
-		err = rep.WriteText(out)
-	}
-	if ferr := out.Flush(); err == nil {
-		err = ferr
-	}
-	if err != nil {
-		return &exitError{exitFatal, err}
+	if err := writeReport(c.Output, rep); err != nil {
+		return err
 	}
 	if err := c.gateFlags.gate(a); err != nil {
 		return err

@@ -65,3 +65,31 @@ func (f *outputFlags) write(a *analysis.Analysis) error {
 	}
 	return nil
 }
+
+// reportWriter is a report that renders itself in the three formats of contract and probe.
+type reportWriter interface {
+	WriteJSON(io.Writer) error
+	WriteMarkdown(io.Writer) error
+	WriteText(io.Writer) error
+}
+
+// writeReport writes r to standard output in the named format.
+func writeReport(format string, r reportWriter) error {
+	out := bufio.NewWriterSize(os.Stdout, 64<<10)
+	var err error
+	switch format {
+	case "json":
+		err = r.WriteJSON(out)
+	case "markdown":
+		err = r.WriteMarkdown(out)
+	default:
+		err = r.WriteText(out)
+	}
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return &exitError{exitFatal, err}
+	}
+	return nil
+}

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -77,20 +75,8 @@ func (c *probeCmd) Run() error {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	out := bufio.NewWriter(os.Stdout)
-	switch c.Output {
-	case "json":
-		err = rep.WriteJSON(out)
-	case "markdown":
-		err = rep.WriteMarkdown(out)
-	default:
-		err = rep.WriteText(out)
-	}
-	if ferr := out.Flush(); err == nil {
-		err = ferr
-	}
-	if err != nil {
-		return &exitError{exitFatal, err}
+	if err := writeReport(c.Output, rep); err != nil {
+		return err
 	}
 	switch {
 	case rep.Failed():
