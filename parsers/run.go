@@ -79,50 +79,88 @@ func (f *Filter) Match(rec *Record) bool {
 }
 
 // mergeChunk is the block size for merged reading: every record of a block is kept until the
-// merge consumes it, so smaller blocks bound the records in flight.
-const mergeChunk = 128 << 10
+// merge consumes it, so smaller blocks bound the records in flight. Many inputs read at once get
+// smaller blocks still.
+const (
+	mergeChunk      = 128 << 10
+	mergeChunkSmall = 32 << 10
+)
 
-// maxStreams bounds how many inputs are read at once by Merge; beyond it, the files of a layer
-// are read one after the other as one stream.
-const maxStreams = 16
-
-// Merge reads every input at once and calls fn with each record in approximately ascending
-// time order: a k-way merge of the inputs, each of which is in order within itself up to the
-// clock skew and write order of its writer. Records fn receives stay valid only during the call.
-// Inputs that fail to open are reported in their Stats with Err set.
+// Merge reads the inputs and calls fn with each record in approximately ascending time order: a
+// k-way merge of the inputs, each of which is in order within itself up to the clock skew and
+// write order of its writer. Records fn receives stay valid only during the call. Inputs that
+// fail to open are reported in their Stats with Err set.
+//
+// Every input is opened once up front to choose its parser and learn the time of its first
+// record; it is read when the merge reaches that time. So only the files that overlap in time
+// are open together: a directory of ALB objects, one per node and 5 minutes, is read a few files
+// at a time, in time order, whatever their number.
 func (c *Config) Merge(inputs []Input, maxLine int, keep func(*Record) bool, fn func(*Record)) []Stats {
-	groups := streamGroups(inputs)
 	stats := make([]Stats, len(inputs))
-	streams := make([]*stream, len(groups))
-	for gi, g := range groups {
+	type pending struct {
+		i     int
+		o     *Opened // kept open only for standard input, which cannot be read twice
+		first time.Time
+	}
+	var queue []pending
+	for i, in := range inputs {
+		o, err := c.OpenInput(in)
+		if err != nil {
+			stats[i] = Stats{Input: in.Name, Layer: in.Layer, Err: err.Error()}
+			continue
+		}
+		p := pending{i: i, o: o, first: o.firstTime()}
+		if in.Path != "-" {
+			o.closer.Close()
+			p.o = nil
+		}
+		queue = append(queue, p)
+	}
+	sort.SliceStable(queue, func(a, b int) bool { return queue[a].first.Before(queue[b].first) })
+	cfg := ScanConfig{MaxLine: maxLine, ChunkSize: mergeChunk, Work: func(rec *Record, b *Batch) {
+		if keep(rec) {
+			b.Keep(rec)
+		}
+	}}
+	if len(queue) > 1 {
+		cfg.Workers = 1 // the inputs read at once share the cores
+	}
+	if len(queue) > 32 {
+		cfg.ChunkSize = mergeChunkSmall
+	}
+	start := func(p pending) *stream {
 		s := &stream{batches: make(chan *Batch, 1)}
-		streams[gi] = s
-		go func(g []int) {
+		go func() {
 			defer close(s.batches)
-			for _, i := range g {
-				o, err := c.OpenInput(inputs[i])
-				if err != nil {
-					stats[i] = Stats{Input: inputs[i].Name, Layer: inputs[i].Layer, Err: err.Error()}
-					continue
+			o := p.o
+			if o == nil {
+				var err error
+				if o, err = c.OpenInput(inputs[p.i]); err != nil {
+					stats[p.i] = Stats{Input: inputs[p.i].Name, Layer: inputs[p.i].Layer, Err: err.Error()}
+					return
 				}
-				stats[i] = o.scan(ScanConfig{MaxLine: maxLine, ChunkSize: mergeChunk,
-					Work: func(rec *Record, b *Batch) {
-						if keep(rec) {
-							b.Keep(rec)
-						}
-					},
-					Deliver: func(b *Batch) { s.batches <- b },
-				})
 			}
-		}(g)
+			sc := cfg
+			sc.Deliver = func(b *Batch) { s.batches <- b }
+			stats[p.i] = o.scan(sc)
+		}()
+		return s
 	}
 	h := &streamHeap{}
-	for _, s := range streams {
-		if s.advance() {
-			heap.Push(h, s)
+	next := 0
+	for {
+		// Start the inputs that are due: their first record is not after the merge's current
+		// time (or nothing else is being read).
+		for next < len(queue) && (h.Len() == 0 || !queue[next].first.After((*h)[0].key())) {
+			s := start(queue[next])
+			next++
+			if s.advance() {
+				heap.Push(h, s)
+			}
 		}
-	}
-	for h.Len() > 0 {
+		if h.Len() == 0 {
+			break
+		}
 		s := (*h)[0]
 		fn(s.cur())
 		if s.advance() {
@@ -134,40 +172,17 @@ func (c *Config) Merge(inputs []Input, maxLine int, keep func(*Record) bool, fn 
 	return stats
 }
 
-// streamGroups splits inputs into at most maxStreams groups read concurrently: one per input
-// while they are few, else the files of each layer in name order (log file names carry their
-// time) spread over the groups.
-func streamGroups(inputs []Input) [][]int {
-	if len(inputs) <= maxStreams {
-		g := make([][]int, len(inputs))
-		for i := range inputs {
-			g[i] = []int{i}
-		}
-		return g
-	}
-	idx := make([]int, len(inputs))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool {
-		ia, ib := inputs[idx[a]], inputs[idx[b]]
-		if ia.Layer != ib.Layer {
-			return ia.Layer < ib.Layer
-		}
-		return ia.Name < ib.Name
-	})
-	g := make([][]int, maxStreams)
-	per := (len(idx) + maxStreams - 1) / maxStreams
-	for n, i := range idx {
-		g[n/per] = append(g[n/per], i)
-	}
-	out := g[:0]
-	for _, x := range g {
-		if len(x) > 0 {
-			out = append(out, x)
+// firstTime returns the time of the input's first record that has one, from its first lines.
+func (o *Opened) firstTime() time.Time {
+	p := o.Resolved.NewParser()
+	var rec Record
+	for _, line := range Sample(o.r, sampleLines) {
+		rec.Reset()
+		if p.Parse(line, &rec) == nil && !rec.Time.IsZero() {
+			return rec.Time
 		}
 	}
-	return out
+	return time.Time{}
 }
 
 type stream struct {
