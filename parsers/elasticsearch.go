@@ -596,8 +596,12 @@ func (j *ESJob) countGroups(ctx context.Context, p *ESPhase) error {
 			} else {
 				setURI(&rec, []byte(k.Get("url").String()))
 			}
+			route := "(no path field)" // e.g. the Filebeat aws.elb module, which keeps the URL elsewhere
+			if rec.Path != "" {
+				route = j.opts.Route(rec.Path)
+			}
 			g := ESGroup{Dataset: k.Get("dataset").String(), Index: esIndexBase(k.Get("index").String()),
-				Method: strings.ToUpper(k.Get("method").String()), Route: j.opts.Route(rec.Path),
+				Method: strings.ToUpper(k.Get("method").String()), Route: route,
 				Status: k.Get("status").String()}
 			g.Layer = j.layerOfGroup(g.Dataset, k.Get("index").String())
 			key := g.Layer + "\x00" + g.Index + "\x00" + g.Method + "\x00" + g.Route + "\x00" + g.Status
