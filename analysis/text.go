@@ -17,7 +17,8 @@ func (a *Analysis) WriteText(w io.Writer) error {
 	if s.Requests > 0 {
 		pct = 100 * float64(s.Requests405) / float64(s.Requests)
 	}
-	fmt.Fprintf(bw, "logtriage: %d requests, %d with a 405 (%.1f%%)", s.Requests, s.Requests405, pct)
+	n := pmThousands[int64]
+	fmt.Fprintf(bw, "logtriage: %s requests, %s with a 405 (%.1f%%)", n(s.Requests), n(s.Requests405), pct)
 	if !s.FirstSeen.IsZero() {
 		fmt.Fprintf(bw, ", %s – %s", ts(s.FirstSeen), ts(s.LastSeen))
 	}
@@ -35,13 +36,26 @@ func (a *Analysis) WriteText(w io.Writer) error {
 		bw.WriteString("Findings\n")
 		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "#\tCOUNT\tSHARE\tORIGIN\tCAUSE\tMETHOD\tROUTE\tFLAGS")
+		var rest, restCount int
 		for i, f := range a.Findings {
-			fmt.Fprintf(tw, "%d\t%d\t%.1f%%\t%s\t%s\t%s\t%s\t%s\n", i+1, f.Count, 100*f.Share,
+			if i >= textTableRows {
+				rest++
+				restCount += f.Count
+				continue
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%.1f%%\t%s\t%s\t%s\t%s\t%s\n", i+1, pmThousands(f.Count), 100*f.Share,
 				f.OriginLayer, f.Cause, f.Method, f.Route, orDash(flags(&f)))
 		}
 		tw.Flush()
+		if rest > 0 {
+			fmt.Fprintf(bw, "… and %s more findings (%s requests): --output json, markdown or html lists them all\n",
+				pmThousands(rest), pmThousands(restCount))
+		}
 		bw.WriteString("\n")
 		for i, f := range a.Findings {
+			if i >= textDetails {
+				break
+			}
 			fmt.Fprintf(bw, "%d. %s %s — %s at %s: %s, %s", i+1, f.Method, f.Route, f.Cause,
 				f.OriginLayer, plural(f.Count, "request"), ts(f.FirstSeen))
 			if !f.LastSeen.Equal(f.FirstSeen) {
@@ -58,14 +72,14 @@ func (a *Analysis) WriteText(w io.Writer) error {
 		}
 	}
 
-	fmt.Fprintf(bw, "Requests: %d, %d single-hop (no id to join on)", s.Requests, s.SingleHop)
+	fmt.Fprintf(bw, "Requests: %s, %s single-hop (no id to join on)", n(s.Requests), n(s.SingleHop))
 	if s.NonUniqueIDs > 0 {
 		fmt.Fprintf(bw, ", %d ids not unique and ignored (%s)", s.NonUniqueIDs, strings.Join(s.NonUniqueIDExample, ", "))
 	}
 	if s.Masked405 > 0 {
-		fmt.Fprintf(bw, ", %d masked 405s", s.Masked405)
+		fmt.Fprintf(bw, ", %s masked 405s", n(s.Masked405))
 	}
-	fmt.Fprintf(bw, "; %d records", s.Records)
+	fmt.Fprintf(bw, "; %s records", n(s.Records))
 	if s.NoStatus > 0 {
 		fmt.Fprintf(bw, " (%d without a status ignored)", s.NoStatus)
 	}
@@ -78,7 +92,7 @@ func (a *Analysis) WriteText(w io.Writer) error {
 		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "NAME\tLAYER\tFORMAT\tREAD\tPARSED\tREJECTED")
 		for _, in := range s.Inputs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\n", in.Name, in.Layer, in.Format, in.Read, in.Parsed, in.Rejected)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", in.Name, in.Layer, in.Format, n(in.Read), n(in.Parsed), n(in.Rejected))
 		}
 		tw.Flush()
 		for _, in := range s.Inputs {
@@ -90,11 +104,18 @@ func (a *Analysis) WriteText(w io.Writer) error {
 	return bw.Flush()
 }
 
+// The terminal report fits one screen for the top of the list: the table shows the first
+// textTableRows findings, and the first textDetails get evidence, fix and examples.
+const (
+	textTableRows = 20
+	textDetails   = 10
+)
+
 func plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
 	}
-	return fmt.Sprintf("%d %ss", n, what)
+	return pmThousands(n) + " " + what + "s"
 }
 
 func flags(f *Finding) string {
