@@ -61,11 +61,11 @@ func (c *Config) resolve(path string, sample [][]byte) (*Resolved, error) {
 		return nil, err
 	}
 	if len(sample) == 0 {
-		// An empty input: the first candidate will do, there is nothing to read.
+		// An empty input: nothing to read, so no format to claim.
 		if _, err := cands[0].new(); err != nil {
 			return nil, err
 		}
-		return &Resolved{Format: cands[0].format, Variant: cands[0].name, NewParser: mustNew(cands[0].new)}, nil
+		return &Resolved{Variant: "empty input", NewParser: mustNew(cands[0].new)}, nil
 	}
 	best, bestOK := -1, 0
 	var firstErr error

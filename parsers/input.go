@@ -27,8 +27,11 @@ func ParseInputArg(arg string) (layer, pattern string) {
 	if i <= 0 {
 		return "", arg
 	}
+	if _, err := os.Stat(arg); err == nil {
+		return "", arg // a file whose name holds "="
+	}
 	name := arg[:i]
-	if strings.ContainsAny(name, "/\\.*?[") {
+	if strings.ContainsAny(name, "/\\*?[") {
 		return "", arg
 	}
 	return name, arg[i+1:]
@@ -99,6 +102,11 @@ func expandPattern(pat string) ([]string, error) {
 			}
 			if d.Type().IsRegular() {
 				files = append(files, p)
+			} else if d.Type()&fs.ModeSymlink != 0 {
+				// /var/log/containers holds only links to the runtime's files.
+				if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+					files = append(files, p)
+				}
 			}
 			return nil
 		})
@@ -112,6 +120,16 @@ func expandPattern(pat string) ([]string, error) {
 		out = append(out, files...)
 	}
 	return out, nil
+}
+
+// reopenable reports whether the input can be opened a second time and read from the start: a
+// regular file can, standard input, a pipe or a process substitution (/dev/fd/N) cannot.
+func (in Input) reopenable() bool {
+	if in.Path == "-" {
+		return false
+	}
+	st, err := os.Stat(in.Path)
+	return err == nil && st.Mode().IsRegular()
 }
 
 // Open opens the input and undoes gzip compression, detected by its magic bytes rather than

@@ -99,7 +99,7 @@ func (c *Config) Merge(inputs []Input, maxLine int, keep func(*Record) bool, fn 
 	stats := make([]Stats, len(inputs))
 	type pending struct {
 		i     int
-		o     *Opened // kept open only for standard input, which cannot be read twice
+		o     *Opened // kept open for stdin, pipes and other streams, which cannot be read twice
 		first time.Time
 	}
 	var queue []pending
@@ -110,7 +110,7 @@ func (c *Config) Merge(inputs []Input, maxLine int, keep func(*Record) bool, fn 
 			continue
 		}
 		p := pending{i: i, o: o, first: o.firstTime()}
-		if in.Path != "-" {
+		if in.reopenable() {
 			o.closer.Close()
 			p.o = nil
 		}

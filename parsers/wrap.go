@@ -88,11 +88,11 @@ type unwrapper struct {
 func (u *unwrapper) Parse(line []byte, rec *Record) error {
 	switch u.kind {
 	case wrapCRI:
-		inner, _, err := unwrapCRI(line)
+		inner, ts, err := unwrapCRI(line)
 		if err != nil {
 			return err
 		}
-		return u.inner.Parse(inner, rec)
+		return u.parse(inner, ts, rec)
 	case wrapDocker:
 		v := gjson.GetBytes(line, "log")
 		if v.Type != gjson.String {
@@ -103,9 +103,23 @@ func (u *unwrapper) Parse(line []byte, rec *Record) error {
 		if isBlank(u.buf) {
 			return ErrBlank
 		}
-		return u.inner.Parse(u.buf, rec)
+		return u.parse(u.buf, []byte(gjson.GetBytes(line, "time").Str), rec)
 	}
 	return u.inner.Parse(line, rec)
+}
+
+// parse hands the inner line to the format's parser; when the line has no time of its own, the
+// runtime's time stamp (when the line was written) stands in for it.
+func (u *unwrapper) parse(inner, ts []byte, rec *Record) error {
+	if err := u.inner.Parse(inner, rec); err != nil {
+		return err
+	}
+	if rec.Time.IsZero() {
+		if t, ok := parseISOTime(ts); ok {
+			rec.Time = t
+		}
+	}
+	return nil
 }
 
 // unwrapSample returns the inner lines of a wrapped sample.

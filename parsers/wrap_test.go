@@ -53,3 +53,28 @@ func TestResolveUnwrapsContainerLines(t *testing.T) {
 		}
 	}
 }
+
+// A wrapped line without a time of its own takes the runtime's time stamp.
+func TestUnwrapKeepsRuntimeTime(t *testing.T) {
+	u := &unwrapper{kind: wrapCRI, inner: mustApp(t)}
+	var rec Record
+	rec.Reset()
+	line := []byte(`2026-11-24T10:00:01.5Z stdout F method=POST path=/api/orders status=405`)
+	if err := u.Parse(line, &rec); err != nil || rec.Time.Format("15:04:05.0") != "10:00:01.5" {
+		t.Errorf("CRI: %v %v", err, rec.Time)
+	}
+	u = &unwrapper{kind: wrapDocker, inner: mustApp(t)}
+	rec.Reset()
+	line = []byte(`{"log":"method=POST path=/api/orders status=405\n","stream":"stdout","time":"2026-11-24T10:00:02.25Z"}`)
+	if err := u.Parse(line, &rec); err != nil || rec.Time.Format("15:04:05.00") != "10:00:02.25" {
+		t.Errorf("Docker: %v %v", err, rec.Time)
+	}
+}
+
+func mustApp(t *testing.T) Parser {
+	p, err := NewApp(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -70,6 +70,9 @@ func analyzeInputs(f *inputFlags, opts analysis.Options) (*analysis.Analysis, []
 	filter := parsers.Filter{Since: since, Until: until}
 	engine := analysis.New(opts)
 	stats := cfg.Merge(inputs, f.MaxLine, filter.Match, engine.Add)
+	if err := checkOrder(opts.Order, stats); err != nil {
+		return nil, nil, err
+	}
 	in := make([]analysis.InputStats, len(stats))
 	for i, s := range stats {
 		in[i] = analysis.InputStats{Name: s.Input, Layer: s.Layer, Format: s.Format,
@@ -135,4 +138,23 @@ func writeJSON(w *bufio.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// checkOrder refuses an --order that names a layer no input has: a typo would otherwise move the
+// layers it left out to the inside and change every verdict.
+func checkOrder(order []string, stats []parsers.Stats) error {
+	known := map[string]bool{}
+	var names []string
+	for _, s := range stats {
+		if s.Layer != "" && !known[s.Layer] {
+			known[s.Layer] = true
+			names = append(names, s.Layer)
+		}
+	}
+	for _, l := range order {
+		if !known[l] {
+			return usageErr("--order names %q, which is not a layer of the inputs (they are: %s)", l, strings.Join(names, ", "))
+		}
+	}
+	return nil
 }

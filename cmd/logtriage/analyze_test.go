@@ -159,6 +159,10 @@ func TestAnalyzeOrderOverride(t *testing.T) {
 	if len(doc.Layers) < 2 || doc.Layers[0].Name != "edge" || doc.Layers[1].Name != "alb" {
 		t.Errorf("--order not applied: %+v", doc.Layers)
 	}
+	r = run(t, nil, append([]string{"analyze", "--order", "alb,egde,ingress,app"}, incidentArgs...)...)
+	if r.code != exitUsage || !strings.Contains(r.stderr, `"egde"`) || !strings.Contains(r.stderr, "alb, edge, ingress, app") {
+		t.Errorf("a typo in --order: exit %d %s", r.code, r.stderr)
+	}
 }
 
 func TestTrace(t *testing.T) {

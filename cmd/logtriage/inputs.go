@@ -121,13 +121,16 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 func report(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 	code := exitOK
 	var read, parsed, rejected int64
-	failed := 0
+	failed, unread := 0, 0
 	for _, s := range stats {
 		read += s.Read
 		parsed += s.Parsed
 		rejected += s.Rejected
 		if s.Err != "" {
 			failed++
+			if s.Read == 0 {
+				unread++ // not opened, or its format not told: nothing of it was read
+			}
 		}
 	}
 	if !quiet {
@@ -161,7 +164,7 @@ func report(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 		}
 	}
 	switch {
-	case failed == len(stats) && len(stats) > 0:
+	case unread == len(stats) && len(stats) > 0:
 		code = exitFatal
 	case failed > 0:
 		code = exitPartial
