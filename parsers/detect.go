@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -56,7 +57,19 @@ func (c *Config) Resolve(path string, sample [][]byte) (*Resolved, error) {
 }
 
 func (c *Config) resolve(path string, sample [][]byte) (*Resolved, error) {
-	cands, err := c.candidates(path, sample)
+	res, err := c.pick(path, sample, true)
+	if err != nil && len(sample) > 0 {
+		// The format a configuration file maps this file to does not fit its lines (a file
+		// renamed, or the other proxy's log of the same name): detect it like any other file.
+		if alt, err2 := c.pick(path, sample, false); err2 == nil {
+			return alt, nil
+		}
+	}
+	return res, err
+}
+
+func (c *Config) pick(path string, sample [][]byte, mapped bool) (*Resolved, error) {
+	cands, err := c.candidates(path, sample, mapped)
 	if err != nil {
 		return nil, err
 	}
@@ -108,24 +121,29 @@ func mustNew(f func() (Parser, error)) func() Parser {
 	}
 }
 
-func (c *Config) candidates(path string, sample [][]byte) ([]candidate, error) {
-	// An explicit mapping from a configuration file wins.
-	if c.NginxConf != nil && (c.Format == "" || c.Format == FormatNginx) {
+func (c *Config) candidates(path string, sample [][]byte, useMap bool) ([]candidate, error) {
+	// A mapping from a configuration file wins. When both configurations name the file (their
+	// default log names are alike), both are tried and the lines decide.
+	var mapped []candidate
+	if useMap && c.NginxConf != nil && (c.Format == "" || c.Format == FormatNginx) {
 		if f, name, ok := c.NginxConf.FormatFor(path); ok {
-			return []candidate{{FormatNginx, "nginx log_format " + name + " (from " + filepath.Base(c.NginxConf.Path) + ")",
-				func() (Parser, error) { return CompileNginx(f) }}}, nil
+			mapped = append(mapped, candidate{FormatNginx, "nginx log_format " + name + " (from " + filepath.Base(c.NginxConf.Path) + ")",
+				func() (Parser, error) { return CompileNginx(f) }})
 		}
 	}
-	if len(c.EnvoyLogs) > 0 && (c.Format == "" || c.Format == FormatEnvoy) {
+	if useMap && len(c.EnvoyLogs) > 0 && (c.Format == "" || c.Format == FormatEnvoy) {
 		if _, ok, err := EnvoyParserFor(c.EnvoyLogs, path); err != nil {
 			return nil, err
 		} else if ok {
 			logs := c.EnvoyLogs
-			return []candidate{{FormatEnvoy, "envoy access log format from --envoy-config", func() (Parser, error) {
+			mapped = append(mapped, candidate{FormatEnvoy, "envoy access log format from --envoy-config", func() (Parser, error) {
 				p, _, err := EnvoyParserFor(logs, path)
 				return p, err
-			}}}, nil
+			}})
 		}
+	}
+	if len(mapped) > 0 {
+		return mapped, nil
 	}
 	jsonLines := len(sample) > 0 && bytes.HasPrefix(bytes.TrimSpace(sample[0]), []byte("{"))
 	var out []candidate
@@ -142,11 +160,28 @@ func (c *Config) candidates(path string, sample [][]byte) ([]candidate, error) {
 		f := c.EnvoyFormat
 		add(FormatEnvoy, "envoy --envoy-format", func() (Parser, error) { return CompileEnvoy(f) })
 	}
-	if c.NginxConf != nil && c.Format == FormatNginx {
-		for name, f := range c.NginxConf.Formats() {
-			f := f
+	if c.NginxConf != nil {
+		// A file no access_log names (stdin, a renamed copy): try every log_format of the
+		// configuration, in name order so that the choice is stable.
+		formats := c.NginxConf.Formats()
+		names := make([]string, 0, len(formats))
+		for name := range formats {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			f := formats[name]
 			add(FormatNginx, "nginx log_format "+name, func() (Parser, error) { return CompileNginx(f) })
 		}
+	}
+	for _, l := range c.EnvoyLogs {
+		l := l
+		add(FormatEnvoy, "envoy access log format of "+l.Path, func() (Parser, error) {
+			if l.JSON != nil {
+				return CompileEnvoyJSON(l.JSON)
+			}
+			return CompileEnvoy(l.Text)
+		})
 	}
 	if jsonLines {
 		// Any JSON object parses as some app record, so the keys decide; the app parser is the
@@ -222,6 +257,8 @@ func (c *Config) undetected(path string, sample [][]byte, cands []candidate, fir
 	switch {
 	case len(cands) == 1:
 		hint = fmt.Sprintf("the %s format does not match these lines (first error: %v); check that the configured format is the one that wrote this file", cands[0].name, firstErr)
+	case bytes.Contains(sample[0], []byte("[")) && nginxTimeLike(sample[0]) && c.NginxConf != nil:
+		hint = "it looks like nginx with a custom log_format, and no log_format of " + c.NginxConf.Path + " matches it: pass the format with --nginx-format 'STRING'"
 	case bytes.Contains(sample[0], []byte("[")) && nginxTimeLike(sample[0]):
 		hint = "it looks like nginx with a custom log_format: pass the format with --nginx-format 'STRING' or point --nginx-conf at the nginx configuration"
 	case bytes.HasPrefix(sample[0], []byte("[")) || bytes.Contains(sample[0], []byte("%")):

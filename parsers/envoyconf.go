@@ -192,5 +192,5 @@ func EnvoyParserFor(logs []EnvoyAccessLog, logPath string) (*EnvoyParser, bool, 
 	if p, ok, err := match(func(a, b string) bool { return filepath.Clean(a) == filepath.Clean(b) }); ok {
 		return p, ok, err
 	}
-	return match(func(a, b string) bool { return filepath.Base(a) == filepath.Base(b) })
+	return match(func(a, b string) bool { return logBase(a) == logBase(b) })
 }

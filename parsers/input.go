@@ -122,6 +122,29 @@ func expandPattern(pat string) ([]string, error) {
 	return out, nil
 }
 
+// logBase returns a log file's base name without the suffixes rotation and shipping add
+// ("access.log.1.gz", "access.log-20261124", "edge.log.2026-11-24.gz" → "access.log", "edge.log"), so
+// that a file matches the access_log directive that wrote it.
+func logBase(path string) string {
+	b := filepath.Base(path)
+	for {
+		ext := filepath.Ext(b)
+		switch {
+		case ext == ".gz" || ext == ".bz2" || ext == ".zst" || ext == ".xz":
+			b = strings.TrimSuffix(b, ext)
+			continue
+		case len(ext) > 1 && strings.Trim(ext[1:], "0123456789-") == "" && b != ext:
+			b = strings.TrimSuffix(b, ext) // .1, .2026-11-24
+			continue
+		}
+		if i := strings.LastIndexByte(b, '-'); i > 0 && len(b)-i-1 >= 8 && strings.Trim(b[i+1:], "0123456789") == "" {
+			b = b[:i] // -20261124, -2026112410
+			continue
+		}
+		return b
+	}
+}
+
 // reopenable reports whether the input can be opened a second time and read from the start: a
 // regular file can, standard input, a pipe or a process substitution (/dev/fd/N) cannot.
 func (in Input) reopenable() bool {

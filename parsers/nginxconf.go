@@ -69,9 +69,9 @@ func (c *NginxConf) FormatFor(logPath string) (format string, name string, ok bo
 			}
 		}
 	}
-	base := filepath.Base(clean)
+	base := logBase(clean)
 	for _, l := range c.Logs {
-		if !l.Syslog && filepath.Base(l.Path) == base {
+		if !l.Syslog && logBase(l.Path) == base {
 			if f, ok := c.formats[l.Format]; ok {
 				return f, l.Format, true
 			}

@@ -78,3 +78,20 @@ func mustApp(t *testing.T) Parser {
 	}
 	return p
 }
+
+func TestLogBase(t *testing.T) {
+	for in, want := range map[string]string{
+		"/var/log/nginx/access.log": "access.log",
+		"access.log.1":              "access.log",
+		"access.log.2.gz":           "access.log",
+		"access.log-20261124":       "access.log",
+		"access.log-2026112410.gz":  "access.log",
+		"edge.log.2026-11-24.gz":    "edge.log",
+		"app.json":                  "app.json",
+		"ingress-1.log":             "ingress-1.log",
+	} {
+		if got := logBase(in); got != want {
+			t.Errorf("logBase(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -189,3 +189,34 @@ func TestParseCustomFormatWithoutFlagSaysWhatToDo(t *testing.T) {
 		t.Errorf("--format alb on Envoy lines: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// Rotated copies, stdin and a shared base name between the nginx and Envoy configurations all
+// find their format in the configuration files.
+func TestParseConfigMatchesRotatedStdinAndSharedNames(t *testing.T) {
+	dir := t.TempDir()
+	edge, err := os.ReadFile("../../samples/incidents/edge.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ingress, _ := os.ReadFile("../../samples/incidents/ingress.log")
+	os.WriteFile(filepath.Join(dir, "edge.log.1"), edge, 0o644)
+	os.MkdirAll(filepath.Join(dir, "x"), 0o755)
+	// Same base name as the nginx access log: the lines decide between the two configurations.
+	os.WriteFile(filepath.Join(dir, "x", "edge.log"), ingress, 0o644)
+	conf := []string{"--nginx-conf", "samples/incidents/nginx.conf", "--envoy-config", "samples/incidents/envoy.yaml"}
+	r := run(t, nil, append([]string{"parse", "-q"}, append(conf, filepath.Join(dir, "edge.log.1"), filepath.Join(dir, "x", "edge.log"))...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	formats := map[string]int{}
+	for _, p := range decode(t, r.stdout) {
+		formats[p.Format]++
+	}
+	if formats["nginx"] != 2065 || formats["envoy"] != 1358 {
+		t.Errorf("formats %v, want 2065 nginx and 1358 envoy records", formats)
+	}
+	r = run(t, edge, append([]string{"parse", "-q"}, append(conf, "edge=-")...)...)
+	if r.code != 0 || len(decode(t, r.stdout)) != 2065 {
+		t.Errorf("stdin with --nginx-conf: exit %d\n%s", r.code, r.stderr)
+	}
+}
