@@ -90,9 +90,9 @@ func (a *Analysis) WriteText(w io.Writer) error {
 	if len(s.Inputs) > 0 {
 		bw.WriteString("\nInputs\n")
 		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tLAYER\tFORMAT\tREAD\tPARSED\tREJECTED")
+		fmt.Fprintln(tw, "NAME\tLAYER\tFORMAT\tREAD\tPARSED\tREJECTED\tSKIPPED")
 		for _, in := range s.Inputs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", in.Name, in.Layer, in.Format, n(in.Read), n(in.Parsed), n(in.Rejected))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", in.Name, in.Layer, in.Format, n(in.Read), n(in.Parsed), n(in.Rejected), n(in.Skipped))
 		}
 		tw.Flush()
 		for _, in := range s.Inputs {

@@ -105,7 +105,7 @@ const (
 const appMaxDepth = 6
 
 var (
-	errAppNoHTTP     = errors.New("no HTTP fields (method/path/status)")
+	errAppNoHTTP     = ErrNotAccess
 	errAppIncomplete = errors.New("incomplete JSON object (multi-line records are not supported)")
 	errAppInvalid    = errors.New("invalid JSON")
 	errAppNotLogfmt  = errors.New("neither JSON nor logfmt (no key=value pairs)")

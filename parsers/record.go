@@ -186,6 +186,11 @@ type Parser interface {
 // without counting them as rejected.
 var ErrBlank = errors.New("blank line")
 
+// ErrNotAccess is returned for a well-formed line that is not an access record: an
+// application's other log lines ("listening on :8080"). Readers count such lines as skipped, not
+// rejected: they are expected in an application log and are no reason for --strict to fail.
+var ErrNotAccess = errors.New("no HTTP fields (method/path/status)")
+
 // bstr returns a string that aliases b. It is valid while b is not modified.
 func bstr(b []byte) string {
 	if len(b) == 0 {

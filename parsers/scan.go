@@ -32,6 +32,7 @@ type Stats struct {
 	Parsed   int64       `json:"parsed"`
 	Rejected int64       `json:"rejected"`
 	Blank    int64       `json:"blank"`
+	Skipped  int64       `json:"skipped"` // well-formed lines that are not access records (ErrNotAccess)
 	Examples []Rejection `json:"rejected_examples,omitempty"`
 	Err      string      `json:"error,omitempty"` // why reading stopped early (unreadable, truncated gzip)
 }
@@ -48,6 +49,7 @@ func (s *Stats) add(o *Stats) {
 	s.Parsed += o.Parsed
 	s.Rejected += o.Rejected
 	s.Blank += o.Blank
+	s.Skipped += o.Skipped
 	for _, e := range o.Examples {
 		if len(s.Examples) >= MaxExamples {
 			break
@@ -350,6 +352,8 @@ func parseChunk(name string, p Parser, rec *Record, j *job, max int, cfg ScanCon
 			if err := p.Parse(line, rec); err != nil {
 				if err == ErrBlank {
 					st.Blank++
+				} else if err == ErrNotAccess {
+					st.Skipped++
 				} else {
 					st.reject(name, ln, err.Error())
 				}

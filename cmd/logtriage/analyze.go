@@ -76,7 +76,7 @@ func analyzeInputs(f *inputFlags, opts analysis.Options) (*analysis.Analysis, []
 	in := make([]analysis.InputStats, len(stats))
 	for i, s := range stats {
 		in[i] = analysis.InputStats{Name: s.Input, Layer: s.Layer, Format: s.Format,
-			Read: s.Read, Parsed: s.Parsed, Rejected: s.Rejected, Blank: s.Blank}
+			Read: s.Read, Parsed: s.Parsed, Rejected: s.Rejected, Blank: s.Blank, Skipped: s.Skipped}
 		for _, e := range s.Examples {
 			in[i].Rejections = append(in[i].Rejections, analysis.Rejection{Source: e.Source, Reason: e.Reason})
 		}

@@ -120,9 +120,10 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 // report prints the per-input summary to stderr and returns the exit code it implies.
 func report(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 	code := exitOK
-	var read, parsed, rejected int64
+	var read, parsed, rejected, skipped int64
 	failed, unread := 0, 0
 	for _, s := range stats {
+		skipped += s.Skipped
 		read += s.Read
 		parsed += s.Parsed
 		rejected += s.Rejected
@@ -137,17 +138,17 @@ func report(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 		rows := make([]parsers.Stats, len(stats))
 		copy(rows, stats)
 		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Input < rows[j].Input })
-		fmt.Fprintf(w, "%-40s %-10s %-6s %12s %12s %10s\n", "INPUT", "LAYER", "FORMAT", "READ", "PARSED", "REJECTED")
+		fmt.Fprintf(w, "%-40s %-10s %-6s %12s %12s %10s %10s\n", "INPUT", "LAYER", "FORMAT", "READ", "PARSED", "REJECTED", "SKIPPED")
 		for _, s := range rows {
 			format := s.Format
 			if format == "" {
 				format = "-"
 			}
-			fmt.Fprintf(w, "%-40s %-10s %-6s %12s %12s %10s\n", clip(s.Input, 40), clip(s.Layer, 10), format,
-				thousands(s.Read), thousands(s.Parsed), thousands(s.Rejected))
+			fmt.Fprintf(w, "%-40s %-10s %-6s %12s %12s %10s %10s\n", clip(s.Input, 40), clip(s.Layer, 10), format,
+				thousands(s.Read), thousands(s.Parsed), thousands(s.Rejected), thousands(s.Skipped))
 		}
 		if len(rows) > 1 {
-			fmt.Fprintf(w, "%-40s %-10s %-6s %12s %12s %10s\n", "total", "", "", thousands(read), thousands(parsed), thousands(rejected))
+			fmt.Fprintf(w, "%-40s %-10s %-6s %12s %12s %10s %10s\n", "total", "", "", thousands(read), thousands(parsed), thousands(rejected), thousands(skipped))
 		}
 		for _, s := range rows {
 			for _, e := range s.Examples {

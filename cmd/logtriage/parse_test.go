@@ -220,3 +220,15 @@ func TestParseConfigMatchesRotatedStdinAndSharedNames(t *testing.T) {
 		t.Errorf("stdin with --nginx-conf: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// An application log's other lines ("listening on :8080") are counted as skipped, not rejected:
+// --strict passes on a normal app log.
+func TestParseAppNonAccessLinesAreSkipped(t *testing.T) {
+	r := run(t, nil, "parse", "--strict", "samples/app/slog.json")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "25           20          0          5") {
+		t.Errorf("want 25 read, 20 parsed, 0 rejected, 5 skipped:\n%s", r.stderr)
+	}
+}
