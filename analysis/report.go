@@ -44,7 +44,7 @@ type InputStats struct {
 	Parsed     int64       `json:"parsed"`
 	Rejected   int64       `json:"rejected"`
 	Blank      int64       `json:"blank"`
-	Skipped    int64       `json:"skipped,omitempty"` // well-formed lines that are not access records (an app's other logs)
+	Skipped    int64       `json:"skipped,omitempty"`    // well-formed lines that are not access records (an app's other logs)
 	Rejections []Rejection `json:"rejections,omitempty"` // a few examples
 }
 
