@@ -47,7 +47,6 @@ type backendStats struct {
 // routeStats counts outcomes of one method and route at one layer.
 type routeStats struct {
 	ok, m405   span
-	other      int64
 	okAfter405 int64  // successes later than the first 405
 	okVersion  string // "version=" of the latest success, when the records carry one
 	v405       string // "version=" of the first 405

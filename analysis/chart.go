@@ -410,9 +410,7 @@ func (a *Analysis) routesSVG(n int) string {
 			seen[o.Value] = true
 		}
 	}
-	for _, name := range originOrder(a.Layers, seen) {
-		present = append(present, name)
-	}
+	present = append(present, originOrder(a.Layers, seen)...)
 	var items []legendItem
 	for _, o := range present {
 		items = append(items, legendItem{color: colors[o], label: "405 generated at " + o})

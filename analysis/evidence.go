@@ -137,13 +137,6 @@ func countList(cs []Count) string {
 	return strings.Join(parts, ", ")
 }
 
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
 // fix says what to change, in the playbook's terms.
 func (e *Engine) fix(r *request, f *Finding) string {
 	v := &r.v

@@ -76,11 +76,6 @@ func sortRecords(recs []*parsers.Record) {
 	}
 }
 
-func scenarioAnalysis(t testing.TB) *Analysis {
-	_, a := run(t, Options{}, scenario()...)
-	return a
-}
-
 var scenarioInputs = []InputStats{
 	{Name: "alb.log", Layer: "alb", Format: "alb", Read: 32, Parsed: 31, Rejected: 1,
 		Rejections: []Rejection{{Source: "alb.log:7", Reason: "expected 29 fields, got 3"}}},

@@ -36,8 +36,6 @@ func addr(s string) opt         { return func(r *parsers.Record) { r.UpstreamAdd
 func detail(s string) opt       { return func(r *parsers.Record) { r.Detail = s } }
 func allow(s string) opt        { return func(r *parsers.Record) { r.Allow = s } }
 func routed(s string) opt       { return func(r *parsers.Record) { r.RoutedPath = s } }
-func service(s string) opt      { return func(r *parsers.Record) { r.Service = s } }
-func host(s string) opt         { return func(r *parsers.Record) { r.Host = s } }
 func ua(s string) opt           { return func(r *parsers.Record) { r.UserAgent = s } }
 func client(s string) opt       { return func(r *parsers.Record) { r.ClientIP = s } }
 func dur(ms float64) opt {

@@ -3,7 +3,6 @@ package analysis
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/logtriage/logtriage/parsers"
 )
@@ -143,12 +142,4 @@ func (e *Engine) order() ([]int, string) {
 		how = "by format (alb, nginx, envoy, app): no joined request showed which layer is outside"
 	}
 	return out, how
-}
-
-func layerNames(e *Engine, idx []int) string {
-	names := make([]string, len(idx))
-	for i, l := range idx {
-		names[i] = e.layers[l].name
-	}
-	return strings.Join(names, " → ")
 }

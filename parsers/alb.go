@@ -65,9 +65,9 @@ var albFieldNames = [albNumFields]string{
 
 // Rejection reasons for ALB lines; the reader adds file:line.
 var (
-	errALBClassic = errors.New("Classic ELB or ALB connection log line (starts with a timestamp): " +
+	errALBClassic = errors.New("a Classic ELB or ALB connection log line (starts with a timestamp): " +
 		"not supported, only Application Load Balancer access logs are")
-	errALBNLB = errors.New("Network Load Balancer (NLB) line (starts with \"tls\"): not supported, " +
+	errALBNLB = errors.New("a Network Load Balancer (NLB) line (starts with \"tls\"): not supported, " +
 		"only Application Load Balancer access logs are")
 	errALBStatus = errors.New("elb_status_code is not a number")
 	errALBTime   = errors.New("time is not an ISO 8601 time")

@@ -95,7 +95,6 @@ type appHop struct {
 	path       string
 	res        resp
 	noIDs      bool // health checks and cron: no trace or request id
-	entry      *expectation
 }
 
 // truth is what a scenario declares about a request that has a 405 somewhere.

@@ -21,7 +21,6 @@ const (
 	envoyA = "10.0.2.7:8080"
 	envoyB = "10.0.2.8:8080"
 
-	nginxVersion = "1.26.2"
 	// nginxPage405 is the size of nginx's own "405 Not Allowed" page with server_tokens on:
 	// 150 bytes plus "/1.26.2" (formats.md §1.6).
 	nginxPage405 = 157

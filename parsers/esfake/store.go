@@ -554,15 +554,3 @@ func setPath(m map[string]any, path []string, v any) {
 	}
 	m[path[0]] = v
 }
-
-// live returns a bitset of the documents below limit that are not deleted.
-func (s *store) live(limit int32) *bitset {
-	b := newBitset(s.n)
-	b.fill(limit)
-	for d := range s.deleted {
-		if d < limit {
-			b.w[d>>6] &^= 1 << (uint(d) & 63)
-		}
-	}
-	return b
-}
