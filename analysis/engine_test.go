@@ -239,6 +239,10 @@ func TestRouteTemplate(t *testing.T) {
 		"/oauth2/token/":                              "/oauth2/token/",
 		"":                                            "/",
 		"/":                                           "/",
+		"/assets/app.3f9c1b.js":                       "/assets/app.{hash}.js",
+		"/index.html":                                 "/index.html",
+		"/docs/v1.2.3/guide.html":                     "/docs/v1.2.3/guide.html",
+		"/img/decade.png":                             "/img/decade.png",
 	}
 	for in, want := range tests {
 		if got := Route(in); got != want {

@@ -36,7 +36,7 @@ func appendRoute(dst []byte, path string) []byte {
 		if isIDSegment(seg) {
 			dst = append(dst, "{id}"...)
 		} else {
-			dst = append(dst, seg...)
+			dst = appendFileName(dst, seg)
 		}
 		if j >= 0 {
 			dst = append(dst, '/')
@@ -47,6 +47,51 @@ func appendRoute(dst []byte, path string) []byte {
 		}
 	}
 	return dst
+}
+
+// appendFileName appends a path segment, folding the content hash of a fingerprinted asset name
+// ("app.3f9c1b.js" → "app.{hash}.js"), so that every build of an asset is one route.
+func appendFileName(dst []byte, seg string) []byte {
+	for len(seg) > 0 {
+		part, rest, dot := seg, "", false
+		for k := 0; k < len(seg); k++ {
+			if seg[k] == '.' {
+				part, rest, dot = seg[:k], seg[k+1:], true
+				break
+			}
+		}
+		if dot && isHashPart(part) {
+			dst = append(dst, "{hash}"...)
+		} else {
+			dst = append(dst, part...)
+		}
+		if !dot {
+			break
+		}
+		dst = append(dst, '.')
+		seg = rest
+	}
+	return dst
+}
+
+// isHashPart reports whether a dot-separated part of a file name is a content hash: six or more
+// hex digits mixing digits and letters.
+func isHashPart(s string) bool {
+	if len(s) < 6 {
+		return false
+	}
+	digits, letters := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case '0' <= c && c <= '9':
+			digits++
+		case 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F':
+			letters++
+		default:
+			return false
+		}
+	}
+	return digits > 0 && letters > 0
 }
 
 func indexAny(s, chars string) int {
