@@ -255,6 +255,8 @@ func (c *Config) undetected(path string, sample [][]byte, cands []candidate, fir
 	}
 	var hint string
 	switch {
+	case binaryLike(sample[0]):
+		hint = "it is not a text log (control or NUL bytes): check the path, or decompress it if it is not gzip"
 	case len(cands) == 1:
 		hint = fmt.Sprintf("the %s format does not match these lines (first error: %v); check that the configured format is the one that wrote this file", cands[0].name, firstErr)
 	case bytes.Contains(sample[0], []byte("[")) && nginxTimeLike(sample[0]) && c.NginxConf != nil:
@@ -293,6 +295,18 @@ func logfmtLike(sample [][]byte) bool {
 		}
 	}
 	return false
+}
+
+// binaryLike reports whether a line has bytes no text log holds: NUL and other control
+// characters besides tab.
+func binaryLike(line []byte) bool {
+	bad := 0
+	for _, c := range line {
+		if c < 0x20 && c != '\t' || c == 0x7f {
+			bad++
+		}
+	}
+	return bad > 0 && bad*20 >= len(line) || bytes.IndexByte(line, 0) >= 0
 }
 
 func nginxTimeLike(b []byte) bool {

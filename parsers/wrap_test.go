@@ -95,3 +95,11 @@ func TestLogBase(t *testing.T) {
 		}
 	}
 }
+
+func TestBinaryInputSaysSo(t *testing.T) {
+	c := &Config{}
+	_, err := c.Resolve("x", [][]byte{[]byte("\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x03\x00>\x00")})
+	if err == nil || !strings.Contains(err.Error(), "not a text log") {
+		t.Errorf("%v", err)
+	}
+}
