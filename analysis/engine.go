@@ -189,6 +189,7 @@ type keyState struct {
 	first  int64  // time of the first record with this key
 	layers uint64 // bit per layer index (< 64) that logged this key
 	count  uint16
+	failed bool // a record with this key failed (5xx): a proxy may retry it, so its layer may log the id again
 }
 
 type qentry struct {
@@ -332,7 +333,12 @@ func (e *Engine) Add(rec *parsers.Record) {
 		}
 		if st, ok := e.keys[k]; ok {
 			sameLayer := li < 64 && st.layers&(1<<uint(li)) != 0
-			if st.count >= maxKeyRecords || sameLayer && abs64(t-st.first) > sameLayerGap {
+			// One layer logging the id again, later: a constant id of unrelated requests, unless an
+			// earlier attempt failed and a proxy retried it (nginx "504, 405": the upstream logs
+			// both attempts, the second after the proxy's timeout).
+			repeat := sameLayer && abs64(t-st.first) > sameLayerGap &&
+				!(st.failed && abs64(t-st.first) <= int64(e.opts.JoinWindow))
+			if st.count >= maxKeyRecords || repeat {
 				e.markBad(k, st, &rec.IDs)
 				continue
 			}
@@ -388,7 +394,7 @@ func (e *Engine) Add(rec *parsers.Record) {
 		st, ok := e.keys[k]
 		switch {
 		case !ok:
-			e.keys[k] = keyState{g: target, first: t, layers: bit, count: 1}
+			e.keys[k] = keyState{g: target, first: t, layers: bit, count: 1, failed: rec.Status >= 500}
 			target.keys = append(target.keys, k)
 			if e.traceKeys != nil {
 				if _, hit := e.traceKeys[k]; hit {
@@ -398,6 +404,7 @@ func (e *Engine) Add(rec *parsers.Record) {
 		case st.g == target:
 			st.count++
 			st.layers |= bit
+			st.failed = st.failed || rec.Status >= 500
 			e.keys[k] = st
 		}
 		// A key still pointing at another group: that group was too large to merge; leave it.

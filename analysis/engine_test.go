@@ -457,3 +457,19 @@ func TestHealthyTrafficHeldOnlyForGraceConstructed(t *testing.T) {
 		t.Errorf("masked 405 lost: %+v", a.Findings)
 	}
 }
+
+// A proxy retries after an upstream timeout; the app logs both attempts seconds apart under the
+// same id. That is one request (retried), not an id shared by unrelated requests.
+func TestRetryAfterTimeoutIsOneRequestConstructed(t *testing.T) {
+	_, a := run(t, Options{},
+		rec("app", "app", 1, "GET", "/api/report", 504, rid("rid-aaa")),
+		rec("app", "app", 5, "GET", "/api/report", 405, rid("rid-aaa"), allow("POST")),
+		rec("edge", "nginx", 5.01, "GET", "/api/report", 405, rid("rid-aaa"), up(504, 405), addr("10.0.2.7:8080, 10.0.2.8:8080")),
+	)
+	if a.Summary.Requests != 1 || a.Summary.Requests405 != 1 || a.Summary.NonUniqueIDs != 0 {
+		t.Errorf("requests=%d with405=%d nonunique=%d, want one request", a.Summary.Requests, a.Summary.Requests405, a.Summary.NonUniqueIDs)
+	}
+	if f := onlyFinding(t, a); f.OriginLayer != "app" || f.Retried != 1 {
+		t.Errorf("finding %s retried=%d", f.OriginLayer, f.Retried)
+	}
+}
