@@ -39,6 +39,9 @@ type Resolved struct {
 	Format    string
 	Variant   string // e.g. "nginx log_format triage from nginx.conf", "envoy default"
 	NewParser func() Parser
+	// Sequential says that one parser must see every line in order (it joins lines), so the
+	// input is parsed by one worker.
+	Sequential bool
 }
 
 // Resolve chooses the parser for an input from the configuration and the input's first lines.
@@ -49,7 +52,8 @@ func (c *Config) Resolve(path string, sample [][]byte) (*Resolved, error) {
 			return nil, err
 		}
 		inner := res.NewParser
-		res.NewParser = func() Parser { return &unwrapper{kind: kind, inner: inner()} }
+		res.NewParser = func() Parser { return &unwrapper{kind: kind, inner: inner(), max: DefaultMaxLine} }
+		res.Sequential = kind == wrapCRI
 		res.Variant += " inside " + kind.String() + " lines"
 		return res, nil
 	}

@@ -191,6 +191,11 @@ var ErrBlank = errors.New("blank line")
 // rejected: they are expected in an application log and are no reason for --strict to fail.
 var ErrNotAccess = errors.New("no HTTP fields (method/path/status)")
 
+// ErrContinued is returned for a line that is the first part of a record the next lines
+// complete (a CRI partial line). Readers count it as skipped; the record is counted once, on the
+// line that completes it.
+var ErrContinued = errors.New("continued on the next line")
+
 // bstr returns a string that aliases b. It is valid while b is not modified.
 func bstr(b []byte) string {
 	if len(b) == 0 {

@@ -43,6 +43,9 @@ func (o *Opened) Scan(maxLine int, work func(*Record, *Batch), deliver func(*Bat
 
 func (o *Opened) scan(cfg ScanConfig) Stats {
 	defer o.closer.Close()
+	if o.Resolved.Sequential {
+		cfg.Workers = 1
+	}
 	cfg.NewParser, cfg.Layer, cfg.Format = o.Resolved.NewParser, o.Layer, o.Resolved.Format
 	return Scan(o.Name, o.r, cfg)
 }

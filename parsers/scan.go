@@ -352,7 +352,7 @@ func parseChunk(name string, p Parser, rec *Record, j *job, max int, cfg ScanCon
 			if err := p.Parse(line, rec); err != nil {
 				if err == ErrBlank {
 					st.Blank++
-				} else if err == ErrNotAccess {
+				} else if err == ErrNotAccess || err == ErrContinued {
 					st.Skipped++
 				} else {
 					st.reject(name, ln, err.Error())

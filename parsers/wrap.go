@@ -39,58 +39,75 @@ func sniffWrap(sample [][]byte) wrapKind {
 	if bytes.HasPrefix(line, []byte(`{"log":`)) && bytes.Contains(line, []byte(`"stream"`)) {
 		return wrapDocker
 	}
-	if _, _, err := unwrapCRI(line); err == nil {
+	if _, _, _, err := unwrapCRI(line); err == nil {
 		return wrapCRI
 	}
 	return wrapNone
 }
 
 var (
-	errPartial   = errors.New("CRI partial line (P): split lines are not joined")
-	errNotCRI    = errors.New("not a CRI line (<time> <stream> <F|P> <log>)")
-	errNotDocker = errors.New(`not a Docker json-file line ({"log":…})`)
+	errPartialTooLong = errors.New("CRI partial lines (P) add up to more than 4 MiB")
+	errNotCRI         = errors.New("not a CRI line (<time> <stream> <F|P> <log>)")
+	errNotDocker      = errors.New(`not a Docker json-file line ({"log":…})`)
 )
 
-// unwrapCRI returns the log text of a CRI line and its time.
-func unwrapCRI(line []byte) ([]byte, []byte, error) {
+// unwrapCRI returns the log text of a CRI line, its time, and whether it is a partial line (P)
+// that the next lines continue.
+func unwrapCRI(line []byte) ([]byte, []byte, bool, error) {
 	sp1 := bytes.IndexByte(line, ' ')
 	if sp1 < 0 {
-		return nil, nil, errNotCRI
+		return nil, nil, false, errNotCRI
 	}
 	if _, ok := parseISOTime(line[:sp1]); !ok {
-		return nil, nil, errNotCRI
+		return nil, nil, false, errNotCRI
 	}
 	rest := line[sp1+1:]
 	sp2 := bytes.IndexByte(rest, ' ')
 	if sp2 < 0 || (string(rest[:sp2]) != "stdout" && string(rest[:sp2]) != "stderr") {
-		return nil, nil, errNotCRI
+		return nil, nil, false, errNotCRI
 	}
 	rest = rest[sp2+1:]
 	if len(rest) < 2 || rest[1] != ' ' {
-		return nil, nil, errNotCRI
+		return nil, nil, false, errNotCRI
 	}
 	switch rest[0] {
 	case 'F':
-		return rest[2:], line[:sp1], nil
+		return rest[2:], line[:sp1], false, nil
 	case 'P':
-		return nil, nil, errPartial
+		return rest[2:], line[:sp1], true, nil
 	}
-	return nil, nil, errNotCRI
+	return nil, nil, false, errNotCRI
 }
 
 // unwrapper strips a container wrapper and hands the inner line to the format's parser.
 type unwrapper struct {
-	kind  wrapKind
-	inner Parser
-	buf   []byte
+	kind    wrapKind
+	inner   Parser
+	buf     []byte
+	partial []byte // CRI: the P lines read so far of a record the next F line ends
+	max     int    // longest record joined from P lines
 }
 
 func (u *unwrapper) Parse(line []byte, rec *Record) error {
 	switch u.kind {
 	case wrapCRI:
-		inner, ts, err := unwrapCRI(line)
+		inner, ts, partial, err := unwrapCRI(line)
 		if err != nil {
+			u.partial = u.partial[:0]
 			return err
+		}
+		if partial || len(u.partial) > 0 {
+			// The runtime split a long line (16 KiB on containerd): P chunks until an F.
+			u.partial = append(u.partial, inner...)
+			if len(u.partial) > u.max {
+				u.partial = u.partial[:0]
+				return errPartialTooLong
+			}
+			if partial {
+				return ErrContinued
+			}
+			inner = u.partial
+			u.partial = u.partial[:0]
 		}
 		return u.parse(inner, ts, rec)
 	case wrapDocker:
@@ -125,10 +142,20 @@ func (u *unwrapper) parse(inner, ts []byte, rec *Record) error {
 // unwrapSample returns the inner lines of a wrapped sample.
 func unwrapSample(kind wrapKind, sample [][]byte) [][]byte {
 	out := make([][]byte, 0, len(sample))
+	var partial []byte
 	for _, line := range sample {
 		switch kind {
 		case wrapCRI:
-			if inner, _, err := unwrapCRI(line); err == nil {
+			inner, _, more, err := unwrapCRI(line)
+			switch {
+			case err != nil:
+				partial = partial[:0]
+			case more:
+				partial = append(partial, inner...)
+			case len(partial) > 0:
+				out = append(out, append(partial, inner...))
+				partial = nil
+			default:
 				out = append(out, inner)
 			}
 		case wrapDocker:

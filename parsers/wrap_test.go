@@ -12,18 +12,22 @@ func TestResolveUnwrapsContainerLines(t *testing.T) {
 		`{"log":"77.179.66.156 - - [25/Oct/2016:14:49:33 +0200] \"GET / HTTP/1.1\" 200 612 \"-\" \"Mozilla/5.0\"\n","stream":"stdout","time":"2016-10-25T12:49:33.1Z"}`,
 		`{"log":"172.17.0.1 - - [07/Jul/2021:20:28:01 +0000] \"POST / HTTP/1.1\" 405 157 \"-\" \"hey/0.0.1\"\n","stream":"stdout","time":"2021-07-07T20:28:01.5Z"}`,
 	}
+	full := `[2019-02-12T18:37:42.921Z] "GET /httpbin/ip HTTP/1.1" 200 - 0 43 217 216 "172.17.0.5" "curl/7.59.0" "c62ec130-6dee-4f3b-a52b-4f0d1312d89d" "httpbin.org" "52.87.35.92:80"`
 	cri := []string{
-		`2019-02-12T18:37:42.921123456Z stdout F [2019-02-12T18:37:42.921Z] "GET /httpbin/ip HTTP/1.1" 200 - 0 43 217 216 "172.17.0.5" "curl/7.59.0" "c62ec130-6dee-4f3b-a52b-4f0d1312d89d" "httpbin.org" "52.87.35.92:80"`,
-		`2019-02-12T18:37:43.000000000Z stdout P [2019-02-12T18:37:43.000Z] "GET /partial`,
+		`2019-02-12T18:37:42.921123456Z stdout F ` + full,
+		// containerd splits a long line into P chunks ended by an F chunk.
+		`2019-02-12T18:37:43.000000000Z stdout P ` + strings.Replace(full[:60], "/httpbin/ip", "/httpbin/xx", 1),
+		`2019-02-12T18:37:43.000000001Z stdout P ` + full[60:100],
+		`2019-02-12T18:37:43.000000002Z stdout F ` + full[100:],
 	}
 	for _, tc := range []struct {
 		name, format string
 		lines        []string
 		status       int
-		badReason    string
+		method, path string
 	}{
-		{"docker nginx", FormatNginx, docker, 405, ""},
-		{"cri envoy", FormatEnvoy, cri, 200, "partial"},
+		{"docker nginx", FormatNginx, docker, 405, "POST", "/"},
+		{"cri envoy", FormatEnvoy, cri, 200, "GET", "/httpbin/xx"},
 	} {
 		var sample [][]byte
 		for _, l := range tc.lines {
@@ -37,19 +41,23 @@ func TestResolveUnwrapsContainerLines(t *testing.T) {
 		if res.Format != tc.format || !strings.Contains(res.Variant, "inside") {
 			t.Errorf("%s: resolved %s (%s)", tc.name, res.Format, res.Variant)
 		}
+		// The lines in order through one parser: the last record is the one checked; CRI P
+		// lines say they continue.
 		p := res.NewParser()
 		var rec Record
-		rec.Reset()
-		if err := p.Parse(sample[len(sample)-1], &rec); tc.badReason != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.badReason) {
-				t.Errorf("%s: want %q, got %v", tc.name, tc.badReason, err)
-			}
+		records := 0
+		for _, l := range sample {
 			rec.Reset()
-			if err := p.Parse(sample[0], &rec); err != nil || rec.Status != tc.status {
-				t.Errorf("%s: %v %+v", tc.name, err, rec)
+			switch err := p.Parse(l, &rec); err {
+			case nil:
+				records++
+			case ErrContinued:
+			default:
+				t.Errorf("%s: %v", tc.name, err)
 			}
-		} else if err != nil || rec.Status != tc.status || rec.Method != "POST" {
-			t.Errorf("%s: %v %+v", tc.name, err, rec)
+		}
+		if records != 2 || rec.Status != tc.status || rec.Method != tc.method || rec.Path != tc.path {
+			t.Errorf("%s: %d records, last %+v", tc.name, records, rec)
 		}
 	}
 }

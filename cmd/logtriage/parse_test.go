@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -230,5 +231,33 @@ func TestParseAppNonAccessLinesAreSkipped(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, "25           20          0          5") {
 		t.Errorf("want 25 read, 20 parsed, 0 rejected, 5 skipped:\n%s", r.stderr)
+	}
+}
+
+// Kubernetes logs: CRI lines whose records the runtime split into P chunks, across many read
+// blocks. Every record comes out whole; the P chunks count as skipped.
+func TestParseCRIPartialLinesJoined(t *testing.T) {
+	var b strings.Builder
+	n := 20000
+	for i := 0; i < n; i++ {
+		line := fmt.Sprintf(`[2026-11-24T10:00:00.%03dZ] "POST /api/orders/%d HTTP/1.1" 405 - 0 19 2 1 "203.0.113.7" "ShopApp-iOS/3.2.0" "0c1d2e3f-4051-4627-8495-a6b7c8d9e0f1" "api.example.com" "10.0.3.21:8080"`, i%1000, i)
+		fmt.Fprintf(&b, "2026-11-24T10:00:00.%09dZ stdout P %s\n", i, line[:50])
+		fmt.Fprintf(&b, "2026-11-24T10:00:00.%09dZ stdout F %s\n", i, line[50:])
+	}
+	r := run(t, []byte(b.String()), "parse", "ingress=-")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	recs := decode(t, r.stdout)
+	if len(recs) != n {
+		t.Fatalf("%d records, want %d\n%s", len(recs), n, r.stderr)
+	}
+	for i, p := range recs {
+		if want := fmt.Sprintf("/api/orders/%d", i); p.Path != want || p.Status != 405 || p.Format != "envoy" {
+			t.Fatalf("record %d: %+v", i, p)
+		}
+	}
+	if !strings.Contains(r.stderr, "40,000       20,000          0     20,000") {
+		t.Errorf("want 40,000 read, 20,000 parsed, 20,000 skipped:\n%s", r.stderr)
 	}
 }
