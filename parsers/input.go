@@ -100,6 +100,9 @@ func expandPattern(pat string) ([]string, error) {
 				}
 				return nil
 			}
+			if notLog(d.Name()) {
+				return nil
+			}
 			if d.Type().IsRegular() {
 				files = append(files, p)
 			} else if d.Type()&fs.ModeSymlink != 0 {
@@ -120,6 +123,16 @@ func expandPattern(pat string) ([]string, error) {
 		out = append(out, files...)
 	}
 	return out, nil
+}
+
+// notLog reports whether a file met while walking a directory is documentation or
+// configuration kept beside logs rather than a log (named on the command line, it is still read).
+func notLog(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".md", ".conf", ".yaml", ".yml", ".html", ".htm", ".png", ".svg", ".pdf":
+		return true
+	}
+	return strings.HasPrefix(name, "README")
 }
 
 // logBase returns a log file's base name without the suffixes rotation and shipping add

@@ -133,7 +133,7 @@ func TestTruncatedGzip(t *testing.T) {
 
 func TestExpandInputs(t *testing.T) {
 	dir := t.TempDir()
-	for _, f := range []string{"b.log", "a.log", "sub/c.log", ".hidden", "x.json"} {
+	for _, f := range []string{"b.log", "a.log", "sub/c.log", ".hidden", "x.json", "README.md", "sub/nginx.conf"} {
 		p := filepath.Join(dir, f)
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		os.WriteFile(p, []byte("ok\n"), 0o644)
