@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // The postmortem report. Both formats (Markdown here, HTML in html.go) render one document
@@ -872,14 +873,14 @@ func curlTest(f *Finding) string {
 				origin = rest[:j]
 			}
 		}
-		fmt.Fprintf(&b, "# Contract: browsers at %s may %s %s; the CORS preflight must allow it.\n", origin, f.WantedMethod, f.Route)
+		fmt.Fprintf(&b, "# Contract: browsers at %s may %s %s; the CORS preflight must allow it.\n", shComment(origin), shComment(f.WantedMethod), shComment(f.Route))
 		fmt.Fprintf(&b, "hdrs=$(curl -s -o /dev/null -D - -X OPTIONS -H %s -H %s %s)\n",
 			shellQuote("Origin: "+origin), shellQuote("Access-Control-Request-Method: "+f.WantedMethod), q)
 		fmt.Fprintf(&b, "echo \"$hdrs\" | head -n1 | grep -q ' 2[0-9][0-9]' &&\n")
-		fmt.Fprintf(&b, "  echo \"$hdrs\" | grep -iq '^access-control-allow-methods:.*%s' ||\n", f.WantedMethod)
-		fmt.Fprintf(&b, "  { echo 'preflight for %s %s rejected'; exit 1; }\n", f.WantedMethod, f.Route)
+		fmt.Fprintf(&b, "  echo \"$hdrs\" | grep -i '^access-control-allow-methods:' | grep -qF -- %s ||\n", shellQuote(f.WantedMethod))
+		fmt.Fprintf(&b, "  { printf '%%s\\n' %s; exit 1; }\n", shellQuote("preflight for "+f.WantedMethod+" "+f.Route+" rejected"))
 	case c.accepted:
-		fmt.Fprintf(&b, "# Contract: %s supports %s (%s).\n", f.Route, strings.Join(c.methods, ", "), c.source)
+		fmt.Fprintf(&b, "# Contract: %s supports %s (%s).\n", shComment(f.Route), shComment(strings.Join(c.methods, ", ")), shComment(c.source))
 		if f.Drift != nil && len(f.Drift.OK)+len(f.Drift.Failing) > 0 && f.Drift.Dimension == "upstream address" {
 			_, p := exampleTarget(f)
 			if len(f.Examples) > 0 {
@@ -893,34 +894,34 @@ func curlTest(f *Finding) string {
 			}
 			var hosts []string
 			for _, bk := range append(append([]Backend{}, f.Drift.OK...), f.Drift.Failing...) {
-				hosts = append(hosts, bk.Name)
+				hosts = append(hosts, shellArg(bk.Name))
 			}
 			sort.Strings(hosts)
 			fmt.Fprintf(&b, "# Every backend must agree, so check each one directly.\n")
 			fmt.Fprintf(&b, "for backend in %s; do\n", strings.Join(hosts, " "))
-			fmt.Fprintf(&b, "  code=$(curl -s -o /dev/null -w '%%{http_code}' -X %s \"http://$backend\"%s)\n", f.Method, shellQuote(p))
-			fmt.Fprintf(&b, "  [ \"$code\" != 405 ] || { echo \"%s answered 405 on $backend\"; exit 1; }\n", name)
+			fmt.Fprintf(&b, "  code=$(curl -s -o /dev/null -w '%%{http_code}' -X %s \"http://$backend\"%s)\n", shellArg(f.Method), shellQuote(p))
+			fmt.Fprintf(&b, "  [ \"$code\" != 405 ] || { printf '%%s answered 405 on %%s\\n' %s \"$backend\"; exit 1; }\n", shellQuote(name))
 			b.WriteString("done\n")
 			break
 		}
-		fmt.Fprintf(&b, "code=$(curl -s -o /dev/null -w '%%{http_code}' -X %s %s)\n", f.Method, q)
-		fmt.Fprintf(&b, "[ \"$code\" != 405 ] || { echo '%s answered 405'; exit 1; }\n", name)
+		fmt.Fprintf(&b, "code=$(curl -s -o /dev/null -w '%%{http_code}' -X %s %s)\n", shellArg(f.Method), q)
+		fmt.Fprintf(&b, "[ \"$code\" != 405 ] || { printf '%%s\\n' %s; exit 1; }\n", shellQuote(name+" answered 405"))
 	default:
 		allow := strings.Join(c.methods, ", ")
 		if f.Cause == CauseProxyMethodBlock {
-			fmt.Fprintf(&b, "# Contract: %s is blocked at %s on purpose; the 405 must say what is allowed.\n", f.Method, f.OriginLayer)
-			fmt.Fprintf(&b, "# (If %s should reach the backend instead, assert that the status is not 405.)\n", f.Method)
+			fmt.Fprintf(&b, "# Contract: %s is blocked at %s on purpose; the 405 must say what is allowed.\n", shComment(f.Method), shComment(f.OriginLayer))
+			fmt.Fprintf(&b, "# (If %s should reach the backend instead, assert that the status is not 405.)\n", shComment(f.Method))
 		} else {
-			fmt.Fprintf(&b, "# Contract: %s supports %s, not %s; a 405 must list the allowed methods.\n", f.Route, orDash(allow), f.Method)
+			fmt.Fprintf(&b, "# Contract: %s supports %s, not %s; a 405 must list the allowed methods.\n", shComment(f.Route), shComment(orDash(allow)), shComment(f.Method))
 		}
-		fmt.Fprintf(&b, "hdrs=$(curl -s -o /dev/null -D - -X %s %s)\n", f.Method, q)
+		fmt.Fprintf(&b, "hdrs=$(curl -s -o /dev/null -D - -X %s %s)\n", shellArg(f.Method), q)
 		fmt.Fprintf(&b, "echo \"$hdrs\" | head -n1 | grep -q ' 405' &&\n")
 		if allow != "" {
-			fmt.Fprintf(&b, "  echo \"$hdrs\" | grep -iq '^allow: %s' ||\n", allow)
+			fmt.Fprintf(&b, "  echo \"$hdrs\" | grep -iqF -- %s ||\n", shellQuote("allow: "+allow))
 		} else {
 			fmt.Fprintf(&b, "  echo \"$hdrs\" | grep -iq '^allow:' ||\n")
 		}
-		fmt.Fprintf(&b, "  { echo '%s: want 405 with an Allow header'; exit 1; }\n", name)
+		fmt.Fprintf(&b, "  { printf '%%s\\n' %s; exit 1; }\n", shellQuote(name+": want 405 with an Allow header"))
 	}
 	return b.String()
 }
@@ -948,7 +949,7 @@ func goTest(f *Finding) string {
 	}
 	var b strings.Builder
 	name := "TestMethodContract" + pmGoName(f.Route)
-	fmt.Fprintf(&b, "// %s locks the method contract of %s (logtriage: %s %s answered 405, %s).\n", name, f.Route, f.Method, f.Route, f.Cause)
+	fmt.Fprintf(&b, "// %s locks the method contract of %s (logtriage: %s %s answered 405, %s).\n", name, shComment(f.Route), shComment(f.Method), shComment(f.Route), f.Cause)
 	fmt.Fprintf(&b, "func %s(t *testing.T) {\n", name)
 	b.WriteString("\th := newRouter() // the service's http.Handler\n")
 	if f.Cause == CauseCORSPreflight {
@@ -964,7 +965,7 @@ func goTest(f *Finding) string {
 		fmt.Fprintf(&b, "\treq.Header.Set(\"Access-Control-Request-Method\", %q)\n", f.WantedMethod)
 		b.WriteString("\trec := httptest.NewRecorder()\n\th.ServeHTTP(rec, req)\n")
 		fmt.Fprintf(&b, "\tif rec.Code >= 300 || !strings.Contains(rec.Header().Get(\"Access-Control-Allow-Methods\"), %q) {\n", f.WantedMethod)
-		fmt.Fprintf(&b, "\t\tt.Errorf(\"preflight for %s: status %%d, Access-Control-Allow-Methods %%q\", rec.Code, rec.Header().Get(\"Access-Control-Allow-Methods\"))\n\t}\n", f.WantedMethod)
+		fmt.Fprintf(&b, "\t\tt.Errorf(\"preflight for %%s: status %%d, Access-Control-Allow-Methods %%q\", %q, rec.Code, rec.Header().Get(\"Access-Control-Allow-Methods\"))\n\t}\n", f.WantedMethod)
 		if len(cases) == 0 {
 			b.WriteString("}\n")
 			return b.String()
@@ -977,9 +978,9 @@ func goTest(f *Finding) string {
 	b.WriteString("\t} {\n\t\trec := httptest.NewRecorder()\n")
 	fmt.Fprintf(&b, "\t\th.ServeHTTP(rec, httptest.NewRequest(tc.method, %q, nil))\n", p)
 	b.WriteString("\t\tif tc.allowed && rec.Code == http.StatusMethodNotAllowed {\n")
-	fmt.Fprintf(&b, "\t\t\tt.Errorf(\"%%s %s: 405, want the method routed\", tc.method)\n\t\t}\n", p)
+	fmt.Fprintf(&b, "\t\t\tt.Errorf(\"%%s %%s: 405, want the method routed\", tc.method, %q)\n\t\t}\n", p)
 	b.WriteString("\t\tif !tc.allowed && (rec.Code != http.StatusMethodNotAllowed || rec.Header().Get(\"Allow\") == \"\") {\n")
-	fmt.Fprintf(&b, "\t\t\tt.Errorf(\"%%s %s: status %%d, Allow %%q; want 405 with an Allow header\", tc.method, rec.Code, rec.Header().Get(\"Allow\"))\n\t\t}\n", p)
+	fmt.Fprintf(&b, "\t\t\tt.Errorf(\"%%s %%s: status %%d, Allow %%q; want 405 with an Allow header\", tc.method, %q, rec.Code, rec.Header().Get(\"Allow\"))\n\t\t}\n", p)
 	b.WriteString("\t}\n}\n")
 	return b.String()
 }
@@ -992,7 +993,8 @@ func pmGoName(route string) string {
 		case "api", "id", "url", "http":
 			b.WriteString(strings.ToUpper(w))
 		default:
-			b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+			r, size := utf8.DecodeRuneInString(w)
+			b.WriteString(string(unicode.ToUpper(r)) + w[size:])
 		}
 	}
 	if b.Len() == 0 {
@@ -1060,7 +1062,7 @@ func pluralS[T ~int | ~int64](n T) string {
 // Markdown rendering.
 
 func mdSection(w *bufio.Writer, s *pmSection, level int, a *Analysis) {
-	fmt.Fprintf(w, "%s %s\n\n", strings.Repeat("#", level), s.Title)
+	fmt.Fprintf(w, "%s %s\n\n", strings.Repeat("#", level), mdEscape(s.Title))
 	for _, b := range s.Blocks {
 		mdBlock(w, &b, a)
 	}

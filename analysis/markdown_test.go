@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -260,6 +263,39 @@ func TestReportFromJSON(t *testing.T) {
 		}
 		if !bytes.Equal(live.Bytes(), saved.Bytes()) {
 			t.Errorf("%s from JSON differs from the live analysis", name)
+		}
+	}
+}
+
+// Paths, methods and hosts in the generated regression scripts come from logs, that is from
+// clients: running the script must never run what they hold.
+func TestPreventionScriptsQuoteLoggedValuesConstructed(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh")
+	}
+	dir := t.TempDir()
+	pwned := filepath.Join(dir, "pwned")
+	evil := "/api/a'$(touch " + pwned + ")'`touch " + pwned + "`\"$(touch " + pwned + ")\""
+	for _, f := range []Finding{
+		{OriginLayer: "app", Cause: CauseMethodNotRouted, Method: "POST", Route: evil, Allow: "GET",
+			Verify: "curl -i -X POST " + shellQuote("https://api.example.com"+evil)},
+		{OriginLayer: "app", Cause: CauseCORSPreflight, Method: "OPTIONS", Route: evil, WantedMethod: "PATCH'$(touch " + pwned + ")'",
+			Verify: "curl -i -X OPTIONS -H 'Origin: https://a.example' -H 'Access-Control-Request-Method: PATCH' " + shellQuote("https://api.example.com"+evil)},
+	} {
+		f.Examples = []Example{{URI: evil, Hops: []HopView{{Layer: "app", URI: evil}}}}
+		script := curlTest(&f)
+		if script == "" {
+			t.Fatalf("no script for %s", f.Cause)
+		}
+		// A curl that answers 200 with no headers, so that every failure branch runs.
+		bin := filepath.Join(dir, "bin")
+		os.MkdirAll(bin, 0o755)
+		os.WriteFile(filepath.Join(bin, "curl"), []byte("#!/bin/sh\necho 'HTTP/1.1 200 OK'\n"), 0o755)
+		cmd := exec.Command("sh", "-c", script)
+		cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+		cmd.Run()
+		if _, err := os.Stat(pwned); err == nil {
+			t.Fatalf("running the %s script executed a command from the logged path:\n%s", f.Cause, script)
 		}
 	}
 }

@@ -557,7 +557,32 @@ func verify(r *request) string {
 		return fmt.Sprintf("curl -i -X OPTIONS -H %s -H %s %s", shellQuote("Origin: "+origin),
 			shellQuote("Access-Control-Request-Method: "+r.v.wanted), target)
 	}
-	return fmt.Sprintf("curl -i -X %s %s", c.method(), target)
+	return fmt.Sprintf("curl -i -X %s %s", shellArg(c.method()), target)
+}
+
+// shellArg returns s as one shell word: as is when it holds only characters no shell treats
+// specially, else single-quoted. Methods, hosts and paths come from logs, that is from clients.
+func shellArg(s string) string {
+	if s == "" {
+		return "''"
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_.:/=@%+,-", c) >= 0) {
+			return shellQuote(s)
+		}
+	}
+	return s
+}
+
+// shComment makes s safe inside a shell comment: no line breaks or control characters.
+func shComment(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
