@@ -3,6 +3,7 @@ package parsers
 import (
 	"context"
 	"fmt"
+	"gopkg.in/yaml.v3"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -129,16 +130,16 @@ func openapiLoad(data []byte, location *url.URL, name string) (*OpenAPI, error) 
 // openapiSniff rejects what is plainly not an OpenAPI 3 document before the loader gives a
 // less helpful error (a Swagger 2.0 file loads as an empty OpenAPI 3 document).
 func openapiSniff(data []byte) error {
-	head := data
-	if len(head) > 4096 {
-		head = head[:4096]
+	// Only the top-level keys count: "swagger" in a description or a tag says nothing.
+	var top map[string]any
+	if err := yaml.Unmarshal(data, &top); err != nil {
+		return nil // the loader reports the syntax error with its position
 	}
-	s := string(head)
-	if strings.Contains(s, "swagger:") || strings.Contains(s, `"swagger"`) {
+	if _, ok := top["swagger"]; ok {
 		return fmt.Errorf("this is a Swagger 2.0 document; only OpenAPI 3.x is supported (convert it first)")
 	}
-	if !strings.Contains(s, "openapi") {
-		return fmt.Errorf("no \"openapi\" field near the top: not an OpenAPI 3 document")
+	if _, ok := top["openapi"]; !ok {
+		return fmt.Errorf("no top-level \"openapi\" field: not an OpenAPI 3 document")
 	}
 	return nil
 }

@@ -120,3 +120,12 @@ func TestLoadOpenAPIRefs(t *testing.T) {
 		t.Errorf("remote ref: %v", err)
 	}
 }
+
+// The word "swagger" in a description or a tag is not a Swagger 2.0 document.
+func TestParseOpenAPIMentioningSwagger(t *testing.T) {
+	doc := "openapi: 3.0.3\ninfo: {title: t, version: '1', description: 'migrated from swagger: 2.0 last year'}\n" +
+		"tags: [{name: swagger}]\npaths: {/a: {get: {responses: {'200': {description: ok}}}}}\n"
+	if _, err := ParseOpenAPI([]byte(doc), "migrated.yaml"); err != nil {
+		t.Errorf("a 3.0.3 spec was refused: %v", err)
+	}
+}

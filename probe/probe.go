@@ -168,6 +168,19 @@ func newClient(opts *Options) *http.Client {
 	c := &http.Client{Transport: tr, Timeout: opts.Timeout}
 	if !opts.FollowRedirects {
 		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	} else {
+		// Follow only redirects that keep the method: after a 301/302/303 Go re-sends OPTIONS,
+		// DELETE, … as GET, and the answer would be reported for the wrong method. Such a
+		// redirect is reported as it is instead.
+		c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 10 {
+				return errors.New("stopped after 10 redirects")
+			}
+			if req.Method != via[0].Method {
+				return http.ErrUseLastResponse
+			}
+			return nil
+		}
 	}
 	return c
 }
@@ -194,6 +207,10 @@ func do(ctx context.Context, client *http.Client, target, method string, preflig
 	}
 	for k, vs := range opts.Headers {
 		for _, v := range vs {
+			if http.CanonicalHeaderKey(k) == "Host" {
+				req.Host = v // Go sends req.Host, never a Host entry of req.Header
+				continue
+			}
 			req.Header.Add(k, v)
 		}
 	}

@@ -314,3 +314,47 @@ func TestPreflightDrift(t *testing.T) {
 		t.Errorf("preflight drift: %+v", rep.Drift)
 	}
 }
+
+// -H 'Host: …' reaches the server (Go sends req.Host, not a Host header entry), and a followed
+// redirect never reports a GET's answer under another method.
+func TestHostHeaderAndRedirectMethods(t *testing.T) {
+	var hosts []string
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hosts = append(hosts, r.Host)
+		mu.Unlock()
+		if r.URL.Path == "/old" {
+			http.Redirect(w, r, "/new", http.StatusMovedPermanently)
+			return
+		}
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		w.Header().Set("Allow", "GET, HEAD")
+		w.WriteHeader(http.StatusMethodNotAllowed)
+	}))
+	t.Cleanup(srv.Close)
+	probe1(t, srv.URL+"/new", Options{Headers: http.Header{"Host": {"api.example.com"}}})
+	mu.Lock()
+	for _, h := range hosts {
+		if h != "api.example.com" {
+			t.Errorf("server saw Host %q", h)
+		}
+	}
+	mu.Unlock()
+	r := probe1(t, srv.URL+"/old", Options{FollowRedirects: true})
+	for _, c := range r.Checks {
+		switch c.Method {
+		case "OPTIONS":
+			if c.Status != http.StatusMovedPermanently {
+				t.Errorf("OPTIONS after a redirect that turns it into GET: status %d, want the 301 reported", c.Status)
+			}
+		case "GET":
+			if c.Status != http.StatusOK {
+				t.Errorf("GET follows the redirect: status %d", c.Status)
+			}
+		}
+	}
+}

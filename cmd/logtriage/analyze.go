@@ -36,6 +36,9 @@ type analyzeCmd struct {
 }
 
 func (c *analyzeCmd) Run() error {
+	if err := c.gateFlags.load(); err != nil { // a bad spec or --fail-on fails before the reading
+		return err
+	}
 	a, stats, err := analyzeInputs(&c.inputFlags, c.options())
 	if err != nil {
 		return err

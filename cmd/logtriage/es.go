@@ -69,6 +69,9 @@ type esCmd struct {
 }
 
 func (c *esCmd) Run() error {
+	if err := c.gateFlags.load(); err != nil { // a bad spec or --fail-on fails before the cluster is asked
+		return err
+	}
 	in := inputFlags{NginxFormat: c.NginxFormat, NginxConf: c.NginxConf, EnvoyFormat: c.EnvoyFormat,
 		EnvoyConfig: c.EnvoyConfig, AppField: c.AppField, Since: c.Since, Until: c.Until}
 	cfg, err := in.config()
@@ -292,8 +295,9 @@ func esFindingDocs(a *analysis.Analysis, since, until time.Time, requests bool) 
 			rid := id("request", r.IDs.RequestID, r.IDs.AmznRoot, r.IDs.TraceID, r.Time.String(), r.Method, r.Path)
 			body, _ := json.Marshal(map[string]any{"@timestamp": r.Time,
 				"event": map[string]any{"dataset": "logtriage.request", "kind": "event"},
-				"logtriage": map[string]any{"kind": "request", "finding_id": rid, "window": window,
-					"layer": r.OriginLayer, "cause": r.Cause, "method": r.Method, "path": r.Path, "status": r.Status,
+				"logtriage": map[string]any{"kind": "request", "request_doc_id": rid, "window": window,
+					"finding_id": id("finding", r.OriginLayer, string(r.Cause), r.Method, analysis.Route(r.Path)),
+					"layer":      r.OriginLayer, "cause": r.Cause, "method": r.Method, "path": r.Path, "status": r.Status,
 					"masked": r.Masked, "evidence": r.Evidence, "request_id": r.IDs.RequestID,
 					"trace_id": r.IDs.TraceID, "amzn_trace_root": r.IDs.AmznRoot}})
 			docs = append(docs, parsers.ESDoc{ID: rid, Body: body})

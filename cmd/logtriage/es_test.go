@@ -8,7 +8,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/logtriage/logtriage/analysis"
 	"github.com/logtriage/logtriage/parsers/esfake"
 )
 
@@ -242,5 +244,28 @@ func TestESContractGateAndReports(t *testing.T) {
 	md := run(t, nil, esArgs(url, "-q", "--output", "markdown")...)
 	if md.code != 0 || !strings.HasPrefix(md.stdout, "# Postmortem") || !strings.Contains(md.stdout, "deploy_regression") {
 		t.Errorf("markdown from es: exit %d\n%.300s\n%s", md.code, md.stdout, md.stderr)
+	}
+}
+
+// A request document written back names the finding it belongs to, so a dashboard can join them.
+func TestESFindingDocsLinkRequestsToFindings(t *testing.T) {
+	a := &analysis.Analysis{
+		Findings: []analysis.Finding{{OriginLayer: "app", Cause: analysis.CauseMethodNotRouted, Method: "POST", Route: "/api/orders/{id}", Count: 1}},
+		Requests: []analysis.RequestView{{Method: "POST", Path: "/api/orders/42", OriginLayer: "app", Cause: analysis.CauseMethodNotRouted}},
+	}
+	docs := esFindingDocs(a, time.Time{}, time.Time{}, true)
+	if len(docs) != 2 {
+		t.Fatalf("%d documents", len(docs))
+	}
+	var req struct {
+		L struct {
+			FindingID string `json:"finding_id"`
+		} `json:"logtriage"`
+	}
+	if err := json.Unmarshal(docs[1].Body, &req); err != nil {
+		t.Fatal(err)
+	}
+	if req.L.FindingID != docs[0].ID {
+		t.Errorf("request document names finding %q, the finding's id is %q", req.L.FindingID, docs[0].ID)
 	}
 }
