@@ -40,11 +40,11 @@ func (a *Analysis) WriteHTML(w io.Writer, o ReportOptions) error {
 func (a *Analysis) htmlFigures(w *bufio.Writer) {
 	s := &a.Summary
 	type fig struct{ value, label string }
-	figs := []fig{
-		{pmThousands(s.Requests405), "requests with a 405"},
-		{pmPct(s.Requests405, s.Requests), "of " + pmThousands(s.Requests) + " requests"},
-		{pmThousands(len(a.Findings)), "findings"},
+	figs := []fig{{pmThousands(s.Requests405), "requests with a 405"}}
+	if !s.OnlyWith405 {
+		figs = append(figs, fig{pmPct(s.Requests405, s.Requests), "of " + pmThousands(s.Requests) + " requests"})
 	}
+	figs = append(figs, fig{pmThousands(len(a.Findings)), "findings"})
 	if o := a.originTotals(); len(o) > 0 {
 		figs = append(figs, fig{o[0].Value, "top origin layer (" + pmThousands(o[0].Count) + ")"})
 	}

@@ -283,7 +283,11 @@ func (a *Analysis) pmSummary() pmSection {
 	}
 	first, last := a.first405()
 	var sp []pmSpan
-	sp = append(sp, pmB(fmt.Sprintf("%s of %s requests (%s)", pmThousands(s.Requests405), pmThousands(s.Requests), pmPct(s.Requests405, s.Requests))),
+	share := fmt.Sprintf("%s of %s requests (%s)", pmThousands(s.Requests405), pmThousands(s.Requests), pmPct(s.Requests405, s.Requests))
+	if s.OnlyWith405 {
+		share = pmThousands(s.Requests405) + " requests"
+	}
+	sp = append(sp, pmB(share),
 		pmT(fmt.Sprintf(" got an HTTP 405 from %s, in %s findings. ", strings.Replace(pmPeriod(first, last), " – ", " to ", 1), pmThousands(len(a.Findings)))))
 	origins := a.originTotals()
 	if len(origins) > 0 {
@@ -340,6 +344,12 @@ func (a *Analysis) pmImpact(o ReportOptions) pmSection {
 	im := a.Impact
 	facts := []([]pmSpan){
 		pmItem(pmB("Requests with a 405: "), pmT(fmt.Sprintf("%s of %s (%s of all requests)", pmThousands(s.Requests405), pmThousands(s.Requests), pmPct(s.Requests405, s.Requests)))),
+	}
+	if s.OnlyWith405 {
+		facts[0] = pmItem(pmB("Requests with a 405: "), pmT(pmThousands(s.Requests405)+" (the source holds only these; the share of all traffic is unknown)"))
+	}
+	if s.Scope != "" {
+		facts = append(facts, pmItem(pmB("Scope: "), pmT(s.Scope)))
 	}
 	if im != nil {
 		facts = append(facts,

@@ -71,6 +71,13 @@ type Summary struct {
 	NonUniqueIDExample []string `json:"non_unique_id_examples,omitempty"`
 	Masked405          int64    `json:"masked_405"`
 	RoutesTruncated    bool     `json:"routes_truncated,omitempty"` // too many routes: baselines incomplete
+	// OnlyWith405 is set when the source delivered only requests with a 405 and their hops (the
+	// Elasticsearch job): requests and requests_with_405 are then the same set, and no share of
+	// all traffic can be told.
+	OnlyWith405 bool `json:"only_405_requests,omitempty"`
+	// Scope says, in a sentence, what the counts cover when the source did not deliver every
+	// record: the exact totals it counted, and whether a cap cut the in-depth examination.
+	Scope string `json:"scope,omitempty"`
 }
 
 // Layer is one layer, in the order used.

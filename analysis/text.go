@@ -18,11 +18,19 @@ func (a *Analysis) WriteText(w io.Writer) error {
 		pct = 100 * float64(s.Requests405) / float64(s.Requests)
 	}
 	n := pmThousands[int64]
-	fmt.Fprintf(bw, "logtriage: %s requests, %s with a 405 (%.1f%%)", n(s.Requests), n(s.Requests405), pct)
+	if s.OnlyWith405 {
+		fmt.Fprintf(bw, "logtriage: %s requests with a 405", n(s.Requests405))
+	} else {
+		fmt.Fprintf(bw, "logtriage: %s requests, %s with a 405 (%.1f%%)", n(s.Requests), n(s.Requests405), pct)
+	}
 	if !s.FirstSeen.IsZero() {
 		fmt.Fprintf(bw, ", %s – %s", ts(s.FirstSeen), ts(s.LastSeen))
 	}
-	bw.WriteString("\n\n")
+	bw.WriteString("\n")
+	if s.Scope != "" {
+		fmt.Fprintf(bw, "Scope: %s\n", s.Scope)
+	}
+	bw.WriteString("\n")
 
 	names := make([]string, len(a.Layers))
 	for i, l := range a.Layers {

@@ -116,6 +116,8 @@ func (c *esCmd) Run() error {
 	}
 	a := engine.Result(esInputs(rep))
 	esCorrect(a, rep)
+	a.Summary.OnlyWith405 = true
+	a.Summary.Scope = esScope(rep, c.Index, c.MaxRequests)
 	if err := c.gateFlags.annotate(a); err != nil {
 		return err
 	}
@@ -150,6 +152,16 @@ func (c *esCmd) Run() error {
 		return &exitError{code, errors.New(strings.Join(problems, "; "))}
 	}
 	return nil
+}
+
+// esScope says what the analysis of the cluster covers, for every output format.
+func esScope(rep *parsers.ESReport, indices []string, max int) string {
+	s := fmt.Sprintf("Elasticsearch indices %s: %s documents with a 405 in the window (exact count); %s requests with a 405 examined in depth with their hops",
+		strings.Join(indices, ","), thousands(rep.Total405Docs), thousands(int64(rep.Requests405)))
+	if rep.CapHit {
+		s += fmt.Sprintf(" — the --max-requests cap (%s) was hit, so the findings count only the requests examined", thousands(int64(max)))
+	}
+	return s + "."
 }
 
 func timedOut(rep *parsers.ESReport) []string {

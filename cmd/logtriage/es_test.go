@@ -269,3 +269,25 @@ func TestESFindingDocsLinkRequestsToFindings(t *testing.T) {
 		t.Errorf("request document names finding %q, the finding's id is %q", req.L.FindingID, docs[0].ID)
 	}
 }
+
+// The reports of an es run say what the cluster's counts cover, claim no share of all traffic,
+// and say when --max-requests cut the examination.
+func TestESReportsSayTheirScope(t *testing.T) {
+	_, url := esFake(t)
+	r := run(t, nil, esArgs(url, "-q", "--max-requests", "10", "--output", "markdown")...)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{"the share of all traffic is unknown", "documents with a 405 in the window (exact count)", "--max-requests cap (10) was hit"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("markdown lacks %q", want)
+		}
+	}
+	if strings.Contains(r.stdout, "(100.0%)") {
+		t.Errorf("markdown claims a share of all traffic")
+	}
+	txt := run(t, nil, esArgs(url, "-q")...)
+	if !strings.Contains(txt.stdout, "Scope: Elasticsearch indices") || strings.Contains(strings.SplitN(txt.stdout, "\n", 2)[0], "100.0%") {
+		t.Errorf("text report:\n%.400s", txt.stdout)
+	}
+}
