@@ -338,7 +338,7 @@ func (e *Engine) findings(reqs []*request, total int64) []Finding {
 	for _, g := range order {
 		f := g.f
 		if total > 0 {
-			f.Share = float64(int64(f.Count)*10000/total) / 10000
+			f.Share = float64((int64(f.Count)*10000+total/2)/total) / 10000 // rounded to 0.01%
 		}
 		f.Allow = top(g.allows, 1).first()
 		for _, m := range top(g.maskedBy, 3) {

@@ -429,7 +429,7 @@ func (e *Engine) reportData(a *Analysis, reqs, quiet []*request, rank []int) {
 func (e *Engine) impact(a *Analysis, reqs []*request) *Impact {
 	im := &Impact{Requests405: int64(len(reqs)), Requests: a.Summary.Requests}
 	if im.Requests > 0 {
-		im.Share = float64(im.Requests405*10000/im.Requests) / 10000
+		im.Share = float64((im.Requests405*10000+im.Requests/2)/im.Requests) / 10000
 	}
 	status, methods, uas, nets := pmTally{}, pmTally{}, pmTally{}, pmTally{}
 	type routeAgg struct {
@@ -506,7 +506,7 @@ func (e *Engine) impact(a *Analysis, reqs []*request) *Impact {
 		o.oi.UserAgents = top(o.uas, 3)
 		o.oi.Networks = top(o.nets, 3)
 		if im.Requests405 > 0 {
-			o.oi.Share = float64(o.oi.Requests405*10000/im.Requests405) / 10000
+			o.oi.Share = float64((o.oi.Requests405*10000+im.Requests405/2)/im.Requests405) / 10000
 		}
 		im.ByOrigin = append(im.ByOrigin, o.oi)
 	}
