@@ -201,6 +201,19 @@ func (p *ALBParser) field(i int) []byte {
 	for r := 0; r < len(out); r++ {
 		c := out[r]
 		if c == '\\' && r+1 < len(out) {
+			// The ALB writes bytes outside printable ASCII, and the double quote, as \xHH
+			// (a UTF-8 character as one \xHH per byte); a backslash before any other byte
+			// stands for that byte.
+			if out[r+1] == 'x' && r+3 < len(out) {
+				if h, ok := nginxHex(out[r+2]); ok {
+					if l, ok := nginxHex(out[r+3]); ok {
+						out[w] = h<<4 | l
+						w++
+						r += 3
+						continue
+					}
+				}
+			}
 			r++
 			c = out[r]
 		}
@@ -292,7 +305,8 @@ func albSetClient(rec *Record, b []byte) {
 // setRequest reads "METHOD scheme://host:port/uri PROTO". Malformed requests are logged as
 // "- - -" or "- http://host:80- -": they keep the host, if any, and nothing else.
 func (p *ALBParser) setRequest(rec *Record, typ []byte) {
-	req := p.field(albRequest)
+	// Some clients send a space after the protocol, and the ALB keeps it ("GET … HTTP/1.0 ").
+	req := bytes.TrimRight(p.field(albRequest), " ")
 	if bytes.HasPrefix(req, []byte("- ")) {
 		u := bytes.TrimSpace(req[2:])
 		if i := bytes.LastIndexByte(u, ' '); i >= 0 {

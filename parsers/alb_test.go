@@ -77,6 +77,12 @@ const (
 	// (constructed) escaped quotes in the user agent, wss, IPv6 client in compressed form.
 	albConstructedEscapedUA = `wss 2026-11-24T10:00:04.000000Z app/edge/0123456789abcdef 2001:db8::1:50718 10.0.1.8:8080 0.000 0.010 0.000 101 101 300 200 "GET https://api.example.com:443/ws?room=1 HTTP/1.1" "agent \"quoted\" \\ 1.0" TLS_AES_128_GCM_SHA256 TLSv1.3 arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/ws-tg/0123456789abcdef "Root=1-67430a84-4e5f60718293a4b5c6d7e8f9" "api.example.com" "-" 7 2026-11-24T10:00:00.000000Z "forward" "-" "-" "10.0.1.8:8080" "101" "-" "-"`
 	// (constructed) malformed request logged as "- - -", target lists quoted and ending after #26.
+	// (test data) vectordotdev/vrl, src/stdlib/parse_aws_alb_log.rs: user agent sent with literal quotes, logged as \x22
+	albVRLQuotedUA = `h2 2020-01-11T01:11:10.111111Z app/myalb/0123456789abcdef 1.123.123.123:12345 10.0.1.100:80 0.000 0.159 0.000 200 200 315 488 "GET https://example.com:443/very/good/route?some=pArameter12345&_=0123456788912 HTTP/2.0" "\x22Mozilla/5.0 (iPhone; CPU iPhone OS 11_4 like Mac OS X) available_resolution = 667,375 Apple Inc.~Apple A11 GPU\x22" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:ap-northeast-3:012345678901:targetgroup/myalb/0123456789abcdef "Root=1-abcd0123-0123456789abcdef01234567" "example.com" "session-reused" 1 2020-01-11T01:11:10.111111Z "forward" "-" "-" "10.0.1.100:80" "200" "-" "-"`
+	// (test data) vectordotdev/vrl, same file: "undocumented space character after HTTP version in real world data"
+	albVRLTrailingSpace = `http 2020-01-01T22:22:22.222222Z app/myalb/0123456789abcdef 123.123.123.123:12345 10.0.10.0:80 0.001 0.007 0.000 404 404 19 997 "GET http://myalb-012345678.ap-northeast-2.elb.amazonaws.com:80/ HTTP/1.0 " "-" - - arn:aws:elasticloadbalancing:ap-northeast-2:012345678901:targetgroup/mytargetgroup/0123456789abcdef "Root=1-abcd0123-0123456789abcdef01234567" "-" "-" 0 2020-01-01T22:22:22.222222Z "forward" "-" "-" "10.0.10.0:80" "404" "Acceptable" "NonCompliantVersion"`
+	// (constructed) a UTF-8 user agent ("엔진", U+C5D4 U+C9C4) as the ALB writes bytes beyond ASCII: one \xHH per byte
+	albConstructedUTF8UA = `https 2026-11-24T10:00:06.000000Z app/edge/0123456789abcdef 203.0.113.9:40002 10.0.1.8:8080 0.000 0.010 0.000 200 200 300 200 "GET https://api.example.com:443/ HTTP/1.1" "\xEC\x97\x94\xEC\xA7\x84/1.0" TLS_AES_128_GCM_SHA256 TLSv1.3 arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/ws-tg/0123456789abcdef "Root=1-67430a84-4e5f60718293a4b5c6d7e8f9" "api.example.com" "-" 7 2026-11-24T10:00:06.000000Z "forward" "-" "-" "10.0.1.8:8080" "200" "-" "-"`
 	albConstructedDashes = `http 2026-11-24T10:00:05.000000Z app/edge/0123456789abcdef [2001:db8::2]:443 - -1 -1 -1 400 - 0 0 "- - -" "-" - - - "-" "-" "-" - 2026-11-24T10:00:05.000000Z "-" "-" "-" "-" "-"`
 )
 
@@ -176,6 +182,26 @@ func TestALBExamples(t *testing.T) {
 			Time: "2026-11-24T10:00:05Z", Start: "2026-11-24T10:00:05Z", Proto: "HTTP/1.x",
 			Status: 400, Upstream: []int{}, Local: LocalYes, ClientIP: "2001:db8::2", Duration: -1,
 			Detail: "type=http"}},
+		{"vrl \\x22 around the user agent decodes to quotes", albVRLQuotedUA, albWant{
+			Time: "2020-01-11T01:11:10.111111Z", Start: "2020-01-11T01:11:10.111111Z",
+			Method: "GET", Host: "example.com", URI: "/very/good/route?some=pArameter12345&_=0123456788912", Path: "/very/good/route", Proto: "HTTP/2.0",
+			Status: 200, Upstream: []int{200}, UpstreamAddr: "10.0.1.100:80", Service: "myalb",
+			Local: LocalNo, ClientIP: "1.123.123.123",
+			UserAgent: `"Mozilla/5.0 (iPhone; CPU iPhone OS 11_4 like Mac OS X) available_resolution = 667,375 Apple Inc.~Apple A11 GPU"`,
+			Duration: 159 * time.Millisecond, Detail: "type=h2 actions=forward rule=1", AmznRoot: "1-abcd0123-0123456789abcdef01234567"}},
+		{"vrl space before the closing quote of the request", albVRLTrailingSpace, albWant{
+			Time: "2020-01-01T22:22:22.222222Z", Start: "2020-01-01T22:22:22.222222Z",
+			Method: "GET", Host: "myalb-012345678.ap-northeast-2.elb.amazonaws.com", URI: "/", Path: "/", Proto: "HTTP/1.0",
+			Status: 404, Upstream: []int{404}, UpstreamAddr: "10.0.10.0:80", Service: "mytargetgroup",
+			Local: LocalNo, ClientIP: "123.123.123.123", Duration: 8 * time.Millisecond,
+			Detail: "type=http actions=forward rule=0 classification=Acceptable classification_reason=NonCompliantVersion",
+			AmznRoot: "1-abcd0123-0123456789abcdef01234567"}},
+		{"constructed UTF-8 user agent as \\xHH bytes", albConstructedUTF8UA, albWant{
+			Time: "2026-11-24T10:00:06Z", Start: "2026-11-24T10:00:06Z",
+			Method: "GET", Host: "api.example.com", URI: "/", Path: "/", Proto: "HTTP/1.1",
+			Status: 200, Upstream: []int{200}, UpstreamAddr: "10.0.1.8:8080", Service: "ws-tg",
+			Local: LocalNo, ClientIP: "203.0.113.9", UserAgent: "엔진/1.0", Duration: 10 * time.Millisecond,
+			Detail: "type=https actions=forward rule=7", AmznRoot: "1-67430a84-4e5f60718293a4b5c6d7e8f9"}},
 	}
 	p := NewALB()
 	for _, tt := range tests {
