@@ -188,13 +188,13 @@ func TestALBExamples(t *testing.T) {
 			Status: 200, Upstream: []int{200}, UpstreamAddr: "10.0.1.100:80", Service: "myalb",
 			Local: LocalNo, ClientIP: "1.123.123.123",
 			UserAgent: `"Mozilla/5.0 (iPhone; CPU iPhone OS 11_4 like Mac OS X) available_resolution = 667,375 Apple Inc.~Apple A11 GPU"`,
-			Duration: 159 * time.Millisecond, Detail: "type=h2 actions=forward rule=1", AmznRoot: "1-abcd0123-0123456789abcdef01234567"}},
+			Duration:  159 * time.Millisecond, Detail: "type=h2 actions=forward rule=1", AmznRoot: "1-abcd0123-0123456789abcdef01234567"}},
 		{"vrl space before the closing quote of the request", albVRLTrailingSpace, albWant{
 			Time: "2020-01-01T22:22:22.222222Z", Start: "2020-01-01T22:22:22.222222Z",
 			Method: "GET", Host: "myalb-012345678.ap-northeast-2.elb.amazonaws.com", URI: "/", Path: "/", Proto: "HTTP/1.0",
 			Status: 404, Upstream: []int{404}, UpstreamAddr: "10.0.10.0:80", Service: "mytargetgroup",
 			Local: LocalNo, ClientIP: "123.123.123.123", Duration: 8 * time.Millisecond,
-			Detail: "type=http actions=forward rule=0 classification=Acceptable classification_reason=NonCompliantVersion",
+			Detail:   "type=http actions=forward rule=0 classification=Acceptable classification_reason=NonCompliantVersion",
 			AmznRoot: "1-abcd0123-0123456789abcdef01234567"}},
 		{"constructed UTF-8 user agent as \\xHH bytes", albConstructedUTF8UA, albWant{
 			Time: "2026-11-24T10:00:06Z", Start: "2026-11-24T10:00:06Z",
