@@ -163,6 +163,9 @@ func (p *ALBParser) Parse(line []byte, rec *Record) error {
 	if ok1 && ok2 && ok3 {
 		rec.Duration = d1 + d2 + d3
 	}
+	if n, ok := parseInt(p.f[albSentBytes]); ok {
+		rec.BytesSent = int64(n)
+	}
 
 	p.setRequest(rec, typ)
 	if ua := p.field(albUserAgent); !dash(ua) {

@@ -74,6 +74,8 @@ var AppFieldAliases = []AppField{
 		"environment: \"env=…\" in Detail"},
 	{"version", []string{"version", "service.version", "build", "commit"},
 		"deployed version: \"version=…\" in Detail"},
+	{"bytes", []string{"bytes_sent", "bytes", "response_size", "http.response.body.bytes", "res.contentLength"},
+		"response body size in bytes (joins hops that share no id)"},
 }
 
 // Indexes into AppFieldAliases; TestAppFieldIndexes keeps them in step.
@@ -98,6 +100,7 @@ const (
 	appService
 	appEnv
 	appVersion
+	appBytesSent
 	appNumFields
 )
 
@@ -615,6 +618,11 @@ func (p *AppParser) fill(rec *Record, wrapTime []byte) error {
 	}
 	if v := c[appService]; v.set {
 		rec.Service = v.val
+	}
+	if v := c[appBytesSent]; v.set {
+		if n, ok := parseInt(appBytes(v.val)); ok {
+			rec.BytesSent = int64(n)
+		}
 	}
 	ids := &rec.IDs
 	if v := c[appRequestID]; v.set {

@@ -1046,6 +1046,9 @@ func (p *NginxParser) finish(rec *Record) {
 	if !rec.Time.IsZero() && rec.Duration >= 0 {
 		rec.Start = rec.Time.Add(-rec.Duration)
 	}
+	if st.body >= 0 {
+		rec.BytesSent = int64(st.body)
+	}
 	if st.badRequest {
 		p.det = append(p.det, "malformed request line"...)
 	}

@@ -101,7 +101,10 @@ type Record struct {
 	ClientIP  string
 	UserAgent string
 	Duration  time.Duration // -1 when unknown
-	Detail    string        // format-specific evidence: Envoy flags and details, ALB actions and error_reason, …
+	// BytesSent is the response body size this hop sent ($body_bytes_sent, ALB sent_bytes, an
+	// app's response size); -1 when unknown. Joins without ids compare it across hops.
+	BytesSent int64
+	Detail    string // format-specific evidence: Envoy flags and details, ALB actions and error_reason, …
 
 	IDs IDs
 
@@ -110,7 +113,7 @@ type Record struct {
 
 // Reset clears r for reuse, keeping its internal buffers.
 func (r *Record) Reset() {
-	*r = Record{Duration: -1}
+	*r = Record{Duration: -1, BytesSent: -1}
 }
 
 // AppendUpstream adds one upstream attempt's status (-1 for none), reusing r's own storage.
