@@ -207,9 +207,16 @@ func (c *Config) candidates(path string, sample [][]byte, useMap bool) ([]candid
 		add(FormatALB, "alb", func() (Parser, error) { return NewALB(), nil })
 		add(FormatEnvoy, "envoy default", func() (Parser, error) { return CompileEnvoy(EnvoyDefaultFormat) })
 		add(FormatEnvoy, "envoy istio", func() (Parser, error) { return CompileEnvoy(EnvoyIstioFormat) })
+		add(FormatEnvoy, "envoy istio 1.3-1.7", func() (Parser, error) { return CompileEnvoy(EnvoyIstio13Format) })
+		add(FormatEnvoy, "envoy istio 1.2", func() (Parser, error) { return CompileEnvoy(EnvoyIstio12Format) })
+		add(FormatEnvoy, "envoy emissary (ACCESS prefix)", func() (Parser, error) { return CompileEnvoy(EnvoyEmissaryFormat) })
 		add(FormatNginx, "nginx main", func() (Parser, error) { return CompileNginx(NginxMain) })
 		add(FormatNginx, "nginx combined", func() (Parser, error) { return CompileNginx(NginxCombined) })
 		add(FormatNginx, "nginx upstreaminfo", func() (Parser, error) { return CompileNginx(NginxUpstreamInfo) })
+		add(FormatNginx, "nginx upstreaminfo (older ingress-nginx)", func() (Parser, error) { return CompileNginx(NginxUpstreamInfoOld) })
+		// Formats extended at the end: only when no exact format reads every sampled line.
+		add(FormatNginx, "nginx upstreaminfo with extra fields at the end", func() (Parser, error) { return compileNginxExtended(NginxUpstreamInfo) })
+		add(FormatNginx, "nginx combined with extra fields at the end", func() (Parser, error) { return compileNginxExtended(NginxCombined) })
 		if c.Format == FormatApp || logfmtLike(sample) {
 			add(FormatApp, "app logfmt", func() (Parser, error) { return NewApp(c.AppFields) })
 		}
@@ -261,6 +268,10 @@ func (c *Config) undetected(path string, sample [][]byte, cands []candidate, fir
 	switch {
 	case binaryLike(sample[0]):
 		hint = "it is not a text log (control or NUL bytes): check the path, or decompress it if it is not gzip"
+	case c.NginxFormat != "" && cands[0].name == "nginx --nginx-format":
+		hint = fmt.Sprintf("the format given with --nginx-format does not match these lines (first line: %v); check that it is the log_format that wrote this file", firstErr)
+	case c.EnvoyFormat != "" && cands[0].name == "envoy --envoy-format":
+		hint = fmt.Sprintf("the format given with --envoy-format does not match these lines (first line: %v); check that it is the format that wrote this file", firstErr)
 	case len(cands) == 1:
 		hint = fmt.Sprintf("the %s format does not match these lines (first error: %v); check that the configured format is the one that wrote this file", cands[0].name, firstErr)
 	case bytes.Contains(sample[0], []byte("[")) && nginxTimeLike(sample[0]) && c.NginxConf != nil:

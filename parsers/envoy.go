@@ -38,6 +38,30 @@ const EnvoyIstioFormat = `[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-P
 	`%UPSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_REMOTE_ADDRESS% ` +
 	`%REQUESTED_SERVER_NAME% %ROUTE_NAME%` + "\n"
 
+// EnvoyIstio13Format is the text format Istio 1.3 to 1.7 sidecars wrote by default: the
+// Mixer policy status where later releases log the response code details (source:
+// istio/istio, pilot/pkg/networking/core/v1alpha3, EnvoyTextLogFormat13).
+const EnvoyIstio13Format = `[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" ` +
+	`%RESPONSE_CODE% %RESPONSE_FLAGS% "%DYNAMIC_METADATA(istio.mixer:status)%" ` +
+	`"%UPSTREAM_TRANSPORT_FAILURE_REASON%" %BYTES_RECEIVED% %BYTES_SENT% %DURATION% ` +
+	`%RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% "%REQ(X-FORWARDED-FOR)%" "%REQ(USER-AGENT)%" ` +
+	`"%REQ(X-REQUEST-ID)%" "%REQ(:AUTHORITY)%" "%UPSTREAM_HOST%" %UPSTREAM_CLUSTER% ` +
+	`%UPSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_REMOTE_ADDRESS% ` +
+	`%REQUESTED_SERVER_NAME% %ROUTE_NAME%` + "\n"
+
+// EnvoyIstio12Format is Istio 1.2's text format: the 1.3 one without the route name.
+const EnvoyIstio12Format = `[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" ` +
+	`%RESPONSE_CODE% %RESPONSE_FLAGS% "%DYNAMIC_METADATA(istio.mixer:status)%" ` +
+	`"%UPSTREAM_TRANSPORT_FAILURE_REASON%" %BYTES_RECEIVED% %BYTES_SENT% %DURATION% ` +
+	`%RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% "%REQ(X-FORWARDED-FOR)%" "%REQ(USER-AGENT)%" ` +
+	`"%REQ(X-REQUEST-ID)%" "%REQ(:AUTHORITY)%" "%UPSTREAM_HOST%" %UPSTREAM_CLUSTER% ` +
+	`%UPSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_REMOTE_ADDRESS% ` +
+	`%REQUESTED_SERVER_NAME%` + "\n"
+
+// EnvoyEmissaryFormat is Envoy's default format behind the "ACCESS " prefix that Ambassador
+// and Emissary-ingress write, so that access lines stand out among their other log lines.
+const EnvoyEmissaryFormat = "ACCESS " + EnvoyDefaultFormat
+
 // envoyOp is what a command operator means to a Record.
 type envoyOp uint8
 

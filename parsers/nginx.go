@@ -31,6 +31,13 @@ const NginxUpstreamInfo = `$remote_addr - $remote_user [$time_local] "$request_m
 	`$request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr ` +
 	`$upstream_response_length $upstream_response_time $upstream_status $req_id`
 
+// NginxUpstreamInfoOld is the upstreaminfo format of older ingress-nginx releases, before the
+// alternative upstream name was added: the client address twice through $the_real_ip
+// (test data: nielsbasjes/logparser, bugReport60).
+const NginxUpstreamInfoOld = `$the_real_ip - [$the_real_ip] - $remote_user [$time_local] "$request" ` +
+	`$status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time ` +
+	`[$proxy_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id`
+
 // nginxEscape is a log_format's escape= mode.
 type nginxEscape uint8
 
@@ -81,6 +88,7 @@ const (
 // nginxVarKinds maps variable names to the field they feed; names not listed are skipped.
 var nginxVarKinds = map[string]nginxKind{
 	"remote_addr":                        nginxRemoteAddr,
+	"the_real_ip":                        nginxRemoteAddr,
 	"realip_remote_addr":                 nginxRealIP,
 	"http_x_forwarded_for":               nginxXFF,
 	"proxy_add_x_forwarded_for":          nginxXFF,
@@ -187,6 +195,10 @@ type NginxParser struct {
 	// Format is the log_format string the parser was compiled from (empty for NewNginxJSON).
 	Format string
 
+	// trailing accepts free text after the last step, for formats someone extended at the end.
+	// Only detection sets it, on candidates tried after the exact formats.
+	trailing bool
+
 	escape       nginxEscape
 	steps        []nginxStep
 	json         map[string]*nginxJSONField // set for a JSON-shaped format
@@ -279,6 +291,16 @@ func CompileNginx(format string) (*NginxParser, error) {
 	return p, nil
 }
 
+// compileNginxExtended compiles a predefined format for lines that go on after it (a format
+// someone extended at the end); detection tries it after the exact formats.
+func compileNginxExtended(format string) (*NginxParser, error) {
+	p, err := CompileNginx(format)
+	if err == nil {
+		p.trailing = true
+	}
+	return p, err
+}
+
 // NewNginxJSON returns a parser for JSON access log lines whose log_format is not known: keys are
 // mapped by name ("remote_addr", "status", "request", "upstream_status", "time", …).
 func NewNginxJSON() *NginxParser {
@@ -348,7 +370,8 @@ func (p *NginxParser) compileSteps(f string, slots *int) ([]nginxStep, error) {
 			s.class = nginxAddrList
 		case name == "remote_addr" || name == "realip_remote_addr" || name == "remote_port" ||
 			name == "server_addr" || name == "server_port" || name == "request_id" || name == "host" ||
-			name == "scheme" || name == "server_protocol" || name == "request_method" || name == "connection":
+			name == "scheme" || name == "server_protocol" || name == "request_method" || name == "connection" ||
+			name == "req_id" || name == "the_real_ip":
 			s.class = nginxToken
 		}
 		steps = append(steps, s)
@@ -591,6 +614,12 @@ func (p *NginxParser) match(steps []nginxStep, b []byte, si, pos int) bool {
 		}
 		if si+1 == len(steps) { // the last variable takes the rest of the line
 			v := b[pos:]
+			if p.trailing && s.class == nginxToken {
+				// An extended format: a token ends at the first space, the rest is extra text.
+				if i := bytes.IndexByte(v, ' '); i >= 0 {
+					v = v[:i]
+				}
+			}
 			if s.class < nginxToken && !nginxValueOK(s, v) {
 				p.failAt(pos, nginxFailValue, "", s.name)
 				return false
@@ -640,7 +669,7 @@ func (p *NginxParser) match(steps []nginxStep, b []byte, si, pos int) bool {
 			from = end + 1
 		}
 	}
-	if pos != len(b) {
+	if pos != len(b) && !(p.trailing && b[pos] == ' ') {
 		p.failAt(pos, nginxFailTrailing, "", "")
 		return false
 	}
@@ -704,7 +733,11 @@ func (p *NginxParser) failErr(line []byte) error {
 		}
 		return fmt.Errorf("bad $%s value at byte %d: %q…", f.name, f.pos, v)
 	case nginxFailTrailing:
-		return fmt.Errorf("unexpected text after the format at byte %d", f.pos)
+		v := line[f.pos:]
+		if len(v) > 24 {
+			v = v[:24]
+		}
+		return fmt.Errorf("the line goes on after the end of the format at byte %d (%q…): if the log_format was extended, pass the extended format", f.pos, v)
 	case nginxFailBudget:
 		return fmt.Errorf("line matches the format in too many ways (gave up at $%s, byte %d)", f.name, f.pos)
 	}
@@ -1007,20 +1040,30 @@ func (p *NginxParser) apply(rec *Record, s *nginxStep, v []byte, esc nginxEscape
 	return nil
 }
 
-// nginxMethodOK reports whether a request line starts with a method token nginx accepts
-// (upper-case letters, '_' and '-'); garbage such as a TLS handshake does not.
+// nginxMethodOK reports whether a request line starts with an HTTP token (RFC 9110 tchar):
+// nginx logs the request line of a request it refused with 400 as sent, so "geti" and
+// "PATCHp" are methods as logged, while garbage such as a TLS handshake is not a token.
 func nginxMethodOK(v []byte) bool {
 	n := 0
 	for _, c := range v {
 		if c == ' ' {
 			break
 		}
-		if !('A' <= c && c <= 'Z' || c == '_' || c == '-') {
+		if !httpTokenByte(c) {
 			return false
 		}
 		n++
 	}
 	return n > 0
+}
+
+// httpTokenByte reports whether c may appear in an HTTP token (RFC 9110 tchar).
+func httpTokenByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return c != 0 && strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }
 
 // finish settles what depends on several variables: client address, rewrite, start time,
@@ -1038,7 +1081,10 @@ func (p *NginxParser) finish(rec *Record) {
 	}
 	if len(st.uri) > 0 {
 		if rec.Path == "" {
-			rec.URI, rec.Path = bstr(st.uri), bstr(st.uri)
+			// $uri holds no query in the format's own nginx, but lines written by a format that
+			// logged "$request" in its place do: split it as a request target, so that a format
+			// chosen by hand and one detected give the same Path for the same line.
+			setURI(rec, st.uri)
 		} else if !nginxSamePath([]byte(rec.Path), st.uri) {
 			rec.RoutedPath = bstr(st.uri)
 		}

@@ -297,7 +297,7 @@ func TestNginxErrors(t *testing.T) {
 		name, format, line, want string
 	}{
 		{"too short", NginxCombined, comb[:60], `expected " " after $status, not found from byte 59`},
-		{"trailing text", NginxCombined, comb + ` "-"`, "unexpected text after the format at byte 83"},
+		{"trailing text", NginxCombined, comb + ` "-"`, "goes on after the end of the format at byte 83"},
 		{"missing bracket", NginxCombined, `10.0.0.5 - - 24/Nov/2026:10:00:01 +0000 "GET / HTTP/1.1" 200 612 "-" "curl"`, `expected " [" after $remote_user, not found from byte 11`},
 		{"bad status", NginxCombined, `10.0.0.5 - - [24/Nov/2026:10:00:01 +0000] "GET / HTTP/1.1" 2x0 612 "-" "curl"`, "bad $status value at byte 59"},
 		{"literal mismatch", `$remote_addr "$request"`, `10.0.0.5 GET`, `expected " \"" after $remote_addr, not found from byte 0`}, {"first literal", `[$status]`, `404]`, `expected "[" at byte 0`},
