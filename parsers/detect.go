@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"net/netip"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -19,6 +20,9 @@ type Config struct {
 	EnvoyFormat string            // --envoy-format: an Envoy text format string
 	EnvoyLogs   []EnvoyAccessLog  // --envoy-config: access logs of an Envoy bootstrap
 	AppFields   map[string]string // --app-field overrides
+	// TrustedProxies are the proxy ranges skipped in X-Forwarded-For to find the original
+	// client (--trusted-proxies); nil means DefaultTrustedProxies.
+	TrustedProxies []netip.Prefix
 }
 
 // Formats lists the format names that Config.Format accepts.
@@ -46,6 +50,15 @@ type Resolved struct {
 
 // Resolve chooses the parser for an input from the configuration and the input's first lines.
 func (c *Config) Resolve(path string, sample [][]byte) (*Resolved, error) {
+	res, err := c.resolveWrapped(path, sample)
+	if err == nil && c.TrustedProxies != nil && res.NewParser != nil {
+		inner, trusted := res.NewParser, c.TrustedProxies
+		res.NewParser = func() Parser { return &clientParser{inner: inner(), trusted: trusted} }
+	}
+	return res, err
+}
+
+func (c *Config) resolveWrapped(path string, sample [][]byte) (*Resolved, error) {
 	if kind := sniffWrap(sample); kind != wrapNone {
 		res, err := c.resolve(path, unwrapSample(kind, sample))
 		if err != nil {

@@ -706,20 +706,17 @@ func (p *EnvoyParser) finish(rec *Record) {
 		}
 	}
 
-	switch {
-	case len(st.xff) > 0:
-		first := st.xff
-		if i := bytes.IndexByte(first, ','); i >= 0 {
-			first = first[:i]
-		}
-		setClient(rec, bytes.TrimSpace(first))
-	}
-	if rec.ClientIP == "" && len(st.remote) > 0 {
+	if len(st.remote) > 0 {
 		setClient(rec, st.remote)
 	}
 	if rec.ClientIP == "" && len(st.directRemote) > 0 {
 		setClient(rec, st.directRemote)
 	}
+	rec.Peer = rec.ClientIP
+	if !dash(st.xff) {
+		rec.ForwardedFor = bstr(st.xff)
+	}
+	settleClient(rec, nil)
 
 	if st.hasDur {
 		rec.Duration = time.Duration(st.durMS) * time.Millisecond

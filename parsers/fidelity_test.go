@@ -1,6 +1,7 @@
 package parsers
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 )
@@ -169,4 +170,32 @@ func mustNginx(t *testing.T, f string) *NginxParser {
 		t.Fatal(err)
 	}
 	return p
+}
+
+func TestOriginalClient(t *testing.T) {
+	ten, _ := ParseTrustedProxies("10.0.0.0/8")
+	cases := []struct {
+		name, peer, xff string
+		trusted         []netip.Prefix
+		want            string
+	}{
+		{"no XFF: the peer", "203.0.113.7", "", nil, "203.0.113.7"},
+		{"public peer is not a proxy: XFF ignored", "203.0.113.7", "198.51.100.1", nil, "203.0.113.7"},
+		{"behind a private load balancer", "10.0.3.4", "198.51.100.1", nil, "198.51.100.1"},
+		{"spoofed left entry not believed", "10.0.3.4", "6.6.6.6, 198.51.100.1, 10.0.9.9", nil, "198.51.100.1"},
+		{"every hop trusted: the leftmost", "10.0.3.4", "192.168.1.5, 10.0.9.9", nil, "192.168.1.5"},
+		{"ports and brackets dropped", "10.0.3.4", "[2001:db8::7]:5555, 10.0.9.9:80", nil, "2001:db8::7"},
+		{"narrow trusted set from --trusted-proxies", "10.0.3.4", "198.51.100.1, 192.168.1.5", ten, "192.168.1.5"},
+		{"none trusts nothing", "10.0.3.4", "198.51.100.1", []netip.Prefix{}, "10.0.3.4"},
+	}
+	for _, tc := range cases {
+		rec := Record{Peer: tc.peer, ForwardedFor: tc.xff}
+		settleClient(&rec, tc.trusted)
+		if rec.ClientIP != tc.want {
+			t.Errorf("%s: client %q, want %q", tc.name, rec.ClientIP, tc.want)
+		}
+	}
+	if _, err := ParseTrustedProxies("10.0.0.0/33"); err == nil {
+		t.Error("bad range accepted")
+	}
 }

@@ -1070,15 +1070,11 @@ func httpTokenByte(c byte) bool {
 // upstream attempts, local-vs-relayed and the ids.
 func (p *NginxParser) finish(rec *Record) {
 	st := &p.st
-	if rec.ClientIP == "" && len(st.xff) > 0 {
-		first := st.xff
-		if i := bytes.IndexByte(first, ','); i >= 0 {
-			first = first[:i]
-		}
-		if first = bytes.TrimSpace(first); !dash(first) {
-			rec.ClientIP = bstr(first)
-		}
+	rec.Peer = rec.ClientIP
+	if !dash(st.xff) {
+		rec.ForwardedFor = bstr(st.xff)
 	}
+	settleClient(rec, nil)
 	if len(st.uri) > 0 {
 		if rec.Path == "" {
 			// $uri holds no query in the format's own nginx, but lines written by a format that

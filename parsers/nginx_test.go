@@ -92,11 +92,13 @@ var nginxCases = []nginxCase{
 	},
 	{
 		// elastic/beats, filebeat/module/nginx/access/test/test.log: X-Forwarded-For list with
-		// IPv6 before $remote_addr; the split must try the second space.
+		// IPv6 before $remote_addr; the split must try the second space. The client is the
+		// first address not in a private range counted from the peer, as beats also expects
+		// (source.address 2a03:…:8000).
 		name:   "xff list with ipv6",
 		format: nginxXFFFmt,
 		line:   `2a03:0000:10ff:f00f:0000:0000:0:8000, 10.225.192.17 10.2.2.121 - - [30/Dec/2016:06:47:09 +0000] "GET /test.html HTTP/1.1" 404 8571 "-" "Mozilla/5.0 (compatible; Facebot 1.0; https://developers.facebook.com/docs/sharing/webmasters/crawler)"`,
-		want: nginxWant{ClientIP: "10.2.2.121", Time: "2016-12-30T06:47:09Z", Method: "GET", URI: "/test.html",
+		want: nginxWant{ClientIP: "2a03:0000:10ff:f00f:0000:0000:0:8000", Time: "2016-12-30T06:47:09Z", Method: "GET", URI: "/test.html",
 			Path: "/test.html", Proto: "HTTP/1.1", Status: 404, Duration: -1,
 			UserAgent: "Mozilla/5.0 (compatible; Facebot 1.0; https://developers.facebook.com/docs/sharing/webmasters/crawler)"},
 	},

@@ -98,9 +98,13 @@ type Record struct {
 	Origin    string // Origin request header, where logged
 	ACRMethod string // Access-Control-Request-Method request header, where logged
 
-	ClientIP  string
-	UserAgent string
-	Duration  time.Duration // -1 when unknown
+	// ClientIP is the original client: the peer, or behind trusted proxies the first untrusted
+	// address of X-Forwarded-For counted from the right (parsers/client.go).
+	ClientIP     string
+	Peer         string // the address that connected to this hop, without port, where logged
+	ForwardedFor string // X-Forwarded-For as this hop received it, where logged
+	UserAgent    string
+	Duration     time.Duration // -1 when unknown
 	// BytesSent is the response body size this hop sent ($body_bytes_sent, ALB sent_bytes, an
 	// app's response size); -1 when unknown. Joins without ids compare it across hops.
 	BytesSent int64
@@ -169,7 +173,7 @@ func (r *Record) Clone() *Record {
 func (r *Record) stringFields() []*string {
 	return []*string{&r.Method, &r.Host, &r.URI, &r.Path, &r.RoutedPath, &r.Proto,
 		&r.UpstreamAddr, &r.Service, &r.Allow, &r.Origin, &r.ACRMethod, &r.ClientIP,
-		&r.UserAgent, &r.Detail, &r.IDs.RequestID, &r.IDs.NginxRequestID, &r.IDs.TraceID,
+		&r.Peer, &r.ForwardedFor, &r.UserAgent, &r.Detail, &r.IDs.RequestID, &r.IDs.NginxRequestID, &r.IDs.TraceID,
 		&r.IDs.AmznRoot, &r.IDs.B3TraceID}
 }
 

@@ -63,6 +63,10 @@ func (r *Record) AppendJSON(dst []byte) []byte {
 	dst = appendStr(dst, "origin", r.Origin)
 	dst = appendStr(dst, "acr_method", r.ACRMethod)
 	dst = appendStr(dst, "client_ip", r.ClientIP)
+	if r.Peer != r.ClientIP {
+		dst = appendStr(dst, "peer", r.Peer) // the proxy that connected, when the client is behind it
+	}
+	dst = appendStr(dst, "forwarded_for", r.ForwardedFor)
 	dst = appendStr(dst, "user_agent", r.UserAgent)
 	if r.Duration >= 0 {
 		dst = append(dst, `,"duration_ms":`...)
