@@ -34,15 +34,15 @@ type AppField struct {
 // pino/pino-http, structlog, ECS loggers, OpenTelemetry, Datadog). An --app-field override
 // replaces a field's list with the one key given.
 var AppFieldAliases = []AppField{
-	{"method", []string{"method", "http.method", "http.request.method", "request.method", "req.method", "httpMethod", "verb"},
+	{"method", []string{"method", "http.method", "http.request.method", "request.method", "req.method", "httpMethod", "verb", "request_method", "httpRequest.requestMethod"},
 		"request method"},
-	{"path", []string{"path", "url.original", "url.path", "url", "uri", "request_uri", "req.url", "http.target", "http.url"},
+	{"path", []string{"path", "url.original", "url.path", "url", "uri", "request_uri", "req.url", "http.target", "http.url", "http.path", "http.request.path", "request.path", "request_path", "req.path", "url.full", "httpRequest.requestUrl"},
 		"request path or URL (a full URL also gives the host)"},
 	{"route", []string{"http.route", "route"},
 		"route template (/orders/{id}): Path when no concrete path is logged, else \"route=…\" in Detail"},
-	{"status", []string{"status", "status_code", "statusCode", "http.status_code", "http.response.status_code", "res.statusCode", "response.status", "http.status"},
+	{"status", []string{"status", "status_code", "statusCode", "http.status_code", "http.response.status_code", "res.statusCode", "response.status", "http.status", "http.response.status", "httpRequest.status"},
 		"response status, a number or a string (never a bare \"code\": usually an error code)"},
-	{"request_id", []string{"request_id", "requestId", "req_id", "http.request.id", "x_request_id", "X-Request-ID", "rid", "correlation_id", "req.headers.x-request-id"},
+	{"request_id", []string{"request_id", "requestId", "req_id", "http.request.id", "x_request_id", "X-Request-ID", "rid", "correlation_id", "req.headers.x-request-id", "http.request.header.x-request-id"},
 		"X-Request-ID or the app's request id (not pino-http's req.id: a per-process counter)"},
 	{"trace_id", []string{"trace_id", "traceId", "traceID", "trace.id", "otel.trace_id", "dd.trace_id", "logging.googleapis.com/trace"},
 		"trace id: W3C/OTel hex, X-Ray, B3 or Datadog decimal"},
@@ -54,11 +54,11 @@ var AppFieldAliases = []AppField{
 		"X-Amzn-Trace-Id header or X-Ray trace id (joins the ALB's trace_id)"},
 	{"time", []string{"time", "ts", "timestamp", "@timestamp", "t"},
 		"log time: RFC 3339, epoch seconds (zap) or epoch milliseconds (pino)"},
-	{"host", []string{"host", "http.host", "url.domain", "req.headers.host", "http.request.headers.host"},
+	{"host", []string{"host", "http.host", "url.domain", "server.address", "req.headers.host", "http.request.headers.host", "http.request.header.host"},
 		"Host header"},
-	{"user_agent", []string{"user_agent", "userAgent", "user_agent.original", "http.user_agent", "req.headers.user-agent", "http.request.headers.user-agent"},
+	{"user_agent", []string{"user_agent", "userAgent", "user_agent.original", "http.user_agent", "req.headers.user-agent", "http.request.headers.user-agent", "httpRequest.userAgent"},
 		"User-Agent header"},
-	{"client_ip", []string{"client_ip", "remote_addr", "remote_ip", "source.ip", "client.ip", "req.remoteAddress", "client.address"},
+	{"client_ip", []string{"client_ip", "remote_addr", "remote_ip", "source.ip", "client.ip", "req.remoteAddress", "client.address", "source.address", "httpRequest.remoteIp"},
 		"client address (a port is dropped)"},
 	{"duration", []string{"duration_ms", "duration", "latency", "responseTime", "elapsed_ms", "event.duration"},
 		"request duration: a Go duration string (\"1.2ms\"), else a number in ms, or ns/µs/s when the key ends so; event.duration is ns"},
@@ -76,6 +76,8 @@ var AppFieldAliases = []AppField{
 		"deployed version: \"version=…\" in Detail"},
 	{"bytes", []string{"bytes_sent", "bytes", "response_size", "http.response.body.bytes", "res.contentLength"},
 		"response body size in bytes (joins hops that share no id)"},
+	{"query", []string{"url.query", "query", "http.query", "query_string"},
+		"query string logged apart from the path (OpenTelemetry url.query): joined to the path in URI"},
 }
 
 // Indexes into AppFieldAliases; TestAppFieldIndexes keeps them in step.
@@ -101,6 +103,7 @@ const (
 	appEnv
 	appVersion
 	appBytesSent
+	appQuery
 	appNumFields
 )
 
@@ -140,6 +143,7 @@ type AppParser struct {
 	cand   [appNumFields]appCand
 	path   []byte // lower-cased key path being visited
 	detail []byte
+	uri    []byte // path and query joined
 	a      arena
 	walk   func(key, value gjson.Result) bool
 	depth  int
@@ -583,6 +587,10 @@ func (p *AppParser) fill(rec *Record, wrapTime []byte) error {
 	switch {
 	case c[appPath].set:
 		setURI(rec, appBytes(c[appPath].val))
+		if q := c[appQuery]; q.set && q.val != "" && !strings.Contains(rec.URI, "?") {
+			p.uri = append(append(append(p.uri[:0], rec.URI...), '?'), q.val...)
+			rec.URI = p.a.add(p.uri)
+		}
 	case route.set:
 		setURI(rec, appBytes(route.val))
 		route.set = false // already the path: no need to repeat it in Detail

@@ -200,7 +200,7 @@ func TestAppFieldIndexes(t *testing.T) {
 		appRequestID: "request_id", appTraceID: "trace_id", appTraceparent: "traceparent", appB3: "b3",
 		appAmzn: "amzn", appTime: "time", appHost: "host", appUserAgent: "user_agent", appClientIP: "client_ip",
 		appDuration: "duration", appAllow: "allow", appOrigin: "origin", appACRMethod: "acr_method",
-		appService: "service", appEnv: "env", appVersion: "version", appBytesSent: "bytes"}
+		appService: "service", appEnv: "env", appVersion: "version", appBytesSent: "bytes", appQuery: "query"}
 	if len(AppFieldAliases) != appNumFields || len(want) != appNumFields {
 		t.Fatalf("%d aliases, %d constants", len(AppFieldAliases), appNumFields)
 	}

@@ -199,3 +199,47 @@ func TestOriginalClient(t *testing.T) {
 		t.Error("bad range accepted")
 	}
 }
+
+// Flat dotted keys (ECS and OpenTelemetry semantic-convention names) map like nested objects.
+func TestAppFlatDottedKeys(t *testing.T) {
+	cases := []struct {
+		name, line                      string
+		method, uri, path, host, client string
+		status                          int
+	}{
+		{
+			// (test data) an ECS access logger's unit test in a public Rust project
+			name:   "ecs flat keys with url.query",
+			line:   `{"@timestamp":"2024-01-01T00:00:00Z","log.level":"INFO","message":"request","ecs.version":"8.11.0","trace.id":"abc","span.id":"def","service.name":"swgr.lnurl","service.version":"0.0.1","event.module":"swgr::request","http.request.method":"GET","http.response.status_code":200,"http.version":"1.1","url.path":"/offers/default/x/invoice","url.query":"amount=100000","client.ip":"127.0.0.1","event.duration":123456}`,
+			method: "GET", uri: "/offers/default/x/invoice?amount=100000", path: "/offers/default/x/invoice", client: "127.0.0.1", status: 200,
+		},
+		{
+			// (constructed) OpenTelemetry semantic-convention attribute names, flat
+			name:   "otel semconv names",
+			line:   `{"time":"2026-11-24T10:00:00Z","level":"INFO","msg":"request","http.request.method":"DELETE","url.path":"/v1/items/7","url.query":"force=1","http.response.status_code":405,"server.address":"api.example.com","client.address":"203.0.113.9"}`,
+			method: "DELETE", uri: "/v1/items/7?force=1", path: "/v1/items/7", host: "api.example.com", client: "203.0.113.9", status: 405,
+		},
+		{
+			// (constructed) Datadog-style flat "http.path" and "http.request.path"
+			name:   "flat http.path",
+			line:   `{"ts":1732442400,"level":"info","http.method":"PUT","http.request.path":"/orders/9","http.status_code":"405"}`,
+			method: "PUT", uri: "/orders/9", path: "/orders/9", status: 405,
+		},
+	}
+	p, err := NewApp(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range cases {
+		var rec Record
+		rec.Reset()
+		if err := p.Parse([]byte(tc.line), &rec); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if rec.Method != tc.method || rec.URI != tc.uri || rec.Path != tc.path || rec.Host != tc.host ||
+			rec.ClientIP != tc.client || rec.Status != tc.status {
+			t.Errorf("%s: got %s %s %s host=%s client=%s %d", tc.name, rec.Method, rec.URI, rec.Path, rec.Host, rec.ClientIP, rec.Status)
+		}
+	}
+}
