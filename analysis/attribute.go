@@ -8,7 +8,7 @@ import (
 	"github.com/logtriage/logtriage/parsers"
 )
 
-// Attribution (reference: formats.md §0 and §6). For a request with hops ordered outer → inner:
+// Attribution (reference: docs/formats.md §0 and §6). For a request with hops ordered outer → inner:
 // the innermost hop whose status is 405 generated it when the next hop inward returned something
 // else, or when it is the innermost logged hop and its own evidence says so; when its evidence
 // says the next hop answered and that hop is not logged, the origin is "beyond LAYER".

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"github.com/logtriage/logtriage/analysis/contract"
 	"sort"
 	"strings"
 )
@@ -24,7 +25,7 @@ type failCond struct {
 
 // FailOnWords lists the single words --fail-on accepts (besides layer:NAME and method:NAME).
 func FailOnWords() []string {
-	return []string{"any", ContractDocumented, ContractUndocumented, ContractUnknownRoute,
+	return []string{"any", contract.Documented, contract.Undocumented, contract.UnknownRoute,
 		string(CauseCORSPreflight), string(CausePathRewrite), string(CauseDeployRegression),
 		string(CauseBackendDrift), string(CauseProxyMethodBlock), string(CauseMethodNotRouted)}
 }
@@ -64,7 +65,7 @@ func parseFailCond(w string) (failCond, error) {
 	switch {
 	case lw == "any":
 		return failCond{kind: "any"}, nil
-	case lw == ContractDocumented || lw == ContractUndocumented || lw == ContractUnknownRoute:
+	case lw == contract.Documented || lw == contract.Undocumented || lw == contract.UnknownRoute:
 		return failCond{"contract", lw}, nil
 	case strings.HasPrefix(lw, "layer:") && len(w) > 6:
 		return failCond{"layer", layerWord(w[6:])}, nil

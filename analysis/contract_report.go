@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/logtriage/logtriage/analysis/contract"
 	"io"
 	"sort"
 	"strings"
@@ -32,7 +33,7 @@ type ContractReport struct {
 	// CORS lists each route's OPTIONS answers and CORS preflights.
 	CORS []CORSItem `json:"cors"`
 	// NotSeen lists documented methods no layer saw in the window: untested by this traffic.
-	NotSeen []SpecMatch `json:"not_seen"`
+	NotSeen []contract.SpecMatch `json:"not_seen"`
 	// Findings are the analysis's 405 findings with their contract verdicts.
 	Findings []ContractFinding `json:"findings"`
 }
@@ -91,10 +92,10 @@ type ContractFinding struct {
 
 // CheckSurface holds the analysis's surface (Options.Surface) against spec. It also applies
 // the contract to the findings (ApplyContract) when that has not been done.
-func CheckSurface(a *Analysis, spec *Spec) *ContractReport {
+func CheckSurface(a *Analysis, spec *contract.Spec) *ContractReport {
 	r := &ContractReport{Schema: ContractSchema, Spec: spec.Source, Documented405: []SurfaceItem{},
 		UndocumentedOK: []SurfaceItem{}, Undocumented405: []SurfaceItem{}, UnknownRoutes: []SurfaceItem{},
-		CORS: []CORSItem{}, NotSeen: []SpecMatch{}, Findings: []ContractFinding{}}
+		CORS: []CORSItem{}, NotSeen: []contract.SpecMatch{}, Findings: []ContractFinding{}}
 	rank := map[string]int{}
 	for i, l := range a.Layers {
 		r.Layers = append(r.Layers, l.Name)
@@ -150,18 +151,18 @@ func CheckSurface(a *Analysis, spec *Spec) *ContractReport {
 				c.Allow = s.Allow
 			}
 			for _, w := range s.PreflightMethods {
-				if verdict != ContractUnknownRoute && !Documents(m.Methods, w.Value) {
+				if verdict != contract.UnknownRoute && !contract.Documents(m.Methods, w.Value) {
 					c.WantedUndocumented = appendUnique(c.WantedUndocumented, w.Value)
 				}
 			}
-			if verdict == ContractDocumented {
+			if verdict == contract.Documented {
 				seen[m.Template+" OPTIONS"] = true
 			}
-			if verdict != ContractUnknownRoute {
+			if verdict != contract.UnknownRoute {
 				continue
 			}
 		}
-		if verdict == ContractDocumented {
+		if verdict == contract.Documented {
 			seen[m.Template+" "+s.Method] = true
 			if s.Method == "HEAD" {
 				seen[m.Template+" GET"] = true
@@ -188,11 +189,11 @@ func CheckSurface(a *Analysis, spec *Spec) *ContractReport {
 		it.Count = it.Layers[0].Count
 		verdict := key[:strings.IndexByte(key, 0)]
 		switch verdict {
-		case ContractDocumented:
+		case contract.Documented:
 			if g.bad > 0 || g.masked > 0 {
 				r.Documented405 = append(r.Documented405, it)
 			}
-		case ContractUndocumented:
+		case contract.Undocumented:
 			if g.ok > 0 {
 				r.UndocumentedOK = append(r.UndocumentedOK, it)
 			} else if g.bad > 0 {
@@ -236,7 +237,7 @@ func CheckSurface(a *Analysis, spec *Spec) *ContractReport {
 			}
 		}
 		if len(missing) > 0 {
-			r.NotSeen = append(r.NotSeen, SpecMatch{Template: p.Template, Methods: missing})
+			r.NotSeen = append(r.NotSeen, contract.SpecMatch{Template: p.Template, Methods: missing})
 		}
 	}
 	return r
@@ -364,9 +365,9 @@ func (r *ContractReport) write(w io.Writer, md bool) error {
 	var server, client, unknown int
 	for _, f := range r.Findings {
 		switch f.Contract {
-		case ContractDocumented:
+		case contract.Documented:
 			server++
-		case ContractUndocumented:
+		case contract.Undocumented:
 			client++
 		default:
 			unknown++

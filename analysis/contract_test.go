@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"github.com/logtriage/logtriage/analysis/contract"
 	"strings"
 	"testing"
 
@@ -10,8 +11,8 @@ import (
 
 // contractSpec is a constructed contract: a base path from the servers, a literal path that
 // must win over its templated sibling, a mixed segment, and a path with its own server.
-func contractSpec() *Spec {
-	return NewSpec(&parsers.OpenAPI{Source: "specs/shop.yaml", Bases: []string{"", "/v1"}, Paths: []parsers.OpenAPIPath{
+func contractSpec() *contract.Spec {
+	return contract.NewSpec(&contract.Document{Source: "specs/shop.yaml", Bases: []string{"", "/v1"}, Paths: []contract.Path{
 		{Template: "/orders/{orderId}", Methods: []string{"DELETE", "GET", "PUT"}},
 		{Template: "/orders/export", Methods: []string{"POST"}},
 		{Template: "/orders", Methods: []string{"GET", "POST"}},
@@ -26,22 +27,22 @@ func TestSpecCheck(t *testing.T) {
 	for _, tc := range []struct {
 		method, path, want, template string
 	}{
-		{"PUT", "/orders/{id}", ContractDocumented, "/orders/{orderId}"},
-		{"POST", "/orders/{id}", ContractUndocumented, "/orders/{orderId}"},
-		{"PUT", "/orders/42", ContractDocumented, "/orders/{orderId}"},
-		{"HEAD", "/orders/42", ContractDocumented, "/orders/{orderId}"},  // HEAD goes with GET
-		{"POST", "/orders/export", ContractDocumented, "/orders/export"}, // literal beats {orderId}
-		{"GET", "/orders/export", ContractUndocumented, "/orders/export"},
-		{"GET", "/v1/orders/7", ContractDocumented, "/orders/{orderId}"}, // server base path
-		{"GET", "/orders/", ContractDocumented, "/orders"},               // trailing slash
-		{"GET", "/orders?page=2", ContractDocumented, "/orders"},
-		{"GET", "//orders", ContractDocumented, "/orders"},
-		{"GET", "/files/report.json", ContractDocumented, "/files/{name}.json"},
-		{"GET", "/files/report.xml", ContractUnknownRoute, ""},
-		{"POST", "/internal/hooks/{id}", ContractDocumented, "/hooks/{id}"}, // the path's own server
-		{"POST", "/hooks/{id}", ContractUnknownRoute, ""},
-		{"GET", "/v2/orders/7", ContractUnknownRoute, ""},
-		{"GET", "/", ContractUnknownRoute, ""},
+		{"PUT", "/orders/{id}", contract.Documented, "/orders/{orderId}"},
+		{"POST", "/orders/{id}", contract.Undocumented, "/orders/{orderId}"},
+		{"PUT", "/orders/42", contract.Documented, "/orders/{orderId}"},
+		{"HEAD", "/orders/42", contract.Documented, "/orders/{orderId}"},  // HEAD goes with GET
+		{"POST", "/orders/export", contract.Documented, "/orders/export"}, // literal beats {orderId}
+		{"GET", "/orders/export", contract.Undocumented, "/orders/export"},
+		{"GET", "/v1/orders/7", contract.Documented, "/orders/{orderId}"}, // server base path
+		{"GET", "/orders/", contract.Documented, "/orders"},               // trailing slash
+		{"GET", "/orders?page=2", contract.Documented, "/orders"},
+		{"GET", "//orders", contract.Documented, "/orders"},
+		{"GET", "/files/report.json", contract.Documented, "/files/{name}.json"},
+		{"GET", "/files/report.xml", contract.UnknownRoute, ""},
+		{"POST", "/internal/hooks/{id}", contract.Documented, "/hooks/{id}"}, // the path's own server
+		{"POST", "/hooks/{id}", contract.UnknownRoute, ""},
+		{"GET", "/v2/orders/7", contract.UnknownRoute, ""},
+		{"GET", "/", contract.UnknownRoute, ""},
 	} {
 		got, m := s.Check(tc.method, tc.path)
 		if got != tc.want || m.Template != tc.template {
@@ -100,7 +101,7 @@ func TestApplyContract(t *testing.T) {
 	ApplyContract(a, spec)
 
 	del := findingBy(t, a, "DELETE", "/orders/{id}")
-	if del.Cause != CauseDeployRegression || del.Contract != ContractDocumented || del.FixSide != "server" || del.ContractPath != "/orders/{orderId}" {
+	if del.Cause != CauseDeployRegression || del.Contract != contract.Documented || del.FixSide != "server" || del.ContractPath != "/orders/{orderId}" {
 		t.Errorf("DELETE: %s %s %s %s", del.Cause, del.Contract, del.FixSide, del.ContractPath)
 	}
 	if !strings.HasPrefix(del.Fix, "Server side (app): the spec (shop.yaml) documents DELETE on /orders/{orderId}") ||
@@ -109,7 +110,7 @@ func TestApplyContract(t *testing.T) {
 	}
 
 	post := findingBy(t, a, "POST", "/orders/{id}")
-	if post.Contract != ContractUndocumented || post.FixSide != "client" {
+	if post.Contract != contract.Undocumented || post.FixSide != "client" {
 		t.Errorf("POST: %s %s", post.Contract, post.FixSide)
 	}
 	if !strings.HasPrefix(post.Fix, "Client side:") || !strings.Contains(post.Fix, "ShopApp-iOS/3.2.0 (5)") {
@@ -118,12 +119,12 @@ func TestApplyContract(t *testing.T) {
 
 	// The preflight is judged by the method the browser wanted: PATCH is documented.
 	pre := findingBy(t, a, "OPTIONS", "/profile")
-	if pre.Cause != CauseCORSPreflight || pre.Contract != ContractDocumented || !strings.Contains(pre.Fix, "allow PATCH") {
+	if pre.Cause != CauseCORSPreflight || pre.Contract != contract.Documented || !strings.Contains(pre.Fix, "allow PATCH") {
 		t.Errorf("preflight: %s %s %s", pre.Cause, pre.Contract, pre.Fix)
 	}
 
 	adm := findingBy(t, a, "PUT", "/admin/users/{id}")
-	if adm.Contract != ContractUnknownRoute || adm.FixSide != "" || adm.ContractPath != "" {
+	if adm.Contract != contract.UnknownRoute || adm.FixSide != "" || adm.ContractPath != "" {
 		t.Errorf("admin: %s %q %q", adm.Contract, adm.FixSide, adm.ContractPath)
 	}
 
@@ -133,9 +134,9 @@ func TestApplyContract(t *testing.T) {
 	if del.Fix != fix {
 		t.Errorf("second ApplyContract changed Fix:\n%s\n%s", fix, del.Fix)
 	}
-	other := NewSpec(&parsers.OpenAPI{Source: "v2.yaml", Paths: []parsers.OpenAPIPath{{Template: "/orders/{id}", Methods: []string{"GET"}}}})
+	other := contract.NewSpec(&contract.Document{Source: "v2.yaml", Paths: []contract.Path{{Template: "/orders/{id}", Methods: []string{"GET"}}}})
 	ApplyContract(a, other)
-	if del.Contract != ContractUndocumented || strings.Count(del.Fix, "side") != 1 || !strings.HasPrefix(del.Fix, "Client side: the spec (v2.yaml)") {
+	if del.Contract != contract.Undocumented || strings.Count(del.Fix, "side") != 1 || !strings.HasPrefix(del.Fix, "Client side: the spec (v2.yaml)") {
 		t.Errorf("re-applied with another spec: %s %s", del.Contract, del.Fix)
 	}
 }

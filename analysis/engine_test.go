@@ -71,16 +71,16 @@ func TestLocalEvidenceConstructed(t *testing.T) {
 		{"nginx TRACE",
 			[]*parsers.Record{rec("edge", "nginx", 0, "TRACE", "/", 405, rid(ngRID), local(parsers.LocalYes))},
 			"edge", CauseProxyMethodBlock, "nginx rejects TRACE"},
-		{"envoy direct_response (formats.md §2.7)",
+		{"envoy direct_response (docs/formats.md §2.7)",
 			[]*parsers.Record{rec("gw", "envoy", 0, "DELETE", "/v1/items/7", 405, rid("3f1c2a44-8d1e-4b6f-9a3c-7e2d1b0c9f8e"), detail("- direct_response"))},
 			"gw", CauseProxyMethodBlock, "direct response"},
-		{"envoy ext_authz (formats.md §2.7)",
+		{"envoy ext_authz (docs/formats.md §2.7)",
 			[]*parsers.Record{rec("gw", "envoy", 0, "POST", "/v1/items", 405, rid("6b0e2d1c-5a4f-4e3d-8c2b-1a0f9e8d7c6b"), detail("UAEX ext_authz_denied"))},
 			"gw", CauseProxyMethodBlock, "a filter (ext_authz)"},
-		{"ALB fixed-response (formats.md §3.5)",
+		{"ALB fixed-response (docs/formats.md §3.5)",
 			[]*parsers.Record{rec("alb", "alb", 0, "DELETE", "/v1/items/7", 405, amzn(root), detail("fixed-response"))},
 			"alb", CauseProxyMethodBlock, "fixed response"},
-		{"ALB TRACE (formats.md §3.5)",
+		{"ALB TRACE (docs/formats.md §3.5)",
 			[]*parsers.Record{rec("alb", "alb", 0, "TRACE", "/v1/items", 405, amzn(root))},
 			"alb", CauseProxyMethodBlock, "ALB rejects TRACE"},
 		{"app is the last hop",
@@ -111,7 +111,7 @@ func TestLocalEvidenceConstructed(t *testing.T) {
 	}
 }
 
-// formats.md §1.7 (constructed): us=502, 405 ua=10.0.1.7:8080, 10.0.1.8:8080 — the second peer
+// docs/formats.md §1.7 (constructed): us=502, 405 ua=10.0.1.7:8080, 10.0.1.8:8080 — the second peer
 // answered 405 and its log is missing.
 func TestRetriedBeyondConstructed(t *testing.T) {
 	_, a := run(t, Options{},

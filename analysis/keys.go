@@ -2,7 +2,7 @@ package analysis
 
 import "github.com/logtriage/logtriage/parsers"
 
-// Join keys (reference: formats.md §5.3). A record yields up to maxKeys typed keys; two records
+// Join keys (reference: docs/formats.md §5.3). A record yields up to maxKeys typed keys; two records
 // that share a key belong to the same request. Keys are hashed to 64 bits: the engine keeps a
 // map entry per key of every open request, and a hash is a quarter of the size of a string
 // header plus its bytes. A collision merges two unrelated requests with probability ~n²/2⁶⁴.

@@ -6,11 +6,11 @@ import (
 	"fmt"
 )
 
-// AWS Application Load Balancer access logs (reference: formats.md §3). A line is a list of
+// AWS Application Load Balancer access logs (reference: docs/formats.md §3). A line is a list of
 // space-separated fields, some of them quoted; the field order is fixed, AWS appends new fields
 // at the end over time, and older load balancers wrote fewer.
 
-// ALB field indexes, in log order (formats.md §3.2).
+// ALB field indexes, in log order (docs/formats.md §3.2).
 const (
 	albType = iota
 	albTime
@@ -138,7 +138,7 @@ func (p *ALBParser) Parse(line []byte, rec *Record) error {
 	switch {
 	case !dash(tstatus):
 		// A target answered. With no target address that target is a Lambda function, whose
-		// statusCode the ALB logs as the target status (formats.md §3.3).
+		// statusCode the ALB logs as the target status (docs/formats.md §3.3).
 		s, ok := parseInt(tstatus)
 		if !ok {
 			s = -1
@@ -184,7 +184,7 @@ func (p *ALBParser) Parse(line []byte, rec *Record) error {
 		}
 	}
 	if bytes.HasPrefix(p.f[albErrorReason], []byte("Lambda")) {
-		lambda = true // the function failed; the ALB wrote the 502 (formats.md §3.3)
+		lambda = true // the function failed; the ALB wrote the 502 (docs/formats.md §3.3)
 	}
 	p.setDetail(rec, typ, lambda)
 	return nil
@@ -274,7 +274,7 @@ func (p *ALBParser) split(line []byte) error {
 }
 
 // albCheckType accepts the request types of ALB lines and names the other load balancers'
-// formats, which a user may point the ALB parser at by mistake (formats.md §3.2).
+// formats, which a user may point the ALB parser at by mistake (docs/formats.md §3.2).
 func albCheckType(t []byte) error {
 	switch string(t) {
 	case "http", "https", "h2", "grpcs", "ws", "wss":

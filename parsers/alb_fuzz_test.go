@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// FuzzALB feeds the parser arbitrary lines, seeded with every example from formats.md §3.5 and
+// FuzzALB feeds the parser arbitrary lines, seeded with every example from docs/formats.md §3.5 and
 // the constructed lines of alb_test.go. A line is either rejected with a reason or yields a
 // record that has a time and a local/upstream verdict, and that Clone can copy.
 func FuzzALB(f *testing.F) {

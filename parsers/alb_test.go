@@ -42,7 +42,7 @@ func albGot(r *Record) albWant {
 	}
 }
 
-// Example lines from formats.md §3.5; each comment names the line's source.
+// Example lines from docs/formats.md §3.5; each comment names the line's source.
 const (
 	// (docs) awsdocs/elb-application-load-balancers-user-guide, doc_source/load-balancer-access-logs.md
 	albDocHTTP = `http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - - arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 2018-07-02T22:22:48.364000Z "forward" "-" "-" 10.0.0.1:80 200 "-" "-"`
@@ -62,13 +62,13 @@ const (
 	albCoralogixGRPC = `grpcs 2024-01-15T12:10:00.200705Z app/staging-load-balancer/900ec696b1d45ff6 10.69.80.245:36584 10.69.71.185:9002 0.000 0.023 0.000 200 200 588 429 "POST https://metrics.supert.sh:443/supertenant.superproto.metrics.v1.MetricsService/ReportMetrics HTTP/2.0" "grpc-go/1.46.2" TLS_AES_128_GCM_SHA256 TLSv1.3 arn:aws:elasticloadbalancing:us-east-1:850012249230:targetgroup/sputnik1-target/7bee47c166ccb48f "Root=1-65a52098-58b5bf0604a095737ba62e06" "metrics.supert.sh" "arn:aws:acm:us-east-1:850012249230:certificate/573ba1a4-763c-47cc-8a81-e98132fef479" 2 2024-01-15T12:10:00.176000Z "forward" "-" "-" "10.69.71.185:9002" "200" "-" "-"`
 	// (issue) vectordotdev/vrl #861: conn_trace_id appended
 	albVRLTID = `h2 2024-05-28T08:12:36.431832Z app/xxxxxx-lb/xxxxxxx 10.10.10.10:13624 1.1.1.1:8000 0.000 0.177 0.000 200 200 961 2071 "GET https://xxx.xx:443/ HTTP/2.0" "Mozilla/5.0 (iPhone; CPU iPhone OS 16_7_8 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Mobile/15E148 Safari/604.1" TLS_AES_128_GCM_SHA256 TLSv1.3 arn:aws:elasticloadbalancing:ap-northeast-1:00000000000:targetgroup/xxxxxxx/fc465292d29 "Root=1-665591f4-15d57af7699b090b59a269b4" "xxxxxx.xx" "arn:aws:acm:ap-northeast-1:0000000000000:certificate/5ceabee6-9244-4331-9690-xxxxxxxxxx" 10160 2024-05-28T08:12:36.254000Z "forward" "-" "-" "172.16.140.164:8000" "200" "-" "-" TID_37acbe0641d1c34287fee137ef3a5286`
-	// (constructed) formats.md §3.5: TRACE rejected by the ALB itself
+	// (constructed) docs/formats.md §3.5: TRACE rejected by the ALB itself
 	albConstructedTrace = `https 2026-11-24T10:00:00.123456Z app/edge/0123456789abcdef 203.0.113.7:50123 - 0.000 0.000 0.000 405 - 210 312 "TRACE https://api.example.com:443/v1/items HTTP/1.1" "curl/8.5.0" TLS_AES_128_GCM_SHA256 TLSv1.3 - "Root=1-67430a80-0a1b2c3d4e5f60718293a4b5" "api.example.com" "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012" - 2026-11-24T10:00:00.122000Z "-" "-" "-" "-" "-" "-" "-" TID_0f1e2d3c4b5a69788796a5b4c3d2e1f0 "-" "-" "-"`
-	// (constructed) formats.md §3.5: fixed-response 405 rule
+	// (constructed) docs/formats.md §3.5: fixed-response 405 rule
 	albConstructedFixed = `https 2026-11-24T10:00:01.123456Z app/edge/0123456789abcdef 203.0.113.7:50124 - 0.000 0.000 0.000 405 - 230 180 "DELETE https://api.example.com:443/v1/items/7 HTTP/1.1" "curl/8.5.0" TLS_AES_128_GCM_SHA256 TLSv1.3 - "Root=1-67430a81-1b2c3d4e5f60718293a4b5c6" "api.example.com" "session-reused" 3 2026-11-24T10:00:01.122000Z "fixed-response" "-" "-" "-" "-" "-" "-" TID_1f2e3d4c5b6a79889706b5c4d3e2f1a0 "-" "-" "-"`
 )
 
-// Constructed lines for cases no public sample shows (formats.md §3.2/§3.3 rules).
+// Constructed lines for cases no public sample shows (docs/formats.md §3.2/§3.3 rules).
 const (
 	// (constructed) newest layout: target answered 405, TID_, transform fields, then two unknown fields.
 	albConstructedTransform = `https 2026-11-24T10:00:02.500000Z app/edge/0123456789abcdef 203.0.113.9:40000 10.0.1.7:8080 0.001 0.004 0.000 405 405 310 190 "POST https://api.example.com:443/api/orders?x=1 HTTP/1.1" "Go-http-client/1.1" TLS_AES_128_GCM_SHA256 TLSv1.3 arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/orders-tg/0123456789abcdef "Self=1-67430a82-aaaaaaaaaaaaaaaaaaaaaaaa;Root=1-67430a82-2c3d4e5f60718293a4b5c6d7" "api.example.com" "session-reused" 5 2026-11-24T10:00:02.495000Z "forward" "-" "-" "10.0.1.7:8080" "405" "-" "-" TID_2f3e4d5c6b7a8998a7b6c5d4e3f2a1b0 "internal.example.com" "/v2/orders?x=1" "TransformSuccess" "future-field" 42`
@@ -276,7 +276,7 @@ func TestALBRejects(t *testing.T) {
 		{"constructed classic ELB", `2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -`, "Classic ELB"},
 		// (constructed) in the shape of the NLB example in the AWS NLB guide.
 		{"constructed NLB", `tls 2.0 2018-12-20T02:59:40 net/my-network-loadbalancer/c6e77e28c25b2234 g3d4b5e8bb8464cd 72.21.218.154:51341 172.100.100.185:443 5 2 98 246 - - - ECDHE-RSA-AES128-SHA tlsv12 - - - - - 2018-12-20T02:59:30`, "Network Load Balancer"},
-		// nginx combined, formats.md §1.7 style
+		// nginx combined, docs/formats.md §1.7 style
 		{"nginx line", `127.0.0.1 - - [25/Oct/2016:14:49:33 +0200] "GET / HTTP/1.1" 200 612 "-" "curl/7.47.0"`, "not an ALB access log line"},
 		{"truncated inside a quoted field", albDocHTTP[:strings.Index(albDocHTTP, "curl/7.4")+8], "truncated ALB line: field #13 (user_agent) has no closing quote"},
 		{"truncated after field 20", strings.Join(albTestSplit(t, albVRLTID)[:21], " "), "truncated ALB line: 21 fields, at least 25 expected (the line ends after matched_rule_priority)"},

@@ -13,7 +13,7 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// Application logs (reference: formats.md §4): one JSON object or one logfmt record per line,
+// Application logs (reference: docs/formats.md §4): one JSON object or one logfmt record per line,
 // written by whatever logger the app uses, possibly inside a Docker json-file or CRI wrapper.
 // There is no fixed schema, so fields are found by key aliases.
 
@@ -30,7 +30,7 @@ type AppField struct {
 }
 
 // AppFieldAliases lists the fields the application log parser looks for and the keys it
-// searches for each, best first (formats.md §4.1–4.3: Go slog, zap, logrus, logstash-logback,
+// searches for each, best first (docs/formats.md §4.1–4.3: Go slog, zap, logrus, logstash-logback,
 // pino/pino-http, structlog, ECS loggers, OpenTelemetry, Datadog). An --app-field override
 // replaces a field's list with the one key given.
 var AppFieldAliases = []AppField{

@@ -8,7 +8,7 @@ import (
 )
 
 // FuzzApp feeds the app parser arbitrary lines, seeded with testdata/app/seeds.txt (the example
-// lines of formats.md §4.6 and the constructed lines of app_test.go). A line is rejected with a
+// lines of docs/formats.md §4.6 and the constructed lines of app_test.go). A line is rejected with a
 // reason or yields a local record with an HTTP field, which Clone can copy.
 func FuzzApp(f *testing.F) {
 	data, err := os.ReadFile("testdata/app/seeds.txt")

@@ -35,7 +35,7 @@ func appGot(r *Record) appWant {
 	}
 }
 
-// appSlog405 is formats.md §4.6's (constructed) slog access-log line for a Go 1.22+ ServeMux 405.
+// appSlog405 is docs/formats.md §4.6's (constructed) slog access-log line for a Go 1.22+ ServeMux 405.
 const appSlog405 = `{"time":"2026-11-24T10:00:00.123456789Z","level":"INFO","msg":"request","method":"POST","path":"/api/orders","status":405,"allow":"GET, HEAD","request_id":"9f2c6a1e0b7d4c3a8e5f1a2b3c4d5e6f","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","duration_ms":0.12}`
 
 const appTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -46,7 +46,7 @@ func TestAppAccessLines(t *testing.T) {
 		line string
 		want appWant
 	}{
-		{"constructed slog 405 (formats.md §4.6)", appSlog405, appWant{
+		{"constructed slog 405 (docs/formats.md §4.6)", appSlog405, appWant{
 			Time: "2026-11-24T10:00:00.123456789Z", Method: "POST", URI: "/api/orders", Path: "/api/orders",
 			Status: 405, Allow: "GET, HEAD", Duration: 120 * time.Microsecond,
 			RequestID: "9f2c6a1e0b7d4c3a8e5f1a2b3c4d5e6f", TraceID: appTrace}},
@@ -136,11 +136,11 @@ func TestAppRejects(t *testing.T) {
 		name, line string
 		want       error
 	}{
-		// golang/go, src/log/slog/example_multi_handler_test.go (formats.md §4.6)
+		// golang/go, src/log/slog/example_multi_handler_test.go (docs/formats.md §4.6)
 		{"slog login line", `{"level":"INFO","msg":"login","name":"whoami","id":42}`, errAppNoHTTP},
-		// pinojs/pino, README.md (formats.md §4.6)
+		// pinojs/pino, README.md (docs/formats.md §4.6)
 		{"pino hello world", `{"level":30,"time":1531171074631,"msg":"hello world","pid":657,"hostname":"Davids-MBP-3.fritz.box"}`, errAppNoHTTP},
-		// elastic/ecs-logging-java, README.md (formats.md §4.6)
+		// elastic/ecs-logging-java, README.md (docs/formats.md §4.6)
 		{"ECS Tomcat started", `{"@timestamp":"2019-08-06T12:09:12.375Z", "log.level": "INFO", "message":"Tomcat started on port(s): 8080 (http) with context path ''", "service.name":"spring-petclinic","process.thread.name":"restartedMain","log.logger":"org.springframework.boot.web.embedded.tomcat.TomcatWebServer"}`, errAppNoHTTP},
 		{"ECS debug with trace.id", `{"@timestamp":"2019-08-06T14:08:40.199Z", "log.level":"DEBUG", "message":"init find form", "service.name":"spring-petclinic","process.thread.name":"http-nio-8080-exec-8","log.logger":"org.springframework.samples.petclinic.owner.OwnerController","transaction.id":"28b7fb8d5aba51f1","trace.id":"2869b25b5469590610fea49ac04af7da"}`, errAppNoHTTP},
 		{"constructed ECS stackTraceAsArray first line", `{"@timestamp":"2019-08-06T16:21:43.003Z", "log.level":"ERROR", "message":"boom", "error.stack_trace":[`, errAppIncomplete},

@@ -11,7 +11,7 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// Envoy access logs (reference: formats.md §2). A text format string is compiled once into a
+// Envoy access logs (reference: docs/formats.md §2). A text format string is compiled once into a
 // literal prefix and a list of command-operator fields, each followed by the literal that ends
 // it. Envoy escapes nothing inside substituted values, so a value ends at the next occurrence of
 // its terminating literal that lets the rest of the line match; values of structured operators
@@ -298,7 +298,7 @@ func envoyOperator(name, arg string) envoyField {
 	case "RESPONSE_FLAGS_LONG":
 		return envoyField{op: envoyOpFlagsLong, deny: envoyDenyToken}
 	case "RESPONSE_CODE_DETAILS":
-		// Never contains white space: filters replace spaces with '_' (formats.md §2.2).
+		// Never contains white space: filters replace spaces with '_' (docs/formats.md §2.2).
 		return envoyField{op: envoyOpDetails, deny: envoyDenyToken}
 	case "CONNECTION_TERMINATION_DETAILS":
 		return envoyField{op: envoyOpTermination, deny: envoyDenyNoQuote}
@@ -678,7 +678,7 @@ func envoyInt(v []byte) (int64, bool) {
 	return int64(n), ok
 }
 
-// finish settles the fields that depend on several operators (formats.md §2.6).
+// finish settles the fields that depend on several operators (docs/formats.md §2.6).
 func (p *EnvoyParser) finish(rec *Record) {
 	st := &p.st
 	if len(st.origMethod) > 0 {
@@ -981,7 +981,7 @@ func (l *envoyTimeLayout) parse(b []byte) (time.Time, bool) {
 }
 
 // JSON access logs: json_format writes every value as a string ("-" when unset);
-// typed_json_format writes numbers as numbers and unset values as null (formats.md §2.2).
+// typed_json_format writes numbers as numbers and unset values as null (docs/formats.md §2.2).
 
 // envoyJSONWellKnown names the keys NewEnvoyJSON understands: Envoy Gateway's default keys,
 // Istio's JSON encoding keys, and header names used as keys.

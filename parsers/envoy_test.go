@@ -171,7 +171,7 @@ func TestEnvoyText(t *testing.T) {
 				RequestID: "c4c58af1-2066-4c45-affb-d1345d32fc66"},
 		},
 		{
-			// formats.md §2.7 (constructed): route direct_response 405
+			// docs/formats.md §2.7 (constructed): route direct_response 405
 			name: "constructed istio direct_response 405",
 			p:    istio,
 			line: `[2026-11-24T10:00:00.123Z] "DELETE /v1/items/7 HTTP/1.1" 405 - direct_response - "-" 0 18 0 - "10.0.0.5" "curl/8.5.0" "3f1c2a44-8d1e-4b6f-9a3c-7e2d1b0c9f8e" "api.example.com" "-" - - 10.0.2.9:8080 10.0.0.5:51234 - block_delete`,
@@ -182,7 +182,7 @@ func TestEnvoyText(t *testing.T) {
 				RequestID: "3f1c2a44-8d1e-4b6f-9a3c-7e2d1b0c9f8e"},
 		},
 		{
-			// formats.md §2.7 (constructed): ext_authz server answered 405; id index 14 '9' → '4'
+			// docs/formats.md §2.7 (constructed): ext_authz server answered 405; id index 14 '9' → '4'
 			name: "constructed istio ext_authz 405",
 			p:    istio,
 			line: `[2026-11-24T10:00:01.456Z] "POST /v1/items HTTP/1.1" 405 UAEX ext_authz_denied - "-" 42 0 3 - "10.0.0.5" "curl/8.5.0" "6b0e2d1c-5a4f-9e3d-8c2b-1a0f9e8d7c6b" "api.example.com" "-" - - 10.0.2.9:8080 10.0.0.5:51236 - items`,
@@ -368,7 +368,7 @@ func TestEnvoyPathsAndMethods(t *testing.T) {
 }
 
 func TestEnvoyLocalEvidence(t *testing.T) {
-	// formats.md §2.6, without %RESPONSE_CODE_DETAILS%
+	// docs/formats.md §2.6, without %RESPONSE_CODE_DETAILS%
 	def := mustEnvoy(t, EnvoyDefaultFormat)
 	tests := []struct {
 		name, line string
@@ -422,7 +422,7 @@ func TestEnvoyJSON(t *testing.T) {
 		want envoyView
 	}{
 		{
-			// constructed from Envoy Gateway's default JSON keys (formats.md §2.1), typed values
+			// constructed from Envoy Gateway's default JSON keys (docs/formats.md §2.1), typed values
 			name: "constructed gateway direct_response 405",
 			p:    gw,
 			line: `{":authority":"api.example.com","bytes_received":0,"bytes_sent":18,"connection_termination_details":null,"downstream_local_address":"10.0.2.9:10080","downstream_remote_address":"10.0.0.5:51234","duration":0,"method":"DELETE","protocol":"HTTP/1.1","requested_server_name":null,"response_code":405,"response_code_details":"direct_response","response_flags":"-","route_name":"httproute/default/items/rule/0/match/0/api_example_com","start_time":"2026-11-24T10:00:00.123Z","upstream_cluster":"httproute/default/items/rule/0","upstream_host":null,"upstream_local_address":null,"upstream_transport_failure_reason":null,"user-agent":"curl/8.5.0","x-envoy-origin-path":"/v1/items/7","x-envoy-upstream-service-time":null,"x-forwarded-for":"10.0.0.5","x-request-id":"3f1c2a44-8d1e-4b6f-9a3c-7e2d1b0c9f8e"}`,

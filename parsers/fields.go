@@ -1,6 +1,9 @@
 package parsers
 
-import "bytes"
+import (
+	"bytes"
+	"time"
+)
 
 // Field helpers shared by the parsers.
 
@@ -90,3 +93,18 @@ func setClient(rec *Record, b []byte) {
 	}
 	rec.ClientIP = bstr(b)
 }
+
+// SetURI sets r.URI, r.Path and, for an absolute-form target, r.Host, as the line parsers do.
+// It is for sources outside this package that build Records from structured fields
+// (parsers/elastic); the strings alias b.
+func (r *Record) SetURI(b []byte) { setURI(r, b) }
+
+// SetRequestLine splits "METHOD URI PROTOCOL" into r, as the line parsers do; the strings alias b.
+func (r *Record) SetRequestLine(b []byte) { setRequestLine(r, b) }
+
+// ParseISOTime reads an RFC 3339 / ISO 8601 time as the line parsers do (for parsers/elastic).
+func ParseISOTime(b []byte) (time.Time, bool) { return parseISOTime(b) }
+
+// ALBTargetGroup returns the target group's name from an ALB target group ARN, as the ALB
+// parser does (for parsers/elastic).
+func ALBTargetGroup(arn []byte) string { return albTargetGroup(arn) }

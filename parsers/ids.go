@@ -5,7 +5,7 @@ import (
 	"strconv"
 )
 
-// Identifier normalisation (reference: formats.md §5.3). Each setter takes the value as logged,
+// Identifier normalisation (reference: docs/formats.md §5.3). Each setter takes the value as logged,
 // trims quotes and spaces, drops placeholders ("-", "null", "0", all-zero ids) and stores the
 // canonical form; the strings may alias v or the arena.
 
@@ -211,3 +211,14 @@ func ParseID(s string) IDs {
 	}
 	return ids
 }
+
+// SetRequestID, SetTraceID and SetAmznTraceID normalise an id the way the line parsers do. They
+// copy v, so the stored strings alias nothing; they are for sources that build records from
+// structured fields (parsers/elastic).
+func (ids *IDs) SetRequestID(v string) { var a arena; ids.setRequestID([]byte(v), &a) }
+
+// SetTraceID: see SetRequestID.
+func (ids *IDs) SetTraceID(v string) { var a arena; ids.setTraceID([]byte(v), &a) }
+
+// SetAmznTraceID: see SetRequestID.
+func (ids *IDs) SetAmznTraceID(v string) { var a arena; ids.setAmzn([]byte(v), &a) }

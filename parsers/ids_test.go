@@ -2,7 +2,7 @@ package parsers
 
 import "testing"
 
-// Normalisation cases follow formats.md §5.3; header values are the documented examples
+// Normalisation cases follow docs/formats.md §5.3; header values are the documented examples
 // (w3c/trace-context, openzipkin/b3-propagation, AWS ELB "Request tracing").
 func TestIDNormalisation(t *testing.T) {
 	a := &arena{}

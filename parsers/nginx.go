@@ -12,7 +12,7 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// nginx access logs (reference: formats.md §1). A log_format string is compiled once into a list
+// nginx access logs (reference: docs/formats.md §1). A log_format string is compiled once into a list
 // of literal and variable steps; Parse walks the steps over the line, choosing for each variable
 // the split that lets the rest of the line match, then maps the kept variables to the Record.
 
@@ -793,7 +793,7 @@ func nginxListOK(v []byte) bool {
 	return true
 }
 
-// nginxStatuses parses an $upstream_status list (formats.md §1.5: groups joined by " : ",
+// nginxStatuses parses an $upstream_status list (docs/formats.md §1.5: groups joined by " : ",
 // attempts by ", ", "-" for an attempt without status) into rec.Upstream when rec is not nil.
 // It reports whether v is such a list; "-" and empty alone are the absent value.
 func nginxStatuses(v []byte, rec *Record) bool {
@@ -1311,7 +1311,7 @@ func (p *NginxParser) jsonObject(obj gjson.Result, fields map[string]*nginxJSONF
 }
 
 // repairJSON quotes the unquoted values that make nginx JSON lines invalid: a format with
-// "k": $upstream_status writes `"k": 502, 405,` or `"k": ,` (formats.md §1.3). The line is
+// "k": $upstream_status writes `"k": 502, 405,` or `"k": ,` (docs/formats.md §1.3). The line is
 // returned unchanged (not copied) when nothing needs repair.
 func (p *NginxParser) repairJSON(b []byte) ([]byte, error) {
 	out := p.fix[:0]

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// nginxTriageFmt is the custom format of the constructed lines of formats.md §1.7.
+// nginxTriageFmt is the custom format of the constructed lines of docs/formats.md §1.7.
 const nginxTriageFmt = NginxCombined + ` rid=$request_id us=$upstream_status ua=$upstream_addr allow="$sent_http_allow" tp="$http_traceparent"`
 
 // nginxXFFFmt is the elastic/beats test format whose first field is an X-Forwarded-For list.
@@ -58,7 +58,7 @@ type nginxCase struct {
 
 var nginxCases = []nginxCase{
 	{
-		// elastic/beats, filebeat/module/nginx/access/test/access.log (formats.md §1.7)
+		// elastic/beats, filebeat/module/nginx/access/test/access.log (docs/formats.md §1.7)
 		name:   "combined beats",
 		format: NginxCombined,
 		line:   `77.179.66.156 - - [25/Oct/2016:14:49:33 +0200] "GET / HTTP/1.1" 200 612 "-" "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_12_0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/54.0.2840.59 Safari/537.36"`,
@@ -115,7 +115,7 @@ var nginxCases = []nginxCase{
 			IDs:       IDs{RequestID: "752178adb17130b291aefd8c386279e7"}},
 	},
 	{
-		// formats.md §1.7 (constructed): upstream 405 after a failed first peer, Allow relayed.
+		// docs/formats.md §1.7 (constructed): upstream 405 after a failed first peer, Allow relayed.
 		name:   "constructed upstream 405 after 502",
 		format: nginxTriageFmt,
 		line:   `10.0.0.5 - - [24/Nov/2026:10:00:00 +0000] "POST /api/orders HTTP/1.1" 405 19 "-" "curl/8.5.0" rid=9f2c6a1e0b7d4c3a8e5f1a2b3c4d5e6f us=502, 405 ua=10.0.1.7:8080, 10.0.1.8:8080 allow="GET, HEAD" tp="00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"`,
@@ -126,7 +126,7 @@ var nginxCases = []nginxCase{
 			IDs: IDs{RequestID: "9f2c6a1e0b7d4c3a8e5f1a2b3c4d5e6f", TraceID: "4bf92f3577b34da6a3ce929d0e0e4736"}},
 	},
 	{
-		// formats.md §1.7 (constructed): nginx-local 405, '"' in the User-Agent written as \x22.
+		// docs/formats.md §1.7 (constructed): nginx-local 405, '"' in the User-Agent written as \x22.
 		name:   "constructed local 405 escaped quote",
 		format: nginxTriageFmt,
 		line:   `10.0.0.5 - - [24/Nov/2026:10:00:01 +0000] "PUT /index.html HTTP/1.1" 405 157 "-" "Dalvik/2.1.0 (Linux; U; Android 5.1; Alba 10\x22 Build/LMY47I)" rid=0c1d2e3f405162738495a6b7c8d9e0f1 us=- ua=- allow="-" tp="-"`,

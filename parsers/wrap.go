@@ -7,7 +7,7 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// Container runtimes wrap every line a process writes (formats.md §4.5): Docker's json-file
+// Container runtimes wrap every line a process writes (docs/formats.md §4.5): Docker's json-file
 // driver as {"log":"<line>\n","stream":"stdout","time":"…"}, CRI runtimes (containerd, CRI-O) as
 // "<RFC3339Nano> <stdout|stderr> <F|P> <line>". Any format can sit inside, so the wrapper is
 // stripped before detection and before parsing.

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// Container wrappers around nginx and Envoy lines (formats.md §4.5; the inner lines are the
+// Container wrappers around nginx and Envoy lines (docs/formats.md §4.5; the inner lines are the
 // elastic/beats test lines of §1.7 and §2.7, wrapped as Docker and containerd write them).
 func TestResolveUnwrapsContainerLines(t *testing.T) {
 	docker := []string{

@@ -14,6 +14,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/logtriage/logtriage/analysis/contract"
 	"io"
 	"net"
 	"net/http"
@@ -23,8 +24,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	"github.com/logtriage/logtriage/analysis"
 )
 
 // SafeMethods are the methods probe sends by default: safe by HTTP's definition (RFC 9110
@@ -51,7 +50,7 @@ type Options struct {
 	PreflightMethod string        // CORS: the Access-Control-Request-Method of the preflight
 	Headers         http.Header   // extra request headers (Authorization, …)
 	UserAgent       string
-	Spec            *analysis.Spec // compare each URL's methods with the contract
+	Spec            *contract.Spec // compare each URL's methods with the contract
 	// Transport overrides the HTTP transport (tests); Timeout, Insecure and redirects still apply.
 	Transport http.RoundTripper
 }
@@ -376,7 +375,7 @@ func judge(r *Result, opts *Options) {
 		}
 	}
 	if opts.Spec != nil {
-		contract(r, opts.Spec, allow)
+		checkContract(r, opts.Spec, allow)
 	}
 }
 
@@ -410,7 +409,7 @@ func preflightFailure(c Check, opts *Options) string {
 func isSimple(m string) bool { return m == "GET" || m == "HEAD" || m == "POST" }
 
 // contract compares one URL's answers with the spec.
-func contract(r *Result, spec *analysis.Spec, allow map[string]bool) {
+func checkContract(r *Result, spec *contract.Spec, allow map[string]bool) {
 	u, err := url.Parse(r.URL)
 	if err != nil {
 		return
@@ -425,7 +424,7 @@ func contract(r *Result, spec *analysis.Spec, allow map[string]bool) {
 		if c.Preflight || c.Error != "" {
 			continue
 		}
-		documented := analysis.Documents(m.Methods, c.Method)
+		documented := contract.Documents(m.Methods, c.Method)
 		switch {
 		case documented && c.Status == 405:
 			r.Contract = append(r.Contract, fmt.Sprintf("%s is documented but answered 405: server side", c.Method))

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"github.com/logtriage/logtriage/analysis/contract"
 	"io"
 	"log"
 	"net"
@@ -11,9 +12,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/logtriage/logtriage/analysis"
-	"github.com/logtriage/logtriage/parsers"
 )
 
 // api is a local test server (httptest listens on 127.0.0.1 only) for /orders/1 that accepts
@@ -279,7 +277,7 @@ func TestDrift(t *testing.T) {
 }
 
 func TestContract(t *testing.T) {
-	spec := analysis.NewSpec(&parsers.OpenAPI{Paths: []parsers.OpenAPIPath{
+	spec := contract.NewSpec(&contract.Document{Paths: []contract.Path{
 		{Template: "/orders/{id}", Methods: []string{"GET", "PUT", "DELETE"}},
 	}})
 	// The server lacks the documented DELETE and serves an undocumented POST.

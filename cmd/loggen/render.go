@@ -25,7 +25,7 @@ func secs(d time.Duration) string {
 }
 
 // renderALB prints an ALB access log entry with the fields documented up to #29 conn_trace_id
-// (formats.md §3.2).
+// (docs/formats.md §3.2).
 func renderALB(b []byte, r *request) []byte {
 	a := r.alb
 	typ, proto := "https", "HTTP/1.1"
@@ -76,7 +76,7 @@ func renderALB(b []byte, r *request) []byte {
 	return append(b, '\n')
 }
 
-// nginxEscape applies nginx's default log escaping (formats.md §1.3) to a variable's value.
+// nginxEscape applies nginx's default log escaping (docs/formats.md §1.3) to a variable's value.
 func nginxEscape(b []byte, s string) []byte {
 	const hexd = "0123456789ABCDEF"
 	for i := 0; i < len(s); i++ {

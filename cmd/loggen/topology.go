@@ -22,7 +22,7 @@ const (
 	envoyB = "10.0.2.8:8080"
 
 	// nginxPage405 is the size of nginx's own "405 Not Allowed" page with server_tokens on:
-	// 150 bytes plus "/1.26.2" (formats.md §1.6).
+	// 150 bytes plus "/1.26.2" (docs/formats.md §1.6).
 	nginxPage405 = 157
 	// envoyBody405 is the body of the direct_response 405 in envoy.yaml.
 	envoyBody405 = "method not allowed"

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/logtriage/logtriage/analysis"
-	"github.com/logtriage/logtriage/parsers"
+	"github.com/logtriage/logtriage/parsers/elastic"
 )
 
 // Exit codes of `logtriage es` beyond the common ones (documented in the README).
@@ -45,7 +45,7 @@ type esCmd struct {
 	Status []int    `help:"Statuses to triage (comma-separated)." default:"405" placeholder:"CODE"`
 
 	LayerMap []string          `name:"layer-map" sep:"," help:"Name the layer of documents by dataset or index pattern: --layer-map nginx.access=edge,envoyproxy.log=ingress. Default: the dataset's format (alb, nginx, envoy, app)." placeholder:"MATCH=LAYER"`
-	ESField  map[string]string `name:"es-field" help:"Read a record field from other document fields (custom index templates): --es-field request_id=labels.request_id (repeatable; comma-separate several fields). Names: time, dataset, raw, method, url, status, upstream_status, request_id, trace_id, amzn_trace_id, client_ip, user_agent, upstream_addr, service, host, version." placeholder:"NAME=FIELDS"`
+	DocField map[string]string `name:"es-field" help:"Read a record field from other document fields (custom index templates): --es-field request_id=labels.request_id (repeatable; comma-separate several fields). Names: time, dataset, raw, method, url, status, upstream_status, request_id, trace_id, amzn_trace_id, client_ip, user_agent, upstream_addr, service, host, version." placeholder:"NAME=FIELDS"`
 
 	NginxFormat string            `name:"nginx-format" help:"nginx log_format of raw lines kept in message." placeholder:"STRING"`
 	NginxConf   string            `name:"nginx-conf" help:"nginx configuration whose log_format directives may have written the raw lines." type:"existingfile" placeholder:"FILE"`
@@ -82,9 +82,9 @@ func (c *esCmd) Run() error {
 	if err != nil {
 		return err
 	}
-	var rules []parsers.ESLayerRule
+	var rules []elastic.LayerRule
 	for _, s := range c.LayerMap {
-		r, err := parsers.ParseESLayerRule(s)
+		r, err := elastic.ParseLayerRule(s)
 		if err != nil {
 			return usageErr("--layer-map: %v", err)
 		}
@@ -94,12 +94,12 @@ func (c *esCmd) Run() error {
 	if c.Quiet {
 		progress = nil
 	}
-	job, err := parsers.NewESJob(parsers.ESOptions{
+	job, err := elastic.New(elastic.Options{
 		URLs: c.URL, APIKey: c.APIKey, Username: c.Username, Password: c.Password,
 		CACert: c.CACert, Insecure: c.Insecure, Indices: c.Index, Since: since, Until: until,
 		Statuses: c.Status, MaxRequests: c.MaxRequests, PageSize: c.PageSize, TermsBatch: c.TermsBatch,
 		History: c.History, NoBaselines: c.NoBaselines, MessageSearch: c.MessageSearch,
-		Layers: rules, Fields: c.ESField, Parse: cfg, Route: analysis.Route, Progress: progress,
+		Layers: rules, Fields: c.DocField, Parse: cfg, Route: analysis.Route, Progress: progress,
 		RetryBase: c.RetryBase, Pad: c.JoinWindow, OpaqueID: "logtriage/" + version,
 	})
 	if err != nil {
@@ -155,7 +155,7 @@ func (c *esCmd) Run() error {
 }
 
 // esScope says what the analysis of the cluster covers, for every output format.
-func esScope(rep *parsers.ESReport, indices []string, max int) string {
+func esScope(rep *elastic.Report, indices []string, max int) string {
 	s := fmt.Sprintf("Elasticsearch indices %s: %s documents with a 405 in the window (exact count); %s requests with a 405 examined in depth with their hops",
 		strings.Join(indices, ","), thousands(rep.Total405Docs), thousands(int64(rep.Requests405)))
 	if rep.CapHit {
@@ -164,7 +164,7 @@ func esScope(rep *parsers.ESReport, indices []string, max int) string {
 	return s + "."
 }
 
-func timedOut(rep *parsers.ESReport) []string {
+func timedOut(rep *elastic.Report) []string {
 	if rep.TimedOut {
 		return []string{"some shards timed out"}
 	}
@@ -173,14 +173,14 @@ func timedOut(rep *parsers.ESReport) []string {
 
 // esExit maps a job error to its exit code.
 func esExit(err error) error {
-	var ee *parsers.ESError
+	var ee *elastic.Error
 	if !errors.As(err, &ee) {
 		return &exitError{exitFatal, err}
 	}
-	code := map[parsers.ESErrorKind]int{
-		parsers.ESUnreachable: exitESUnreachable, parsers.ESAuth: exitESAuth, parsers.ESForbidden: exitESForbidden,
-		parsers.ESMissingIndex: exitESMissingIndex, parsers.ESBadQuery: exitESBadQuery,
-		parsers.ESWrongProduct: exitESWrongProduct, parsers.ESCanceled: exitInterrupted}[ee.Kind]
+	code := map[elastic.ErrorKind]int{
+		elastic.Unreachable: exitESUnreachable, elastic.Auth: exitESAuth, elastic.Forbidden: exitESForbidden,
+		elastic.MissingIndex: exitESMissingIndex, elastic.BadQuery: exitESBadQuery,
+		elastic.WrongProduct: exitESWrongProduct, elastic.Canceled: exitInterrupted}[ee.Kind]
 	if code == 0 {
 		code = exitFatal
 	}
@@ -188,7 +188,7 @@ func esExit(err error) error {
 }
 
 // esInputs describes each layer's documents as an input of the analysis.
-func esInputs(rep *parsers.ESReport) []analysis.InputStats {
+func esInputs(rep *elastic.Report) []analysis.InputStats {
 	var out []analysis.InputStats
 	for _, l := range rep.Layers {
 		s := analysis.InputStats{Name: "elasticsearch:" + l.Layer, Layer: l.Layer, Read: l.Docs,
@@ -203,7 +203,7 @@ func esInputs(rep *parsers.ESReport) []analysis.InputStats {
 
 // esCorrect removes the baseline records (counts fed as id-less records) from the summary, so
 // that it counts documents read.
-func esCorrect(a *analysis.Analysis, rep *parsers.ESReport) {
+func esCorrect(a *analysis.Analysis, rep *elastic.Report) {
 	a.Summary.Records -= rep.Synthetic
 	a.Summary.Requests -= rep.Synthetic
 	a.Summary.SingleHop -= rep.Synthetic
@@ -212,7 +212,7 @@ func esCorrect(a *analysis.Analysis, rep *parsers.ESReport) {
 	}
 }
 
-func (c *esCmd) writeOutput(a *analysis.Analysis, rep *parsers.ESReport) error {
+func (c *esCmd) writeOutput(a *analysis.Analysis, rep *elastic.Report) error {
 	if c.Output != "json" {
 		return c.outputFlags.write(a)
 	}
@@ -234,7 +234,7 @@ func (c *esCmd) writeOutput(a *analysis.Analysis, rep *parsers.ESReport) error {
 }
 
 // esSummary prints what each phase sent and read, the exact 405 counts and the layers.
-func esSummary(w io.Writer, rep *parsers.ESReport, quiet bool) {
+func esSummary(w io.Writer, rep *elastic.Report, quiet bool) {
 	if quiet {
 		return
 	}
@@ -274,7 +274,7 @@ func esSummary(w io.Writer, rep *parsers.ESReport, quiet bool) {
 
 // esFindingDocs turns findings (and request verdicts) into documents with ids that depend only
 // on what they describe and the window, so that a rerun overwrites them.
-func esFindingDocs(a *analysis.Analysis, since, until time.Time, requests bool) []parsers.ESDoc {
+func esFindingDocs(a *analysis.Analysis, since, until time.Time, requests bool) []elastic.Doc {
 	window := map[string]any{}
 	if !since.IsZero() {
 		window["start"] = since.UTC()
@@ -287,7 +287,7 @@ func esFindingDocs(a *analysis.Analysis, since, until time.Time, requests bool) 
 		return hex.EncodeToString(h[:16])
 	}
 	now := time.Now().UTC()
-	var docs []parsers.ESDoc
+	var docs []elastic.Doc
 	for _, f := range a.Findings {
 		fid := id("finding", f.OriginLayer, string(f.Cause), f.Method, f.Route)
 		var ex []string
@@ -300,7 +300,7 @@ func esFindingDocs(a *analysis.Analysis, since, until time.Time, requests bool) 
 				"layer": f.OriginLayer, "cause": f.Cause, "method": f.Method, "route": f.Route, "count": f.Count,
 				"share": f.Share, "first_seen": f.FirstSeen, "last_seen": f.LastSeen, "masked": f.Masked,
 				"allow": f.Allow, "evidence": f.Evidence, "fix": f.Fix, "verify": f.Verify, "example_request_ids": ex}})
-		docs = append(docs, parsers.ESDoc{ID: fid, Body: body})
+		docs = append(docs, elastic.Doc{ID: fid, Body: body})
 	}
 	if requests {
 		for _, r := range a.Requests {
@@ -312,7 +312,7 @@ func esFindingDocs(a *analysis.Analysis, since, until time.Time, requests bool) 
 					"layer":      r.OriginLayer, "cause": r.Cause, "method": r.Method, "path": r.Path, "status": r.Status,
 					"masked": r.Masked, "evidence": r.Evidence, "request_id": r.IDs.RequestID,
 					"trace_id": r.IDs.TraceID, "amzn_trace_root": r.IDs.AmznRoot}})
-			docs = append(docs, parsers.ESDoc{ID: rid, Body: body})
+			docs = append(docs, elastic.Doc{ID: rid, Body: body})
 		}
 	}
 	return docs

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/logtriage/logtriage/analysis"
-	"github.com/logtriage/logtriage/parsers/esfake"
+	"github.com/logtriage/logtriage/internal/esfake"
 )
 
 // End-to-end: the built binary against the in-process fake cluster on loopback, seeded with

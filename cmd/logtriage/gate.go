@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
+	"github.com/logtriage/logtriage/analysis/contract"
 	"strings"
 
 	"github.com/logtriage/logtriage/analysis"
-	"github.com/logtriage/logtriage/parsers"
 )
 
 // gateFlags check an analysis against a method contract and turn findings into an exit
@@ -15,7 +15,7 @@ type gateFlags struct {
 	OpenAPI string `name:"openapi" help:"OpenAPI 3.0/3.1 spec (YAML or JSON): mark each finding documented (the server is wrong), undocumented (the client is wrong) or unknown_route." type:"existingfile" placeholder:"FILE"`
 	FailOn  string `name:"fail-on" help:"Exit with status 5 when a finding matches: any, documented, undocumented, unknown_route, a cause (deploy_regression, …), layer:NAME or method:NAME; comma = any of, + = all of (documented+layer:app)." placeholder:"LIST"`
 
-	spec   *analysis.Spec
+	spec   *contract.Spec
 	failOn *analysis.FailOn
 }
 
@@ -32,11 +32,11 @@ func (g *gateFlags) load() error {
 		g.failOn = f
 	}
 	if g.OpenAPI != "" && g.spec == nil {
-		doc, err := parsers.LoadOpenAPI(g.OpenAPI)
+		doc, err := contract.Load(g.OpenAPI)
 		if err != nil {
 			return usageErr("--openapi: %v", err)
 		}
-		g.spec = analysis.NewSpec(doc)
+		g.spec = contract.NewSpec(doc)
 	}
 	return nil
 }

@@ -3,13 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/logtriage/logtriage/analysis/contract"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
-	"github.com/logtriage/logtriage/analysis"
-	"github.com/logtriage/logtriage/parsers"
 	"github.com/logtriage/logtriage/probe"
 )
 
@@ -61,11 +60,11 @@ func (c *probeCmd) Run() error {
 		opts.Headers.Add(strings.TrimSpace(k), strings.TrimSpace(v))
 	}
 	if c.OpenAPI != "" {
-		doc, err := parsers.LoadOpenAPI(c.OpenAPI)
+		doc, err := contract.Load(c.OpenAPI)
 		if err != nil {
 			return usageErr("--openapi: %v", err)
 		}
-		opts.Spec = analysis.NewSpec(doc)
+		opts.Spec = contract.NewSpec(doc)
 	}
 	targets, err := c.targets()
 	if err != nil {

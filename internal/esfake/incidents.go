@@ -16,7 +16,7 @@ import (
 )
 
 // Incident indices: where SeedIncidents puts each layer of samples/incidents, in the shapes
-// Filebeat, Elastic Agent and ECS loggers produce (elasticsearch.md §5).
+// Filebeat, Elastic Agent and ECS loggers produce (docs/elasticsearch.md §5).
 const (
 	// IncidentFilebeat is the Filebeat 8 data stream shared by its modules (aws elb, envoyproxy).
 	IncidentFilebeat = "filebeat-8.15.0"

@@ -1,9 +1,10 @@
-package parsers
+package elastic
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/logtriage/logtriage/parsers"
 	"regexp"
 	"sort"
 	"strconv"
@@ -38,12 +39,12 @@ func (b *esBucket) at(i int64) int64 {
 }
 
 // fill writes the bucket's i-th record into rec.
-func (b *esBucket) fill(rec *Record, i int64) {
+func (b *esBucket) fill(rec *parsers.Record, i int64) {
 	rec.Reset()
 	rec.Layer, rec.Format, rec.Method, rec.Path, rec.URI = b.layer, b.format, b.method, b.path, b.path
 	rec.Status = b.status
 	rec.UpstreamAddr, rec.Service, rec.Host = b.addr, b.service, b.host
-	if b.addr != "" && b.format != FormatEnvoy {
+	if b.addr != "" && b.format != parsers.FormatEnvoy {
 		rec.AppendUpstream(b.status)
 	}
 	if b.version != "" {
@@ -81,7 +82,7 @@ func esRouteRegexp(route string, absolute bool) string {
 
 var esRouteOK = regexp.MustCompile(`^[\x21-\x7e]*$`)
 
-func (j *ESJob) baselines(ctx context.Context, p *ESPhase, recs []*Record) ([]esBucket, error) {
+func (j *Job) baselines(ctx context.Context, p *Phase, recs []*parsers.Record) ([]esBucket, error) {
 	type route struct{ method, route string }
 	routes := map[route]bool{}
 	var exclude []string
@@ -163,14 +164,14 @@ func (j *ESJob) baselines(ctx context.Context, p *ESPhase, recs []*Record) ([]es
 				eb := esBucket{layer: layer, format: kind.family, method: rt.method, path: rt.route,
 					addr: pick("upstream_addr"), service: pick("service"), host: pick("host"),
 					n: b.Get("doc_count").Int(), status: int(b.Get("status.buckets.0.key").Int())}
-				if kind.family == FormatApp {
+				if kind.family == parsers.FormatApp {
 					eb.version = pick("version")
 				}
 				if port := k.Get("port"); port.Exists() && port.Type != gjson.Null && eb.addr != "" && !strings.Contains(eb.addr, ":") {
 					eb.addr += ":" + port.String()
 				}
 				if strings.Contains(eb.service, "targetgroup/") {
-					eb.service = albTargetGroup([]byte(eb.service))
+					eb.service = parsers.ALBTargetGroup([]byte(eb.service))
 				}
 				if eb.status == 0 {
 					eb.status = 200

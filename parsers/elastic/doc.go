@@ -1,7 +1,8 @@
-package parsers
+package elastic
 
 import (
 	"fmt"
+	"github.com/logtriage/logtriage/parsers"
 	"path"
 	"sort"
 	"strconv"
@@ -10,34 +11,34 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// Elasticsearch documents → Records (reference: elasticsearch.md §5). A document's layer comes
+// Elasticsearch documents → Records (reference: docs/elasticsearch.md §5). A document's layer comes
 // from --layer-map, its dataset, module, field presence or index name; its record from the raw
 // line (message / event.original) parsed with the same parsers as files when one is kept, else
 // from the ECS and module fields. Application documents are JSON logs already: the app parser
 // reads their _source directly, nested or dotted.
 
-// ESLayerRule maps documents to a layer name: Match is a dataset or an index name, with shell
+// LayerRule maps documents to a layer name: Match is a dataset or an index name, with shell
 // wildcards (nginx.access, logs-nginx.access-*, .ds-logs-envoyproxy*).
-type ESLayerRule struct {
+type LayerRule struct {
 	Match string
 	Layer string
 }
 
-// ParseESLayerRule reads "MATCH=LAYER".
-func ParseESLayerRule(s string) (ESLayerRule, error) {
+// ParseLayerRule reads "MATCH=LAYER".
+func ParseLayerRule(s string) (LayerRule, error) {
 	m, l, ok := strings.Cut(s, "=")
 	if !ok || m == "" || l == "" {
-		return ESLayerRule{}, fmt.Errorf("%q: want DATASET_OR_INDEX=LAYER (nginx.access=edge)", s)
+		return LayerRule{}, fmt.Errorf("%q: want DATASET_OR_INDEX=LAYER (nginx.access=edge)", s)
 	}
 	if _, err := path.Match(m, ""); err != nil {
-		return ESLayerRule{}, fmt.Errorf("%q: bad pattern: %v", s, err)
+		return LayerRule{}, fmt.Errorf("%q: bad pattern: %v", s, err)
 	}
-	return ESLayerRule{Match: m, Layer: l}, nil
+	return LayerRule{Match: m, Layer: l}, nil
 }
 
-// ESFieldNames are the record fields whose document field lists --es-field can replace, and
+// FieldNames are the record fields whose document field lists --es-field can replace, and
 // their default lists, best first.
-var ESFieldNames = map[string][]string{
+var FieldNames = map[string][]string{
 	"time":            {"@timestamp"},
 	"dataset":         {"event.dataset", "data_stream.dataset"},
 	"raw":             {"message", "event.original", "log.original"},
@@ -61,13 +62,13 @@ type esFields map[string][]string
 
 func esNewFields(overrides map[string]string) (esFields, error) {
 	f := esFields{}
-	for k, v := range ESFieldNames {
+	for k, v := range FieldNames {
 		f[k] = v
 	}
 	for k, v := range overrides {
-		if _, ok := ESFieldNames[k]; !ok {
-			names := make([]string, 0, len(ESFieldNames))
-			for n := range ESFieldNames {
+		if _, ok := FieldNames[k]; !ok {
+			names := make([]string, 0, len(FieldNames))
+			for n := range FieldNames {
 				names = append(names, n)
 			}
 			sort.Strings(names)
@@ -120,13 +121,13 @@ func esFirst(src gjson.Result, names []string) (gjson.Result, string) {
 func esFamilyOfDataset(ds string) string {
 	switch {
 	case strings.HasPrefix(ds, "aws.elb"):
-		return FormatALB
+		return parsers.FormatALB
 	case strings.HasPrefix(ds, "nginx."):
-		return FormatNginx
+		return parsers.FormatNginx
 	case strings.HasPrefix(ds, "envoyproxy"):
-		return FormatEnvoy
+		return parsers.FormatEnvoy
 	case ds != "":
-		return FormatApp
+		return parsers.FormatApp
 	}
 	return ""
 }
@@ -156,7 +157,7 @@ type esDocKind struct {
 }
 
 // esClassify finds a document's layer and family (§5.8).
-func (j *ESJob) esClassify(index string, src gjson.Result) esDocKind {
+func (j *Job) esClassify(index string, src gjson.Result) esDocKind {
 	ds, _ := esFirst(src, j.fields["dataset"])
 	dataset := ds.String()
 	if dataset == "" {
@@ -166,23 +167,23 @@ func (j *ESJob) esClassify(index string, src gjson.Result) esDocKind {
 	if family == "" {
 		switch esGet(src, "event.module").String() {
 		case "aws":
-			family = FormatALB
+			family = parsers.FormatALB
 		case "nginx":
-			family = FormatNginx
+			family = parsers.FormatNginx
 		case "envoyproxy":
-			family = FormatEnvoy
+			family = parsers.FormatEnvoy
 		}
 	}
 	if family == "" {
 		switch {
 		case esGet(src, "aws.elb").Exists():
-			family = FormatALB
+			family = parsers.FormatALB
 		case esGet(src, "envoyproxy").Exists():
-			family = FormatEnvoy
+			family = parsers.FormatEnvoy
 		case esGet(src, "nginx").Exists():
-			family = FormatNginx
+			family = parsers.FormatNginx
 		case esGet(src, "service.name").Exists() || esGet(src, "log.level").Exists():
-			family = FormatApp
+			family = parsers.FormatApp
 		}
 	}
 	k := esDocKind{family: family, dataset: dataset}
@@ -219,14 +220,14 @@ func esIndexBase(index string) string {
 // esRawParser is a parser for raw lines of one family, as files would be read.
 type esRawParser struct {
 	format, name string
-	p            Parser
+	p            parsers.Parser
 }
 
 // esRawParsers lists the candidate parsers of each family from the parser configuration:
 // explicit formats first, then the built-in ones.
-func esRawParsers(c *Config) (map[string][]esRawParser, error) {
+func esRawParsers(c *parsers.Config) (map[string][]esRawParser, error) {
 	out := map[string][]esRawParser{}
-	add := func(format, name string, p Parser, err error) error {
+	add := func(format, name string, p parsers.Parser, err error) error {
 		if err != nil {
 			return fmt.Errorf("%s: %v", name, err)
 		}
@@ -234,11 +235,11 @@ func esRawParsers(c *Config) (map[string][]esRawParser, error) {
 		return nil
 	}
 	if c == nil {
-		c = &Config{}
+		c = &parsers.Config{}
 	}
 	if c.NginxFormat != "" {
-		p, err := CompileNginx(c.NginxFormat)
-		if err := add(FormatNginx, "nginx --nginx-format", p, err); err != nil {
+		p, err := parsers.CompileNginx(c.NginxFormat)
+		if err := add(parsers.FormatNginx, "nginx --nginx-format", p, err); err != nil {
 			return nil, err
 		}
 	}
@@ -250,42 +251,42 @@ func esRawParsers(c *Config) (map[string][]esRawParser, error) {
 		}
 		sort.Strings(names)
 		for _, n := range names {
-			p, err := CompileNginx(fs[n])
-			if err := add(FormatNginx, "nginx log_format "+n, p, err); err != nil {
+			p, err := parsers.CompileNginx(fs[n])
+			if err := add(parsers.FormatNginx, "nginx log_format "+n, p, err); err != nil {
 				return nil, err
 			}
 		}
 	}
 	if c.EnvoyFormat != "" {
-		p, err := CompileEnvoy(c.EnvoyFormat)
-		if err := add(FormatEnvoy, "envoy --envoy-format", p, err); err != nil {
+		p, err := parsers.CompileEnvoy(c.EnvoyFormat)
+		if err := add(parsers.FormatEnvoy, "envoy --envoy-format", p, err); err != nil {
 			return nil, err
 		}
 	}
 	for _, l := range c.EnvoyLogs {
-		var p *EnvoyParser
+		var p *parsers.EnvoyParser
 		var err error
 		if l.JSON != nil {
-			p, err = CompileEnvoyJSON(l.JSON)
+			p, err = parsers.CompileEnvoyJSON(l.JSON)
 		} else {
-			p, err = CompileEnvoy(l.Text)
+			p, err = parsers.CompileEnvoy(l.Text)
 		}
-		if err := add(FormatEnvoy, "envoy access log "+l.Path, p, err); err != nil {
+		if err := add(parsers.FormatEnvoy, "envoy access log "+l.Path, p, err); err != nil {
 			return nil, err
 		}
 	}
 	builtin := []struct {
 		format, name string
-		f            func() (Parser, error)
+		f            func() (parsers.Parser, error)
 	}{
-		{FormatALB, "alb", func() (Parser, error) { return NewALB(), nil }},
-		{FormatEnvoy, "envoy default", func() (Parser, error) { return CompileEnvoy(EnvoyDefaultFormat) }},
-		{FormatEnvoy, "envoy istio", func() (Parser, error) { return CompileEnvoy(EnvoyIstioFormat) }},
-		{FormatEnvoy, "envoy JSON", func() (Parser, error) { return NewEnvoyJSON(), nil }},
-		{FormatNginx, "nginx main", func() (Parser, error) { return CompileNginx(NginxMain) }},
-		{FormatNginx, "nginx combined", func() (Parser, error) { return CompileNginx(NginxCombined) }},
-		{FormatNginx, "nginx upstreaminfo", func() (Parser, error) { return CompileNginx(NginxUpstreamInfo) }},
-		{FormatNginx, "nginx JSON", func() (Parser, error) { return NewNginxJSON(), nil }},
+		{parsers.FormatALB, "alb", func() (parsers.Parser, error) { return parsers.NewALB(), nil }},
+		{parsers.FormatEnvoy, "envoy default", func() (parsers.Parser, error) { return parsers.CompileEnvoy(parsers.EnvoyDefaultFormat) }},
+		{parsers.FormatEnvoy, "envoy istio", func() (parsers.Parser, error) { return parsers.CompileEnvoy(parsers.EnvoyIstioFormat) }},
+		{parsers.FormatEnvoy, "envoy JSON", func() (parsers.Parser, error) { return parsers.NewEnvoyJSON(), nil }},
+		{parsers.FormatNginx, "nginx main", func() (parsers.Parser, error) { return parsers.CompileNginx(parsers.NginxMain) }},
+		{parsers.FormatNginx, "nginx combined", func() (parsers.Parser, error) { return parsers.CompileNginx(parsers.NginxCombined) }},
+		{parsers.FormatNginx, "nginx upstreaminfo", func() (parsers.Parser, error) { return parsers.CompileNginx(parsers.NginxUpstreamInfo) }},
+		{parsers.FormatNginx, "nginx JSON", func() (parsers.Parser, error) { return parsers.NewNginxJSON(), nil }},
 	}
 	for _, b := range builtin {
 		p, err := b.f()
@@ -293,20 +294,20 @@ func esRawParsers(c *Config) (map[string][]esRawParser, error) {
 			return nil, err
 		}
 	}
-	app, err := NewApp(c.AppFields)
+	app, err := parsers.NewApp(c.AppFields)
 	if err != nil {
 		return nil, err
 	}
-	out[FormatApp] = []esRawParser{{FormatApp, "app", app}}
+	out[parsers.FormatApp] = []esRawParser{{parsers.FormatApp, "app", app}}
 	return out, nil
 }
 
 // esParseRaw parses a raw line with the family's parsers (every family when unknown); the
 // parser that worked last is tried first.
-func (j *ESJob) esParseRaw(family string, line []byte, rec *Record) (string, bool) {
+func (j *Job) esParseRaw(family string, line []byte, rec *parsers.Record) (string, bool) {
 	families := []string{family}
 	if family == "" {
-		families = []string{FormatALB, FormatEnvoy, FormatNginx}
+		families = []string{parsers.FormatALB, parsers.FormatEnvoy, parsers.FormatNginx}
 	}
 	for _, f := range families {
 		ps := j.raw[f]
@@ -332,7 +333,7 @@ type esDocStats struct {
 
 // toRecord turns one hit into rec (Reset first). It reports false for a document that gives
 // no usable record (no status, nothing parseable).
-func (j *ESJob) toRecord(index, id string, src gjson.Result, rec *Record) bool {
+func (j *Job) toRecord(index, id string, src gjson.Result, rec *parsers.Record) bool {
 	k := j.esClassify(index, src)
 	rec.Reset()
 	layerStats := func(layer string) *esDocStats {
@@ -346,9 +347,9 @@ func (j *ESJob) toRecord(index, id string, src gjson.Result, rec *Record) bool {
 	ok := false
 	format := k.family
 	usedRaw := false
-	if k.family == FormatApp {
+	if k.family == parsers.FormatApp {
 		// An application document is a JSON log record itself.
-		if j.raw[FormatApp][0].p.Parse([]byte(src.Raw), rec) == nil {
+		if j.raw[parsers.FormatApp][0].p.Parse([]byte(src.Raw), rec) == nil {
 			ok = true
 		}
 	}
@@ -359,7 +360,7 @@ func (j *ESJob) toRecord(index, id string, src gjson.Result, rec *Record) bool {
 			}
 		}
 	}
-	if !ok && k.family != FormatApp {
+	if !ok && k.family != parsers.FormatApp {
 		ok = j.fromFields(k.family, src, rec)
 	}
 	layer := k.layer
@@ -386,13 +387,13 @@ func (j *ESJob) toRecord(index, id string, src gjson.Result, rec *Record) bool {
 	// What the document itself adds (§5.9).
 	if rec.Time.IsZero() {
 		if t, _ := esFirst(src, j.fields["time"]); t.Exists() {
-			if tm, ok := parseISOTime([]byte(t.String())); ok {
+			if tm, ok := parsers.ParseISOTime([]byte(t.String())); ok {
 				rec.Time = tm
 			}
 		}
 	}
 	if rec.Service == "" {
-		if s, _ := esFirst(src, []string{"service.name"}); s.Exists() && k.family == FormatApp {
+		if s, _ := esFirst(src, []string{"service.name"}); s.Exists() && k.family == parsers.FormatApp {
 			rec.Service = s.String()
 		}
 	}
@@ -408,8 +409,7 @@ func (j *ESJob) toRecord(index, id string, src gjson.Result, rec *Record) bool {
 }
 
 // fromFields builds a record from ECS and module fields when no raw line is kept.
-func (j *ESJob) fromFields(family string, src gjson.Result, rec *Record) bool {
-	a := &j.arena
+func (j *Job) fromFields(family string, src gjson.Result, rec *parsers.Record) bool {
 	status, _ := esFirst(src, j.fields["status"])
 	st, err := strconv.Atoi(strings.TrimSpace(status.String()))
 	if err != nil || st <= 0 {
@@ -418,7 +418,7 @@ func (j *ESJob) fromFields(family string, src gjson.Result, rec *Record) bool {
 	rec.Status = st
 	rec.Format = family
 	if family == "" {
-		rec.Format = FormatNginx
+		rec.Format = parsers.FormatNginx
 	}
 	if m, _ := esFirst(src, j.fields["method"]); m.Exists() {
 		rec.Method = strings.ToUpper(m.String())
@@ -426,9 +426,9 @@ func (j *ESJob) fromFields(family string, src gjson.Result, rec *Record) bool {
 	if u, name := esFirst(src, j.fields["url"]); u.Exists() {
 		s := u.String()
 		if name == "request" || strings.Contains(s, " ") {
-			setRequestLine(rec, []byte(s))
+			rec.SetRequestLine([]byte(s))
 		} else {
-			setURI(rec, []byte(s))
+			rec.SetURI([]byte(s))
 		}
 	}
 	for _, name := range j.fields["upstream_status"] {
@@ -446,17 +446,17 @@ func (j *ESJob) fromFields(family string, src gjson.Result, rec *Record) bool {
 			break
 		}
 	}
-	if family == FormatALB && len(rec.Upstream) == 0 && st == 405 {
-		rec.Local = LocalYes
+	if family == parsers.FormatALB && len(rec.Upstream) == 0 && st == 405 {
+		rec.Local = parsers.LocalYes
 	}
 	if v, _ := esFirst(src, j.fields["request_id"]); v.Exists() {
-		rec.IDs.setRequestID([]byte(v.String()), a)
+		rec.IDs.SetRequestID(v.String())
 	}
 	if v, _ := esFirst(src, j.fields["trace_id"]); v.Exists() {
-		rec.IDs.setTraceID([]byte(v.String()), a)
+		rec.IDs.SetTraceID(v.String())
 	}
 	if v, _ := esFirst(src, j.fields["amzn_trace_id"]); v.Exists() {
-		rec.IDs.setAmzn([]byte(v.String()), a)
+		rec.IDs.SetAmznTraceID(v.String())
 	}
 	if v, _ := esFirst(src, j.fields["client_ip"]); v.Exists() {
 		rec.ClientIP = v.String()
@@ -470,7 +470,7 @@ func (j *ESJob) fromFields(family string, src gjson.Result, rec *Record) bool {
 	if v, name := esFirst(src, j.fields["service"]); v.Exists() {
 		rec.Service = v.String()
 		if name == "aws.elb.target_group.arn" {
-			rec.Service = albTargetGroup([]byte(rec.Service))
+			rec.Service = parsers.ALBTargetGroup([]byte(rec.Service))
 		}
 	}
 	if v, _ := esFirst(src, j.fields["host"]); v.Exists() && rec.Host == "" {
@@ -480,12 +480,9 @@ func (j *ESJob) fromFields(family string, src gjson.Result, rec *Record) bool {
 		rec.Detail = "version=" + v.String()
 	}
 	if t, _ := esFirst(src, j.fields["time"]); t.Exists() {
-		if tm, ok := parseISOTime([]byte(t.String())); ok {
+		if tm, ok := parsers.ParseISOTime([]byte(t.String())); ok {
 			rec.Time = tm
 		}
 	}
 	return true
 }
-
-// ESGetForTest reads a dotted field from a JSON document as esGet does (tests only).
-func ESGetForTest(src, name string) string { return esGet(gjson.Parse(src), name).String() }

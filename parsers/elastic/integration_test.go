@@ -1,4 +1,4 @@
-package parsers_test
+package elastic_test
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 
 	elasticsearch "github.com/elastic/go-elasticsearch/v8"
 
-	"github.com/logtriage/logtriage/parsers/esfake"
+	"github.com/logtriage/logtriage/internal/esfake"
 )
 
 // TestESRealCluster runs only when LOGTRIAGE_ES_URL points at a real Elasticsearch 8 cluster

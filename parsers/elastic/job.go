@@ -1,4 +1,4 @@
-package parsers
+package elastic
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/logtriage/logtriage/parsers"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -26,7 +27,7 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// The Elasticsearch source of `logtriage es` (reference: elasticsearch.md §4). The work is
+// The Elasticsearch source of `logtriage es` (reference: docs/elasticsearch.md §4). The work is
 // pushed to the cluster in phases whose request count depends on the number of 405 groups and
 // 405 requests, never on the index size:
 //
@@ -41,8 +42,8 @@ import (
 // Documents become Records (esdoc.go); the records of phases 2–3 and the baseline counts are
 // delivered in ascending time to the caller, which feeds the same analysis engine as `analyze`.
 
-// ESOptions configure an ESJob.
-type ESOptions struct {
+// Options configure an Job.
+type Options struct {
 	URLs               []string // empty: ELASTICSEARCH_URL, else http://localhost:9200
 	APIKey             string
 	Username, Password string
@@ -63,9 +64,9 @@ type ESOptions struct {
 	NoBaselines   bool
 	MessageSearch bool // also find 405s in raw-only documents by the token "405" in message
 
-	Layers []ESLayerRule
+	Layers []LayerRule
 	Fields map[string]string // --es-field overrides
-	Parse  *Config           // how raw lines are parsed (nginx conf, envoy config, formats)
+	Parse  *parsers.Config   // how raw lines are parsed (nginx conf, envoy config, formats)
 
 	// Route returns the route template of a path (analysis.Route); it groups the baselines.
 	Route func(string) string
@@ -77,30 +78,30 @@ type ESOptions struct {
 	OpaqueID   string
 }
 
-// ESErrorKind classifies a failure of the job for the exit code.
-type ESErrorKind int
+// ErrorKind classifies a failure of the job for the exit code.
+type ErrorKind int
 
-// The kinds of ESError.
+// The kinds of Error.
 const (
-	ESUnreachable  ESErrorKind = iota + 1 // connection refused, DNS, timeouts, TLS, 5xx after retries
-	ESAuth                                // 401
-	ESForbidden                           // 403
-	ESMissingIndex                        // 404 index_not_found_exception
-	ESBadQuery                            // 400
-	ESWrongProduct                        // not Elasticsearch
-	ESCanceled                            // interrupted
+	Unreachable  ErrorKind = iota + 1 // connection refused, DNS, timeouts, TLS, 5xx after retries
+	Auth                              // 401
+	Forbidden                         // 403
+	MissingIndex                      // 404 index_not_found_exception
+	BadQuery                          // 400
+	WrongProduct                      // not Elasticsearch
+	Canceled                          // interrupted
 )
 
-// ESError is a failure of the job with its kind and a message for the user.
-type ESError struct {
-	Kind ESErrorKind
+// Error is a failure of the job with its kind and a message for the user.
+type Error struct {
+	Kind ErrorKind
 	Msg  string
 }
 
-func (e *ESError) Error() string { return e.Msg }
+func (e *Error) Error() string { return e.Msg }
 
-// ESPhase counts one phase's traffic.
-type ESPhase struct {
+// Phase counts one phase's traffic.
+type Phase struct {
 	Name     string        `json:"name"`
 	Requests int64         `json:"requests"` // HTTP requests sent, retries included
 	Docs     int64         `json:"documents"`
@@ -110,8 +111,8 @@ type ESPhase struct {
 	Seconds  float64       `json:"seconds"`
 }
 
-// ESGroup is one phase-1 group of 405 documents, with its exact count.
-type ESGroup struct {
+// Group is one phase-1 group of 405 documents, with its exact count.
+type Group struct {
 	Layer   string    `json:"layer"`
 	Dataset string    `json:"dataset,omitempty"`
 	Index   string    `json:"index"`
@@ -123,8 +124,8 @@ type ESGroup struct {
 	Last    time.Time `json:"last"`
 }
 
-// ESLayerReport says what the documents of one layer gave.
-type ESLayerReport struct {
+// LayerReport says what the documents of one layer gave.
+type LayerReport struct {
 	Layer    string `json:"layer"`
 	Docs     int64  `json:"documents"`
 	FromRaw  int64  `json:"parsed_from_raw_line"`
@@ -135,17 +136,17 @@ type ESLayerReport struct {
 	Warning  string `json:"warning,omitempty"`
 }
 
-// ESReport is what the job did.
-type ESReport struct {
+// Report is what the job did.
+type Report struct {
 	Cluster       string           `json:"cluster"`
 	Version       string           `json:"version"`
 	Indices       []string         `json:"indices"`
-	Phases        []ESPhase        `json:"phases"`
-	Groups        []ESGroup        `json:"groups_405"`
+	Phases        []Phase          `json:"phases"`
+	Groups        []Group          `json:"groups_405"`
 	Total405Docs  int64            `json:"documents_405"`
 	Requests405   int              `json:"requests_405_examined"`
 	CapHit        bool             `json:"max_requests_hit"`
-	Layers        []ESLayerReport  `json:"layers"`
+	Layers        []LayerReport    `json:"layers"`
 	ShardFailures []string         `json:"shard_failures,omitempty"`
 	TimedOut      bool             `json:"timed_out,omitempty"`
 	PITReopened   int              `json:"pit_reopened,omitempty"`
@@ -155,18 +156,17 @@ type ESReport struct {
 }
 
 // Partial reports whether results may be incomplete (shard failures, timeouts).
-func (r *ESReport) Partial() bool { return len(r.ShardFailures) > 0 || r.TimedOut }
+func (r *Report) Partial() bool { return len(r.ShardFailures) > 0 || r.TimedOut }
 
-// ESJob runs the phases against one cluster.
-type ESJob struct {
-	opts   ESOptions
+// Job runs the phases against one cluster.
+type Job struct {
+	opts   Options
 	es     *elasticsearch.Client
 	fields esFields
 	raw    map[string][]esRawParser
-	arena  arena
 
 	reqs, bytesRead atomic.Int64
-	report          ESReport
+	report          Report
 	layerDocs       map[string]*esDocStats
 	pitID           string
 	progressAt      time.Time
@@ -186,7 +186,7 @@ func (b esCountingBody) Read(p []byte) (int, error) {
 
 type esTransport struct {
 	next http.RoundTripper
-	j    *ESJob
+	j    *Job
 }
 
 func (t esTransport) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -198,8 +198,8 @@ func (t esTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return res, err
 }
 
-// NewESJob validates the options and builds the client. Credentials are never printed.
-func NewESJob(opts ESOptions) (*ESJob, error) {
+// New validates the options and builds the client. Credentials are never printed.
+func New(opts Options) (*Job, error) {
 	if len(opts.Statuses) == 0 {
 		opts.Statuses = []int{405}
 	}
@@ -237,7 +237,7 @@ func NewESJob(opts ESOptions) (*ESJob, error) {
 	if len(opts.Indices) == 0 {
 		return nil, errors.New("no index pattern: give --index (logs-nginx.access-*,filebeat-*)")
 	}
-	j := &ESJob{opts: opts, layerDocs: map[string]*esDocStats{}}
+	j := &Job{opts: opts, layerDocs: map[string]*esDocStats{}}
 	var err error
 	if j.fields, err = esNewFields(opts.Fields); err != nil {
 		return nil, err
@@ -302,7 +302,7 @@ func esRetryable(_ *http.Request, err error) bool {
 }
 
 // Addresses returns the cluster URLs with credentials redacted.
-func (j *ESJob) Addresses() []string {
+func (j *Job) Addresses() []string {
 	var out []string
 	if t, ok := j.es.Transport.(interface{ URLs() []*url.URL }); ok {
 		for _, u := range t.URLs() {
@@ -312,15 +312,15 @@ func (j *ESJob) Addresses() []string {
 	return out
 }
 
-func (j *ESJob) progress(format string, args ...any) {
+func (j *Job) progress(format string, args ...any) {
 	if j.opts.Progress != nil {
 		fmt.Fprintf(j.opts.Progress, "es: "+format+"\n", args...)
 	}
 }
 
 // phase runs fn and records its traffic.
-func (j *ESJob) phase(name string, fn func(p *ESPhase) error) error {
-	p := ESPhase{Name: name}
+func (j *Job) phase(name string, fn func(p *Phase) error) error {
+	p := Phase{Name: name}
 	r0, b0 := j.reqs.Load(), j.bytesRead.Load()
 	t0 := time.Now()
 	err := fn(&p)
@@ -338,43 +338,43 @@ func (j *ESJob) phase(name string, fn func(p *ESPhase) error) error {
 	return err
 }
 
-// esResponse reads a response: the body for a 2xx, an ESError otherwise.
-func (j *ESJob) esResponse(what string, res *esapi.Response, err error) ([]byte, error) {
+// esResponse reads a response: the body for a 2xx, an Error otherwise.
+func (j *Job) esResponse(what string, res *esapi.Response, err error) ([]byte, error) {
 	if err != nil {
 		return nil, j.transportErr(what, err)
 	}
 	defer res.Body.Close()
 	body, rerr := io.ReadAll(res.Body)
 	if rerr != nil {
-		return nil, &ESError{ESUnreachable, fmt.Sprintf("%s: reading the response: %v", what, rerr)}
+		return nil, &Error{Unreachable, fmt.Sprintf("%s: reading the response: %v", what, rerr)}
 	}
 	if !res.IsError() {
 		if !gjson.ValidBytes(body) {
-			return nil, &ESError{ESUnreachable, fmt.Sprintf("%s: the response is not valid JSON (%d bytes): a proxy in the way, or a truncated response", what, len(body))}
+			return nil, &Error{Unreachable, fmt.Sprintf("%s: the response is not valid JSON (%d bytes): a proxy in the way, or a truncated response", what, len(body))}
 		}
 		return body, nil
 	}
 	return nil, j.statusErr(what, res.StatusCode, body)
 }
 
-func (j *ESJob) transportErr(what string, err error) error {
+func (j *Job) transportErr(what string, err error) error {
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "not Elasticsearch") || strings.Contains(msg, "unknown product"):
-		return &ESError{ESWrongProduct, fmt.Sprintf("%s: the server at %s is not Elasticsearch (no X-Elastic-Product header): OpenSearch and other look-alikes are not supported by the Elasticsearch 8 client", what, strings.Join(j.Addresses(), ", "))}
+		return &Error{WrongProduct, fmt.Sprintf("%s: the server at %s is not Elasticsearch (no X-Elastic-Product header): OpenSearch and other look-alikes are not supported by the Elasticsearch 8 client", what, strings.Join(j.Addresses(), ", "))}
 	case errors.Is(err, context.Canceled):
-		return &ESError{ESCanceled, what + ": interrupted"}
+		return &Error{Canceled, what + ": interrupted"}
 	}
 	var ua x509.UnknownAuthorityError
 	var hn x509.HostnameError
 	var cv *tls.CertificateVerificationError
 	if errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &cv) {
-		return &ESError{ESUnreachable, fmt.Sprintf("%s: TLS certificate of %s not trusted (%v): pass the cluster's CA with --ca-cert FILE, or --insecure to skip verification", what, strings.Join(j.Addresses(), ", "), err)}
+		return &Error{Unreachable, fmt.Sprintf("%s: TLS certificate of %s not trusted (%v): pass the cluster's CA with --ca-cert FILE, or --insecure to skip verification", what, strings.Join(j.Addresses(), ", "), err)}
 	}
-	return &ESError{ESUnreachable, fmt.Sprintf("%s: cannot reach Elasticsearch at %s: %v", what, strings.Join(j.Addresses(), ", "), err)}
+	return &Error{Unreachable, fmt.Sprintf("%s: cannot reach Elasticsearch at %s: %v", what, strings.Join(j.Addresses(), ", "), err)}
 }
 
-func (j *ESJob) statusErr(what string, status int, body []byte) error {
+func (j *Job) statusErr(what string, status int, body []byte) error {
 	typ := gjson.GetBytes(body, "error.type").String()
 	reason := gjson.GetBytes(body, "error.root_cause.0.reason").String()
 	if reason == "" {
@@ -389,19 +389,19 @@ func (j *ESJob) statusErr(what string, status int, body []byte) error {
 	}
 	switch {
 	case status == 401:
-		return &ESError{ESAuth, fmt.Sprintf("%s: authentication failed (401: %s): check --api-key / ELASTICSEARCH_API_KEY or --username and ELASTICSEARCH_PASSWORD", what, reason)}
+		return &Error{Auth, fmt.Sprintf("%s: authentication failed (401: %s): check --api-key / ELASTICSEARCH_API_KEY or --username and ELASTICSEARCH_PASSWORD", what, reason)}
 	case status == 403:
-		return &ESError{ESForbidden, fmt.Sprintf("%s: missing privileges (403: %s): the job needs read and view_index_metadata on the index patterns (and write on --write-findings)", what, reason)}
+		return &Error{Forbidden, fmt.Sprintf("%s: missing privileges (403: %s): the job needs read and view_index_metadata on the index patterns (and write on --write-findings)", what, reason)}
 	case status == 404 && (typ == "index_not_found_exception" || rootType == "index_not_found_exception"):
-		return &ESError{ESMissingIndex, fmt.Sprintf("%s: %s: name an existing index or use a pattern (logs-nginx.access-*)", what, reason)}
+		return &Error{MissingIndex, fmt.Sprintf("%s: %s: name an existing index or use a pattern (logs-nginx.access-*)", what, reason)}
 	case status == 404 && rootType == "search_context_missing_exception":
 		return &esPITGone{reason}
 	case status == 400:
-		return &ESError{ESBadQuery, fmt.Sprintf("%s: the cluster rejected the query (400 %s: %s)", what, orStr(rootType, typ), reason)}
+		return &Error{BadQuery, fmt.Sprintf("%s: the cluster rejected the query (400 %s: %s)", what, orStr(rootType, typ), reason)}
 	case status == 429 || status >= 500:
-		return &ESError{ESUnreachable, fmt.Sprintf("%s: the cluster is overloaded or unavailable (%d %s: %s) after %d retries", what, status, orStr(rootType, typ), reason, j.opts.MaxRetries)}
+		return &Error{Unreachable, fmt.Sprintf("%s: the cluster is overloaded or unavailable (%d %s: %s) after %d retries", what, status, orStr(rootType, typ), reason, j.opts.MaxRetries)}
 	}
-	return &ESError{ESBadQuery, fmt.Sprintf("%s: unexpected response %d (%s: %s)", what, status, orStr(rootType, typ), reason)}
+	return &Error{BadQuery, fmt.Sprintf("%s: unexpected response %d (%s: %s)", what, status, orStr(rootType, typ), reason)}
 }
 
 func orStr(a, b string) string {
@@ -417,7 +417,7 @@ type esPITGone struct{ reason string }
 func (e *esPITGone) Error() string { return "point in time expired: " + e.reason }
 
 // search sends one search body, on the PIT when pit is set.
-func (j *ESJob) search(ctx context.Context, what string, body []byte, pit bool, filterPath ...string) ([]byte, error) {
+func (j *Job) search(ctx context.Context, what string, body []byte, pit bool, filterPath ...string) ([]byte, error) {
 	rctx, cancel := context.WithTimeout(ctx, j.opts.Timeout)
 	defer cancel()
 	s := j.es.Search
@@ -435,7 +435,7 @@ func (j *ESJob) search(ctx context.Context, what string, body []byte, pit bool, 
 	data, err := j.esResponse(what, res, err)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, &ESError{ESCanceled, what + ": interrupted"}
+			return nil, &Error{Canceled, what + ": interrupted"}
 		}
 		return nil, err
 	}
@@ -449,7 +449,7 @@ func (j *ESJob) search(ctx context.Context, what string, body []byte, pit bool, 
 }
 
 // checkShards records shard failures and timeouts of a 200 response.
-func (j *ESJob) checkShards(what string, data []byte) {
+func (j *Job) checkShards(what string, data []byte) {
 	if gjson.GetBytes(data, "timed_out").Bool() {
 		j.report.TimedOut = true
 	}
@@ -466,25 +466,25 @@ func (j *ESJob) checkShards(what string, data []byte) {
 
 // Run executes the phases and calls fn with every record, in ascending time. Records are valid
 // only during the call.
-func (j *ESJob) Run(ctx context.Context, fn func(*Record)) (*ESReport, error) {
+func (j *Job) Run(ctx context.Context, fn func(*parsers.Record)) (*Report, error) {
 	j.report.Indices = j.opts.Indices
-	if err := j.phase("discover", func(p *ESPhase) error { return j.discover(ctx) }); err != nil {
+	if err := j.phase("discover", func(p *Phase) error { return j.discover(ctx) }); err != nil {
 		return &j.report, err
 	}
-	if err := j.phase("count 405s", func(p *ESPhase) error { return j.countGroups(ctx, p) }); err != nil {
+	if err := j.phase("count 405s", func(p *Phase) error { return j.countGroups(ctx, p) }); err != nil {
 		return &j.report, err
 	}
 	defer j.closePIT(ctx)
-	var recs []*Record
+	var recs []*parsers.Record
 	seen := map[string]bool{}
-	if err := j.phase("read 405 documents", func(p *ESPhase) error {
+	if err := j.phase("read 405 documents", func(p *Phase) error {
 		var err error
 		recs, err = j.read405(ctx, p, seen)
 		return err
 	}); err != nil {
 		return &j.report, err
 	}
-	if err := j.phase("other hops by id", func(p *ESPhase) error {
+	if err := j.phase("other hops by id", func(p *Phase) error {
 		more, err := j.hops(ctx, p, recs, seen)
 		recs = append(recs, more...)
 		return err
@@ -494,7 +494,7 @@ func (j *ESJob) Run(ctx context.Context, fn func(*Record)) (*ESReport, error) {
 	j.closePIT(ctx)
 	var synth []esBucket
 	if !j.opts.NoBaselines {
-		if err := j.phase("baselines", func(p *ESPhase) error {
+		if err := j.phase("baselines", func(p *Phase) error {
 			var err error
 			synth, err = j.baselines(ctx, p, recs)
 			return err
@@ -507,7 +507,7 @@ func (j *ESJob) Run(ctx context.Context, fn func(*Record)) (*ESReport, error) {
 	return &j.report, nil
 }
 
-func (j *ESJob) discover(ctx context.Context) error {
+func (j *Job) discover(ctx context.Context) error {
 	res, err := j.es.Info(j.es.Info.WithContext(ctx))
 	data, err := j.esResponse("connecting", res, err)
 	if err != nil {
@@ -527,7 +527,7 @@ func (j *ESJob) discover(ctx context.Context) error {
 }
 
 // windowFilter is the time range of the analysis, widened by pad on both sides.
-func (j *ESJob) windowFilter(pad, history time.Duration) string {
+func (j *Job) windowFilter(pad, history time.Duration) string {
 	if j.opts.Since.IsZero() && j.opts.Until.IsZero() {
 		return ""
 	}
@@ -542,7 +542,7 @@ func (j *ESJob) windowFilter(pad, history time.Duration) string {
 }
 
 // statusQuery matches documents whose status or an inner hop's status is one of the statuses.
-func (j *ESJob) statusQuery() string {
+func (j *Job) statusQuery() string {
 	var should []string
 	var vals []string
 	for _, s := range j.opts.Statuses {
@@ -564,11 +564,11 @@ func (j *ESJob) statusQuery() string {
 	return q
 }
 
-func (j *ESJob) countGroups(ctx context.Context, p *ESPhase) error {
+func (j *Job) countGroups(ctx context.Context, p *Phase) error {
 	statusField := j.fields["status"][0]
 	ds := j.fields["dataset"][0]
 	var after string
-	groups := map[string]*ESGroup{}
+	groups := map[string]*Group{}
 	for page := 0; ; page++ {
 		afterPart := ""
 		if after != "" {
@@ -590,17 +590,17 @@ func (j *ESJob) countGroups(ctx context.Context, p *ESPhase) error {
 		buckets := gjson.GetBytes(data, "aggregations.g.buckets").Array()
 		for _, b := range buckets {
 			k := b.Get("key")
-			var rec Record
+			var rec parsers.Record
 			if u := k.Get("path").String(); u != "" {
 				rec.Path = u
 			} else {
-				setURI(&rec, []byte(k.Get("url").String()))
+				rec.SetURI([]byte(k.Get("url").String()))
 			}
 			route := "(no path field)" // e.g. the Filebeat aws.elb module, which keeps the URL elsewhere
 			if rec.Path != "" {
 				route = j.opts.Route(rec.Path)
 			}
-			g := ESGroup{Dataset: k.Get("dataset").String(), Index: esIndexBase(k.Get("index").String()),
+			g := Group{Dataset: k.Get("dataset").String(), Index: esIndexBase(k.Get("index").String()),
 				Method: strings.ToUpper(k.Get("method").String()), Route: route,
 				Status: k.Get("status").String()}
 			g.Layer = j.layerOfGroup(g.Dataset, k.Get("index").String())
@@ -642,7 +642,7 @@ func (j *ESJob) countGroups(ctx context.Context, p *ESPhase) error {
 	return nil
 }
 
-func (j *ESJob) layerOfGroup(dataset, index string) string {
+func (j *Job) layerOfGroup(dataset, index string) string {
 	src := gjson.Parse(`{}`)
 	if dataset != "" {
 		b, _ := json.Marshal(map[string]any{"event": map[string]any{"dataset": dataset}})
@@ -658,7 +658,7 @@ func (j *ESJob) layerOfGroup(dataset, index string) string {
 	return esIndexBase(index)
 }
 
-func (j *ESJob) openPIT(ctx context.Context) error {
+func (j *Job) openPIT(ctx context.Context) error {
 	o := j.es.OpenPointInTime
 	res, err := o(j.opts.Indices, "2m", o.WithContext(ctx), o.WithIgnoreUnavailable(true))
 	data, err := j.esResponse("opening a point in time", res, err)
@@ -670,7 +670,7 @@ func (j *ESJob) openPIT(ctx context.Context) error {
 }
 
 // closePIT closes the PIT with a fresh context: the caller's may be cancelled already.
-func (j *ESJob) closePIT(ctx context.Context) {
+func (j *Job) closePIT(ctx context.Context) {
 	if j.pitID == "" {
 		return
 	}
@@ -686,7 +686,7 @@ func (j *ESJob) closePIT(ctx context.Context) {
 }
 
 // sourceIncludes limits _source to what the parsers need.
-func (j *ESJob) sourceIncludes() string {
+func (j *Job) sourceIncludes() string {
 	set := map[string]bool{"@timestamp": true, "event": true, "data_stream": true, "http": true, "url": true,
 		"trace": true, "transaction": true, "span": true, "source": true, "user_agent": true, "nginx": true,
 		"aws": true, "envoyproxy": true, "service": true, "destination": true, "tracing": true, "log": true,
@@ -740,7 +740,7 @@ func (u *esUnion) add(keys []string) {
 	}
 }
 
-func esIDKeys(ids *IDs) []string {
+func esIDKeys(ids *parsers.IDs) []string {
 	var out []string
 	for _, v := range []string{ids.RequestID, ids.NginxRequestID, ids.TraceID, ids.AmznRoot, ids.B3TraceID} {
 		if v != "" {
@@ -752,7 +752,7 @@ func esIDKeys(ids *IDs) []string {
 
 // pages runs a query on the PIT with search_after until exhausted or stop says so, calling hit
 // for every hit. An expired PIT is reopened once and the query restarted (callers deduplicate).
-func (j *ESJob) pages(ctx context.Context, what, query string, p *ESPhase, hit func(index, id string, src gjson.Result) bool) error {
+func (j *Job) pages(ctx context.Context, what, query string, p *Phase, hit func(index, id string, src gjson.Result) bool) error {
 	reopened := false
 	for {
 		if j.pitID == "" {
@@ -798,23 +798,22 @@ func (j *ESJob) pages(ctx context.Context, what, query string, p *ESPhase, hit f
 			continue
 		}
 		if errors.As(err, &gone) {
-			return &ESError{ESUnreachable, what + ": the point in time expired twice: " + gone.reason}
+			return &Error{Unreachable, what + ": the point in time expired twice: " + gone.reason}
 		}
 		return err
 	}
 }
 
-func (j *ESJob) read405(ctx context.Context, p *ESPhase, seen map[string]bool) ([]*Record, error) {
-	var recs []*Record
+func (j *Job) read405(ctx context.Context, p *Phase, seen map[string]bool) ([]*parsers.Record, error) {
+	var recs []*parsers.Record
 	u := &esUnion{parent: map[string]string{}}
-	var rec Record
+	var rec parsers.Record
 	err := j.pages(ctx, "phase 2 (read 405 documents)", j.statusQuery(), p, func(index, id string, src gjson.Result) bool {
 		key := index + "/" + id
 		if seen[key] {
 			return true
 		}
 		seen[key] = true
-		j.arena.reset()
 		if !j.toRecord(index, id, src, &rec) || !j.wanted(&rec) {
 			return true
 		}
@@ -836,7 +835,7 @@ func (j *ESJob) read405(ctx context.Context, p *ESPhase, seen map[string]bool) (
 
 // wanted reports whether a phase-2 record really shows a wanted status (raw-line candidates
 // found by token may not).
-func (j *ESJob) wanted(rec *Record) bool {
+func (j *Job) wanted(rec *parsers.Record) bool {
 	for _, s := range j.opts.Statuses {
 		if rec.Status == s {
 			return true
@@ -851,7 +850,7 @@ func (j *ESJob) wanted(rec *Record) bool {
 }
 
 // idVariants lists the stored forms an id may take in documents.
-func idVariants(ids *IDs) []string {
+func idVariants(ids *parsers.IDs) []string {
 	var out []string
 	add := func(v string) {
 		if v != "" {
@@ -871,7 +870,7 @@ func idVariants(ids *IDs) []string {
 	return out
 }
 
-func (j *ESJob) idFields() []string {
+func (j *Job) idFields() []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, k := range []string{"request_id", "trace_id", "amzn_trace_id"} {
@@ -886,12 +885,12 @@ func (j *ESJob) idFields() []string {
 }
 
 // hops fetches the other hops of the requests in recs by their ids, transitively.
-func (j *ESJob) hops(ctx context.Context, p *ESPhase, recs []*Record, seen map[string]bool) ([]*Record, error) {
+func (j *Job) hops(ctx context.Context, p *Phase, recs []*parsers.Record, seen map[string]bool) ([]*parsers.Record, error) {
 	asked := map[string]bool{}
-	var out []*Record
+	var out []*parsers.Record
 	frontier := recs
 	window := j.windowFilter(j.opts.Pad, 0)
-	var rec Record
+	var rec parsers.Record
 	for round := 1; round <= j.opts.Rounds && len(frontier) > 0; round++ {
 		var ids []string
 		for _, r := range frontier {
@@ -905,14 +904,13 @@ func (j *ESJob) hops(ctx context.Context, p *ESPhase, recs []*Record, seen map[s
 		if len(ids) == 0 {
 			break
 		}
-		var found []*Record
+		var found []*parsers.Record
 		collect := func(index, id string, src gjson.Result) bool {
 			key := index + "/" + id
 			if seen[key] {
 				return true
 			}
 			seen[key] = true
-			j.arena.reset()
 			if j.toRecord(index, id, src, &rec) {
 				found = append(found, rec.Clone())
 			}
@@ -939,8 +937,8 @@ func (j *ESJob) hops(ctx context.Context, p *ESPhase, recs []*Record, seen map[s
 				}
 			}
 			err := j.pages(ctx, fmt.Sprintf("phase 3 round %d", round), j.hopQuery(window, should, seen), p, collect)
-			var ee *ESError
-			if errors.As(err, &ee) && ee.Kind == ESBadQuery && strings.Contains(ee.Msg, "max_terms_count") && batch > 1 {
+			var ee *Error
+			if errors.As(err, &ee) && ee.Kind == BadQuery && strings.Contains(ee.Msg, "max_terms_count") && batch > 1 {
 				batch /= 2
 				j.progress("the cluster's index.max_terms_count is lower than %d: halving the id batches", end-start)
 				continue
@@ -959,7 +957,7 @@ func (j *ESJob) hops(ctx context.Context, p *ESPhase, recs []*Record, seen map[s
 // hopQuery is a phase-3 query: documents in the padded window matching any id clause, minus
 // those already read — the 405 documents of phase 2 (unless the cap cut it short) and the hops
 // found so far.
-func (j *ESJob) hopQuery(window string, should []string, seen map[string]bool) string {
+func (j *Job) hopQuery(window string, should []string, seen map[string]bool) string {
 	q := esBoolQuery(window, should)
 	var not []string
 	if !j.report.CapHit {
@@ -990,7 +988,7 @@ func esBoolQuery(filter string, should []string) string {
 	return `{"bool":{` + f + `"should":[` + strings.Join(should, ",") + `],"minimum_should_match":1}}`
 }
 
-func (j *ESJob) finishLayers() {
+func (j *Job) finishLayers() {
 	names := make([]string, 0, len(j.layerDocs))
 	for k := range j.layerDocs {
 		names = append(names, k)
@@ -998,7 +996,7 @@ func (j *ESJob) finishLayers() {
 	sort.Strings(names)
 	for _, n := range names {
 		st := j.layerDocs[n]
-		lr := ESLayerReport{Layer: n, Docs: st.docs, FromRaw: st.raw, FromECS: st.fields, NoIDs: st.noIDs,
+		lr := LayerReport{Layer: n, Docs: st.docs, FromRaw: st.raw, FromECS: st.fields, NoIDs: st.noIDs,
 			Rejected: st.rejected, Example: st.example}
 		if st.docs > 0 && st.noIDs == st.docs-st.rejected {
 			lr.Warning = "no document of this layer carries an id to join on: its hops cannot be linked to the other layers (ship the request id / trace id, see the README)"
@@ -1008,7 +1006,7 @@ func (j *ESJob) finishLayers() {
 }
 
 // deliver sends the records and the synthetic baseline records to fn in ascending time.
-func (j *ESJob) deliver(recs []*Record, synth []esBucket, fn func(*Record)) {
+func (j *Job) deliver(recs []*parsers.Record, synth []esBucket, fn func(*parsers.Record)) {
 	sort.SliceStable(recs, func(a, b int) bool { return recs[a].Time.Before(recs[b].Time) })
 	sort.SliceStable(synth, func(a, b int) bool { return synth[a].first < synth[b].first })
 	// Expand buckets lazily into a time-ordered stream: each bucket's n records spread from its
@@ -1019,7 +1017,7 @@ func (j *ESJob) deliver(recs []*Record, synth []esBucket, fn func(*Record)) {
 	}
 	var active []cursor
 	next := 0
-	var rec Record
+	var rec parsers.Record
 	emitUntil := func(t int64, all bool) {
 		for {
 			for next < len(synth) && (all || synth[next].first <= t) {

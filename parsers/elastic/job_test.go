@@ -1,4 +1,4 @@
-package parsers_test
+package elastic_test
 
 import (
 	"context"
@@ -11,11 +11,12 @@ import (
 	"time"
 
 	"github.com/logtriage/logtriage/analysis"
+	"github.com/logtriage/logtriage/internal/esfake"
 	"github.com/logtriage/logtriage/parsers"
-	"github.com/logtriage/logtriage/parsers/esfake"
+	"github.com/logtriage/logtriage/parsers/elastic"
 )
 
-const esIncidents = "../samples/incidents"
+const esIncidents = "../../samples/incidents"
 
 // esFixture is a fake cluster seeded with samples/incidents.
 type esFixture struct {
@@ -47,20 +48,20 @@ func esParseConfig(t testing.TB) *parsers.Config {
 	return &parsers.Config{NginxConf: conf, EnvoyLogs: logs}
 }
 
-func esOptions(t testing.TB, url string) parsers.ESOptions {
-	return parsers.ESOptions{
+func esOptions(t testing.TB, url string) elastic.Options {
+	return elastic.Options{
 		URLs:    []string{url},
 		Indices: []string{"logs-*", "filebeat-*"},
-		Layers: []parsers.ESLayerRule{{Match: "nginx.access", Layer: "edge"}, {Match: "envoyproxy.log", Layer: "ingress"},
+		Layers: []elastic.LayerRule{{Match: "nginx.access", Layer: "edge"}, {Match: "envoyproxy.log", Layer: "ingress"},
 			{Match: "aws.elb*", Layer: "alb"}, {Match: "*.log", Layer: "app"}},
 		Parse: esParseConfig(t), Route: analysis.Route, RetryBase: time.Millisecond,
 	}
 }
 
 // esRun runs the job and the engine.
-func esRun(t testing.TB, opts parsers.ESOptions) (*analysis.Analysis, *parsers.ESReport, error) {
+func esRun(t testing.TB, opts elastic.Options) (*analysis.Analysis, *elastic.Report, error) {
 	t.Helper()
-	job, err := parsers.NewESJob(opts)
+	job, err := elastic.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +220,7 @@ func TestESDottedAndNestedSource(t *testing.T) {
 		`{"http.response":{"status_code":405}}`,
 		`{"http":{"response.status_code":405}}`,
 	} {
-		if got := parsers.ESGetForTest(src, "http.response.status_code"); got != "405" {
+		if got := elastic.GetForTest(src, "http.response.status_code"); got != "405" {
 			t.Errorf("%s: got %q", src, got)
 		}
 	}

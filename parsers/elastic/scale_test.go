@@ -1,4 +1,4 @@
-package parsers_test
+package elastic_test
 
 import (
 	"context"
@@ -7,20 +7,20 @@ import (
 	"time"
 
 	"github.com/logtriage/logtriage/analysis"
-	"github.com/logtriage/logtriage/parsers"
-	"github.com/logtriage/logtriage/parsers/esfake"
+	"github.com/logtriage/logtriage/internal/esfake"
+	"github.com/logtriage/logtriage/parsers/elastic"
 )
 
 // esScale runs the job over n generated documents (one request in 200 has a 405 on all four
 // hops, i.e. 0.5 % of the documents).
-func esScale(t testing.TB, n int) (*parsers.ESReport, esfake.Traffic, *analysis.Analysis, time.Duration) {
+func esScale(t testing.TB, n int) (*elastic.Report, esfake.Traffic, *analysis.Analysis, time.Duration) {
 	srv := esfake.New()
 	tr := esfake.GenerateTraffic(srv, n, 200)
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
-	job, err := parsers.NewESJob(parsers.ESOptions{URLs: []string{hs.URL}, Indices: []string{"logs-*", "filebeat-*"},
+	job, err := elastic.New(elastic.Options{URLs: []string{hs.URL}, Indices: []string{"logs-*", "filebeat-*"},
 		Since: tr.Start, Until: tr.End, Route: analysis.Route, RetryBase: time.Millisecond, MaxRequests: 100000,
-		Layers: []parsers.ESLayerRule{{Match: "nginx.access", Layer: "edge"}, {Match: "envoyproxy.log", Layer: "ingress"},
+		Layers: []elastic.LayerRule{{Match: "nginx.access", Layer: "edge"}, {Match: "envoyproxy.log", Layer: "ingress"},
 			{Match: "aws.elb", Layer: "alb"}, {Match: "*.log", Layer: "app"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +35,7 @@ func esScale(t testing.TB, n int) (*parsers.ESReport, esfake.Traffic, *analysis.
 	return rep, tr, e.Result(nil), time.Since(t0)
 }
 
-func esTotals(rep *parsers.ESReport) (requests, docs int64) {
+func esTotals(rep *elastic.Report) (requests, docs int64) {
 	for _, p := range rep.Phases {
 		requests += p.Requests
 		docs += p.Docs

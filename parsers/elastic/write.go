@@ -1,4 +1,4 @@
-package parsers
+package elastic
 
 import (
 	"bytes"
@@ -11,11 +11,11 @@ import (
 	"github.com/elastic/go-elasticsearch/v8/esutil"
 )
 
-// Writing results back (reference: elasticsearch.md §6): documents with ids derived from their
+// Writing results back (reference: docs/elasticsearch.md §6): documents with ids derived from their
 // content and window, indexed with "index" so that a rerun overwrites instead of duplicating.
 
-// ESDoc is one document to write.
-type ESDoc struct {
+// Doc is one document to write.
+type Doc struct {
 	ID   string
 	Body []byte // compact JSON
 }
@@ -33,8 +33,8 @@ const esFindingsMapping = `{"mappings":{"dynamic":"false","properties":{
 "status":{"type":"long"},"path":{"type":"keyword"}}},
 "event":{"properties":{"dataset":{"type":"keyword"},"kind":{"type":"keyword"}}}}}}`
 
-// ESWriteResult counts what was written.
-type ESWriteResult struct {
+// WriteResult counts what was written.
+type WriteResult struct {
 	Indexed, Failed int
 	Requests        int64
 	FirstError      string
@@ -43,8 +43,8 @@ type ESWriteResult struct {
 // WriteDocs creates the index when missing (a plain index, not a data stream: data streams
 // accept no overwrite by id) and bulk-indexes docs. Items rejected with 429 are retried with
 // backoff up to three times.
-func (j *ESJob) WriteDocs(ctx context.Context, index string, docs []ESDoc) (ESWriteResult, error) {
-	var res ESWriteResult
+func (j *Job) WriteDocs(ctx context.Context, index string, docs []Doc) (WriteResult, error) {
+	var res WriteResult
 	if strings.HasPrefix(index, "logs-") && strings.Count(index, "-") >= 2 {
 		return res, fmt.Errorf("--write-findings %s matches the built-in logs-*-* data stream template: pick a plain index name such as logtriage-findings", index)
 	}
@@ -64,7 +64,7 @@ func (j *ESJob) WriteDocs(ctx context.Context, index string, docs []ESDoc) (ESWr
 	pending := docs
 	for attempt := 0; len(pending) > 0; attempt++ {
 		var mu sync.Mutex
-		var retry []ESDoc
+		var retry []Doc
 		bi, err := esutil.NewBulkIndexer(esutil.BulkIndexerConfig{
 			Client: j.es, Index: index, NumWorkers: 1, FlushBytes: 1 << 20, FlushInterval: time.Second,
 			Refresh: "wait_for",
@@ -116,6 +116,6 @@ func (j *ESJob) WriteDocs(ctx context.Context, index string, docs []ESDoc) (ESWr
 }
 
 // Close releases the client's connections.
-func (j *ESJob) Close() {
+func (j *Job) Close() {
 	j.es.Close(context.Background())
 }

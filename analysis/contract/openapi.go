@@ -1,4 +1,4 @@
-package parsers
+package contract
 
 import (
 	"context"
@@ -13,19 +13,19 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// OpenAPI is the method contract of an OpenAPI 3.0, 3.1 or 3.2 document: which methods each path
+// Document is the method contract of an OpenAPI 3.0, 3.1 or 3.2 document: which methods each path
 // template documents, and the base paths its servers put in front of them. It keeps only what a
 // method check needs; schemas, parameters and responses are not read.
-type OpenAPI struct {
+type Document struct {
 	Source  string        `json:"source"`  // the file it was loaded from
 	Version string        `json:"openapi"` // the document's "openapi" field
 	Title   string        `json:"title,omitempty"`
 	Bases   []string      `json:"base_paths"` // path part of each server URL ("" for a server at the root)
-	Paths   []OpenAPIPath `json:"paths"`      // in the document's matching order
+	Paths   []Path `json:"paths"`      // in the document's matching order
 }
 
-// OpenAPIPath is one path template and the methods it documents.
-type OpenAPIPath struct {
+// Path is one path template and the methods it documents.
+type Path struct {
 	Template string   `json:"path"`
 	Methods  []string `json:"methods"` // upper case, sorted
 	// Bases overrides the document's base paths when the path item or all its operations name
@@ -33,10 +33,10 @@ type OpenAPIPath struct {
 	Bases []string `json:"base_paths,omitempty"`
 }
 
-// LoadOpenAPI reads an OpenAPI document (YAML or JSON) from a file. References to other local
+// Load reads an OpenAPI document (YAML or JSON) from a file. References to other local
 // files are followed; references to URLs are refused, so that loading a spec never touches the
 // network.
-func LoadOpenAPI(path string) (*OpenAPI, error) {
+func Load(path string) (*Document, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -61,13 +61,13 @@ func openapiDisplayName(abs, given string) string {
 	return given
 }
 
-// ParseOpenAPI reads an OpenAPI document from memory; name is used in messages. References to
+// Parse reads an OpenAPI document from memory; name is used in messages. References to
 // other documents are refused.
-func ParseOpenAPI(data []byte, name string) (*OpenAPI, error) {
+func Parse(data []byte, name string) (*Document, error) {
 	return openapiLoad(data, nil, name)
 }
 
-func openapiLoad(data []byte, location *url.URL, name string) (*OpenAPI, error) {
+func openapiLoad(data []byte, location *url.URL, name string) (*Document, error) {
 	if err := openapiSniff(data); err != nil {
 		return nil, fmt.Errorf("%s: %v", name, err)
 	}
@@ -95,7 +95,7 @@ func openapiLoad(data []byte, location *url.URL, name string) (*OpenAPI, error) 
 	if doc.Paths == nil || doc.Paths.Len() == 0 {
 		return nil, fmt.Errorf("%s: the document has no paths", name)
 	}
-	spec := &OpenAPI{Source: name, Version: doc.OpenAPI, Bases: openapiBases(doc.Servers)}
+	spec := &Document{Source: name, Version: doc.OpenAPI, Bases: openapiBases(doc.Servers)}
 	if doc.Info != nil {
 		spec.Title = doc.Info.Title
 	}
@@ -104,7 +104,7 @@ func openapiLoad(data []byte, location *url.URL, name string) (*OpenAPI, error) 
 		if item == nil {
 			continue
 		}
-		p := OpenAPIPath{Template: tmpl}
+		p := Path{Template: tmpl}
 		var opServers []string
 		allOwn := true
 		for method, op := range item.Operations() {

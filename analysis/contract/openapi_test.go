@@ -1,4 +1,4 @@
-package parsers
+package contract
 
 import (
 	"os"
@@ -10,7 +10,7 @@ import (
 
 // The bundled spec (samples/openapi.yaml, OpenAPI 3.1 YAML with two servers, one with a variable).
 func TestLoadOpenAPISample(t *testing.T) {
-	spec, err := LoadOpenAPI("../samples/openapi.yaml")
+	spec, err := Load("../../samples/openapi.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,21 +55,21 @@ const openapi30JSON = `{
 }`
 
 func TestParseOpenAPI30JSON(t *testing.T) {
-	spec, err := ParseOpenAPI([]byte(openapi30JSON), "pets.json")
+	spec, err := Parse([]byte(openapi30JSON), "pets.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(spec.Bases, []string{"/v1", "/api"}) {
 		t.Errorf("bases %q", spec.Bases)
 	}
-	want := []OpenAPIPath{
+	want := []Path{
 		{Template: "/hooks", Methods: []string{"POST"}, Bases: []string{""}},
 		{Template: "/pets", Methods: []string{"GET", "POST"}},
 		{Template: "/pets/{id}", Methods: []string{"DELETE"}, Bases: []string{"/p"}},
 	}
-	got := append([]OpenAPIPath(nil), spec.Paths...)
+	got := append([]Path(nil), spec.Paths...)
 	// InMatchingOrder puts concrete paths first; compare as a set.
-	m := map[string]OpenAPIPath{}
+	m := map[string]Path{}
 	for _, p := range got {
 		m[p.Template] = p
 	}
@@ -88,7 +88,7 @@ func TestParseOpenAPIRejects(t *testing.T) {
 		"bad yaml":    "openapi: 3.1.0\npaths: [\n",
 		"version 4":   "openapi: 4.0.0\ninfo: {title: t, version: '1'}\npaths: {/a: {get: {responses: {'200': {description: ok}}}}}\n",
 	} {
-		if _, err := ParseOpenAPI([]byte(doc), name); err == nil {
+		if _, err := Parse([]byte(doc), name); err == nil {
 			t.Errorf("%s: accepted", name)
 		} else if !strings.Contains(err.Error(), name) {
 			t.Errorf("%s: error does not name the file: %v", name, err)
@@ -108,7 +108,7 @@ func TestLoadOpenAPIRefs(t *testing.T) {
 	}
 	write("pets.yaml", "get:\n  responses:\n    '200': {description: ok}\nput:\n  responses:\n    '200': {description: ok}\n")
 	main := write("main.yaml", "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /pets/{id}:\n    $ref: './pets.yaml'\n")
-	spec, err := LoadOpenAPI(main)
+	spec, err := Load(main)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestLoadOpenAPIRefs(t *testing.T) {
 		t.Errorf("paths %+v", spec.Paths)
 	}
 	remote := write("remote.yaml", "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /pets:\n    $ref: 'http://127.0.0.1:1/pets.yaml'\n")
-	if _, err := LoadOpenAPI(remote); err == nil || !strings.Contains(err.Error(), "only local files") {
+	if _, err := Load(remote); err == nil || !strings.Contains(err.Error(), "only local files") {
 		t.Errorf("remote ref: %v", err)
 	}
 }
@@ -125,7 +125,7 @@ func TestLoadOpenAPIRefs(t *testing.T) {
 func TestParseOpenAPIMentioningSwagger(t *testing.T) {
 	doc := "openapi: 3.0.3\ninfo: {title: t, version: '1', description: 'migrated from swagger: 2.0 last year'}\n" +
 		"tags: [{name: swagger}]\npaths: {/a: {get: {responses: {'200': {description: ok}}}}}\n"
-	if _, err := ParseOpenAPI([]byte(doc), "migrated.yaml"); err != nil {
+	if _, err := Parse([]byte(doc), "migrated.yaml"); err != nil {
 		t.Errorf("a 3.0.3 spec was refused: %v", err)
 	}
 }
