@@ -22,6 +22,7 @@ type request struct {
 	hops   []*hop // outer → inner
 	traced bool
 	single bool // no usable id
+	join   JoinKind
 	v      verdict
 }
 

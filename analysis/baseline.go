@@ -107,6 +107,9 @@ const (
 	dimService = "service "
 	dimHost    = "host "
 	dimEnv     = "env "
+	// dimInstance is the input (file) a record came from: several files given for one layer are
+	// its instances, the backend identity when no upstream address is logged.
+	dimInstance = "inst "
 )
 
 func (e *Engine) observe(rec *parsers.Record, li int, t int64, has405 bool) {
@@ -117,6 +120,9 @@ func (e *Engine) observe(rec *parsers.Record, li int, t int64, has405 bool) {
 	}
 	if rec.Allow != "" {
 		l.allowSeen = true
+	}
+	if rec.Origin != "" {
+		l.originSeen = true
 	}
 	if e.opts.Surface {
 		e.observeSurface(rec, li, has405)
@@ -166,6 +172,9 @@ func (e *Engine) observe(rec *parsers.Record, li int, t int64, has405 bool) {
 	}
 	if env := detailField(rec.Detail, "env="); env != "" {
 		rs.observeBackend(dimEnv, env, cls, t)
+	}
+	if rec.File != "" {
+		rs.observeBackend(dimInstance, rec.File, cls, t)
 	}
 }
 

@@ -62,6 +62,10 @@ func (e *Engine) classify(r *request) {
 			return
 		}
 	}
+	if e.preflightByAgent(hops) {
+		v.cause = CauseCORSPreflight
+		return
+	}
 	rs := e.route(rh.layer, rh.method(), rh.path())
 	if seen, by := e.rewrite(hops, rj); by != "" && e.rewriteIsCause(rh, by, rs) {
 		v.cause, v.seenPath, v.rewriter = CausePathRewrite, seen, by
@@ -90,6 +94,22 @@ func (e *Engine) classify(r *request) {
 	if rs != nil {
 		v.routeOK = rs.ok.n
 	}
+}
+
+// preflightByAgent recognises a CORS preflight in logs that record no request headers (nginx
+// combined, the frameworks' default access lines): OPTIONS sent by a browser, when none of the
+// request's layers logs the Origin header. Browsers send OPTIONS only as preflights.
+func (e *Engine) preflightByAgent(hops []*hop) bool {
+	c := hops[0]
+	if c.method() != "OPTIONS" || !strings.HasPrefix(c.userAgent(), "Mozilla/") {
+		return false
+	}
+	for _, h := range hops {
+		if e.layers[h.layer].originSeen {
+			return false
+		}
+	}
+	return true
 }
 
 // rewriteIsCause tells a rewrite that sent the request to a route lacking the method from one
@@ -186,6 +206,7 @@ func (e *Engine) driftOf(hops []*hop, v *verdict) *Drift {
 	if h := hops[rj].host(); h != "" {
 		cands = append(cands, cand{rj, dimHost, h})
 	}
+	cands = append(cands, cand{rj, dimInstance, hops[rj].file})
 	for _, c := range cands {
 		h := hops[c.hop]
 		rs := e.route(h.layer, h.method(), h.path())
@@ -200,7 +221,7 @@ func (e *Engine) driftOf(hops []*hop, v *verdict) *Drift {
 	return nil
 }
 
-var dimNames = map[string]string{dimAddr: "upstream address", dimService: "service", dimHost: "host", dimEnv: "environment"}
+var dimNames = map[string]string{dimAddr: "upstream address", dimService: "service", dimHost: "host", dimEnv: "environment", dimInstance: "instance"}
 
 // backendDrift finds, among one dimension's backends, those that mostly answer 405 (including
 // mine) and those that mostly succeed during the same period.

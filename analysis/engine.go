@@ -181,6 +181,9 @@ type group struct {
 	closed  bool
 	merged  *group // set when folded into another group; stale queue entries skip it
 	singles bool   // a record without a usable id
+	// How hops were joined by match (match.go): at least one unambiguous pair, at least one pair
+	// within a group of identical requests.
+	linkUnique, linkGroup bool
 }
 
 // keyState is what the engine knows about one join key of an open request.
@@ -202,7 +205,12 @@ type layerInfo struct {
 	name, format string
 	records      int64
 	with405      int64
-	allowSeen    bool // the layer's format logs the Allow header
+	allowSeen    bool   // the layer's format logs the Allow header
+	originSeen   bool   // the layer logs the Origin header
+	withIDs      int64  // records with a usable id
+	idlessFlag   bool   // idless() when last computed
+	orderPos     int    // position in Options.Order; -1 when not named
+	co           uint64 // bit per layer (< 64) that appeared in one request with this one
 }
 
 // Engine correlates, attributes and classifies records. It is not safe for concurrent use.
@@ -240,6 +248,17 @@ type Engine struct {
 
 	hashes  []uint64
 	scratch []byte
+
+	// The match index (match.go).
+	mIn, mOut, mTail map[uint64][]*mentry
+	mq               []*mentry
+	mhead, mdel      int
+	mscratch         []*mentry
+	skews            map[skewKey]*skewStat
+	outerCache       [][]int
+	outerDone        []bool
+	nIdless          int  // layers that log ids on fewer than half of their records
+	matchUsed        bool // the match index was used: requests stay open for matchHold
 }
 
 // New returns an Engine.
@@ -282,7 +301,14 @@ func (e *Engine) layerOf(rec *parsers.Record) int {
 		return len(e.layers) - 1
 	}
 	name = strings.Clone(name)
-	e.layers = append(e.layers, layerInfo{name: name, format: strings.Clone(rec.Format)})
+	pos := -1
+	for i, n := range e.opts.Order {
+		if n == name {
+			pos = i
+			break
+		}
+	}
+	e.layers = append(e.layers, layerInfo{name: name, format: strings.Clone(rec.Format), orderPos: pos})
 	e.layerIdx[name] = len(e.layers) - 1
 	return len(e.layers) - 1
 }
@@ -338,6 +364,8 @@ func (e *Engine) Add(rec *parsers.Record) {
 			// both attempts, the second after the proxy's timeout).
 			repeat := sameLayer && abs64(t-st.first) > sameLayerGap &&
 				!(st.failed && abs64(t-st.first) <= int64(e.opts.JoinWindow))
+			// Records of one layer with different methods or targets are never one request.
+			repeat = repeat || sameLayer && differsInLayer(st.g, li, rec)
 			if st.count >= maxKeyRecords || repeat {
 				e.markBad(k, st, &rec.IDs)
 				continue
@@ -345,7 +373,33 @@ func (e *Engine) Add(rec *parsers.Record) {
 		}
 		usable = append(usable, k)
 	}
+	if len(usable) > 0 {
+		e.layers[li].withIDs++
+	}
+	if l := &e.layers[li]; l.idlessFlag != e.idless(li) {
+		l.idlessFlag = !l.idlessFlag
+		if l.idlessFlag {
+			e.nIdless++
+		} else {
+			e.nIdless--
+		}
+	}
+	matching := e.nIdless > 0
 
+	if len(usable) == 0 && matching {
+		// No id: the request stays open while the match index looks for its other hops.
+		g := &group{newest: t, singles: true, has405: has405}
+		h := newHop(rec, li, e.fileOf(rec.File))
+		g.hops = append(g.hops, h)
+		e.open++
+		if e.open > e.maxOpen {
+			e.maxOpen = e.open
+		}
+		e.queue = append(e.queue, qentry{g, t})
+		e.addMatch(h, g, li, false, rec.BytesSent)
+		e.advance()
+		return
+	}
 	if len(usable) == 0 {
 		// A single-hop request: no id, or only ids that are not unique.
 		e.requests++
@@ -384,8 +438,12 @@ func (e *Engine) Add(rec *parsers.Record) {
 			}
 		}
 	}
-	target.hops = append(target.hops, newHop(rec, li, e.fileOf(rec.File)))
+	h := newHop(rec, li, e.fileOf(rec.File))
+	target.hops = append(target.hops, h)
 	target.has405 = target.has405 || has405
+	if matching {
+		e.addMatch(h, target, li, true, rec.BytesSent)
+	}
 	var bit uint64
 	if li < 64 {
 		bit = 1 << uint(li)
@@ -413,7 +471,29 @@ func (e *Engine) Add(rec *parsers.Record) {
 		target.newest = t
 		e.queue = append(e.queue, qentry{target, t})
 	}
-	e.evict(e.maxSeen-int64(e.opts.Grace), e.maxSeen-int64(e.opts.JoinWindow))
+	e.advance()
+}
+
+// advance runs the match index and closes the requests that can no longer grow. While the
+// match index is in use, requests stay open until no record can pair with theirs any more.
+func (e *Engine) advance() {
+	grace := int64(e.opts.Grace)
+	if e.matchUsed {
+		e.advanceMatch(e.maxSeen)
+		grace = max(grace, matchHold+int64(time.Second))
+	}
+	e.evict(e.maxSeen-grace, e.maxSeen-int64(e.opts.JoinWindow))
+}
+
+// differsInLayer reports whether g holds a record of layer li whose method or path differs from
+// rec's: two requests that share an id.
+func differsInLayer(g *group, li int, rec *parsers.Record) bool {
+	for _, h := range g.hops {
+		if h.layer == li && (h.method() != rec.Method || !samePath(h.path(), rec.Path)) {
+			return true
+		}
+	}
+	return false
 }
 
 func abs64(x int64) int64 {
@@ -444,6 +524,8 @@ func (e *Engine) merge(dst, src *group) {
 	dst.keys = append(dst.keys, src.keys...)
 	dst.has405 = dst.has405 || src.has405
 	dst.traced = dst.traced || src.traced
+	dst.linkUnique = dst.linkUnique || src.linkUnique
+	dst.linkGroup = dst.linkGroup || src.linkGroup
 	if src.newest > dst.newest {
 		dst.newest = src.newest
 		e.queue = append(e.queue, qentry{dst, dst.newest})
@@ -510,6 +592,20 @@ func (e *Engine) close(g *group) {
 		}
 	}
 	g.keys = nil
+	if g.singles && len(g.hops) == 1 {
+		e.singleHop++
+	}
+	if len(g.hops) > 1 {
+		var mask uint64
+		for _, h := range g.hops {
+			if h.layer < 64 {
+				mask |= 1 << uint(h.layer)
+			}
+		}
+		for _, h := range g.hops {
+			e.layers[h.layer].co |= mask
+		}
+	}
 	e.vote(g)
 	if g.has405 || g.traced {
 		e.kept = append(e.kept, g)
@@ -521,6 +617,9 @@ func (e *Engine) close(g *group) {
 
 // flush closes every open request.
 func (e *Engine) flush() {
+	if e.matchUsed {
+		e.advanceMatch(1<<63 - 1)
+	}
 	for _, q := range [][]qentry{e.slow[e.shead:], e.queue[e.qhead:]} {
 		for _, x := range q {
 			if g := x.g; g.merged == nil && !g.closed {

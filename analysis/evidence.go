@@ -61,6 +61,11 @@ func (e *Engine) evidence(r *request, f *Finding) string {
 	b.WriteString(". ")
 	switch v.cause {
 	case CauseCORSPreflight:
+		if v.wanted == "" {
+			fmt.Fprintf(&b, "A CORS preflight was rejected: OPTIONS %s from a browser (%s); the logs record no Origin or Access-Control-Request-Method, so the method the browser wanted is not known.",
+				r.hops[0].path(), r.hops[0].userAgent())
+			break
+		}
 		fmt.Fprintf(&b, "A CORS preflight (OPTIONS with Origin %s and Access-Control-Request-Method %s) was rejected: the browser wanted %s %s.",
 			orDash(originOf(r)), v.wanted, v.wanted, r.hops[0].path())
 	case CausePathRewrite:
@@ -107,6 +112,12 @@ func (e *Engine) evidence(r *request, f *Finding) string {
 	if f.Masked > 0 {
 		fmt.Fprintf(&b, " %d of %d were masked (%s).", f.Masked, f.Count, strings.Join(f.MaskedBy, ", "))
 	}
+	if j := f.Joins; j.Group*2 > f.Count {
+		fmt.Fprintf(&b, " Mostly group matches: %d of %d requests were joined across hops only as groups of identical requests (same method, target and status in the same second, no shared id); the count at each layer is exact, which record pairs with which is not.",
+			j.Group, f.Count)
+	} else if j.Unjoined*2 > f.Count && len(r.hops) == 1 && e.nIdless > 0 {
+		fmt.Fprintf(&b, " %d of %d requests were found at one layer only (no id, and no record of another layer matched).", j.Unjoined, f.Count)
+	}
 	return b.String()
 }
 
@@ -147,7 +158,7 @@ func (e *Engine) fix(r *request, f *Finding) string {
 	switch v.cause {
 	case CauseCORSPreflight:
 		s = fmt.Sprintf("Handle CORS preflights for %s at %s: answer OPTIONS (CORS middleware or the proxy's CORS policy) with Access-Control-Allow-Methods including %s and Access-Control-Allow-Origin, instead of routing the preflight to a handler without OPTIONS.",
-			route, layer, v.wanted)
+			route, layer, orWord(v.wanted, "the methods the browser needs"))
 	case CausePathRewrite:
 		s = fmt.Sprintf("Fix the rewrite / prefix strip at %s: %s reaches %s as %s, a route that does not accept %s. Correct the rewrite so the path lands on the route that accepts the method (audit gateway/proxy path rewrites).",
 			v.rewriter, r.hops[0].path(), e.name(rh), v.seenPath, rh.method())
@@ -187,4 +198,11 @@ func proxyKind(format string) string {
 		return "Envoy route / filter"
 	}
 	return "gateway/proxy"
+}
+
+func orWord(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
 }

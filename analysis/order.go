@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/logtriage/logtriage/parsers"
 )
@@ -142,4 +143,76 @@ func (e *Engine) order() ([]int, string) {
 		how = "by format (alb, nginx, envoy, app): no joined request showed which layer is outside"
 	}
 	return out, how
+}
+
+// tiers gives each layer of order its position on the path: adjacent layers of one format that
+// never appeared in one request together are siblings (several applications behind one proxy)
+// and share a position. Layers named by --order are never siblings.
+func (e *Engine) tiers(order []int) []int {
+	out := make([]int, len(order))
+	tier, start := 0, 0
+	for i := range order {
+		if i > 0 {
+			sib := e.layers[order[i]].orderPos < 0 &&
+				formatPrior(e.layers[order[i]].format) == formatPrior(e.layers[order[start]].format)
+			for j := start; sib && j < i; j++ {
+				a, b := order[j], order[i]
+				sib = e.layers[a].orderPos < 0 && (b >= 64 || e.layers[a].co&(1<<uint(b)) == 0)
+			}
+			if !sib {
+				tier++
+				start = i
+			}
+		}
+		out[i] = tier
+	}
+	return out
+}
+
+// layerPath renders the layers outer → inner, siblings in braces: "edge → {fastapi, flask, gin}".
+func layerPath(layers []Layer) string {
+	var b strings.Builder
+	for i := 0; i < len(layers); {
+		j := i
+		for j < len(layers) && layers[j].Tier == layers[i].Tier {
+			j++
+		}
+		if i > 0 {
+			b.WriteString(" → ")
+		}
+		if j-i > 1 {
+			b.WriteByte('{')
+		}
+		for k := i; k < j; k++ {
+			if k > i {
+				b.WriteString(", ")
+			}
+			b.WriteString(layers[k].Name)
+		}
+		if j-i > 1 {
+			b.WriteByte('}')
+		}
+		i = j
+	}
+	return b.String()
+}
+
+// siblingNote explains sibling layers for the layer order sentence; "" when there are none.
+func siblingNote(layers []Layer) string {
+	var notes []string
+	for i := 0; i < len(layers); {
+		j := i
+		for j < len(layers) && layers[j].Tier == layers[i].Tier {
+			j++
+		}
+		if j-i > 1 {
+			names := make([]string, 0, j-i)
+			for k := i; k < j; k++ {
+				names = append(names, layers[k].Name)
+			}
+			notes = append(notes, strings.Join(names, ", ")+" are siblings (no request visited more than one of them)")
+		}
+		i = j
+	}
+	return strings.Join(notes, "; ")
 }

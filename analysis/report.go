@@ -18,11 +18,14 @@ const Schema = "logtriage.analysis/v1"
 
 // Analysis is the result of an analysis: the JSON document of `logtriage analyze --output json`.
 type Analysis struct {
-	Schema   string    `json:"schema"`
-	Summary  Summary   `json:"summary"`
-	Layers   []Layer   `json:"layers"` // outer → inner
-	Order    string    `json:"layer_order"`
-	Findings []Finding `json:"findings"`
+	Schema  string  `json:"schema"`
+	Summary Summary `json:"summary"`
+	Layers  []Layer `json:"layers"` // outer → inner
+	Order   string  `json:"layer_order"`
+	// LayerPath is the layer order with sibling layers (several applications behind one proxy: a
+	// request visits one of them) in braces: "edge → {fastapi, flask, gin}".
+	LayerPath string    `json:"layer_path"`
+	Findings  []Finding `json:"findings"`
 	// Impact and Timeline feed the postmortem reports (timeline.go documents them).
 	Impact   *Impact   `json:"impact,omitempty"`
 	Timeline *Timeline `json:"timeline,omitempty"`
@@ -70,7 +73,12 @@ type Summary struct {
 	NonUniqueIDs       int      `json:"non_unique_ids"`
 	NonUniqueIDExample []string `json:"non_unique_id_examples,omitempty"`
 	Masked405          int64    `json:"masked_405"`
-	RoutesTruncated    bool     `json:"routes_truncated,omitempty"` // too many routes: baselines incomplete
+	// Joins counts the requests with a 405 by how their hops were joined (docs/joins.md): by
+	// shared ids, by an unambiguous match, as one of a group of identical requests, or not at all.
+	Joins JoinCounts `json:"joins"`
+	// ClockSkew is the clock offset between hosts estimated from unambiguous matches.
+	ClockSkew       []ClockSkew `json:"clock_skew,omitempty"`
+	RoutesTruncated bool        `json:"routes_truncated,omitempty"` // too many routes: baselines incomplete
 	// OnlyWith405 is set when the source delivered only requests with a 405 and their hops (the
 	// Elasticsearch job): requests and requests_with_405 are then the same set, and no share of
 	// all traffic can be told.
@@ -82,10 +90,12 @@ type Summary struct {
 
 // Layer is one layer, in the order used.
 type Layer struct {
-	Name    string `json:"name"`
-	Format  string `json:"format"`
-	Records int64  `json:"records"`
-	With405 int64  `json:"records_with_405"`
+	Name   string `json:"name"`
+	Format string `json:"format"`
+	// Tier is the layer's position on the path, outer → inner from 0; sibling layers share one.
+	Tier    int   `json:"tier"`
+	Records int64 `json:"records"`
+	With405 int64 `json:"records_with_405"`
 	// The funnel (timeline.go): requests whose 405 this layer generated, relayed unchanged, or
 	// turned into another status.
 	Generated405 int64 `json:"generated_405"`
@@ -95,14 +105,17 @@ type Layer struct {
 
 // Finding groups the attributed 405s of one origin layer, cause, method and route template.
 type Finding struct {
-	OriginLayer string    `json:"origin_layer"`
-	Cause       Cause     `json:"cause"`
-	Method      string    `json:"method"`
-	Route       string    `json:"route"`
-	Count       int       `json:"count"`
-	Share       float64   `json:"share"` // of all requests with a 405
-	FirstSeen   time.Time `json:"first_seen"`
-	LastSeen    time.Time `json:"last_seen"`
+	OriginLayer string  `json:"origin_layer"`
+	Cause       Cause   `json:"cause"`
+	Method      string  `json:"method"`
+	Route       string  `json:"route"`
+	Count       int     `json:"count"`
+	Share       float64 `json:"share"` // of all requests with a 405
+	// Join is how most of the finding's requests were joined; Joins counts every kind.
+	Join      JoinKind   `json:"join"`
+	Joins     JoinCounts `json:"joins"`
+	FirstSeen time.Time  `json:"first_seen"`
+	LastSeen  time.Time  `json:"last_seen"`
 	// Masked counts the requests whose 405 an outer hop turned into another status.
 	Masked   int      `json:"masked"`
 	MaskedBy []string `json:"masked_by,omitempty"` // "edge (200)"
@@ -165,6 +178,7 @@ type RequestView struct {
 	OriginLayer string    `json:"origin_layer,omitempty"`
 	Cause       Cause     `json:"cause,omitempty"`
 	Masked      bool      `json:"masked"`
+	Join        JoinKind  `json:"join"` // how the hops were joined
 	Evidence    string    `json:"evidence,omitempty"`
 	Hops        []HopView `json:"hops"`
 
@@ -221,9 +235,15 @@ func (e *Engine) Result(inputs []InputStats) *Analysis {
 		FirstSeen: nsTime(e.minSeen), LastSeen: nsTime(e.maxSeen), Requests: e.requests,
 		SingleHop: e.singleHop, NonUniqueIDs: len(e.bad), NonUniqueIDExample: e.badText,
 		RoutesTruncated: e.routeLimit}
-	for _, l := range order {
+	tiers := e.tiers(order)
+	for i, l := range order {
 		li := e.layers[l]
-		a.Layers = append(a.Layers, Layer{Name: li.name, Format: li.format, Records: li.records, With405: li.with405})
+		a.Layers = append(a.Layers, Layer{Name: li.name, Format: li.format, Tier: tiers[i], Records: li.records, With405: li.with405})
+	}
+	a.LayerPath = layerPath(a.Layers)
+	a.Summary.ClockSkew = e.clockSkews()
+	if sib := siblingNote(a.Layers); sib != "" {
+		a.Order += "; " + sib
 	}
 	if a.Layers == nil {
 		a.Layers = []Layer{}
@@ -238,7 +258,7 @@ func (e *Engine) Result(inputs []InputStats) *Analysis {
 			}
 			return hops[i].time < hops[j].time
 		})
-		r := &request{hops: hops, traced: g.traced, single: g.singles}
+		r := &request{hops: hops, traced: g.traced, single: g.singles, join: joinKind(g)}
 		if g.has405 {
 			e.attribute(r)
 		}
@@ -246,6 +266,7 @@ func (e *Engine) Result(inputs []InputStats) *Analysis {
 			e.classify(r)
 			reqs = append(reqs, r)
 			a.Summary.Requests405++
+			a.Summary.Joins.add(r.join)
 			if r.v.maskedBy >= 0 {
 				a.Summary.Masked405++
 			}
@@ -300,6 +321,7 @@ func (e *Engine) findings(reqs []*request, total int64) []Finding {
 		}
 		f := g.f
 		f.Count++
+		f.Joins.add(r.join)
 		t := nsTime(reqTime(r))
 		if f.FirstSeen.IsZero() || t.Before(f.FirstSeen) {
 			f.FirstSeen = t
@@ -340,6 +362,7 @@ func (e *Engine) findings(reqs []*request, total int64) []Finding {
 		if total > 0 {
 			f.Share = float64((int64(f.Count)*10000+total/2)/total) / 10000 // rounded to 0.01%
 		}
+		f.Join = f.Joins.Most()
 		f.Allow = top(g.allows, 1).first()
 		for _, m := range top(g.maskedBy, 3) {
 			f.MaskedBy = append(f.MaskedBy, m.Value)
@@ -465,7 +488,7 @@ func source(h *hop) string { return h.file + ":" + strconv.FormatInt(h.line, 10)
 func (e *Engine) view(r *request) RequestView {
 	c := r.hops[0]
 	v := RequestView{IDs: mergeIDs(r.hops), Time: nsTime(reqTime(r)), Method: c.method(), Host: c.host(),
-		Path: c.path(), Status: c.status, Masked: r.v.maskedBy >= 0}
+		Path: c.path(), Status: c.status, Masked: r.v.maskedBy >= 0, Join: r.join}
 	if r.v.has405 {
 		v.OriginLayer, v.Cause = r.v.originLayer, r.v.cause
 		v.Evidence = e.originSentence(r)
@@ -561,8 +584,11 @@ func verify(r *request) string {
 				origin = h.origin()
 			}
 		}
+		if origin == "" {
+			origin = "https://ORIGIN" // not logged: the page's origin
+		}
 		return fmt.Sprintf("curl -i -X OPTIONS -H %s -H %s %s", shellQuote("Origin: "+origin),
-			shellQuote("Access-Control-Request-Method: "+r.v.wanted), target)
+			shellQuote("Access-Control-Request-Method: "+orWord(r.v.wanted, "POST")), target)
 	}
 	return fmt.Sprintf("curl -i -X %s %s", shellArg(c.method()), target)
 }
