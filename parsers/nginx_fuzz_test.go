@@ -113,7 +113,7 @@ func BenchmarkNginxCombined(b *testing.B) {
 }
 
 func BenchmarkNginxCustom(b *testing.B) {
-	conf, err := LoadNginxConf(filepath.Join("..", "samples", "nginx", "nginx.conf"))
+	conf, err := loadNginxConf(filepath.Join("..", "samples", "nginx", "nginx.conf"), emptyHost)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -20,6 +20,9 @@ type NginxConf struct {
 	Logs []NginxAccessLog
 	// Warnings lists what was skipped, such as includes whose files are missing.
 	Warnings []string
+	// hostRoot is where absolute include paths that are not found beside the main file are
+	// looked up: "/" in use, an empty directory in tests, so that no test reads the host's /etc.
+	hostRoot string
 
 	formats map[string]string
 }
@@ -39,8 +42,10 @@ const nginxConfMaxDepth = 16
 // LoadNginxConf reads an nginx configuration from path, following include directives (globs,
 // relative to the main configuration's directory as nginx resolves them, or else to the including
 // file's directory) and collecting log_format and access_log directives.
-func LoadNginxConf(path string) (*NginxConf, error) {
-	c := &NginxConf{Path: path, formats: map[string]string{"combined": NginxCombined}}
+func LoadNginxConf(path string) (*NginxConf, error) { return loadNginxConf(path, "/") }
+
+func loadNginxConf(path, hostRoot string) (*NginxConf, error) {
+	c := &NginxConf{Path: path, formats: map[string]string{"combined": NginxCombined}, hostRoot: hostRoot}
 	if err := c.read(path, filepath.Dir(path), 0); err != nil {
 		return nil, err
 	}
@@ -140,15 +145,16 @@ func (c *NginxConf) include(pattern, from, root string, depth int) error {
 	var candidates []string
 	if filepath.IsAbs(pattern) {
 		// A configuration copied off its server still names /etc/nginx/...: look beside the
-		// main file too, under the same relative path, then by base name.
-		candidates = []string{pattern}
+		// main file first, under the same relative path, then by base name, and only then on
+		// this machine (on the server itself both are the same files; elsewhere the host's own
+		// nginx configuration is not the one being read).
 		for _, prefix := range []string{"/etc/nginx/", "/usr/local/nginx/conf/", "/usr/local/etc/nginx/", "/opt/nginx/conf/"} {
 			if rel, ok := strings.CutPrefix(pattern, prefix); ok {
 				candidates = append(candidates, filepath.Join(root, rel))
 			}
 		}
 		candidates = append(candidates, filepath.Join(root, filepath.Base(filepath.Dir(pattern)), filepath.Base(pattern)),
-			filepath.Join(root, filepath.Base(pattern)))
+			filepath.Join(root, filepath.Base(pattern)), filepath.Join(c.hostRoot, pattern))
 	} else {
 		candidates = []string{filepath.Join(root, pattern), filepath.Join(filepath.Dir(from), pattern)}
 	}
