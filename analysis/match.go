@@ -450,11 +450,11 @@ func (e *Engine) matchInner(x *mentry) {
 		if h.status == 405 {
 			// A rewritten path: the outer hop logged the path as the client sent it.
 			if t := pathTail(h.path()); t != h.path() {
-				cands, _ := e.candidates(e.mTail, x, matchHash(h.method(), t, 405), lo, lo0, hi0, e.mscratch)
+				cands, scanned := e.candidates(e.mTail, x, matchHash(h.method(), t, 405), lo, lo0, hi0, e.mscratch)
 				e.mscratch = cands[:0]
 				if len(cands) > 0 {
 					kind := JoinGroup
-					if len(cands) == 1 {
+					if len(cands) == 1 && scanned == 1 {
 						kind = JoinUnique
 					}
 					e.pair(x, earliest(cands), lo, kind)
@@ -463,13 +463,15 @@ func (e *Engine) matchInner(x *mentry) {
 			}
 			// A masked 405: the outer hop sent another status and does not log the upstream's.
 			var all []*mentry
+			n := 0
 			for _, st := range maskStatuses {
-				cands, _ := e.candidates(e.mOut, x, matchHash(h.method(), h.path(), st), lo, lo0, hi0, e.mscratch)
+				cands, scanned := e.candidates(e.mOut, x, matchHash(h.method(), h.path(), st), lo, lo0, hi0, e.mscratch)
 				all = append(all, cands...)
+				n += scanned
 			}
 			if len(all) > 0 {
 				kind := JoinGroup
-				if len(all) == 1 {
+				if len(all) == 1 && n == 1 {
 					kind = JoinUnique
 				}
 				e.pair(x, earliest(all), lo, kind)

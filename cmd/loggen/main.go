@@ -5,6 +5,7 @@
 //	loggen incidents [-out samples/incidents] [-seed 1]
 //	loggen nginx-combined [-lines 2000000] [-o FILE] [-seed 1]
 //	loggen multihop -requests N [-error-rate 0.01] [-healthy 1] -out DIR [-seed 1]
+//	loggen default-logs [-out samples/default-logs] [-requests 6000] [-scale 1] [-window 40m] [-app-json] [-seed 1]
 package main
 
 import (
@@ -29,6 +30,8 @@ func main() {
 		err = runCombined(args)
 	case "multihop":
 		err = runMultihop(args)
+	case "default-logs":
+		err = runDefaultLogs(args)
 	case "help", "-h", "-help", "--help":
 		usage(os.Stdout)
 		return
@@ -53,6 +56,9 @@ func usage(w io.Writer) {
   loggen multihop -requests N [-error-rate 0.01] [-healthy 1] -out DIR [-seed 1]
       the incidents' four-hop shape with N requests, N*error-rate of them 405s; -healthy K
       multiplies only the healthy traffic
+  loggen default-logs [-out samples/default-logs] [-requests 6000] [-scale 1] [-window 40m] [-app-json] [-seed 1]
+      nginx combined in front of flask (gunicorn, two instances), FastAPI (uvicorn) and Gin default
+      access lines, no ids, every playbook scenario; expected.json (ground truth) and README.md
 `)
 }
 
