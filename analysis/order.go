@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/logtriage/logtriage/internal/num"
 	"github.com/logtriage/logtriage/parsers"
 )
 
@@ -138,7 +139,7 @@ func (e *Engine) order() ([]int, string) {
 	case len(e.opts.Order) > 0:
 		how = "given by --order; layers it does not name follow, inferred"
 	case usedVotes:
-		how = fmt.Sprintf("inferred from %s joined requests (durations, start and end times); ALB outermost and application innermost by format", pmThousands(e.voted))
+		how = fmt.Sprintf("inferred from %s joined requests (durations, start and end times); ALB outermost and application innermost by format", num.Thousands(e.voted))
 	default:
 		how = "by format (alb, nginx, envoy, app): no joined request showed which layer is outside"
 	}

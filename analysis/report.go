@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/logtriage/logtriage/internal/shell"
 	"github.com/logtriage/logtriage/parsers"
 )
 
@@ -576,7 +577,7 @@ func verify(r *request) string {
 	if uri == "" || !strings.HasPrefix(uri, "/") {
 		uri = c.path()
 	}
-	target := shellQuote(scheme + "://" + host + uri)
+	target := shell.Quote(scheme + "://" + host + uri)
 	if r.v.cause == CauseCORSPreflight {
 		origin := c.origin()
 		for _, h := range r.hops {
@@ -587,38 +588,11 @@ func verify(r *request) string {
 		if origin == "" {
 			origin = "https://ORIGIN" // not logged: the page's origin
 		}
-		return fmt.Sprintf("curl -i -X OPTIONS -H %s -H %s %s", shellQuote("Origin: "+origin),
-			shellQuote("Access-Control-Request-Method: "+orWord(r.v.wanted, "POST")), target)
+		return fmt.Sprintf("curl -i -X OPTIONS -H %s -H %s %s", shell.Quote("Origin: "+origin),
+			shell.Quote("Access-Control-Request-Method: "+orWord(r.v.wanted, "POST")), target)
 	}
-	return fmt.Sprintf("curl -i -X %s %s", shellArg(c.method()), target)
+	return fmt.Sprintf("curl -i -X %s %s", shell.Word(c.method()), target)
 }
-
-// shellArg returns s as one shell word: as is when it holds only characters no shell treats
-// specially, else single-quoted. Methods, hosts and paths come from logs, that is from clients.
-func shellArg(s string) string {
-	if s == "" {
-		return "''"
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_.:/=@%+,-", c) >= 0) {
-			return shellQuote(s)
-		}
-	}
-	return s
-}
-
-// shComment makes s safe inside a shell comment: no line breaks or control characters.
-func shComment(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return '?'
-		}
-		return r
-	}, s)
-}
-
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 func idsView(ids parsers.IDs) IDsView {
 	return IDsView{ids.RequestID, ids.NginxRequestID, ids.TraceID, ids.AmznRoot, ids.B3TraceID}

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/logtriage/logtriage/internal/num"
 )
 
 // Report data: what the postmortem reports (Markdown, HTML) need beyond the findings, kept in the
@@ -367,10 +369,10 @@ func clientNetwork(ip string) string {
 	return p.String()
 }
 
-// pmTally counts values; top and total read it.
-type pmTally map[string]int
+// tally counts values; top and total read it.
+type tally map[string]int
 
-func (t pmTally) add(v string) {
+func (t tally) add(v string) {
 	if v == "" {
 		v = "-"
 	}
@@ -431,15 +433,15 @@ func (e *Engine) impact(a *Analysis, reqs []*request) *Impact {
 	if im.Requests > 0 {
 		im.Share = float64((im.Requests405*10000+im.Requests/2)/im.Requests) / 10000
 	}
-	status, methods, uas, nets := pmTally{}, pmTally{}, pmTally{}, pmTally{}
+	status, methods, uas, nets := tally{}, tally{}, tally{}, tally{}
 	type routeAgg struct {
 		ri      RouteImpact
-		origins pmTally
+		origins tally
 	}
 	routes := map[string]*routeAgg{}
 	type originAgg struct {
 		oi                        OriginImpact
-		methods, uas, nets, route pmTally
+		methods, uas, nets, route tally
 		findings                  map[string]bool
 	}
 	origins := map[string]*originAgg{}
@@ -453,15 +455,15 @@ func (e *Engine) impact(a *Analysis, reqs []*request) *Impact {
 		rk := c.method() + " " + route
 		ra := routes[rk]
 		if ra == nil {
-			ra = &routeAgg{ri: RouteImpact{Method: c.method(), Route: route}, origins: pmTally{}}
+			ra = &routeAgg{ri: RouteImpact{Method: c.method(), Route: route}, origins: tally{}}
 			routes[rk] = ra
 		}
 		ra.ri.Count++
 		ra.origins.add(r.v.originLayer)
 		o := origins[r.v.originLayer]
 		if o == nil {
-			o = &originAgg{oi: OriginImpact{Layer: r.v.originLayer}, methods: pmTally{}, uas: pmTally{}, nets: pmTally{},
-				route: pmTally{}, findings: map[string]bool{}}
+			o = &originAgg{oi: OriginImpact{Layer: r.v.originLayer}, methods: tally{}, uas: tally{}, nets: tally{},
+				route: tally{}, findings: map[string]bool{}}
 			origins[r.v.originLayer] = o
 		}
 		o.oi.Requests405++
@@ -559,10 +561,10 @@ func findingIndex(a *Analysis, reqs []*request) []int {
 }
 
 func (e *Engine) findingImpact(a *Analysis, reqs []*request) {
-	type agg struct{ status, uas, nets pmTally }
+	type agg struct{ status, uas, nets tally }
 	aggs := make([]agg, len(a.Findings))
 	for i := range aggs {
-		aggs[i] = agg{pmTally{}, pmTally{}, pmTally{}}
+		aggs[i] = agg{tally{}, tally{}, tally{}}
 	}
 	for i, j := range findingIndex(a, reqs) {
 		if j < 0 {
@@ -703,8 +705,8 @@ func (e *Engine) events(a *Analysis, reqs []*request, times []int64, buckets []B
 		if peak >= 0 {
 			b := buckets[peak]
 			ev = append(ev, Event{Time: b.Start, Kind: "peak", Count: b.M405,
-				Text: fmt.Sprintf("Peak: %s with a 405 of %s requests in the %s from %s (%s)", pmThousands(b.M405),
-					pmThousands(b.Requests), widthText(w), pmClock(b.Start), originMix(b.Origin405))})
+				Text: fmt.Sprintf("Peak: %s with a 405 of %s requests in the %s from %s (%s)", num.Thousands(b.M405),
+					num.Thousands(b.Requests), widthText(w), clock(b.Start), originMix(b.Origin405))})
 		}
 		ev = append(ev, Event{Time: nsTime(reqTime(r1)), Kind: "last_405", Count: 1,
 			Text: fmt.Sprintf("Last 405: %s %s, generated at %s (%s), request %s", r1.hops[0].method(),
@@ -714,7 +716,7 @@ func (e *Engine) events(a *Analysis, reqs []*request, times []int64, buckets []B
 				m := r.hops[r.v.maskedBy]
 				ev = append(ev, Event{Time: nsTime(reqTime(r)), Kind: "first_masked", Count: a.Summary.Masked405,
 					Text: fmt.Sprintf("First masked 405: %s %s from %s turned into %d by %s; %s masked in all", r.hops[0].method(),
-						Route(r.hops[0].path()), r.v.originLayer, m.status, e.name(m), pmThousands(a.Summary.Masked405))})
+						Route(r.hops[0].path()), r.v.originLayer, m.status, e.name(m), num.Thousands(a.Summary.Masked405))})
 				break
 			}
 		}
@@ -738,15 +740,15 @@ func (e *Engine) events(a *Analysis, reqs []*request, times []int64, buckets []B
 			}
 			ev = append(ev, Event{Time: g.LastSuccess, Kind: "last_success", Finding: i + 1, Count: g.Successes,
 				Text: fmt.Sprintf("Last success of %s at %s%s, after %s successes in the window", name, g.Layer,
-					ver(g.VersionBefore), pmThousands(g.Successes))})
+					ver(g.VersionBefore), num.Thousands(g.Successes))})
 			ev = append(ev, Event{Time: g.First405, Kind: "regression_first_405", Finding: i + 1, Count: int64(f.Count),
 				Text: fmt.Sprintf("%s answers 405 at %s%s: deploy regression, %s requests with a 405 since", name, g.Layer,
-					ver(g.VersionAfter), pmThousands(int64(f.Count)))})
+					ver(g.VersionAfter), num.Thousands(int64(f.Count)))})
 		case f.Drift != nil:
 			d := f.Drift
 			ev = append(ev, Event{Time: f.FirstSeen, Kind: "drift_start", Finding: i + 1, Count: int64(f.Count),
 				Text: fmt.Sprintf("%s starts to answer 405 on %s %s while %s succeeds: backend drift, %s requests with a 405",
-					name, d.Dimension, backendNames(d.Failing, false), backendNames(d.OK, true), pmThousands(int64(f.Count)))})
+					name, d.Dimension, backendNames(d.Failing, false), backendNames(d.OK, true), num.Thousands(int64(f.Count)))})
 		case f.Cause == CauseCORSPreflight:
 			// The burst: the bucket with the most of this finding's 405s.
 			counts := map[int64]int64{}
@@ -764,7 +766,7 @@ func (e *Engine) events(a *Analysis, reqs []*request, times []int64, buckets []B
 			if bn > 0 {
 				ev = append(ev, Event{Time: nsTime(best * w), Kind: "preflight_burst", Finding: i + 1, Count: bn,
 					Text: fmt.Sprintf("Preflight failures peak: %s rejected CORS preflights (OPTIONS %s, wanted %s) in the %s from %s; %s in all",
-						pmThousands(bn), f.Route, orDash(f.WantedMethod), widthText(w), pmClock(nsTime(best*w)), pmThousands(int64(f.Count)))})
+						num.Thousands(bn), f.Route, orDash(f.WantedMethod), widthText(w), clock(nsTime(best*w)), num.Thousands(int64(f.Count)))})
 			}
 		}
 	}
@@ -792,7 +794,7 @@ func originMix(m map[string]int64) string {
 	})
 	parts := make([]string, len(s))
 	for i, x := range s {
-		parts[i] = x.k + " " + pmThousands(x.v)
+		parts[i] = x.k + " " + num.Thousands(x.v)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -817,29 +819,9 @@ func durUnit(d time.Duration) (int64, string) {
 }
 
 // clock formats a time in UTC with the zone named: "2026-11-24 10:32:05 UTC".
-func pmClock(t time.Time) string {
+func clock(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
 	return t.UTC().Format("2006-01-02 15:04:05") + " UTC"
-}
-
-// pmThousands formats an integer with comma pmThousands separators.
-func pmThousands[T ~int | ~int64](n T) string {
-	s := fmt.Sprint(int64(n))
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }

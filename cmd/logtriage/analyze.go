@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/logtriage/logtriage/analysis"
+	render "github.com/logtriage/logtriage/analysis/report"
 	"github.com/logtriage/logtriage/parsers"
 )
 
@@ -123,7 +124,7 @@ func (c *traceCmd) Run() error {
 	if c.Output == "json" {
 		err = writeJSON(out, reqs)
 	} else {
-		err = analysis.WriteTrace(out, c.ID, reqs)
+		err = render.Trace(out, c.ID, reqs)
 	}
 	if ferr := out.Flush(); err == nil {
 		err = ferr

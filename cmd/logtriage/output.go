@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/logtriage/logtriage/analysis"
+	render "github.com/logtriage/logtriage/analysis/report"
 )
 
 // outputFlags choose how an analysis is written; shared by analyze, es and report.
@@ -35,17 +36,17 @@ func (f *outputFlags) write(a *analysis.Analysis) error {
 		dst = tmp
 	}
 	out := bufio.NewWriterSize(dst, 64<<10)
-	opts := analysis.ReportOptions{Top: f.Top, Detail: f.Detail}
+	opts := render.Options{Top: f.Top, Detail: f.Detail}
 	var err error
 	switch f.Output {
 	case "json":
 		err = a.WriteJSON(out, f.Requests)
 	case "markdown":
-		err = a.WriteMarkdown(out, opts)
+		err = render.Markdown(out, a, opts)
 	case "html":
-		err = a.WriteHTML(out, opts)
+		err = render.HTML(out, a, opts)
 	default:
-		err = a.WriteText(out)
+		err = render.Text(out, a)
 	}
 	if ferr := out.Flush(); err == nil {
 		err = ferr

@@ -1,21 +1,23 @@
-package analysis
+package report
 
 import (
 	"bytes"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/logtriage/logtriage/analysis"
 )
 
 // The terminal report stays one screen at the top however many findings there are.
 func TestWriteTextTopOfManyFindingsConstructed(t *testing.T) {
-	a := &Analysis{Schema: Schema, Summary: Summary{Requests: 123456, Requests405: 3000}}
+	a := &analysis.Analysis{Schema: analysis.Schema, Summary: analysis.Summary{Requests: 123456, Requests405: 3000}}
 	for i := 0; i < 30; i++ {
-		a.Findings = append(a.Findings, Finding{OriginLayer: "app", Cause: CauseMethodNotRouted, Method: "POST",
+		a.Findings = append(a.Findings, analysis.Finding{OriginLayer: "app", Cause: analysis.CauseMethodNotRouted, Method: "POST",
 			Route: fmt.Sprintf("/r%d", i), Count: 100, Share: 0.0333, Evidence: "e", Fix: "f", Verify: "v"})
 	}
 	var b bytes.Buffer
-	if err := a.WriteText(&b); err != nil {
+	if err := Text(&b, a); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()

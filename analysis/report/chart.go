@@ -1,4 +1,4 @@
-package analysis
+package report
 
 import (
 	"fmt"
@@ -6,6 +6,9 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/logtriage/logtriage/analysis"
+	"github.com/logtriage/logtriage/internal/num"
 )
 
 // Charts of the HTML report: inline SVG written by hand (no script, no font, no network), sized
@@ -17,7 +20,7 @@ import (
 var chartPalette = []string{"#E69F00", "#0072B2", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#8C6D31", "#F0E442", "#555555"}
 
 // Greys for the status classes of requests without a 405, lightest for successes.
-var chartStatusColor = [tlClasses]string{"#dfe3e8", "#c5ccd4", "#9aa5b1", "#5f6b77", "#eef0f3"}
+var chartStatusColor = [len(statusClasses)]string{"#dfe3e8", "#c5ccd4", "#9aa5b1", "#5f6b77", "#eef0f3"}
 
 const (
 	chartPassed = "#b8c2cc"
@@ -25,7 +28,7 @@ const (
 )
 
 // layerColors assigns each origin layer (and "beyond X") a colour, the same in every chart.
-func (a *Analysis) layerColors() map[string]string {
+func layerColors(a *analysis.Analysis) map[string]string {
 	var names []string
 	seen := map[string]bool{}
 	addName := func(n string) {
@@ -47,8 +50,8 @@ func (a *Analysis) layerColors() map[string]string {
 	}
 	for _, l := range a.Layers {
 		addName(l.Name)
-		if present[BeyondPrefix+l.Name] {
-			addName(BeyondPrefix + l.Name)
+		if present[analysis.BeyondPrefix+l.Name] {
+			addName(analysis.BeyondPrefix + l.Name)
 		}
 	}
 	for _, f := range a.Findings {
@@ -68,7 +71,7 @@ type svgBuilder struct {
 
 func (b *svgBuilder) f(format string, args ...any) { fmt.Fprintf(&b.Builder, format, args...) }
 
-func pmEsc(s string) string { return html.EscapeString(s) }
+func esc(s string) string { return html.EscapeString(s) }
 
 // niceStep returns a round tick step giving about n ticks up to max.
 func niceStep(max float64, n int) float64 {
@@ -109,7 +112,7 @@ func (b *svgBuilder) legend(items []legendItem, x, y, width float64) float64 {
 			fill = "url(#hatch)"
 		}
 		b.f(`<rect x="%.1f" y="%.1f" width="12" height="12" fill="%s" stroke="#333" stroke-width="0.5"/>`, cx, cy-10, fill)
-		b.f(`<text x="%.1f" y="%.1f" class="lg">%s</text>`, cx+17, cy, pmEsc(it.label))
+		b.f(`<text x="%.1f" y="%.1f" class="lg">%s</text>`, cx+17, cy, esc(it.label))
 		cx += w
 	}
 	return cy - y + 18
@@ -119,12 +122,12 @@ const svgDefs = `<defs><pattern id="hatch" width="6" height="6" patternUnits="us
 
 // timelineSVG draws the requests per bucket: the 405s stacked by origin layer at the bottom,
 // the other requests by status class above them for scale.
-func (a *Analysis) timelineSVG() string {
+func timelineSVG(a *analysis.Analysis) string {
 	tl := a.Timeline
 	if tl == nil || len(tl.Buckets) == 0 {
 		return ""
 	}
-	colors := a.layerColors()
+	colors := layerColors(a)
 	const W, left, right = 1040.0, 58.0, 14.0
 	var b svgBuilder
 	// Legend first, to know its height.
@@ -132,15 +135,15 @@ func (a *Analysis) timelineSVG() string {
 	for _, o := range tl.Origins {
 		items = append(items, legendItem{color: colors[o], label: "405 generated at " + o})
 	}
-	used := [tlClasses]bool{}
+	used := [len(statusClasses)]bool{}
 	for _, bk := range tl.Buckets {
-		for i, n := range tlClassNames {
+		for i, n := range statusClasses {
 			if bk.Status[n] > 0 {
 				used[i] = true
 			}
 		}
 	}
-	for i, n := range tlClassNames {
+	for i, n := range statusClasses {
 		if used[i] {
 			items = append(items, legendItem{color: chartStatusColor[i], label: "other requests, " + n})
 		}
@@ -185,13 +188,13 @@ func (a *Analysis) timelineSVG() string {
 	axis := func(y func(float64) float64, step, m float64, title string, top, h float64) {
 		for v := 0.0; v <= m+step/2; v += step {
 			b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" class="grid"/>`, left, W-right, y(v), y(v))
-			b.f(`<text x="%.1f" y="%.1f" class="ax" text-anchor="end">%s</text>`, left-6, y(v)+4, pmThousands(int64(v)))
+			b.f(`<text x="%.1f" y="%.1f" class="ax" text-anchor="end">%s</text>`, left-6, y(v)+4, num.Thousands(int64(v)))
 		}
 		ty := top - 10
 		if top == topA {
 			ty = top - 26 // above the event markers
 		}
-		b.f(`<text x="%.1f" y="%.1f" class="lb">%s</text>`, left, ty, pmEsc(title))
+		b.f(`<text x="%.1f" y="%.1f" class="lb">%s</text>`, left, ty, esc(title))
 		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" class="axis"/>`, left, W-right, y(0), y(0))
 	}
 	axis(yA, stepA, maxA, "Requests with a 405 per "+unit+", by origin layer", topA, hA)
@@ -199,7 +202,7 @@ func (a *Analysis) timelineSVG() string {
 	for i, bk := range tl.Buckets {
 		x := left + float64(i)*bw + gap/2
 		tip := fmt.Sprintf("%s – %s UTC: %s requests, %s with a 405", bk.Start.UTC().Format("2006-01-02 15:04:05"),
-			bk.Start.Add(width).UTC().Format("15:04:05"), pmThousands(bk.Requests), pmThousands(bk.M405))
+			bk.Start.Add(width).UTC().Format("15:04:05"), num.Thousands(bk.Requests), num.Thousands(bk.M405))
 		if bk.M405 > 0 {
 			tip += " (" + originMix(bk.Origin405) + ")"
 		}
@@ -209,7 +212,7 @@ func (a *Analysis) timelineSVG() string {
 				y = yB
 			}
 			acc := 0.0
-			b.f(`<g><title>%s</title>`, pmEsc(tip))
+			b.f(`<g><title>%s</title>`, esc(tip))
 			seg := func(v int64, color string) {
 				if v <= 0 {
 					return
@@ -222,7 +225,7 @@ func (a *Analysis) timelineSVG() string {
 				seg(bk.Origin405[o], colors[o])
 			}
 			if panel == 1 {
-				for c, name := range tlClassNames {
+				for c, name := range statusClasses {
 					seg(bk.Status[name], chartStatusColor[c])
 				}
 			}
@@ -238,7 +241,7 @@ func (a *Analysis) timelineSVG() string {
 		if x < left || x > W-right {
 			continue
 		}
-		b.f(`<g class="event"><title>%s</title>`, pmEsc(fmt.Sprintf("%d. %s UTC: %s", i+1, e.Time.UTC().Format("2006-01-02 15:04:05"), e.Text)))
+		b.f(`<g class="event"><title>%s</title>`, esc(fmt.Sprintf("%d. %s UTC: %s", i+1, e.Time.UTC().Format("2006-01-02 15:04:05"), e.Text)))
 		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#333" stroke-width="1" stroke-dasharray="3 3"/>`, x, x, topA-2, yA(0))
 		b.f(`<circle cx="%.1f" cy="%.1f" r="8" fill="#fff" stroke="#333"/>`, x, topA-2)
 		b.f(`<text x="%.1f" y="%.1f" class="ax" text-anchor="middle" style="font-weight:600;fill:#1d2329">%d</text>`, x, topA+2, i+1)
@@ -281,17 +284,17 @@ func (a *Analysis) timelineSVG() string {
 	if multiDay {
 		axisTitle = "time (UTC)"
 	}
-	b.f(`<text x="%.1f" y="%.1f" class="ax" text-anchor="middle">%s</text>`, left+plotW/2, H-8, pmEsc(axisTitle))
+	b.f(`<text x="%.1f" y="%.1f" class="ax" text-anchor="middle">%s</text>`, left+plotW/2, H-8, esc(axisTitle))
 	b.WriteString(`</svg>`)
 	return b.String()
 }
 
 // funnelSVG draws, per layer outer to inner, the 405s generated there, passed through and masked.
-func (a *Analysis) funnelSVG() string {
+func funnelSVG(a *analysis.Analysis) string {
 	if len(a.Layers) == 0 {
 		return ""
 	}
-	colors := a.layerColors()
+	colors := layerColors(a)
 	type row struct {
 		label, sub          string
 		gen, passed, masked int64
@@ -302,8 +305,8 @@ func (a *Analysis) funnelSVG() string {
 	beyond := map[string]int64{}
 	if a.Impact != nil {
 		for _, o := range a.Impact.ByOrigin {
-			if strings.HasPrefix(o.Layer, BeyondPrefix) {
-				beyond[strings.TrimPrefix(o.Layer, BeyondPrefix)] = o.Requests405
+			if strings.HasPrefix(o.Layer, analysis.BeyondPrefix) {
+				beyond[strings.TrimPrefix(o.Layer, analysis.BeyondPrefix)] = o.Requests405
 			}
 		}
 	}
@@ -311,7 +314,7 @@ func (a *Analysis) funnelSVG() string {
 	for _, l := range a.Layers {
 		rows = append(rows, row{label: l.Name, sub: l.Format, gen: l.Generated405, passed: l.Passed405, masked: l.Masked405, color: colors[l.Name]})
 		if n := beyond[l.Name]; n > 0 {
-			rows = append(rows, row{label: BeyondPrefix + l.Name, sub: "not logged", gen: n, color: colors[BeyondPrefix+l.Name], beyond: true})
+			rows = append(rows, row{label: analysis.BeyondPrefix + l.Name, sub: "not logged", gen: n, color: colors[analysis.BeyondPrefix+l.Name], beyond: true})
 		}
 	}
 	for _, r := range rows {
@@ -326,13 +329,13 @@ func (a *Analysis) funnelSVG() string {
 	for i, r := range rows {
 		var parts []string
 		if r.gen > 0 {
-			parts = append(parts, pmThousands(r.gen)+" generated")
+			parts = append(parts, num.Thousands(r.gen)+" generated")
 		}
 		if r.passed > 0 {
-			parts = append(parts, pmThousands(r.passed)+" passed")
+			parts = append(parts, num.Thousands(r.passed)+" passed")
 		}
 		if r.masked > 0 {
-			parts = append(parts, pmThousands(r.masked)+" masked")
+			parts = append(parts, num.Thousands(r.masked)+" masked")
 		}
 		labels[i] = strings.Join(parts, " · ")
 		if labels[i] == "" {
@@ -357,26 +360,26 @@ func (a *Analysis) funnelSVG() string {
 	bottom := top + float64(len(rows))*rowH
 	for v := 0.0; v <= xmax+step/2; v += step {
 		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" class="grid"/>`, x(v), x(v), top-4, bottom)
-		b.f(`<text x="%.1f" y="%.1f" class="ax" text-anchor="middle">%s</text>`, x(v), bottom+16, pmThousands(int64(v)))
+		b.f(`<text x="%.1f" y="%.1f" class="ax" text-anchor="middle">%s</text>`, x(v), bottom+16, num.Thousands(int64(v)))
 	}
 	b.f(`<text x="%.1f" y="%.1f" class="ax" text-anchor="middle">requests with a 405</text>`, left+plotW/2, H-6)
 	for i, r := range rows {
 		y0 := top + float64(i)*rowH
-		b.f(`<text x="%.1f" y="%.1f" class="lb" text-anchor="end">%s</text>`, left-10, y0+15, pmEsc(r.label))
-		b.f(`<text x="%.1f" y="%.1f" class="ax" text-anchor="end">%s</text>`, left-10, y0+28, pmEsc(r.sub))
+		b.f(`<text x="%.1f" y="%.1f" class="lb" text-anchor="end">%s</text>`, left-10, y0+15, esc(r.label))
+		b.f(`<text x="%.1f" y="%.1f" class="ax" text-anchor="end">%s</text>`, left-10, y0+28, esc(r.sub))
 		acc := 0.0
 		seg := func(v int64, fill, what string) {
 			if v <= 0 {
 				return
 			}
 			b.f(`<rect x="%.2f" y="%.1f" width="%.2f" height="%.1f" fill="%s" stroke="#fff" stroke-width="0.8"><title>%s: %s %s</title></rect>`,
-				x(acc), y0+5, x(acc+float64(v))-x(acc), rowH-12, fill, pmEsc(r.label), pmThousands(v), what)
+				x(acc), y0+5, x(acc+float64(v))-x(acc), rowH-12, fill, esc(r.label), num.Thousands(v), what)
 			acc += float64(v)
 		}
 		seg(r.gen, r.color, "generated here")
 		seg(r.passed, chartPassed, "passed through")
 		seg(r.masked, "url(#hatch)", "masked")
-		b.f(`<text x="%.1f" y="%.1f" class="val">%s</text>`, x(acc)+6, y0+rowH/2+3, pmEsc(labels[i]))
+		b.f(`<text x="%.1f" y="%.1f" class="val">%s</text>`, x(acc)+6, y0+rowH/2+3, esc(labels[i]))
 	}
 	b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" class="axis"/>`, left, left, top-4, bottom)
 	b.WriteString(`</svg>`)
@@ -384,7 +387,7 @@ func (a *Analysis) funnelSVG() string {
 }
 
 // routesSVG draws the top routes by 405 count, each bar stacked by origin layer.
-func (a *Analysis) routesSVG(n int) string {
+func routesSVG(a *analysis.Analysis, n int) string {
 	im := a.Impact
 	if im == nil || len(im.Routes) == 0 {
 		return ""
@@ -396,7 +399,7 @@ func (a *Analysis) routesSVG(n int) string {
 	if len(routes) > n {
 		routes = routes[:n]
 	}
-	colors := a.layerColors()
+	colors := layerColors(a)
 	const W, right, rowH = 1040.0, 60.0, 26.0
 	longest := 0
 	for _, r := range routes {
@@ -438,7 +441,7 @@ func (a *Analysis) routesSVG(n int) string {
 	bottom := top + float64(len(routes))*rowH
 	for v := 0.0; v <= xmax+step/2; v += step {
 		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" class="grid"/>`, x(v), x(v), top-4, bottom)
-		b.f(`<text x="%.1f" y="%.1f" class="ax" text-anchor="middle">%s</text>`, x(v), bottom+16, pmThousands(int64(v)))
+		b.f(`<text x="%.1f" y="%.1f" class="ax" text-anchor="middle">%s</text>`, x(v), bottom+16, num.Thousands(int64(v)))
 	}
 	b.f(`<text x="%.1f" y="%.1f" class="ax" text-anchor="middle">requests with a 405</text>`, left+plotW/2, bottom+32)
 	for i, r := range routes {
@@ -447,7 +450,7 @@ func (a *Analysis) routesSVG(n int) string {
 		if len([]rune(label)) > 68 {
 			label = string([]rune(label)[:67]) + "…"
 		}
-		b.f(`<text x="%.1f" y="%.1f" class="mono" text-anchor="end">%s</text>`, left-8, y0+rowH/2+4, pmEsc(label))
+		b.f(`<text x="%.1f" y="%.1f" class="mono" text-anchor="end">%s</text>`, left-8, y0+rowH/2+4, esc(label))
 		acc := 0.0
 		for _, name := range present {
 			var v int64
@@ -460,10 +463,10 @@ func (a *Analysis) routesSVG(n int) string {
 				continue
 			}
 			b.f(`<rect x="%.2f" y="%.1f" width="%.2f" height="%.1f" fill="%s" stroke="#fff" stroke-width="0.8"><title>%s %s: %s generated at %s</title></rect>`,
-				x(acc), y0+4, x(acc+float64(v))-x(acc), rowH-8, colors[name], pmEsc(r.Method), pmEsc(r.Route), pmThousands(v), pmEsc(name))
+				x(acc), y0+4, x(acc+float64(v))-x(acc), rowH-8, colors[name], esc(r.Method), esc(r.Route), num.Thousands(v), esc(name))
 			acc += float64(v)
 		}
-		b.f(`<text x="%.1f" y="%.1f" class="val">%s</text>`, x(acc)+6, y0+rowH/2+4, pmThousands(r.Count))
+		b.f(`<text x="%.1f" y="%.1f" class="val">%s</text>`, x(acc)+6, y0+rowH/2+4, num.Thousands(r.Count))
 	}
 	b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" class="axis"/>`, left, left, top-4, bottom)
 	if rest > 0 {
@@ -471,7 +474,7 @@ func (a *Analysis) routesSVG(n int) string {
 		for _, r := range routes {
 			shown += r.Count
 		}
-		b.f(`<text x="%.1f" y="%.1f" class="ax">%s</text>`, left, H-6, pmEsc(pmMore(rest, "routes", im.Requests405-shown, "requests with a 405")))
+		b.f(`<text x="%.1f" y="%.1f" class="ax">%s</text>`, left, H-6, esc(more(rest, "routes", im.Requests405-shown, "requests with a 405")))
 	}
 	b.WriteString(`</svg>`)
 	return b.String()

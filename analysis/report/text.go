@@ -1,4 +1,4 @@
-package analysis
+package report
 
 import (
 	"bufio"
@@ -6,25 +6,28 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/logtriage/logtriage/analysis"
+	"github.com/logtriage/logtriage/internal/num"
 )
 
-// WriteText writes the terminal report: layer order, findings table, each finding's evidence,
+// Text writes the terminal report: layer order, findings table, each finding's evidence,
 // fix and verification, and the inputs read.
-func (a *Analysis) WriteText(w io.Writer) error {
+func Text(w io.Writer, a *analysis.Analysis) error {
 	bw := bufio.NewWriter(w)
 	s := &a.Summary
 	pct := 0.0
 	if s.Requests > 0 {
 		pct = 100 * float64(s.Requests405) / float64(s.Requests)
 	}
-	n := pmThousands[int64]
+	n := num.Thousands[int64]
 	if s.OnlyWith405 {
 		fmt.Fprintf(bw, "logtriage: %s requests with a 405", n(s.Requests405))
 	} else {
 		fmt.Fprintf(bw, "logtriage: %s requests, %s with a 405 (%.1f%%)", n(s.Requests), n(s.Requests405), pct)
 	}
 	if !s.FirstSeen.IsZero() {
-		fmt.Fprintf(bw, ", %s – %s", ts(s.FirstSeen), ts(s.LastSeen))
+		fmt.Fprintf(bw, ", %s – %s", stamp(s.FirstSeen), stamp(s.LastSeen))
 	}
 	bw.WriteString("\n")
 	if s.Scope != "" {
@@ -51,13 +54,13 @@ func (a *Analysis) WriteText(w io.Writer) error {
 				restCount += f.Count
 				continue
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%.1f%%\t%s\t%s\t%s\t%s\t%s\n", i+1, pmThousands(f.Count), 100*f.Share,
+			fmt.Fprintf(tw, "%d\t%s\t%.1f%%\t%s\t%s\t%s\t%s\t%s\n", i+1, num.Thousands(f.Count), 100*f.Share,
 				f.OriginLayer, f.Cause, f.Method, f.Route, orDash(flags(&f)))
 		}
 		tw.Flush()
 		if rest > 0 {
 			fmt.Fprintf(bw, "… and %s more findings (%s requests): --output json, markdown or html lists them all\n",
-				pmThousands(rest), pmThousands(restCount))
+				num.Thousands(rest), num.Thousands(restCount))
 		}
 		bw.WriteString("\n")
 		for i, f := range a.Findings {
@@ -65,9 +68,9 @@ func (a *Analysis) WriteText(w io.Writer) error {
 				break
 			}
 			fmt.Fprintf(bw, "%d. %s %s — %s at %s: %s, %s", i+1, f.Method, f.Route, f.Cause,
-				f.OriginLayer, plural(f.Count, "request"), ts(f.FirstSeen))
+				f.OriginLayer, plural(f.Count, "request"), stamp(f.FirstSeen))
 			if !f.LastSeen.Equal(f.FirstSeen) {
-				fmt.Fprintf(bw, " – %s", ts(f.LastSeen))
+				fmt.Fprintf(bw, " – %s", stamp(f.LastSeen))
 			}
 			bw.WriteString("\n")
 			fmt.Fprintf(bw, "   Evidence: %s\n", f.Evidence)
@@ -123,10 +126,10 @@ func plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
 	}
-	return pmThousands(n) + " " + what + "s"
+	return num.Thousands(n) + " " + what + "s"
 }
 
-func flags(f *Finding) string {
+func flags(f *analysis.Finding) string {
 	var p []string
 	if f.Masked > 0 {
 		p = append(p, fmt.Sprintf("masked %d", f.Masked))
@@ -143,9 +146,9 @@ func flags(f *Finding) string {
 	return strings.Join(p, ", ")
 }
 
-// WriteTrace prints the hop chain of each request matching id, with every hop's record and the
+// Trace prints the hop chain of each request matching id, with every hop's record and the
 // verdict.
-func WriteTrace(w io.Writer, id string, reqs []RequestView) error {
+func Trace(w io.Writer, id string, reqs []analysis.RequestView) error {
 	bw := bufio.NewWriter(w)
 	if len(reqs) == 0 {
 		fmt.Fprintf(bw, "No request with id %s in the inputs (within the join window).\n", id)
@@ -155,10 +158,10 @@ func WriteTrace(w io.Writer, id string, reqs []RequestView) error {
 		if i > 0 {
 			bw.WriteString("\n")
 		}
-		fmt.Fprintf(bw, "Request %s %s%s at %s, client got %d\n", r.Method, r.Host, r.Path, ts(r.Time), r.Status)
+		fmt.Fprintf(bw, "Request %s %s%s at %s, client got %d\n", r.Method, r.Host, r.Path, stamp(r.Time), r.Status)
 		fmt.Fprintf(bw, "  ids: %s\n", idsText(r.IDs))
 		for j, h := range r.Hops {
-			fmt.Fprintf(bw, "  %d. %s (%s) %s  %s\n", j+1, h.Layer, h.Format, h.Source, ts(h.Time))
+			fmt.Fprintf(bw, "  %d. %s (%s) %s  %s\n", j+1, h.Layer, h.Format, h.Source, stamp(h.Time))
 			fmt.Fprintf(bw, "     %s %s%s → %d", h.Method, h.Host, h.URI, h.Status)
 			if len(h.Upstream) > 0 {
 				fmt.Fprintf(bw, "  upstream %s", statusList(h.Upstream))
@@ -202,7 +205,7 @@ func WriteTrace(w io.Writer, id string, reqs []RequestView) error {
 	return bw.Flush()
 }
 
-func idsText(v IDsView) string {
+func idsText(v analysis.IDsView) string {
 	var p []string
 	for _, kv := range [][2]string{{"request_id", v.RequestID}, {"nginx_request_id", v.NginxRequestID},
 		{"trace_id", v.TraceID}, {"amzn_root", v.AmznRoot}, {"b3_trace_id", v.B3TraceID}} {

@@ -1,0 +1,128 @@
+package report
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/logtriage/logtriage/analysis"
+	"github.com/logtriage/logtriage/internal/num"
+)
+
+// Formatting shared by every renderer. Counts go through num.Thousands.
+
+// stamp formats a time as the terminal report and the engine's sentences do: "2026-11-24 10:30:27Z".
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }
+
+// clock formats a time in UTC with the zone named: "2026-11-24 10:32:05 UTC".
+func clock(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05") + " UTC"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// statusList lists upstream statuses: "502, 405"; -1 (an attempt without a status) is "-".
+func statusList(s []int) string {
+	var b strings.Builder
+	for i, x := range s {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if x < 0 {
+			b.WriteByte('-')
+		} else {
+			b.WriteString(strconv.Itoa(x))
+		}
+	}
+	return b.String()
+}
+
+// ranked returns the counted values, most frequent first, ties by value.
+func ranked(m map[string]int) []analysis.Count {
+	out := make([]analysis.Count, 0, len(m))
+	for v, c := range m {
+		if v == "" {
+			v = "-"
+		}
+		out = append(out, analysis.Count{Value: v, Count: c})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Value < out[j].Value
+	})
+	return out
+}
+
+// durUnit splits a bucket width into a count and its largest whole unit.
+func durUnit(d time.Duration) (int64, string) {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return int64(d / (24 * time.Hour)), "day"
+	case d%time.Hour == 0:
+		return int64(d / time.Hour), "hour"
+	case d%time.Minute == 0:
+		return int64(d / time.Minute), "minute"
+	}
+	return int64(d / time.Second), "second"
+}
+
+// originOrder lists origin layer names outer → inner, each "beyond X" right after X, unknown
+// names last in name order.
+func originOrder[T any](layers []analysis.Layer, present map[string]T) []string {
+	var out []string
+	done := map[string]bool{}
+	for _, l := range layers {
+		for _, n := range []string{l.Name, analysis.BeyondPrefix + l.Name} {
+			if _, ok := present[n]; ok && !done[n] {
+				out = append(out, n)
+				done[n] = true
+			}
+		}
+	}
+	var rest []string
+	for n := range present {
+		if !done[n] {
+			rest = append(rest, n)
+		}
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}
+
+// statusClasses are the keys of a timeline bucket's status counts (the JSON model), in the
+// order the charts stack them.
+var statusClasses = [...]string{"2xx", "3xx", "4xx", "5xx", "other"}
+
+// originMix lists counts per origin layer, largest first: "app 12, edge 3".
+func originMix(m map[string]int64) string {
+	type kv struct {
+		k string
+		v int64
+	}
+	var s []kv
+	for k, v := range m {
+		s = append(s, kv{k, v})
+	}
+	sort.Slice(s, func(i, j int) bool {
+		if s[i].v != s[j].v {
+			return s[i].v > s[j].v
+		}
+		return s[i].k < s[j].k
+	})
+	parts := make([]string, len(s))
+	for i, x := range s {
+		parts[i] = x.k + " " + num.Thousands(x.v)
+	}
+	return strings.Join(parts, ", ")
+}

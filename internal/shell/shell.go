@@ -1,0 +1,34 @@
+// Package shell writes values into shell commands. Methods, hosts, paths and headers in the
+// generated commands come from logs, that is from clients: every value is one shell word, and
+// running a command never runs what a value holds.
+package shell
+
+import "strings"
+
+// Quote single-quotes s.
+func Quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// Word returns s as one shell word: as is when it holds only characters no shell treats
+// specially, else single-quoted.
+func Word(s string) string {
+	if s == "" {
+		return "''"
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_.:/=@%+,-", c) >= 0) {
+			return Quote(s)
+		}
+	}
+	return s
+}
+
+// Comment makes s safe inside a shell comment: no line breaks or control characters.
+func Comment(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+}
