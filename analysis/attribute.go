@@ -157,8 +157,10 @@ func (e *Engine) selfMade(h *hop) (local, uncertain bool) {
 	if f == parsers.FormatApp {
 		return true, false
 	}
-	if f == parsers.FormatNginx || f == parsers.FormatALB {
-		// $upstream_status / target_status_code: the last attempt's status is what was relayed.
+	if f == parsers.FormatNginx || f == parsers.FormatALB || f == parsers.FormatHAProxy ||
+		f == parsers.FormatTraefik || f == parsers.FormatCaddy {
+		// $upstream_status / target_status_code / the server's or service's status: the last
+		// attempt's status is what was relayed.
 		if len(h.upstream) > 0 {
 			return h.upstream[len(h.upstream)-1] != 405, false
 		}
@@ -251,8 +253,64 @@ func (e *Engine) localHow(h *hop) string {
 			return "local reply (" + h.detail() + ")"
 		}
 		return "local reply (no upstream host)"
+	case parsers.FormatApache, parsers.FormatHAProxy, parsers.FormatCaddy, parsers.FormatTraefik:
+		return otherProxyHow(e.format(h), h.detail(), h.local)
 	}
 	return "no upstream answered"
+}
+
+// otherProxyHow reads the evidence the Apache, HAProxy, Caddy and Traefik parsers put in Detail
+// (parsers/apache.go, haproxy.go, caddy.go, traefik.go).
+func otherProxyHow(format, d string, local parsers.Local) string {
+	switch format {
+	case parsers.FormatApache:
+		switch {
+		case strings.Contains(d, "no handler"):
+			return "httpd answered before any content handler (mod_rewrite [R=405], a <Limit>/Require rule, or the static-file handler)"
+		case strings.Contains(d, "handler "):
+			return "httpd's own handler answered (" + after(d, "handler ") + "), not mod_proxy"
+		case local == parsers.LocalUnknown:
+			return "no handler or proxy logged (add %R to the LogFormat to tell httpd's own answers from mod_proxy's)"
+		}
+		return "httpd answered itself"
+	case parsers.FormatHAProxy:
+		switch {
+		case strings.Contains(d, "blocked by an HAProxy rule"):
+			return "an http-request deny/return rule (termination PR, <NOSRV>)"
+		case strings.Contains(d, "sent no response"):
+			return "the server sent no response; HAProxy wrote the status"
+		case strings.Contains(d, "no server"):
+			return "no server chosen (<NOSRV>): " + after(d, "no server: ")
+		}
+		return "HAProxy answered itself"
+	case parsers.FormatCaddy:
+		if strings.Contains(d, "handler error at ") {
+			return "a handler returned the error (" + after(d, "handler error at ") + ")"
+		}
+		return "a Caddy route answered (respond / error / file_server: only Caddy's own response headers)"
+	case parsers.FormatTraefik:
+		switch {
+		case strings.Contains(d, "no router matched"):
+			return "no router matched: Traefik's own answer"
+		case strings.Contains(d, "OriginStatus 0"), strings.Contains(d, "sent it to no service"):
+			return "a middleware answered (OriginStatus 0, no service contacted)"
+		}
+		return "Traefik answered itself"
+	}
+	return "no upstream answered"
+}
+
+// after returns the text of d after the first sep, up to the next "; ".
+func after(d, sep string) string {
+	i := strings.Index(d, sep)
+	if i < 0 {
+		return d
+	}
+	d = d[i+len(sep):]
+	if j := strings.Index(d, "; "); j >= 0 {
+		d = d[:j]
+	}
+	return d
 }
 
 func statusList(s []int) string {

@@ -196,6 +196,14 @@ func proxyKind(format string) string {
 		return "nginx location"
 	case parsers.FormatEnvoy:
 		return "Envoy route / filter"
+	case parsers.FormatApache:
+		return "Apache httpd rule (mod_rewrite, <Limit>/<LimitExcept>, handler)"
+	case parsers.FormatHAProxy:
+		return "HAProxy http-request rule (deny/return deny_status)"
+	case parsers.FormatCaddy:
+		return "Caddy route (respond / error / method matcher)"
+	case parsers.FormatTraefik:
+		return "Traefik router / middleware"
 	}
 	return "gateway/proxy"
 }

@@ -23,6 +23,8 @@ func formatPrior(format string) int {
 		return 1
 	case parsers.FormatEnvoy:
 		return 2
+	case parsers.FormatHAProxy, parsers.FormatTraefik, parsers.FormatCaddy, parsers.FormatApache:
+		return 1 // edge proxies or load balancers; votes order them against nginx
 	case parsers.FormatApp:
 		return 4
 	}

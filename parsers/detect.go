@@ -23,6 +23,8 @@ type Config struct {
 	// TrustedProxies are the proxy ranges skipped in X-Forwarded-For to find the original
 	// client (--trusted-proxies); nil means DefaultTrustedProxies.
 	TrustedProxies []netip.Prefix
+	// GunicornFormat is --gunicorn-format: a gunicorn access_log_format string.
+	GunicornFormat string
 }
 
 // Formats lists the format names that Config.Format accepts.
@@ -66,7 +68,7 @@ func (c *Config) resolveWrapped(path string, sample [][]byte) (*Resolved, error)
 		}
 		inner := res.NewParser
 		res.NewParser = func() Parser { return &unwrapper{kind: kind, inner: inner(), max: DefaultMaxLine} }
-		res.Sequential = kind == wrapCRI
+		res.Sequential = res.Sequential || kind == wrapCRI
 		res.Variant += " inside " + kind.String() + " lines"
 		return res, nil
 	}
@@ -97,7 +99,7 @@ func (c *Config) pick(path string, sample [][]byte, mapped bool) (*Resolved, err
 		}
 		return &Resolved{Variant: "empty input", NewParser: mustNew(cands[0].new)}, nil
 	}
-	best, bestOK := -1, 0
+	best, bestOK, bestSeq := -1, 0, false
 	var firstErr error
 	for i, cand := range cands {
 		p, err := cand.new()
@@ -116,6 +118,9 @@ func (c *Config) pick(path string, sample [][]byte, mapped bool) (*Resolved, err
 		}
 		if ok > bestOK {
 			best, bestOK = i, ok
+			// A parser that joins lines (parsers/framework.go) reads the input in order.
+			sq, isSeq := p.(interface{ Sequential() bool })
+			bestSeq = isSeq && sq.Sequential()
 		}
 		if ok == len(sample) {
 			break
@@ -125,7 +130,7 @@ func (c *Config) pick(path string, sample [][]byte, mapped bool) (*Resolved, err
 		return nil, c.undetected(path, sample, cands, firstErr)
 	}
 	cand := cands[best]
-	return &Resolved{Format: cand.format, Variant: cand.name, NewParser: mustNew(cand.new)}, nil
+	return &Resolved{Format: cand.format, Variant: cand.name, NewParser: mustNew(cand.new), Sequential: bestSeq}, nil
 }
 
 func mustNew(f func() (Parser, error)) func() Parser {
@@ -209,6 +214,7 @@ func (c *Config) candidates(path string, sample [][]byte, useMap bool) ([]candid
 		case FormatNginx:
 			add(FormatNginx, "nginx JSON", func() (Parser, error) { return NewNginxJSON(), nil })
 		}
+		out = append(out, c.echoCandidates(sample)...) // Echo's logger: app JSON with ns latency
 		add(FormatApp, "app JSON", func() (Parser, error) { return NewApp(c.AppFields) })
 		if c.Format == FormatNginx {
 			add(FormatNginx, "nginx JSON", func() (Parser, error) { return NewNginxJSON(), nil })
@@ -217,6 +223,10 @@ func (c *Config) candidates(path string, sample [][]byte, useMap bool) ([]candid
 			add(FormatEnvoy, "envoy JSON", func() (Parser, error) { return NewEnvoyJSON(), nil })
 		}
 	} else {
+		// Web frameworks' default lines (parsers/framework.go): those whose file name or
+		// neighbouring lines name their writer go first; the rest after the proxies' formats.
+		fwFirst, fwLast := c.frameworkCandidates(path, sample)
+		out = append(out, fwFirst...)
 		add(FormatALB, "alb", func() (Parser, error) { return NewALB(), nil })
 		add(FormatEnvoy, "envoy default", func() (Parser, error) { return CompileEnvoy(EnvoyDefaultFormat) })
 		add(FormatEnvoy, "envoy istio", func() (Parser, error) { return CompileEnvoy(EnvoyIstioFormat) })
@@ -233,6 +243,7 @@ func (c *Config) candidates(path string, sample [][]byte, useMap bool) ([]candid
 		if c.Format == FormatApp || logfmtLike(sample) {
 			add(FormatApp, "app logfmt", func() (Parser, error) { return NewApp(c.AppFields) })
 		}
+		out = append(out, fwLast...)
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("no parser for --format %q: use one of %s", c.Format, strings.Join(Formats, ", "))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 	"unsafe"
 
@@ -45,6 +46,7 @@ const (
 	nginxEscDefault nginxEscape = iota // \xHH, "-" for a variable not found
 	nginxEscJSON                       // JSON string escapes, empty when not found
 	nginxEscNone                       // raw
+	nginxEscApache                     // Apache httpd: \" \\ \n \t and \xHH (parsers/apache.go)
 )
 
 // nginxKind names the Record field a variable feeds.
@@ -83,6 +85,11 @@ const (
 	nginxOtelTrace
 	nginxAmzn
 	nginxB3
+	// Kinds of the other proxies' formats, compiled to the same steps (apache.go, traefik.go).
+	nginxMicros  // a duration in microseconds (Apache %D)
+	nginxMillis  // a duration in milliseconds (Apache %{ms}T, Traefik's "12ms")
+	nginxHandler // the handler that answered (Apache %R)
+	nginxBackend // the backend URL or worker a request went to ("-" when none)
 )
 
 // nginxVarKinds maps variable names to the field they feed; names not listed are skipped.
@@ -195,6 +202,8 @@ type NginxParser struct {
 	// Format is the log_format string the parser was compiled from (empty for NewNginxJSON).
 	Format string
 
+	format string // the Record.Format it writes: FormatNginx, or another proxy compiled to steps
+
 	// trailing accepts free text after the last step, for formats someone extended at the end.
 	// Only detection sets it, on candidates tried after the exact formats.
 	trailing bool
@@ -239,6 +248,10 @@ type nginxState struct {
 	sawUpstream bool
 	uri         []byte
 	xff         []byte
+	handler     []byte
+	sawHandler  bool
+	backend     []byte
+	sawBackend  bool
 	hostRank    int8
 	timeRank    int8
 	body        int
@@ -253,7 +266,7 @@ const nginxBudget = 2000
 // preceded by "escape=default|json|none" as in the directive. A format whose text is a JSON
 // object is parsed by key (see NginxParser.Parse).
 func CompileNginx(format string) (*NginxParser, error) {
-	p := &NginxParser{Format: format}
+	p := &NginxParser{Format: format, format: FormatNginx}
 	f := format
 	if strings.HasPrefix(f, "escape=") {
 		end := strings.IndexAny(f, " \t\r\n")
@@ -304,7 +317,7 @@ func compileNginxExtended(format string) (*NginxParser, error) {
 // NewNginxJSON returns a parser for JSON access log lines whose log_format is not known: keys are
 // mapped by name ("remote_addr", "status", "request", "upstream_status", "time", …).
 func NewNginxJSON() *NginxParser {
-	return &NginxParser{escape: nginxEscJSON, jsonAny: true}
+	return &NginxParser{escape: nginxEscJSON, jsonAny: true, format: FormatNginx}
 }
 
 // compileSteps splits a format into literal and variable steps.
@@ -569,7 +582,7 @@ func (p *NginxParser) Parse(line []byte, rec *Record) error {
 	if len(bytes.TrimSpace(line)) == 0 {
 		return ErrBlank
 	}
-	rec.Format = FormatNginx
+	rec.Format = p.format
 	p.st = nginxState{body: -1}
 	if p.json != nil || p.jsonAny {
 		if err := p.parseJSON(line, rec); err != nil {
@@ -685,7 +698,7 @@ func (p *NginxParser) indexLit(b []byte, from int, lit string, s *nginxStep) int
 			return -1
 		}
 		i += from
-		if p.escape == nginxEscJSON && !s.raw && lit[0] == '"' {
+		if (p.escape == nginxEscJSON || p.escape == nginxEscApache) && !s.raw && lit[0] == '"' {
 			n := 0
 			for j := i - 1; j >= 0 && b[j] == '\\'; j-- {
 				n++
@@ -835,9 +848,12 @@ func (p *NginxParser) unescape(v []byte, esc nginxEscape) []byte {
 	// Decoding never grows a value: reserve len(v) bytes at the arena's tail, decode into them
 	// and give back what was not used.
 	out := p.arena.alloc(v)[:0]
-	if esc == nginxEscDefault {
+	switch esc {
+	case nginxEscDefault:
 		out = nginxUnescapeDefault(out, v)
-	} else {
+	case nginxEscApache:
+		out = apacheUnescape(out, v)
+	default:
 		out = nginxUnescapeJSON(out, v)
 	}
 	p.arena.buf = p.arena.buf[:len(p.arena.buf)-len(v)+len(out)]
@@ -944,6 +960,29 @@ func (p *NginxParser) apply(rec *Record, s *nginxStep, v []byte, esc nginxEscape
 	case nginxRequestTime:
 		if d, ok := parseSeconds(v); ok {
 			rec.Duration = d
+		}
+		return nil
+	case nginxMicros, nginxMillis:
+		v = bytes.TrimSuffix(v, []byte("ms"))
+		if n, ok := parseInt(v); ok {
+			unit := time.Microsecond
+			if s.kind == nginxMillis {
+				unit = time.Millisecond
+			}
+			rec.Duration = time.Duration(n) * unit
+		}
+		return nil
+	case nginxHandler:
+		st.sawHandler = true
+		if !dash(v) {
+			st.handler = v
+		}
+		return nil
+	case nginxBackend:
+		st.sawBackend = true
+		if !dash(v) {
+			st.backend = v
+			rec.UpstreamAddr = bstr(v)
 		}
 		return nil
 	case nginxTimeLocal, nginxTimeISO, nginxMsec, nginxTimeAny:
@@ -1126,6 +1165,12 @@ func (p *NginxParser) finish(rec *Record) {
 			p.det = append(p.det, "; upstream_status "...)
 			p.det = append(p.det, nginxClip(ups)...)
 		}
+	}
+	switch p.format {
+	case FormatApache:
+		p.finishApache(rec)
+	case FormatTraefik:
+		p.finishTraefik(rec)
 	}
 	if len(p.det) > 0 {
 		rec.Detail = p.arena.add(p.det)

@@ -110,6 +110,16 @@ type Record struct {
 	BytesSent int64
 	Detail    string // format-specific evidence: Envoy flags and details, ALB actions and error_reason, …
 
+	// Framework names the web framework or application server whose default log line this is
+	// (gunicorn, django, gin, …; parsers/framework.go), for Format app; empty otherwise. It is
+	// always a constant, never a view of the line.
+	Framework string
+	// ErrorLine marks an application's error line about a request's method (Django's "Method
+	// Not Allowed (POST): /x", Spring's HttpRequestMethodNotSupportedException, …): evidence
+	// about a request, not a request of its own. Status is the 405 the application answered,
+	// Allow the supported methods when the line names them, Detail "error line: <message>".
+	ErrorLine bool
+
 	IDs IDs
 
 	upstreamBuf [8]int // backing store for Upstream, so that short lists do not allocate

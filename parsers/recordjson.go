@@ -16,6 +16,10 @@ func (r *Record) AppendJSON(dst []byte) []byte {
 	dst = append(dst, '"')
 	dst = appendStr(dst, "layer", r.Layer)
 	dst = appendStr(dst, "format", r.Format)
+	dst = appendStr(dst, "framework", r.Framework)
+	if r.ErrorLine {
+		dst = append(dst, `,"error_line":true`...)
+	}
 	if !r.Time.IsZero() {
 		dst = append(dst, `,"time":"`...)
 		dst = appendTime(dst, r.Time)

@@ -1,0 +1,180 @@
+package parsers
+
+import (
+	"bytes"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Detection of the web frameworks' default lines (parsers/framework.go).
+//
+// Most framework lines have a shape of their own (gin, uvicorn, werkzeug, Django, chi, morgan's
+// dev/short/tiny, Rails, ASP.NET Core) and are detected from the sample alone. The Common and
+// Combined Log Format lines of gunicorn, morgan and Tomcat are byte for byte what nginx and
+// Apache write, so they are an application's only when something says so: the file name
+// (gunicorn*.log, express*.log, morgan*.log, localhost_access_log.*), gunicorn's own error log
+// lines in the same stream ("[INFO] Booting worker with pid: 8"), Node's IPv4-mapped client
+// addresses (::ffff:10.0.0.7), --format app, or --gunicorn-format.
+
+// frameworkCandidates returns the framework parsers to try for a text input: first, those tried
+// before the proxies' formats (a gunicorn format string, or a CLF writer named by the file or the
+// sample); last, the one tried after them.
+func (c *Config) frameworkCandidates(path string, sample [][]byte) (first, last []candidate) {
+	if c.Format != "" && c.Format != FormatApp {
+		return nil, nil
+	}
+	hint := clfHint(path, sample)
+	if c.GunicornFormat != "" {
+		f := c.GunicornFormat
+		first = append(first, candidate{FormatApp, "app gunicorn --gunicorn-format", func() (Parser, error) {
+			return NewGunicorn(f)
+		}})
+	}
+	if hint != "" && clfSample(sample) {
+		first = append(first, candidate{FormatApp, "app " + hint + " (common/combined log format, named by " + hintSource(path, hint) + ")",
+			func() (Parser, error) { return NewFramework(hint), nil }})
+	}
+	clf := ""
+	if c.Format == FormatApp {
+		clf = FrameworkCLF
+	}
+	last = append(last, c.echoCandidates(sample)...) // after a banner line that is not JSON
+	last = append(last, candidate{FormatApp, "app " + sniffFramework(sample), func() (Parser, error) {
+		return NewFramework(clf), nil
+	}})
+	return first, last
+}
+
+// clfHint names the framework that wrote an input's Common/Combined Log Format lines, from the
+// file name or the sample's other lines; "" when nothing tells.
+func clfHint(path string, sample [][]byte) string {
+	if h := clfHintName(path); h != "" {
+		return h
+	}
+	for _, l := range sample {
+		switch {
+		case bytes.Contains(l, []byte("] [INFO] Booting worker with pid: ")),
+			bytes.Contains(l, []byte("] [INFO] Starting gunicorn ")):
+			return FrameworkGunicorn
+		case bytes.HasPrefix(l, []byte("::ffff:")):
+			return FrameworkMorgan // Node's dual-stack sockets log IPv4 clients so
+		}
+	}
+	return ""
+}
+
+// clfSample reports whether a sampled line has a Common Log Format time ("[24/Nov/2026:10:00:00 +0000]").
+func clfSample(sample [][]byte) bool {
+	for _, l := range sample {
+		if nginxTimeLike(l) {
+			return true
+		}
+	}
+	return false
+}
+
+func clfHintName(path string) string {
+	base := strings.ToLower(filepath.Base(path))
+	switch {
+	case strings.Contains(base, "gunicorn"):
+		return FrameworkGunicorn
+	case strings.Contains(base, "morgan"), strings.Contains(base, "express"):
+		return FrameworkMorgan
+	case strings.Contains(base, "tomcat"), strings.HasPrefix(base, "localhost_access_log"):
+		return FrameworkTomcat
+	}
+	return ""
+}
+
+func hintSource(path, hint string) string {
+	if clfHintName(path) == hint {
+		return "the file name"
+	}
+	return "its other lines"
+}
+
+// sniffFramework names the framework most of the sample's lines come from, for messages.
+func sniffFramework(sample [][]byte) string {
+	p := NewFramework("")
+	counts := map[string]int{}
+	best, bestN := "", 0
+	timed := false
+	var rec Record
+	for _, l := range sample {
+		rec.Reset()
+		if p.Parse(l, &rec) == nil && rec.Framework != "" {
+			timed = timed || !rec.Time.IsZero()
+			counts[rec.Framework]++
+			if n := counts[rec.Framework]; n > bestN {
+				best, bestN = rec.Framework, n
+			}
+		}
+	}
+	if best == "" {
+		return "framework lines"
+	}
+	if !timed {
+		// uvicorn, morgan dev/short/tiny, ASP.NET Core: a container runtime's or journald's
+		// time stands in when the lines are wrapped; otherwise the records have no time.
+		return best + " (no time of its own in the lines)"
+	}
+	return best
+}
+
+// echoCandidates returns the Echo logger's parser when the sample's JSON has its keys.
+func (c *Config) echoCandidates(sample [][]byte) []candidate {
+	if c.Format != "" && c.Format != FormatApp {
+		return nil
+	}
+	n := 0
+	for _, l := range sample {
+		if bytes.Contains(l, []byte(`"latency_human":`)) && bytes.Contains(l, []byte(`"bytes_out":`)) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	fields := c.AppFields
+	return []candidate{{FormatApp, "app echo", func() (Parser, error) {
+		app, err := NewApp(fields)
+		if err != nil {
+			return nil, err
+		}
+		return &EchoParser{app: app}, nil
+	}}}
+}
+
+// EchoParser reads Echo's default JSON request logger (middleware.Logger): the app JSON parser
+// does, and "latency", which Echo writes in nanoseconds, gives the duration.
+type EchoParser struct{ app *AppParser }
+
+// Parse implements Parser.
+func (e *EchoParser) Parse(line []byte, rec *Record) error {
+	if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '{' {
+		return ErrNotAccess // Echo's start-up banner ("⇨ http server started on …")
+	}
+	if err := e.app.Parse(line, rec); err != nil {
+		return err
+	}
+	if !bytes.Contains(line, []byte(`"latency_human":`)) {
+		return nil // another JSON line of the same program
+	}
+	rec.Framework = FrameworkEcho
+	if i := bytes.Index(line, []byte(`"latency":`)); i >= 0 {
+		v := line[i+10:]
+		j := 0
+		for j < len(v) && v[j] >= '0' && v[j] <= '9' {
+			j++
+		}
+		if ns, err := strconv.ParseInt(bstr(v[:j]), 10, 64); err == nil {
+			rec.Duration = time.Duration(ns)
+			if !rec.Time.IsZero() {
+				rec.Start = rec.Time.Add(-rec.Duration)
+			}
+		}
+	}
+	return nil
+}
