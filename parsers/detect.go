@@ -20,6 +20,8 @@ type Config struct {
 	EnvoyFormat string            // --envoy-format: an Envoy text format string
 	EnvoyLogs   []EnvoyAccessLog  // --envoy-config: access logs of an Envoy bootstrap
 	AppFields   map[string]string // --app-field overrides
+	ApacheFormat string      // --apache-format: an Apache LogFormat string
+	ApacheConf   *ApacheConf // --apache-conf: LogFormat and CustomLog directives
 	// TrustedProxies are the proxy ranges skipped in X-Forwarded-For to find the original
 	// client (--trusted-proxies); nil means DefaultTrustedProxies.
 	TrustedProxies []netip.Prefix
@@ -28,7 +30,7 @@ type Config struct {
 }
 
 // Formats lists the format names that Config.Format accepts.
-var Formats = []string{FormatNginx, FormatEnvoy, FormatALB, FormatApp}
+var Formats = []string{FormatNginx, FormatEnvoy, FormatALB, FormatApp, FormatApache, FormatHAProxy, FormatCaddy, FormatTraefik}
 
 // candidate is one way to read an input.
 type candidate struct {
@@ -164,6 +166,12 @@ func (c *Config) candidates(path string, sample [][]byte, useMap bool) ([]candid
 			}})
 		}
 	}
+	if useMap && c.ApacheConf != nil && (c.Format == "" || c.Format == FormatApache) {
+		if f, name, ok := c.ApacheConf.FormatFor(path); ok {
+			mapped = append(mapped, candidate{FormatApache, "apache LogFormat " + name + " (from " + filepath.Base(c.ApacheConf.Path) + ")",
+				func() (Parser, error) { return CompileApache(f) }})
+		}
+	}
 	if len(mapped) > 0 {
 		return mapped, nil
 	}
@@ -177,6 +185,21 @@ func (c *Config) candidates(path string, sample [][]byte, useMap bool) ([]candid
 	if c.NginxFormat != "" {
 		f := c.NginxFormat
 		add(FormatNginx, "nginx --nginx-format", func() (Parser, error) { return CompileNginx(f) })
+	}
+	if c.ApacheFormat != "" {
+		f := c.ApacheFormat
+		add(FormatApache, "apache --apache-format", func() (Parser, error) { return CompileApache(f) })
+	}
+	if c.ApacheConf != nil {
+		names := make([]string, 0, len(c.ApacheConf.Formats))
+		for name := range c.ApacheConf.Formats {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			f := c.ApacheConf.Formats[name]
+			add(FormatApache, "apache LogFormat "+name, func() (Parser, error) { return CompileApache(f) })
+		}
 	}
 	if c.EnvoyFormat != "" {
 		f := c.EnvoyFormat
@@ -213,6 +236,10 @@ func (c *Config) candidates(path string, sample [][]byte, useMap bool) ([]candid
 			add(FormatEnvoy, "envoy JSON", func() (Parser, error) { return NewEnvoyJSON(), nil })
 		case FormatNginx:
 			add(FormatNginx, "nginx JSON", func() (Parser, error) { return NewNginxJSON(), nil })
+		case FormatCaddy:
+			add(FormatCaddy, "caddy JSON", func() (Parser, error) { return NewCaddy(), nil })
+		case FormatTraefik:
+			add(FormatTraefik, "traefik JSON", func() (Parser, error) { return NewTraefikJSON(), nil })
 		}
 		out = append(out, c.echoCandidates(sample)...) // Echo's logger: app JSON with ns latency
 		add(FormatApp, "app JSON", func() (Parser, error) { return NewApp(c.AppFields) })
@@ -222,12 +249,24 @@ func (c *Config) candidates(path string, sample [][]byte, useMap bool) ([]candid
 		if c.Format == FormatEnvoy {
 			add(FormatEnvoy, "envoy JSON", func() (Parser, error) { return NewEnvoyJSON(), nil })
 		}
+		if c.Format == FormatCaddy || c.Format == FormatTraefik {
+			add(FormatCaddy, "caddy JSON", func() (Parser, error) { return NewCaddy(), nil })
+			add(FormatTraefik, "traefik JSON", func() (Parser, error) { return NewTraefikJSON(), nil })
+		}
 	} else {
 		// Web frameworks' default lines (parsers/framework.go): those whose file name or
 		// neighbouring lines name their writer go first; the rest after the proxies' formats.
 		fwFirst, fwLast := c.frameworkCandidates(path, sample)
 		out = append(out, fwFirst...)
+		// Apache's combined lines are nginx's: a file httpd wrote says so in its path.
+		apache := apachePath(path) || c.Format == FormatApache
+		if apache {
+			addApacheDefaults(add)
+		}
 		add(FormatALB, "alb", func() (Parser, error) { return NewALB(), nil })
+		add(FormatHAProxy, "haproxy httplog", func() (Parser, error) { return NewHAProxy(), nil })
+		add(FormatTraefik, "traefik common", func() (Parser, error) { return CompileTraefikCLF(), nil })
+		add(FormatApache, "apache vhost_combined", func() (Parser, error) { return CompileApache(ApacheVhostCombined) })
 		add(FormatEnvoy, "envoy default", func() (Parser, error) { return CompileEnvoy(EnvoyDefaultFormat) })
 		add(FormatEnvoy, "envoy istio", func() (Parser, error) { return CompileEnvoy(EnvoyIstioFormat) })
 		add(FormatEnvoy, "envoy istio 1.3-1.7", func() (Parser, error) { return CompileEnvoy(EnvoyIstio13Format) })
@@ -262,9 +301,13 @@ func jsonKind(sample [][]byte) string {
 		}
 		return false
 	}
-	var envoy, nginx int
+	var envoy, nginx, caddy, traefik int
 	for _, line := range sample {
 		switch {
+		case gjson.GetBytes(line, "request.uri").Exists() && has(line, "resp_headers", "status"):
+			caddy++
+		case has(line, "RequestMethod", "DownstreamStatus", "OriginStatus"):
+			traefik++
 		case has(line, "level", "msg", "log.level", "severity", "lvl"):
 			// a logger's record: nginx and Envoy access logs have no level
 		case has(line, "response_code", "response_flags", "upstream_host", "response_code_details", "x-envoy-origin-path", "RESPONSE_CODE"):
@@ -278,6 +321,10 @@ func jsonKind(sample [][]byte) string {
 		return FormatEnvoy
 	case 2*nginx > len(sample):
 		return FormatNginx
+	case 2*caddy > len(sample):
+		return FormatCaddy
+	case 2*traefik > len(sample):
+		return FormatTraefik
 	}
 	return FormatApp
 }
@@ -310,6 +357,19 @@ func (c *Config) undetected(path string, sample [][]byte, cands []candidate, fir
 		hint = "force a format with --format nginx|envoy|alb|app, or give the format string with --nginx-format / --envoy-format"
 	}
 	return fmt.Errorf("cannot tell the format of %s from its first lines (%q): %s", path, line, hint)
+}
+
+// apachePath reports whether a log's path names Apache httpd (/var/log/apache2, httpd/).
+func apachePath(p string) bool {
+	p = strings.ToLower(filepath.ToSlash(p))
+	return strings.Contains(p, "apache") || strings.Contains(p, "httpd")
+}
+
+// addApacheDefaults adds Apache's predefined formats, most specific first.
+func addApacheDefaults(add func(format, name string, f func() (Parser, error))) {
+	add(FormatApache, "apache vhost_combined", func() (Parser, error) { return CompileApache(ApacheVhostCombined) })
+	add(FormatApache, "apache combined", func() (Parser, error) { return CompileApache(ApacheCombined) })
+	add(FormatApache, "apache common", func() (Parser, error) { return CompileApache(ApacheCommon) })
 }
 
 // logfmtLike reports whether the first line starts with key=value, as logfmt and its CRI or

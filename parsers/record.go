@@ -20,6 +20,11 @@ const (
 	FormatEnvoy = "envoy"
 	FormatALB   = "alb"
 	FormatApp   = "app"
+
+	FormatApache  = "apache"  // Apache httpd access logs (parsers/apache.go)
+	FormatHAProxy = "haproxy" // HAProxy HTTP logs (parsers/haproxy.go)
+	FormatCaddy   = "caddy"   // Caddy JSON access logs (parsers/caddy.go)
+	FormatTraefik = "traefik" // Traefik CLF and JSON access logs (parsers/traefik.go)
 )
 
 // Local says whether a hop generated the response itself, from the format's own evidence.
