@@ -514,7 +514,7 @@ func drift(results []Result, envs []string) []Drift {
 				if r == nil {
 					continue
 				}
-				c := find(r, m)
+				c := r.Check(m)
 				vals[e] = answer(c)
 				classes[class(c)] = true
 			}
@@ -549,7 +549,8 @@ func drift(results []Result, envs []string) []Drift {
 	return out
 }
 
-func find(r *Result, method string) *Check {
+// Check returns the result's check of method, "preflight" for the CORS preflight; nil when it has none.
+func (r *Result) Check(method string) *Check {
 	for i := range r.Checks {
 		c := &r.Checks[i]
 		if method == "preflight" && c.Preflight || !c.Preflight && c.Method == method {

@@ -70,13 +70,6 @@ func bold(s string) span  { return span{Text: s, Bold: true} }
 
 type cell []span
 
-type table struct {
-	Head  []string
-	Right []bool // right-aligned (numeric) columns
-	Rows  []([]cell)
-	More  string // "… and 3 more findings (12 requests)"
-}
-
 type blockKind int
 
 const (
@@ -1105,30 +1098,7 @@ func mdBlock(w *bufio.Writer, b *block, a *analysis.Analysis) {
 		}
 		fmt.Fprintf(w, "%s\n\n", fence)
 	case kindTable:
-		t := b.Table
-		w.WriteString("|")
-		for _, h := range t.Head {
-			fmt.Fprintf(w, " %s |", mdEscape(h))
-		}
-		w.WriteString("\n|")
-		for i := range t.Head {
-			if i < len(t.Right) && t.Right[i] {
-				w.WriteString("---:|")
-			} else {
-				w.WriteString("---|")
-			}
-		}
-		w.WriteString("\n")
-		for _, r := range t.Rows {
-			w.WriteString("|")
-			for _, c := range r {
-				fmt.Fprintf(w, " %s |", mdSpansIn(c, true))
-			}
-			w.WriteString("\n")
-		}
-		if t.More != "" {
-			fmt.Fprintf(w, "\n%s\n", mdEscape(t.More))
-		}
+		b.Table.markdown(w)
 		w.WriteString("\n")
 	case kindChart:
 		// Markdown has no charts; the timeline gets a one-line sparkline.

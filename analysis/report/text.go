@@ -4,8 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/logtriage/logtriage/analysis"
 	"github.com/logtriage/logtriage/internal/num"
@@ -45,8 +45,7 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 		bw.WriteString("No 405 responses found.\n\n")
 	} else {
 		bw.WriteString("Findings\n")
-		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "#\tCOUNT\tSHARE\tORIGIN\tCAUSE\tMETHOD\tROUTE\tFLAGS")
+		t := &table{Head: []string{"#", "COUNT", "SHARE", "ORIGIN", "CAUSE", "METHOD", "ROUTE", "FLAGS"}}
 		var rest, restCount int
 		for i, f := range a.Findings {
 			if i >= textTableRows {
@@ -54,10 +53,10 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 				restCount += f.Count
 				continue
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%.1f%%\t%s\t%s\t%s\t%s\t%s\n", i+1, num.Thousands(f.Count), 100*f.Share,
-				f.OriginLayer, f.Cause, f.Method, f.Route, orDash(flags(&f)))
+			t.row(strconv.Itoa(i+1), num.Thousands(f.Count), fmt.Sprintf("%.1f%%", 100*f.Share),
+				f.OriginLayer, string(f.Cause), f.Method, f.Route, flags(&f))
 		}
-		tw.Flush()
+		t.text(bw, "")
 		if rest > 0 {
 			fmt.Fprintf(bw, "… and %s more findings (%s requests): --output json, markdown or html lists them all\n",
 				num.Thousands(rest), num.Thousands(restCount))
@@ -100,12 +99,11 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 	}
 	if len(s.Inputs) > 0 {
 		bw.WriteString("\nInputs\n")
-		tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tLAYER\tFORMAT\tREAD\tPARSED\tREJECTED\tSKIPPED")
+		t := &table{Head: []string{"NAME", "LAYER", "FORMAT", "READ", "PARSED", "REJECTED", "SKIPPED"}}
 		for _, in := range s.Inputs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", in.Name, in.Layer, in.Format, n(in.Read), n(in.Parsed), n(in.Rejected), n(in.Skipped))
+			t.row(in.Name, in.Layer, in.Format, n(in.Read), n(in.Parsed), n(in.Rejected), n(in.Skipped))
 		}
-		tw.Flush()
+		t.text(bw, "")
 		for _, in := range s.Inputs {
 			for _, r := range in.Rejections {
 				fmt.Fprintf(bw, "  rejected %s: %s\n", r.Source, r.Reason)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/logtriage/logtriage/analysis"
+	render "github.com/logtriage/logtriage/analysis/report"
 )
 
 type contractCmd struct {
@@ -28,7 +29,7 @@ func (c *contractCmd) Run() error {
 		return err
 	}
 	rep := analysis.CheckSurface(a, c.gateFlags.spec)
-	if err := writeReport(c.Output, rep); err != nil {
+	if err := writeReport(c.Output, rep, rep.WriteJSON, render.ContractMarkdown, render.ContractText); err != nil {
 		return err
 	}
 	if err := c.gateFlags.gate(a); err != nil {

@@ -67,24 +67,18 @@ func (f *outputFlags) write(a *analysis.Analysis) error {
 	return nil
 }
 
-// reportWriter is a report that renders itself in the three formats of contract and probe.
-type reportWriter interface {
-	WriteJSON(io.Writer) error
-	WriteMarkdown(io.Writer) error
-	WriteText(io.Writer) error
-}
-
-// writeReport writes r to standard output in the named format.
-func writeReport(format string, r reportWriter) error {
+// writeReport writes a contract or probe report to standard output in the named format: its
+// JSON document, or one of its renderings.
+func writeReport[R any](format string, r R, asJSON func(io.Writer) error, asMarkdown, asText func(io.Writer, R) error) error {
 	out := bufio.NewWriterSize(os.Stdout, 64<<10)
 	var err error
 	switch format {
 	case "json":
-		err = r.WriteJSON(out)
+		err = asJSON(out)
 	case "markdown":
-		err = r.WriteMarkdown(out)
+		err = asMarkdown(out, r)
 	default:
-		err = r.WriteText(out)
+		err = asText(out, r)
 	}
 	if ferr := out.Flush(); err == nil {
 		err = ferr

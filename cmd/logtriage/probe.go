@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/logtriage/logtriage/analysis/contract"
+	render "github.com/logtriage/logtriage/analysis/report"
 	"net/http"
 	"net/url"
 	"strings"
@@ -74,7 +75,7 @@ func (c *probeCmd) Run() error {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	if err := writeReport(c.Output, rep); err != nil {
+	if err := writeReport(c.Output, rep, rep.WriteJSON, render.ProbeMarkdown, render.ProbeText); err != nil {
 		return err
 	}
 	switch {

@@ -1,0 +1,143 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/logtriage/logtriage/analysis"
+	"github.com/logtriage/logtriage/analysis/contract"
+)
+
+// ContractText writes the contract report (`logtriage contract`) for a terminal.
+func ContractText(w io.Writer, r *analysis.ContractReport) error { return writeContract(w, r, false) }
+
+// ContractMarkdown writes the contract report as Markdown, for a pull request or a ticket.
+func ContractMarkdown(w io.Writer, r *analysis.ContractReport) error {
+	return writeContract(w, r, true)
+}
+
+func layerCounts(ls []analysis.LayerCount) string {
+	parts := make([]string, 0, len(ls))
+	for _, l := range ls {
+		s := fmt.Sprintf("%s %d ok/%d×405", l.Layer, l.OK, l.M405)
+		if l.Masked405 > 0 {
+			s += fmt.Sprintf(" (%d masked)", l.Masked405)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " → ")
+}
+
+func writeContract(w io.Writer, r *analysis.ContractReport, md bool) error {
+	bw := bufio.NewWriter(w)
+	h := func(title string, n int) {
+		if md {
+			fmt.Fprintf(bw, "\n### %s (%d)\n\n", mdEscape(title), n)
+		} else {
+			fmt.Fprintf(bw, "\n%s (%d)\n", title, n)
+		}
+	}
+	write := func(t *table) {
+		switch {
+		case len(t.Rows) == 0 && md:
+			bw.WriteString("None.\n")
+		case len(t.Rows) == 0:
+			bw.WriteString("  none\n")
+		case md:
+			t.markdown(bw)
+		default:
+			t.text(bw, "  ")
+		}
+	}
+	if md {
+		fmt.Fprintf(bw, "## Method contract: %s\n\nLayers, outer → inner: %s\n", mdEscape(r.Spec), mdEscape(strings.Join(r.Layers, " → ")))
+	} else {
+		fmt.Fprintf(bw, "Method contract: %s against the logs (layers, outer → inner: %s)\n", r.Spec, strings.Join(r.Layers, " → "))
+	}
+
+	var server, client, unknown int
+	for _, f := range r.Findings {
+		switch f.Contract {
+		case contract.Documented:
+			server++
+		case contract.Undocumented:
+			client++
+		default:
+			unknown++
+		}
+	}
+	h("405 findings: who has to fix them", len(r.Findings))
+	if md {
+		fmt.Fprintf(bw, "Server side (documented method rejected): %d · client side (undocumented method sent): %d · route not in the spec: %d\n\n", server, client, unknown)
+	} else {
+		fmt.Fprintf(bw, "  server side (documented method rejected) %d, client side (undocumented method sent) %d, route not in the spec %d\n", server, client, unknown)
+	}
+	t := &table{Head: []string{"FIX", "CONTRACT", "METHOD", "ROUTE", "ORIGIN", "CAUSE", "COUNT", "SPEC PATH"}}
+	for _, f := range r.Findings {
+		side := f.FixSide
+		if side == "" {
+			side = "spec?"
+		}
+		t.row(side, f.Contract, f.Method, f.Route, f.OriginLayer, string(f.Cause), strconv.Itoa(f.Count), f.SpecPath)
+	}
+	write(t)
+
+	items := func(list []analysis.SurfaceItem, withOrigin bool) {
+		t := &table{Head: []string{"METHOD", "ROUTE", "SPEC PATH", "DOCUMENTED", "PER LAYER (outer → inner)"}}
+		if withOrigin {
+			t.Head = append(t.Head, "405 GENERATED AT")
+		}
+		for _, it := range list {
+			row := []string{it.Method, it.Route, it.SpecPath, strings.Join(it.Documented, ", "), layerCounts(it.Layers)}
+			if withOrigin {
+				row = append(row, strings.Join(it.Origin, "; "))
+			}
+			t.row(row...)
+		}
+		write(t)
+	}
+	h("Documented methods answered with 405 (server side)", len(r.Documented405))
+	items(r.Documented405, true)
+	h("Undocumented methods that succeeded (spec stale, or the route leaks a method)", len(r.UndocumentedOK))
+	items(r.UndocumentedOK, true)
+	h("Undocumented methods rejected (the contract held; the clients are wrong)", len(r.Undocumented405))
+	items(r.Undocumented405, true)
+	h("Routes the spec lacks", len(r.UnknownRoutes))
+	items(r.UnknownRoutes, false)
+
+	h("OPTIONS and CORS preflights per route", len(r.CORS))
+	t = &table{Head: []string{"ROUTE", "LAYER", "OPTIONS", "PREFLIGHTS OK", "WANTED", "ORIGINS", "VERDICT"}}
+	for _, c := range r.CORS {
+		var wanted, origins []string
+		for _, x := range c.Wanted {
+			wanted = append(wanted, fmt.Sprintf("%s (%d)", x.Value, x.Count))
+		}
+		for _, o := range c.Origins {
+			origins = append(origins, fmt.Sprintf("%s ok %d failed %d", o.Origin, o.OK, o.Failed))
+		}
+		verdict := "ok"
+		switch {
+		case c.Preflights > c.PreflightsOK:
+			verdict = fmt.Sprintf("%d preflights failed", c.Preflights-c.PreflightsOK)
+		case c.M405 > 0:
+			verdict = "OPTIONS answered 405"
+		}
+		if len(c.WantedUndocumented) > 0 {
+			verdict += "; undocumented: " + strings.Join(c.WantedUndocumented, ", ")
+		}
+		t.row(c.Route, c.Layer, fmt.Sprintf("%d (%d ok, %d×405)", c.Options, c.OK, c.M405),
+			fmt.Sprintf("%d/%d", c.PreflightsOK, c.Preflights), strings.Join(wanted, ", "), strings.Join(origins, "; "), verdict)
+	}
+	write(t)
+
+	h("Documented but not seen in the logs", len(r.NotSeen))
+	t = &table{Head: []string{"SPEC PATH", "METHODS"}}
+	for _, p := range r.NotSeen {
+		t.row(p.Template, strings.Join(p.Methods, ", "))
+	}
+	write(t)
+	return bw.Flush()
+}
