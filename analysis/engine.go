@@ -326,9 +326,10 @@ func (e *Engine) fileOf(name string) string {
 // Records should arrive in approximately ascending Time order across all inputs.
 func (e *Engine) Add(rec *parsers.Record) {
 	e.records++
-	if rec.Status == 0 {
-		// Not an access record (an app's other log lines), or a response that never started
-		// (Envoy 0/DC): nothing to attribute.
+	if rec.Status == 0 || rec.ErrorLine {
+		// Not an access record (an app's other log lines, or its error line about a request's
+		// method, whose evidence parsers/framework.go gives to that request's access line), or a
+		// response that never started (Envoy 0/DC): nothing to attribute.
 		e.noStatus++
 		return
 	}

@@ -349,6 +349,8 @@ func (c *Config) undetected(path string, sample [][]byte, cands []candidate, fir
 		hint = "it looks like nginx with a custom log_format, and no log_format of " + c.NginxConf.Path + " matches it: pass the format with --nginx-format 'STRING'"
 	case bytes.Contains(sample[0], []byte("[")) && nginxTimeLike(sample[0]):
 		hint = "it looks like nginx with a custom log_format: pass the format with --nginx-format 'STRING' or point --nginx-conf at the nginx configuration"
+	case clfHint(path, sample) == FrameworkGunicorn:
+		hint = "it looks like gunicorn's output with a custom access_log_format: pass that format with --gunicorn-format 'STRING'"
 	case bytes.HasPrefix(sample[0], []byte("[")) || bytes.Contains(sample[0], []byte("%")):
 		hint = "it looks like Envoy with a custom access log format: pass it with --envoy-format 'STRING' or --envoy-config envoy.yaml"
 	case c.Format != "":

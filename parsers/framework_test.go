@@ -243,6 +243,10 @@ func TestFrameworkDetectionOrder(t *testing.T) {
 	if err != nil || res.Format != FormatApp || !strings.Contains(res.Variant, "gunicorn") {
 		t.Errorf("gunicorn stream: %v %+v", err, res)
 	}
+	// Without the format string, the error says which flag to pass.
+	if _, err := (&Config{}).Resolve("stdout.log", fwFile(t, "gunicorn-custom.log")); err == nil || !strings.Contains(err.Error(), "--gunicorn-format") {
+		t.Errorf("gunicorn 20.1.0 custom format without --gunicorn-format: %v", err)
+	}
 	// A gunicorn access_log_format given on the command line.
 	const f = `%(h)s %(t)s "%(r)s" %(s)s %(b)s %(L)s %(M)s "%({x-request-id}i)s" "%({allow}o)s"`
 	_, recs, errs := fwParse(t, &Config{GunicornFormat: f}, "gunicorn-custom.log")
