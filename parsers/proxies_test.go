@@ -397,3 +397,29 @@ func TestProxyTestdata(t *testing.T) {
 		}
 	}
 }
+
+// Traefik JSON lines with OriginStatus 0: no service (a middleware answered), a service that
+// sent nothing (a dead backend), and a streamed gRPC response whose status Traefik did not keep.
+func TestTraefikOriginStatusZero(t *testing.T) {
+	cases := []struct {
+		name, line string
+		local      Local
+	}{
+		// (issue) crowdsec bouncer plugin report, Traefik 3.6.14: gRPC stream through the service.
+		{"grpc stream", `{"ClientHost":"x.x.x.x","DownstreamStatus":200,"Duration":60002434127,"OriginStatus":0,"RequestHost":"netbird.example.com","RequestMethod":"POST","RequestPath":"/signalexchange.SignalExchange/ConnectStream","RequestProtocol":"HTTP/2.0","RetryAttempts":0,"RouterName":"websecure-netbird-signal@docker","ServiceAddr":"172.20.0.3:10000","ServiceName":"netbird-signal@docker","ServiceURL":"h2c://172.20.0.3:10000","StartUTC":"2026-04-30T13:03:54.803698489Z","entryPointName":"websecure","level":"info","msg":"","time":"2026-04-30T23:04:54+10:00"}`, LocalUnknown},
+		// (adapted) a public Traefik log watcher's Go test, "Traefik answering on behalf of a dead
+		// backend", with the ServiceName such a line carries added.
+		{"dead backend", `{"Duration":1200000,"OriginStatus":0,"DownstreamStatus":502,"ServiceName":"api@docker"}`, LocalYes},
+	}
+	p := NewTraefikJSON()
+	for _, tc := range cases {
+		var rec Record
+		rec.Reset()
+		if err := p.Parse([]byte(tc.line), &rec); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if rec.Local != tc.local {
+			t.Errorf("%s: local %v, want %v (%s)", tc.name, rec.Local, tc.local, rec.Detail)
+		}
+	}
+}

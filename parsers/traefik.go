@@ -165,6 +165,15 @@ func (p *TraefikJSONParser) Parse(line []byte, rec *Record) error {
 			p.det = append(p.det, ", Traefik sent "...)
 			p.det = strconv.AppendInt(p.det, int64(st.downstream), 10)
 		}
+	case st.sawOrigin && st.service != "" && st.downstream < 500:
+		// The service was reached yet no origin status was kept: a streamed response (gRPC,
+		// WebSocket) whose status Traefik did not record. No evidence either way.
+		p.note("OriginStatus 0 though the service was reached (a streamed response?)")
+	case st.sawOrigin && st.service != "":
+		rec.Local = LocalYes
+		rec.Upstream = rec.upstreamBuf[:0]
+		rec.AppendUpstream(-1)
+		p.note("the service sent no response: Traefik wrote the status")
 	case st.sawOrigin || st.service == "":
 		rec.Local = LocalYes
 		rec.Upstream = rec.upstreamBuf[:0]
