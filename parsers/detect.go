@@ -14,14 +14,14 @@ import (
 
 // Config is what the command line says about formats; Resolve applies it to each input.
 type Config struct {
-	Format      string            // forced format: nginx, envoy, alb or app; "" detects
-	NginxFormat string            // --nginx-format: a log_format string
-	NginxConf   *NginxConf        // --nginx-conf: log_format and access_log directives
-	EnvoyFormat string            // --envoy-format: an Envoy text format string
-	EnvoyLogs   []EnvoyAccessLog  // --envoy-config: access logs of an Envoy bootstrap
-	AppFields   map[string]string // --app-field overrides
-	ApacheFormat string      // --apache-format: an Apache LogFormat string
-	ApacheConf   *ApacheConf // --apache-conf: LogFormat and CustomLog directives
+	Format       string            // forced format: nginx, envoy, alb or app; "" detects
+	NginxFormat  string            // --nginx-format: a log_format string
+	NginxConf    *NginxConf        // --nginx-conf: log_format and access_log directives
+	EnvoyFormat  string            // --envoy-format: an Envoy text format string
+	EnvoyLogs    []EnvoyAccessLog  // --envoy-config: access logs of an Envoy bootstrap
+	AppFields    map[string]string // --app-field overrides
+	ApacheFormat string            // --apache-format: an Apache LogFormat string
+	ApacheConf   *ApacheConf       // --apache-conf: LogFormat and CustomLog directives
 	// TrustedProxies are the proxy ranges skipped in X-Forwarded-For to find the original
 	// client (--trusted-proxies); nil means DefaultTrustedProxies.
 	TrustedProxies []netip.Prefix
