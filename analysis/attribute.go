@@ -24,6 +24,7 @@ type request struct {
 	single bool // no usable id
 	join   JoinKind
 	v      verdict
+	x      *extra // the verdict of the causes in causes_more.go
 }
 
 // verdict is what the engine decided about one request.
@@ -275,6 +276,8 @@ func otherProxyHow(format, d string, local parsers.Local) string {
 		return "httpd answered itself"
 	case parsers.FormatHAProxy:
 		switch {
+		case strings.Contains(d, "; rule "):
+			return "an http-request rule answered (" + after(d, "; rule ") + ")"
 		case strings.Contains(d, "blocked by an HAProxy rule"):
 			return "an http-request deny/return rule (termination PR, <NOSRV>)"
 		case strings.Contains(d, "sent no response"):
