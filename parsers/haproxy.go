@@ -32,7 +32,7 @@ type HAProxyParser struct {
 	// Conf is haproxy.cfg (--haproxy-conf): captures per frontend, and the rules that answer.
 	Conf *HAProxyConf
 	a    arena
-	det         []byte
+	det  []byte
 }
 
 // NewHAProxy returns a parser for HAProxy's httplog format.
