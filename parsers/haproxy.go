@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 )
 
@@ -29,10 +28,8 @@ type HAProxyParser struct {
 	// ReqCaptures names the captured request headers in "capture request header" order, so that
 	// the {…} block maps to ids and hosts (from haproxy.cfg); empty means unknown.
 	ReqCaptures []string
-	// Conf is haproxy.cfg (--haproxy-conf): captures per frontend, and the rules that answer.
-	Conf *HAProxyConf
-	a    arena
-	det  []byte
+	a           arena
+	det         []byte
 }
 
 // NewHAProxy returns a parser for HAProxy's httplog format.
@@ -80,11 +77,6 @@ func (p *HAProxyParser) Parse(line []byte, rec *Record) error {
 	frontend := c.word()
 	if len(frontend) == 0 {
 		return c.fail("no frontend name")
-	}
-	fe := bytes.TrimSuffix(frontend, []byte("~")) // '~': the frontend terminated TLS
-	names := p.ReqCaptures
-	if len(names) == 0 {
-		names = p.Conf.captures(fe)
 	}
 	bs := c.word()
 	slash := bytes.IndexByte(bs, '/')
@@ -138,8 +130,7 @@ func (p *HAProxyParser) Parse(line []byte, rec *Record) error {
 		if e < 0 {
 			return c.fail("captured headers have no closing '}'")
 		}
-		p.captures(rec, line[c.i+1:c.i+e], names)
-		names = nil // the second block holds response headers
+		p.captures(rec, line[c.i+1:c.i+e])
 		c.i += e + 1
 		c.skipSpace()
 	}
@@ -172,14 +163,6 @@ func (p *HAProxyParser) Parse(line []byte, rec *Record) error {
 		rec.Local = LocalYes
 		rec.Upstream = rec.upstreamBuf[:0]
 		p.note(haproxyNoServerWhy(term))
-		if r := p.Conf.rule(fe, backend, rec.Status); r != nil && term[0] == 'P' {
-			p.det = append(p.det, "; rule "...)
-			p.det = append(p.det, r.File...)
-			p.det = append(p.det, ':')
-			p.det = strconv.AppendInt(p.det, int64(r.Line), 10)
-			p.det = append(p.det, ' ')
-			p.det = append(p.det, r.Text...)
-		}
 	case t[3] < 0:
 		// A server was chosen but sent no response headers: HAProxy wrote the status.
 		rec.Local = LocalYes
@@ -226,7 +209,7 @@ func haproxyNoServerWhy(term []byte) string {
 
 // captures applies a {…} block of captured headers, separated by '|'. With ReqCaptures the
 // names are known; without, a value shaped like a request id or a traceparent is taken as one.
-func (p *HAProxyParser) captures(rec *Record, block []byte, names []string) {
+func (p *HAProxyParser) captures(rec *Record, block []byte) {
 	for i := 0; len(block) > 0 || i == 0; i++ {
 		v := block
 		if j := bytes.IndexByte(block, '|'); j >= 0 {
@@ -235,8 +218,8 @@ func (p *HAProxyParser) captures(rec *Record, block []byte, names []string) {
 			block = nil
 		}
 		name := ""
-		if i < len(names) {
-			name = names[i]
+		if i < len(p.ReqCaptures) {
+			name = p.ReqCaptures[i]
 		}
 		switch {
 		case len(v) == 0:

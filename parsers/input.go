@@ -18,6 +18,9 @@ type Input struct {
 	Name  string // the path as given ("-" for standard input)
 	Layer string // the layer name from "NAME=PATH"; empty until defaulted from the format
 	Path  string // the path to open; "-" is standard input
+	// Stdin is read for the path "-"; nil means os.Stdin. (The command line sets it, so that
+	// its tests run in process.)
+	Stdin io.Reader
 }
 
 // ParseInputArg splits "NAME=PATH" into a layer name and a path pattern. An argument without
@@ -172,6 +175,9 @@ func (in Input) reopenable() bool {
 // by the file name. Concatenated gzip members (as log rotation produces) are read in turn.
 func (in Input) Open() (io.ReadCloser, error) {
 	var f io.ReadCloser = os.Stdin
+	if in.Stdin != nil {
+		f = io.NopCloser(in.Stdin)
+	}
 	if in.Path != "-" {
 		file, err := os.Open(in.Path)
 		if err != nil {

@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"os"
+	"io"
 	"strings"
 	"time"
 
@@ -36,34 +36,34 @@ type analyzeCmd struct {
 	gateFlags
 }
 
-func (c *analyzeCmd) Run() error {
+func (c *analyzeCmd) Run(s *streams) error {
 	if err := c.gateFlags.load(); err != nil { // a bad spec or --fail-on fails before the reading
 		return err
 	}
-	a, stats, err := analyzeInputs(&c.inputFlags, c.options())
+	a, stats, err := analyzeInputs(s, &c.inputFlags, c.options())
 	if err != nil {
 		return err
 	}
 	if err := c.gateFlags.annotate(a); err != nil {
 		return err
 	}
-	if err := c.outputFlags.write(a); err != nil {
+	if err := c.outputFlags.write(s.out, a); err != nil {
 		return err
 	}
-	if err := c.gateFlags.gate(a); err != nil {
+	if err := c.gateFlags.gate(s.err, a); err != nil {
 		return err
 	}
-	return inputsExit(stats, &c.inputFlags)
+	return inputsExit(s.err, stats, &c.inputFlags)
 }
 
 // analyzeInputs reads every input once, all at once, and runs the engine over the records in
 // time order.
-func analyzeInputs(f *inputFlags, opts analysis.Options) (*analysis.Analysis, []parsers.Stats, error) {
-	cfg, err := f.config()
+func analyzeInputs(s *streams, f *inputFlags, opts analysis.Options) (*analysis.Analysis, []parsers.Stats, error) {
+	cfg, err := f.config(s.err)
 	if err != nil {
 		return nil, nil, err
 	}
-	inputs, err := f.inputs()
+	inputs, err := f.inputs(s.in)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -93,7 +93,7 @@ func analyzeInputs(f *inputFlags, opts analysis.Options) (*analysis.Analysis, []
 
 // inputsExit reports input errors on stderr (the per-input table is part of the report) and
 // returns the exit status they imply.
-func inputsExit(stats []parsers.Stats, f *inputFlags) error {
+func inputsExit(stderr io.Writer, stats []parsers.Stats, f *inputFlags) error {
 	code := report(stderr, stats, f.Strict, true)
 	if code != exitOK {
 		return &exitError{code, errSummary(stats, code)}
@@ -108,19 +108,19 @@ type traceCmd struct {
 	Output string `short:"o" help:"Output format: text or json." enum:"text,json" default:"text"`
 }
 
-func (c *traceCmd) Run() error {
+func (c *traceCmd) Run(s *streams) error {
 	id := parsers.ParseID(c.ID)
 	if id.Empty() {
 		return usageErr("%q is not an id logtriage can match (a request id, traceparent, trace id, X-Amzn-Trace-Id or B3 id)", c.ID)
 	}
 	opts := c.options()
 	opts.TraceIDs = []parsers.IDs{id}
-	a, stats, err := analyzeInputs(&c.inputFlags, opts)
+	a, stats, err := analyzeInputs(s, &c.inputFlags, opts)
 	if err != nil {
 		return err
 	}
 	reqs := a.Trace(id)
-	out := bufio.NewWriter(os.Stdout)
+	out := bufio.NewWriter(s.out)
 	if c.Output == "json" {
 		err = writeJSON(out, reqs)
 	} else {
@@ -135,7 +135,7 @@ func (c *traceCmd) Run() error {
 	if len(reqs) == 0 {
 		return &exitError{exitNotFound, fmt.Errorf("no request with id %s in the inputs (check the time window and that the layer logs this id kind)", c.ID)}
 	}
-	return inputsExit(stats, &c.inputFlags)
+	return inputsExit(s.err, stats, &c.inputFlags)
 }
 
 func writeJSON(w *bufio.Writer, v any) error {

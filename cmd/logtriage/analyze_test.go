@@ -47,7 +47,7 @@ type requestVerdict struct {
 
 func loadExpected(t *testing.T) []expectation {
 	t.Helper()
-	f, err := os.Open("../../samples/incidents/expected.json")
+	f, err := os.Open("samples/incidents/expected.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func loadExpected(t *testing.T) []expectation {
 // TestAnalyzeIncidentVerdicts runs analyze on the bundled incident and checks the origin layer,
 // cause and masking of every request with a 405 against the generator's ground truth.
 func TestAnalyzeIncidentVerdicts(t *testing.T) {
-	r := run(t, nil, append([]string{"analyze", "--output", "json", "--requests"}, incidentArgs...)...)
+	r := lt(t, nil, append([]string{"analyze", "--output", "json", "--requests"}, incidentArgs...)...)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -132,7 +132,7 @@ func TestAnalyzeIncidentVerdicts(t *testing.T) {
 }
 
 func TestAnalyzeTextReport(t *testing.T) {
-	r := run(t, nil, append([]string{"analyze"}, incidentArgs...)...)
+	r := lt(t, nil, append([]string{"analyze"}, incidentArgs...)...)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -148,7 +148,7 @@ func TestAnalyzeTextReport(t *testing.T) {
 }
 
 func TestAnalyzeOrderOverride(t *testing.T) {
-	r := run(t, nil, append([]string{"analyze", "-o", "json", "--order", "edge,alb,ingress,app"}, incidentArgs...)...)
+	r := lt(t, nil, append([]string{"analyze", "-o", "json", "--order", "edge,alb,ingress,app"}, incidentArgs...)...)
 	if !strings.Contains(r.stdout, `"layer_order"`) || r.code != 0 {
 		t.Fatalf("exit %d %s", r.code, r.stderr)
 	}
@@ -159,7 +159,7 @@ func TestAnalyzeOrderOverride(t *testing.T) {
 	if len(doc.Layers) < 2 || doc.Layers[0].Name != "edge" || doc.Layers[1].Name != "alb" {
 		t.Errorf("--order not applied: %+v", doc.Layers)
 	}
-	r = run(t, nil, append([]string{"analyze", "--order", "alb,egde,ingress,app"}, incidentArgs...)...)
+	r = lt(t, nil, append([]string{"analyze", "--order", "alb,egde,ingress,app"}, incidentArgs...)...)
 	if r.code != exitUsage || !strings.Contains(r.stderr, `"egde"`) || !strings.Contains(r.stderr, "alb, edge, ingress, app") {
 		t.Errorf("a typo in --order: exit %d %s", r.code, r.stderr)
 	}
@@ -174,7 +174,7 @@ func TestTrace(t *testing.T) {
 			break
 		}
 	}
-	r := run(t, nil, append([]string{"trace", "Root=" + e.AmznRoot + ";Sampled=1"}, incidentArgs...)...)
+	r := lt(t, nil, append([]string{"trace", "Root=" + e.AmznRoot + ";Sampled=1"}, incidentArgs...)...)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -183,7 +183,7 @@ func TestTrace(t *testing.T) {
 			t.Errorf("trace output lacks %q:\n%s", s, r.stdout)
 		}
 	}
-	r = run(t, nil, append([]string{"trace", "0123456789abcdef0123456789abcdef"}, incidentArgs...)...)
+	r = lt(t, nil, append([]string{"trace", "0123456789abcdef0123456789abcdef"}, incidentArgs...)...)
 	if r.code != exitNotFound || !strings.Contains(r.stderr, "no request with id") {
 		t.Errorf("unknown id: exit %d %s", r.code, r.stderr)
 	}

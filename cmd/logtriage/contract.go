@@ -12,7 +12,7 @@ type contractCmd struct {
 	Output string `short:"o" help:"Output format: text, markdown (for a pull request or a ticket) or json." enum:"text,markdown,json" default:"text"`
 }
 
-func (c *contractCmd) Run() error {
+func (c *contractCmd) Run(s *streams) error {
 	if c.OpenAPI == "" {
 		return usageErr("contract needs --openapi FILE: the spec to hold the logs against")
 	}
@@ -21,7 +21,7 @@ func (c *contractCmd) Run() error {
 	}
 	opts := c.options()
 	opts.Surface = true
-	a, stats, err := analyzeInputs(&c.inputFlags, opts)
+	a, stats, err := analyzeInputs(s, &c.inputFlags, opts)
 	if err != nil {
 		return err
 	}
@@ -29,11 +29,11 @@ func (c *contractCmd) Run() error {
 		return err
 	}
 	rep := analysis.CheckSurface(a, c.gateFlags.spec)
-	if err := writeReport(c.Output, rep, rep.WriteJSON, render.ContractMarkdown, render.ContractText); err != nil {
+	if err := writeReport(s.out, c.Output, rep, rep.WriteJSON, render.ContractMarkdown, render.ContractText); err != nil {
 		return err
 	}
-	if err := c.gateFlags.gate(a); err != nil {
+	if err := c.gateFlags.gate(s.err, a); err != nil {
 		return err
 	}
-	return inputsExit(stats, &c.inputFlags)
+	return inputsExit(s.err, stats, &c.inputFlags)
 }

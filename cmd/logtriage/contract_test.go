@@ -26,7 +26,7 @@ var wantContract = map[string]struct{ contract, side string }{
 
 func TestAnalyzeOpenAPI(t *testing.T) {
 	args := append([]string{"analyze", "-q", "--openapi", "samples/openapi.yaml", "-o", "json"}, incidentArgs...)
-	r := run(t, nil, args...)
+	r := lt(t, nil, args...)
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -75,7 +75,7 @@ func TestAnalyzeOpenAPI(t *testing.T) {
 	}
 
 	// Re-rendering is stable: the text report carries the same verdicts.
-	txt := run(t, nil, append([]string{"analyze", "-q", "--openapi", "samples/openapi.yaml"}, incidentArgs...)...)
+	txt := lt(t, nil, append([]string{"analyze", "-q", "--openapi", "samples/openapi.yaml"}, incidentArgs...)...)
 	if !strings.Contains(txt.stdout, "Fix:      Server side (ingress): the spec (openapi.yaml) documents DELETE on /api/items/{itemId}") {
 		t.Errorf("text report lacks the ingress verdict:\n%s", txt.stdout)
 	}
@@ -83,7 +83,7 @@ func TestAnalyzeOpenAPI(t *testing.T) {
 
 func TestFailOnGate(t *testing.T) {
 	args := append([]string{"analyze", "-q", "--openapi", "samples/openapi.yaml", "--fail-on", "documented,deploy_regression"}, incidentArgs...)
-	r := run(t, nil, args...)
+	r := lt(t, nil, args...)
 	if r.code != exitFindings {
 		t.Fatalf("exit %d, want %d: %s", r.code, exitFindings, r.stderr)
 	}
@@ -115,7 +115,7 @@ func TestFailOnGate(t *testing.T) {
 		{[]string{"--fail-on", "bogus"}, exitUsage, `unknown term "bogus"`},
 		{[]string{"--openapi", "samples/incidents/envoy.yaml"}, exitUsage, "--openapi"},
 	} {
-		r := run(t, nil, append(append([]string{"analyze", "-q"}, tc.args...), incidentArgs...)...)
+		r := lt(t, nil, append(append([]string{"analyze", "-q"}, tc.args...), incidentArgs...)...)
 		if r.code != tc.code || !strings.Contains(r.stderr, tc.msg) {
 			t.Errorf("%v: exit %d, stderr %s", tc.args, r.code, r.stderr)
 		}
@@ -123,7 +123,7 @@ func TestFailOnGate(t *testing.T) {
 }
 
 func TestContractCommand(t *testing.T) {
-	r := run(t, nil, append([]string{"contract", "-q", "--openapi", "samples/openapi.yaml", "-o", "json"}, incidentArgs...)...)
+	r := lt(t, nil, append([]string{"contract", "-q", "--openapi", "samples/openapi.yaml", "-o", "json"}, incidentArgs...)...)
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -178,7 +178,7 @@ func TestContractCommand(t *testing.T) {
 		t.Errorf("CORS: %+v", doc.CORS)
 	}
 
-	md := run(t, nil, append([]string{"contract", "-q", "--openapi", "samples/openapi.yaml", "-o", "markdown"}, incidentArgs...)...)
+	md := lt(t, nil, append([]string{"contract", "-q", "--openapi", "samples/openapi.yaml", "-o", "markdown"}, incidentArgs...)...)
 	for _, want := range []string{"## Method contract: ", "### Documented methods answered with 405 (server side) (4)",
 		"| DELETE | /api/carts/{id} | /api/carts/{cartId} |", "### OPTIONS and CORS preflights per route"} {
 		if !strings.Contains(md.stdout, want) {
@@ -186,7 +186,7 @@ func TestContractCommand(t *testing.T) {
 		}
 	}
 
-	if r := run(t, nil, append([]string{"contract", "-q"}, incidentArgs...)...); r.code != exitUsage || !strings.Contains(r.stderr, "--openapi") {
+	if r := lt(t, nil, append([]string{"contract", "-q"}, incidentArgs...)...); r.code != exitUsage || !strings.Contains(r.stderr, "--openapi") {
 		t.Errorf("contract without a spec: exit %d %s", r.code, r.stderr)
 	}
 	// A JSON spec (OpenAPI 3.0) works the same.
@@ -194,7 +194,7 @@ func TestContractCommand(t *testing.T) {
 	spec := filepath.Join(dir, "spec.json")
 	os.WriteFile(spec, []byte(`{"openapi":"3.0.3","info":{"title":"t","version":"1"},"servers":[{"url":"https://api.example.com/api"}],
 	  "paths":{"/carts/{id}":{"get":{"responses":{"200":{"description":"ok"}}},"delete":{"responses":{"204":{"description":"ok"}}}}}}`), 0o644)
-	r = run(t, nil, append([]string{"contract", "-q", "--openapi", spec, "--fail-on", "documented"}, incidentArgs...)...)
+	r = lt(t, nil, append([]string{"contract", "-q", "--openapi", spec, "--fail-on", "documented"}, incidentArgs...)...)
 	if r.code != exitFindings || !strings.Contains(r.stderr, "FAIL deploy_regression app DELETE /api/carts/{id} count=30 contract=documented") {
 		t.Errorf("JSON spec with a base path: exit %d\n%s", r.code, r.stderr)
 	}

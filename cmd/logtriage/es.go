@@ -68,13 +68,13 @@ type esCmd struct {
 	gateFlags
 }
 
-func (c *esCmd) Run() error {
+func (c *esCmd) Run(s *streams) error {
 	if err := c.gateFlags.load(); err != nil { // a bad spec or --fail-on fails before the cluster is asked
 		return err
 	}
 	in := inputFlags{NginxFormat: c.NginxFormat, NginxConf: c.NginxConf, EnvoyFormat: c.EnvoyFormat,
 		EnvoyConfig: c.EnvoyConfig, AppField: c.AppField, Since: c.Since, Until: c.Until}
-	cfg, err := in.config()
+	cfg, err := in.config(s.err)
 	if err != nil {
 		return err
 	}
@@ -83,14 +83,14 @@ func (c *esCmd) Run() error {
 		return err
 	}
 	var rules []elastic.LayerRule
-	for _, s := range c.LayerMap {
-		r, err := elastic.ParseLayerRule(s)
+	for _, m := range c.LayerMap {
+		r, err := elastic.ParseLayerRule(m)
 		if err != nil {
 			return usageErr("--layer-map: %v", err)
 		}
 		rules = append(rules, r)
 	}
-	var progress io.Writer = stderr
+	var progress io.Writer = s.err
 	if c.Quiet {
 		progress = nil
 	}
@@ -121,10 +121,10 @@ func (c *esCmd) Run() error {
 	if err := c.gateFlags.annotate(a); err != nil {
 		return err
 	}
-	if err := c.writeOutput(a, rep); err != nil {
+	if err := c.writeOutput(s.out, a, rep); err != nil {
 		return err
 	}
-	esSummary(stderr, rep, c.Quiet)
+	esSummary(s.err, rep, c.Quiet)
 	code := exitOK
 	var problems []string
 	if rep.Partial() {
@@ -137,15 +137,15 @@ func (c *esCmd) Run() error {
 		if err != nil {
 			return esExit(err)
 		}
-		fmt.Fprintf(stderr, "es: wrote %d documents to %s (%d bulk requests)", res.Indexed, c.WriteFindings, res.Requests)
+		fmt.Fprintf(s.err, "es: wrote %d documents to %s (%d bulk requests)", res.Indexed, c.WriteFindings, res.Requests)
 		if res.Failed > 0 {
-			fmt.Fprintf(stderr, ", %d failed: %s", res.Failed, res.FirstError)
+			fmt.Fprintf(s.err, ", %d failed: %s", res.Failed, res.FirstError)
 			code = exitPartial
 			problems = append(problems, fmt.Sprintf("%d findings documents could not be written", res.Failed))
 		}
-		fmt.Fprintln(stderr)
+		fmt.Fprintln(s.err)
 	}
-	if err := c.gateFlags.gate(a); err != nil {
+	if err := c.gateFlags.gate(s.err, a); err != nil {
 		return err
 	}
 	if code != exitOK {
@@ -212,9 +212,9 @@ func esCorrect(a *analysis.Analysis, rep *elastic.Report) {
 	}
 }
 
-func (c *esCmd) writeOutput(a *analysis.Analysis, rep *elastic.Report) error {
+func (c *esCmd) writeOutput(stdout io.Writer, a *analysis.Analysis, rep *elastic.Report) error {
 	if c.Output != "json" {
-		return c.outputFlags.write(a)
+		return c.outputFlags.write(stdout, a)
 	}
 	// The analysis document, with the job's report as one more key.
 	var buf bytes.Buffer
@@ -229,7 +229,7 @@ func (c *esCmd) writeOutput(a *analysis.Analysis, rep *elastic.Report) error {
 	if c.Out != "" && c.Out != "-" {
 		return os.WriteFile(c.Out, b, 0o644)
 	}
-	_, err := os.Stdout.Write(b)
+	_, err := stdout.Write(b)
 	return err
 }
 

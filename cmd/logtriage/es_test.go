@@ -20,7 +20,7 @@ import (
 func esFake(t *testing.T) (*esfake.Server, string) {
 	t.Helper()
 	srv := esfake.New()
-	if _, err := esfake.SeedIncidents(srv, "../../samples/incidents"); err != nil {
+	if _, err := esfake.SeedIncidents(srv, "samples/incidents"); err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv)
@@ -91,14 +91,14 @@ func parseReport(t *testing.T, out string) *jsonReport {
 // the sample files agree on every finding and every request's verdict.
 func TestESSameVerdictsAsAnalyze(t *testing.T) {
 	srv, url := esFake(t)
-	files := run(t, nil, "analyze", "--output", "json", "--requests",
+	files := lt(t, nil, "analyze", "--output", "json", "--requests",
 		"--nginx-conf", "samples/incidents/nginx.conf", "--envoy-config", "samples/incidents/envoy.yaml",
 		"alb=samples/incidents/alb.log.gz", "edge=samples/incidents/edge.log",
 		"ingress=samples/incidents/ingress.log", "app=samples/incidents/app.json")
 	if files.code != 0 {
 		t.Fatalf("analyze exit %d: %s", files.code, files.stderr)
 	}
-	es := run(t, nil, esArgs(url, "--output", "json", "--requests")...)
+	es := lt(t, nil, esArgs(url, "--output", "json", "--requests")...)
 	if es.code != 0 {
 		t.Fatalf("es exit %d: %s", es.code, es.stderr)
 	}
@@ -129,7 +129,7 @@ func TestESSameVerdictsAsAnalyze(t *testing.T) {
 		t.Errorf("%d PITs left open", srv.OpenPITs())
 	}
 	// Text output works too and names a cause.
-	txt := run(t, nil, esArgs(url, "-q")...)
+	txt := lt(t, nil, esArgs(url, "-q")...)
 	if txt.code != 0 || !strings.Contains(txt.stdout, "deploy_regression") {
 		t.Errorf("text output: exit %d\n%.800s\n%s", txt.code, txt.stdout, txt.stderr)
 	}
@@ -187,7 +187,7 @@ func TestESFaults(t *testing.T) {
 			if c.args != nil && c.args[0] == "--index" {
 				args = append(esArgs(url), c.args...)
 			}
-			r := run(t, nil, args...)
+			r := lt(t, nil, args...)
 			if r.code != c.code {
 				t.Fatalf("exit %d, want %d\n%s", r.code, c.code, r.stderr)
 			}
@@ -214,7 +214,7 @@ func TestESWriteFindingsIdempotent(t *testing.T) {
 	srv, url := esFake(t)
 	args := esArgs(url, "-q", "--write-findings", "logtriage-findings", "--requests", "--output", "json",
 		"--since", "2026-11-24T00:00:00Z", "--until", "2026-11-25T00:00:00Z")
-	first := run(t, nil, args...)
+	first := lt(t, nil, args...)
 	if first.code != 0 {
 		t.Fatalf("exit %d: %s", first.code, first.stderr)
 	}
@@ -223,7 +223,7 @@ func TestESWriteFindingsIdempotent(t *testing.T) {
 	if want := len(r.Findings) + len(r.Requests); n1 != want || n1 == 0 {
 		t.Fatalf("%d documents written, want %d", n1, want)
 	}
-	if second := run(t, nil, args...); second.code != 0 {
+	if second := lt(t, nil, args...); second.code != 0 {
 		t.Fatalf("rerun exit %d: %s", second.code, second.stderr)
 	}
 	if n2 := srv.DocCount("logtriage-findings"); n2 != n1 {
@@ -237,11 +237,11 @@ var _ = os.Getenv
 // with analyze.
 func TestESContractGateAndReports(t *testing.T) {
 	_, url := esFake(t)
-	r := run(t, nil, esArgs(url, "-q", "--openapi", "samples/openapi.yaml", "--fail-on", "deploy_regression")...)
+	r := lt(t, nil, esArgs(url, "-q", "--openapi", "samples/openapi.yaml", "--fail-on", "deploy_regression")...)
 	if r.code != exitFindings || !strings.Contains(r.stderr, "FAIL deploy_regression app DELETE /api/carts/{id} count=30 contract=documented") {
 		t.Errorf("--fail-on on es: exit %d\n%s", r.code, r.stderr)
 	}
-	md := run(t, nil, esArgs(url, "-q", "--output", "markdown")...)
+	md := lt(t, nil, esArgs(url, "-q", "--output", "markdown")...)
 	if md.code != 0 || !strings.HasPrefix(md.stdout, "# Postmortem") || !strings.Contains(md.stdout, "deploy_regression") {
 		t.Errorf("markdown from es: exit %d\n%.300s\n%s", md.code, md.stdout, md.stderr)
 	}
@@ -274,7 +274,7 @@ func TestESFindingDocsLinkRequestsToFindings(t *testing.T) {
 // and say when --max-requests cut the examination.
 func TestESReportsSayTheirScope(t *testing.T) {
 	_, url := esFake(t)
-	r := run(t, nil, esArgs(url, "-q", "--max-requests", "10", "--output", "markdown")...)
+	r := lt(t, nil, esArgs(url, "-q", "--max-requests", "10", "--output", "markdown")...)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -286,7 +286,7 @@ func TestESReportsSayTheirScope(t *testing.T) {
 	if strings.Contains(r.stdout, "(100.0%)") {
 		t.Errorf("markdown claims a share of all traffic")
 	}
-	txt := run(t, nil, esArgs(url, "-q")...)
+	txt := lt(t, nil, esArgs(url, "-q")...)
 	if !strings.Contains(txt.stdout, "Scope: Elasticsearch indices") || strings.Contains(strings.SplitN(txt.stdout, "\n", 2)[0], "100.0%") {
 		t.Errorf("text report:\n%.400s", txt.stdout)
 	}

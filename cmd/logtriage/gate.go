@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"github.com/logtriage/logtriage/analysis/contract"
+	"io"
 	"strings"
 
 	"github.com/logtriage/logtriage/analysis"
@@ -55,7 +56,7 @@ func (g *gateFlags) annotate(a *analysis.Analysis) error {
 
 // gate returns an error carrying exit status 5 when a finding matches --fail-on, after printing
 // one greppable FAIL line per matching finding on stderr.
-func (g *gateFlags) gate(a *analysis.Analysis) error {
+func (g *gateFlags) gate(stderr io.Writer, a *analysis.Analysis) error {
 	if err := g.load(); err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,12 +15,17 @@ import (
 type inputFlags struct {
 	Inputs []string `arg:"" name:"INPUT" help:"Log files, globs, directories or - for stdin; prefix NAME= to name the layer (edge=nginx.log). Without NAME=, the layer is the format name."`
 
-	Format      string            `help:"Force the format of every input instead of detecting it: nginx, envoy, alb or app." enum:",nginx,envoy,alb,app" default:"" placeholder:"FORMAT"`
-	NginxFormat string            `name:"nginx-format" help:"nginx log_format string for custom nginx logs (may start with escape=json)." placeholder:"STRING"`
-	NginxConf   string            `name:"nginx-conf" help:"nginx configuration file: its log_format and access_log directives (includes followed) choose each log file's format." type:"existingfile" placeholder:"FILE"`
-	EnvoyFormat string            `name:"envoy-format" help:"Envoy access log format string for custom Envoy text logs." placeholder:"STRING"`
-	EnvoyConfig string            `name:"envoy-config" help:"Envoy YAML bootstrap: its file access logs' formats choose each log file's format." type:"existingfile" placeholder:"FILE"`
-	AppField    map[string]string `name:"app-field" help:"Read an application log field from another JSON key: --app-field status=http.status (repeatable)." placeholder:"FIELD=KEY"`
+	Format         string            `help:"Force the format of every input instead of detecting it: nginx, envoy, alb, app, apache, haproxy, caddy or traefik." enum:",nginx,envoy,alb,app,apache,haproxy,caddy,traefik" default:"" placeholder:"FORMAT"`
+	NginxFormat    string            `name:"nginx-format" help:"nginx log_format string for custom nginx logs (may start with escape=json)." placeholder:"STRING"`
+	NginxConf      string            `name:"nginx-conf" help:"nginx configuration file: its log_format and access_log directives (includes followed) choose each log file's format." type:"existingfile" placeholder:"FILE"`
+	EnvoyFormat    string            `name:"envoy-format" help:"Envoy access log format string for custom Envoy text logs." placeholder:"STRING"`
+	EnvoyConfig    string            `name:"envoy-config" help:"Envoy YAML bootstrap: its file access logs' formats choose each log file's format." type:"existingfile" placeholder:"FILE"`
+	AppField       map[string]string `name:"app-field" help:"Read an application log field from another JSON key: --app-field status=http.status (repeatable)." placeholder:"FIELD=KEY"`
+	ApacheFormat   string            `name:"apache-format" help:"Apache httpd LogFormat string for custom Apache logs (as in the configuration, without the outer quotes)." placeholder:"STRING"`
+	ApacheConf     string            `name:"apache-conf" help:"Apache httpd configuration (apache2.conf or httpd.conf): its LogFormat and CustomLog directives (Include followed) choose each log file's format." type:"existingfile" placeholder:"FILE"`
+	TrustedProxies string            `name:"trusted-proxies" help:"Proxy address ranges skipped in X-Forwarded-For to find the original client (comma-separated CIDR, or none). Default: private, CGNAT, loopback and link-local ranges." placeholder:"CIDRS"`
+
+	GunicornFormat string `name:"gunicorn-format" help:"gunicorn access_log_format string (%(h)s %(t)s \"%(r)s\" …) for gunicorn access logs written with a custom format." placeholder:"STRING"`
 
 	Since   string `help:"Keep records at or after this time: RFC 3339 (2026-11-24T10:00:00Z), a date, or a duration before now (2h)." placeholder:"TIME"`
 	Until   string `help:"Keep records before this time (same forms as --since)." placeholder:"TIME"`
@@ -31,8 +35,24 @@ type inputFlags struct {
 }
 
 // config turns the flags into a parsers.Config, reading the configuration files.
-func (f *inputFlags) config() (*parsers.Config, error) {
-	c := &parsers.Config{Format: f.Format, NginxFormat: f.NginxFormat, EnvoyFormat: f.EnvoyFormat, AppFields: f.AppField}
+func (f *inputFlags) config(stderr io.Writer) (*parsers.Config, error) {
+	c := &parsers.Config{Format: f.Format, NginxFormat: f.NginxFormat, EnvoyFormat: f.EnvoyFormat, AppFields: f.AppField,
+		ApacheFormat: f.ApacheFormat}
+	if f.ApacheFormat != "" {
+		if _, err := parsers.CompileApache(f.ApacheFormat); err != nil {
+			return nil, usageErr("--apache-format: %v", err)
+		}
+	}
+	if f.ApacheConf != "" {
+		conf, err := parsers.LoadApacheConf(f.ApacheConf)
+		if err != nil {
+			return nil, usageErr("--apache-conf: %v", err)
+		}
+		c.ApacheConf = conf
+		for _, w := range conf.Warnings {
+			fmt.Fprintln(stderr, "warning: --apache-conf:", w)
+		}
+	}
 	if f.NginxFormat != "" {
 		if _, err := parsers.CompileNginx(f.NginxFormat); err != nil {
 			return nil, usageErr("--nginx-format: %v", err)
@@ -42,6 +62,19 @@ func (f *inputFlags) config() (*parsers.Config, error) {
 		if _, err := parsers.CompileEnvoy(f.EnvoyFormat); err != nil {
 			return nil, usageErr("--envoy-format: %v", err)
 		}
+	}
+	if f.TrustedProxies != "" {
+		t, err := parsers.ParseTrustedProxies(f.TrustedProxies)
+		if err != nil {
+			return nil, usageErr("--trusted-proxies: %v", err)
+		}
+		c.TrustedProxies = t
+	}
+	if f.GunicornFormat != "" {
+		if _, err := parsers.NewGunicorn(f.GunicornFormat); err != nil {
+			return nil, usageErr("--gunicorn-format: %v", err)
+		}
+		c.GunicornFormat = f.GunicornFormat
 	}
 	if len(f.AppField) > 0 {
 		if _, err := parsers.NewApp(f.AppField); err != nil {
@@ -71,10 +104,13 @@ func (f *inputFlags) config() (*parsers.Config, error) {
 	return c, nil
 }
 
-func (f *inputFlags) inputs() ([]parsers.Input, error) {
+func (f *inputFlags) inputs(stdin io.Reader) ([]parsers.Input, error) {
 	in, err := parsers.ExpandInputs(f.Inputs)
 	if err != nil {
 		return nil, usageErr("%v", err)
+	}
+	for i := range in {
+		in[i].Stdin = stdin
 	}
 	return in, nil
 }
@@ -194,8 +230,6 @@ func thousands(n int64) string {
 	}
 	return s
 }
-
-var stderr io.Writer = os.Stderr
 
 // errSummary says in one line why the exit code is not zero; details are already on stderr.
 func errSummary(stats []parsers.Stats, code int) error {

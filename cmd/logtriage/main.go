@@ -6,6 +6,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/alecthomas/kong"
@@ -56,31 +57,60 @@ Inputs are files, globs, directories or - (standard input), each optionally name
 layer: edge=logs/nginx/access.log app='logs/app/*.json'. Formats (nginx, Envoy, AWS ALB, JSON or
 logfmt application logs; gzip or plain) are detected from the first lines.`
 
+// streams are the command's standard input, output and error; every command writes only to
+// them, so that tests run the whole command line in process.
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
 func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// exitPanic carries kong's exit (after --help, --version or a usage error) out of parsing.
+type exitPanic int
+
+// run is the whole command line: it parses args, runs the command and returns the exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	var c cli
-	parser := kong.Must(&c,
+	parser, err := kong.New(&c,
 		kong.Name("logtriage"),
 		kong.Description(description),
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Vars{"version": "logtriage " + version},
+		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) {
 			if code == 80 { // kong's code for a command-line error
 				code = exitUsage
 			}
-			os.Exit(code)
+			panic(exitPanic(code))
 		}),
 	)
-	ctx, err := parser.Parse(os.Args[1:])
+	if err != nil {
+		panic("BUG: command-line definition: " + err.Error())
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			e, ok := p.(exitPanic)
+			if !ok {
+				panic(p)
+			}
+			code = int(e)
+		}
+	}()
+	ctx, err := parser.Parse(args)
 	if err != nil {
 		parser.FatalIfErrorf(err)
 	}
-	if err := ctx.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "logtriage:", err)
+	if err := ctx.Run(&streams{in: stdin, out: stdout, err: stderr}); err != nil {
+		fmt.Fprintln(stderr, "logtriage:", err)
 		var ee *exitError
 		if errors.As(err, &ee) {
-			os.Exit(ee.code)
+			return ee.code
 		}
-		os.Exit(exitFatal)
+		return exitFatal
 	}
+	return exitOK
 }

@@ -8,57 +8,82 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
-// The end-to-end tests run the built binary on samples/, as a user would.
-
-var binary string
+// The command-line tests run the whole command line in process (run), from the repository
+// root, on samples/; TestBinary builds the real binary once and runs it as a user would.
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "logtriage-e2e")
-	if err != nil {
+	// Paths in the tests are relative to the repository root, as a user's would be.
+	if err := os.Chdir(filepath.Join("..", "..")); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "logtriage")
-	if runtime.GOOS == "windows" {
-		binary += ".exe"
-	}
-	build := exec.Command("go", "build", "-o", binary, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building logtriage:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(m.Run())
 }
 
-// result is one run of the binary.
+// result is one run of the command line.
 type result struct {
 	stdout, stderr string
 	code           int
 }
 
-// run executes logtriage from the repository root with args and optional stdin.
-func run(t *testing.T, stdin []byte, args ...string) result {
+// lt runs logtriage in process with args and optional stdin.
+func lt(t *testing.T, stdin []byte, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Dir = "../.."
+	var out, errb bytes.Buffer
+	var in *bytes.Reader
+	if stdin == nil {
+		stdin = []byte{}
+	}
+	in = bytes.NewReader(stdin)
+	code := run(args, in, &out, &errb)
+	return result{out.String(), errb.String(), code}
+}
+
+// TestBinary builds the real binary and runs it on the bundled incident: exit status, standard
+// output and standard error are those of a real process, with real os.Stdin, signals and exit.
+func TestBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "logtriage")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	build := exec.Command("go", "build", "-o", bin, "./cmd/logtriage")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building logtriage: %v\n%s", err, out)
+	}
+	edge, err := os.ReadFile("samples/incidents/edge.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "analyze", "-o", "json", "edge=-", "app=samples/incidents/app.json")
+	cmd.Stdin = bytes.NewReader(edge)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	if stdin != nil {
-		cmd.Stdin = bytes.NewReader(stdin)
-	}
-	err := cmd.Run()
-	code := 0
+	err = cmd.Run()
 	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("running %v: %v", args, err)
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatal(err)
 	}
-	return result{out.String(), errb.String(), code}
+	if got := cmd.ProcessState.ExitCode(); got != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", got, errb.String())
+	}
+	inproc := lt(t, edge, "analyze", "-o", "json", "edge=-", "app=samples/incidents/app.json")
+	if inproc.code != exitOK || inproc.stdout != out.String() {
+		t.Errorf("the binary and the in-process run differ: exit %d vs 0, %d vs %d bytes of output",
+			inproc.code, len(inproc.stdout), out.Len())
+	}
+	if !strings.Contains(out.String(), `"findings"`) {
+		t.Errorf("no findings in the binary's JSON: %.200s", out.String())
+	}
+
+	bad := exec.Command(bin, "analyze", "--order", "edge,,app", "samples/incidents/edge.log")
+	if err := bad.Run(); !errors.As(err, &ee) || ee.ExitCode() != exitUsage {
+		t.Errorf("a usage error: %v, want exit %d", err, exitUsage)
+	}
 }

@@ -21,8 +21,8 @@ type outputFlags struct {
 }
 
 // write renders a to standard output or --out.
-func (f *outputFlags) write(a *analysis.Analysis) error {
-	var dst io.Writer = os.Stdout
+func (f *outputFlags) write(stdout io.Writer, a *analysis.Analysis) error {
+	var dst io.Writer = stdout
 	var tmp *os.File
 	if f.Out != "" && f.Out != "-" {
 		var err error
@@ -69,8 +69,8 @@ func (f *outputFlags) write(a *analysis.Analysis) error {
 
 // writeReport writes a contract or probe report to standard output in the named format: its
 // JSON document, or one of its renderings.
-func writeReport[R any](format string, r R, asJSON func(io.Writer) error, asMarkdown, asText func(io.Writer, R) error) error {
-	out := bufio.NewWriterSize(os.Stdout, 64<<10)
+func writeReport[R any](stdout io.Writer, format string, r R, asJSON func(io.Writer) error, asMarkdown, asText func(io.Writer, R) error) error {
+	out := bufio.NewWriterSize(stdout, 64<<10)
 	var err error
 	switch format {
 	case "json":

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"os"
 	"time"
 
 	"github.com/logtriage/logtriage/parsers"
@@ -13,12 +12,12 @@ type parseCmd struct {
 	Status []int `help:"Keep only records with these statuses (comma-separated); an upstream attempt's status counts too, so masked 405s are kept." placeholder:"CODE,..."`
 }
 
-func (c *parseCmd) Run() error {
-	cfg, err := c.config()
+func (c *parseCmd) Run(s *streams) error {
+	cfg, err := c.config(s.err)
 	if err != nil {
 		return err
 	}
-	inputs, err := c.inputs()
+	inputs, err := c.inputs(s.in)
 	if err != nil {
 		return err
 	}
@@ -27,7 +26,7 @@ func (c *parseCmd) Run() error {
 		return err
 	}
 	filter := parsers.Filter{Statuses: c.Status, Since: since, Until: until}
-	out := bufio.NewWriterSize(os.Stdout, 256<<10)
+	out := bufio.NewWriterSize(s.out, 256<<10)
 	var writeErr error
 	stats := make([]parsers.Stats, 0, len(inputs))
 	for _, in := range inputs {
@@ -57,7 +56,7 @@ func (c *parseCmd) Run() error {
 	if writeErr != nil {
 		return &exitError{exitFatal, writeErr}
 	}
-	if code := report(stderr, stats, c.Strict, c.Quiet); code != exitOK {
+	if code := report(s.err, stats, c.Strict, c.Quiet); code != exitOK {
 		return &exitError{code, errSummary(stats, code)}
 	}
 	return nil

@@ -40,7 +40,7 @@ func decode(t *testing.T, out string) []parsed {
 }
 
 func TestParseEverySample(t *testing.T) {
-	r := run(t, nil, "parse",
+	r := lt(t, nil, "parse",
 		"--nginx-conf", "samples/nginx/nginx.conf", "--envoy-config", "samples/envoy/envoy.yaml",
 		"samples/nginx", "samples/envoy/default.log", "samples/envoy/istio.log", "samples/envoy/gateway.json", "samples/envoy/custom.log",
 		"samples/alb", "samples/app/slog.json", "samples/app/pino.json", "samples/app/ecs.json", "samples/app/app.logfmt")
@@ -65,14 +65,14 @@ func TestParseEverySample(t *testing.T) {
 		t.Errorf("documentation and configuration in a log directory must be left out:\n%s", r.stderr)
 	}
 	// Named explicitly, a non-log file is read and refused with a reason (exit 3 with the rest read).
-	r = run(t, nil, "parse", "-q", "samples/nginx/README.md", "samples/nginx/combined.log")
+	r = lt(t, nil, "parse", "-q", "samples/nginx/README.md", "samples/nginx/combined.log")
 	if r.code != exitPartial || !strings.Contains(r.stderr, "cannot tell the format of samples/nginx/README.md") {
 		t.Errorf("explicit non-log input: exit %d\n%s", r.code, r.stderr)
 	}
 }
 
 func TestParseStatusFilterKeepsMaskedAndRetries(t *testing.T) {
-	r := run(t, nil, "parse", "-q", "--status", "405", "--nginx-conf", "samples/nginx/nginx.conf", "edge=samples/nginx/custom.log")
+	r := lt(t, nil, "parse", "-q", "--status", "405", "--nginx-conf", "samples/nginx/nginx.conf", "edge=samples/nginx/custom.log")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -101,7 +101,7 @@ func TestParseStatusFilterKeepsMaskedAndRetries(t *testing.T) {
 }
 
 func TestParseStdinAndGzipByMagic(t *testing.T) {
-	matches, _ := filepath.Glob("../../samples/alb/*.log.gz")
+	matches, _ := filepath.Glob("samples/alb/*.log.gz")
 	if len(matches) == 0 {
 		t.Fatal("no ALB samples")
 	}
@@ -109,7 +109,7 @@ func TestParseStdinAndGzipByMagic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := run(t, data, "parse", "lb=-")
+	r := lt(t, data, "parse", "lb=-")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -130,11 +130,11 @@ func TestParseBadInputLosesNothing(t *testing.T) {
 		`77.179.66.156 - - [25/Oct/2016:14:49:33 +0200] "GET / HTTP/1.1" 200 612 "-" "curl/7.46.0"`,
 	}
 	os.WriteFile(bad, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
-	r := run(t, nil, "parse", "--strict", bad, filepath.Join(dir, "missing.log"))
+	r := lt(t, nil, "parse", "--strict", bad, filepath.Join(dir, "missing.log"))
 	if r.code != exitUsage || !strings.Contains(r.stderr, "missing.log") {
 		t.Fatalf("a missing file is a usage error naming it: exit %d\n%s", r.code, r.stderr)
 	}
-	r = run(t, nil, "parse", "--strict", bad)
+	r = lt(t, nil, "parse", "--strict", bad)
 	if r.code != exitRejected {
 		t.Errorf("--strict with a rejected line: exit %d, want %d", r.code, exitRejected)
 	}
@@ -144,14 +144,14 @@ func TestParseBadInputLosesNothing(t *testing.T) {
 	if !strings.Contains(r.stderr, "mixed.log:2") || !strings.Contains(r.stderr, "5            3          1") {
 		t.Errorf("summary must count 5 read, 3 parsed, 1 rejected and name file:line:\n%s", r.stderr)
 	}
-	r = run(t, nil, "parse", bad)
+	r = lt(t, nil, "parse", bad)
 	if r.code != 0 {
 		t.Errorf("without --strict rejected lines are not an error: exit %d", r.code)
 	}
 }
 
 func TestParseWindow(t *testing.T) {
-	r := run(t, nil, "parse", "-q", "--since", "2026-11-24T10:00:10Z", "--until", "2026-11-24T10:00:20Z", "samples/envoy/default.log")
+	r := lt(t, nil, "parse", "-q", "--since", "2026-11-24T10:00:10Z", "--until", "2026-11-24T10:00:20Z", "samples/envoy/default.log")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -160,17 +160,17 @@ func TestParseWindow(t *testing.T) {
 			t.Errorf("record outside the window: %s", p.Time)
 		}
 	}
-	r = run(t, nil, "parse", "--since", "yesterday-ish", "samples/envoy/default.log")
+	r = lt(t, nil, "parse", "--since", "yesterday-ish", "samples/envoy/default.log")
 	if r.code != exitUsage || !strings.Contains(r.stderr, "--since") {
 		t.Errorf("bad --since: exit %d %s", r.code, r.stderr)
 	}
 }
 
 func TestVersionAndHelp(t *testing.T) {
-	if r := run(t, nil, "--version"); r.code != 0 || !strings.HasPrefix(r.stdout, "logtriage ") {
+	if r := lt(t, nil, "--version"); r.code != 0 || !strings.HasPrefix(r.stdout, "logtriage ") {
 		t.Errorf("--version: %+v", r)
 	}
-	r := run(t, nil, "--help")
+	r := lt(t, nil, "--help")
 	for _, cmd := range []string{"parse", "analyze", "trace"} {
 		if !strings.Contains(r.stdout, cmd) {
 			t.Errorf("--help does not list %s:\n%s", cmd, r.stdout)
@@ -183,13 +183,13 @@ func TestParseCustomFormatWithoutFlagSaysWhatToDo(t *testing.T) {
 		{"samples/nginx/custom.log", "--nginx-format"},
 		{"samples/envoy/custom.log", "--envoy-format"},
 	} {
-		r := run(t, nil, "parse", tc.file)
+		r := lt(t, nil, "parse", tc.file)
 		if r.code != exitFatal || !strings.Contains(r.stderr, "cannot tell the format of "+tc.file) || !strings.Contains(r.stderr, tc.hint) {
 			t.Errorf("%s: exit %d\n%s", tc.file, r.code, r.stderr)
 		}
 	}
 	// --format forces a format; when no variant of it fits the first lines, the input is refused.
-	r := run(t, nil, "parse", "--format", "alb", "samples/envoy/default.log")
+	r := lt(t, nil, "parse", "--format", "alb", "samples/envoy/default.log")
 	if r.code != exitFatal || !strings.Contains(r.stderr, "alb") {
 		t.Errorf("--format alb on Envoy lines: exit %d\n%s", r.code, r.stderr)
 	}
@@ -199,17 +199,17 @@ func TestParseCustomFormatWithoutFlagSaysWhatToDo(t *testing.T) {
 // find their format in the configuration files.
 func TestParseConfigMatchesRotatedStdinAndSharedNames(t *testing.T) {
 	dir := t.TempDir()
-	edge, err := os.ReadFile("../../samples/incidents/edge.log")
+	edge, err := os.ReadFile("samples/incidents/edge.log")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ingress, _ := os.ReadFile("../../samples/incidents/ingress.log")
+	ingress, _ := os.ReadFile("samples/incidents/ingress.log")
 	os.WriteFile(filepath.Join(dir, "edge.log.1"), edge, 0o644)
 	os.MkdirAll(filepath.Join(dir, "x"), 0o755)
 	// Same base name as the nginx access log: the lines decide between the two configurations.
 	os.WriteFile(filepath.Join(dir, "x", "edge.log"), ingress, 0o644)
 	conf := []string{"--nginx-conf", "samples/incidents/nginx.conf", "--envoy-config", "samples/incidents/envoy.yaml"}
-	r := run(t, nil, append([]string{"parse", "-q"}, append(conf, filepath.Join(dir, "edge.log.1"), filepath.Join(dir, "x", "edge.log"))...)...)
+	r := lt(t, nil, append([]string{"parse", "-q"}, append(conf, filepath.Join(dir, "edge.log.1"), filepath.Join(dir, "x", "edge.log"))...)...)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -220,7 +220,7 @@ func TestParseConfigMatchesRotatedStdinAndSharedNames(t *testing.T) {
 	if formats["nginx"] != 2065 || formats["envoy"] != 1358 {
 		t.Errorf("formats %v, want 2065 nginx and 1358 envoy records", formats)
 	}
-	r = run(t, edge, append([]string{"parse", "-q"}, append(conf, "edge=-")...)...)
+	r = lt(t, edge, append([]string{"parse", "-q"}, append(conf, "edge=-")...)...)
 	if r.code != 0 || len(decode(t, r.stdout)) != 2065 {
 		t.Errorf("stdin with --nginx-conf: exit %d\n%s", r.code, r.stderr)
 	}
@@ -229,7 +229,7 @@ func TestParseConfigMatchesRotatedStdinAndSharedNames(t *testing.T) {
 // An application log's other lines ("listening on :8080") are counted as skipped, not rejected:
 // --strict passes on a normal app log.
 func TestParseAppNonAccessLinesAreSkipped(t *testing.T) {
-	r := run(t, nil, "parse", "--strict", "samples/app/slog.json")
+	r := lt(t, nil, "parse", "--strict", "samples/app/slog.json")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -248,7 +248,7 @@ func TestParseCRIPartialLinesJoined(t *testing.T) {
 		fmt.Fprintf(&b, "2026-11-24T10:00:00.%09dZ stdout P %s\n", i, line[:50])
 		fmt.Fprintf(&b, "2026-11-24T10:00:00.%09dZ stdout F %s\n", i, line[50:])
 	}
-	r := run(t, []byte(b.String()), "parse", "ingress=-")
+	r := lt(t, []byte(b.String()), "parse", "ingress=-")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}

@@ -29,7 +29,7 @@ type probeCmd struct {
 	Output          string        `short:"o" help:"Output format: text, markdown or json." enum:"text,markdown,json" default:"text"`
 }
 
-func (c *probeCmd) Run() error {
+func (c *probeCmd) Run(s *streams) error {
 	opts := probe.Options{Timeout: c.Timeout, Insecure: c.Insecure, FollowRedirects: c.FollowRedirects,
 		Origin: c.Origin, PreflightMethod: c.PreflightMethod, Headers: http.Header{}}
 	for _, m := range probeSplit(c.Methods) {
@@ -75,7 +75,7 @@ func (c *probeCmd) Run() error {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	if err := writeReport(c.Output, rep, rep.WriteJSON, render.ProbeMarkdown, render.ProbeText); err != nil {
+	if err := writeReport(s.out, c.Output, rep, rep.WriteJSON, render.ProbeMarkdown, render.ProbeText); err != nil {
 		return err
 	}
 	switch {

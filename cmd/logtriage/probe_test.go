@@ -56,7 +56,7 @@ func newProbeServer(t *testing.T, methods ...string) (*probeServer, string) {
 
 func TestProbeCommand(t *testing.T) {
 	s, base := newProbeServer(t, "GET", "HEAD", "PUT", "DELETE")
-	r := run(t, nil, "probe", base+"/api/orders/42", "--origin", "https://app.example.com", "--preflight-method", "PUT")
+	r := lt(t, nil, "probe", base+"/api/orders/42", "--origin", "https://app.example.com", "--preflight-method", "PUT")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -71,10 +71,10 @@ func TestProbeCommand(t *testing.T) {
 
 	// With the contract: the spec documents PATCH on /api/v2/accounts/{accountId}, the server
 	// lacks it; DELETE is unsafe and needs --unsafe-methods.
-	if r := run(t, nil, "probe", "--methods", "GET,DELETE", base+"/x"); r.code != exitUsage || !strings.Contains(r.stderr, "--unsafe-methods") {
+	if r := lt(t, nil, "probe", "--methods", "GET,DELETE", base+"/x"); r.code != exitUsage || !strings.Contains(r.stderr, "--unsafe-methods") {
 		t.Errorf("DELETE without --unsafe-methods: exit %d %s", r.code, r.stderr)
 	}
-	r = run(t, nil, "probe", "-o", "json", "--openapi", "samples/openapi.yaml", "--unsafe-methods", "PATCH", base+"/api/v2/accounts/7")
+	r = lt(t, nil, "probe", "-o", "json", "--openapi", "samples/openapi.yaml", "--unsafe-methods", "PATCH", base+"/api/v2/accounts/7")
 	if r.code != exitFindings {
 		t.Fatalf("exit %d, want %d\n%s", r.code, exitFindings, r.stderr)
 	}
@@ -96,7 +96,7 @@ func TestProbeCommand(t *testing.T) {
 func TestProbeDrift(t *testing.T) {
 	_, staging := newProbeServer(t, "GET", "HEAD", "DELETE")
 	_, prod := newProbeServer(t, "GET", "HEAD")
-	r := run(t, nil, "probe", "--env", "staging="+staging, "--env", "prod="+prod, "--unsafe-methods", "DELETE", "-o", "markdown",
+	r := lt(t, nil, "probe", "--env", "staging="+staging, "--env", "prod="+prod, "--unsafe-methods", "DELETE", "-o", "markdown",
 		"/api/items/7", "https://ignored.example.com/api/items/8")
 	if r.code != exitFindings {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -109,11 +109,11 @@ func TestProbeDrift(t *testing.T) {
 	}
 
 	// Nothing listening: reported per request, exit 1 when nothing answered.
-	r = run(t, nil, "probe", "--timeout", "2s", "http://127.0.0.1:1/")
+	r = lt(t, nil, "probe", "--timeout", "2s", "http://127.0.0.1:1/")
 	if r.code != exitFatal || !strings.Contains(r.stdout, "connection refused") {
 		t.Errorf("refused: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if r := run(t, nil, "probe", "--env", "staging", "/x"); r.code != exitUsage {
+	if r := lt(t, nil, "probe", "--env", "staging", "/x"); r.code != exitUsage {
 		t.Errorf("bad --env: exit %d", r.code)
 	}
 }

@@ -18,26 +18,26 @@ type reportCmd struct {
 	gateFlags
 }
 
-func (c *reportCmd) Run() error {
-	a, err := reportLoad(c.File)
+func (c *reportCmd) Run(s *streams) error {
+	a, err := reportLoad(s.in, c.File)
 	if err != nil {
 		return err
 	}
 	if err := c.gateFlags.annotate(a); err != nil {
 		return err
 	}
-	if err := c.outputFlags.write(a); err != nil {
+	if err := c.outputFlags.write(s.out, a); err != nil {
 		return err
 	}
-	return c.gateFlags.gate(a)
+	return c.gateFlags.gate(s.err, a)
 }
 
 // reportLoad reads and checks a JSON analysis document.
-func reportLoad(name string) (*analysis.Analysis, error) {
+func reportLoad(stdin io.Reader, name string) (*analysis.Analysis, error) {
 	var r io.Reader
 	label := name
 	if name == "-" {
-		r, label = os.Stdin, "standard input"
+		r, label = stdin, "standard input"
 	} else {
 		f, err := os.Open(name)
 		if err != nil {

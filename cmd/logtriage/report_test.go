@@ -39,11 +39,11 @@ func TestReportSamples(t *testing.T) {
 		{"markdown", "samples/incidents/report.md"},
 		{"html", "samples/incidents/report.html"},
 	} {
-		r := run(t, nil, append([]string{"analyze", "-q", "-o", c.format}, incidentArgs...)...)
+		r := lt(t, nil, append([]string{"analyze", "-q", "-o", c.format}, incidentArgs...)...)
 		if r.code != 0 {
 			t.Fatalf("%s: exit %d\n%s", c.format, r.code, r.stderr)
 		}
-		path := filepath.Join("..", "..", c.file)
+		path := c.file
 		if reportUpdate() {
 			if err := os.WriteFile(path, []byte(r.stdout), 0o644); err != nil {
 				t.Fatal(err)
@@ -63,7 +63,7 @@ func TestReportSamples(t *testing.T) {
 // TestReportCommand renders a saved analysis in every format, from a file and from stdin, and
 // checks that it equals what analyze writes directly.
 func TestReportCommand(t *testing.T) {
-	js := run(t, nil, append([]string{"analyze", "-q", "-o", "json"}, incidentArgs...)...)
+	js := lt(t, nil, append([]string{"analyze", "-q", "-o", "json"}, incidentArgs...)...)
 	if js.code != 0 {
 		t.Fatalf("exit %d\n%s", js.code, js.stderr)
 	}
@@ -73,9 +73,9 @@ func TestReportCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, format := range []string{"text", "json", "markdown", "html"} {
-		direct := run(t, nil, append([]string{"analyze", "-q", "-o", format}, incidentArgs...)...)
-		fromFile := run(t, nil, "report", "-o", format, saved)
-		fromStdin := run(t, []byte(js.stdout), "report", "-o", format, "-")
+		direct := lt(t, nil, append([]string{"analyze", "-q", "-o", format}, incidentArgs...)...)
+		fromFile := lt(t, nil, "report", "-o", format, saved)
+		fromStdin := lt(t, []byte(js.stdout), "report", "-o", format, "-")
 		if fromFile.code != 0 || fromStdin.code != 0 {
 			t.Fatalf("%s: exit %d/%d\n%s%s", format, fromFile.code, fromStdin.code, fromFile.stderr, fromStdin.stderr)
 		}
@@ -85,11 +85,11 @@ func TestReportCommand(t *testing.T) {
 	}
 	// --out writes the file, nothing on stdout.
 	out := filepath.Join(dir, "postmortem.html")
-	r := run(t, nil, "report", "-o", "html", "--out", out, saved)
+	r := lt(t, nil, "report", "-o", "html", "--out", out, saved)
 	if b, err := os.ReadFile(out); r.code != 0 || err != nil || !bytes.HasPrefix(b, []byte("<!DOCTYPE html>")) || r.stdout != "" {
 		t.Errorf("--out: exit %d, err %v, stdout %d bytes", r.code, err, len(r.stdout))
 	}
-	md := run(t, nil, "report", "-o", "markdown", saved).stdout
+	md := lt(t, nil, "report", "-o", "markdown", saved).stdout
 	for _, want := range []string{
 		"**239 of 2,233 requests (10.7%)** got an HTTP 405 from 2026-11-24 10:00:18 to 10:59:45 UTC",
 		"## Timeline (UTC)", "| 2026-11-24 10:30:27 | Last success of DELETE /api/carts/{id} at app (version=1.4.2)",
@@ -117,12 +117,12 @@ func TestReportErrors(t *testing.T) {
 		{`{"findings":[]}`, `no "schema" field`},
 		{`not json`, "is not a logtriage analysis"},
 	} {
-		r := run(t, []byte(c.stdin), "report", "-")
+		r := lt(t, []byte(c.stdin), "report", "-")
 		if r.code != exitUsage || !strings.Contains(r.stderr, c.want) {
 			t.Errorf("%s: exit %d, stderr %q; want exit %d and %q", c.stdin, r.code, r.stderr, exitUsage, c.want)
 		}
 	}
-	r := run(t, nil, "report", "/nonexistent/analysis.json")
+	r := lt(t, nil, "report", "/nonexistent/analysis.json")
 	if r.code != exitFatal {
 		t.Errorf("missing file: exit %d", r.code)
 	}
@@ -184,7 +184,7 @@ func TestReportHTMLInBrowser(t *testing.T) {
 	if bin == "" {
 		t.Skip("browser test skipped: no chromium on PATH (Debian: apt-get install chromium; .ci/run installs it when it can)")
 	}
-	r := run(t, nil, append([]string{"analyze", "-q", "-o", "html"}, incidentArgs...)...)
+	r := lt(t, nil, append([]string{"analyze", "-q", "-o", "html"}, incidentArgs...)...)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
