@@ -453,11 +453,11 @@ func (e *Engine) matchInner(x *mentry) {
 				cands, scanned := e.candidates(e.mTail, x, matchHash(h.method(), t, 405), lo, lo0, hi0, e.mscratch)
 				e.mscratch = cands[:0]
 				if len(cands) > 0 {
-					kind := JoinGroup
-					if len(cands) == 1 && scanned == 1 {
+					o, kind := earliest(cands), JoinGroup
+					if len(cands) == 1 && scanned == 1 && !e.rivals(x, o, lo, skew) {
 						kind = JoinUnique
 					}
-					e.pair(x, earliest(cands), lo, kind)
+					e.pair(x, o, lo, kind)
 					return
 				}
 			}
@@ -470,11 +470,11 @@ func (e *Engine) matchInner(x *mentry) {
 				n += scanned
 			}
 			if len(all) > 0 {
-				kind := JoinGroup
-				if len(all) == 1 && n == 1 {
+				o, kind := earliest(all), JoinGroup
+				if len(all) == 1 && n == 1 && !e.rivals(x, o, lo, skew) {
 					kind = JoinUnique
 				}
-				e.pair(x, earliest(all), lo, kind)
+				e.pair(x, o, lo, kind)
 				return
 			}
 		}

@@ -423,21 +423,26 @@ func writeDefaultLogs(dir string, p dlPlan) ([]dlExpect, map[string]int, error) 
 	return exp, counts, dlReadme(dir, p, exp, counts)
 }
 
-// dlExpected writes the ground truth. The join kind follows from the logs: a request only the
-// edge logged is unjoined; one whose edge and app records look like no other request's within a
-// few seconds (same method, paths, statuses) is a unique match; one of a burst of identical
-// requests is a group match.
+// dlExpected writes the ground truth. The join kind follows from the logs and the match window
+// of docs/joins.md: a request only the edge logged is unjoined; one of several identical requests
+// (same method, paths and statuses) whose records fall in one another's window — the edge's
+// second from 1 s before to 2 s after the app's — is a group match; any other a unique match.
 func dlExpected(reqs []*dlReq, srcEdge, srcApp map[*dlReq]string) []dlExpect {
 	type key struct {
 		method, uri, appURI, app string
 		edge, code               int
 	}
-	near := map[key][]time.Time{}
+	near := map[key][]*dlReq{}
 	for _, r := range reqs {
 		if r.app != "" {
 			k := key{r.method, r.uri, r.appURI, r.app, r.edgeCode, r.appCode}
-			near[k] = append(near[k], r.t)
+			near[k] = append(near[k], r)
 		}
+	}
+	// could b's edge record pair with a's app record?
+	inWindow := func(a, b *dlReq) bool {
+		as, be := a.t.Add(a.appDur+200*time.Microsecond).Unix(), b.t.Add(b.edgeDur).Unix()
+		return be >= as-1 && be <= as+2
 	}
 	var out []dlExpect
 	for _, r := range reqs {
@@ -451,14 +456,11 @@ func dlExpected(reqs []*dlReq, srcEdge, srcApp map[*dlReq]string) []dlExpect {
 			x.Join = "unjoined"
 		default:
 			x.Join = "unique_match"
-			n := 0
-			for _, t := range near[key{r.method, r.uri, r.appURI, r.app, r.edgeCode, r.appCode}] {
-				if absDur(t.Sub(r.t)) < 4*time.Second {
-					n++
+			for _, o := range near[key{r.method, r.uri, r.appURI, r.app, r.edgeCode, r.appCode}] {
+				if o != r && (inWindow(r, o) || inWindow(o, r)) {
+					x.Join = "group_match"
+					break
 				}
-			}
-			if n > 1 {
-				x.Join = "group_match"
 			}
 		}
 		out = append(out, x)
@@ -575,7 +577,12 @@ func dlReadme(dir string, p dlPlan, exp []dlExpect, counts map[string]int) error
 	}
 	b.WriteString("\n`expected.json` has one object per request with a 405: `scenario`, `method`, `path` (as the client sent it),\n")
 	b.WriteString("`origin_layer`, `cause`, `masked`, `join` (the join kind the logs allow: `unjoined` when only the edge logged the\n")
-	b.WriteString("request, `group_match` when an identical request — same method, paths and statuses — came within 4 s,\n")
-	b.WriteString("else `unique_match`), and `edge_source` / `app_source` (`file:line`) of its records.\n")
+	b.WriteString("request, `group_match` when an identical request — same method, paths and statuses — has an edge record from\n")
+	b.WriteString("1 s before to 2 s after this one's app record or the other way round, else `unique_match`), and\n")
+	b.WriteString("`edge_source` / `app_source` (`file:line`) of its records.\n")
+	if p.appJSON {
+		b.WriteString("\nThis copy was written with `-app-json`: the applications' lines are JSON objects with the fields their\n")
+		b.WriteString("default lines carry (time to the second, method, path, status, client; size where the server logs it).\n")
+	}
 	return os.WriteFile(filepath.Join(dir, "README.md"), []byte(b.String()), 0o644)
 }
