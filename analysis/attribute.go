@@ -275,6 +275,8 @@ func otherProxyHow(format, d string, local parsers.Local) string {
 		return "httpd answered itself"
 	case parsers.FormatHAProxy:
 		switch {
+		case strings.Contains(d, "; rule "):
+			return "an http-request rule answered (" + after(d, "; rule ") + ")"
 		case strings.Contains(d, "blocked by an HAProxy rule"):
 			return "an http-request deny/return rule (termination PR, <NOSRV>)"
 		case strings.Contains(d, "sent no response"):

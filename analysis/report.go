@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/logtriage/logtriage/internal/shell"
 	"github.com/logtriage/logtriage/parsers"
 )
 
@@ -133,7 +132,9 @@ type Finding struct {
 	Evidence     string      `json:"evidence"`
 	Fix          string      `json:"fix"`
 	Verify       string      `json:"verify"`
-	Examples     []Example   `json:"examples"`
+	// VerifyRequest is the request Verify sends, as data (verify.go).
+	VerifyRequest *VerifyRequest `json:"verify_request,omitempty"`
+	Examples      []Example      `json:"examples"`
 	// Contract tells whether the OpenAPI spec (--openapi) documents the method on the route:
 	// documented, undocumented or unknown_route; empty without a spec. See ApplyContract.
 	Contract        string   `json:"contract,omitempty"`
@@ -373,7 +374,8 @@ func (e *Engine) findings(reqs []*request, total int64) []Finding {
 		}
 		f.Evidence = e.evidence(g.first, f)
 		f.Fix = e.fix(g.first, f)
-		f.Verify = verify(g.first)
+		f.VerifyRequest = verifyRequest(g.first)
+		f.Verify = f.VerifyRequest.Curl()
 		out = append(out, *f)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -553,45 +555,6 @@ func sharesKey(a, b []uint64) bool {
 		}
 	}
 	return false
-}
-
-// verify returns a command that checks the fix: the client's request with curl, or for a
-// preflight the OPTIONS request a browser sends.
-func verify(r *request) string {
-	c := r.hops[0]
-	host := ""
-	for _, h := range r.hops {
-		if h.host() != "" {
-			host = h.host()
-			break
-		}
-	}
-	scheme := "https"
-	if strings.HasSuffix(host, ":80") || strings.HasPrefix(strings.ToLower(r.hops[0].uri()), "http://") {
-		scheme = "http"
-	}
-	if host == "" {
-		host = "HOST"
-	}
-	uri := c.uri()
-	if uri == "" || !strings.HasPrefix(uri, "/") {
-		uri = c.path()
-	}
-	target := shell.Quote(scheme + "://" + host + uri)
-	if r.v.cause == CauseCORSPreflight {
-		origin := c.origin()
-		for _, h := range r.hops {
-			if origin == "" {
-				origin = h.origin()
-			}
-		}
-		if origin == "" {
-			origin = "https://ORIGIN" // not logged: the page's origin
-		}
-		return fmt.Sprintf("curl -i -X OPTIONS -H %s -H %s %s", shell.Quote("Origin: "+origin),
-			shell.Quote("Access-Control-Request-Method: "+orWord(r.v.wanted, "POST")), target)
-	}
-	return fmt.Sprintf("curl -i -X %s %s", shell.Word(c.method()), target)
 }
 
 func idsView(ids parsers.IDs) IDsView {

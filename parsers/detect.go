@@ -22,6 +22,7 @@ type Config struct {
 	AppFields    map[string]string // --app-field overrides
 	ApacheFormat string            // --apache-format: an Apache LogFormat string
 	ApacheConf   *ApacheConf       // --apache-conf: LogFormat and CustomLog directives
+	HAProxyConf  *HAProxyConf      // --haproxy-conf: captures and the rules that answer
 	// TrustedProxies are the proxy ranges skipped in X-Forwarded-For to find the original
 	// client (--trusted-proxies); nil means DefaultTrustedProxies.
 	TrustedProxies []netip.Prefix
@@ -264,7 +265,8 @@ func (c *Config) candidates(path string, sample [][]byte, useMap bool) ([]candid
 			addApacheDefaults(add)
 		}
 		add(FormatALB, "alb", func() (Parser, error) { return NewALB(), nil })
-		add(FormatHAProxy, "haproxy httplog", func() (Parser, error) { return NewHAProxy(), nil })
+		hc := c.HAProxyConf
+		add(FormatHAProxy, "haproxy httplog", func() (Parser, error) { p := NewHAProxy(); p.Conf = hc; return p, nil })
 		add(FormatTraefik, "traefik common", func() (Parser, error) { return CompileTraefikCLF(), nil })
 		add(FormatApache, "apache vhost_combined", func() (Parser, error) { return CompileApache(ApacheVhostCombined) })
 		add(FormatEnvoy, "envoy default", func() (Parser, error) { return CompileEnvoy(EnvoyDefaultFormat) })

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -28,8 +29,10 @@ type HAProxyParser struct {
 	// ReqCaptures names the captured request headers in "capture request header" order, so that
 	// the {…} block maps to ids and hosts (from haproxy.cfg); empty means unknown.
 	ReqCaptures []string
-	a           arena
-	det         []byte
+	// Conf is haproxy.cfg (--haproxy-conf): captures per frontend, and the rules that answer.
+	Conf *HAProxyConf
+	a    arena
+	det  []byte
 }
 
 // NewHAProxy returns a parser for HAProxy's httplog format.
@@ -77,6 +80,11 @@ func (p *HAProxyParser) Parse(line []byte, rec *Record) error {
 	frontend := c.word()
 	if len(frontend) == 0 {
 		return c.fail("no frontend name")
+	}
+	fe := bytes.TrimSuffix(frontend, []byte("~")) // '~': the frontend terminated TLS
+	names := p.ReqCaptures
+	if len(names) == 0 {
+		names = p.Conf.captures(fe)
 	}
 	bs := c.word()
 	slash := bytes.IndexByte(bs, '/')
@@ -130,7 +138,8 @@ func (p *HAProxyParser) Parse(line []byte, rec *Record) error {
 		if e < 0 {
 			return c.fail("captured headers have no closing '}'")
 		}
-		p.captures(rec, line[c.i+1:c.i+e])
+		p.captures(rec, line[c.i+1:c.i+e], names)
+		names = nil // the second block holds response headers
 		c.i += e + 1
 		c.skipSpace()
 	}
@@ -163,6 +172,14 @@ func (p *HAProxyParser) Parse(line []byte, rec *Record) error {
 		rec.Local = LocalYes
 		rec.Upstream = rec.upstreamBuf[:0]
 		p.note(haproxyNoServerWhy(term))
+		if r := p.Conf.rule(fe, backend, rec.Status); r != nil && term[0] == 'P' {
+			p.det = append(p.det, "; rule "...)
+			p.det = append(p.det, r.File...)
+			p.det = append(p.det, ':')
+			p.det = strconv.AppendInt(p.det, int64(r.Line), 10)
+			p.det = append(p.det, ' ')
+			p.det = append(p.det, r.Text...)
+		}
 	case t[3] < 0:
 		// A server was chosen but sent no response headers: HAProxy wrote the status.
 		rec.Local = LocalYes
@@ -209,7 +226,7 @@ func haproxyNoServerWhy(term []byte) string {
 
 // captures applies a {…} block of captured headers, separated by '|'. With ReqCaptures the
 // names are known; without, a value shaped like a request id or a traceparent is taken as one.
-func (p *HAProxyParser) captures(rec *Record, block []byte) {
+func (p *HAProxyParser) captures(rec *Record, block []byte, names []string) {
 	for i := 0; len(block) > 0 || i == 0; i++ {
 		v := block
 		if j := bytes.IndexByte(block, '|'); j >= 0 {
@@ -218,8 +235,8 @@ func (p *HAProxyParser) captures(rec *Record, block []byte) {
 			block = nil
 		}
 		name := ""
-		if i < len(p.ReqCaptures) {
-			name = p.ReqCaptures[i]
+		if i < len(names) {
+			name = names[i]
 		}
 		switch {
 		case len(v) == 0:

@@ -423,3 +423,34 @@ func TestTraefikOriginStatusZero(t *testing.T) {
 		}
 	}
 }
+
+// With haproxy.cfg, a 405 HAProxy generated names the rule that answered, and the captured
+// header block maps by name.
+func TestHAProxyConfRule(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "proxies", "haproxy.cfg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf, err := ReadHAProxyConf(fstest.MapFS{"etc/haproxy/haproxy.cfg": {Data: data}}, "etc/haproxy/haproxy.cfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := conf.Sections["fe_main"]; s == nil || len(s.Captures) != 1 || s.Captures[0] != "X-Request-ID" || len(s.Rules) != 1 {
+		t.Fatalf("fe_main section: %+v", s)
+	}
+	c := Config{HAProxyConf: conf}
+	line := `<134>Dec  1 09:05:20 localhost haproxy[2952]: 127.0.0.1:43728 [01/Dec/2026:09:05:20.731] fe_main fe_main/<NOSRV> 0/-1/-1/-1/0 405 255 - - PR-- 1/1/0/0/0 0/0 {9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a} "PUT /items HTTP/1.1"`
+	res, err := c.Resolve("haproxy.log", toSample([]string{line}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec Record
+	rec.Reset()
+	if err := res.NewParser().Parse([]byte(line), &rec); err != nil {
+		t.Fatal(err)
+	}
+	want := "rule haproxy.cfg:17 http-request deny deny_status 405 if { method PUT }"
+	if !strings.Contains(rec.Detail, want) || rec.IDs.RequestID != "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a" {
+		t.Errorf("detail %q (want %q), request id %q", rec.Detail, want, rec.IDs.RequestID)
+	}
+}

@@ -665,8 +665,8 @@ func remediationSection(a *analysis.Analysis, o Options) section {
 			fix = f.ContractVerdict + " " + fix
 		}
 		sub.Blocks = append(sub.Blocks, paragraph(bold("Fix: "), plain(prose(fix))))
-		if f.Verify != "" {
-			sub.Blocks = append(sub.Blocks, paragraph(bold("Verify: "), plain(verifyExpect(f))), codeBlock("sh", f.Verify))
+		if v := verifyCommand(f); v != "" {
+			sub.Blocks = append(sub.Blocks, paragraph(bold("Verify: "), plain(verifyExpect(f))), codeBlock("sh", v))
 		}
 		sec.Subs = append(sec.Subs, sub)
 	}
@@ -830,10 +830,31 @@ func preventionSection(a *analysis.Analysis, o Options) section {
 	return sec
 }
 
+// verifyCommand is the curl command that checks a finding's fix; a document written before
+// findings carried their verify request as data has only the command.
+func verifyCommand(f *analysis.Finding) string {
+	if f.VerifyRequest == nil {
+		return f.Verify
+	}
+	return f.VerifyRequest.Curl()
+}
+
+// preflightOrigin is the Origin of a preflight finding's verify request.
+func preflightOrigin(f *analysis.Finding) string {
+	if f.VerifyRequest != nil {
+		if o := f.VerifyRequest.Header("Origin"); o != "" {
+			return o
+		}
+	}
+	return "https://app.example.com"
+}
+
 // exampleTarget returns the URL of a finding's verification command and the path the origin
 // layer saw (after rewrites), from its first example.
 func exampleTarget(f *analysis.Finding) (target, originPath string) {
-	target = verifyURL(f.Verify)
+	if f.VerifyRequest != nil {
+		target = f.VerifyRequest.URL
+	}
 	if len(f.Examples) > 0 {
 		x := f.Examples[0]
 		for _, h := range x.Hops {
@@ -853,15 +874,6 @@ func exampleTarget(f *analysis.Finding) (target, originPath string) {
 	return target, originPath
 }
 
-// verifyURL extracts the quoted URL at the end of a verification command.
-func verifyURL(v string) string {
-	i := strings.LastIndex(v, " '")
-	if i < 0 || !strings.HasSuffix(v, "'") {
-		return ""
-	}
-	return strings.ReplaceAll(v[i+2:len(v)-1], `'\''`, `'`)
-}
-
 func curlTest(f *analysis.Finding) string {
 	target, _ := exampleTarget(f)
 	if target == "" {
@@ -873,13 +885,7 @@ func curlTest(f *analysis.Finding) string {
 	name := f.Method + " " + f.Route
 	switch {
 	case f.Cause == analysis.CauseCORSPreflight:
-		origin := "https://app.example.com"
-		if i := strings.Index(f.Verify, "'Origin: "); i >= 0 {
-			rest := f.Verify[i+len("'Origin: "):]
-			if j := strings.Index(rest, "'"); j >= 0 {
-				origin = rest[:j]
-			}
-		}
+		origin := preflightOrigin(f)
 		fmt.Fprintf(&b, "# Contract: browsers at %s may %s %s; the CORS preflight must allow it.\n", shell.Comment(origin), shell.Comment(f.WantedMethod), shell.Comment(f.Route))
 		fmt.Fprintf(&b, "hdrs=$(curl -s -o /dev/null -D - -X OPTIONS -H %s -H %s %s)\n",
 			shell.Quote("Origin: "+origin), shell.Quote("Access-Control-Request-Method: "+f.WantedMethod), q)
@@ -960,13 +966,7 @@ func goTest(f *analysis.Finding) string {
 	fmt.Fprintf(&b, "func %s(t *testing.T) {\n", name)
 	b.WriteString("\th := newRouter() // the service's http.Handler\n")
 	if f.Cause == analysis.CauseCORSPreflight {
-		origin := "https://app.example.com"
-		if i := strings.Index(f.Verify, "'Origin: "); i >= 0 {
-			rest := f.Verify[i+len("'Origin: "):]
-			if j := strings.Index(rest, "'"); j >= 0 {
-				origin = rest[:j]
-			}
-		}
+		origin := preflightOrigin(f)
 		fmt.Fprintf(&b, "\treq := httptest.NewRequest(http.MethodOptions, %q, nil)\n", p)
 		fmt.Fprintf(&b, "\treq.Header.Set(\"Origin\", %q)\n", origin)
 		fmt.Fprintf(&b, "\treq.Header.Set(\"Access-Control-Request-Method\", %q)\n", f.WantedMethod)

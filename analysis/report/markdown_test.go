@@ -13,7 +13,6 @@ import (
 
 	"github.com/logtriage/logtriage/analysis"
 	"github.com/logtriage/logtriage/internal/num"
-	"github.com/logtriage/logtriage/internal/shell"
 )
 
 func TestReportFormatting(t *testing.T) {
@@ -51,7 +50,7 @@ func TestReportManyFindings(t *testing.T) {
 		n := 3000 - i
 		a.Findings = append(a.Findings, analysis.Finding{OriginLayer: "app", Cause: analysis.CauseMethodNotRouted, Method: "POST",
 			Route: fmt.Sprintf("/r/%d", i), Count: n, FirstSeen: t0, LastSeen: t0.Add(time.Minute),
-			Evidence: "e", Fix: "f", Verify: fmt.Sprintf("curl -i -X POST 'https://h/r/%d'", i)})
+			Evidence: "e", Fix: "f", VerifyRequest: &analysis.VerifyRequest{Method: "POST", URL: fmt.Sprintf("https://h/r/%d", i)}})
 		a.Summary.Requests405 += int64(n)
 	}
 	var md, page bytes.Buffer
@@ -131,9 +130,10 @@ func TestPreventionScriptsQuoteLoggedValuesConstructed(t *testing.T) {
 	evil := "/api/a'$(touch " + pwned + ")'`touch " + pwned + "`\"$(touch " + pwned + ")\""
 	for _, f := range []analysis.Finding{
 		{OriginLayer: "app", Cause: analysis.CauseMethodNotRouted, Method: "POST", Route: evil, Allow: "GET",
-			Verify: "curl -i -X POST " + shell.Quote("https://api.example.com"+evil)},
+			VerifyRequest: &analysis.VerifyRequest{Method: "POST", URL: "https://api.example.com" + evil}},
 		{OriginLayer: "app", Cause: analysis.CauseCORSPreflight, Method: "OPTIONS", Route: evil, WantedMethod: "PATCH'$(touch " + pwned + ")'",
-			Verify: "curl -i -X OPTIONS -H 'Origin: https://a.example' -H 'Access-Control-Request-Method: PATCH' " + shell.Quote("https://api.example.com"+evil)},
+			VerifyRequest: &analysis.VerifyRequest{Method: "OPTIONS", URL: "https://api.example.com" + evil,
+				Headers: []analysis.Header{{Name: "Origin", Value: "https://a.example'$(touch " + pwned + ")'"}, {Name: "Access-Control-Request-Method", Value: "PATCH"}}}},
 	} {
 		f.Examples = []analysis.Example{{URI: evil, Hops: []analysis.HopView{{Layer: "app", URI: evil}}}}
 		script := curlTest(&f)

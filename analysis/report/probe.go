@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/logtriage/logtriage/probe"
+	"github.com/logtriage/logtriage/analysis/probe"
 )
 
 // ProbeText writes the probe report (`logtriage probe`) for a terminal: one table per URL, or

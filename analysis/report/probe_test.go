@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/logtriage/logtriage/probe"
+	"github.com/logtriage/logtriage/analysis/probe"
 )
 
 // Two environments side by side, as probe.Run reports them for staging and prod.

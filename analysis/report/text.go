@@ -74,7 +74,7 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 			bw.WriteString("\n")
 			fmt.Fprintf(bw, "   Evidence: %s\n", f.Evidence)
 			fmt.Fprintf(bw, "   Fix:      %s\n", f.Fix)
-			fmt.Fprintf(bw, "   Verify:   %s\n", f.Verify)
+			fmt.Fprintf(bw, "   Verify:   %s\n", verifyCommand(&f))
 			for _, x := range f.Examples {
 				fmt.Fprintf(bw, "   Example:  %s  %s\n", x.ID, x.Chain)
 			}

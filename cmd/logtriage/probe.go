@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/logtriage/logtriage/probe"
+	"github.com/logtriage/logtriage/analysis/probe"
 )
 
 type probeCmd struct {

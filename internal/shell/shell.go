@@ -32,3 +32,18 @@ func Comment(s string) string {
 		return r
 	}, s)
 }
+
+// Curl returns the curl command that sends a request and prints the answer's headers:
+// curl -i -X METHOD [-H 'Name: value']… 'URL'.
+func Curl(method, url string, headers ...string) string {
+	var b strings.Builder
+	b.WriteString("curl -i -X ")
+	b.WriteString(Word(method))
+	for _, h := range headers {
+		b.WriteString(" -H ")
+		b.WriteString(Quote(h))
+	}
+	b.WriteByte(' ')
+	b.WriteString(Quote(url))
+	return b.String()
+}

@@ -1,0 +1,131 @@
+package parsers
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// HAProxyConf is what logtriage needs from haproxy.cfg: per frontend, backend or listen section,
+// the captured request headers (in order, so that the {…} block of a log line maps to names) and
+// the http-request rules that answer with a status of their own (deny_status, return status), so
+// that a 405 HAProxy generated names the rule that answered.
+type HAProxyConf struct {
+	Path     string
+	Sections map[string]*HAProxySection // by section name
+}
+
+// HAProxySection is one frontend, backend or listen section.
+type HAProxySection struct {
+	Kind, Name string
+	Captures   []string      // "capture request header NAME len N", in order
+	Rules      []HAProxyRule // http-request deny/return/tarpit rules
+}
+
+// HAProxyRule is one http-request rule that answers the client itself.
+type HAProxyRule struct {
+	Text   string // the directive as written
+	Status int    // deny_status / status; 403 for a plain deny
+	File   string
+	Line   int
+}
+
+// LoadHAProxyConf reads haproxy.cfg from the host's file system.
+func LoadHAProxyConf(p string) (*HAProxyConf, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return nil, err
+	}
+	return ReadHAProxyConf(os.DirFS("/"), strings.TrimPrefix(filepath.ToSlash(abs), "/"))
+}
+
+// ReadHAProxyConf reads haproxy.cfg from fsys (a path without a leading slash).
+func ReadHAProxyConf(fsys fs.FS, name string) (*HAProxyConf, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read HAProxy configuration %s: %w", name, err)
+	}
+	c := &HAProxyConf{Path: "/" + name, Sections: map[string]*HAProxySection{}}
+	var cur *HAProxySection
+	var defaults HAProxySection
+	for i, raw := range strings.Split(string(data), "\n") {
+		line := strings.TrimSpace(raw)
+		if j := strings.Index(line, " #"); j >= 0 {
+			line = strings.TrimSpace(line[:j])
+		}
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		f := strings.Fields(line)
+		switch f[0] {
+		case "frontend", "backend", "listen":
+			cur = &HAProxySection{Kind: f[0]}
+			if len(f) > 1 {
+				cur.Name = f[1]
+			}
+			cur.Rules = append(cur.Rules, defaults.Rules...)
+			c.Sections[cur.Name] = cur
+			continue
+		case "defaults":
+			cur = &defaults
+			continue
+		case "global", "peers", "resolvers", "userlist", "mailers", "cache", "program", "ring", "http-errors":
+			cur = nil
+			continue
+		}
+		if cur == nil {
+			continue
+		}
+		switch {
+		case len(f) >= 4 && f[0] == "capture" && f[1] == "request" && f[2] == "header":
+			cur.Captures = append(cur.Captures, f[3])
+		case len(f) >= 2 && f[0] == "http-request" && (f[1] == "deny" || f[1] == "return" || f[1] == "tarpit"):
+			st := 403
+			if f[1] == "return" {
+				st = 200
+			}
+			for k := 2; k+1 < len(f); k++ {
+				if f[k] == "deny_status" || f[k] == "status" {
+					if n, err := strconv.Atoi(f[k+1]); err == nil {
+						st = n
+					}
+				}
+			}
+			cur.Rules = append(cur.Rules, HAProxyRule{Text: line, Status: st, File: filepath.Base(name), Line: i + 1})
+		}
+	}
+	return c, nil
+}
+
+// rule returns the first rule of the frontend or backend that answers with status.
+func (c *HAProxyConf) rule(frontend, backend []byte, status int) *HAProxyRule {
+	if c == nil {
+		return nil
+	}
+	for _, name := range [][]byte{frontend, backend} {
+		s := c.Sections[string(name)] // the compiler does not allocate for a map lookup
+		if s == nil {
+			continue
+		}
+		for i := range s.Rules {
+			if s.Rules[i].Status == status {
+				return &s.Rules[i]
+			}
+		}
+	}
+	return nil
+}
+
+// captures returns the captured request header names of a frontend.
+func (c *HAProxyConf) captures(frontend []byte) []string {
+	if c == nil {
+		return nil
+	}
+	if s := c.Sections[string(frontend)]; s != nil {
+		return s.Captures
+	}
+	return nil
+}
