@@ -24,6 +24,7 @@ type request struct {
 	single bool // no usable id
 	join   JoinKind
 	v      verdict
+	x      *extra // the verdict of the causes in causes_more.go
 }
 
 // verdict is what the engine decided about one request.

@@ -52,6 +52,9 @@ type Backend struct {
 
 // classify picks the cause of an attributed 405.
 func (e *Engine) classify(r *request) {
+	if e.classifyMore(r) { // redirects, static fall-through, monitors, WebDAV (causes_more.go)
+		return
+	}
 	v := &r.v
 	hops := r.hops
 	rj := v.rejecting()

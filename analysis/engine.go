@@ -34,6 +34,15 @@ type Options struct {
 	// Surface counts every record's status per layer, method and route template into
 	// Analysis.Surface (for `logtriage contract`).
 	Surface bool
+	// IncludeMonitors counts monitor probes (cause monitor_probe: HEAD/OPTIONS of uptime monitors
+	// and health checks) with the other findings; by default they are set aside as noise
+	// (Analysis.Noise) and left out of requests_with_405 and the --fail-on gate.
+	IncludeMonitors bool
+	// NginxLocations are the locations of the nginx configuration (--nginx-conf): limit_except
+	// rules make a 403 a method rejection, a location without proxy_pass a static fall-through.
+	NginxLocations []parsers.NginxLocation
+	// EnvoyRoutes are the routes of an Envoy bootstrap (--envoy-config) that match on :method.
+	EnvoyRoutes []parsers.EnvoyRoute
 	// Grace is how long a request without any 405 stays open after its newest record (default
 	// 5s, at most JoinWindow). Hops log when a response ends, and outer hops end after inner
 	// ones, so the records of a request with a 405 arrive from the 405 outward: a record that
@@ -259,6 +268,8 @@ type Engine struct {
 	outerDone        []bool
 	nIdless          int  // layers that log ids on fewer than half of their records
 	matchUsed        bool // the match index was used: requests stay open for matchHold
+
+	more moreState // redirects, user agents, non-405 method rejections (causes_more.go)
 }
 
 // New returns an Engine.
@@ -348,6 +359,11 @@ func (e *Engine) Add(rec *parsers.Record) {
 	li := e.layerOf(rec)
 	has405 := touches405(rec.Status, rec.Upstream)
 	e.observe(rec, li, t, has405)
+	// A method rejection with another status (nginx limit_except 403, …) is kept like a 405
+	// (causes_more.go); the baselines above counted it as the error it is.
+	if e.noteMore(rec, li, t, has405) {
+		has405 = true
+	}
 
 	// Usable join keys: not known to be shared by unrelated requests.
 	e.hashes = keyHashes(e.hashes[:0], &rec.IDs)

@@ -60,6 +60,8 @@ func (e *Engine) evidence(r *request, f *Finding) string {
 	b.WriteString(e.originSentence(r))
 	b.WriteString(". ")
 	switch v.cause {
+	case CauseRedirectMethodChange, CauseStaticFallthrough, CauseMonitorProbe, CauseWebDAVIntercept:
+		e.evidenceMore(&b, r, f) // causes_more.go
 	case CauseCORSPreflight:
 		if v.wanted == "" {
 			fmt.Fprintf(&b, "A CORS preflight was rejected: OPTIONS %s from a browser (%s); the logs record no Origin or Access-Control-Request-Method, so the method the browser wanted is not known.",
@@ -87,6 +89,10 @@ func (e *Engine) evidence(r *request, f *Finding) string {
 		fmt.Fprintf(&b, "In the same period %s %s succeeds on %s %s and answers 405 on %s (%s seen by %s).",
 			rh.method(), Route(rh.path()), d.Dimension, backendNames(d.OK, true), backendNames(d.Failing, false), d.Dimension, d.Layer)
 	case CauseProxyMethodBlock:
+		if r.x != nil && r.x.rejection != nil {
+			e.evidenceMore(&b, r, f) // a method rejection with another status (causes_more.go)
+			break
+		}
 		fmt.Fprintf(&b, "No backend accepted %s %s: the %s answered for it.", rh.method(), Route(rh.path()), proxyKind(e.format(rh)))
 	case CauseMethodNotRouted:
 		fmt.Fprintf(&b, "%s has no %s handler for %s", orDash(originLayerName(v)), rh.method(), Route(rh.path()))
@@ -156,6 +162,8 @@ func (e *Engine) fix(r *request, f *Finding) string {
 	route := Route(rh.path())
 	var s string
 	switch v.cause {
+	case CauseRedirectMethodChange, CauseStaticFallthrough, CauseMonitorProbe, CauseWebDAVIntercept:
+		s = e.fixMore(r, f) // causes_more.go
 	case CauseCORSPreflight:
 		s = fmt.Sprintf("Handle CORS preflights for %s at %s: answer OPTIONS (CORS middleware or the proxy's CORS policy) with Access-Control-Allow-Methods including %s and Access-Control-Allow-Origin, instead of routing the preflight to a handler without OPTIONS.",
 			route, layer, orWord(v.wanted, "the methods the browser needs"))
@@ -169,6 +177,10 @@ func (e *Engine) fix(r *request, f *Finding) string {
 		s = fmt.Sprintf("Redeploy the stale backends (%s) to match the ones that accept %s %s (%s); keep method support consistent across hosts and environments.",
 			backendNames(v.drift.Failing, false), rh.method(), route, backendNames(v.drift.OK, true))
 	case CauseProxyMethodBlock:
+		if r.x != nil && r.x.rejection != nil {
+			s = e.fixMore(r, f) // causes_more.go
+			break
+		}
 		s = fmt.Sprintf("Audit the %s rule and method allowlist that blocks %s %s (%s): forward the method to the backend or remove the rule; if the block is intended (e.g. TRACE), change the client.",
 			proxyKind(e.format(rh)), rh.method(), route, v.proxyHow)
 	case CauseMethodNotRouted:

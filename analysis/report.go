@@ -29,6 +29,10 @@ type Analysis struct {
 	// Impact and Timeline feed the postmortem reports (timeline.go documents them).
 	Impact   *Impact   `json:"impact,omitempty"`
 	Timeline *Timeline `json:"timeline,omitempty"`
+	// Noise holds the findings set aside as noise: monitor probes, unless
+	// Options.IncludeMonitors (causes_more.go). They are not in Findings, requests_with_405 or
+	// the --fail-on gate.
+	Noise []Finding `json:"noise,omitempty"`
 	// Requests lists every request with a 405 (only written with --requests).
 	Requests []RequestView `json:"requests,omitempty"`
 	// Surface counts the statuses of every method and route template at every layer (only with
@@ -73,6 +77,11 @@ type Summary struct {
 	NonUniqueIDs       int      `json:"non_unique_ids"`
 	NonUniqueIDExample []string `json:"non_unique_id_examples,omitempty"`
 	Masked405          int64    `json:"masked_405"`
+	// MethodRejectionsNot405 counts the requests whose method was refused with another status
+	// (nginx limit_except 403, Envoy 404 NR, HAProxy deny): findings like a 405's, not counted
+	// in requests_with_405. MonitorProbes counts the monitor probes set aside as noise.
+	MethodRejectionsNot405 int64 `json:"method_rejections_not_405"`
+	MonitorProbes          int64 `json:"monitor_probes"`
 	// Joins counts the requests with a 405 by how their hops were joined (docs/joins.md): by
 	// shared ids, by an unambiguous match, as one of a group of identical requests, or not at all.
 	Joins JoinCounts `json:"joins"`
@@ -105,12 +114,15 @@ type Layer struct {
 
 // Finding groups the attributed 405s of one origin layer, cause, method and route template.
 type Finding struct {
-	OriginLayer string  `json:"origin_layer"`
-	Cause       Cause   `json:"cause"`
-	Method      string  `json:"method"`
-	Route       string  `json:"route"`
-	Count       int     `json:"count"`
-	Share       float64 `json:"share"` // of all requests with a 405
+	OriginLayer string `json:"origin_layer"`
+	Cause       Cause  `json:"cause"`
+	Method      string `json:"method"`
+	Route       string `json:"route"`
+	Count       int    `json:"count"`
+	// Status is the status that refused the method: 405, or another one for a method rejection
+	// that is not a 405 (causes_more.go).
+	Status int     `json:"status"`
+	Share  float64 `json:"share"` // of all requests with a 405 (or another method rejection)
 	// Join is how most of the finding's requests were joined; Joins counts every kind.
 	Join      JoinKind   `json:"join"`
 	Joins     JoinCounts `json:"joins"`
@@ -129,9 +141,14 @@ type Finding struct {
 	Regression   *Regression `json:"regression,omitempty"`    // deploy_regression
 	Drift        *Drift      `json:"drift,omitempty"`         // backend_drift
 	Clients      *Clients    `json:"clients,omitempty"`       // method_not_routed
-	Evidence     string      `json:"evidence"`
-	Fix          string      `json:"fix"`
-	Verify       string      `json:"verify"`
+	// The details of the causes in causes_more.go: the redirect a redirect_method_change
+	// followed, the monitor of a monitor_probe, why a non-405 status was a method rejection.
+	Redirect  *Redirect        `json:"redirect,omitempty"`
+	Monitor   *Monitor         `json:"monitor,omitempty"`
+	Rejection *MethodRejection `json:"method_rejection,omitempty"`
+	Evidence  string           `json:"evidence"`
+	Fix       string           `json:"fix"`
+	Verify    string           `json:"verify"`
 	// VerifyRequest is the request Verify sends, as data (verify.go).
 	VerifyRequest *VerifyRequest `json:"verify_request,omitempty"`
 	Examples      []Example      `json:"examples"`
@@ -251,7 +268,7 @@ func (e *Engine) Result(inputs []InputStats) *Analysis {
 		a.Layers = []Layer{}
 	}
 
-	var reqs, quiet []*request
+	var reqs, quiet, noise []*request
 	for _, g := range e.kept {
 		hops := append([]*hop(nil), g.hops...)
 		sort.SliceStable(hops, func(i, j int) bool {
@@ -263,9 +280,14 @@ func (e *Engine) Result(inputs []InputStats) *Analysis {
 		r := &request{hops: hops, traced: g.traced, single: g.singles, join: joinKind(g)}
 		if g.has405 {
 			e.attribute(r)
+			e.attributeRejection(r) // a method rejection with another status (causes_more.go)
 		}
 		if r.v.has405 {
 			e.classify(r)
+			if e.isNoise(r) {
+				noise = append(noise, r)
+				continue
+			}
 			reqs = append(reqs, r)
 			a.Summary.Requests405++
 			a.Summary.Joins.add(r.join)
@@ -280,6 +302,7 @@ func (e *Engine) Result(inputs []InputStats) *Analysis {
 	// Stable output: requests in time order.
 	sort.SliceStable(reqs, func(i, j int) bool { return reqTime(reqs[i]) < reqTime(reqs[j]) })
 	a.Findings = e.findings(reqs, a.Summary.Requests405)
+	e.finishMore(a, reqs, noise)
 	a.Surface = e.surfaceView(rank)
 	for _, r := range reqs {
 		a.Requests = append(a.Requests, e.view(r))
@@ -313,6 +336,9 @@ func (e *Engine) findings(reqs []*request, total int64) []Finding {
 		c := r.hops[0]
 		route := Route(c.path())
 		key := v.originLayer + "\x00" + string(v.cause) + "\x00" + c.method() + "\x00" + route
+		if s := statusOf(r); s != 405 {
+			key += "\x00" + strconv.Itoa(s)
+		}
 		g := byKey[key]
 		if g == nil {
 			g = &agg{f: &Finding{OriginLayer: v.originLayer, Cause: v.cause, Method: c.method(), Route: route,
@@ -372,6 +398,7 @@ func (e *Engine) findings(reqs []*request, total int64) []Finding {
 		if f.Cause == CauseMethodNotRouted || f.Cause == CausePathRewrite {
 			f.Clients = &Clients{UserAgents: top(g.ua, 3), Addresses: top(g.addr, 3)}
 		}
+		e.moreDetails(g.first, f)
 		f.Evidence = e.evidence(g.first, f)
 		f.Fix = e.fix(g.first, f)
 		f.VerifyRequest = verifyRequest(g.first)
@@ -473,7 +500,7 @@ func orDash(s string) string {
 }
 
 func (e *Engine) example(r *request) Example {
-	x := Example{ID: bestID(r), Time: nsTime(reqTime(r)), URI: r.hops[0].uri(), Chain: e.chain(r)}
+	x := Example{ID: bestID(r), Time: nsTime(reqTime(r)), URI: r.hops[0].uri(), Chain: chainPrefix(r) + e.chain(r)}
 	if x.URI == "" {
 		x.URI = r.hops[0].path()
 	}

@@ -31,7 +31,7 @@ type Config struct {
 }
 
 // Formats lists the format names that Config.Format accepts.
-var Formats = []string{FormatNginx, FormatEnvoy, FormatALB, FormatApp, FormatApache, FormatHAProxy, FormatCaddy, FormatTraefik}
+var Formats = []string{FormatNginx, FormatEnvoy, FormatALB, FormatApp, FormatApache, FormatHAProxy, FormatCaddy, FormatTraefik, FormatIIS}
 
 // candidate is one way to read an input.
 type candidate struct {
@@ -259,6 +259,9 @@ func (c *Config) candidates(path string, sample [][]byte, useMap bool) ([]candid
 		// neighbouring lines name their writer go first; the rest after the proxies' formats.
 		fwFirst, fwLast := c.frameworkCandidates(path, sample)
 		out = append(out, fwFirst...)
+		if iisLike(sample) || c.Format == FormatIIS { // IIS W3C logs name their fields (parsers/iis.go)
+			add(FormatIIS, "iis w3c", func() (Parser, error) { return NewIIS(), nil })
+		}
 		// Apache's combined lines are nginx's: a file httpd wrote says so in its path.
 		apache := apachePath(path) || c.Format == FormatApache
 		if apache {
