@@ -209,9 +209,9 @@ func proxyKind(format string) string {
 	case parsers.FormatEnvoy:
 		return "Envoy route / filter"
 	case parsers.FormatApache:
-		return "Apache httpd rule (mod_rewrite, <Limit>/<LimitExcept>, handler)"
+		return "Apache httpd configuration (mod_rewrite, <Limit>/<LimitExcept>, handler)"
 	case parsers.FormatHAProxy:
-		return "HAProxy http-request rule (deny/return deny_status)"
+		return "HAProxy frontend (http-request deny/return)"
 	case parsers.FormatCaddy:
 		return "Caddy route (respond / error / method matcher)"
 	case parsers.FormatTraefik:

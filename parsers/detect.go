@@ -377,6 +377,13 @@ func addApacheDefaults(add func(format, name string, f func() (Parser, error))) 
 	add(FormatApache, "apache vhost_combined", func() (Parser, error) { return CompileApache(ApacheVhostCombined) })
 	add(FormatApache, "apache combined", func() (Parser, error) { return CompileApache(ApacheCombined) })
 	add(FormatApache, "apache common", func() (Parser, error) { return CompileApache(ApacheCommon) })
+	add(FormatApache, "apache combined with extra fields at the end", func() (Parser, error) {
+		p, err := CompileApache(ApacheCombined)
+		if err == nil {
+			p.trailing = true
+		}
+		return p, err
+	})
 }
 
 // logfmtLike reports whether the first line starts with key=value, as logfmt and its CRI or

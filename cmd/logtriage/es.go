@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/logtriage/logtriage/analysis"
+	render "github.com/logtriage/logtriage/analysis/report"
+	"github.com/logtriage/logtriage/internal/num"
 	"github.com/logtriage/logtriage/parsers/elastic"
 )
 
@@ -157,9 +159,9 @@ func (c *esCmd) Run(s *streams) error {
 // esScope says what the analysis of the cluster covers, for every output format.
 func esScope(rep *elastic.Report, indices []string, max int) string {
 	s := fmt.Sprintf("Elasticsearch indices %s: %s documents with a 405 in the window (exact count); %s requests with a 405 examined in depth with their hops",
-		strings.Join(indices, ","), thousands(rep.Total405Docs), thousands(int64(rep.Requests405)))
+		strings.Join(indices, ","), num.Thousands(rep.Total405Docs), num.Thousands(int64(rep.Requests405)))
 	if rep.CapHit {
-		s += fmt.Sprintf(" — the --max-requests cap (%s) was hit, so the findings count only the requests examined", thousands(int64(max)))
+		s += fmt.Sprintf(" — the --max-requests cap (%s) was hit, so the findings count only the requests examined", num.Thousands(int64(max)))
 	}
 	return s + "."
 }
@@ -252,13 +254,16 @@ func esSummary(w io.Writer, rep *elastic.Report, quiet bool) {
 	}
 	fmt.Fprintln(w)
 	if len(rep.Groups) > 0 {
-		fmt.Fprintf(w, "%-10s %-7s %-40s %-6s %8s\n", "LAYER", "METHOD", "ROUTE", "STATUS", "DOCS")
+		t := render.NewTable("LAYER", "METHOD", "ROUTE", "STATUS", "DOCS").AlignRight(4)
 		for i, g := range rep.Groups {
 			if i == 15 {
-				fmt.Fprintf(w, "… %d more groups (see --output json)\n", len(rep.Groups)-15)
 				break
 			}
-			fmt.Fprintf(w, "%-10s %-7s %-40s %-6s %8d\n", clip(g.Layer, 10), g.Method, clip(g.Route, 40), g.Status, g.Count)
+			t.Row(clip(g.Layer, 10), g.Method, clip(g.Route, 40), g.Status, num.Thousands(g.Count))
+		}
+		t.Write(w)
+		if len(rep.Groups) > 15 {
+			fmt.Fprintf(w, "… %d more groups (see --output json)\n", len(rep.Groups)-15)
 		}
 	}
 	for _, l := range rep.Layers {

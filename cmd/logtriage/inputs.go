@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	render "github.com/logtriage/logtriage/analysis/report"
+	"github.com/logtriage/logtriage/internal/num"
 	"github.com/logtriage/logtriage/parsers"
 )
 
@@ -174,24 +176,21 @@ func report(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 		rows := make([]parsers.Stats, len(stats))
 		copy(rows, stats)
 		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Input < rows[j].Input })
-		fmt.Fprintf(w, "%-40s %-10s %-6s %12s %12s %10s %10s\n", "INPUT", "LAYER", "FORMAT", "READ", "PARSED", "REJECTED", "SKIPPED")
+		t := render.NewTable("INPUT", "LAYER", "FORMAT", "READ", "PARSED", "REJECTED", "SKIPPED").AlignRight(3, 4, 5, 6)
 		for _, s := range rows {
-			format := s.Format
-			if format == "" {
-				format = "-"
-			}
-			fmt.Fprintf(w, "%-40s %-10s %-6s %12s %12s %10s %10s\n", clip(s.Input, 40), clip(s.Layer, 10), format,
-				thousands(s.Read), thousands(s.Parsed), thousands(s.Rejected), thousands(s.Skipped))
+			t.Row(clip(s.Input, 40), clip(s.Layer, 10), s.Format,
+				num.Thousands(s.Read), num.Thousands(s.Parsed), num.Thousands(s.Rejected), num.Thousands(s.Skipped))
 		}
 		if len(rows) > 1 {
-			fmt.Fprintf(w, "%-40s %-10s %-6s %12s %12s %10s %10s\n", "total", "", "", thousands(read), thousands(parsed), thousands(rejected), thousands(skipped))
+			t.Row("total", "", "", num.Thousands(read), num.Thousands(parsed), num.Thousands(rejected), num.Thousands(skipped))
 		}
+		t.Write(w)
 		for _, s := range rows {
 			for _, e := range s.Examples {
 				fmt.Fprintf(w, "rejected %s: %s\n", e.Source, e.Reason)
 			}
 			if s.Rejected > int64(len(s.Examples)) && len(s.Examples) > 0 {
-				fmt.Fprintf(w, "… and %s more rejected lines in %s\n", thousands(s.Rejected-int64(len(s.Examples))), s.Input)
+				fmt.Fprintf(w, "… and %s more rejected lines in %s\n", num.Thousands(s.Rejected-int64(len(s.Examples))), s.Input)
 			}
 		}
 	}
@@ -206,7 +205,7 @@ func report(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 	case failed > 0:
 		code = exitPartial
 	case strict && rejected > 0:
-		fmt.Fprintf(w, "--strict: %s lines rejected\n", thousands(rejected))
+		fmt.Fprintf(w, "--strict: %s lines rejected\n", num.Thousands(rejected))
 		code = exitRejected
 	}
 	return code
@@ -217,18 +216,6 @@ func clip(s string, n int) string {
 		return s
 	}
 	return "…" + s[len(s)-n+1:]
-}
-
-// thousands formats n with comma separators.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // errSummary says in one line why the exit code is not zero; details are already on stderr.
@@ -247,7 +234,7 @@ func errSummary(stats []parsers.Stats, code int) error {
 	case exitPartial:
 		return fmt.Errorf("%d of %d inputs could not be read in full (see the errors above); the rest was processed", failed, len(stats))
 	case exitRejected:
-		return fmt.Errorf("%s lines rejected and --strict is set", thousands(rejected))
+		return fmt.Errorf("%s lines rejected and --strict is set", num.Thousands(rejected))
 	}
 	return nil
 }
