@@ -25,6 +25,7 @@ type inputFlags struct {
 	AppField       map[string]string `name:"app-field" help:"Read an application log field from another JSON key: --app-field status=http.status (repeatable)." placeholder:"FIELD=KEY"`
 	ApacheFormat   string            `name:"apache-format" help:"Apache httpd LogFormat string for custom Apache logs (as in the configuration, without the outer quotes)." placeholder:"STRING"`
 	ApacheConf     string            `name:"apache-conf" help:"Apache httpd configuration (apache2.conf or httpd.conf): its LogFormat and CustomLog directives (Include followed) choose each log file's format." type:"existingfile" placeholder:"FILE"`
+	HAProxyConf    string            `name:"haproxy-conf" help:"HAProxy configuration (haproxy.cfg): captured request headers by name, and the http-request rules that answer, named in the evidence." type:"existingfile" placeholder:"FILE"`
 	TrustedProxies string            `name:"trusted-proxies" help:"Proxy address ranges skipped in X-Forwarded-For to find the original client (comma-separated CIDR, or none). Default: private, CGNAT, loopback and link-local ranges." placeholder:"CIDRS"`
 
 	GunicornFormat string `name:"gunicorn-format" help:"gunicorn access_log_format string (%(h)s %(t)s \"%(r)s\" …) for gunicorn access logs written with a custom format." placeholder:"STRING"`
@@ -64,6 +65,13 @@ func (f *inputFlags) config(stderr io.Writer) (*parsers.Config, error) {
 		if _, err := parsers.CompileEnvoy(f.EnvoyFormat); err != nil {
 			return nil, usageErr("--envoy-format: %v", err)
 		}
+	}
+	if f.HAProxyConf != "" {
+		conf, err := parsers.LoadHAProxyConf(f.HAProxyConf)
+		if err != nil {
+			return nil, usageErr("--haproxy-conf: %v", err)
+		}
+		c.HAProxyConf = conf
 	}
 	if f.TrustedProxies != "" {
 		t, err := parsers.ParseTrustedProxies(f.TrustedProxies)
