@@ -373,7 +373,7 @@ func (p *FrameworkParser) uvicorn(b []byte, rec *Record) error {
 	if q < 0 || q+5 > len(req) || req[q+1] != ' ' {
 		return errFwUvicorn
 	}
-	st, ok := digits(req[q+2:], 3)
+	st, ok := status3(req[q+2:])
 	if !ok || (q+5 < len(req) && req[q+5] != ' ') {
 		return errFwUvicorn
 	}
@@ -472,7 +472,7 @@ func (p *FrameworkParser) clientFirst(line []byte, rec *Record) error {
 		}
 	}
 	if p.custom != nil {
-		if err := p.custom.Parse(line, rec); err == nil {
+		if err := p.custom.Parse(line, rec); err == nil && (rec.Status >= 100 || rec.Method != "") {
 			rec.Format, rec.Framework, rec.Upstream = FormatApp, FrameworkGunicorn, nil
 			return nil
 		}
@@ -488,7 +488,11 @@ func (p *FrameworkParser) clientFirst(line []byte, rec *Record) error {
 	if line[len(line)-1] == '"' {
 		np = p.combined
 	}
-	if err := np.Parse(line, rec); err != nil {
+	err := np.Parse(line, rec)
+	if err == nil && rec.Status < 100 {
+		err = errors.New("no status")
+	}
+	if err != nil {
 		if p.custom != nil {
 			return fmt.Errorf("neither the --gunicorn-format nor %w (%v)", errFwCLF, err)
 		}
@@ -570,19 +574,19 @@ func (p *FrameworkParser) chi(line []byte, rec *Record) error {
 	if len(rest) == 0 || rest[0] != '"' {
 		return p.errorLine(line, rec) // another line of the standard logger
 	}
-	q := bytes.Index(rest, []byte(`" from `))
+	q := bytes.Index(rest[1:], []byte(`" from `))
 	if q < 0 {
 		return errFwChi
 	}
-	req := rest[1:q]
-	rest = rest[q+7:]
+	req := rest[1 : q+1]
+	rest = rest[q+8:]
 	sp := bytes.IndexByte(rest, ' ')
 	if sp < 0 || !bytes.HasPrefix(rest[sp:], []byte(" - ")) {
 		return errFwChi
 	}
 	client := rest[:sp]
 	rest = rest[sp+3:]
-	st, ok := digits(rest, 3)
+	st, ok := status3(rest)
 	if !ok || len(rest) < 4 || rest[3] != ' ' {
 		return errFwChi
 	}
@@ -751,7 +755,7 @@ func (p *FrameworkParser) railsStarted(key, line []byte, logTime time.Time, rec 
 // joins it with its Started line.
 func (p *FrameworkParser) railsCompleted(key, line []byte, logTime time.Time, rec *Record) error {
 	b := line[10:]
-	st, ok := digits(b, 3)
+	st, ok := status3(b)
 	if !ok || len(b) < 4 || b[3] != ' ' {
 		return errFwRails
 	}
@@ -1176,6 +1180,12 @@ func parseDecimal(b []byte) (float64, bool) {
 		}
 	}
 	return v, seen
+}
+
+// status3 reads a three-digit HTTP status (100–999) at the start of b.
+func status3(b []byte) (int, bool) {
+	v, ok := digits(b, 3)
+	return v, ok && v >= 100
 }
 
 // splitFields splits b at runs of spaces into f; ok is false when b has more fields than f.

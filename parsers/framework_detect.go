@@ -3,7 +3,6 @@ package parsers
 import (
 	"bytes"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -147,15 +146,41 @@ func (c *Config) echoCandidates(sample [][]byte) []candidate {
 	}}}
 }
 
-// EchoParser reads Echo's default JSON request logger (middleware.Logger): the app JSON parser
-// does, and "latency", which Echo writes in nanoseconds, gives the duration.
+// EchoParser reads Echo's default JSON request logger (middleware.Logger). Its lines have a
+// fixed key order (middleware.DefaultLoggerConfig.Format), which a direct scan reads; a line in
+// another shape (a custom Format) goes to the app JSON parser. "latency" is in nanoseconds.
 type EchoParser struct{ app *AppParser }
+
+// echoKeys are the keys of Echo's default format, in order.
+var echoKeys = [...]string{`{"time":`, `,"id":`, `,"remote_ip":`, `,"host":`, `,"method":`, `,"uri":`,
+	`,"user_agent":`, `,"status":`, `,"error":`, `,"latency":`, `,"latency_human":`, `,"bytes_in":`, `,"bytes_out":`}
+
+const (
+	echoTime = iota
+	echoID
+	echoRemoteIP
+	echoHost
+	echoMethod
+	echoURI
+	echoUserAgent
+	echoStatus
+	echoError
+	echoLatency
+	echoLatencyHuman
+	echoBytesIn
+	echoBytesOut
+)
 
 // Parse implements Parser.
 func (e *EchoParser) Parse(line []byte, rec *Record) error {
-	if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '{' {
+	line = bytes.TrimSpace(line)
+	if len(line) > 0 && line[0] != '{' {
 		return ErrNotAccess // Echo's start-up banner ("⇨ http server started on …")
 	}
+	if e.direct(line, rec) {
+		return nil
+	}
+	rec.Reset()
 	if err := e.app.Parse(line, rec); err != nil {
 		return err
 	}
@@ -164,12 +189,7 @@ func (e *EchoParser) Parse(line []byte, rec *Record) error {
 	}
 	rec.Framework = FrameworkEcho
 	if i := bytes.Index(line, []byte(`"latency":`)); i >= 0 {
-		v := line[i+10:]
-		j := 0
-		for j < len(v) && v[j] >= '0' && v[j] <= '9' {
-			j++
-		}
-		if ns, err := strconv.ParseInt(bstr(v[:j]), 10, 64); err == nil {
+		if ns, ok := parseInt(echoNumber(line[i+10:])); ok {
 			rec.Duration = time.Duration(ns)
 			if !rec.Time.IsZero() {
 				rec.Start = rec.Time.Add(-rec.Duration)
@@ -177,4 +197,75 @@ func (e *EchoParser) Parse(line []byte, rec *Record) error {
 		}
 	}
 	return nil
+}
+
+// direct reads a line of Echo's default format by its keys' order; false when the line has
+// another shape or an escaped value.
+func (e *EchoParser) direct(line []byte, rec *Record) bool {
+	if !bytes.HasSuffix(line, []byte("}")) || bytes.IndexByte(line, '\\') >= 0 {
+		return false
+	}
+	e.app.a.reset()
+	var v [len(echoKeys)][]byte
+	pos := 0
+	for i, k := range echoKeys {
+		if !bytes.HasPrefix(line[pos:], []byte(k)) {
+			return false
+		}
+		pos += len(k)
+		end := len(line) - 1
+		if i+1 < len(echoKeys) {
+			j := bytes.Index(line[pos:], []byte(echoKeys[i+1]))
+			if j < 0 {
+				return false
+			}
+			end = pos + j
+		}
+		val := line[pos:end]
+		if len(val) >= 2 && val[0] == '"' && val[len(val)-1] == '"' {
+			val = val[1 : len(val)-1]
+		}
+		v[i] = val
+		pos = end
+	}
+	st, ok := parseInt(v[echoStatus])
+	if !ok || st < 100 || st > 999 || !upperWord(v[echoMethod]) {
+		return false
+	}
+	rec.Status = st
+	rec.Method = bstr(v[echoMethod])
+	setURI(rec, v[echoURI])
+	if len(v[echoHost]) > 0 {
+		rec.Host = bstr(stripDefaultPort(v[echoHost]))
+	}
+	rec.Time, _ = parseISOTime(v[echoTime])
+	setClient(rec, v[echoRemoteIP])
+	rec.Peer = rec.ClientIP
+	if len(v[echoUserAgent]) > 0 {
+		rec.UserAgent = bstr(v[echoUserAgent])
+	}
+	if ns, ok := parseInt(v[echoLatency]); ok {
+		rec.Duration = time.Duration(ns)
+		if !rec.Time.IsZero() {
+			rec.Start = rec.Time.Add(-rec.Duration)
+		}
+	}
+	if n, ok := parseInt(v[echoBytesOut]); ok {
+		rec.BytesSent = int64(n)
+	}
+	if len(v[echoID]) > 0 {
+		rec.IDs.setRequestID(v[echoID], &e.app.a) // X-Request-ID, from the request or the response
+	}
+	rec.Local = LocalYes
+	rec.Framework = FrameworkEcho
+	return true
+}
+
+// echoNumber returns the digits b starts with.
+func echoNumber(b []byte) []byte {
+	j := 0
+	for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+		j++
+	}
+	return b[:j]
 }

@@ -423,3 +423,28 @@ func BenchmarkFrameworkEcho(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 }
+
+// TestEchoShapes checks Echo's lines in and out of the default key order: a line of
+// testdata/frameworks/echo.log (Echo 4.16.5), the same with an escaped value (read by the app JSON
+// parser), and a custom Format with fewer keys.
+func TestEchoShapes(t *testing.T) {
+	app, _ := NewApp(nil)
+	p := &EchoParser{app: app}
+	real := string(fwFile(t, "echo.log")[2])
+	for _, tc := range []struct{ name, line, ua string }{
+		{"default", real, "curl/7.88.1"},
+		{"escaped", strings.Replace(real, `"curl/7.88.1"`, `"curl \"x\""`, 1), `curl "x"`},
+		{"custom", `{"time":"2026-12-01T08:57:22.6014157Z","method":"POST","uri":"/items","status":405,"latency":97044,"latency_human":"97.044µs"}`, ""},
+	} {
+		var rec Record
+		rec.Reset()
+		if err := p.Parse([]byte(tc.line), &rec); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if rec.Framework != FrameworkEcho || rec.Method != "POST" || rec.Status != 405 || rec.UserAgent != tc.ua ||
+			rec.Duration != 97044*time.Nanosecond || !rec.Time.Equal(fwTime("2026-12-01T08:57:22.6014157Z")) {
+			t.Errorf("%s: %s", tc.name, rec.AppendJSON(nil))
+		}
+	}
+}
