@@ -315,6 +315,9 @@ func summarySection(a *analysis.Analysis) section {
 		sp = append(sp, plain("."))
 	}
 	sec.Blocks = append(sec.Blocks, paragraph(sp...))
+	if j := joinSummary(s); j != "" {
+		sec.Blocks = append(sec.Blocks, paragraph(plain(j)))
+	}
 	return sec
 }
 
@@ -596,6 +599,7 @@ func findingSection(a *analysis.Analysis, i int) section {
 	if f.Contract != "" {
 		items = append(items, item(bold("Method contract: "), plain(f.Contract), plain(contractMethodsText(f))))
 	}
+	items = append(items, item(bold("Hops joined: "), plain(joinText(f.Joins))))
 	sec.Blocks = append(sec.Blocks, bulleted(items...))
 	if len(f.Examples) > 0 {
 		x := &f.Examples[0]
@@ -1027,12 +1031,8 @@ func appendixSection(a *analysis.Analysis) section {
 			sec.Blocks = append(sec.Blocks, paragraph(plain("Examples of rejected lines:")), bulleted(rej...))
 		}
 	}
-	names := make([]string, len(a.Layers))
-	for i, l := range a.Layers {
-		names[i] = fmt.Sprintf("%s (%s)", l.Name, l.Format)
-	}
 	facts := [][]span{
-		item(bold("Layer order, outer → inner: "), plain(orDash(strings.Join(names, " → ")))),
+		item(bold("Layer order, outer → inner: "), plain(orDash(layerNames(a.Layers)))),
 		item(bold("How the order was chosen: "), plain(prose(orDash(a.Order)))),
 	}
 	if !s.FirstSeen.IsZero() {

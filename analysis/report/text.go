@@ -35,11 +35,7 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 	}
 	bw.WriteString("\n")
 
-	names := make([]string, len(a.Layers))
-	for i, l := range a.Layers {
-		names[i] = fmt.Sprintf("%s (%s)", l.Name, l.Format)
-	}
-	fmt.Fprintf(bw, "Layers, outer → inner: %s\n  %s\n\n", orDash(strings.Join(names, " → ")), a.Order)
+	fmt.Fprintf(bw, "Layers, outer → inner: %s\n  %s\n\n", orDash(layerNames(a.Layers)), a.Order)
 
 	if len(a.Findings) == 0 {
 		bw.WriteString("No 405 responses found.\n\n")
@@ -75,6 +71,7 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 			fmt.Fprintf(bw, "   Evidence: %s\n", f.Evidence)
 			fmt.Fprintf(bw, "   Fix:      %s\n", f.Fix)
 			fmt.Fprintf(bw, "   Verify:   %s\n", verifyCommand(&f))
+			fmt.Fprintf(bw, "   Joined:   %s\n", joinText(f.Joins))
 			for _, x := range f.Examples {
 				fmt.Fprintf(bw, "   Example:  %s  %s\n", x.ID, x.Chain)
 			}
@@ -94,6 +91,9 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 		fmt.Fprintf(bw, " (%d without a status ignored)", s.NoStatus)
 	}
 	bw.WriteString("\n")
+	if j := joinSummary(s); j != "" {
+		bw.WriteString(j + "\n")
+	}
 	if s.RoutesTruncated {
 		bw.WriteString("Warning: too many distinct routes; baselines of later routes were not kept.\n")
 	}

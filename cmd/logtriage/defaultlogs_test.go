@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path"
+	"strings"
 	"testing"
 )
 
@@ -127,6 +128,26 @@ func TestDefaultLogsAnswerKey(t *testing.T) {
 	for _, s := range got.Summary.ClockSkew {
 		if s.Inner == "samples/default-logs/gin.log" && (s.OffsetMS > -1000 || s.OffsetMS < -3000) {
 			t.Errorf("gin's clock runs 2 s ahead; estimated offset %d ms", s.OffsetMS)
+		}
+	}
+}
+
+// TestDefaultLogsText: the terminal report shows sibling layers and how each finding was joined.
+func TestDefaultLogsText(t *testing.T) {
+	r := lt(t, nil, append([]string{"analyze"}, defaultLogsArgs...)...)
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"Layers, outer → inner: edge (nginx) → {fastapi, flask, gin} (app)",
+		"fastapi, flask, gin are siblings",
+		"   Joined:   unique_match 20, group_match 20\n",
+		"   Joined:   unjoined 25\n",
+		"How the hops of the 405s were joined: by id 0, by an unambiguous match ",
+		"samples/default-logs/gin.log vs edge -2000 ms",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, r.stdout)
 		}
 	}
 }

@@ -1,0 +1,80 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/logtriage/logtriage/analysis"
+	"github.com/logtriage/logtriage/internal/num"
+)
+
+// How the hops of the requests were joined (docs/joins.md), in words for every format.
+
+// joinText lists the non-zero join kinds: "id 30, group_match 4".
+func joinText(j analysis.JoinCounts) string {
+	var p []string
+	for _, k := range []struct {
+		name string
+		n    int
+	}{{"id", j.ID}, {"unique_match", j.Unique}, {"group_match", j.Group}, {"unjoined", j.Unjoined}} {
+		if k.n > 0 {
+			p = append(p, fmt.Sprintf("%s %s", k.name, num.Thousands(k.n)))
+		}
+	}
+	if len(p) == 0 {
+		return "-"
+	}
+	return strings.Join(p, ", ")
+}
+
+// joinSummary is the summary sentence about joins, "" when there is no request with a 405.
+func joinSummary(s *analysis.Summary) string {
+	j := s.Joins
+	if j.ID+j.Unique+j.Group+j.Unjoined == 0 {
+		return ""
+	}
+	out := fmt.Sprintf("How the hops of the 405s were joined: by id %s, by an unambiguous match %s, as groups of identical requests %s, not joined (one layer only) %s",
+		num.Thousands(j.ID), num.Thousands(j.Unique), num.Thousands(j.Group), num.Thousands(j.Unjoined))
+	if len(s.ClockSkew) > 0 {
+		var p []string
+		for _, c := range s.ClockSkew {
+			p = append(p, fmt.Sprintf("%s vs %s %+d ms (%s pairs)", c.Inner, c.Outer, c.OffsetMS, num.Thousands(c.Pairs)))
+		}
+		out += "; clock offsets, outer minus inner log time: " + strings.Join(p, ", ")
+	}
+	return out + "."
+}
+
+// layerNames renders the layer order with formats, siblings in braces:
+// "edge (nginx) → {fastapi, flask, gin} (app)".
+func layerNames(layers []analysis.Layer) string {
+	var tiers []string
+	for i := 0; i < len(layers); {
+		j := i
+		same := true
+		for j < len(layers) && layers[j].Tier == layers[i].Tier {
+			same = same && layers[j].Format == layers[i].Format
+			j++
+		}
+		if j-i == 1 {
+			tiers = append(tiers, fmt.Sprintf("%s (%s)", layers[i].Name, layers[i].Format))
+			i = j
+			continue
+		}
+		var names []string
+		for k := i; k < j; k++ {
+			if same {
+				names = append(names, layers[k].Name)
+			} else {
+				names = append(names, fmt.Sprintf("%s (%s)", layers[k].Name, layers[k].Format))
+			}
+		}
+		t := "{" + strings.Join(names, ", ") + "}"
+		if same {
+			t += " (" + layers[i].Format + ")"
+		}
+		tiers = append(tiers, t)
+		i = j
+	}
+	return strings.Join(tiers, " → ")
+}
