@@ -66,7 +66,10 @@ func (p *HAProxyParser) Parse(line []byte, rec *Record) error {
 		rec.Peer = rec.ClientIP
 	}
 	c.skipSpace()
-	c.i++ // '[', found by haproxyStart
+	if c.i >= len(line) || line[c.i] != '[' {
+		return errHAProxyNoDate
+	}
+	c.i++
 	end := bytes.IndexByte(line[c.i:], ']')
 	if end < 0 {
 		return c.fail("accept date has no closing ']'")
@@ -280,8 +283,9 @@ func haproxyStart(b []byte) int {
 		i += from
 		d := b[i+2:]
 		if len(d) >= 12 && d[2] == '/' && d[6] == '/' && d[11] == ':' {
-			j := bytes.LastIndexByte(b[:i], ' ')
-			return j + 1
+			if j := bytes.LastIndexByte(b[:i], ' '); j+1 < i {
+				return j + 1
+			}
 		}
 		from = i + 2
 	}
