@@ -241,13 +241,14 @@ func esSummary(w io.Writer, rep *elastic.Report, quiet bool) {
 		return
 	}
 	fmt.Fprintf(w, "\nElasticsearch %s (cluster %s), indices %s\n", rep.Version, rep.Cluster, strings.Join(rep.Indices, ","))
-	fmt.Fprintf(w, "%-22s %9s %11s %9s %10s %9s\n", "PHASE", "REQUESTS", "DOCUMENTS", "BUCKETS", "KIB", "SECONDS")
+	t := render.NewTable("PHASE", "REQUESTS", "DOCUMENTS", "BUCKETS", "KIB", "SECONDS").AlignRight(1, 2, 3, 4, 5)
 	var r, d, b, kb int64
 	for _, p := range rep.Phases {
-		fmt.Fprintf(w, "%-22s %9d %11d %9d %10d %9.2f\n", p.Name, p.Requests, p.Docs, p.Buckets, p.Bytes>>10, p.Seconds)
+		t.Row(p.Name, num.Thousands(p.Requests), num.Thousands(p.Docs), num.Thousands(p.Buckets), num.Thousands(p.Bytes>>10), fmt.Sprintf("%.2f", p.Seconds))
 		r, d, b, kb = r+p.Requests, d+p.Docs, b+p.Buckets, kb+p.Bytes>>10
 	}
-	fmt.Fprintf(w, "%-22s %9d %11d %9d %10d\n", "total", r, d, b, kb)
+	t.Row("total", num.Thousands(r), num.Thousands(d), num.Thousands(b), num.Thousands(kb), "")
+	t.Write(w)
 	fmt.Fprintf(w, "%d documents with a 405 (exact, phase 1); %d requests with a 405 examined in depth", rep.Total405Docs, rep.Requests405)
 	if rep.CapHit {
 		fmt.Fprintf(w, " — --max-requests reached: the rest are counted, not examined")
