@@ -25,8 +25,9 @@ import (
 //	                                     ──▶ gin     gin      10.0.3.31:8080 (gin.log)
 
 const (
-	dlEdgeAddr     = "10.0.1.10"
-	defaultGinSkew = 2 * time.Second
+	dlEdgeAddr        = "10.0.1.10"
+	defaultGinSkew    = 2 * time.Second
+	defaultLogsWindow = 40 * time.Minute
 )
 
 var (
@@ -89,7 +90,7 @@ func runDefaultLogs(args []string) error {
 	seed := fs.Uint64("seed", 1, "random seed")
 	n := fs.Int("requests", 6000, "healthy requests")
 	scale := fs.Float64("scale", 1, "multiplier of the 405 scenarios")
-	window := fs.Duration("window", 40*time.Minute, "time span")
+	window := fs.Duration("window", defaultLogsWindow, "time span")
 	appJSON := fs.Bool("app-json", false, "write the applications' lines as JSON instead of their default formats")
 	if err := fs.Parse(args); err != nil {
 		return err
