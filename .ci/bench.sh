@@ -4,7 +4,8 @@
 #     `wc -l` and `awk '$9 == 405'` on the same file;
 #  2. `logtriage analyze` on generated four-hop logs (ALB, nginx, Envoy, app) with ~1% of requests
 #     answering 405, then the same with 10x the healthy traffic and the same 405s: records/s and
-#     peak RSS.
+#     peak RSS;
+#  3. `logtriage analyze` on ~2M records of default logs without ids (cmd/loggen default-logs).
 set -euo pipefail
 BIN=${1:-bin/logtriage}
 LINES=${LINES:-2000000}
@@ -51,3 +52,15 @@ for mult in 1 10; do
 	wall=$(cat "$WORK/last_wall")
 	awk -v r="$recs" -v w="$wall" 'BEGIN { printf "logtriage analyze: %.0f records/s\n", r / w }'
 done
+
+# The same 405 share in default logs (nginx combined + gunicorn, uvicorn and Gin lines, no ids):
+# joined by match (docs/joins.md). Compare its records/s with the id-joined x1 run above.
+echo "== analyze, default logs (no ids): ~2M records, 1% with a 405"
+d="$WORK/default-logs"
+"$WORK/loggen" default-logs -out "$d" -requests 1045000 -scale 35 -window 8h 2>/dev/null
+recs=$(cat "$d"/*.log | wc -l)
+cat "$d"/*.log >/dev/null
+run "logtriage analyze ($recs records, no ids)" "$BIN" analyze -q edge="$d/edge.log" flask="$d/flask-1.log" \
+	flask="$d/flask-2.log" fastapi="$d/fastapi.log" gin="$d/gin.log"
+wall=$(cat "$WORK/last_wall")
+awk -v r="$recs" -v w="$wall" 'BEGIN { printf "logtriage analyze (default logs): %.0f records/s\n", r / w }'
