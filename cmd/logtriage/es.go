@@ -304,7 +304,7 @@ func esFindingDocs(a *analysis.Analysis, since, until time.Time, requests bool) 
 			"event": map[string]any{"dataset": "logtriage.finding", "kind": "alert"},
 			"logtriage": map[string]any{"kind": "finding", "finding_id": fid, "window": window,
 				"layer": f.OriginLayer, "cause": f.Cause, "method": f.Method, "route": f.Route, "count": f.Count,
-				"share": f.Share, "first_seen": f.FirstSeen, "last_seen": f.LastSeen, "masked": f.Masked,
+				"share": f.Share, "first_seen": f.FirstSeen, "last_seen": f.LastSeen, "masked_count": f.Masked,
 				"allow": f.Allow, "evidence": f.Evidence, "fix": f.Fix, "verify": f.Verify, "example_request_ids": ex}})
 		docs = append(docs, elastic.Doc{ID: fid, Body: body})
 	}

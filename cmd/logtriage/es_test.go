@@ -223,6 +223,12 @@ func TestESWriteFindingsIdempotent(t *testing.T) {
 	if want := len(r.Findings) + len(r.Requests); n1 != want || n1 == 0 {
 		t.Fatalf("%d documents written, want %d", n1, want)
 	}
+	// The write step reports the bulk requests it really sent (issue 10 item 10).
+	st := srv.Stats()
+	sent := st["bulk"].Requests + st["index_create"].Requests
+	if want := fmt.Sprintf("wrote %d documents to logtriage-findings (%d bulk requests)", n1, sent); st["bulk"].Requests == 0 || !strings.Contains(first.stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, first.stderr)
+	}
 	if second := lt(t, nil, args...); second.code != 0 {
 		t.Fatalf("rerun exit %d: %s", second.code, second.stderr)
 	}

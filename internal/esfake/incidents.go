@@ -52,6 +52,23 @@ func SeedIncidents(s *Server, dir string) (Seeded, error) {
 // add with its target index or data stream and id; the integration test bulk-loads them into a
 // real cluster with it.
 func IncidentDocs(dir string, add func(target, id string, doc []byte) error) (Seeded, error) {
+	return incidentDocs(dir, false, add)
+}
+
+// SeedIncidentsRaw loads samples/incidents into the server as documents that keep only the raw
+// line: @timestamp, message and the dataset of the data stream (event.dataset), no parsed field —
+// what a pipeline without a matching module or grok stores (docs/elasticsearch.md §4.5).
+func SeedIncidentsRaw(s *Server, dir string) (Seeded, error) {
+	s.CreateIndex(IncidentFilebeat, true)
+	return IncidentRawDocs(dir, s.AddDocument)
+}
+
+// IncidentRawDocs is IncidentDocs for raw-line documents (see SeedIncidentsRaw).
+func IncidentRawDocs(dir string, add func(target, id string, doc []byte) error) (Seeded, error) {
+	return incidentDocs(dir, true, add)
+}
+
+func incidentDocs(dir string, raw bool, add func(target, id string, doc []byte) error) (Seeded, error) {
 	var n Seeded
 	conf, err := parsers.LoadNginxConf(filepath.Join(dir, "nginx.conf"))
 	if err != nil {
@@ -116,7 +133,12 @@ func IncidentDocs(dir string, add func(target, id string, doc []byte) error) (Se
 			if err := l.p.Parse([]byte(line), &rec); err != nil {
 				continue
 			}
-			b, _ := json.Marshal(l.doc(line, &rec))
+			doc := l.doc(line, &rec)
+			if raw {
+				doc = map[string]any{"@timestamp": doc["@timestamp"], "message": line,
+					"event": map[string]any{"dataset": datasetOf(doc)}}
+			}
+			b, _ := json.Marshal(doc)
 			if err := add(l.target, fmt.Sprintf("%s-%06d", strings.TrimSuffix(strings.TrimSuffix(l.file, ".gz"), filepath.Ext(strings.TrimSuffix(l.file, ".gz"))), ln), b); err != nil {
 				f.Close()
 				return n, err
@@ -242,4 +264,15 @@ func appDoc(_ string, r *parsers.Record) map[string]any {
 		put(m, "event.duration", int(r.Duration))
 	}
 	return m
+}
+
+// datasetOf reads event.dataset from a document built by put (nested or dotted).
+func datasetOf(doc map[string]any) any {
+	if v, ok := doc["event.dataset"]; ok {
+		return v
+	}
+	if ev, ok := doc["event"].(map[string]any); ok {
+		return ev["dataset"]
+	}
+	return nil
 }

@@ -18,6 +18,8 @@ type esError struct {
 	// shard is set for errors raised per shard (a terms query over the limit): with every shard
 	// failing, Elasticsearch wraps them in search_phase_execution_exception.
 	shard bool
+	// cause, when set, is the reason of the caused_by object (a document's field that failed).
+	cause string
 }
 
 func (e *esError) Error() string { return e.typ + ": " + e.reason }

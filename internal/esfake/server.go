@@ -85,6 +85,11 @@ type Fault struct {
 	Delay           time.Duration
 	ExpirePITs      bool // every open PIT expires before the request is served
 	BadJSON         bool // a truncated JSON body with status 200
+	// IgnoreAfter serves a search as if it had no search_after and no composite "after": a
+	// server that never makes progress.
+	IgnoreAfter bool
+	// Body, when set, is answered with status 200 instead of computing a response.
+	Body string
 }
 
 // New returns an empty server.
@@ -355,6 +360,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			rw.error(faultError(fault))
 			return
 		}
+		if fault.Body != "" {
+			rw.header(true)
+			rw.write(200, []byte(fault.Body))
+			return
+		}
+		if fault.IgnoreAfter && err == nil {
+			body = withoutAfter(body)
+		}
 	}
 	if err != nil {
 		rw.error(&esError{status: 400, typ: "parse_exception", reason: "request body is required or malformed: " + err.Error()})
@@ -362,6 +375,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if authErr != nil {
 		rw.unauthenticated(authErr)
+		return
+	}
+	if e := checkParams(ep, r.URL.Path, r.URL.Query()); e != nil {
+		rw.error(e)
 		return
 	}
 	res, status, err := s.serveLocked(r, rw, ep, parts, body, fault)
@@ -434,9 +451,11 @@ func (s *Server) serveLocked(r *http.Request, rw *respWriter, ep string, parts [
 		name := parts[0]
 		if _, ok := s.st.byName[name]; ok {
 			err = &esError{status: 400, typ: "resource_already_exists_exception", reason: "index [" + name + "/fakeuuid] already exists"}
+		} else if mp, merr := parseMapping(gjson.GetBytes(body, "mappings")); merr != nil {
+			err = merr
 		} else {
 			ixn := s.st.ensureIndex(name, false)
-			s.st.indices[ixn].mapping = json.RawMessage(gjson.GetBytes(body, "mappings").Raw)
+			s.st.indices[ixn].mapping = mp
 			res = map[string]any{"acknowledged": true, "shards_acknowledged": true, "index": name}
 		}
 	case "index_exists":
@@ -605,6 +624,9 @@ func errBody(e *esError) map[string]any {
 	top := map[string]any{}
 	for k, v := range cause {
 		top[k] = v
+	}
+	if e.cause != "" {
+		top["caused_by"] = map[string]any{"type": "illegal_argument_exception", "reason": e.cause}
 	}
 	top["root_cause"] = []any{cause}
 	if e.shard || e.typ == "search_context_missing_exception" {
@@ -810,6 +832,9 @@ func (s *Server) search(r *http.Request, parts []string, body []byte, fault *Fau
 	})
 	if bad != nil {
 		return nil, 0, bad
+	}
+	if e := checkSearchTypes(req); e != nil {
+		return nil, 0, e
 	}
 	q := r.URL.Query()
 	var scope *bitset
@@ -1311,7 +1336,11 @@ func (s *Server) bulk(r *http.Request, parts []string, body []byte) (any, error)
 			}
 			d, replaced, err := s.st.add(ixn, id, doc)
 			if err != nil {
-				fail(400, "document_parsing_exception", "[1:1] "+err.Error())
+				e := err.(*esError)
+				fail(e.status, e.typ, e.reason)
+				if e.cause != "" {
+					item["error"].(map[string]any)["caused_by"] = map[string]any{"type": "illegal_argument_exception", "reason": e.cause}
+				}
 				break
 			}
 			item["_id"] = s.st.id(d)
@@ -1348,4 +1377,30 @@ func (s *Server) bulk(r *http.Request, parts []string, body []byte) (any, error)
 		return nil, &esError{status: 400, typ: "action_request_validation_exception", reason: "Validation Failed: 1: no requests added;"}
 	}
 	return map[string]any{"took": 1, "errors": errorsSeen, "items": items}, nil
+}
+
+// withoutAfter removes search_after and every composite aggregation's "after" from a search body.
+func withoutAfter(body []byte) []byte {
+	var m map[string]any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if dec.Decode(&m) != nil {
+		return body
+	}
+	delete(m, "search_after")
+	var walk func(v any)
+	walk = func(v any) {
+		if o, ok := v.(map[string]any); ok {
+			if c, ok := o["composite"].(map[string]any); ok {
+				delete(c, "after")
+			}
+			for _, x := range o {
+				walk(x)
+			}
+		}
+	}
+	walk(m["aggs"])
+	walk(m["aggregations"])
+	b, _ := json.Marshal(m)
+	return b
 }

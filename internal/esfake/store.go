@@ -281,7 +281,7 @@ type index struct {
 	name       string // concrete name (".ds-logs-nginx.access-default-2026.11.24-000001")
 	dataStream string // data stream name, or ""
 	ids        map[string]int32
-	mapping    json.RawMessage
+	mapping    *mapping
 }
 
 // store is the document store. Callers hold Server.mu.
@@ -323,7 +323,7 @@ func (s *store) ensureIndex(name string, dataStream bool) int {
 	if i, ok := s.byName[name]; ok {
 		return i
 	}
-	ix := &index{name: name, ids: map[string]int32{}}
+	ix := &index{name: name, ids: map[string]int32{}, mapping: newMapping()}
 	if dataStream {
 		ix.dataStream = name
 		ix.name = ".ds-" + name + "-2026.11.24-000001"
@@ -344,9 +344,20 @@ func (s *store) add(ixn int, id string, src []byte) (int32, bool, error) {
 	dec := json.NewDecoder(strings.NewReader(string(src)))
 	dec.UseNumber()
 	if err := dec.Decode(&obj); err != nil {
-		return 0, false, fmt.Errorf("failed to parse document: %v", err)
+		return 0, false, &esError{status: 400, typ: "document_parsing_exception", reason: "[1:1] failed to parse: " + err.Error()}
 	}
 	ix := s.indices[ixn]
+	shownID := id
+	if shownID == "" {
+		shownID = fmt.Sprintf("fk%08dA", s.n)
+	}
+	added, err := ix.mapping.check(obj, shownID)
+	if err != nil {
+		return 0, false, err
+	}
+	for k, v := range added {
+		ix.mapping.types[k] = v
+	}
 	replaced := false
 	if id != "" {
 		if old, ok := ix.ids[id]; ok {

@@ -25,6 +25,7 @@ import (
 type esBucket struct {
 	layer, format, method, path  string
 	addr, service, host, version string
+	input                        string // the index (data stream) counted
 	status                       int
 	n                            int64
 	first, last                  int64 // unix ns
@@ -51,7 +52,7 @@ func (b *esBucket) fill(rec *parsers.Record, i int64) {
 		rec.Detail = "version=" + b.version
 	}
 	rec.Time = time.Unix(0, b.at(i)).UTC()
-	rec.File = "baseline"
+	rec.File = b.input
 }
 
 // esRouteRegexp turns a route template into a Lucene regular expression over a path, or over
@@ -69,11 +70,17 @@ func esRouteRegexp(route string, absolute bool) string {
 			b.WriteString(`[^/]+`)
 			continue
 		}
-		for _, r := range seg {
-			if strings.ContainsRune(`.?+*|{}[]()"\#@&<>~`, r) {
-				b.WriteByte('\\')
+		// A fingerprinted file name keeps its other parts: "app.{hash}.js" (analysis/route.go).
+		for i, part := range strings.Split(seg, "{hash}") {
+			if i > 0 {
+				b.WriteString(`[0-9a-fA-F]+`)
 			}
-			b.WriteRune(r)
+			for _, r := range part {
+				if strings.ContainsRune(`.?+*|{}[]()"\#@&<>~`, r) {
+					b.WriteByte('\\')
+				}
+				b.WriteRune(r)
+			}
 		}
 	}
 	b.WriteString(`(\?.*)?`)
@@ -82,8 +89,8 @@ func esRouteRegexp(route string, absolute bool) string {
 
 var esRouteOK = regexp.MustCompile(`^[\x21-\x7e]*$`)
 
-func (j *Job) baselines(ctx context.Context, p *Phase, recs []*parsers.Record) ([]esBucket, error) {
-	type route struct{ method, route string }
+func (j *Job) baselines(ctx context.Context, p *Phase, recs []*parsers.Record, seen map[string]bool) ([]esBucket, error) {
+	type route = baselineRoute
 	routes := map[route]bool{}
 	var exclude []string
 	for _, r := range recs {
@@ -92,12 +99,15 @@ func (j *Job) baselines(ctx context.Context, p *Phase, recs []*parsers.Record) (
 			if r.Method != "" && r.Path != "" && len(rt) < 200 && esRouteOK.MatchString(rt) {
 				routes[route{r.Method, rt}] = true
 			}
-		} else if r.Status > 0 && r.Status < 400 {
-			if _, id, ok := strings.Cut(r.File, "/"); ok {
-				exclude = append(exclude, id)
-			}
 		}
 	}
+	// Documents already delivered (phases 2 and 3) are not counted again.
+	for k := range seen {
+		if _, id, ok := strings.Cut(k, "/"); ok {
+			exclude = append(exclude, id)
+		}
+	}
+	sort.Strings(exclude)
 	list := make([]route, 0, len(routes))
 	for r := range routes {
 		list = append(list, r)
@@ -163,7 +173,8 @@ func (j *Job) baselines(ctx context.Context, p *Phase, recs []*parsers.Record) (
 				kind := j.esClassify(k.Get("index").String(), gjson.Parse(fmt.Sprintf(`{"event":{"dataset":%q}}`, k.Get("dataset").String())))
 				eb := esBucket{layer: layer, format: kind.family, method: rt.method, path: rt.route,
 					addr: pick("upstream_addr"), service: pick("service"), host: pick("host"),
-					n: b.Get("doc_count").Int(), status: int(b.Get("status.buckets.0.key").Int())}
+					n: b.Get("doc_count").Int(), status: int(b.Get("status.buckets.0.key").Int()),
+					input: esIndexBase(k.Get("index").String())}
 				if kind.family == parsers.FormatApp {
 					eb.version = pick("version")
 				}
@@ -185,11 +196,136 @@ func (j *Job) baselines(ctx context.Context, p *Phase, recs []*parsers.Record) (
 			if len(buckets) < 1000 || !ak.Exists() {
 				break
 			}
+			if `,"after":`+ak.Raw == after {
+				return out, errNoProgress("phase 4 (baselines)", ak.Raw)
+			}
 			after = `,"after":` + ak.Raw
 		}
 	}
-	j.progress("baselines: %d routes, %d buckets", len(list), len(out))
+	how := fmt.Sprintf("counted by the cluster (composite aggregations per minute) for %d routes", len(list))
+	if j.rawOnly {
+		raw, docs, capped, err := j.rawBaselines(ctx, p, list, window, exclude)
+		out = append(out, raw...)
+		if err != nil {
+			return out, err
+		}
+		how += fmt.Sprintf("; for documents that keep only the raw line, %d documents of those routes read and parsed, and their successes counted by logtriage", docs)
+		if capped {
+			how += fmt.Sprintf(" (stopped at %d documents: the baselines of raw-line documents are partial)", maxRawBaselineDocs)
+		}
+	}
+	j.report.Baselines = how
+	j.progress("baselines: %s; %d buckets", how, len(out))
 	return out, nil
+}
+
+// baselineRoute is a (method, route) of the 405s.
+type baselineRoute struct{ method, route string }
+
+// maxRawBaselineDocs bounds the documents the raw-line baseline pass reads.
+const maxRawBaselineDocs = 200_000
+
+// routeTokens lists the phrases of a route's literal parts ("/api/carts/{id}" → "api/carts"),
+// which the standard analyzer splits into adjacent tokens.
+func routeTokens(route string) []string {
+	var out []string
+	for _, part := range regexp.MustCompile(`\{(id|hash)\}`).Split(route, -1) {
+		if strings.IndexFunc(part, func(r rune) bool {
+			return r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+		}) >= 0 {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// rawBaselines is phase 4 for documents that keep only the raw line (docs/elasticsearch.md
+// §4.5): nothing is aggregatable, so the documents of each route — found by the method and the
+// route's literal parts as phrases in message — are read and parsed like phase 2, and the
+// successes counted here, one bucket per document.
+func (j *Job) rawBaselines(ctx context.Context, p *Phase, list []baselineRoute, window string, exclude []string) ([]esBucket, int64, bool, error) {
+	defer j.closePIT(ctx)
+	saved := map[string]esDocStats{}
+	for k, v := range j.layerDocs {
+		saved[k] = *v
+	}
+	defer func() { // baseline documents are counts, not documents of the analysis
+		for k := range j.layerDocs {
+			if v, ok := saved[k]; ok {
+				*j.layerDocs[k] = v
+			} else {
+				delete(j.layerDocs, k)
+			}
+		}
+	}()
+	var out []esBucket
+	var read int64
+	var rec parsers.Record
+	var notExists []string
+	for _, f := range j.fields["method"] {
+		notExists = append(notExists, fmt.Sprintf(`{"exists":{"field":%q}}`, f))
+	}
+	excl, _ := json.Marshal(exclude)
+	if len(exclude) > 0 {
+		notExists = append(notExists, `{"ids":{"values":`+string(excl)+`}}`)
+	}
+	for _, rt := range list {
+		filters := []string{}
+		if window != "" {
+			filters = append(filters, window)
+		}
+		filters = append(filters, fmt.Sprintf(`{"match_phrase":{"message":%q}}`, rt.method))
+		for _, t := range routeTokens(rt.route) {
+			filters = append(filters, fmt.Sprintf(`{"match_phrase":{"message":%q}}`, t))
+		}
+		query := `{"bool":{"filter":[` + strings.Join(filters, ",") + `],"must_not":[` + strings.Join(notExists, ",") + `]}}`
+		capped := false
+		err := j.pages(ctx, "phase 4 (baselines, raw lines)", query, p, func(index, id string, src gjson.Result) bool {
+			read++
+			if read > maxRawBaselineDocs {
+				capped = true
+				return false
+			}
+			if !j.toRecord(index, id, src, &rec) || rec.Status < 100 || rec.Status >= 400 ||
+				!strings.EqualFold(rec.Method, rt.method) || j.opts.Route(rec.Path) != rt.route {
+				return true
+			}
+			t := rec.Time.UnixNano()
+			b := esBucket{layer: rec.Layer, format: rec.Format, method: rt.method, path: rt.route,
+				addr: rec.UpstreamAddr, service: rec.Service, host: rec.Host, status: rec.Status,
+				n: 1, first: t, last: t, input: rec.File}
+			if len(rec.Upstream) > 0 {
+				b.status = rec.Upstream[len(rec.Upstream)-1]
+				if rec.Format != parsers.FormatEnvoy {
+					b.status = rec.Status
+				}
+			} else if rec.Format != parsers.FormatEnvoy {
+				b.addr = ""
+			}
+			if v := detailVersion(rec.Detail); v != "" && rec.Format == parsers.FormatApp {
+				b.version = v
+			}
+			out = append(out, b)
+			return true
+		})
+		if err != nil || capped {
+			return out, read, capped, err
+		}
+	}
+	return out, read, false, nil
+}
+
+// detailVersion reads "version=X" from a record's detail (the app parser puts it there).
+func detailVersion(detail string) string {
+	i := strings.Index(detail, "version=")
+	if i < 0 || i > 0 && detail[i-1] != ' ' {
+		return ""
+	}
+	v := detail[i+len("version="):]
+	if k := strings.IndexAny(v, " ,;\t"); k >= 0 {
+		v = v[:k]
+	}
+	return strings.Trim(v, `"`)
 }
 
 var _ = strconv.Itoa

@@ -336,6 +336,9 @@ type esDocStats struct {
 func (j *Job) toRecord(index, id string, src gjson.Result, rec *parsers.Record) bool {
 	k := j.esClassify(index, src)
 	rec.Reset()
+	if m, _ := esFirst(src, j.fields["method"]); !m.Exists() {
+		j.rawOnly = true
+	}
 	layerStats := func(layer string) *esDocStats {
 		st := j.layerDocs[layer]
 		if st == nil {
@@ -392,6 +395,19 @@ func (j *Job) toRecord(index, id string, src gjson.Result, rec *parsers.Record) 
 			}
 		}
 	}
+	// A time the engine cannot order (outside 1677–2262) rejects the document, as it rejects a
+	// line (parsers/timeparse.go).
+	err := parsers.CheckTime(rec.Time)
+	if err == nil {
+		err = parsers.CheckTime(rec.Start)
+	}
+	if err != nil {
+		st.rejected++
+		if st.example == "" {
+			st.example = index + "/" + id + ": " + err.Error()
+		}
+		return false
+	}
 	if rec.Service == "" {
 		if s, _ := esFirst(src, []string{"service.name"}); s.Exists() && k.family == parsers.FormatApp {
 			rec.Service = s.String()
@@ -404,7 +420,9 @@ func (j *Job) toRecord(index, id string, src gjson.Result, rec *parsers.Record) 
 	if rec.Format == "" {
 		rec.Format = format
 	}
-	rec.File = index + "/" + id
+	// The input of a document is its index (the data stream of a backing index): several
+	// indices of one layer are its instances, as several files are (analysis/baseline.go).
+	rec.File = esIndexBase(index)
 	return true
 }
 

@@ -74,8 +74,10 @@ type Options struct {
 	Progress   io.Writer     // progress lines; nil for none
 	RetryBase  time.Duration // first retry backoff (default 250ms)
 	MaxRetries int           // default 5
-	Timeout    time.Duration // per request (default 60s)
+	Timeout    time.Duration // per request (default 60s), connect and TLS handshake included
 	OpaqueID   string
+	// MaxResponseBytes bounds a response body read into memory (default 256 MiB).
+	MaxResponseBytes int64
 }
 
 // ErrorKind classifies a failure of the job for the exit code.
@@ -150,6 +152,7 @@ type Report struct {
 	ShardFailures []string         `json:"shard_failures,omitempty"`
 	TimedOut      bool             `json:"timed_out,omitempty"`
 	PITReopened   int              `json:"pit_reopened,omitempty"`
+	Baselines     string           `json:"baselines,omitempty"` // how phase 4 obtained its counts
 	Synthetic     int64            `json:"-"`
 	SyntheticBy   map[string]int64 `json:"-"`
 	DocsRead      int64            `json:"documents_read"`
@@ -166,9 +169,11 @@ type Job struct {
 	raw    map[string][]esRawParser
 
 	reqs, bytesRead atomic.Int64
+	secrets         secrets
 	report          Report
 	layerDocs       map[string]*esDocStats
 	pitID           string
+	rawOnly         bool // a document without structured fields was read: baselines need the raw pass
 	progressAt      time.Time
 }
 
@@ -231,13 +236,35 @@ func New(opts Options) (*Job, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 60 * time.Second
 	}
+	if opts.MaxResponseBytes <= 0 {
+		opts.MaxResponseBytes = 256 << 20
+	}
 	if opts.Route == nil {
 		opts.Route = func(p string) string { return p }
 	}
 	if len(opts.Indices) == 0 {
 		return nil, errors.New("no index pattern: give --index (logs-nginx.access-*,filebeat-*)")
 	}
+	if len(opts.URLs) == 0 {
+		if env := os.Getenv("ELASTICSEARCH_URL"); env != "" {
+			opts.URLs = strings.Split(env, ",")
+		}
+	}
 	j := &Job{opts: opts, layerDocs: map[string]*esDocStats{}}
+	j.secrets.add(opts.Password)
+	j.secrets.add(opts.APIKey)
+	for i, s := range opts.URLs {
+		u, err := checkURL(s)
+		if err != nil {
+			return nil, err
+		}
+		if p, ok := u.User.Password(); ok {
+			j.secrets.add(p)
+			j.secrets.add(url.PathEscape(p))
+			j.secrets.add(url.QueryEscape(p))
+		}
+		opts.URLs[i] = strings.TrimSpace(s)
+	}
 	var err error
 	if j.fields, err = esNewFields(opts.Fields); err != nil {
 		return nil, err
@@ -247,6 +274,8 @@ func New(opts Options) (*Job, error) {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.ResponseHeaderTimeout = opts.Timeout
+	tr.TLSHandshakeTimeout = min(opts.Timeout, 10*time.Second)
+	tr.DialContext = (&net.Dialer{Timeout: min(opts.Timeout, 30*time.Second), KeepAlive: 30 * time.Second}).DialContext
 	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: opts.Insecure}
 	if opts.CACert != "" {
 		pem, err := os.ReadFile(opts.CACert)
@@ -306,7 +335,7 @@ func (j *Job) Addresses() []string {
 	var out []string
 	if t, ok := j.es.Transport.(interface{ URLs() []*url.URL }); ok {
 		for _, u := range t.URLs() {
-			out = append(out, u.Redacted())
+			out = append(out, redactURL(u.String()))
 		}
 	}
 	return out
@@ -314,7 +343,7 @@ func (j *Job) Addresses() []string {
 
 func (j *Job) progress(format string, args ...any) {
 	if j.opts.Progress != nil {
-		fmt.Fprintf(j.opts.Progress, "es: "+format+"\n", args...)
+		fmt.Fprintln(j.opts.Progress, j.secrets.scrub(fmt.Sprintf("es: "+format, args...)))
 	}
 }
 
@@ -344,9 +373,14 @@ func (j *Job) esResponse(what string, res *esapi.Response, err error) ([]byte, e
 		return nil, j.transportErr(what, err)
 	}
 	defer res.Body.Close()
-	body, rerr := io.ReadAll(res.Body)
+	body, rerr := io.ReadAll(io.LimitReader(res.Body, j.opts.MaxResponseBytes+1))
 	if rerr != nil {
 		return nil, &Error{Unreachable, fmt.Sprintf("%s: reading the response: %v", what, rerr)}
+	}
+	if int64(len(body)) > j.opts.MaxResponseBytes {
+		io.Copy(io.Discard, io.LimitReader(res.Body, 1<<20)) // let the connection be reused when the rest is short
+		return nil, &Error{Unreachable, fmt.Sprintf("%s: the response (status %d) is larger than %d MiB: lower --page-size, or a proxy in the way sends something else",
+			what, res.StatusCode, j.opts.MaxResponseBytes>>20)}
 	}
 	if !res.IsError() {
 		if !gjson.ValidBytes(body) {
@@ -383,10 +417,9 @@ func (j *Job) statusErr(what string, status int, body []byte) error {
 	rootType := gjson.GetBytes(body, "error.root_cause.0.type").String()
 	if reason == "" {
 		reason = strings.TrimSpace(string(body))
-		if len(reason) > 300 {
-			reason = reason[:300] + "…"
-		}
 	}
+	reason = clipReason(reason, maxReason)
+	typ, rootType = clipReason(typ, 100), clipReason(rootType, 100)
 	switch {
 	case status == 401:
 		return &Error{Auth, fmt.Sprintf("%s: authentication failed (401: %s): check --api-key / ELASTICSEARCH_API_KEY or --username and ELASTICSEARCH_PASSWORD", what, reason)}
@@ -404,11 +437,20 @@ func (j *Job) statusErr(what string, status int, body []byte) error {
 	return &Error{BadQuery, fmt.Sprintf("%s: unexpected response %d (%s: %s)", what, status, orStr(rootType, typ), reason)}
 }
 
+// maxReason bounds the server text quoted in a message.
+const maxReason = 500
+
 func orStr(a, b string) string {
 	if a != "" {
 		return a
 	}
 	return b
+}
+
+// errNoProgress is a composite aggregation whose after_key did not move: a server that repeats
+// it would otherwise be asked the same page for ever.
+func errNoProgress(what, afterKey string) error {
+	return &Error{Unreachable, fmt.Sprintf("%s: the cluster returned the same after_key twice (%s): no progress, stopping", what, clipReason(afterKey, 200))}
 }
 
 // esPITGone is a point in time that expired or was lost.
@@ -467,6 +509,23 @@ func (j *Job) checkShards(what string, data []byte) {
 // Run executes the phases and calls fn with every record, in ascending time. Records are valid
 // only during the call.
 func (j *Job) Run(ctx context.Context, fn func(*parsers.Record)) (*Report, error) {
+	rep, err := j.run(ctx, fn)
+	return rep, j.clean(err)
+}
+
+// clean scrubs credentials from an error's message.
+func (j *Job) clean(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ee *Error
+	if errors.As(err, &ee) {
+		return &Error{ee.Kind, j.secrets.scrub(ee.Msg)}
+	}
+	return errors.New(j.secrets.scrub(err.Error()))
+}
+
+func (j *Job) run(ctx context.Context, fn func(*parsers.Record)) (*Report, error) {
 	j.report.Indices = j.opts.Indices
 	if err := j.phase("discover", func(p *Phase) error { return j.discover(ctx) }); err != nil {
 		return &j.report, err
@@ -496,7 +555,7 @@ func (j *Job) Run(ctx context.Context, fn func(*parsers.Record)) (*Report, error
 	if !j.opts.NoBaselines {
 		if err := j.phase("baselines", func(p *Phase) error {
 			var err error
-			synth, err = j.baselines(ctx, p, recs)
+			synth, err = j.baselines(ctx, p, recs, seen)
 			return err
 		}); err != nil {
 			return &j.report, err
@@ -508,7 +567,9 @@ func (j *Job) Run(ctx context.Context, fn func(*parsers.Record)) (*Report, error
 }
 
 func (j *Job) discover(ctx context.Context) error {
-	res, err := j.es.Info(j.es.Info.WithContext(ctx))
+	rctx, cancel := context.WithTimeout(ctx, j.opts.Timeout)
+	defer cancel()
+	res, err := j.es.Info(j.es.Info.WithContext(rctx))
 	data, err := j.esResponse("connecting", res, err)
 	if err != nil {
 		return err
@@ -521,7 +582,9 @@ func (j *Job) discover(ctx context.Context) error {
 	j.progress("connected to %s (cluster %q, Elasticsearch %s)", strings.Join(j.Addresses(), ", "), j.report.Cluster, j.report.Version)
 	// Missing concrete indices fail here, clearly, rather than in the middle of a phase.
 	fc := j.es.FieldCaps
-	res, err = fc(fc.WithContext(ctx), fc.WithIndex(j.opts.Indices...), fc.WithFields("@timestamp"))
+	fctx, fcancel := context.WithTimeout(ctx, j.opts.Timeout)
+	defer fcancel()
+	res, err = fc(fc.WithContext(fctx), fc.WithIndex(j.opts.Indices...), fc.WithFields("@timestamp"))
 	_, err = j.esResponse("checking the indices", res, err)
 	return err
 }
@@ -626,6 +689,9 @@ func (j *Job) countGroups(ctx context.Context, p *Phase) error {
 		if len(buckets) < 1000 || !ak.Exists() {
 			break
 		}
+		if ak.Raw == after {
+			return errNoProgress("phase 1 (count 405s)", ak.Raw)
+		}
 		after = ak.Raw
 	}
 	for _, g := range groups {
@@ -659,8 +725,10 @@ func (j *Job) layerOfGroup(dataset, index string) string {
 }
 
 func (j *Job) openPIT(ctx context.Context) error {
+	rctx, cancel := context.WithTimeout(ctx, j.opts.Timeout)
+	defer cancel()
 	o := j.es.OpenPointInTime
-	res, err := o(j.opts.Indices, "2m", o.WithContext(ctx), o.WithIgnoreUnavailable(true))
+	res, err := o(j.opts.Indices, "2m", o.WithContext(rctx), o.WithIgnoreUnavailable(true))
 	data, err := j.esResponse("opening a point in time", res, err)
 	if err != nil {
 		return err
@@ -783,7 +851,12 @@ func (j *Job) pages(ctx context.Context, what, query string, p *Phase, hit func(
 			if len(hits) < j.opts.PageSize {
 				break
 			}
-			after = `,"search_after":` + hits[len(hits)-1].Get("sort").Raw
+			next := `,"search_after":` + hits[len(hits)-1].Get("sort").Raw
+			if next == after {
+				err = &Error{Unreachable, fmt.Sprintf("%s: the cluster returned the same page twice (search_after %s): no progress, stopping", what, clipReason(hits[len(hits)-1].Get("sort").Raw, 200))}
+				break
+			}
+			after = next
 			if time.Since(j.progressAt) > 2*time.Second {
 				j.progressAt = time.Now()
 				j.progress("%s: %d documents read so far", what, p.Docs)

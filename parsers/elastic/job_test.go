@@ -225,3 +225,37 @@ func TestESDottedAndNestedSource(t *testing.T) {
 		}
 	}
 }
+
+// newRawFixture is a fake cluster holding samples/incidents as raw-line documents only.
+func newRawFixture(t testing.TB) *esFixture {
+	t.Helper()
+	srv := esfake.New()
+	if _, err := esfake.SeedIncidentsRaw(srv, esIncidents); err != nil {
+		t.Fatalf("seeding: %v", err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	return &esFixture{srv, hs}
+}
+
+// Issue 10 item 11: documents that keep only the raw line (message) give the verdicts of the
+// files, baselines included, and the report says how the baselines were obtained.
+func TestESRawLineDocumentsSameVerdicts(t *testing.T) {
+	fx := newRawFixture(t)
+	want := filesAnalysis(t)
+	opts := esOptions(t, fx.http.URL)
+	opts.MessageSearch = true
+	got, rep, err := esRun(t, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "findings", findings(want), findings(got))
+	diff(t, "requests", verdicts(want), verdicts(got))
+	if rep.Baselines == "" {
+		t.Errorf("the report does not say how baselines were obtained")
+	}
+	for _, p := range rep.Phases {
+		t.Logf("%-20s requests %3d docs %5d buckets %5d bytes %7d", p.Name, p.Requests, p.Docs, p.Buckets, p.Bytes)
+	}
+	t.Logf("baselines: %s", rep.Baselines)
+}

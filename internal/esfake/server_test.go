@@ -1,0 +1,114 @@
+package esfake
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/tidwall/gjson"
+)
+
+// The fake refuses what Elasticsearch refuses, with Elasticsearch's error shapes (issue 10 item
+// 14): unknown parameters and body keys, values of the wrong type, mapping conflicts.
+
+func do(t *testing.T, hs *httptest.Server, method, path, body string) (int, gjson.Result) {
+	t.Helper()
+	req, _ := http.NewRequest(method, hs.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, gjson.ParseBytes(b)
+}
+
+func TestRejectsWhatElasticsearchRejects(t *testing.T) {
+	srv := New()
+	if err := srv.AddDocument("logs-a", "1", []byte(`{"@timestamp":"2026-11-24T10:00:00Z","http":{"response":{"status_code":405}},"message":"x"}`)); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	cases := []struct {
+		name, method, path, body string
+		status                   int
+		typ, reason              string
+	}{
+		{"unknown search parameter", "POST", "/logs-a/_search?bogus=1", `{}`, 400, "illegal_argument_exception", "request [/logs-a/_search] contains unrecognized parameter: [bogus]"},
+		{"unknown field_caps parameter", "GET", "/logs-a/_field_caps?fields=*&size=1", ``, 400, "illegal_argument_exception", "unrecognized parameter: [size]"},
+		{"unknown body key", "POST", "/logs-a/_search", `{"querry":{}}`, 400, "parsing_exception", "Unknown key for a START_OBJECT in [querry]."},
+		{"size of the wrong type", "POST", "/logs-a/_search", `{"size":"ten"}`, 400, "x_content_parse_exception", "failed to parse field [size]"},
+		{"search_after of the wrong type", "POST", "/logs-a/_search", `{"search_after":5}`, 400, "x_content_parse_exception", "failed to parse field [search_after]"},
+		{"unknown pit key", "POST", "/_search", `{"pit":{"id":"x","keepalive":"1m"}}`, 400, "x_content_parse_exception", "unknown field [keepalive]"},
+		{"unknown mapping type", "PUT", "/idx", `{"mappings":{"properties":{"a":{"type":"strang"}}}}`, 400, "mapper_parsing_exception", "No handler for type [strang]"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, body := do(t, hs, c.method, c.path, c.body)
+			if status != c.status || body.Get("error.type").String() != c.typ ||
+				body.Get("error.root_cause.0.type").String() != c.typ || body.Get("status").Int() != int64(c.status) ||
+				!strings.Contains(body.Get("error.reason").String(), c.reason) {
+				t.Errorf("got %d %s", status, body.Raw)
+			}
+		})
+	}
+}
+
+func TestMappingConflicts(t *testing.T) {
+	srv := New()
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	if st, b := do(t, hs, "PUT", "/findings", `{"mappings":{"dynamic":"false","properties":{"l":{"properties":{"masked":{"type":"long"},"at":{"type":"date"},"ok":{"type":"boolean"}}}}}}`); st != 200 {
+		t.Fatalf("create: %d %s", st, b.Raw)
+	}
+	bulk := strings.Join([]string{
+		`{"index":{"_id":"a"}}`, `{"l":{"masked":3,"ok":true}}`,
+		`{"index":{"_id":"b"}}`, `{"l":{"masked":true}}`, // a boolean in a long
+		`{"index":{"_id":"c"}}`, `{"l":{"at":"yesterday"}}`, // not a date
+		`{"index":{"_id":"d"}}`, `{"l":{"ok":"maybe"}}`, // not a boolean
+		`{"index":{"_id":"e"}}`, `{"l":"flat"}`, // a value for an object
+		`{"index":{"_id":"f"}}`, `{"unmapped":{"x":1},"l":{"masked":"7"}}`, // dynamic false; a numeric string is coerced
+	}, "\n") + "\n"
+	st, b := do(t, hs, "POST", "/findings/_bulk?refresh=wait_for", bulk)
+	if st != 200 || !b.Get("errors").Bool() {
+		t.Fatalf("bulk: %d %s", st, b.Raw)
+	}
+	want := []int64{201, 400, 400, 400, 400, 201}
+	for i, it := range b.Get("items").Array() {
+		if got := it.Get("index.status").Int(); got != want[i] {
+			t.Errorf("item %d: status %d, want %d: %s", i, got, want[i], it.Raw)
+		}
+		if want[i] == 400 && it.Get("index.error.type").String() != "document_parsing_exception" {
+			t.Errorf("item %d: %s", i, it.Raw)
+		}
+	}
+	if r := b.Get("items.1.index.error.reason").String(); !strings.Contains(r, "failed to parse field [l.masked] of type [long] in document with id 'b'") {
+		t.Errorf("reason: %s", r)
+	}
+	// Dynamic mapping: the first value fixes the type of a new field.
+	if err := srv.AddDocument("logs-x", "1", []byte(`{"n":5}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.AddDocument("logs-x", "2", []byte(`{"n":false}`)); err == nil || !strings.Contains(err.Error(), "of type [long]") {
+		t.Errorf("dynamic long accepted a boolean: %v", err)
+	}
+}
+
+func TestIgnoreAfterFault(t *testing.T) {
+	srv := New()
+	for i := 0; i < 3; i++ {
+		srv.AddDocument("logs-a", string(rune('a'+i)), []byte(`{"@timestamp":"2026-11-24T10:00:00Z"}`))
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	_, first := do(t, hs, "POST", "/logs-a/_search", `{"size":1,"sort":["@timestamp"]}`)
+	srv.Inject(Fault{Endpoint: "search", IgnoreAfter: true})
+	_, again := do(t, hs, "POST", "/logs-a/_search", `{"size":1,"sort":["@timestamp"],"search_after":[`+first.Get("hits.hits.0.sort.0").Raw+`]}`)
+	if first.Get("hits.hits.0._id").String() != again.Get("hits.hits.0._id").String() {
+		t.Errorf("search_after was not ignored: %s then %s", first.Raw, again.Raw)
+	}
+}
