@@ -15,7 +15,8 @@ import (
 // Apache write, so they are an application's only when something says so: the file name
 // (gunicorn*.log, express*.log, morgan*.log, localhost_access_log.*), gunicorn's own error log
 // lines in the same stream ("[INFO] Booting worker with pid: 8"), Node's IPv4-mapped client
-// addresses (::ffff:10.0.0.7), --format app, or --gunicorn-format.
+// addresses (::ffff:10.0.0.7), --format app, or --gunicorn-format. A file name that also names a
+// proxy (edge-gunicorn.log, nginx-express.log) is the proxy's.
 
 // frameworkCandidates returns the framework parsers to try for a text input: first, those tried
 // before the proxies' formats (a gunicorn format string, or a CLF writer named by the file or the
@@ -76,6 +77,11 @@ func clfSample(sample [][]byte) bool {
 
 func clfHintName(path string) string {
 	base := strings.ToLower(filepath.Base(path))
+	for _, proxy := range []string{"nginx", "edge", "proxy", "apache", "httpd", "ingress", "haproxy", "traefik", "caddy", "envoy", "alb", "elb"} {
+		if strings.Contains(base, proxy) {
+			return "" // a proxy's log named after the app behind it (edge-gunicorn.log)
+		}
+	}
 	switch {
 	case strings.Contains(base, "gunicorn"):
 		return FrameworkGunicorn

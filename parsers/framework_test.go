@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -228,6 +229,11 @@ func TestFrameworkDetectionOrder(t *testing.T) {
 	if err != nil || res.Format != FormatNginx {
 		t.Errorf("combined lines of an unnamed file: %v %+v, want nginx", err, res)
 	}
+	// A proxy's log named after the app behind it stays the proxy's (samples/frameworks-incident).
+	res, err = (&Config{}).Resolve("edge-express.log", edge)
+	if err != nil || res.Format != FormatNginx {
+		t.Errorf("edge-express.log: %v %+v, want nginx", err, res)
+	}
 	res, err = (&Config{Format: FormatApp}).Resolve("access.log", edge)
 	if err != nil || res.Format != FormatApp {
 		t.Fatalf("--format app: %v %+v", err, res)
@@ -445,6 +451,42 @@ func TestEchoShapes(t *testing.T) {
 		if rec.Framework != FrameworkEcho || rec.Method != "POST" || rec.Status != 405 || rec.UserAgent != tc.ua ||
 			rec.Duration != 97044*time.Nanosecond || !rec.Time.Equal(fwTime("2026-12-01T08:57:22.6014157Z")) {
 			t.Errorf("%s: %s", tc.name, rec.AppendJSON(nil))
+		}
+	}
+}
+
+// TestFrameworkSamples reads the frameworks' files of samples/app as the command does: each is
+// detected as the app format of its framework, and no line is rejected.
+func TestFrameworkSamples(t *testing.T) {
+	want := map[string]string{
+		"gunicorn.log": FrameworkGunicorn, "uvicorn.cri.log": FrameworkUvicorn, "flask-werkzeug.log": FrameworkWerkzeug,
+		"django-runserver.log": FrameworkDjango, "express-morgan-dev.log": FrameworkMorgan, "gin.log": FrameworkGin,
+		"echo.log": FrameworkEcho, "chi.log": FrameworkChi, "rails.log": FrameworkRails, "aspnetcore.log": FrameworkASPNET,
+		"spring-boot.log": FrameworkSpring, "localhost_access_log.2026-11-24.txt": FrameworkTomcat, "laravel.log": FrameworkLaravel,
+	}
+	c := &Config{}
+	for name, fw := range want {
+		ins, err := ExpandInputs([]string{"../samples/app/" + name})
+		if err != nil || len(ins) != 1 {
+			t.Fatalf("%s: %v", name, err)
+		}
+		o, err := c.OpenInput(ins[0])
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if o.Resolved.Format != FormatApp || !strings.Contains(o.Resolved.Variant, fw) {
+			t.Errorf("%s: detected %s %q, want app %s", name, o.Resolved.Format, o.Resolved.Variant, fw)
+		}
+		frameworks := map[string]int{}
+		var mu sync.Mutex
+		st := o.Scan(0, func(r *Record, _ *Batch) {
+			mu.Lock()
+			frameworks[r.Framework]++
+			mu.Unlock()
+		}, func(*Batch) {})
+		if st.Rejected > 0 || st.Parsed == 0 || frameworks[fw] != int(st.Parsed) {
+			t.Errorf("%s: %+v, frameworks %v", name, st, frameworks)
 		}
 	}
 }
