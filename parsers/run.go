@@ -181,7 +181,7 @@ func (o *Opened) firstTime() time.Time {
 	var rec Record
 	for _, line := range Sample(o.r, sampleLines) {
 		rec.Reset()
-		if p.Parse(line, &rec) == nil && !rec.Time.IsZero() {
+		if p.Parse(line, &rec) == nil && !rec.Time.IsZero() && rec.checkTimes() == nil {
 			return rec.Time
 		}
 	}

@@ -349,7 +349,11 @@ func parseChunk(name string, p Parser, rec *Record, j *job, max int, cfg ScanCon
 			st.Blank++
 		default:
 			rec.Reset()
-			if err := p.Parse(line, rec); err != nil {
+			err := p.Parse(line, rec)
+			if err == nil {
+				err = rec.checkTimes()
+			}
+			if err != nil {
 				if err == ErrBlank {
 					st.Blank++
 				} else if err == ErrNotAccess || err == ErrContinued {

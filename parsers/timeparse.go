@@ -1,9 +1,38 @@
 package parsers
 
 import (
+	"fmt"
 	"math"
 	"time"
 )
+
+// The engine orders hops by time.Time.UnixNano, which is defined only from 1677-09-21 to
+// 2262-04-11 (UTC). A line dated outside that range is rejected with its reason (see CheckTime)
+// rather than given a wrapped-around nanosecond count.
+var (
+	minTime = time.Unix(0, math.MinInt64).UTC()
+	maxTime = time.Unix(0, math.MaxInt64).UTC()
+)
+
+// CheckTime returns an error naming t when it is outside the range the engine can order
+// (1677-09-21 to 2262-04-11 UTC); the zero time (unknown) passes.
+func CheckTime(t time.Time) error {
+	if t.IsZero() || (!t.Before(minTime) && !t.After(maxTime)) {
+		return nil
+	}
+	return fmt.Errorf("time stamp %s is outside the years 1677–2262 that can be ordered; fix the writer's clock or drop the line", t.UTC().Format(time.RFC3339))
+}
+
+// checkTimes applies CheckTime to both times a record may carry.
+func (r *Record) checkTimes() error {
+	if err := CheckTime(r.Time); err != nil {
+		return err
+	}
+	if err := CheckTime(r.Start); err != nil {
+		return fmt.Errorf("start %w", err)
+	}
+	return nil
+}
 
 // Time stamps are parsed by hand into UTC: time.Parse allocates a zone for every numeric offset,
 // and every format here has a fixed shape.

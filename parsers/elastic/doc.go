@@ -336,9 +336,6 @@ type esDocStats struct {
 func (j *Job) toRecord(index, id string, src gjson.Result, rec *parsers.Record) bool {
 	k := j.esClassify(index, src)
 	rec.Reset()
-	if m, _ := esFirst(src, j.fields["method"]); !m.Exists() {
-		j.rawOnly = true
-	}
 	layerStats := func(layer string) *esDocStats {
 		st := j.layerDocs[layer]
 		if st == nil {
@@ -420,9 +417,7 @@ func (j *Job) toRecord(index, id string, src gjson.Result, rec *parsers.Record) 
 	if rec.Format == "" {
 		rec.Format = format
 	}
-	// The input of a document is its index (the data stream of a backing index): several
-	// indices of one layer are its instances, as several files are (analysis/baseline.go).
-	rec.File = esIndexBase(index)
+	rec.File = index + "/" + id
 	return true
 }
 
