@@ -269,6 +269,12 @@ func (c *Config) candidates(path string, sample [][]byte, useMap bool) ([]candid
 		}
 		add(FormatALB, "alb", func() (Parser, error) { return NewALB(), nil })
 		hc := c.HAProxyConf
+		if hc != nil {
+			for _, lf := range hc.LogFormats() {
+				lf := lf
+				add(FormatHAProxy, "haproxy log-format from "+filepath.Base(hc.Path), func() (Parser, error) { return CompileHAProxyLogFormat(lf) })
+			}
+		}
 		add(FormatHAProxy, "haproxy httplog", func() (Parser, error) { p := NewHAProxy(); p.Conf = hc; return p, nil })
 		add(FormatTraefik, "traefik common", func() (Parser, error) { return CompileTraefikCLF(), nil })
 		add(FormatApache, "apache vhost_combined", func() (Parser, error) { return CompileApache(ApacheVhostCombined) })

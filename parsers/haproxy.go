@@ -141,7 +141,7 @@ func (p *HAProxyParser) Parse(line []byte, rec *Record) error {
 		if e < 0 {
 			return c.fail("captured headers have no closing '}'")
 		}
-		p.captures(rec, line[c.i+1:c.i+e], names)
+		haproxyCaptures(rec, line[c.i+1:c.i+e], names, &p.a)
 		names = nil // the second block holds response headers
 		c.i += e + 1
 		c.skipSpace()
@@ -229,7 +229,7 @@ func haproxyNoServerWhy(term []byte) string {
 
 // captures applies a {…} block of captured headers, separated by '|'. With ReqCaptures the
 // names are known; without, a value shaped like a request id or a traceparent is taken as one.
-func (p *HAProxyParser) captures(rec *Record, block []byte, names []string) {
+func haproxyCaptures(rec *Record, block []byte, names []string, a *arena) {
 	for i := 0; len(block) > 0 || i == 0; i++ {
 		v := block
 		if j := bytes.IndexByte(block, '|'); j >= 0 {
@@ -248,9 +248,9 @@ func (p *HAProxyParser) captures(rec *Record, block []byte, names []string) {
 				rec.Host = bstr(stripDefaultPort(v))
 			}
 		case equalFoldASCII(name, "X-Request-ID") || name == "" && (isUUID(v) || len(v) == 32 && isHex(v)):
-			rec.IDs.setRequestID(v, &p.a)
+			rec.IDs.setRequestID(v, a)
 		case equalFoldASCII(name, "traceparent") || name == "" && len(v) == 55 && v[2] == '-':
-			rec.IDs.setTraceparent(v, &p.a)
+			rec.IDs.setTraceparent(v, a)
 		case equalFoldASCII(name, "X-Forwarded-For"):
 			rec.ForwardedFor = bstr(v)
 		case equalFoldASCII(name, "User-Agent"):

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -23,6 +24,7 @@ type HAProxySection struct {
 	Kind, Name string
 	Captures   []string      // "capture request header NAME len N", in order
 	Rules      []HAProxyRule // http-request deny/return/tarpit rules
+	LogFormat  string        // log-format, as written between its quotes; "" for option httplog
 }
 
 // HAProxyRule is one http-request rule that answers the client itself.
@@ -67,6 +69,7 @@ func ReadHAProxyConf(fsys fs.FS, name string) (*HAProxyConf, error) {
 				cur.Name = f[1]
 			}
 			cur.Rules = append(cur.Rules, defaults.Rules...)
+			cur.LogFormat = defaults.LogFormat
 			c.Sections[cur.Name] = cur
 			continue
 		case "defaults":
@@ -80,6 +83,10 @@ func ReadHAProxyConf(fsys fs.FS, name string) (*HAProxyConf, error) {
 			continue
 		}
 		switch {
+		case f[0] == "log-format":
+			cur.LogFormat = haproxyUnquote(strings.TrimSpace(line[len("log-format"):]))
+		case f[0] == "option" && len(f) > 1 && f[1] == "httplog":
+			cur.LogFormat = ""
 		case len(f) >= 4 && f[0] == "capture" && f[1] == "request" && f[2] == "header":
 			cur.Captures = append(cur.Captures, f[3])
 		case len(f) >= 2 && f[0] == "http-request" && (f[1] == "deny" || f[1] == "return" || f[1] == "tarpit"):
@@ -98,6 +105,36 @@ func ReadHAProxyConf(fsys fs.FS, name string) (*HAProxyConf, error) {
 		}
 	}
 	return c, nil
+}
+
+// haproxyUnquote removes the double quotes around a log-format; escapes inside stay for the
+// log-format compiler.
+func haproxyUnquote(s string) string {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		return s[1 : len(s)-1]
+	}
+	return s
+}
+
+// LogFormats returns the distinct custom log-formats of the frontends and listen sections, in
+// name order.
+func (c *HAProxyConf) LogFormats() []string {
+	var names []string
+	for n, s := range c.Sections {
+		if s.LogFormat != "" && s.Kind != "backend" {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range names {
+		if f := c.Sections[n].LogFormat; !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // rule returns the first rule of the frontend or backend that answers with status.

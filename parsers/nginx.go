@@ -90,6 +90,9 @@ const (
 	nginxMillis  // a duration in milliseconds (Apache %{ms}T, Traefik's "12ms")
 	nginxHandler // the handler that answered (Apache %R)
 	nginxBackend // the backend URL or worker a request went to ("-" when none)
+	nginxHATime  // HAProxy's accept date, dd/Mon/yyyy:hh:mm:ss.mmm (haproxylog.go)
+	nginxHATerm  // HAProxy's termination state
+	nginxHACapt  // HAProxy's captured headers, {a|b}
 )
 
 // nginxVarKinds maps variable names to the field they feed; names not listed are skipped.
@@ -252,6 +255,7 @@ type nginxState struct {
 	sawHandler  bool
 	backend     []byte
 	sawBackend  bool
+	term, capt  []byte
 	hostRank    int8
 	timeRank    int8
 	body        int
@@ -978,6 +982,17 @@ func (p *NginxParser) apply(rec *Record, s *nginxStep, v []byte, esc nginxEscape
 			st.handler = v
 		}
 		return nil
+	case nginxHATime:
+		if t, ok := haproxyAcceptTime(v); ok {
+			rec.Start = t
+		}
+		return nil
+	case nginxHATerm:
+		st.term = v
+		return nil
+	case nginxHACapt:
+		st.capt = v
+		return nil
 	case nginxBackend:
 		st.sawBackend = true
 		if !dash(v) {
@@ -1171,6 +1186,8 @@ func (p *NginxParser) finish(rec *Record) {
 		p.finishApache(rec)
 	case FormatTraefik:
 		p.finishTraefik(rec)
+	case FormatHAProxy:
+		p.finishHAProxy(rec)
 	}
 	if len(p.det) > 0 {
 		rec.Detail = p.arena.add(p.det)

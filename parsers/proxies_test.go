@@ -454,3 +454,117 @@ func TestHAProxyConfRule(t *testing.T) {
 		t.Errorf("detail %q (want %q), request id %q", rec.Detail, want, rec.IDs.RequestID)
 	}
 }
+
+// A custom log-format read from haproxy.cfg: lines written by HAProxy 2.6.12 with %ID (the
+// unique id, also sent as X-Request-ID), %tsc and a captured Host (testdata/proxies/README.md).
+func TestHAProxyLogFormat(t *testing.T) {
+	cfg, err := os.ReadFile(filepath.Join("testdata", "proxies", "haproxy-custom.cfg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf, err := ReadHAProxyConf(fstest.MapFS{"haproxy.cfg": {Data: cfg}}, "haproxy.cfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join("testdata", "proxies", "haproxy-custom.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	c := Config{HAProxyConf: conf}
+	res, err := c.Resolve("haproxy-custom.log", toSample(lines))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Variant != "haproxy log-format from haproxy.cfg" {
+		t.Errorf("variant %q", res.Variant)
+	}
+	p := res.NewParser()
+	want := []struct {
+		method string
+		status int
+		local  Local
+		id     string
+	}{
+		{"GET", 200, LocalNo, "7f000001afc86b0e93d40000"},
+		{"POST", 405, LocalNo, "7f000001afd26b0e93d60001"},
+		{"PUT", 405, LocalYes, "7f000001afda6b0e93d60002"},
+	}
+	for i, line := range lines {
+		var rec Record
+		rec.Reset()
+		if err := p.Parse([]byte(line), &rec); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		w := want[i]
+		if rec.Method != w.method || rec.Status != w.status || rec.Local != w.local || rec.IDs.RequestID != w.id ||
+			rec.Service != "be_api" && w.local == LocalNo || rec.Start.IsZero() || rec.Format != FormatHAProxy {
+			t.Errorf("line %d: %s %d local=%v id=%q service=%q start=%v (%s)", i+1, rec.Method, rec.Status, rec.Local,
+				rec.IDs.RequestID, rec.Service, rec.Start, rec.Detail)
+		}
+	}
+	// With an RFC 3164 header in front, as syslog writes it.
+	var rec Record
+	rec.Reset()
+	if err := p.Parse([]byte("<134>Dec  1 09:31:02 localhost haproxy[10300]: "+lines[2]), &rec); err != nil || rec.Local != LocalYes {
+		t.Errorf("with syslog header: %v %v", err, rec.Local)
+	}
+}
+
+const haproxyCustomFmt = `%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %tsc %ID %hr %{+Q}r`
+
+func haproxyCustomLines(tb testing.TB) [][]byte {
+	data, err := os.ReadFile(filepath.Join("testdata", "proxies", "haproxy-custom.log"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out [][]byte
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		out = append(out, []byte(l))
+	}
+	return out
+}
+
+func FuzzHAProxyLogFormat(f *testing.F) {
+	for _, l := range haproxyCustomLines(f) {
+		f.Add(l)
+	}
+	p, err := CompileHAProxyLogFormat(haproxyCustomFmt)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		var rec Record
+		rec.Reset()
+		if err := p.Parse(line, &rec); err != nil {
+			if err.Error() == "" {
+				t.Fatal("empty reason")
+			}
+			return
+		}
+		if c := rec.Clone(); c.Path != rec.Path || c.Detail != rec.Detail {
+			t.Fatal("clone differs")
+		}
+	})
+}
+
+func BenchmarkHAProxyLogFormat(b *testing.B) {
+	lines := haproxyCustomLines(b)
+	p, err := CompileHAProxyLogFormat(haproxyCustomFmt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	size := 0
+	for _, l := range lines {
+		size += len(l) + 1
+	}
+	var rec Record
+	b.SetBytes(int64(size / len(lines)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rec.Reset()
+		_ = p.Parse(lines[i%len(lines)], &rec)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+}
