@@ -72,8 +72,8 @@ type ClockSkew struct {
 	Inner string `json:"inner"` // the inner hop's input
 	Outer string `json:"outer"` // the outer layer
 	// OffsetMS is the median of (outer log time − inner log time) in milliseconds. With clocks in
-	// step it lies between 0 and the request time plus one second (second-resolution clocks);
-	// a negative or larger value is the inner host's clock running ahead or behind.
+	// step it lies within a second of zero (one side logs whole seconds) plus the outer hop's extra
+	// time; a larger offset is the inner host's clock running behind, a more negative one ahead.
 	OffsetMS int64 `json:"offset_ms"`
 	Pairs    int   `json:"pairs"`
 }
@@ -109,6 +109,7 @@ type mentry struct {
 	tailBase uint64    // outer records that saw a 405: (method, last two path segments)
 	taken    bool      // as an outer record: paired with an inner one
 	matched  bool      // as an inner record: paired with an outer one
+	partner  int       // the layer it was paired with
 }
 
 type skewKey struct {
@@ -387,8 +388,9 @@ func (e *Engine) rivals(x, o *mentry, lo int, skew int64) bool {
 	n := 0
 	for s := o.sec - skew - matchAfter; s <= o.sec-skew+matchBefore; s++ {
 		for _, y := range e.mIn[secKey(x.inBase, s)] {
-			if y == x || y.layer == lo || !e.outside(lo, y.layer) || live(y.g) == live(o.g) {
-				continue
+			if y == x || y.layer == lo || !e.outside(lo, y.layer) || live(y.g) == live(o.g) || live(y.g) == live(x.g) ||
+				y.matched && y.partner != lo {
+				continue // the same request, or one that paired with another layer
 			}
 			if score(y, o) >= want {
 				return true
@@ -494,7 +496,7 @@ func earliest(c []*mentry) *mentry {
 
 // pair joins x's request with o's.
 func (e *Engine) pair(x, o *mentry, lo int, kind JoinKind) {
-	x.matched, o.taken = true, true
+	x.matched, o.taken, x.partner = true, true, lo
 	gx, gy := live(x.g), live(o.g)
 	if len(gx.hops)+len(gy.hops) >= maxGroupHops {
 		return

@@ -169,3 +169,22 @@ func TestSameLayerDifferentRequestsShareAnID(t *testing.T) {
 		t.Errorf("findings %+v", a.Findings)
 	}
 }
+
+func TestMatchMixedSetup(t *testing.T) {
+	// The ALB logs its trace Root, the app a trace id, nginx between them nothing: join by match
+	// on both sides of nginx.
+	recs := healthy("app", "app.log", 0, 40)
+	recs = append(recs,
+		app("app", "app.log", 30, "POST", "/api/orders/9", 405, 31, trace("4bf92f3577b34da6a3ce929d0e0e4736")),
+		edge(30.002, "POST", "/api/orders/9", 405, 31),
+		rec("alb", parsers.FormatALB, 30.003, "POST", "/api/orders/9", 405, amzn("1-67430a80-0123456789abcdef01234567"), up(405)),
+	)
+	_, a := run(t, Options{}, byTime(recs)...)
+	got := requestsBy(a, "POST", "/api/orders/9")
+	if len(got) != 1 || len(got[0].Hops) != 3 || got[0].Join != JoinUnique || got[0].OriginLayer != "app" {
+		t.Fatalf("requests %+v", got)
+	}
+	if a.LayerPath != "alb → edge → app" {
+		t.Errorf("layer path %q", a.LayerPath)
+	}
+}
