@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"github.com/logtriage/logtriage/analysis/contract"
+	"github.com/logtriage/logtriage/internal/term"
 	"sort"
 	"strings"
 )
@@ -150,5 +151,7 @@ func FailLine(f *Finding) string {
 	if f.Masked > 0 {
 		fmt.Fprintf(&b, " masked=%d", f.Masked)
 	}
-	return b.String()
+	// Routes and methods come from logs: escaped, the line stays one line (no forged FAIL
+	// line or CI annotation) and sends no escape sequence to the terminal.
+	return term.Clean(b.String())
 }

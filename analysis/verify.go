@@ -1,6 +1,9 @@
 package analysis
 
 import (
+	"fmt"
+	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/logtriage/logtriage/internal/shell"
@@ -14,6 +17,9 @@ type VerifyRequest struct {
 	Method  string   `json:"method"`
 	URL     string   `json:"url"`
 	Headers []Header `json:"headers,omitempty"`
+	// Note says why the request differs from the logged one: a logged Host that is not a host
+	// name is replaced by the placeholder HOST.
+	Note string `json:"note,omitempty"`
 }
 
 // Header is one request header.
@@ -59,6 +65,11 @@ func verifyRequest(r *request) *VerifyRequest {
 	if strings.HasSuffix(host, ":80") || strings.HasPrefix(strings.ToLower(r.hops[0].uri()), "http://") {
 		scheme = "http"
 	}
+	note := ""
+	if host != "" && !hostName(host) {
+		note = fmt.Sprintf("the logged Host %q is not a host name, so the command is aimed at the placeholder HOST: replace it with the service's host", host)
+		host = ""
+	}
 	if host == "" {
 		host = "HOST"
 	}
@@ -66,7 +77,7 @@ func verifyRequest(r *request) *VerifyRequest {
 	if uri == "" || !strings.HasPrefix(uri, "/") {
 		uri = c.path()
 	}
-	v := &VerifyRequest{Method: c.method(), URL: scheme + "://" + host + uri}
+	v := &VerifyRequest{Method: c.method(), URL: scheme + "://" + host + uri, Note: note}
 	if r.v.cause == CauseCORSPreflight {
 		origin := c.origin()
 		for _, h := range r.hops {
@@ -81,4 +92,48 @@ func verifyRequest(r *request) *VerifyRequest {
 		v.Headers = []Header{{"Origin", origin}, {"Access-Control-Request-Method", orWord(r.v.wanted, "POST")}}
 	}
 	return v
+}
+
+// hostName reports whether s is what a Host header may hold: a host name or an IP address, with
+// an optional port. Anything else (user info, a path, spaces, shell syntax) would aim the
+// generated commands somewhere else.
+func hostName(s string) bool {
+	h, port := s, ""
+	if strings.HasPrefix(s, "[") {
+		i := strings.IndexByte(s, ']')
+		if i < 0 {
+			return false
+		}
+		if _, err := netip.ParseAddr(s[1:i]); err != nil {
+			return false
+		}
+		if rest := s[i+1:]; rest != "" {
+			if rest[0] != ':' {
+				return false
+			}
+			return portNumber(rest[1:])
+		}
+		return true
+	}
+	if i := strings.LastIndexByte(s, ':'); i >= 0 {
+		h, port = s[:i], s[i+1:]
+		if !portNumber(port) {
+			return false
+		}
+	}
+	if h == "" || len(h) > 253 || h[0] == '.' || h[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func portNumber(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n > 0 && n <= 65535 && s[0] != '+' && s[0] != '-'
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/logtriage/logtriage/analysis"
 	"github.com/logtriage/logtriage/analysis/contract"
+	"github.com/logtriage/logtriage/internal/term"
 )
 
 // ContractText writes the contract report (`logtriage contract`) for a terminal.
@@ -55,7 +56,7 @@ func writeContract(w io.Writer, r *analysis.ContractReport, md bool) error {
 	if md {
 		fmt.Fprintf(bw, "## Method contract: %s\n\nLayers, outer → inner: %s\n", mdEscape(r.Spec), mdEscape(strings.Join(r.Layers, " → ")))
 	} else {
-		fmt.Fprintf(bw, "Method contract: %s against the logs (layers, outer → inner: %s)\n", r.Spec, strings.Join(r.Layers, " → "))
+		term.Fprintf(bw, "Method contract: %s against the logs (layers, outer → inner: %s)\n", r.Spec, strings.Join(r.Layers, " → "))
 	}
 
 	var server, client, unknown int

@@ -15,6 +15,7 @@ import (
 	"github.com/logtriage/logtriage/analysis"
 	"github.com/logtriage/logtriage/internal/num"
 	"github.com/logtriage/logtriage/internal/shell"
+	"github.com/logtriage/logtriage/internal/term"
 )
 
 // The postmortem report. Both formats (Markdown here, HTML in html.go) render one document
@@ -671,6 +672,9 @@ func remediationSection(a *analysis.Analysis, o Options) section {
 		sub.Blocks = append(sub.Blocks, paragraph(bold("Fix: "), plain(prose(fix))))
 		if v := verifyCommand(f); v != "" {
 			sub.Blocks = append(sub.Blocks, paragraph(bold("Verify: "), plain(verifyExpect(f))), codeBlock("sh", v))
+			if f.VerifyRequest != nil && f.VerifyRequest.Note != "" {
+				sub.Blocks = append(sub.Blocks, paragraph(bold("Note: "), plain(f.VerifyRequest.Note+".")))
+			}
 		}
 		sec.Subs = append(sec.Subs, sub)
 	}
@@ -1143,7 +1147,7 @@ func mdSpansIn(sp []span, cell bool) string {
 }
 
 // mdEscape escapes the characters that would change a text's meaning in Markdown: emphasis,
-// links, HTML and table cell borders.
+// links, HTML and table cell borders; control characters are escaped (internal/term).
 func mdEscape(s string) string {
 	var b strings.Builder
 	rs := []rune(s)
@@ -1170,14 +1174,14 @@ func mdEscape(s string) string {
 			b.WriteRune(r)
 		}
 	}
-	return b.String()
+	return term.Clean(b.String())
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // mdCode renders inline code, choosing a fence longer than any backtick run inside.
 func mdCode(s string) string {
-	s = strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
+	s = term.Clean(strings.NewReplacer("\n", " ", "\r", " ").Replace(s))
 	if s == "" {
 		return ""
 	}

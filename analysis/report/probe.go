@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/logtriage/logtriage/analysis/probe"
+	"github.com/logtriage/logtriage/internal/term"
 )
 
 // ProbeText writes the probe report (`logtriage probe`) for a terminal: one table per URL, or
@@ -45,17 +46,17 @@ func writeProbe(w io.Writer, r *probe.Report, md bool) error {
 	list := func(title string, items []string) {
 		for _, it := range items {
 			if md {
-				fmt.Fprintf(bw, "- **%s**: %s\n", title, it)
+				fmt.Fprintf(bw, "- **%s**: %s\n", title, mdEscape(it))
 			} else {
-				fmt.Fprintf(bw, "  %s: %s\n", title, it)
+				term.Fprintf(bw, "  %s: %s\n", title, it)
 			}
 		}
 	}
 	heading := func(s string) {
 		if md {
-			fmt.Fprintf(bw, "\n### %s\n\n", s)
+			fmt.Fprintf(bw, "\n### %s\n\n", mdEscape(s))
 		} else {
-			fmt.Fprintf(bw, "\n%s\n", s)
+			term.Fprintf(bw, "\n%s\n", s)
 		}
 	}
 	if md {

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/logtriage/logtriage/internal/term"
 )
 
 // table is the one table of every report: the postmortem's, the contract and probe reports' and
@@ -57,14 +59,19 @@ func (t *table) markdown(w *bufio.Writer) {
 }
 
 // text writes the table for a terminal: each line starts with indent, columns are two spaces
-// apart, numeric columns right-aligned, the last column unpadded; an empty cell is "-".
+// apart, numeric columns right-aligned, the last column unpadded; an empty cell is "-", and
+// control characters in cells are escaped (internal/term).
 func (t *table) text(w io.Writer, indent string) error {
 	lines := make([][]string, 0, len(t.Rows)+1)
-	lines = append(lines, t.Head)
+	head := make([]string, len(t.Head))
+	for i, h := range t.Head {
+		head[i] = term.Clean(h)
+	}
+	lines = append(lines, head)
 	for _, r := range t.Rows {
 		line := make([]string, len(r))
 		for i, c := range r {
-			line[i] = orDash(plainText(c))
+			line[i] = term.Clean(orDash(plainText(c)))
 		}
 		lines = append(lines, line)
 	}
@@ -95,7 +102,7 @@ func (t *table) text(w io.Writer, indent string) error {
 		b.WriteByte('\n')
 	}
 	if t.More != "" {
-		b.WriteString(indent + t.More + "\n")
+		b.WriteString(indent + term.Clean(t.More) + "\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/logtriage/logtriage/analysis"
 	"github.com/logtriage/logtriage/internal/num"
+	"github.com/logtriage/logtriage/internal/term"
 )
 
 // Text writes the terminal report: layer order, findings table, each finding's evidence,
@@ -22,20 +23,20 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 	}
 	n := num.Thousands[int64]
 	if s.OnlyWith405 {
-		fmt.Fprintf(bw, "logtriage: %s requests with a 405", n(s.Requests405))
+		term.Fprintf(bw, "logtriage: %s requests with a 405", n(s.Requests405))
 	} else {
-		fmt.Fprintf(bw, "logtriage: %s requests, %s with a 405 (%.1f%%)", n(s.Requests), n(s.Requests405), pct)
+		term.Fprintf(bw, "logtriage: %s requests, %s with a 405 (%.1f%%)", n(s.Requests), n(s.Requests405), pct)
 	}
 	if !s.FirstSeen.IsZero() {
-		fmt.Fprintf(bw, ", %s – %s", stamp(s.FirstSeen), stamp(s.LastSeen))
+		term.Fprintf(bw, ", %s – %s", stamp(s.FirstSeen), stamp(s.LastSeen))
 	}
 	bw.WriteString("\n")
 	if s.Scope != "" {
-		fmt.Fprintf(bw, "Scope: %s\n", s.Scope)
+		term.Fprintf(bw, "Scope: %s\n", s.Scope)
 	}
 	bw.WriteString("\n")
 
-	fmt.Fprintf(bw, "Layers, outer → inner: %s\n  %s\n\n", orDash(layerNames(a.Layers)), a.Order)
+	term.Fprintf(bw, "Layers, outer → inner: %s\n  %s\n\n", orDash(layerNames(a.Layers)), a.Order)
 
 	if len(a.Findings) == 0 {
 		bw.WriteString("No 405 responses found.\n\n")
@@ -54,7 +55,7 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 		}
 		t.text(bw, "")
 		if rest > 0 {
-			fmt.Fprintf(bw, "… and %s more findings (%s requests): --output json, markdown or html lists them all\n",
+			term.Fprintf(bw, "… and %s more findings (%s requests): --output json, markdown or html lists them all\n",
 				num.Thousands(rest), num.Thousands(restCount))
 		}
 		bw.WriteString("\n")
@@ -62,33 +63,36 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 			if i >= textDetails {
 				break
 			}
-			fmt.Fprintf(bw, "%d. %s %s — %s at %s: %s, %s", i+1, f.Method, f.Route, f.Cause,
+			term.Fprintf(bw, "%d. %s %s — %s at %s: %s, %s", i+1, f.Method, f.Route, f.Cause,
 				f.OriginLayer, plural(f.Count, "request"), stamp(f.FirstSeen))
 			if !f.LastSeen.Equal(f.FirstSeen) {
-				fmt.Fprintf(bw, " – %s", stamp(f.LastSeen))
+				term.Fprintf(bw, " – %s", stamp(f.LastSeen))
 			}
 			bw.WriteString("\n")
-			fmt.Fprintf(bw, "   Evidence: %s\n", f.Evidence)
-			fmt.Fprintf(bw, "   Fix:      %s\n", f.Fix)
-			fmt.Fprintf(bw, "   Verify:   %s\n", verifyCommand(&f))
-			fmt.Fprintf(bw, "   Joined:   %s\n", joinText(f.Joins))
+			term.Fprintf(bw, "   Evidence: %s\n", f.Evidence)
+			term.Fprintf(bw, "   Fix:      %s\n", f.Fix)
+			term.Fprintf(bw, "   Verify:   %s\n", verifyCommand(&f))
+			if f.VerifyRequest != nil && f.VerifyRequest.Note != "" {
+				term.Fprintf(bw, "             (%s)\n", f.VerifyRequest.Note)
+			}
+			term.Fprintf(bw, "   Joined:   %s\n", joinText(f.Joins))
 			for _, x := range f.Examples {
-				fmt.Fprintf(bw, "   Example:  %s  %s\n", x.ID, x.Chain)
+				term.Fprintf(bw, "   Example:  %s  %s\n", x.ID, x.Chain)
 			}
 			bw.WriteString("\n")
 		}
 	}
 
-	fmt.Fprintf(bw, "Requests: %s, %s single-hop (no id to join on)", n(s.Requests), n(s.SingleHop))
+	term.Fprintf(bw, "Requests: %s, %s single-hop (no id to join on)", n(s.Requests), n(s.SingleHop))
 	if s.NonUniqueIDs > 0 {
-		fmt.Fprintf(bw, ", %d ids not unique and ignored (%s)", s.NonUniqueIDs, strings.Join(s.NonUniqueIDExample, ", "))
+		term.Fprintf(bw, ", %d ids not unique and ignored (%s)", s.NonUniqueIDs, strings.Join(s.NonUniqueIDExample, ", "))
 	}
 	if s.Masked405 > 0 {
-		fmt.Fprintf(bw, ", %s masked 405s", n(s.Masked405))
+		term.Fprintf(bw, ", %s masked 405s", n(s.Masked405))
 	}
-	fmt.Fprintf(bw, "; %s records", n(s.Records))
+	term.Fprintf(bw, "; %s records", n(s.Records))
 	if s.NoStatus > 0 {
-		fmt.Fprintf(bw, " (%d without a status ignored)", s.NoStatus)
+		term.Fprintf(bw, " (%d without a status ignored)", s.NoStatus)
 	}
 	bw.WriteString("\n")
 	if j := joinSummary(s); j != "" {
@@ -106,7 +110,7 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 		t.text(bw, "")
 		for _, in := range s.Inputs {
 			for _, r := range in.Rejections {
-				fmt.Fprintf(bw, "  rejected %s: %s\n", r.Source, r.Reason)
+				term.Fprintf(bw, "  rejected %s: %s\n", r.Source, r.Reason)
 			}
 		}
 	}
@@ -149,25 +153,25 @@ func flags(f *analysis.Finding) string {
 func Trace(w io.Writer, id string, reqs []analysis.RequestView) error {
 	bw := bufio.NewWriter(w)
 	if len(reqs) == 0 {
-		fmt.Fprintf(bw, "No request with id %s in the inputs (within the join window).\n", id)
+		term.Fprintf(bw, "No request with id %s in the inputs (within the join window).\n", id)
 		return bw.Flush()
 	}
 	for i, r := range reqs {
 		if i > 0 {
 			bw.WriteString("\n")
 		}
-		fmt.Fprintf(bw, "Request %s %s%s at %s, client got %d\n", r.Method, r.Host, r.Path, stamp(r.Time), r.Status)
-		fmt.Fprintf(bw, "  ids: %s\n", idsText(r.IDs))
+		term.Fprintf(bw, "Request %s %s%s at %s, client got %d\n", r.Method, r.Host, r.Path, stamp(r.Time), r.Status)
+		term.Fprintf(bw, "  ids: %s\n", idsText(r.IDs))
 		for j, h := range r.Hops {
-			fmt.Fprintf(bw, "  %d. %s (%s) %s  %s\n", j+1, h.Layer, h.Format, h.Source, stamp(h.Time))
-			fmt.Fprintf(bw, "     %s %s%s → %d", h.Method, h.Host, h.URI, h.Status)
+			term.Fprintf(bw, "  %d. %s (%s) %s  %s\n", j+1, h.Layer, h.Format, h.Source, stamp(h.Time))
+			term.Fprintf(bw, "     %s %s%s → %d", h.Method, h.Host, h.URI, h.Status)
 			if len(h.Upstream) > 0 {
-				fmt.Fprintf(bw, "  upstream %s", statusList(h.Upstream))
+				term.Fprintf(bw, "  upstream %s", statusList(h.Upstream))
 			}
 			if h.UpstreamAddr != "" {
-				fmt.Fprintf(bw, " from %s", h.UpstreamAddr)
+				term.Fprintf(bw, " from %s", h.UpstreamAddr)
 			}
-			fmt.Fprintf(bw, "  local=%s\n", h.Local)
+			term.Fprintf(bw, "  local=%s\n", h.Local)
 			var extra []string
 			add := func(k, v string) {
 				if v != "" {
@@ -187,17 +191,17 @@ func Trace(w io.Writer, id string, reqs []analysis.RequestView) error {
 			}
 			add("ids", idsText(h.IDs))
 			if len(extra) > 0 {
-				fmt.Fprintf(bw, "     %s\n", strings.Join(extra, " "))
+				term.Fprintf(bw, "     %s\n", strings.Join(extra, " "))
 			}
 		}
 		if r.OriginLayer == "" {
 			bw.WriteString("  Verdict: no 405 at any hop\n")
 		} else {
-			fmt.Fprintf(bw, "  Verdict: origin %s, cause %s", r.OriginLayer, r.Cause)
+			term.Fprintf(bw, "  Verdict: origin %s, cause %s", r.OriginLayer, r.Cause)
 			if r.Masked {
 				bw.WriteString(", masked")
 			}
-			fmt.Fprintf(bw, "\n  %s\n", r.Evidence)
+			term.Fprintf(bw, "\n  %s\n", r.Evidence)
 		}
 	}
 	return bw.Flush()
