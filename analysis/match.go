@@ -247,6 +247,9 @@ func (e *Engine) idless(li int) bool {
 
 // addMatch puts a record into the match index.
 func (e *Engine) addMatch(h *hop, g *group, li int, ids bool, bytes int64) {
+	if h.time == 0 {
+		return // no time: nothing to match it by
+	}
 	if e.mIn == nil {
 		e.mIn, e.mOut, e.mTail = map[uint64][]*mentry{}, map[uint64][]*mentry{}, map[uint64][]*mentry{}
 		e.skews = map[skewKey]*skewStat{}
