@@ -66,6 +66,7 @@ type FrameworkParser struct {
 	a        arena
 	clean    []byte // the line without ANSI colour codes
 	scratch  []byte // values being built before they go to the arena
+	inPyLog  bool   // reading the message after a Python logging prefix
 	n        int64  // lines seen
 
 	// rails holds the Started lines waiting for their Completed line, by log tag or pid.
@@ -255,8 +256,18 @@ func (p *FrameworkParser) dispatch(line []byte, rec *Record) error {
 	case len(line) > 10 && (c == 'I' || c == 'W' || c == 'E' || c == 'D' || c == 'F') && line[1] == ',' && line[2] == ' ' && line[3] == '[':
 		return p.rubyLogger(line, rec)
 	case c >= 'A' && c <= 'Z':
-		if i := bytes.IndexByte(line, ':'); i > 0 && i < 10 && i+1 < len(line) && line[i+1] == ' ' && upperWord(line[:i]) {
-			return p.uvicorn(line[i+1:], rec)
+		if i := bytes.IndexByte(line, ':'); i > 0 && i < 10 && i+1 < len(line) && upperWord(line[:i]) {
+			if line[i+1] == ' ' {
+				return p.uvicorn(line[i+1:], rec)
+			}
+			// Python's logging.basicConfig format "LEVEL:logger:message"
+			// ("INFO:werkzeug:127.0.0.1 - - […] …", "WARNING:django.request:Method Not Allowed …").
+			if j := bytes.IndexByte(line[i+1:], ':'); !p.inPyLog && j > 0 && pyLogger(line[i+1:i+1+j]) && i+2+j < len(line) {
+				p.inPyLog = true // one prefix per line: no recursion on "A:b:A:b:…"
+				err := p.dispatch(line[i+2+j:], rec)
+				p.inPyLog = false
+				return err
+			}
 		}
 		if sp := bytes.IndexByte(line, ' '); sp > 0 && sp+1 < len(line) && line[sp+1] == '/' && upperWord(line[:sp]) {
 			return p.morganShort(line, rec, false)
@@ -1210,6 +1221,19 @@ func splitFields(b []byte, f [][]byte) (int, bool) {
 		i = j
 	}
 	return n, true
+}
+
+// pyLogger reports whether b is a Python logger name (werkzeug, django.request, uvicorn.access).
+func pyLogger(b []byte) bool {
+	if len(b) > 64 {
+		return false
+	}
+	for _, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // upperWord reports whether b is an upper-case token (a method, a log level).

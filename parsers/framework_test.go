@@ -344,6 +344,28 @@ func TestFrameworkSyslogTime(t *testing.T) {
 	}
 }
 
+// TestFrameworkPythonLogging checks lines written through Python's logging.basicConfig format
+// (LEVEL:logger:message), as Flask and Django apps that configure logging write them; the
+// messages are the real ones of testdata/frameworks/flask.log and django.log.
+func TestFrameworkPythonLogging(t *testing.T) {
+	p := NewFramework("")
+	for _, tc := range []struct {
+		line      string
+		framework string
+		errorLine bool
+	}{
+		{`INFO:werkzeug:127.0.0.1 - - [01/Dec/2026 08:57:15] "POST /items HTTP/1.0" 405 -`, FrameworkWerkzeug, false},
+		{`WARNING:django.request:Method Not Allowed (POST): /items`, FrameworkDjango, true},
+	} {
+		var rec Record
+		rec.Reset()
+		if err := p.Parse([]byte(tc.line), &rec); err != nil || rec.Framework != tc.framework || rec.ErrorLine != tc.errorLine ||
+			rec.Method != "POST" || rec.Path != "/items" || rec.Status != 405 {
+			t.Errorf("%q: %v %s", tc.line, err, rec.AppendJSON(nil))
+		}
+	}
+}
+
 // TestFrameworkNoAllocs checks the hot path: access lines parse without allocating.
 func TestFrameworkNoAllocs(t *testing.T) {
 	for _, name := range []string{"flask.log", "gunicorn.log", "uvicorn.log", "django.log", "morgan-dev.log",
