@@ -41,6 +41,13 @@ func (o *Opened) Scan(maxLine int, work func(*Record, *Batch), deliver func(*Bat
 	return o.scan(ScanConfig{MaxLine: maxLine, Work: work, Deliver: deliver})
 }
 
+// ScanFiltered reads the whole input like Scan, parsing only the lines that can hold a record f
+// selects when the input's parser allows it (Filter.Prefilter); the others are counted as
+// Stats.Filtered. work still sees every parsed record and must apply f itself.
+func (o *Opened) ScanFiltered(f *Filter, maxLine int, work func(*Record, *Batch), deliver func(*Batch)) Stats {
+	return o.scan(ScanConfig{MaxLine: maxLine, Work: work, Deliver: deliver, Prefilter: f.Prefilter(o.Resolved)})
+}
+
 func (o *Opened) scan(cfg ScanConfig) Stats {
 	defer o.closer.Close()
 	if o.Resolved.Sequential {

@@ -32,7 +32,8 @@ type Stats struct {
 	Parsed   int64       `json:"parsed"`
 	Rejected int64       `json:"rejected"`
 	Blank    int64       `json:"blank"`
-	Skipped  int64       `json:"skipped"` // well-formed lines that are not access records (ErrNotAccess)
+	Skipped  int64       `json:"skipped"`            // well-formed lines that are not access records (ErrNotAccess)
+	Filtered int64       `json:"filtered,omitempty"` // ruled out unparsed by a Prefilter: they hold no selected record
 	Examples []Rejection `json:"rejected_examples,omitempty"`
 	Err      string      `json:"error,omitempty"` // why reading stopped early (unreadable, truncated gzip)
 }
@@ -50,6 +51,7 @@ func (s *Stats) add(o *Stats) {
 	s.Rejected += o.Rejected
 	s.Blank += o.Blank
 	s.Skipped += o.Skipped
+	s.Filtered += o.Filtered
 	for _, e := range o.Examples {
 		if len(s.Examples) >= MaxExamples {
 			break
@@ -242,6 +244,9 @@ type ScanConfig struct {
 	Work func(rec *Record, b *Batch)
 	// Deliver receives the batches in input order, from one goroutine.
 	Deliver func(b *Batch)
+	// Prefilter, when set, picks the lines worth parsing; the others are counted as
+	// Stats.Filtered (see Filter.Prefilter).
+	Prefilter *Prefilter
 }
 
 type job struct {
@@ -275,9 +280,14 @@ func Scan(name string, r io.Reader, cfg ScanConfig) Stats {
 		go func() {
 			defer wg.Done()
 			p := cfg.NewParser()
+			pf := cfg.Prefilter.clone()
 			var rec Record
 			for j := range jobs {
-				parseChunk(name, p, &rec, j, max, cfg)
+				if pf != nil && j.ch.skipped == 0 {
+					parseFiltered(name, p, pf, &rec, j, max, cfg)
+				} else {
+					parseChunk(name, p, &rec, j, max, cfg)
+				}
 				// Work copied whatever it keeps into the batch, so the block is free. The reader
 				// may still hold the tail of the block as its carry: it is the block's only
 				// writer and moves the carry to the start of its next block before reading.
@@ -338,38 +348,96 @@ func parseChunk(name string, p Parser, rec *Record, j *job, max int, cfg ScanCon
 		} else {
 			line, data = data, nil
 		}
-		if n := len(line); n > 0 && line[n-1] == '\r' {
-			line = line[:n-1]
+		parseLine(name, p, rec, trimCR(line), ln, max, cfg, j.b)
+		ln++
+	}
+}
+
+// parseFiltered is parseChunk for a chunk read through a Prefilter: it jumps from one place a
+// needle occurs to the next and parses only the lines that hold one and pass Match; the lines
+// in between are counted, read and filtered, without being looked at.
+func parseFiltered(name string, p Parser, pf *Prefilter, rec *Record, j *job, max int, cfg ScanConfig) {
+	st := &j.b.Stats
+	data := j.ch.data
+	ln := j.ch.firstLine
+	pf.resetHits()
+	for pos := 0; pos < len(data); {
+		h := pf.nextHit(data, pos)
+		if h < 0 {
+			n := countLines(data[pos:])
+			st.Read += n
+			st.Filtered += n
+			return
 		}
-		st.Read++
-		switch {
-		case len(line) > max:
-			st.reject(name, ln, fmt.Sprintf("line longer than %d bytes (raise --max-line)", max))
-		case isBlank(line):
-			st.Blank++
-		default:
-			rec.Reset()
-			err := p.Parse(line, rec)
-			if err == nil {
-				err = rec.checkTimes()
-			}
-			if err != nil {
-				if err == ErrBlank {
-					st.Blank++
-				} else if err == ErrNotAccess || err == ErrContinued {
-					st.Skipped++
-				} else {
-					st.reject(name, ln, err.Error())
-				}
-				break
-			}
-			st.Parsed++
-			rec.Layer, rec.Format, rec.File, rec.Line = cfg.Layer, cfg.Format, name, ln
-			if cfg.Work != nil {
-				cfg.Work(rec, j.b)
-			}
+		start := bytes.LastIndexByte(data[pos:h], '\n') + 1 + pos
+		if start > pos {
+			n := int64(bytes.Count(data[pos:start], []byte{'\n'}))
+			st.Read += n
+			st.Filtered += n
+			ln += n
+		}
+		line := data[start:]
+		pos = len(data)
+		if e := bytes.IndexByte(data[h:], '\n'); e >= 0 {
+			line, pos = data[start:h+e], h+e+1
+		}
+		line = trimCR(line)
+		if pf.Match(line) {
+			parseLine(name, p, rec, line, ln, max, cfg, j.b)
+		} else {
+			st.Read++
+			st.Filtered++
 		}
 		ln++
+	}
+}
+
+// countLines counts the lines in data, the last one with or without its newline.
+func countLines(data []byte) int64 {
+	n := int64(bytes.Count(data, []byte{'\n'}))
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		n++
+	}
+	return n
+}
+
+func trimCR(line []byte) []byte {
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		return line[:n-1]
+	}
+	return line
+}
+
+// parseLine reads one line (number ln) into rec and hands the record to the work function.
+func parseLine(name string, p Parser, rec *Record, line []byte, ln int64, max int, cfg ScanConfig, b *Batch) {
+	st := &b.Stats
+	st.Read++
+	switch {
+	case len(line) > max:
+		st.reject(name, ln, fmt.Sprintf("line longer than %d bytes (raise --max-line)", max))
+	case isBlank(line):
+		st.Blank++
+	default:
+		rec.Reset()
+		err := p.Parse(line, rec)
+		if err == nil {
+			err = rec.checkTimes()
+		}
+		if err != nil {
+			if err == ErrBlank {
+				st.Blank++
+			} else if err == ErrNotAccess || err == ErrContinued {
+				st.Skipped++
+			} else {
+				st.reject(name, ln, err.Error())
+			}
+			return
+		}
+		st.Parsed++
+		rec.Layer, rec.Format, rec.File, rec.Line = cfg.Layer, cfg.Format, name, ln
+		if cfg.Work != nil {
+			cfg.Work(rec, b)
+		}
 	}
 }
 
