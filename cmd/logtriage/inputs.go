@@ -10,6 +10,7 @@ import (
 
 	render "github.com/logtriage/logtriage/analysis/report"
 	"github.com/logtriage/logtriage/internal/num"
+	"github.com/logtriage/logtriage/internal/term"
 	"github.com/logtriage/logtriage/parsers"
 )
 
@@ -195,16 +196,16 @@ func report(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 		t.Write(w)
 		for _, s := range rows {
 			for _, e := range s.Examples {
-				fmt.Fprintf(w, "rejected %s: %s\n", e.Source, e.Reason)
+				term.Fprintf(w, "rejected %s: %s\n", e.Source, e.Reason)
 			}
 			if s.Rejected > int64(len(s.Examples)) && len(s.Examples) > 0 {
-				fmt.Fprintf(w, "… and %s more rejected lines in %s\n", num.Thousands(s.Rejected-int64(len(s.Examples))), s.Input)
+				term.Fprintf(w, "… and %s more rejected lines in %s\n", num.Thousands(s.Rejected-int64(len(s.Examples))), s.Input)
 			}
 		}
 	}
 	for _, s := range stats {
 		if s.Err != "" {
-			fmt.Fprintf(w, "error: %s\n", s.Err)
+			term.Fprintf(w, "error: %s\n", s.Err)
 		}
 	}
 	switch {
