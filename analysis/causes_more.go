@@ -211,9 +211,9 @@ func (e *Engine) attributeRejection(r *request) {
 		}
 		v := &r.v
 		*v = verdict{originHop: i, relayHop: -1, maskedBy: -1, retryHop: -1, has405: true, originLayer: e.name(h)}
-		v.how = fmt.Sprintf("%s refused %s with %d itself", e.name(h), h.method(), h.status)
+		v.how = "no upstream contacted"
 		if rj.Rule != "" {
-			v.how += " (" + rj.Rule + ")"
+			v.how += "; " + rj.Rule
 		}
 		v.proxyHow = v.how
 		for j := i; j >= 0; j-- {
@@ -425,7 +425,11 @@ func (e *Engine) fallthroughOf(r *request) *extra {
 		return &extra{served: rp}
 	}
 	if e.format(oh) == parsers.FormatNginx && len(e.opts.NginxLocations) > 0 {
-		if loc := parsers.SelectNginxLocation(e.opts.NginxLocations, oh.path()); loc != nil && !loc.Upstream {
+		// Only a fallback counts: a location that serves files without one (location /assets/
+		// { try_files $uri =404; }) refusing PUT is a proxy_method_block, and so is a request for
+		// the fallback page itself.
+		if loc := parsers.SelectNginxLocation(e.opts.NginxLocations, oh.path()); loc != nil && !loc.Upstream &&
+			loc.Fallback != "" && !samePath(loc.Fallback, oh.path()) {
 			return &extra{location: loc}
 		}
 	}
@@ -523,8 +527,8 @@ func (e *Engine) evidenceMore(b *strings.Builder, r *request, f *Finding) {
 			fmt.Fprintf(b, "%s answered %s %s from its static-file / SPA fallback: it served %s (try_files / fallback), not the API route, and static handlers accept only GET and HEAD.",
 				e.name(rh), rh.method(), rh.path(), r.x.served)
 		} else {
-			fmt.Fprintf(b, "%s answered %s %s itself: the location that matches it, %s (%s), has no proxy_pass, so static-file handling answered.",
-				e.name(rh), rh.method(), rh.path(), r.x.location.Pattern(), r.x.location.Source)
+			fmt.Fprintf(b, "%s answered %s %s itself: the location that matches it, %s (%s), has no proxy_pass and falls back to %s, whose static handler accepts only GET and HEAD.",
+				e.name(rh), rh.method(), rh.path(), r.x.location.Pattern(), r.x.location.Source, r.x.location.Fallback)
 		}
 	case CauseMonitorProbe:
 		m := r.x.monitor

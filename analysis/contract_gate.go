@@ -28,7 +28,9 @@ type failCond struct {
 func FailOnWords() []string {
 	return []string{"any", contract.Documented, contract.Undocumented, contract.UnknownRoute,
 		string(CauseCORSPreflight), string(CausePathRewrite), string(CauseDeployRegression),
-		string(CauseBackendDrift), string(CauseProxyMethodBlock), string(CauseMethodNotRouted)}
+		string(CauseBackendDrift), string(CauseProxyMethodBlock), string(CauseMethodNotRouted),
+		// causes_more.go
+		string(CauseRedirectMethodChange), string(CauseStaticFallthrough), string(CauseMonitorProbe), string(CauseWebDAVIntercept)}
 }
 
 // ParseFailOn parses a comma-separated --fail-on list: any; documented, undocumented,

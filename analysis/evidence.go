@@ -20,7 +20,8 @@ func (e *Engine) originSentence(r *request) string {
 		if e.format(h) == parsers.FormatApp && v.originHop == len(hops)-1 {
 			fmt.Fprintf(&b, "%s answered 405 itself (the innermost hop)", e.name(h))
 		} else {
-			fmt.Fprintf(&b, "%s (%s) generated the 405 itself: %s", e.name(h), e.format(h), v.how)
+			// statusOf: 405, or the other status of a method rejection (causes_more.go).
+			fmt.Fprintf(&b, "%s (%s) generated the %d itself: %s", e.name(h), e.format(h), statusOf(r), v.how)
 		}
 		if v.uncertain {
 			b.WriteString(" (uncertain: the record has no upstream evidence)")

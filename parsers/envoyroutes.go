@@ -3,6 +3,7 @@ package parsers
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -16,7 +17,7 @@ import (
 type EnvoyRoute struct {
 	Match   string   // "prefix /api/", "path /x", "safe_regex ^/x$"
 	Methods []string // nil: any method
-	Source  string   // file:line
+	Source  string   // file:line (the file's base name)
 	kind    string
 	pattern string
 	re      *regexp.Regexp
@@ -112,7 +113,7 @@ func envoyRouteEntry(e *yaml.Node, file string) (EnvoyRoute, bool) {
 	if m == nil || m.Kind != yaml.MappingNode {
 		return EnvoyRoute{}, false
 	}
-	r := EnvoyRoute{Source: fmt.Sprintf("%s:%d", file, e.Line)}
+	r := EnvoyRoute{Source: fmt.Sprintf("%s:%d", filepath.Base(file), e.Line)}
 	for _, k := range []string{"path", "prefix", "path_separated_prefix"} {
 		if s, ok := envoyScalar(envoyGet(m, k)); ok {
 			r.kind, r.pattern = k, s

@@ -3,6 +3,7 @@ package parsers
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 )
@@ -20,7 +21,10 @@ type NginxLocation struct {
 	// Upstream is true when the location (or a nested one) hands requests to a backend:
 	// proxy_pass, fastcgi_pass, uwsgi_pass, scgi_pass, grpc_pass, memcached_pass.
 	Upstream bool
-	Source   string // file:line of the location
+	// Fallback is the URI a try_files falls back to when no file matches ("/index.html", a
+	// named location "@app"); empty when the location has none (try_files … =404 included).
+	Fallback string
+	Source   string // file:line of the location (the file's base name)
 	re       *regexp.Regexp
 }
 
@@ -136,7 +140,7 @@ func parseNginxLocations(file, src string) ([]NginxLocation, error) {
 			if !opened || len(args) < 2 {
 				break
 			}
-			l := NginxLocation{Path: args[1], Source: fmt.Sprintf("%s:%d", file, line)}
+			l := NginxLocation{Path: args[1], Source: fmt.Sprintf("%s:%d", filepath.Base(file), line)}
 			if len(args) >= 3 {
 				l.Modifier, l.Path = args[1], args[2]
 			}
@@ -166,6 +170,10 @@ func parseNginxLocations(file, src string) ([]NginxLocation, error) {
 		case "auth_basic":
 			if li >= 0 && len(stack) > 0 && stack[len(stack)-1].name == "limit_except" && len(args) > 1 && args[1] != "off" {
 				out[li].LimitStatus = 401
+			}
+		case "try_files":
+			if last := args[len(args)-1]; li >= 0 && len(args) > 2 && (strings.HasPrefix(last, "/") || strings.HasPrefix(last, "@")) && !strings.Contains(last, "$") {
+				out[li].Fallback = last
 			}
 		case "proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass":
 			for _, b := range stack {

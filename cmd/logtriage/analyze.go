@@ -17,6 +17,8 @@ import (
 type analysisFlags struct {
 	Order      string        `help:"Layer order outer to inner, overriding the order inferred from the data: --order alb,edge,ingress,app." placeholder:"LAYERS"`
 	JoinWindow time.Duration `name:"join-window" help:"How far apart in time the records of one request may be (clock skew plus the slowest request)." default:"2m"`
+	// IncludeMonitors counts monitor probes as findings (analysis/causes_more.go).
+	IncludeMonitors bool `name:"include-monitors" help:"Count HEAD/OPTIONS probes of uptime monitors and health checks (cause monitor_probe) in the findings, the 405 count and --fail-on; by default they are reported apart as noise."`
 }
 
 func (f *analysisFlags) options() analysis.Options {
@@ -26,7 +28,7 @@ func (f *analysisFlags) options() analysis.Options {
 			order = append(order, l)
 		}
 	}
-	return analysis.Options{Order: order, JoinWindow: f.JoinWindow}
+	return analysis.Options{Order: order, JoinWindow: f.JoinWindow, IncludeMonitors: f.IncludeMonitors}
 }
 
 type analyzeCmd struct {
@@ -72,6 +74,9 @@ func analyzeInputs(s *streams, f *inputFlags, opts analysis.Options) (*analysis.
 		return nil, nil, err
 	}
 	filter := parsers.Filter{Since: since, Until: until}
+	if err := methodRules(f, cfg, &opts); err != nil { // causes.go
+		return nil, nil, err
+	}
 	engine := analysis.New(opts)
 	stats := cfg.Merge(inputs, f.MaxLine, filter.Match, engine.Add)
 	if err := checkOrder(opts.Order, stats); err != nil {
