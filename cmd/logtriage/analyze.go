@@ -42,6 +42,9 @@ func (c *analyzeCmd) Run(s *streams) error {
 	if err := c.gateFlags.load(); err != nil { // a bad spec or --fail-on fails before the reading
 		return err
 	}
+	if err := c.outputFlags.refuseInputs(c.Inputs); err != nil {
+		return err
+	}
 	a, stats, err := analyzeInputs(s, &c.inputFlags, c.options())
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,4 +36,93 @@ func TestYear2300LineIsRejectedNotACrash(t *testing.T) {
 			t.Errorf("%s: exit %d, the rejection reason is not shown:\n%s", args[0], r.code, out)
 		}
 	}
+}
+
+// --out replaces a regular file atomically and keeps its mode, writes straight through to a
+// FIFO (a device or /dev/stdout is opened the same way) and refuses to overwrite an input.
+func TestOutTargets(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "access.log")
+	line := `10.0.0.12 - - [24/Nov/2026:10:00:01 +0000] "POST /cart HTTP/1.1" 405 157 "-" "curl/8.5.0"` + "\n"
+	if err := os.WriteFile(log, []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("existing file keeps its mode", func(t *testing.T) {
+		out := filepath.Join(dir, "report.txt")
+		if err := os.WriteFile(out, []byte("old"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if r := lt(t, nil, "analyze", "-q", "--out", out, log); r.code != exitOK {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		st, err := os.Stat(out)
+		if err != nil || st.Mode().Perm() != 0o600 || st.Size() < 10 {
+			t.Errorf("after --out: %v, %v", st.Mode(), err)
+		}
+	})
+
+	t.Run("symbolic link stays a link", func(t *testing.T) {
+		real := filepath.Join(dir, "real.json")
+		link := filepath.Join(dir, "link.json")
+		if err := os.WriteFile(real, nil, 0o640); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(real, link); err != nil {
+			t.Skip("no symbolic links here:", err)
+		}
+		if r := lt(t, nil, "analyze", "-q", "-o", "json", "--out", link, log); r.code != exitOK {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("the link was replaced: %v %v", st.Mode(), err)
+		}
+		if b, _ := os.ReadFile(real); !strings.Contains(string(b), `"schema"`) {
+			t.Errorf("the file behind the link holds %q", b)
+		}
+	})
+
+	t.Run("input named as output", func(t *testing.T) {
+		r := lt(t, nil, "analyze", "--out", log, log)
+		if r.code != exitUsage || !strings.Contains(r.stderr, "is the input") {
+			t.Errorf("exit %d: %s", r.code, r.stderr)
+		}
+		if b, _ := os.ReadFile(log); string(b) != line {
+			t.Errorf("the input was overwritten: %q", b)
+		}
+		saved := filepath.Join(dir, "saved.json")
+		if r := lt(t, nil, "analyze", "-q", "-o", "json", "--out", saved, log); r.code != exitOK {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		if r := lt(t, nil, "report", "--out", saved, saved); r.code != exitUsage {
+			t.Errorf("report onto its own input: exit %d: %s", r.code, r.stderr)
+		}
+	})
+
+	t.Run("fifo written straight through", func(t *testing.T) {
+		fifo := filepath.Join(dir, "fifo")
+		if err := mkfifo(fifo); err != nil {
+			t.Skip("no FIFOs here:", err)
+		}
+		got := make(chan []byte)
+		go func() {
+			f, err := os.Open(fifo)
+			if err != nil {
+				got <- nil
+				return
+			}
+			defer f.Close()
+			b, _ := io.ReadAll(f)
+			got <- b
+		}()
+		if r := lt(t, nil, "analyze", "-q", "--out", fifo, log); r.code != exitOK {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		if st, err := os.Lstat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+			t.Fatalf("the FIFO was replaced: %v %v", st.Mode(), err) // (its reader stays blocked)
+		}
+		if b := <-got; !strings.Contains(string(b), "405") {
+			t.Errorf("the reader got %q", b)
+		}
+	})
 }

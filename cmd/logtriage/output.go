@@ -2,13 +2,17 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/logtriage/logtriage/analysis"
 	render "github.com/logtriage/logtriage/analysis/report"
+	"github.com/logtriage/logtriage/parsers"
 )
 
 // outputFlags choose how an analysis is written; shared by analyze, es and report.
@@ -23,17 +27,14 @@ type outputFlags struct {
 // write renders a to standard output or --out.
 func (f *outputFlags) write(stdout io.Writer, a *analysis.Analysis) error {
 	var dst io.Writer = stdout
-	var tmp *os.File
+	var of *outFile
 	if f.Out != "" && f.Out != "-" {
 		var err error
-		// A temporary file beside the target, renamed at the end: a failed run leaves the
-		// previous report in place.
-		tmp, err = os.CreateTemp(filepath.Dir(f.Out), "."+filepath.Base(f.Out)+".*")
-		if err != nil {
-			return &exitError{exitFatal, fmt.Errorf("--out: %w", err)}
+		if of, err = createOut(f.Out); err != nil {
+			return err
 		}
-		defer os.Remove(tmp.Name())
-		dst = tmp
+		defer of.abort()
+		dst = of.f
 	}
 	out := bufio.NewWriterSize(dst, 64<<10)
 	opts := render.Options{Top: f.Top, Detail: f.Detail}
@@ -51,20 +52,127 @@ func (f *outputFlags) write(stdout io.Writer, a *analysis.Analysis) error {
 	if ferr := out.Flush(); err == nil {
 		err = ferr
 	}
-	if tmp != nil {
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			if err = os.Chmod(tmp.Name(), 0o644); err == nil {
-				err = os.Rename(tmp.Name(), f.Out)
-			}
-		}
+	if err == nil && of != nil {
+		err = of.commit()
 	}
 	if err != nil {
 		return &exitError{exitFatal, err}
 	}
 	return nil
+}
+
+// refuseInputs fails when --out names one of the inputs (a log file, a saved analysis), before
+// anything is read: the report would replace the data it was made from.
+func (f *outputFlags) refuseInputs(args []string) error {
+	if f.Out == "" || f.Out == "-" {
+		return nil
+	}
+	out, err := os.Stat(f.Out)
+	if err != nil || !out.Mode().IsRegular() {
+		return nil // a new path, or a device or pipe written straight through
+	}
+	var paths []string
+	for _, arg := range args {
+		if _, pat := parsers.ParseInputArg(arg); pat != "-" {
+			paths = append(paths, pat)
+		}
+	}
+	inputs, _ := parsers.ExpandInputs(paths) // what cannot be expanded is reported when read
+	for _, in := range inputs {
+		if st, err := os.Stat(in.Path); err == nil && os.SameFile(st, out) {
+			return usageErr("--out %s is the input %s: write the report to another file", f.Out, in.Name)
+		}
+	}
+	return nil
+}
+
+// outFile is an open --out target. A regular file (or a new path) is written to a temporary
+// file beside it and renamed over it once complete, so that a failed run leaves the previous
+// report in place; the replaced file keeps its permissions. Anything else at the path (a
+// device such as /dev/null, a FIFO, /dev/stdout) is opened and written straight through: a
+// rename would replace the device node with a plain file.
+type outFile struct {
+	f      *os.File
+	target string // the path the temporary file is renamed to; "" when written straight through
+	mode   os.FileMode
+	done   bool
+}
+
+func createOut(path string) (*outFile, error) {
+	fail := func(err error) (*outFile, error) {
+		return nil, &exitError{exitFatal, fmt.Errorf("--out %s: %w", path, err)}
+	}
+	target, mode := path, os.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		switch {
+		case st.IsDir():
+			return fail(errors.New("is a directory: name a file"))
+		case !st.Mode().IsRegular() || throughProc(path):
+			f, err := os.OpenFile(path, os.O_WRONLY, 0)
+			if err != nil {
+				return fail(err)
+			}
+			return &outFile{f: f}, nil
+		}
+		mode = st.Mode().Perm()
+		// Replace the file a symbolic link points to, not the link.
+		if real, err := filepath.EvalSymlinks(path); err == nil {
+			target = real
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fail(err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".*")
+	if err != nil {
+		return fail(fmt.Errorf("%w (the directory must be writable: the report is written beside the file and renamed)", err))
+	}
+	return &outFile{f: tmp, target: target, mode: mode}, nil
+}
+
+// throughProc reports whether path leads through /dev/fd or /proc (/dev/stdout,
+// /proc/self/fd/1): the file behind it is a descriptor the caller already opened, truncated
+// or appended to; writing straight to it keeps that.
+func throughProc(path string) bool {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return true
+	}
+	for _, p := range []string{filepath.Clean(path), real} {
+		if strings.HasPrefix(p, "/dev/") || strings.HasPrefix(p, "/proc/") {
+			return true
+		}
+	}
+	return false
+}
+
+// commit finishes the file: the temporary file gets the mode and replaces the target.
+func (o *outFile) commit() error {
+	o.done = true
+	err := o.f.Close()
+	if o.target == "" || err != nil {
+		if o.target != "" {
+			os.Remove(o.f.Name())
+		}
+		return err
+	}
+	if err = os.Chmod(o.f.Name(), o.mode); err == nil {
+		err = os.Rename(o.f.Name(), o.target)
+	}
+	if err != nil {
+		os.Remove(o.f.Name())
+	}
+	return err
+}
+
+// abort drops an unfinished temporary file; after commit it does nothing.
+func (o *outFile) abort() {
+	if o.done {
+		return
+	}
+	o.f.Close()
+	if o.target != "" {
+		os.Remove(o.f.Name())
+	}
 }
 
 // writeReport writes a contract or probe report to standard output in the named format: its

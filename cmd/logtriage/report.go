@@ -19,6 +19,9 @@ type reportCmd struct {
 }
 
 func (c *reportCmd) Run(s *streams) error {
+	if err := c.outputFlags.refuseInputs([]string{c.File}); err != nil {
+		return err
+	}
 	a, err := reportLoad(s.in, c.File)
 	if err != nil {
 		return err
