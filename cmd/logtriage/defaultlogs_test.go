@@ -151,3 +151,74 @@ func TestDefaultLogsText(t *testing.T) {
 		}
 	}
 }
+
+// TestRealDefaultLogsAnswerKey runs analyze on samples/default-logs-real: logs written by the real
+// programs (nginx, gunicorn + Flask, uvicorn + FastAPI, Gin) under the client traffic of
+// samples/default-logs-real/_capture (capture.sh), whose answer key gives each 405's origin and
+// cause. Requests are matched to the key by method and path (identical requests count alike).
+func TestRealDefaultLogsAnswerKey(t *testing.T) {
+	dir := "samples/default-logs-real/"
+	raw, err := os.ReadFile(dir + "expected.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []defaultLogsExpectation
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	r := lt(t, nil, "analyze", "-o", "json", "--requests", "edge="+dir+"edge.log", "flask="+dir+"flask-1.log",
+		"flask="+dir+"flask-2.log", "fastapi="+dir+"fastapi.log", "gin="+dir+"gin.log")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var got struct {
+		Summary struct {
+			Requests405 int `json:"requests_with_405"`
+		} `json:"summary"`
+		Requests []requestVerdict `json:"requests"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	type verdict struct {
+		origin, cause string
+		masked        bool
+	}
+	seen := map[string][]verdict{}
+	for _, q := range got.Requests {
+		k := q.Method + " " + q.Path
+		seen[k] = append(seen[k], verdict{q.Origin, q.Cause, q.Masked})
+	}
+	wantBy := map[string][]defaultLogsExpectation{}
+	for _, w := range want {
+		wantBy[w.Method+" "+w.Path] = append(wantBy[w.Method+" "+w.Path], w)
+	}
+	origin, cause, scenarios := 0, 0, map[string]int{}
+	for k, ws := range wantBy {
+		o, c := 0, 0
+		for _, v := range seen[k] {
+			if v.origin == ws[0].Origin && v.masked == ws[0].Masked {
+				o++
+				if v.cause == ws[0].Cause {
+					c++
+				}
+			}
+		}
+		origin += min(o, len(ws))
+		cause += min(c, len(ws))
+		if c < len(ws) {
+			t.Logf("%s (%s): %d of %d right (%v), want %s %s", k, ws[0].Scenario, c, len(ws), seen[k], ws[0].Origin, ws[0].Cause)
+		}
+		scenarios[ws[0].Scenario] += len(ws)
+	}
+	t.Logf("%d requests with a 405 (key %d): origin %d, cause %d; by scenario %v", got.Summary.Requests405, len(want), origin, cause, scenarios)
+	if origin*100 < len(want)*98 || cause*100 < len(want)*95 {
+		t.Errorf("origin %d, cause %d of %d (want ≥ 98%% and ≥ 95%%)", origin, cause, len(want))
+	}
+	if d := got.Summary.Requests405 - len(want); d*50 > len(want) || -d*50 > len(want) {
+		t.Errorf("%d requests with a 405, the key has %d", got.Summary.Requests405, len(want))
+	}
+	if len(scenarios) < 10 {
+		t.Errorf("scenarios in the key: %v", scenarios)
+	}
+}
