@@ -695,22 +695,6 @@ func (p *FrameworkParser) rubyLogger(line []byte, rec *Record) error {
 	if !t.IsZero() {
 		rec.Time = t
 	}
-	// An error that ends the request before its Completed line (UnknownHttpMethod): the
-	// Started line with the same tags says which request it was.
-	for i := range p.rails {
-		if s := &p.rails[i]; bytes.Equal(s.key, tags) && (rec.Method == "" || string(s.method) == rec.Method) {
-			setURI(rec, p.a.alloc(s.target))
-			setClient(rec, p.a.alloc(s.client))
-			rec.Start = s.start
-			if len(tags) > 0 && tags[0] == '[' {
-				if j := bytes.IndexByte(tags, ']'); j > 1 {
-					rec.IDs.setRequestID(tags[1:j], &p.a)
-				}
-			}
-			p.rails = append(p.rails[:i], p.rails[i+1:]...)
-			break
-		}
-	}
 	return nil
 }
 
@@ -806,6 +790,28 @@ func (p *FrameworkParser) railsCompleted(key, line []byte, logTime time.Time, re
 	}
 	rec.Detail = "Completed line without its Started line"
 	return nil
+}
+
+// railsErrorRequest gives an error that ends a request before its Completed line
+// (UnknownHttpMethod) the path, client and request id of the request's Started line: the latest
+// one with the same method.
+func (p *FrameworkParser) railsErrorRequest(rec *Record) {
+	for i := len(p.rails) - 1; i >= 0; i-- {
+		s := &p.rails[i]
+		if string(s.method) != rec.Method {
+			continue
+		}
+		setURI(rec, p.a.alloc(s.target))
+		setClient(rec, p.a.alloc(s.client))
+		rec.Start = s.start
+		if len(s.key) > 0 && s.key[0] == '[' {
+			if j := bytes.IndexByte(s.key, ']'); j > 1 {
+				rec.IDs.setRequestID(s.key[1:j], &p.a)
+			}
+		}
+		p.rails = append(p.rails[:i], p.rails[i+1:]...)
+		return
+	}
 }
 
 // aspLevel reports whether b is a Microsoft.Extensions.Logging console level.
@@ -941,6 +947,7 @@ func (p *FrameworkParser) errorLine(line []byte, rec *Record) error {
 			return ErrNotAccess
 		}
 		rec.Method = bstr(b[:k])
+		p.railsErrorRequest(rec)
 		return p.markError(rec, FrameworkRails, line[j:])
 	case bytes.Contains(line, []byte("Executing endpoint '405 HTTP Method Not Supported'")):
 		// ASP.NET Core endpoint routing: "Executing endpoint '405 HTTP Method Not Supported'"

@@ -130,9 +130,12 @@ func TestFrameworkCaptured(t *testing.T) {
 			Record{Method: "POST", Path: "/items", URI: "/items", Host: "localhost:5000", Proto: "HTTP/1.1", Status: 405,
 				Duration: 1803100 * time.Nanosecond, BytesSent: 0,
 				Detail: "error line: Executing endpoint '405 HTTP Method Not Supported'"}, false},
-		{"localhost_access_log.2026-11-24.txt", "Tomcat AccessLogValve common pattern (documented format)", FrameworkTomcat, 3, 2,
-			Record{Method: "DELETE", Path: "/api/inventory/42", URI: "/api/inventory/42", Proto: "HTTP/1.1", Status: 405,
-				ClientIP: "10.0.1.7", Time: fwTime("2026-11-24T10:00:03Z"), Duration: -1, BytesSent: -1}, false},
+		{"localhost_access_log.2026-12-01.txt", "Tomcat 10.1.60 AccessLogValve, Debian's server.xml (common pattern)", FrameworkTomcat, 6, 3,
+			Record{Method: "DELETE", Path: "/items.jsp", URI: "/items.jsp", Proto: "HTTP/1.1", Status: 405,
+				ClientIP: "127.0.0.1", Time: fwTime("2026-12-01T09:41:03Z"), Duration: -1, BytesSent: 780}, false},
+		{"rails-webrick.log", "Rails 6.1.7.10 single-file app under rackup/WEBrick 1.8.1", FrameworkRails, 4, 12,
+			Record{Method: "POST", Path: "/items", URI: "/items", Status: 405, ClientIP: "127.0.0.1",
+				Time: fwTime("2026-12-01T09:41:56Z"), Start: fwTime("2026-12-01T09:41:56Z"), Duration: 0, BytesSent: -1}, false},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			res, recs, errs := fwParse(t, &Config{}, tc.file)
@@ -187,6 +190,7 @@ func TestFrameworkErrorLines(t *testing.T) {
 		{"laravel.log", "Laravel 10 MethodNotAllowedHttpException (documented format)", 1, "PATCH", "/api/items", "GET, HEAD, POST",
 			"error line: The PATCH method is not supported for route api/items. Supported methods: GET, HEAD, POST.", "2026-11-24T10:00:04Z"},
 		{"rails.log", "Rails 7 ActionController::UnknownHttpMethod (documented format)", 10, "FOO", "/items", "", "", "2026-11-24T10:00:01.2011Z"},
+		{"rails-webrick.log", "Rails 6.1.7.10 ActionController::UnknownHttpMethod", 29, "FOO", "/items", "", "", ""},
 		{"aspnetcore.log", "ASP.NET Core 8 endpoint routing (documented format)", 16, "", "", "",
 			"error line: Executing endpoint '405 HTTP Method Not Supported'", ""},
 	} {
@@ -484,7 +488,7 @@ func TestFrameworkSamples(t *testing.T) {
 		"gunicorn.log": FrameworkGunicorn, "uvicorn.cri.log": FrameworkUvicorn, "flask-werkzeug.log": FrameworkWerkzeug,
 		"django-runserver.log": FrameworkDjango, "express-morgan-dev.log": FrameworkMorgan, "gin.log": FrameworkGin,
 		"echo.log": FrameworkEcho, "chi.log": FrameworkChi, "rails.log": FrameworkRails, "aspnetcore.log": FrameworkASPNET,
-		"spring-boot.log": FrameworkSpring, "localhost_access_log.2026-11-24.txt": FrameworkTomcat, "laravel.log": FrameworkLaravel,
+		"spring-boot.log": FrameworkSpring, "localhost_access_log.2026-12-01.txt": FrameworkTomcat, "laravel.log": FrameworkLaravel,
 	}
 	c := &Config{}
 	for name, fw := range want {
