@@ -99,6 +99,7 @@ const (
 	envoyOpOrigin
 	envoyOpACRMethod
 	envoyOpAttempts
+	envoyOpBytesSent
 )
 
 // Character classes of operator values: a table entry is true for a byte the value cannot hold.
@@ -320,7 +321,9 @@ func envoyOperator(name, arg string) envoyField {
 		return envoyField{op: envoyOpTraceID, deny: envoyDenyToken}
 	case "UPSTREAM_REQUEST_ATTEMPT_COUNT":
 		return envoyField{op: envoyOpAttempts, deny: envoyDenyNum}
-	case "BYTES_RECEIVED", "BYTES_SENT", "REQUEST_DURATION", "REQUEST_TX_DURATION",
+	case "BYTES_SENT":
+		return envoyField{op: envoyOpBytesSent, deny: envoyDenyNum}
+	case "BYTES_RECEIVED", "REQUEST_DURATION", "REQUEST_TX_DURATION",
 		"RESPONSE_DURATION", "RESPONSE_TX_DURATION", "UPSTREAM_WIRE_BYTES_SENT",
 		"UPSTREAM_WIRE_BYTES_RECEIVED", "UPSTREAM_HEADER_BYTES_SENT", "UPSTREAM_HEADER_BYTES_RECEIVED",
 		"DOWNSTREAM_WIRE_BYTES_SENT", "DOWNSTREAM_WIRE_BYTES_RECEIVED",
@@ -665,6 +668,10 @@ func (p *EnvoyParser) apply(rec *Record, op envoyOp, tl *envoyTimeLayout, v []by
 		} else {
 			st.attemptsLogged = false
 		}
+	case envoyOpBytesSent:
+		if n, ok := envoyInt(v); ok {
+			rec.BytesSent = n
+		}
 	}
 	return true
 }
@@ -998,6 +1005,7 @@ var envoyJSONWellKnown = map[string]envoyOp{
 	"protocol":                          envoyOpProto,
 	"response_code":                     envoyOpStatus,
 	"response_flags":                    envoyOpFlags,
+	"bytes_sent":                        envoyOpBytesSent,
 	"response_flags_long":               envoyOpFlagsLong,
 	"response_code_details":             envoyOpDetails,
 	"connection_termination_details":    envoyOpTermination,
