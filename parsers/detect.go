@@ -28,6 +28,8 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// GunicornFormat is --gunicorn-format: a gunicorn access_log_format string.
 	GunicornFormat string
+	// AppLayers are --app-layer names: their inputs are applications, read as format app.
+	AppLayers []string
 }
 
 // Formats lists the format names that Config.Format accepts.
@@ -365,9 +367,9 @@ func (c *Config) undetected(path string, sample [][]byte, cands []candidate, fir
 	case bytes.HasPrefix(sample[0], []byte("[")) || bytes.Contains(sample[0], []byte("%")):
 		hint = "it looks like Envoy with a custom access log format: pass it with --envoy-format 'STRING' or --envoy-config envoy.yaml"
 	case c.Format != "":
-		hint = fmt.Sprintf("none of the %s variants matches; pass the exact format string (--nginx-format / --envoy-format)", c.Format)
+		hint = fmt.Sprintf("none of the %s variants matches; pass the exact format string (--nginx-format / --envoy-format / --apache-format) or the proxy's configuration (--nginx-conf, --envoy-config, --apache-conf, --haproxy-conf for a custom log-format)", c.Format)
 	default:
-		hint = "force a format with --format nginx|envoy|alb|app, or give the format string with --nginx-format / --envoy-format"
+		hint = "force a format with --format " + strings.Join(Formats, "|") + ", or give the format string with --nginx-format / --envoy-format / --apache-format, or the configuration with --nginx-conf / --envoy-config / --apache-conf / --haproxy-conf"
 	}
 	return fmt.Errorf("cannot tell the format of %s from its first lines (%q): %s", path, line, hint)
 }
