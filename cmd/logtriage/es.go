@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -111,13 +111,16 @@ func (c *esCmd) Run(s *streams) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	engine := analysis.New(c.options())
-	rep, err := job.Run(ctx, engine.Add)
+	opts := c.options()
+	if err := methodRules(&in, cfg, &opts); err != nil { // causes.go, as analyze does
+		return err
+	}
+	engine := analysis.New(opts)
+	rep, err := job.Run(ctx, engine) // records, then the baselines as counts (analysis/counts.go)
 	if err != nil {
 		return esExit(err)
 	}
 	a := engine.Result(esInputs(rep))
-	esCorrect(a, rep)
 	a.Summary.OnlyWith405 = true
 	a.Summary.Scope = esScope(rep, c.Index, c.MaxRequests)
 	if err := c.gateFlags.annotate(a); err != nil {
@@ -203,36 +206,50 @@ func esInputs(rep *elastic.Report) []analysis.InputStats {
 	return out
 }
 
-// esCorrect removes the baseline records (counts fed as id-less records) from the summary, so
-// that it counts documents read.
-func esCorrect(a *analysis.Analysis, rep *elastic.Report) {
-	a.Summary.Records -= rep.Synthetic
-	a.Summary.Requests -= rep.Synthetic
-	a.Summary.SingleHop -= rep.Synthetic
-	for i := range a.Layers {
-		a.Layers[i].Records -= rep.SyntheticBy[a.Layers[i].Name]
-	}
-}
-
 func (c *esCmd) writeOutput(stdout io.Writer, a *analysis.Analysis, rep *elastic.Report) error {
 	if c.Output != "json" {
 		return c.outputFlags.write(stdout, a)
 	}
-	// The analysis document, with the job's report as one more key.
-	var buf bytes.Buffer
-	if err := a.WriteJSON(&buf, c.Requests); err != nil {
+	// The analysis document (as Analysis.WriteJSON writes it), with the job's report as one more
+	// key.
+	doc := *a
+	if !c.Requests {
+		doc.Requests = nil
+	} else if doc.Requests == nil {
+		doc.Requests = []analysis.RequestView{}
+	}
+	if doc.Findings == nil {
+		doc.Findings = []analysis.Finding{}
+	}
+	body := struct {
+		*analysis.Analysis
+		Elasticsearch *elastic.Report `json:"elasticsearch"`
+	}{&doc, rep}
+	var dst io.Writer = stdout
+	var of *outFile
+	if c.Out != "" && c.Out != "-" {
+		var err error
+		if of, err = createOut(c.Out); err != nil { // output.go: atomic for files, straight through for devices
+			return err
+		}
+		defer of.abort()
+		dst = of.f
+	}
+	out := bufio.NewWriterSize(dst, 64<<10)
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(&body)
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	if err == nil && of != nil {
+		err = of.commit()
+	}
+	if err != nil {
 		return &exitError{exitFatal, err}
 	}
-	b := bytes.TrimRight(buf.Bytes(), "\n")
-	extra, _ := json.Marshal(rep)
-	if len(b) > 0 && b[len(b)-1] == '}' {
-		b = append(append(append(b[:len(b)-1:len(b)-1], `,"elasticsearch":`...), extra...), "}\n"...)
-	}
-	if c.Out != "" && c.Out != "-" {
-		return os.WriteFile(c.Out, b, 0o644)
-	}
-	_, err := stdout.Write(b)
-	return err
+	return nil
 }
 
 // esSummary prints what each phase sent and read, the exact 405 counts and the layers.

@@ -297,3 +297,37 @@ func TestESReportsSayTheirScope(t *testing.T) {
 		t.Errorf("text report:\n%.400s", txt.stdout)
 	}
 }
+
+// Issue 9: es --out writes the document through the same atomic writer as analyze, and the
+// summary counts documents read: the baselines reach the engine as counts, not records.
+func TestESOutAndSummaryCounts(t *testing.T) {
+	_, url := esFake(t)
+	out := t.TempDir() + "/es.json"
+	r := lt(t, nil, esArgs(url, "-q", "--output", "json", "--out", out)...)
+	if r.code != 0 || r.stdout != "" {
+		t.Fatalf("exit %d, stdout %.200q\n%s", r.code, r.stdout, r.stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Summary struct {
+			Records  int64 `json:"records"`
+			Requests int64 `json:"requests"`
+		} `json:"summary"`
+		Elasticsearch *struct {
+			DocsRead  int64 `json:"documents_read"`
+			Baselines int64 `json:"baseline_documents_counted"`
+		} `json:"elasticsearch"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("%v\n%.300s", err, b)
+	}
+	if doc.Elasticsearch == nil || doc.Elasticsearch.Baselines == 0 {
+		t.Fatalf("no elasticsearch report or no baseline counts: %.300s", b)
+	}
+	if doc.Summary.Records == 0 || doc.Summary.Records > doc.Elasticsearch.DocsRead {
+		t.Errorf("summary counts %d records from %d documents read", doc.Summary.Records, doc.Elasticsearch.DocsRead)
+	}
+}

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/logtriage/logtriage/analysis"
 	"github.com/logtriage/logtriage/internal/esfake"
-	"github.com/logtriage/logtriage/parsers"
 	"github.com/logtriage/logtriage/parsers/elastic"
 )
 
@@ -114,7 +114,7 @@ func TestESTimeouts(t *testing.T) {
 			if ep == "bulk" {
 				_, err = job.WriteDocs(context.Background(), "logtriage-findings", []elastic.Doc{{ID: "a", Body: []byte(`{"logtriage":{"count":1}}`)}})
 			} else {
-				_, err = job.Run(context.Background(), func(*parsers.Record) {})
+				_, err = job.Run(context.Background(), analysis.New(analysis.Options{}))
 			}
 			var ee *elastic.Error
 			if !errors.As(err, &ee) || ee.Kind != elastic.Unreachable {

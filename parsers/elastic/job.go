@@ -140,22 +140,23 @@ type LayerReport struct {
 
 // Report is what the job did.
 type Report struct {
-	Cluster       string           `json:"cluster"`
-	Version       string           `json:"version"`
-	Indices       []string         `json:"indices"`
-	Phases        []Phase          `json:"phases"`
-	Groups        []Group          `json:"groups_405"`
-	Total405Docs  int64            `json:"documents_405"`
-	Requests405   int              `json:"requests_405_examined"`
-	CapHit        bool             `json:"max_requests_hit"`
-	Layers        []LayerReport    `json:"layers"`
-	ShardFailures []string         `json:"shard_failures,omitempty"`
-	TimedOut      bool             `json:"timed_out,omitempty"`
-	PITReopened   int              `json:"pit_reopened,omitempty"`
-	Baselines     string           `json:"baselines,omitempty"` // how phase 4 obtained its counts
-	Synthetic     int64            `json:"-"`
-	SyntheticBy   map[string]int64 `json:"-"`
-	DocsRead      int64            `json:"documents_read"`
+	Cluster       string        `json:"cluster"`
+	Version       string        `json:"version"`
+	Indices       []string      `json:"indices"`
+	Phases        []Phase       `json:"phases"`
+	Groups        []Group       `json:"groups_405"`
+	Total405Docs  int64         `json:"documents_405"`
+	Requests405   int           `json:"requests_405_examined"`
+	CapHit        bool          `json:"max_requests_hit"`
+	Layers        []LayerReport `json:"layers"`
+	ShardFailures []string      `json:"shard_failures,omitempty"`
+	TimedOut      bool          `json:"timed_out,omitempty"`
+	PITReopened   int           `json:"pit_reopened,omitempty"`
+	Baselines     string        `json:"baselines,omitempty"` // how phase 4 obtained its counts
+	// BaselineCounts is the number of documents phase 4 counted (given to the engine as counts,
+	// not records).
+	BaselineCounts int64 `json:"baseline_documents_counted"`
+	DocsRead       int64 `json:"documents_read"`
 }
 
 // Partial reports whether results may be incomplete (shard failures, timeouts).
@@ -506,10 +507,10 @@ func (j *Job) checkShards(what string, data []byte) {
 	}
 }
 
-// Run executes the phases and calls fn with every record, in ascending time. Records are valid
-// only during the call.
-func (j *Job) Run(ctx context.Context, fn func(*parsers.Record)) (*Report, error) {
-	rep, err := j.run(ctx, fn)
+// Run executes the phases and gives sink every record, in ascending time, then the baseline
+// counts. Records are valid only during the call.
+func (j *Job) Run(ctx context.Context, sink Sink) (*Report, error) {
+	rep, err := j.run(ctx, sink)
 	return rep, j.clean(err)
 }
 
@@ -525,7 +526,7 @@ func (j *Job) clean(err error) error {
 	return errors.New(j.secrets.scrub(err.Error()))
 }
 
-func (j *Job) run(ctx context.Context, fn func(*parsers.Record)) (*Report, error) {
+func (j *Job) run(ctx context.Context, sink Sink) (*Report, error) {
 	j.report.Indices = j.opts.Indices
 	if err := j.phase("discover", func(p *Phase) error { return j.discover(ctx) }); err != nil {
 		return &j.report, err
@@ -562,7 +563,7 @@ func (j *Job) run(ctx context.Context, fn func(*parsers.Record)) (*Report, error
 		}
 	}
 	j.finishLayers()
-	j.deliver(recs, synth, fn)
+	j.deliver(recs, synth, sink)
 	return &j.report, nil
 }
 
@@ -1078,51 +1079,26 @@ func (j *Job) finishLayers() {
 	}
 }
 
-// deliver sends the records and the synthetic baseline records to fn in ascending time.
-func (j *Job) deliver(recs []*parsers.Record, synth []esBucket, fn func(*parsers.Record)) {
+// Sink receives the job's records and baseline counts; *analysis.Engine is one.
+type Sink interface {
+	Add(*parsers.Record)
+	// AddCounts adds n records shaped like rec seen between first and last, to the baselines
+	// only (analysis/counts.go).
+	AddCounts(rec *parsers.Record, n int64, first, last time.Time)
+}
+
+// deliver sends the records in ascending time, then the baseline counts.
+func (j *Job) deliver(recs []*parsers.Record, counts []esBucket, sink Sink) {
 	sort.SliceStable(recs, func(a, b int) bool { return recs[a].Time.Before(recs[b].Time) })
-	sort.SliceStable(synth, func(a, b int) bool { return synth[a].first < synth[b].first })
-	// Expand buckets lazily into a time-ordered stream: each bucket's n records spread from its
-	// first to its last timestamp.
-	type cursor struct {
-		b *esBucket
-		i int64
-	}
-	var active []cursor
-	next := 0
-	var rec parsers.Record
-	emitUntil := func(t int64, all bool) {
-		for {
-			for next < len(synth) && (all || synth[next].first <= t) {
-				active = append(active, cursor{&synth[next], 0})
-				next++
-			}
-			best := -1
-			var bt int64
-			for i, c := range active {
-				ct := c.b.at(c.i)
-				if best < 0 || ct < bt {
-					best, bt = i, ct
-				}
-			}
-			if best < 0 || !all && bt > t {
-				return
-			}
-			c := &active[best]
-			c.b.fill(&rec, c.i)
-			fn(&rec)
-			j.report.Synthetic++
-			j.report.SyntheticBy[rec.Layer]++
-			c.i++
-			if c.i >= c.b.n {
-				active = append(active[:best], active[best+1:]...)
-			}
-		}
-	}
-	j.report.SyntheticBy = map[string]int64{}
 	for _, r := range recs {
-		emitUntil(r.Time.UnixNano(), false)
-		fn(r)
+		sink.Add(r)
 	}
-	emitUntil(0, true)
+	sort.SliceStable(counts, func(a, b int) bool { return counts[a].first < counts[b].first })
+	var rec parsers.Record
+	for i := range counts {
+		b := &counts[i]
+		b.fill(&rec, 0)
+		sink.AddCounts(&rec, b.n, time.Unix(0, b.first).UTC(), time.Unix(0, b.last).UTC())
+		j.report.BaselineCounts += b.n
+	}
 }

@@ -67,7 +67,7 @@ func esRun(t testing.TB, opts elastic.Options) (*analysis.Analysis, *elastic.Rep
 	}
 	defer job.Close()
 	e := analysis.New(analysis.Options{})
-	rep, err := job.Run(context.Background(), e.Add)
+	rep, err := job.Run(context.Background(), e)
 	if err != nil {
 		return nil, rep, err
 	}
@@ -184,8 +184,8 @@ func TestESBaselinesDecideCauses(t *testing.T) {
 			t.Errorf("%s found without baselines: %s %s", f.Cause, f.Method, f.Route)
 		}
 	}
-	if rep.Synthetic != 0 {
-		t.Errorf("%d baseline records without phase 4", rep.Synthetic)
+	if rep.BaselineCounts != 0 {
+		t.Errorf("%d baseline documents counted without phase 4", rep.BaselineCounts)
 	}
 }
 

@@ -28,7 +28,7 @@ func esScale(t testing.TB, n int) (*elastic.Report, esfake.Traffic, *analysis.An
 	defer job.Close()
 	e := analysis.New(analysis.Options{})
 	t0 := time.Now()
-	rep, err := job.Run(context.Background(), e.Add)
+	rep, err := job.Run(context.Background(), e)
 	if err != nil {
 		t.Fatal(err)
 	}
