@@ -21,3 +21,11 @@ func TestInputNamesEscaped(t *testing.T) {
 		t.Errorf("stderr prints the file name raw:\n%q", r.stderr)
 	}
 }
+
+// Error messages quote what they are about (an id, a path) escaped, like the reports.
+func TestErrorMessagesEscaped(t *testing.T) {
+	r := lt(t, nil, "trace", "abc\x1b[2J\n::error file=x::forged", "samples/nginx/combined.log")
+	if r.code == 0 || strings.ContainsRune(r.stderr, '\x1b') || strings.Contains(r.stderr, "\n::error") {
+		t.Errorf("exit %d, stderr:\n%q", r.code, r.stderr)
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"os"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/logtriage/logtriage/internal/term"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -105,7 +107,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		parser.FatalIfErrorf(err)
 	}
 	if err := ctx.Run(&streams{in: stdin, out: stdout, err: stderr}); err != nil {
-		fmt.Fprintln(stderr, "logtriage:", err)
+		fmt.Fprintln(stderr, "logtriage:", term.Clean(err.Error())) // messages quote ids, paths and log content
 		var ee *exitError
 		if errors.As(err, &ee) {
 			return ee.code
