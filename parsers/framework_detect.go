@@ -39,12 +39,32 @@ func (c *Config) frameworkCandidates(path string, sample [][]byte) (first, last 
 	clf := ""
 	if c.Format == FormatApp {
 		clf = FrameworkCLF
+		if hint != "" {
+			clf = hint
+		}
 	}
 	last = append(last, c.echoCandidates(sample)...) // after a banner line that is not JSON
 	last = append(last, candidate{FormatApp, "app " + sniffFramework(sample), func() (Parser, error) {
 		return NewFramework(clf), nil
 	}})
 	return first, last
+}
+
+// forLayer returns the configuration for an input of the given layer: an --app-layer is read as
+// format app (its Combined Log Format lines are then the app's, named "clf" unless the file or
+// the lines name the framework).
+func (c *Config) forLayer(layer string) *Config {
+	if layer == "" || c.Format == FormatApp {
+		return c
+	}
+	for _, l := range c.AppLayers {
+		if l == layer {
+			app := *c
+			app.Format = FormatApp
+			return &app
+		}
+	}
+	return c
 }
 
 // clfHint names the framework that wrote an input's Common/Combined Log Format lines, from the

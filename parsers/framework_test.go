@@ -516,3 +516,37 @@ func TestFrameworkSamples(t *testing.T) {
 		}
 	}
 }
+
+// TestFrameworkAppLayer checks --app-layer: Combined Log Format lines (morgan 1.10.1 combined) in
+// a file whose name says nothing are nginx's, unless their layer is declared an application.
+func TestFrameworkAppLayer(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "access.log")
+	data, err := os.ReadFile("testdata/frameworks/morgan-combined.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := &Config{AppLayers: []string{"api"}}
+	for _, tc := range []struct{ layer, format string }{{"api", FormatApp}, {"edge", FormatNginx}, {"", FormatNginx}} {
+		ins, err := ExpandInputs([]string{path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := ins[0]
+		in.Layer = tc.layer
+		o, err := c.OpenInput(in)
+		if err != nil {
+			t.Fatalf("layer %q: %v", tc.layer, err)
+		}
+		var fw []string
+		st := o.Scan(0, func(r *Record, _ *Batch) { fw = append(fw, r.Framework) }, func(*Batch) {})
+		if o.Resolved.Format != tc.format || st.Rejected != 0 || st.Parsed != 5 {
+			t.Errorf("layer %q: %s %q %+v", tc.layer, o.Resolved.Format, o.Resolved.Variant, st)
+		}
+		if tc.format == FormatApp && (len(fw) == 0 || fw[0] != FrameworkCLF) {
+			t.Errorf("layer %q: frameworks %v, want clf", tc.layer, fw)
+		}
+	}
+}

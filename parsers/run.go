@@ -25,7 +25,7 @@ func (c *Config) OpenInput(in Input) (*Opened, error) {
 		return nil, fmt.Errorf("cannot read %s: %v", in.Name, err)
 	}
 	br := bufio.NewReaderSize(rc, 256<<10)
-	res, err := c.Resolve(in.Path, Sample(br, sampleLines))
+	res, err := c.forLayer(in.Layer).Resolve(in.Path, Sample(br, sampleLines))
 	if err != nil {
 		rc.Close()
 		return nil, err

@@ -2,9 +2,20 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
+
+func fwReadFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
 
 // samples/frameworks-incident: Debian's nginx 1.22.1 with the stock combined format in front of
 // real applications writing their default logs (README.md there says how they ran). Every 405
@@ -56,5 +67,35 @@ func TestFrameworksIncident(t *testing.T) {
 				t.Errorf("%s: input %s: format %s, %d rejected", tc.name, in.Name, in.Format, in.Rejected)
 			}
 		}
+	}
+}
+
+// TestAppLayerFlag checks --app-layer on real gunicorn 20.1.0 access lines in a file whose name
+// says nothing: without the flag they are nginx's, with it the app's.
+func TestAppLayerFlag(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "access.log")
+	var lines []string
+	for _, l := range strings.Split(fwReadFile(t, "parsers/testdata/frameworks/gunicorn.log"), "\n") {
+		if strings.HasPrefix(l, "127.0.0.1") { // the access lines, without gunicorn's error log
+			lines = append(lines, l)
+		}
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args   []string
+		format string
+	}{
+		{[]string{"parse", "api=" + path}, `"format":"nginx"`},
+		{[]string{"parse", "--app-layer", "api", "api=" + path}, `"format":"app","framework":"clf"`},
+	} {
+		r := lt(t, nil, tc.args...)
+		if r.code != exitOK || strings.Count(r.stdout, tc.format) != 5 {
+			t.Errorf("%v: exit %d, want 5 records with %s:\n%s%s", tc.args, r.code, tc.format, r.stdout, r.stderr)
+		}
+	}
+	if r := lt(t, nil, "parse", "--format", "nginx", "--app-layer", "api", "api="+path); r.code == exitOK {
+		t.Errorf("--format nginx with --app-layer: exit %d", r.code)
 	}
 }
