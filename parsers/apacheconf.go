@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/logtriage/logtriage/internal/limits"
 )
 
 // ApacheConf is what logtriage needs from an Apache httpd configuration: the LogFormat
@@ -72,7 +74,7 @@ func (r *apacheConfReader) read(name string, depth int) error {
 	if depth > apacheConfMaxDepth {
 		return fmt.Errorf("%s: includes nested more than %d deep (a cycle?)", name, apacheConfMaxDepth)
 	}
-	data, err := fs.ReadFile(r.fsys, name)
+	data, err := limits.ReadFS(r.fsys, name, limits.ConfigBytes)
 	if err != nil {
 		return fmt.Errorf("cannot read apache configuration %s: %w", name, err)
 	}

@@ -3,11 +3,12 @@ package parsers
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/logtriage/logtriage/internal/limits"
 )
 
 // EnvoyAccessLog is one file (or stdout/stderr) access log found in an Envoy configuration:
@@ -25,16 +26,16 @@ type EnvoyAccessLog struct {
 // (text_format, text_format_source.inline_string, json_format), the deprecated format,
 // json_format and typed_json_format fields, and v2 "config" blocks.
 func LoadEnvoyConfig(path string) ([]EnvoyAccessLog, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path, limits.ConfigBytes)
 	if err != nil {
 		return nil, err
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+	doc, err := limits.UnmarshalYAML(data) // the walk follows aliases: bound their expansion
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	var logs []EnvoyAccessLog
-	envoyWalkConfig(&doc, &logs, 0)
+	envoyWalkConfig(doc, &logs, 0)
 	return logs, nil
 }
 

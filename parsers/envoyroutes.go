@@ -2,12 +2,13 @@ package parsers
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/logtriage/logtriage/internal/limits"
 )
 
 // EnvoyRoute is one route of an Envoy route configuration: its path match and, when it matches
@@ -69,16 +70,16 @@ func EnvoyMethodRoute(routes []EnvoyRoute, path, method string) *EnvoyRoute {
 // LoadEnvoyRoutes reads the routes of every route configuration in an Envoy YAML (or JSON)
 // bootstrap: any "routes" sequence whose entries have a "match".
 func LoadEnvoyRoutes(path string) ([]EnvoyRoute, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path, limits.ConfigBytes)
 	if err != nil {
 		return nil, err
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+	doc, err := limits.UnmarshalYAML(data) // the walk follows aliases: bound their expansion
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	var out []EnvoyRoute
-	envoyWalkRoutes(&doc, path, &out, 0)
+	envoyWalkRoutes(doc, path, &out, 0)
 	return out, nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/logtriage/logtriage/internal/limits"
 )
 
 // HAProxyConf is what logtriage needs from haproxy.cfg: per frontend, backend or listen section,
@@ -46,7 +48,7 @@ func LoadHAProxyConf(p string) (*HAProxyConf, error) {
 
 // ReadHAProxyConf reads haproxy.cfg from fsys (a path without a leading slash).
 func ReadHAProxyConf(fsys fs.FS, name string) (*HAProxyConf, error) {
-	data, err := fs.ReadFile(fsys, name)
+	data, err := limits.ReadFS(fsys, name, limits.ConfigBytes)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read HAProxy configuration %s: %w", name, err)
 	}

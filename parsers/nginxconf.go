@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/logtriage/logtriage/internal/limits"
 )
 
 // NginxConf is what logtriage needs from an nginx configuration: the log formats it defines and
@@ -90,7 +92,7 @@ func (c *NginxConf) read(path, root string, depth int) error {
 	if depth > nginxConfMaxDepth {
 		return fmt.Errorf("%s: includes nested deeper than %d (cycle?)", path, nginxConfMaxDepth)
 	}
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path, limits.ConfigBytes) // include /dev/zero must not read forever
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,11 @@ package parsers
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/logtriage/logtriage/internal/limits"
 )
 
 // NginxLocation is one location block of an nginx configuration, with what the method causes
@@ -90,7 +91,7 @@ func SelectNginxLocation(locs []NginxLocation, path string) *NginxLocation {
 func (c *NginxConf) NginxLocations() ([]NginxLocation, error) {
 	var out []NginxLocation
 	for _, f := range c.Files {
-		data, err := os.ReadFile(f)
+		data, err := limits.ReadFile(f, limits.ConfigBytes)
 		if err != nil {
 			return nil, err
 		}

@@ -3,7 +3,6 @@ package contract
 import (
 	"context"
 	"fmt"
-	"gopkg.in/yaml.v3"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -11,17 +10,20 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"gopkg.in/yaml.v3"
+
+	"github.com/logtriage/logtriage/internal/limits"
 )
 
 // Document is the method contract of an OpenAPI 3.0, 3.1 or 3.2 document: which methods each path
 // template documents, and the base paths its servers put in front of them. It keeps only what a
 // method check needs; schemas, parameters and responses are not read.
 type Document struct {
-	Source  string        `json:"source"`  // the file it was loaded from
-	Version string        `json:"openapi"` // the document's "openapi" field
-	Title   string        `json:"title,omitempty"`
-	Bases   []string      `json:"base_paths"` // path part of each server URL ("" for a server at the root)
-	Paths   []Path `json:"paths"`      // in the document's matching order
+	Source  string   `json:"source"`  // the file it was loaded from
+	Version string   `json:"openapi"` // the document's "openapi" field
+	Title   string   `json:"title,omitempty"`
+	Bases   []string `json:"base_paths"` // path part of each server URL ("" for a server at the root)
+	Paths   []Path   `json:"paths"`      // in the document's matching order
 }
 
 // Path is one path template and the methods it documents.
@@ -33,11 +35,15 @@ type Path struct {
 	Bases []string `json:"base_paths,omitempty"`
 }
 
+// maxSpecBytes bounds each file read (a path or $ref may name /dev/zero); a variable so that
+// tests can lower it.
+var maxSpecBytes int64 = limits.SpecBytes
+
 // Load reads an OpenAPI document (YAML or JSON) from a file. References to other local
 // files are followed; references to URLs are refused, so that loading a spec never touches the
 // network.
 func Load(path string) (*Document, error) {
-	data, err := os.ReadFile(path)
+	data, err := limits.ReadFile(path, maxSpecBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -131,14 +137,25 @@ func openapiLoad(data []byte, location *url.URL, name string) (*Document, error)
 // less helpful error (a Swagger 2.0 file loads as an empty OpenAPI 3 document).
 func openapiSniff(data []byte) error {
 	// Only the top-level keys count: "swagger" in a description or a tag says nothing.
-	var top map[string]any
-	if err := yaml.Unmarshal(data, &top); err != nil {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil // the loader reports the syntax error with its position
 	}
-	if _, ok := top["swagger"]; ok {
+	// The loader turns the document into JSON, expanding every alias: bound the expansion.
+	if err := limits.YAML(&doc, limits.YAMLNodes); err != nil {
+		return err
+	}
+	top := map[string]bool{}
+	if len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode {
+		m := doc.Content[0].Content
+		for i := 0; i+1 < len(m); i += 2 {
+			top[m[i].Value] = true
+		}
+	}
+	if top["swagger"] {
 		return fmt.Errorf("this is a Swagger 2.0 document; only OpenAPI 3.x is supported (convert it first)")
 	}
-	if _, ok := top["openapi"]; !ok {
+	if !top["openapi"] {
 		return fmt.Errorf("no top-level \"openapi\" field: not an OpenAPI 3 document")
 	}
 	return nil
@@ -149,7 +166,19 @@ func openapiReadLocal(loader *openapi3.Loader, location *url.URL) ([]byte, error
 	if location.Scheme != "" && location.Scheme != "file" || location.Host != "" {
 		return nil, fmt.Errorf("reference to %s: only local files are followed", location)
 	}
-	return os.ReadFile(filepath.FromSlash(location.Path))
+	name := filepath.FromSlash(location.Path)
+	data, err := limits.ReadFile(name, maxSpecBytes)
+	if err != nil {
+		return nil, err
+	}
+	// The loader expands the referenced document's aliases too; a syntax error is its to report.
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) == nil {
+		if err := limits.YAML(&doc, limits.YAMLNodes); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return data, nil
 }
 
 // openapiBases returns the base path of each server URL, with server variables replaced by

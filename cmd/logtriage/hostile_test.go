@@ -126,3 +126,42 @@ func TestOutTargets(t *testing.T) {
 		}
 	})
 }
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+// report - on an endless stream stops at the size bound with a usage error; a saved analysis
+// whose timeline has bucket_seconds 0 is refused instead of dividing by zero in the HTML chart.
+func TestReportHostileDocuments(t *testing.T) {
+	defer func(n int64) { maxAnalysisBytes = n }(maxAnalysisBytes)
+	maxAnalysisBytes = 1 << 20
+	_, err := reportLoad(zeros{}, "-")
+	if err == nil || !strings.Contains(err.Error(), "larger than 1 MiB") {
+		t.Errorf("endless standard input: %v", err)
+	}
+
+	dir := t.TempDir()
+	log := filepath.Join(dir, "access.log")
+	line := `10.0.0.12 - - [24/Nov/2026:10:00:01 +0000] "POST /cart HTTP/1.1" 405 157 "-" "curl/8.5.0"` + "\n"
+	if err := os.WriteFile(log, []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := lt(t, nil, "analyze", "-q", "-o", "json", log)
+	if r.code != exitOK {
+		t.Fatalf("analyze: exit %d: %s", r.code, r.stderr)
+	}
+	doc := strings.Replace(r.stdout, `"bucket_seconds": 1,`, `"bucket_seconds": 0,`, 1)
+	if doc == r.stdout {
+		t.Fatalf("no bucket_seconds in %s", r.stdout)
+	}
+	for _, o := range []string{"html", "markdown", "text"} {
+		r := lt(t, []byte(doc), "report", "-o", o, "-")
+		if r.code != exitUsage || !strings.Contains(r.stderr, "bucket_seconds is 0") {
+			t.Errorf("-o %s: exit %d: %s", o, r.code, r.stderr)
+		}
+	}
+}

@@ -1,13 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/logtriage/logtriage/analysis"
+	"github.com/logtriage/logtriage/internal/limits"
+	"github.com/logtriage/logtriage/parsers"
 )
 
 // reportCmd renders a saved analysis (analyze or es with --output json) in any output format,
@@ -35,6 +37,9 @@ func (c *reportCmd) Run(s *streams) error {
 	return c.gateFlags.gate(s.err, a)
 }
 
+// maxAnalysisBytes bounds a saved analysis; a variable so that tests can lower it.
+var maxAnalysisBytes int64 = limits.AnalysisBytes
+
 // reportLoad reads and checks a JSON analysis document.
 func reportLoad(stdin io.Reader, name string) (*analysis.Analysis, error) {
 	var r io.Reader
@@ -49,7 +54,10 @@ func reportLoad(stdin io.Reader, name string) (*analysis.Analysis, error) {
 		defer f.Close()
 		r = f
 	}
-	data, err := io.ReadAll(bufio.NewReader(r))
+	data, err := limits.ReadAll(r, maxAnalysisBytes, label) // "report -" on an endless stream
+	if errors.Is(err, limits.ErrTooLarge) {
+		return nil, usageErr("%w", err)
+	}
 	if err != nil {
 		return nil, &exitError{exitFatal, fmt.Errorf("reading %s: %w", label, err)}
 	}
@@ -72,5 +80,34 @@ func reportLoad(stdin io.Reader, name string) (*analysis.Analysis, error) {
 	if err := json.Unmarshal(data, &a); err != nil {
 		return nil, usageErr("%s: %v", label, err)
 	}
+	if err := checkTimeline(a.Timeline); err != nil {
+		return nil, usageErr("%s: %v (write the document again with analyze --output json)", label, err)
+	}
 	return &a, nil
+}
+
+// checkTimeline checks what the renderers divide by and place on an axis: a saved analysis may
+// have been edited by hand or by a script.
+func checkTimeline(tl *analysis.Timeline) error {
+	if tl == nil || len(tl.Buckets) == 0 {
+		return nil
+	}
+	const maxBucket = 366 * 24 * 3600 // a year; analyze's widest bucket is a week
+	if tl.BucketSeconds < 1 || tl.BucketSeconds > maxBucket {
+		return fmt.Errorf("timeline.bucket_seconds is %d; it must be from 1 to %d", tl.BucketSeconds, maxBucket)
+	}
+	if err := parsers.CheckTime(tl.Start); err != nil {
+		return fmt.Errorf("timeline.start: %w", err)
+	}
+	for i, b := range tl.Buckets {
+		if err := parsers.CheckTime(b.Start); err != nil {
+			return fmt.Errorf("timeline.buckets[%d].start: %w", i, err)
+		}
+	}
+	for i, e := range tl.Events {
+		if err := parsers.CheckTime(e.Time); err != nil {
+			return fmt.Errorf("timeline.events[%d].time: %w", i, err)
+		}
+	}
+	return nil
 }

@@ -1,0 +1,71 @@
+package limits
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+// An endless stream (/dev/zero, a pipe that never closes) ends in an error at the bound.
+func TestReadAllEndless(t *testing.T) {
+	_, err := ReadAll(zeros{}, 1<<20, "/dev/zero")
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "/dev/zero is larger than 1 MiB") {
+		t.Fatalf("err = %v", err)
+	}
+	data, err := ReadAll(strings.NewReader("abc"), 3, "small")
+	if err != nil || string(data) != "abc" {
+		t.Fatalf("at the bound: %q, %v", data, err)
+	}
+}
+
+// Bomb returns the classic "billion laughs" document: levels of aliases, each repeating the
+// previous level n times.
+func Bomb(levels, n int) string {
+	var b strings.Builder
+	b.WriteString("a0: &a0 [\"lol\"]\n")
+	for i := 1; i <= levels; i++ {
+		fmt.Fprintf(&b, "a%d: &a%d [", i, i)
+		for j := 0; j < n; j++ {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "*a%d", i-1)
+		}
+		b.WriteString("]\n")
+	}
+	return b.String()
+}
+
+func TestYAMLAliasBomb(t *testing.T) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(Bomb(9, 9)), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := YAML(&doc, YAMLNodes); !errors.Is(err, ErrAliases) {
+		t.Fatalf("a 9×9 alias bomb: err = %v", err)
+	}
+	// Ordinary anchors pass.
+	if _, err := UnmarshalYAML([]byte(Bomb(3, 3))); err != nil {
+		t.Fatalf("a few aliases: %v", err)
+	}
+	// An alias cycle (yaml.v3 builds one for an anchor inside its own value) is refused too.
+	var cyc yaml.Node
+	if yaml.Unmarshal([]byte("a: &x {b: *x}\n"), &cyc) == nil {
+		if err := YAML(&cyc, YAMLNodes); err == nil {
+			t.Errorf("an alias cycle passed")
+		}
+	}
+}
+
+var _ io.Reader = zeros{}
