@@ -135,11 +135,15 @@ func (e *Engine) noteMore(rec *parsers.Record, li int, t int64, has405 bool) boo
 		n := redirectNote{t: t, status: rec.Status, method: strings.Clone(rec.Method), uri: strings.Clone(rec.URI),
 			path: strings.Clone(rec.Path), location: redirectLocation(rec.Detail), file: e.fileOf(rec.File), line: rec.Line,
 			layer: li, client: strings.Clone(rec.ClientIP), agent: strings.Clone(rec.UserAgent), host: strings.Clone(rec.Host)}
-		l := m.redirects[k]
-		if len(l) >= redirectsPerKey {
-			l = append(l[:0], l[1:]...)
+		// By layer, and for any layer: the GET may be logged only at another layer than the
+		// redirect (an edge redirecting to https, the app logging the GET).
+		for _, k := range []string{k, clientKey(-1, rec.ClientIP, rec.UserAgent)} {
+			l := m.redirects[k]
+			if len(l) >= redirectsPerKey {
+				l = append(l[:0], l[1:]...)
+			}
+			m.redirects[k] = append(l, n)
 		}
-		m.redirects[k] = append(l, n)
 	}
 	if rec.UserAgent != "" && t != 0 {
 		if m.agents == nil {
@@ -300,6 +304,7 @@ func (e *Engine) classifyMore(r *request) bool {
 	oh := hops[v.originHop]
 	if e.format(oh) == parsers.FormatIIS && oh.status == 405 && webdavMethod(oh.method()) {
 		v.cause = CauseWebDAVIntercept
+		v.noAllow = false // the module sends Allow: GET, HEAD, OPTIONS, TRACE; IIS does not log it
 		return true
 	}
 	if x := e.fallthroughOf(r); x != nil {
@@ -372,11 +377,16 @@ func (e *Engine) redirectBefore(r *request) *Redirect {
 	if r.hops[0].method() != "GET" || len(e.more.redirects) == 0 {
 		return nil
 	}
-	for _, h := range r.hops {
+	for i := 0; i < 2*len(r.hops); i++ {
+		h := r.hops[i%len(r.hops)]
 		if h.clientIP() == "" || h.time == 0 {
 			continue
 		}
-		notes := e.more.redirects[clientKey(h.layer, h.clientIP(), h.userAgent())]
+		layer := h.layer // first the redirects at the hop's own layer, then at any layer
+		if i >= len(r.hops) {
+			layer = -1
+		}
+		notes := e.more.redirects[clientKey(layer, h.clientIP(), h.userAgent())]
 		for i := len(notes) - 1; i >= 0; i-- {
 			n := notes[i]
 			if n.t > h.time || h.time-n.t > redirectWindow || !redirectTarget(n, h.path()) {

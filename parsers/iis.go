@@ -176,7 +176,16 @@ func (p *IISParser) Parse(line []byte, rec *Record) error {
 			rec.ClientIP = bstr(v)
 			rec.Peer = rec.ClientIP
 		case iisUA:
-			rec.UserAgent = p.a.add(bytes.ReplaceAll(v, []byte("+"), []byte(" ")))
+			if bytes.IndexByte(v, '+') >= 0 {
+				u := p.a.alloc(v)
+				for j, c := range u {
+					if c == '+' {
+						u[j] = ' '
+					}
+				}
+				v = u
+			}
+			rec.UserAgent = bstr(v)
 		case iisHost:
 			rec.Host = bstr(stripDefaultPort(v))
 		case iisStatus:

@@ -330,6 +330,9 @@ func impactSection(a *analysis.Analysis, o Options) section {
 	if s.Scope != "" {
 		facts = append(facts, item(bold("Scope: "), plain(s.Scope)))
 	}
+	for _, l := range moreFacts(a) { // method rejections that were not 405s, noise (causes.go)
+		facts = append(facts, item(bold(l[0]), plain(l[1])))
+	}
 	if im != nil {
 		facts = append(facts,
 			item(bold("What the clients got: "), plain(statusText(im.ClientStatus))),

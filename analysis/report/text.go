@@ -34,6 +34,9 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 	if s.Scope != "" {
 		term.Fprintf(bw, "Scope: %s\n", s.Scope)
 	}
+	for _, l := range moreFacts(a) { // method rejections that were not 405s, noise (causes.go)
+		term.Fprintf(bw, "%s%s\n", l[0], l[1])
+	}
 	bw.WriteString("\n")
 
 	term.Fprintf(bw, "Layers, outer → inner: %s\n  %s\n\n", orDash(layerNames(a.Layers)), a.Order)
@@ -132,7 +135,7 @@ func plural(n int, what string) string {
 }
 
 func flags(f *analysis.Finding) string {
-	var p []string
+	p := moreFlags(f) // causes.go
 	if f.Masked > 0 {
 		p = append(p, fmt.Sprintf("masked %d", f.Masked))
 	}

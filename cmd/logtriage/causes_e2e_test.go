@@ -400,3 +400,36 @@ func causesWaitPort(t *testing.T, port int, dir string) {
 	errLog, _ := os.ReadFile(filepath.Join(dir, "error.log"))
 	t.Fatalf("nginx did not listen on %d within 10s:\n%s\n%s", port, out, errLog)
 }
+
+// TestCausesIIS: IIS W3C logs are detected without flags, and the WebDAV module's 405s to PUT
+// and DELETE are webdav_intercept (samples/causes/iis/u_ex261201.log).
+func TestCausesIIS(t *testing.T) {
+	r := lt(t, nil, "analyze", "--output", "json", "samples/causes/iis/u_ex261201.log")
+	if r.code != 0 {
+		t.Fatalf("analyze exit %d\n%s", r.code, r.stderr)
+	}
+	var doc struct {
+		Findings []struct {
+			Origin   string `json:"origin_layer"`
+			Cause    string `json:"cause"`
+			Method   string `json:"method"`
+			Route    string `json:"route"`
+			Evidence string `json:"evidence"`
+			Fix      string `json:"fix"`
+		} `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range doc.Findings {
+		got[f.Method+" "+f.Route] = f.Origin + " " + f.Cause
+		if !strings.Contains(f.Fix, "WebDAVModule") {
+			t.Errorf("%s %s: fix does not name the WebDAV module: %s", f.Method, f.Route, f.Fix)
+		}
+	}
+	want := map[string]string{"PUT /api/items/{id}": "iis webdav_intercept", "DELETE /api/items/{id}": "iis webdav_intercept"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("findings %v, want %v", got, want)
+	}
+}
