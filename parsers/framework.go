@@ -495,6 +495,13 @@ func (p *FrameworkParser) clientFirst(line []byte, rec *Record) error {
 		// (docs/frameworks.md) says they are an app's.
 		return ErrNotAccess
 	}
+	if p.clf(line, third, rec) {
+		rec.Framework = p.clfName
+		return nil
+	}
+	rec.Reset()
+	// The nginx parser reads what the direct reading does not (escapes, odd spacing) and says
+	// where a line stops matching.
 	np := p.common
 	if line[len(line)-1] == '"' {
 		np = p.combined
@@ -511,6 +518,84 @@ func (p *FrameworkParser) clientFirst(line []byte, rec *Record) error {
 	}
 	rec.Format, rec.Framework, rec.Upstream = FormatApp, p.clfName, nil
 	return nil
+}
+
+// clf reads a Common or Combined Log Format line directly: 'client ident user [time] "request"
+// status size' and optionally ' "referer" "user agent"'. third is the line from the user on.
+// False when the line has another shape; the caller then tries the nginx parser.
+func (p *FrameworkParser) clf(line, third []byte, rec *Record) bool {
+	sp := bytes.IndexByte(third, ' ')
+	if sp < 0 || len(third) < sp+31 || third[sp+1] != '[' || third[sp+28] != ']' || third[sp+29] != ' ' || third[sp+30] != '"' {
+		return false
+	}
+	t, ok := parseNginxTime(third[sp+2 : sp+28])
+	if !ok {
+		return false
+	}
+	b := third[sp+31:]
+	// The request ends at the quote followed by " <status> ".
+	q := 0
+	for {
+		k := bytes.IndexByte(b[q:], '"')
+		if k < 0 {
+			return false
+		}
+		q += k
+		if q+5 < len(b) && b[q+1] == ' ' && (q+6 == len(b) || b[q+5] == ' ') {
+			if _, ok := status3(b[q+2:]); ok {
+				break
+			}
+		}
+		q++
+	}
+	req := b[:q]
+	if bytes.IndexByte(req, '\\') >= 0 {
+		return false // escaped bytes: the nginx parser decodes them
+	}
+	st, _ := status3(b[q+2:])
+	rest := b[q+5:]
+	var size []byte
+	if len(rest) > 0 {
+		rest = rest[1:]
+		e := bytes.IndexByte(rest, ' ')
+		if e < 0 {
+			e = len(rest)
+		}
+		size, rest = rest[:e], rest[e:]
+		if _, ok := parseInt(size); !ok && !dash(size) {
+			return false
+		}
+	}
+	var ua []byte
+	if len(rest) > 0 {
+		// ' "referer" "user agent"'
+		if len(rest) < 8 || rest[0] != ' ' || rest[1] != '"' || rest[len(rest)-1] != '"' {
+			return false
+		}
+		mid := bytes.Index(rest[2:], []byte(`" "`))
+		if mid < 0 {
+			return false
+		}
+		ua = rest[2+mid+3 : len(rest)-1]
+		if bytes.IndexByte(ua, '\\') >= 0 {
+			return false
+		}
+	}
+	setRequestLine(rec, req)
+	if rec.Method == "" {
+		return false
+	}
+	rec.Time, rec.Status = t, st
+	setClient(rec, line[:bytes.IndexByte(line, ' ')])
+	rec.Peer = rec.ClientIP
+	if n, ok := parseInt(size); ok {
+		rec.BytesSent = int64(n)
+	}
+	if !dash(ua) {
+		rec.UserAgent = bstr(ua)
+	}
+	rec.Format = FormatApp
+	return true
 }
 
 // morganShort reads morgan's tiny ("POST /items 405 18 - 0.744 ms"), dev ("POST /items 405

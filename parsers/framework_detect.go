@@ -181,6 +181,13 @@ type EchoParser struct{ app *AppParser }
 var echoKeys = [...]string{`{"time":`, `,"id":`, `,"remote_ip":`, `,"host":`, `,"method":`, `,"uri":`,
 	`,"user_agent":`, `,"status":`, `,"error":`, `,"latency":`, `,"latency_human":`, `,"bytes_in":`, `,"bytes_out":`}
 
+var echoKeyBytes = func() (out [len(echoKeys)][]byte) {
+	for i, k := range echoKeys {
+		out[i] = []byte(k)
+	}
+	return out
+}()
+
 const (
 	echoTime = iota
 	echoID
@@ -234,25 +241,28 @@ func (e *EchoParser) direct(line []byte, rec *Record) bool {
 	e.app.a.reset()
 	var v [len(echoKeys)][]byte
 	pos := 0
-	for i, k := range echoKeys {
-		if !bytes.HasPrefix(line[pos:], []byte(k)) {
+	for i, k := range echoKeyBytes {
+		if !bytes.HasPrefix(line[pos:], k) {
 			return false
 		}
 		pos += len(k)
-		end := len(line) - 1
-		if i+1 < len(echoKeys) {
-			j := bytes.Index(line[pos:], []byte(echoKeys[i+1]))
-			if j < 0 {
+		if pos < len(line) && line[pos] == '"' {
+			end := bytes.IndexByte(line[pos+1:], '"') // no escapes: checked above
+			if end < 0 {
 				return false
 			}
-			end = pos + j
+			v[i] = line[pos+1 : pos+1+end]
+			pos += end + 2
+			continue
 		}
-		val := line[pos:end]
-		if len(val) >= 2 && val[0] == '"' && val[len(val)-1] == '"' {
-			val = val[1 : len(val)-1]
+		j := pos
+		for j < len(line) && (line[j] >= '0' && line[j] <= '9' || line[j] == '-' || line[j] == '.') {
+			j++
 		}
-		v[i] = val
-		pos = end
+		v[i], pos = line[pos:j], j
+	}
+	if pos != len(line)-1 {
+		return false
 	}
 	st, ok := parseInt(v[echoStatus])
 	if !ok || st < 100 || st > 999 || !upperWord(v[echoMethod]) {

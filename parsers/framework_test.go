@@ -550,3 +550,32 @@ func TestFrameworkAppLayer(t *testing.T) {
 		}
 	}
 }
+
+// TestFrameworkCLFMatchesNginx checks the direct Common/Combined Log Format reading against the
+// nginx parser on the real gunicorn 20.1.0, morgan 1.10.1 and Tomcat 10.1.60 lines.
+func TestFrameworkCLFMatchesNginx(t *testing.T) {
+	for _, name := range []string{"gunicorn.log", "morgan-combined.log", "morgan-common.log", "localhost_access_log.2026-12-01.txt"} {
+		p := NewFramework(FrameworkGunicorn)
+		for i, l := range fwFile(t, name) {
+			np := p.common
+			if l[len(l)-1] == '"' {
+				np = p.combined
+			}
+			var want, got Record
+			want.Reset()
+			got.Reset()
+			if np.Parse(l, &want) != nil {
+				continue // gunicorn's error log
+			}
+			if err := p.Parse(l, &got); err != nil {
+				t.Errorf("%s:%d: %v", name, i+1, err)
+				continue
+			}
+			if got.Method != want.Method || got.URI != want.URI || got.Path != want.Path || got.Proto != want.Proto ||
+				got.Status != want.Status || !got.Time.Equal(want.Time) || got.ClientIP != want.ClientIP ||
+				got.UserAgent != want.UserAgent || got.BytesSent != want.BytesSent {
+				t.Errorf("%s:%d:\n got %s\nwant %s", name, i+1, got.AppendJSON(nil), want.AppendJSON(nil))
+			}
+		}
+	}
+}
