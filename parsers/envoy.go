@@ -265,6 +265,9 @@ func envoyCompileOperator(s string) (envoyField, int, error) {
 	if j >= len(s) || s[j] != '%' {
 		return envoyField{}, 0, fmt.Errorf("no closing '%%' after %%%s", name)
 	}
+	if err := checkEnvoyOperator(name); err != nil { // formatnames.go
+		return envoyField{}, 0, err
+	}
 	f := envoyOperator(name, arg)
 	f.text = s[:j+1]
 	return f, j + 1, nil

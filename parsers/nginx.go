@@ -341,6 +341,7 @@ func (p *NginxParser) compileSteps(f string, slots *int) ([]nginxStep, error) {
 			i++
 			continue
 		}
+		at := i
 		var name string
 		if i+1 < len(f) && f[i+1] == '{' {
 			end := strings.IndexByte(f[i+2:], '}')
@@ -364,6 +365,9 @@ func (p *NginxParser) compileSteps(f string, slots *int) ([]nginxStep, error) {
 			}
 			name = f[i+1 : j]
 			i = j
+		}
+		if err := checkNginxVariable(name); err != nil { // formatnames.go
+			return nil, fmt.Errorf("nginx format: %w at byte %d", err, at)
 		}
 		flush()
 		s := nginxStep{name: name, isVar: true, kind: nginxVarKinds[name], slot: *slots}

@@ -165,3 +165,26 @@ func TestReportHostileDocuments(t *testing.T) {
 		}
 	}
 }
+
+// A misspelled --nginx-format variable is a usage error naming the variable meant, and a run in
+// which every line was rejected does not exit 0 ("No 405 responses found" was printed before).
+func TestFormatTyposAndAllRejected(t *testing.T) {
+	r := lt(t, nil, "analyze", "--nginx-format", `$remote_addr - $remote_user [$time_local] "$request" $staus $body_bytes_sent`, "samples/nginx/combined.log")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "did you mean $status?") {
+		t.Errorf("$staus: exit %d: %s", r.code, r.stderr)
+	}
+	r = lt(t, nil, "analyze", "--envoy-format", `[%START_TIME%] "%REQ(:METHOD)% %REQ(:PATH)% %PROTOCOL%" %RESPONSE_COD%`, "samples/nginx/combined.log")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "did you mean %RESPONSE_CODE%?") {
+		t.Errorf("%%RESPONSE_COD%%: exit %d: %s", r.code, r.stderr)
+	}
+	// Lines that parse but are all rejected (dated 2300): nothing was analysed.
+	log := filepath.Join(t.TempDir(), "access.log")
+	line := `10.0.0.12 - - [24/Nov/2300:10:00:01 +0000] "POST /cart HTTP/1.1" 405 157 "-" "curl/8.5.0"` + "\n"
+	if err := os.WriteFile(log, []byte(line+line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = lt(t, nil, "analyze", log)
+	if r.code == exitOK || !strings.Contains(r.stderr, "every line of "+log+" was rejected") {
+		t.Errorf("every line rejected: exit %d: %s", r.code, r.stderr)
+	}
+}

@@ -177,6 +177,10 @@ func report(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 	var read, parsed, rejected, skipped int64
 	failed, unread := 0, 0
 	for _, s := range stats {
+		if allRejected(s) {
+			failed++
+			unread++ // nothing of it is in the report either
+		}
 		skipped += s.Skipped
 		read += s.Read
 		parsed += s.Parsed
@@ -214,6 +218,9 @@ func report(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 		if s.Err != "" {
 			term.Fprintf(w, "error: %s\n", s.Err)
 		}
+		if allRejected(s) {
+			term.Fprintf(w, "error: every line of %s was rejected (reasons above): it is not in the format it was read as; give its format (--format, --nginx-format, --envoy-format, …)\n", s.Input)
+		}
 	}
 	switch {
 	case unread == len(stats) && len(stats) > 0:
@@ -234,19 +241,25 @@ func clip(s string, n int) string {
 	return "…" + s[len(s)-n+1:]
 }
 
+// allRejected reports whether an input was read and every line of it rejected: a run that
+// reads nothing but rejections must not pass as a clean one.
+func allRejected(s parsers.Stats) bool {
+	return s.Err == "" && s.Parsed == 0 && s.Rejected > 0
+}
+
 // errSummary says in one line why the exit code is not zero; details are already on stderr.
 func errSummary(stats []parsers.Stats, code int) error {
 	failed := 0
 	var rejected int64
 	for _, s := range stats {
-		if s.Err != "" {
+		if s.Err != "" || allRejected(s) {
 			failed++
 		}
 		rejected += s.Rejected
 	}
 	switch code {
 	case exitFatal:
-		return fmt.Errorf("no input could be read (see the errors above)")
+		return fmt.Errorf("no input could be read, or every line was rejected (see the errors above)")
 	case exitPartial:
 		return fmt.Errorf("%d of %d inputs could not be read in full (see the errors above); the rest was processed", failed, len(stats))
 	case exitRejected:
