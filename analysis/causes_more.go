@@ -102,7 +102,7 @@ type agentStats struct {
 // moreState is the engine's state for these causes.
 type moreState struct {
 	redirects map[string][]redirectNote
-	agents    map[string]*agentStats
+	agents    map[agentID]*agentStats
 	// Non-405 method rejections and monitor probes set aside, for the summary.
 	rejections, probes int64
 }
@@ -117,7 +117,12 @@ type extra struct {
 	served    string                 // static_fallthrough: the path the proxy served
 }
 
-func agentKey(layer int, ua string) string { return strconv.Itoa(layer) + "\x00" + ua }
+// agentID keys what a user agent sent at a layer; a struct, so that looking up a record's
+// user agent (which aliases the parser's buffer) allocates nothing.
+type agentID struct {
+	layer int
+	ua    string
+}
 
 func clientKey(layer int, client, ua string) string {
 	return strconv.Itoa(layer) + "\x00" + client + "\x00" + ua
@@ -145,19 +150,21 @@ func (e *Engine) noteMore(rec *parsers.Record, li int, t int64, has405 bool) boo
 			m.redirects[k] = append(l, n)
 		}
 	}
-	if rec.UserAgent != "" && t != 0 {
+	probe := rec.Method == "HEAD" || rec.Method == "OPTIONS"
+	// Only agents that sent HEAD/OPTIONS are followed (from their first one on), so that
+	// traffic without any costs no lookup.
+	if rec.UserAgent != "" && t != 0 && (probe || len(m.agents) > 0) {
 		if m.agents == nil {
-			m.agents = map[string]*agentStats{}
+			m.agents = map[agentID]*agentStats{}
 		}
-		k := agentKey(li, rec.UserAgent)
-		a := m.agents[k]
-		if a == nil && len(m.agents) < maxAgents {
+		a := m.agents[agentID{li, rec.UserAgent}]
+		if a == nil && probe && len(m.agents) < maxAgents {
 			a = &agentStats{path: strings.Clone(rec.Path), firstT: t}
-			m.agents[k] = a
+			m.agents[agentID{li, strings.Clone(rec.UserAgent)}] = a
 		}
 		if a != nil {
 			a.n++
-			a.other = a.other || rec.Method != "HEAD" && rec.Method != "OPTIONS"
+			a.other = a.other || !probe
 			a.paths = a.paths || !samePath(a.path, rec.Path)
 			if a.last != 0 && t > a.last {
 				g := float64(t-a.last) / 1e9
@@ -345,7 +352,7 @@ func (e *Engine) monitorOf(c *hop) *Monitor {
 	if c.method() != "HEAD" && c.method() != "OPTIONS" || c.userAgent() == "" {
 		return nil
 	}
-	a := e.more.agents[agentKey(c.layer, c.userAgent())]
+	a := e.more.agents[agentID{c.layer, c.userAgent()}]
 	mon := &Monitor{Agent: c.userAgent(), Known: knownMonitor(c.userAgent())}
 	if a != nil {
 		mon.Requests = a.n

@@ -178,7 +178,7 @@ func parseNginxLocations(file, src string) ([]NginxLocation, error) {
 			}
 		case "proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass", "memcached_pass":
 			for _, b := range stack {
-				if b.name == "location" {
+				if b.name == "location" && b.loc >= 0 {
 					out[b.loc].Upstream = true
 				}
 			}
