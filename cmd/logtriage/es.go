@@ -40,6 +40,11 @@ type esCmd struct {
 	Password string   `env:"ELASTICSEARCH_PASSWORD" help:"Password for basic authentication; prefer the environment variable." placeholder:"PASS"`
 	CACert   string   `name:"ca-cert" help:"PEM file of the CA that signed the cluster's certificate." type:"existingfile" placeholder:"FILE"`
 	Insecure bool     `help:"Do not verify the cluster's TLS certificate."`
+	Flavor   string   `help:"API dialect of the cluster: elasticsearch (8.x, 9.x) or opensearch (2.x); by default GET / decides." enum:",elasticsearch,opensearch" default:"" placeholder:"FLAVOR"`
+
+	AWSSigV4   bool   `name:"aws-sigv4" help:"Sign requests with AWS Signature Version 4 (Amazon OpenSearch Service); credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN or the shared files of AWS_PROFILE."`
+	AWSRegion  string `name:"aws-region" help:"AWS region for --aws-sigv4 (default AWS_REGION, AWS_DEFAULT_REGION, or the profile's region)." placeholder:"REGION"`
+	AWSService string `name:"aws-service" help:"AWS service name for --aws-sigv4: es (managed domains) or aoss (OpenSearch Serverless)." enum:"es,aoss" default:"es"`
 
 	Index  []string `required:"" sep:"," help:"Index patterns and data streams to read: logs-nginx.access-*,logs-aws.elb_logs-*,filebeat-*." placeholder:"PATTERN"`
 	Since  string   `help:"Analyse documents at or after this time: RFC 3339, a date, or a duration before now (2h)." placeholder:"TIME"`
@@ -47,7 +52,7 @@ type esCmd struct {
 	Status []int    `help:"Statuses to triage (comma-separated)." default:"405" placeholder:"CODE"`
 
 	LayerMap []string          `name:"layer-map" sep:"," help:"Name the layer of documents by dataset or index pattern: --layer-map nginx.access=edge,envoyproxy.log=ingress. Default: the dataset's format (alb, nginx, envoy, app)." placeholder:"MATCH=LAYER"`
-	DocField map[string]string `name:"es-field" help:"Read a record field from other document fields (custom index templates): --es-field request_id=labels.request_id (repeatable; comma-separate several fields). Names: time, dataset, raw, method, url, status, upstream_status, request_id, trace_id, amzn_trace_id, client_ip, user_agent, upstream_addr, service, host, version." placeholder:"NAME=FIELDS"`
+	DocField map[string]string `name:"es-field" help:"Read a record field from other document fields (custom index templates): --es-field request_id=labels.request_id (repeatable; comma-separate several fields). Names: time, dataset, raw, method, url, status, upstream_status, request_id, trace_id, amzn_trace_id, client_ip, user_agent, upstream_addr, service, host, version, tiebreaker (OpenSearch: a sortable field unique per document, to page by)." placeholder:"NAME=FIELDS"`
 
 	NginxFormat string            `name:"nginx-format" help:"nginx log_format of raw lines kept in message." placeholder:"STRING"`
 	NginxConf   string            `name:"nginx-conf" help:"nginx configuration whose log_format directives may have written the raw lines." type:"existingfile" placeholder:"FILE"`
@@ -96,6 +101,21 @@ func (c *esCmd) Run(s *streams) error {
 	if c.Quiet {
 		progress = nil
 	}
+	var signer *elastic.AWSSigner
+	if c.AWSSigV4 {
+		creds, err := elastic.LoadAWSCredentials(os.Getenv)
+		if err != nil {
+			return usageErr("--aws-sigv4: %v", err)
+		}
+		region := c.AWSRegion
+		if region == "" {
+			region = elastic.AWSRegion(os.Getenv)
+		}
+		if region == "" {
+			return usageErr("--aws-sigv4: no region: pass --aws-region or set AWS_REGION")
+		}
+		signer = &elastic.AWSSigner{Creds: creds, Region: region, Service: c.AWSService}
+	}
 	job, err := elastic.New(elastic.Options{
 		URLs: c.URL, APIKey: c.APIKey, Username: c.Username, Password: c.Password,
 		CACert: c.CACert, Insecure: c.Insecure, Indices: c.Index, Since: since, Until: until,
@@ -103,6 +123,7 @@ func (c *esCmd) Run(s *streams) error {
 		History: c.History, NoBaselines: c.NoBaselines, MessageSearch: c.MessageSearch,
 		Layers: rules, Fields: c.DocField, Parse: cfg, Route: analysis.Route, Progress: progress,
 		RetryBase: c.RetryBase, Pad: c.JoinWindow, OpaqueID: "logtriage/" + version,
+		Flavor: c.Flavor, AWS: signer,
 	})
 	if err != nil {
 		return usageErr("%v", err)
@@ -161,8 +182,12 @@ func (c *esCmd) Run(s *streams) error {
 
 // esScope says what the analysis of the cluster covers, for every output format.
 func esScope(rep *elastic.Report, indices []string, max int) string {
-	s := fmt.Sprintf("Elasticsearch indices %s: %s documents with a 405 in the window (exact count); %s requests with a 405 examined in depth with their hops",
-		strings.Join(indices, ","), num.Thousands(rep.Total405Docs), num.Thousands(int64(rep.Requests405)))
+	product := "Elasticsearch"
+	if rep.Flavor == elastic.FlavorOpenSearch {
+		product = "OpenSearch"
+	}
+	s := fmt.Sprintf("%s indices %s: %s documents with a 405 in the window (exact count); %s requests with a 405 examined in depth with their hops",
+		product, strings.Join(indices, ","), num.Thousands(rep.Total405Docs), num.Thousands(int64(rep.Requests405)))
 	if rep.CapHit {
 		s += fmt.Sprintf(" — the --max-requests cap (%s) was hit, so the findings count only the requests examined", num.Thousands(int64(max)))
 	}
@@ -257,7 +282,11 @@ func esSummary(w io.Writer, rep *elastic.Report, quiet bool) {
 	if quiet {
 		return
 	}
-	fmt.Fprintf(w, "\nElasticsearch %s (cluster %s), indices %s\n", rep.Version, rep.Cluster, strings.Join(rep.Indices, ","))
+	product := "Elasticsearch"
+	if rep.Flavor == elastic.FlavorOpenSearch {
+		product = "OpenSearch"
+	}
+	fmt.Fprintf(w, "\n%s %s (cluster %s), indices %s\n", product, rep.Version, rep.Cluster, strings.Join(rep.Indices, ","))
 	t := render.NewTable("PHASE", "REQUESTS", "DOCUMENTS", "BUCKETS", "KIB", "SECONDS").AlignRight(1, 2, 3, 4, 5)
 	var r, d, b, kb int64
 	for _, p := range rep.Phases {
@@ -289,6 +318,12 @@ func esSummary(w io.Writer, rep *elastic.Report, quiet bool) {
 		if l.Warning != "" {
 			fmt.Fprintf(w, "warning: layer %s: %s\n", l.Layer, l.Warning)
 		}
+	}
+	if rep.Baselines != "" {
+		fmt.Fprintf(w, "baselines: %s\n", rep.Baselines)
+	}
+	for _, n := range rep.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
 	}
 	if rep.PITReopened > 0 {
 		fmt.Fprintf(w, "the point in time expired %d time(s) and was reopened\n", rep.PITReopened)

@@ -331,3 +331,58 @@ func TestESOutAndSummaryCounts(t *testing.T) {
 		t.Errorf("summary counts %d records from %d documents read", doc.Summary.Records, doc.Elasticsearch.DocsRead)
 	}
 }
+
+// Issue 16: `logtriage es` on the fake cluster in OpenSearch 2.17 mode, holding the incident as
+// ECS documents and as raw-line documents, gives analyze's verdicts; a wrong password exits 11.
+func TestESOpenSearch(t *testing.T) {
+	files := lt(t, nil, "analyze", "--output", "json", "--requests",
+		"--nginx-conf", "samples/incidents/nginx.conf", "--envoy-config", "samples/incidents/envoy.yaml",
+		"alb=samples/incidents/alb.log.gz", "edge=samples/incidents/edge.log",
+		"ingress=samples/incidents/ingress.log", "app=samples/incidents/app.json")
+	if files.code != 0 {
+		t.Fatalf("analyze exit %d: %s", files.code, files.stderr)
+	}
+	want := parseReport(t, files.stdout).verdicts()
+	for _, raw := range []bool{false, true} {
+		srv := esfake.NewOpenSearch()
+		seed := esfake.SeedIncidents
+		if raw {
+			seed = esfake.SeedIncidentsRaw
+		}
+		if _, err := seed(srv, "samples/incidents"); err != nil {
+			t.Fatal(err)
+		}
+		hs := httptest.NewServer(srv)
+		defer hs.Close()
+		args := esArgs(hs.URL, "--output", "json", "--requests", "--write-findings", "logtriage-findings")
+		if raw {
+			args = append(args, "--message-search")
+		}
+		r := lt(t, nil, args...)
+		if r.code != 0 {
+			t.Fatalf("raw=%v: exit %d: %s", raw, r.code, r.stderr)
+		}
+		got := parseReport(t, r.stdout)
+		if g := got.verdicts(); strings.Join(want, "\n") != strings.Join(g, "\n") {
+			t.Errorf("raw=%v: verdicts differ from analyze: %d vs %d lines", raw, len(want), len(g))
+		}
+		if !strings.Contains(r.stderr, "OpenSearch "+esfake.OpenSearchVersion) {
+			t.Errorf("raw=%v: stderr does not name OpenSearch:\n%s", raw, r.stderr)
+		}
+		for ep, st := range srv.Stats() {
+			if st.Errors > 0 {
+				t.Errorf("raw=%v: %s: %d requests refused", raw, ep, st.Errors)
+			}
+		}
+		if n := srv.DocCount("logtriage-findings"); n != len(got.Findings)+len(got.Requests) {
+			t.Errorf("raw=%v: %d documents landed, want %d", raw, n, len(got.Findings)+len(got.Requests))
+		}
+		if raw {
+			srv.SetCredentials("", "triage", "right")
+			bad := lt(t, nil, esArgs(hs.URL, "-q", "--username", "triage", "--password", "wr0ng-pass")...)
+			if bad.code != exitESAuth || strings.Contains(bad.stderr, "wr0ng-pass") {
+				t.Errorf("wrong password: exit %d\n%s", bad.code, bad.stderr)
+			}
+		}
+	}
+}

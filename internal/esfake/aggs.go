@@ -17,6 +17,9 @@ type aggregator struct {
 	scope   *bitset // documents the search may see (filters inside aggs are scoped too)
 	buckets int
 	max     int
+	// fielddata, when set, returns an error for a field that cannot be aggregated (OpenSearch
+	// mode: wildcard and text fields).
+	fielddata func(field string) error
 }
 
 func (ag *aggregator) count(n int) error {
@@ -326,6 +329,11 @@ func (ag *aggregator) keyVals(field string, d int32) []keyVal {
 
 func (ag *aggregator) terms(a, body gjson.Result, docs []int32) (any, error) {
 	field := body.Get("field").String()
+	if ag.fielddata != nil {
+		if err := ag.fielddata(field); err != nil {
+			return nil, err
+		}
+	}
 	size := 10
 	if body.Get("size").Exists() {
 		size = int(body.Get("size").Int())
@@ -484,6 +492,11 @@ func (ag *aggregator) composite(a, body gjson.Result, docs []int32) (any, error)
 			cs := compSource{name: name.Str}
 			def.ForEach(func(kind, spec gjson.Result) bool {
 				cs.field = spec.Get("field").String()
+				if ag.fielddata != nil && kind.Str == "terms" {
+					if err = ag.fielddata(cs.field); err != nil {
+						return false
+					}
+				}
 				cs.missing = spec.Get("missing_bucket").Bool()
 				cs.desc = spec.Get("order").String() == "desc"
 				switch kind.Str {

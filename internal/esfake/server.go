@@ -41,6 +41,8 @@ type Server struct {
 	// Now is the clock used for PIT expiry (default time.Now).
 	Now func() time.Time
 
+	openSearch bool // NewOpenSearch (opensearch.go)
+
 	mu     sync.Mutex
 	st     *store
 	pits   map[string]*pit
@@ -61,6 +63,7 @@ type EndpointStats struct {
 	Requests int   // requests received (including failed and retried ones)
 	Hits     int   // documents returned in hits.hits
 	Bytes    int64 // response bytes
+	Errors   int   // responses with a status of 400 or more
 }
 
 // Fault is an injected failure. It applies to requests of Endpoint ("info", "field_caps",
@@ -275,9 +278,14 @@ func (s *Server) endpoint(r *http.Request, parts []string) string {
 		return "info"
 	case last == "_field_caps":
 		return "field_caps"
-	case last == "_pit" && r.Method == http.MethodDelete:
+	case last == "_pit" && !s.openSearch && r.Method == http.MethodDelete:
 		return "pit_close"
-	case last == "_pit":
+	case last == "_pit" && !s.openSearch:
+		return "pit_open"
+	case last == "point_in_time" && len(parts) >= 2 && parts[len(parts)-2] == "_search" && s.openSearch:
+		if r.Method == http.MethodDelete {
+			return "pit_close"
+		}
 		return "pit_open"
 	case last == "_search":
 		return "search"
@@ -422,6 +430,10 @@ func (s *Server) serveLocked(r *http.Request, rw *respWriter, ep string, parts [
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			break
 		}
+		if s.openSearch {
+			res = s.osInfo()
+			break
+		}
 		res = map[string]any{"name": "esfake-1", "cluster_name": "esfake", "cluster_uuid": "fakeclusteruuid0000000",
 			"version": map[string]any{"number": Version, "build_flavor": "default", "build_type": "docker",
 				"build_hash": "0000000", "build_date": "2025-01-01T00:00:00.000Z", "build_snapshot": false,
@@ -431,9 +443,17 @@ func (s *Server) serveLocked(r *http.Request, rw *respWriter, ep string, parts [
 	case "field_caps":
 		res, err = s.fieldCaps(r, parts)
 	case "pit_open":
-		res, err = s.openPIT(r, parts)
+		if s.openSearch {
+			res, err = s.osOpenPIT(r, parts[:len(parts)-1])
+		} else {
+			res, err = s.openPIT(r, parts)
+		}
 	case "pit_close":
-		res, status, err = s.closePIT(body)
+		if s.openSearch {
+			res, status, err = s.osClosePIT(body)
+		} else {
+			res, status, err = s.closePIT(body)
+		}
 	case "search":
 		var hits int
 		res, hits, err = s.search(r, parts, body, fault)
@@ -576,7 +596,7 @@ func (rw *respWriter) header(product bool) {
 		ct = "application/vnd.elasticsearch+json;compatible-with=8"
 	}
 	rw.w.Header().Set("Content-Type", ct)
-	if product && !rw.noProduct {
+	if product && !rw.noProduct && !rw.s.openSearch {
 		rw.w.Header().Set("X-Elastic-Product", "Elasticsearch")
 	}
 }
@@ -593,6 +613,9 @@ func (rw *respWriter) write(status int, b []byte) {
 	rw.s.mu.Lock()
 	if es := rw.s.stats[rw.ep]; es != nil {
 		es.Bytes += int64(len(b))
+		if status >= 400 {
+			es.Errors++
+		}
 	}
 	rw.s.mu.Unlock()
 }
@@ -658,6 +681,10 @@ func (rw *respWriter) error(e *esError) {
 
 // unauthenticated answers 401 the way Elasticsearch does: WWW-Authenticate, no product header.
 func (rw *respWriter) unauthenticated(e *esError) {
+	if rw.s.openSearch {
+		rw.osUnauthorized()
+		return
+	}
 	b, _ := json.Marshal(errBody(e))
 	rw.header(false)
 	rw.w.Header().Add("WWW-Authenticate", `Basic realm="security", charset="UTF-8"`)
@@ -704,18 +731,10 @@ func (s *Server) fieldCaps(r *http.Request, parts []string) (any, error) {
 		if !ok {
 			continue
 		}
-		typ := "keyword"
-		c := s.st.cols[name]
-		switch {
-		case name == "@timestamp":
-			typ = "date"
-		case c != nil && c.numeric:
-			typ = "long"
-		case c != nil && c.text:
-			typ = "match_only_text"
-		}
+		typ := s.fieldType(name, s.st.cols[name])
+		agg := typ != "match_only_text" && typ != "text" && !(s.openSearch && typ == "wildcard")
 		fields[name] = map[string]any{typ: map[string]any{"type": typ, "metadata_field": false,
-			"searchable": true, "aggregatable": typ != "match_only_text"}}
+			"searchable": true, "aggregatable": agg}}
 	}
 	return map[string]any{"indices": indices, "fields": fields}, nil
 }
@@ -916,8 +935,22 @@ func (s *Server) search(r *http.Request, parts []string, body []byte, fault *Fau
 			it.ForEach(func(k, v gjson.Result) bool {
 				desc := v.String() == "desc" || v.Get("order").String() == "desc"
 				switch k.Str {
-				case "_shard_doc", "_doc", "@timestamp":
+				case "_shard_doc":
+					if s.openSearch { // OpenSearch before 3.3
+						e = &esError{status: 400, typ: "query_shard_exception", shard: true, reason: "No mapping found for [_shard_doc] in order to sort on"}
+						return false
+					}
+				case "_index", "_id":
+					if !s.openSearch && k.Str == "_id" {
+						e = &esError{status: 400, typ: "illegal_argument_exception", shard: true, reason: "Fielddata access on the _id field is disallowed, you can re-enable it by updating the dynamic cluster setting: indices.id_field_data.enabled"}
+						return false
+					}
+				case "_doc", "@timestamp":
 				default:
+					if err := s.fielddataErr(k.Str); err != nil {
+						e = err.(*esError)
+						return false
+					}
 					if !v.Get("unmapped_type").Exists() {
 						e = &esError{status: 400, typ: "query_shard_exception", shard: true, reason: "No mapping found for [" + k.Str + "] in order to sort on"}
 						return false
@@ -931,7 +964,7 @@ func (s *Server) search(r *http.Request, parts []string, body []byte, fault *Fau
 			}
 		}
 	}
-	if pitID != "" && (len(keys) == 0 || keys[len(keys)-1].field != "_shard_doc") {
+	if pitID != "" && !s.openSearch && (len(keys) == 0 || keys[len(keys)-1].field != "_shard_doc") {
 		keys = append(keys, sortKey{field: "_shard_doc"})
 	}
 	size := 10
@@ -968,15 +1001,32 @@ func (s *Server) search(r *http.Request, parts []string, body []byte, fault *Fau
 		}
 		return 0
 	}
+	strVal := func(d int32, k sortKey) (string, bool) {
+		switch k.field {
+		case "_index":
+			return s.st.indices[s.st.idx[d]].name, true
+		case "_id":
+			return s.st.id(d), true
+		}
+		return "", false
+	}
 	total := match.count()
 	var hits []int32
 	if size > 0 {
 		var afterVals []int64
+		var afterStrs []string
 		for _, v := range after.Array() {
 			afterVals = append(afterVals, v.Int())
+			afterStrs = append(afterStrs, v.String())
 		}
 		less := func(a, b int32) bool {
 			for _, k := range keys {
+				if x, ok := strVal(a, k); ok {
+					if y, _ := strVal(b, k); x != y {
+						return x < y != k.desc
+					}
+					continue
+				}
 				x, y := sortVal(a, k), sortVal(b, k)
 				if x != y {
 					return x < y != k.desc
@@ -986,6 +1036,12 @@ func (s *Server) search(r *http.Request, parts []string, body []byte, fault *Fau
 		}
 		isAfter := func(d int32) bool {
 			for i, k := range keys {
+				if x, ok := strVal(d, k); ok {
+					if x != afterStrs[i] {
+						return x > afterStrs[i] != k.desc
+					}
+					continue
+				}
 				x := sortVal(d, k)
 				if x != afterVals[i] {
 					return x > afterVals[i] != k.desc
@@ -1039,7 +1095,11 @@ func (s *Server) search(r *http.Request, parts []string, body []byte, fault *Fau
 		if len(keys) > 0 {
 			var sv []any
 			for _, k := range keys {
-				sv = append(sv, sortVal(d, k))
+				if x, ok := strVal(d, k); ok {
+					sv = append(sv, x)
+				} else {
+					sv = append(sv, sortVal(d, k))
+				}
 			}
 			h["sort"] = sv
 		}
@@ -1073,6 +1133,9 @@ func (s *Server) search(r *http.Request, parts []string, body []byte, fault *Fau
 			docs = append(docs, d)
 		}
 		ag := &aggregator{ev: ev, scope: scope, max: maxBuckets}
+		if s.openSearch {
+			ag.fielddata = s.fielddataErr
+		}
 		aggs, err := ag.all(aggSpec, docs, true)
 		if err != nil {
 			return nil, 0, err
@@ -1337,6 +1400,9 @@ func (s *Server) bulk(r *http.Request, parts []string, body []byte) (any, error)
 			d, replaced, err := s.st.add(ixn, id, doc)
 			if err != nil {
 				e := err.(*esError)
+				if s.openSearch && e.typ == "document_parsing_exception" {
+					e.typ = "mapper_parsing_exception" // OpenSearch forked before the rename
+				}
 				fail(e.status, e.typ, e.reason)
 				if e.cause != "" {
 					item["error"].(map[string]any)["caused_by"] = map[string]any{"type": "illegal_argument_exception", "reason": e.cause}

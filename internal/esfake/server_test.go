@@ -112,3 +112,48 @@ func TestIgnoreAfterFault(t *testing.T) {
 		t.Errorf("search_after was not ignored: %s then %s", first.Raw, again.Raw)
 	}
 }
+
+// OpenSearch mode: its GET /, no product header, its PIT API, no _shard_doc, wildcard url fields
+// that cannot be aggregated, the security plugin's 401.
+func TestOpenSearchMode(t *testing.T) {
+	srv := NewOpenSearch()
+	srv.AddDocument("logs-a", "1", []byte(`{"@timestamp":"2026-11-24T10:00:00Z","url":{"path":"/x"},"message":"GET /x"}`))
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	res, err := http.Get(hs.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if gjson.GetBytes(b, "version.distribution").String() != "opensearch" || res.Header.Get("X-Elastic-Product") != "" {
+		t.Errorf("GET /: %s %v", b, res.Header)
+	}
+	if st, _ := do(t, hs, "POST", "/logs-a/_pit?keep_alive=1m", ""); st < 400 {
+		t.Errorf("the Elasticsearch PIT API answered %d", st)
+	}
+	st, pit := do(t, hs, "POST", "/logs-a/_search/point_in_time?keep_alive=1m", "")
+	id := pit.Get("pit_id").String()
+	if st != 200 || id == "" {
+		t.Fatalf("open: %d %s", st, pit.Raw)
+	}
+	if st, b := do(t, hs, "POST", "/_search", `{"pit":{"id":"`+id+`"},"sort":[{"_shard_doc":"asc"}]}`); st != 400 || !strings.Contains(b.Raw, "_shard_doc") {
+		t.Errorf("_shard_doc sort: %d %s", st, b.Raw)
+	}
+	if st, b := do(t, hs, "POST", "/_search", `{"pit":{"id":"`+id+`"},"sort":[{"_index":"asc"},{"_id":"asc"}]}`); st != 200 || b.Get("hits.hits.0.sort.1").String() != "1" {
+		t.Errorf("_index/_id sort: %d %s", st, b.Raw)
+	}
+	if st, b := do(t, hs, "POST", "/logs-a/_search", `{"size":0,"aggs":{"p":{"terms":{"field":"url.path"}}}}`); st != 400 || !strings.Contains(b.Raw, "wildcard") {
+		t.Errorf("terms on a wildcard field: %d %s", st, b.Raw)
+	}
+	if _, fc := do(t, hs, "GET", "/logs-a/_field_caps?fields=url.path", ""); fc.Get("fields.url\\.path.wildcard.aggregatable").Bool() {
+		t.Errorf("field caps: %s", fc.Raw)
+	}
+	if st, b := do(t, hs, "DELETE", "/_search/point_in_time", `{"pit_id":["`+id+`"]}`); st != 200 || !b.Get("pits.0.successful").Bool() || srv.OpenPITs() != 0 {
+		t.Errorf("close: %d %s", st, b.Raw)
+	}
+	srv.SetCredentials("", "u", "p")
+	if st, b := do(t, hs, "GET", "/", ""); st != 401 || b.Raw != "" && b.IsObject() {
+		t.Errorf("401: %d %s", st, b.Raw)
+	}
+}

@@ -120,7 +120,9 @@ func (j *Job) baselines(ctx context.Context, p *Phase, recs []*parsers.Record, s
 	sources = append(sources, src{"dataset", j.fields["dataset"][0]}, src{"index", "_index"})
 	for _, k := range []string{"upstream_addr", "service", "host", "version"} {
 		for i, f := range j.fields[k] {
-			sources = append(sources, src{fmt.Sprintf("%s%d", k, i), f})
+			if j.caps.usable(f) { // a text or wildcard field cannot be a terms source (flavor.go)
+				sources = append(sources, src{fmt.Sprintf("%s%d", k, i), f})
+			}
 		}
 	}
 	sources = append(sources, src{"port", "aws.elb.backend.port"})

@@ -55,6 +55,9 @@ var FieldNames = map[string][]string{
 	"service":         {"service.name", "aws.elb.target_group.arn", "nginx.ingress_controller.upstream.name"},
 	"host":            {"url.domain", "envoyproxy.authority"},
 	"version":         {"service.version"},
+	// tiebreaker is a sortable field unique per document, for paging OpenSearch before 3.3
+	// (flavor.go); none by default.
+	"tiebreaker": {},
 }
 
 // esFields resolves the field lists with overrides applied.
@@ -336,6 +339,9 @@ type esDocStats struct {
 func (j *Job) toRecord(index, id string, src gjson.Result, rec *parsers.Record) bool {
 	k := j.esClassify(index, src)
 	rec.Reset()
+	if m, _ := esFirst(src, j.fields["method"]); !m.Exists() {
+		j.rawOnly = true
+	}
 	layerStats := func(layer string) *esDocStats {
 		st := j.layerDocs[layer]
 		if st == nil {
@@ -417,7 +423,9 @@ func (j *Job) toRecord(index, id string, src gjson.Result, rec *parsers.Record) 
 	if rec.Format == "" {
 		rec.Format = format
 	}
-	rec.File = index + "/" + id
+	// The input of a document is its index (the data stream of a backing index): several
+	// indices of one layer are its instances, as several files are (analysis/baseline.go).
+	rec.File = esIndexBase(index)
 	return true
 }
 

@@ -76,6 +76,10 @@ type Options struct {
 	MaxRetries int           // default 5
 	Timeout    time.Duration // per request (default 60s), connect and TLS handshake included
 	OpaqueID   string
+	// Flavor forces the API dialect: FlavorElasticsearch or FlavorOpenSearch; "" reads GET /.
+	Flavor string
+	// AWS, when set, signs every request with AWS Signature Version 4 (Amazon OpenSearch Service).
+	AWS *AWSSigner
 	// MaxResponseBytes bounds a response body read into memory (default 256 MiB).
 	MaxResponseBytes int64
 }
@@ -140,6 +144,7 @@ type LayerReport struct {
 
 // Report is what the job did.
 type Report struct {
+	Flavor        string        `json:"flavor"` // elasticsearch or opensearch
 	Cluster       string        `json:"cluster"`
 	Version       string        `json:"version"`
 	Indices       []string      `json:"indices"`
@@ -153,6 +158,7 @@ type Report struct {
 	TimedOut      bool          `json:"timed_out,omitempty"`
 	PITReopened   int           `json:"pit_reopened,omitempty"`
 	Baselines     string        `json:"baselines,omitempty"` // how phase 4 obtained its counts
+	Notes         []string      `json:"notes,omitempty"`     // fields replaced or left out, and why
 	// BaselineCounts is the number of documents phase 4 counted (given to the engine as counts,
 	// not records).
 	BaselineCounts int64 `json:"baseline_documents_counted"`
@@ -175,6 +181,11 @@ type Job struct {
 	layerDocs       map[string]*esDocStats
 	pitID           string
 	rawOnly         bool // a document without structured fields was read: baselines need the raw pass
+	http            *http.Client
+	flavor          string    // FlavorElasticsearch or FlavorOpenSearch, from detect
+	caps            fieldCaps // _field_caps of the fields the phases aggregate and sort on
+	aggPath, aggURL string    // the fields phase 1 groups paths and URLs by ("" when none can be)
+	tiebreak        string    // OpenSearch: a sortable unique field (--es-field tiebreaker)
 	progressAt      time.Time
 }
 
@@ -197,7 +208,19 @@ type esTransport struct {
 
 func (t esTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	t.j.reqs.Add(1)
+	if t.j.opts.AWS != nil {
+		r = r.Clone(r.Context())
+		body, err := signBody(r)
+		if err != nil {
+			return nil, err
+		}
+		t.j.opts.AWS.Sign(r, body)
+	}
 	res, err := t.next.RoundTrip(r)
+	if err == nil && t.j.flavor == FlavorOpenSearch && res.StatusCode < 300 && res.Header.Get("X-Elastic-Product") == "" {
+		// GET / showed an OpenSearch cluster (flavor.go): vouch for it to the client's product check.
+		res.Header.Set("X-Elastic-Product", "Elasticsearch")
+	}
 	if err == nil && res.Body != nil {
 		res.Body = esCountingBody{res.Body, &t.j.bytesRead}
 	}
@@ -290,6 +313,11 @@ func New(opts Options) (*Job, error) {
 		tlsCfg.RootCAs = pool
 	}
 	tr.TLSClientConfig = tlsCfg
+	j.http = &http.Client{Transport: esTransport{tr, j}}
+	if opts.AWS != nil {
+		j.secrets.add(opts.AWS.Creds.SecretAccessKey)
+		j.secrets.add(opts.AWS.Creds.SessionToken)
+	}
 	base := opts.RetryBase
 	j.es, err = elasticsearch.NewClient(elasticsearch.Config{
 		Addresses:     opts.URLs,
@@ -544,6 +572,9 @@ func (j *Job) run(ctx context.Context, sink Sink) (*Report, error) {
 	}); err != nil {
 		return &j.report, err
 	}
+	if j.aggPath == "" && j.aggURL == "" {
+		j.groupsFromRecords(recs)
+	}
 	if err := j.phase("other hops by id", func(p *Phase) error {
 		more, err := j.hops(ctx, p, recs, seen)
 		recs = append(recs, more...)
@@ -568,26 +599,64 @@ func (j *Job) run(ctx context.Context, sink Sink) (*Report, error) {
 }
 
 func (j *Job) discover(ctx context.Context) error {
-	rctx, cancel := context.WithTimeout(ctx, j.opts.Timeout)
-	defer cancel()
-	res, err := j.es.Info(j.es.Info.WithContext(rctx))
-	data, err := j.esResponse("connecting", res, err)
+	data, err := j.detect(ctx)
 	if err != nil {
 		return err
 	}
+	j.report.Flavor = j.flavor
 	j.report.Cluster = gjson.GetBytes(data, "cluster_name").String()
 	j.report.Version = gjson.GetBytes(data, "version.number").String()
-	if !strings.HasPrefix(j.report.Version, "8.") && !strings.HasPrefix(j.report.Version, "9.") {
+	name := "Elasticsearch"
+	if j.flavor == FlavorOpenSearch {
+		name = "OpenSearch"
+		if !strings.HasPrefix(j.report.Version, "2.") {
+			j.progress("warning: OpenSearch %s: logtriage is tested with OpenSearch 2.x", j.report.Version)
+		}
+	} else if !strings.HasPrefix(j.report.Version, "8.") && !strings.HasPrefix(j.report.Version, "9.") {
 		j.progress("warning: cluster version %s: this client is for Elasticsearch 8.x", j.report.Version)
 	}
-	j.progress("connected to %s (cluster %q, Elasticsearch %s)", strings.Join(j.Addresses(), ", "), j.report.Cluster, j.report.Version)
-	// Missing concrete indices fail here, clearly, rather than in the middle of a phase.
+	j.progress("connected to %s (cluster %q, %s %s)", strings.Join(j.Addresses(), ", "), j.report.Cluster, name, j.report.Version)
+	// Missing concrete indices fail here, clearly, rather than in the middle of a phase; the
+	// answer says which fields the aggregations can use.
+	fields := []string{"@timestamp", "url.path", "url.path.keyword", "url.original", "url.original.keyword", "aws.elb.backend.port"}
+	for _, k := range []string{"dataset", "method", "status", "upstream_addr", "service", "host", "version", "tiebreaker"} {
+		fields = append(fields, j.fields[k]...)
+	}
 	fc := j.es.FieldCaps
 	fctx, fcancel := context.WithTimeout(ctx, j.opts.Timeout)
 	defer fcancel()
-	res, err = fc(fc.WithContext(fctx), fc.WithIndex(j.opts.Indices...), fc.WithFields("@timestamp"))
-	_, err = j.esResponse("checking the indices", res, err)
-	return err
+	res, err := fc(fc.WithContext(fctx), fc.WithIndex(j.opts.Indices...), fc.WithFields(fields...))
+	caps, err := j.esResponse("checking the indices", res, err)
+	if err != nil {
+		return err
+	}
+	j.caps = j.readFieldCaps(caps)
+	j.aggPath, j.aggURL = j.caps.aggField("url.path"), j.caps.aggField("url.original")
+	for _, f := range []struct{ name, got string }{{"url.path", j.aggPath}, {"url.original", j.aggURL}} {
+		if f.got == "" {
+			j.note("%s is a %s field, which cannot be aggregated: phase 1 counts without it, and the routes of the 405s are counted by logtriage from the documents read in phase 2",
+				f.name, strings.Join(j.caps[f.name].types, "/"))
+		} else if f.got != f.name {
+			j.note("%s cannot be aggregated: phase 1 uses its sub-field %s", f.name, f.got)
+		}
+	}
+	if j.flavor == FlavorOpenSearch {
+		if tb := j.fields["tiebreaker"]; len(tb) > 0 && tb[0] != "" {
+			if e, ok := j.caps[tb[0]]; ok && e.aggregatable {
+				j.tiebreak = tb[0]
+			} else {
+				j.note("--es-field tiebreaker=%s is not a sortable field in every index: pages are ordered by _index and _id instead", tb[0])
+			}
+		}
+	}
+	return nil
+}
+
+// note records a choice the report must mention.
+func (j *Job) note(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	j.report.Notes = append(j.report.Notes, msg)
+	j.progress("%s", msg)
 }
 
 // windowFilter is the time range of the analysis, widened by pad on both sides.
@@ -642,11 +711,10 @@ func (j *Job) countGroups(ctx context.Context, p *Phase) error {
 			`{"dataset":{"terms":{"field":%q,"missing_bucket":true}}},`+
 			`{"index":{"terms":{"field":"_index"}}},`+
 			`{"method":{"terms":{"field":%q,"missing_bucket":true}}},`+
-			`{"path":{"terms":{"field":"url.path","missing_bucket":true}}},`+
-			`{"url":{"terms":{"field":"url.original","missing_bucket":true}}},`+
+			`%s`+
 			`{"status":{"terms":{"field":%q,"missing_bucket":true}}}]},`+
 			`"aggs":{"first":{"min":{"field":"@timestamp"}},"last":{"max":{"field":"@timestamp"}}}}}}`,
-			j.statusQuery(), afterPart, ds, j.fields["method"][0], statusField)
+			j.statusQuery(), afterPart, ds, j.fields["method"][0], j.pathSources(), statusField)
 		data, err := j.search(ctx, "phase 1 (count 405s)", []byte(body), false, "aggregations", "_shards", "timed_out")
 		if err != nil {
 			return err
@@ -726,6 +794,9 @@ func (j *Job) layerOfGroup(dataset, index string) string {
 }
 
 func (j *Job) openPIT(ctx context.Context) error {
+	if j.flavor == FlavorOpenSearch {
+		return j.osOpenPIT(ctx)
+	}
 	rctx, cancel := context.WithTimeout(ctx, j.opts.Timeout)
 	defer cancel()
 	o := j.es.OpenPointInTime
@@ -745,6 +816,11 @@ func (j *Job) closePIT(ctx context.Context) {
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	if j.flavor == FlavorOpenSearch {
+		j.osClosePIT(cctx, j.pitID)
+		j.pitID = ""
+		return
+	}
 	body, _ := json.Marshal(map[string]string{"id": j.pitID})
 	c := j.es.ClosePointInTime
 	if res, err := c(c.WithBody(bytes.NewReader(body)), c.WithContext(cctx)); err == nil {
@@ -833,8 +909,8 @@ func (j *Job) pages(ctx context.Context, what, query string, p *Phase, hit func(
 		stop := false
 		var err error
 		for !stop {
-			body := fmt.Sprintf(`{"size":%d,"track_total_hits":false,"_source":%s,"query":%s,"pit":{"id":%q,"keep_alive":"2m"},"sort":[{"_shard_doc":"asc"}]%s}`,
-				j.opts.PageSize, j.sourceIncludes(), query, j.pitID, after)
+			body := fmt.Sprintf(`{"size":%d,"track_total_hits":false,"_source":%s,"query":%s,"pit":{"id":%q,"keep_alive":"2m"},"sort":%s%s}`,
+				j.opts.PageSize, j.sourceIncludes(), query, j.pitID, j.pageSort(), after)
 			var data []byte
 			data, err = j.search(ctx, what, []byte(body), true)
 			if err != nil {
