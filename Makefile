@@ -6,7 +6,7 @@ LDFLAGS  := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 30s
 BENCHTIME ?= 1s
 
-.PHONY: all build test bench bench-go bench-cmd fuzz lint clean
+.PHONY: all build test bench bench-go bench-cmd bench-profile fuzz lint clean
 
 all: build
 
@@ -20,14 +20,21 @@ test:
 	$(GO) test -race -count=1 ./...
 
 # Go benchmarks of every parser and of the analysis engine (lines/s, MB/s, allocs), then
-# whole-command runs on generated logs beside wc and awk.
+# whole-command runs on generated logs beside wc, grep and awk: wall and CPU time, lines/s,
+# MB/s, peak RSS, the progress line's cost (.ci/bench.sh). The machine's load is printed too:
+# on a shared machine compare CPU times, not wall times.
 bench: bench-go bench-cmd
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./parsers ./analysis
 
 bench-cmd: build
-	bash .ci/bench.sh $(BIN)
+	PROFILE='$(PROFILE)' bash .ci/bench.sh $(BIN)
+
+# The whole-command runs, with CPU and allocation profiles of analyze written to PROFILE (default
+# bench-profiles/) and their top entries printed.
+bench-profile: PROFILE ?= bench-profiles
+bench-profile: bench-cmd
 
 # Each fuzz target for FUZZTIME (go test allows one target per run).
 fuzz:

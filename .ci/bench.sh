@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
-# Whole-command measurements, printed side by side in one run (make bench-cmd):
-#  1. `logtriage parse --status 405` on a generated 2,000,000-line nginx combined log, beside
-#     `wc -l` and `awk '$9 == 405'` on the same file;
-#  2. `logtriage analyze` on generated four-hop logs (ALB, nginx, Envoy, app) with ~1% of requests
-#     answering 405, then the same with 10x the healthy traffic and the same 405s: records/s and
-#     peak RSS;
-#  3. `logtriage analyze` on ~2M records of default logs without ids (cmd/loggen default-logs).
+# Whole-command measurements, printed side by side in one run (make bench-cmd). Each row has
+# wall time, CPU time (user+sys: what matters on a loaded or one-core machine, where wall time
+# mostly measures the neighbours) and peak RSS.
+#  1. on a generated 2,000,000-line nginx combined log: `wc -l`, `grep -c`, `awk '$9 == 405'`,
+#     `logtriage parse --status 405` (the pre-filter parses only lines holding " 405"-like
+#     tokens), the same with --strict (every line parsed), and `logtriage parse` of every record;
+#  2. the cost of the progress line: parse --status 405 under a pseudo-terminal (script(1)) and
+#     without, when script is installed;
+#  3. `logtriage analyze` on generated four-hop logs (ALB, nginx, Envoy, app) with ~1% of
+#     requests answering 405, then the same with 10x the healthy traffic and the same 405s:
+#     records/s and peak RSS.
+# PROFILE=DIR also writes CPU and allocation profiles of analyze (x1) to DIR
+# (LOGTRIAGE_CPUPROFILE, LOGTRIAGE_MEMPROFILE; read them with go tool pprof).
 set -euo pipefail
 BIN=${1:-bin/logtriage}
 LINES=${LINES:-2000000}
 REQS=${REQS:-600000}
+MULTS=${MULTS:-1 10}
 WORK=${BENCH_DIR:-$(mktemp -d)}
 trap '[ -z "${BENCH_DIR:-}" ] && rm -rf "$WORK"' EXIT
 
 go build -o "$WORK/loggen" ./cmd/loggen
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo ?)"
 
 # run LABEL CMD... : wall time, CPU time and peak RSS of one command (output discarded).
 run() {
@@ -23,11 +31,20 @@ run() {
 		read -r wall user sys rss <"$WORK/t"
 	else
 		local s e; s=$(date +%s.%N); "$@" >"$WORK/out" 2>"$WORK/err"; e=$(date +%s.%N)
-		wall=$(echo "$e - $s" | bc); user=?; sys=?; rss=0
+		wall=$(echo "$e - $s" | bc); user=0; sys=0; rss=0
 	fi
-	printf '%-44s %8.2f s wall %8s s cpu %8d MiB peak  %s\n' "$label" "$wall" \
-		"$(echo "$user + $sys" | bc 2>/dev/null || echo ?)" "$((rss / 1024))" "$(wc -l <"$WORK/out") lines out"
-	echo "$wall"  >"$WORK/last_wall"
+	cpu=$(echo "$user + $sys" | bc)
+	printf '%-44s %7.2f s wall %7.2f s cpu %6d MiB peak  %s\n' "$label" "$wall" "$cpu" "$((rss / 1024))" "$(wc -l <"$WORK/out") lines out"
+	echo "$wall $cpu" >"$WORK/last"
+}
+
+# rate LABEL COUNT UNIT: COUNT per second of the last run's wall and CPU time.
+rate() {
+	read -r wall cpu <"$WORK/last"
+	awk -v l="$1" -v n="$2" -v u="$3" -v s="$size" -v w="$wall" -v c="$cpu" 'BEGIN {
+		printf "  %s: %.0f %s/s wall, %.0f %s per CPU second", l, n / w, u, n / c, u
+		if (u == "lines") printf ", %.0f MB/s wall", s / w / 1e6
+		printf "\n" }'
 }
 
 echo "== ingest: $LINES-line nginx combined log"
@@ -35,32 +52,43 @@ echo "== ingest: $LINES-line nginx combined log"
 size=$(stat -c %s "$WORK/combined.log")
 cat "$WORK/combined.log" >/dev/null # warm the page cache for every contender alike
 run "wc -l" wc -l "$WORK/combined.log"
+run "grep -c '\" 405 '" grep -c '" 405 ' "$WORK/combined.log" || true
 run "awk '\$9 == 405'" awk '$9 == 405' "$WORK/combined.log"
+read -r _ awkcpu <"$WORK/last"
 run "logtriage parse --status 405" "$BIN" parse -q --status 405 "$WORK/combined.log"
-wall=$(cat "$WORK/last_wall")
-awk -v l="$LINES" -v s="$size" -v w="$wall" 'BEGIN { printf "logtriage parse: %.0f lines/s, %.0f MB/s\n", l / w, s / w / 1e6 }'
+read -r _ ltcpu <"$WORK/last"
+rate "parse --status 405" "$LINES" lines
+awk -v a="$awkcpu" -v l="$ltcpu" 'BEGIN { printf "  CPU time: logtriage %.2f s, awk %.2f s (%.2fx)\n", l, a, l / a }'
+run "logtriage parse --status 405 --strict" "$BIN" parse -q --strict --status 405 "$WORK/combined.log"
+rate "parse --status 405 --strict (every line parsed)" "$LINES" lines
+run "logtriage parse (every record)" "$BIN" parse -q "$WORK/combined.log"
+rate "parse" "$LINES" lines
 
-for mult in 1 10; do
+if command -v script >/dev/null 2>&1; then
+	echo "== progress line: parse --status 405 with stderr on a pseudo-terminal, and without"
+	run "  without (stderr a file)" script -qec "$BIN parse --status 405 $WORK/combined.log >/dev/null 2>$WORK/plain.err" /dev/null
+	run "  with (stderr the terminal)" script -qec "$BIN parse --status 405 $WORK/combined.log >/dev/null" /dev/null
+fi
+
+for mult in $MULTS; do
 	echo "== analyze: $REQS requests, healthy traffic x$mult, 1% with a 405"
 	d="$WORK/multihop$mult"
 	"$WORK/loggen" multihop -requests "$REQS" -error-rate 0.01 -healthy "$mult" -out "$d" >/dev/null
 	recs=$(cat "$d"/edge.log "$d"/ingress.log "$d"/app.json | wc -l)
 	recs=$((recs + $(gzip -dc "$d"/alb.log.gz | wc -l)))
 	cat "$d"/* >/dev/null
-	run "logtriage analyze ($recs records)" "$BIN" analyze -q --nginx-conf "$d/nginx.conf" --envoy-config "$d/envoy.yaml" \
+	prof=()
+	if [ -n "${PROFILE:-}" ] && [ "$mult" = 1 ]; then
+		mkdir -p "$PROFILE"
+		prof=(env LOGTRIAGE_CPUPROFILE="$PROFILE/analyze.cpu.pprof" LOGTRIAGE_MEMPROFILE="$PROFILE/analyze.alloc.pprof")
+	fi
+	run "logtriage analyze ($recs records)" "${prof[@]}" "$BIN" analyze -q --nginx-conf "$d/nginx.conf" --envoy-config "$d/envoy.yaml" \
 		alb="$d/alb.log.gz" edge="$d/edge.log" ingress="$d/ingress.log" app="$d/app.json"
-	wall=$(cat "$WORK/last_wall")
-	awk -v r="$recs" -v w="$wall" 'BEGIN { printf "logtriage analyze: %.0f records/s\n", r / w }'
+	size=$(cat "$d"/edge.log "$d"/ingress.log "$d"/app.json "$d"/alb.log.gz | wc -c)
+	rate "analyze" "$recs" records
 done
-
-# The same 405 share in default logs (nginx combined + gunicorn, uvicorn and Gin lines, no ids):
-# joined by match (docs/joins.md). Compare its records/s with the id-joined x1 run above.
-echo "== analyze, default logs (no ids): ~2M records, 1% with a 405"
-d="$WORK/default-logs"
-"$WORK/loggen" default-logs -out "$d" -requests 1045000 -scale 35 -window 8h 2>/dev/null
-recs=$(cat "$d"/*.log | wc -l)
-cat "$d"/*.log >/dev/null
-run "logtriage analyze ($recs records, no ids)" "$BIN" analyze -q edge="$d/edge.log" flask="$d/flask-1.log" \
-	flask="$d/flask-2.log" fastapi="$d/fastapi.log" gin="$d/gin.log"
-wall=$(cat "$WORK/last_wall")
-awk -v r="$recs" -v w="$wall" 'BEGIN { printf "logtriage analyze (default logs): %.0f records/s\n", r / w }'
+if [ -n "${PROFILE:-}" ]; then
+	echo "== profiles in $PROFILE: go tool pprof -top $BIN $PROFILE/analyze.cpu.pprof"
+	go tool pprof -top -nodecount=25 "$BIN" "$PROFILE/analyze.cpu.pprof" 2>/dev/null | head -32 || true
+	go tool pprof -top -nodecount=15 -sample_index=alloc_space "$BIN" "$PROFILE/analyze.alloc.pprof" 2>/dev/null | head -22 || true
+fi

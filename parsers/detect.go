@@ -58,6 +58,13 @@ type Resolved struct {
 // Resolve chooses the parser for an input from the configuration and the input's first lines.
 func (c *Config) Resolve(path string, sample [][]byte) (*Resolved, error) {
 	res, err := c.resolveWrapped(path, sample)
+	if err != nil && len(sample) > 2 {
+		// A first line cut short (a log rotated mid-line, tail -c) can mislead detection:
+		// detect from the lines after it; the scan then rejects the broken line alone.
+		if alt, err2 := c.resolveWrapped(path, sample[1:]); err2 == nil {
+			res, err = alt, nil
+		}
+	}
 	if err == nil && c.TrustedProxies != nil && res.NewParser != nil {
 		inner, trusted := res.NewParser, c.TrustedProxies
 		res.NewParser = func() Parser { return &clientParser{inner: inner(), trusted: trusted} }

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/logtriage/logtriage/internal/progress"
 )
 
 // Input is one stream of log lines: a file or standard input, with the layer it belongs to.
@@ -21,6 +23,9 @@ type Input struct {
 	// Stdin is read for the path "-"; nil means os.Stdin. (The command line sets it, so that
 	// its tests run in process.)
 	Stdin io.Reader
+	// Meter, when set, counts the bytes read (of a gzip file, the compressed bytes) and the
+	// lines, for the progress line.
+	Meter *progress.Meter
 }
 
 // ParseInputArg splits "NAME=PATH" into a layer name and a path pattern. An argument without
@@ -185,7 +190,7 @@ func (in Input) Open() (io.ReadCloser, error) {
 		}
 		f = file
 	}
-	br := bufio.NewReaderSize(f, 256<<10)
+	br := bufio.NewReaderSize(in.Meter.Counter(f), 256<<10)
 	magic, _ := br.Peek(2)
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)

@@ -24,8 +24,8 @@ func (c *Config) OpenInput(in Input) (*Opened, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s: %v", in.Name, err)
 	}
-	br := bufio.NewReaderSize(rc, 256<<10)
-	res, err := c.forLayer(in.Layer).Resolve(in.Path, Sample(br, sampleLines))
+	br, sample := sampleInput(bufio.NewReaderSize(rc, 256<<10), sampleLines) // sample.go
+	res, err := c.forLayer(in.Layer).Resolve(in.Path, sample)
 	if err != nil {
 		rc.Close()
 		return nil, err

@@ -7,6 +7,8 @@ import (
 	"io"
 	"runtime"
 	"sync"
+
+	"github.com/logtriage/logtriage/internal/progress"
 )
 
 // DefaultMaxLine is the longest line read; longer lines are rejected (and skipped) with a reason.
@@ -247,6 +249,8 @@ type ScanConfig struct {
 	// Prefilter, when set, picks the lines worth parsing; the others are counted as
 	// Stats.Filtered (see Filter.Prefilter).
 	Prefilter *Prefilter
+	// Meter, when set, counts the lines read, once per block (for the progress line).
+	Meter *progress.Meter
 }
 
 type job struct {
@@ -303,6 +307,7 @@ func Scan(name string, r io.Reader, cfg ScanConfig) Stats {
 		for j := range order {
 			<-j.done
 			total.add(&j.b.Stats)
+			cfg.Meter.AddRecords(j.b.Stats.Read)
 			if cfg.Deliver != nil {
 				cfg.Deliver(j.b)
 			}

@@ -45,6 +45,7 @@ func (c *analyzeCmd) Run(s *streams) error {
 	if err := c.outputFlags.refuseInputs(c.Inputs); err != nil {
 		return err
 	}
+	c.noProgress = c.Output == "json"
 	a, stats, err := analyzeInputs(s, &c.inputFlags, c.options())
 	if err != nil {
 		return err
@@ -81,7 +82,9 @@ func analyzeInputs(s *streams, f *inputFlags, opts analysis.Options) (*analysis.
 		return nil, nil, err
 	}
 	engine := analysis.New(opts)
+	line := startProgress(s, "reading", inputs, !f.Quiet && !f.noProgress)
 	stats := cfg.Merge(inputs, f.MaxLine, filter.Match, engine.Add)
+	line.Stop()
 	if err := checkOrder(opts.Order, stats); err != nil {
 		return nil, nil, err
 	}
@@ -123,6 +126,7 @@ func (c *traceCmd) Run(s *streams) error {
 	}
 	opts := c.options()
 	opts.TraceIDs = []parsers.IDs{id}
+	c.noProgress = c.Output == "json"
 	a, stats, err := analyzeInputs(s, &c.inputFlags, opts)
 	if err != nil {
 		return err

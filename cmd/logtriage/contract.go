@@ -21,6 +21,7 @@ func (c *contractCmd) Run(s *streams) error {
 	}
 	opts := c.options()
 	opts.Surface = true
+	c.noProgress = c.Output == "json"
 	a, stats, err := analyzeInputs(s, &c.inputFlags, opts)
 	if err != nil {
 		return err

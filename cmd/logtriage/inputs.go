@@ -36,7 +36,9 @@ type inputFlags struct {
 	Until   string `help:"Keep records before this time (same forms as --since)." placeholder:"TIME"`
 	MaxLine int    `name:"max-line" help:"Longest line read, in bytes; longer lines are rejected and the run goes on." default:"4194304"`
 	Strict  bool   `help:"Exit with status 4 when any line was rejected."`
-	Quiet   bool   `short:"q" help:"Do not print the per-input summary on stderr."`
+	Quiet   bool   `short:"q" help:"Do not print the per-input summary or the progress line on stderr."`
+
+	noProgress bool // the command writes JSON: no progress line on stderr either
 }
 
 // config turns the flags into a parsers.Config, reading the configuration files.
@@ -174,7 +176,7 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 // report prints the per-input summary to stderr and returns the exit code it implies.
 func report(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 	code := exitOK
-	var read, parsed, rejected, skipped int64
+	var read, parsed, rejected, skipped, filtered int64
 	failed, unread := 0, 0
 	for _, s := range stats {
 		if allRejected(s) {
@@ -182,6 +184,7 @@ func report(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 			unread++ // nothing of it is in the report either
 		}
 		skipped += s.Skipped
+		filtered += s.Filtered
 		read += s.Read
 		parsed += s.Parsed
 		rejected += s.Rejected
@@ -196,13 +199,21 @@ func report(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 		rows := make([]parsers.Stats, len(stats))
 		copy(rows, stats)
 		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Input < rows[j].Input })
-		t := render.NewTable("INPUT", "LAYER", "FORMAT", "READ", "PARSED", "REJECTED", "SKIPPED").AlignRight(3, 4, 5, 6)
+		// FILTERED (lines a status filter ruled out unparsed, parsers/prefilter.go) is shown
+		// only when some input has any, so that the table reads as before otherwise.
+		head := []string{"INPUT", "LAYER", "FORMAT", "READ", "PARSED", "REJECTED", "SKIPPED"}
+		if filtered > 0 {
+			head = append(head, "FILTERED")
+		}
+		t := render.NewTable(head...).AlignRight(3, 4, 5, 6, 7)
+		row := func(cells ...string) { t.Row(cells[:len(head)]...) }
 		for _, s := range rows {
-			t.Row(clip(s.Input, 40), clip(s.Layer, 10), s.Format,
-				num.Thousands(s.Read), num.Thousands(s.Parsed), num.Thousands(s.Rejected), num.Thousands(s.Skipped))
+			row(clip(s.Input, 40), clip(s.Layer, 10), s.Format, num.Thousands(s.Read), num.Thousands(s.Parsed),
+				num.Thousands(s.Rejected), num.Thousands(s.Skipped), num.Thousands(s.Filtered))
 		}
 		if len(rows) > 1 {
-			t.Row("total", "", "", num.Thousands(read), num.Thousands(parsed), num.Thousands(rejected), num.Thousands(skipped))
+			row("total", "", "", num.Thousands(read), num.Thousands(parsed), num.Thousands(rejected),
+				num.Thousands(skipped), num.Thousands(filtered))
 		}
 		t.Write(w)
 		for _, s := range rows {

@@ -8,10 +8,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/pprof"
 
 	"github.com/alecthomas/kong"
 
 	"github.com/logtriage/logtriage/internal/term"
+
+	"github.com/logtriage/logtriage/internal/progress"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -64,10 +68,47 @@ logfmt application logs; gzip or plain) are detected from the first lines.`
 type streams struct {
 	in       io.Reader
 	out, err io.Writer
+	// progress holds the progress line's terminal test and clock (internal/progress); tests
+	// fake them, the zero value is the real ones.
+	progress progress.Options
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	stop := profile()
+	code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// profile writes a CPU profile of the whole command to $LOGTRIAGE_CPUPROFILE and an allocation
+// profile to $LOGTRIAGE_MEMPROFILE, when set (make bench PROFILE=dir; read with go tool pprof).
+func profile() (stop func()) {
+	cpu, mem := os.Getenv("LOGTRIAGE_CPUPROFILE"), os.Getenv("LOGTRIAGE_MEMPROFILE")
+	var f *os.File
+	if cpu != "" {
+		var err error
+		if f, err = os.Create(cpu); err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "logtriage: LOGTRIAGE_CPUPROFILE:", err)
+		}
+	}
+	if mem != "" {
+		runtime.MemProfileRate = 64 << 10
+	}
+	return func() {
+		if f != nil {
+			pprof.StopCPUProfile()
+			f.Close()
+		}
+		if mem != "" {
+			if m, err := os.Create(mem); err == nil {
+				pprof.Lookup("allocs").WriteTo(m, 0)
+				m.Close()
+			}
+		}
+	}
 }
 
 // exitPanic carries kong's exit (after --help, --version or a usage error) out of parsing.

@@ -29,13 +29,20 @@ func (c *parseCmd) Run(s *streams) error {
 	out := bufio.NewWriterSize(s.out, 256<<10)
 	var writeErr error
 	stats := make([]parsers.Stats, 0, len(inputs))
+	line := startProgress(s, "parse", inputs, !c.Quiet)
 	for _, in := range inputs {
 		o, err := cfg.OpenInput(in)
 		if err != nil {
 			stats = append(stats, parsers.Stats{Input: in.Name, Layer: in.Layer, Err: err.Error()})
 			continue
 		}
-		st := o.Scan(c.MaxLine, func(rec *parsers.Record, b *parsers.Batch) {
+		scan := o.Scan
+		if !c.Strict { // --strict asks whether any line is rejected: every line is parsed
+			scan = func(max int, work func(*parsers.Record, *parsers.Batch), deliver func(*parsers.Batch)) parsers.Stats {
+				return o.ScanFiltered(&filter, max, work, deliver)
+			}
+		}
+		st := scan(c.MaxLine, func(rec *parsers.Record, b *parsers.Batch) {
 			if filter.Match(rec) {
 				b.Out = rec.AppendJSON(b.Out)
 				b.Out = append(b.Out, '\n')
@@ -53,6 +60,7 @@ func (c *parseCmd) Run(s *streams) error {
 	if err := out.Flush(); writeErr == nil {
 		writeErr = err
 	}
+	line.Stop()
 	if writeErr != nil {
 		return &exitError{exitFatal, writeErr}
 	}

@@ -1,0 +1,35 @@
+package parsers
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+)
+
+// sampleHeadMax bounds how much of an over-long first line detection reads past to reach the
+// lines after it.
+const sampleHeadMax = 8 << 20
+
+// sampleInput returns the lines detection looks at and the reader to scan from. Sample sees
+// only what the reader's buffer holds: when the first line fills the whole buffer (a first line
+// over 256 KiB), it is read past (up to sampleHeadMax) so that the lines after it are sampled,
+// and the returned reader replays it, so that the scan still reads (and rejects or parses) it.
+func sampleInput(br *bufio.Reader, n int) (*bufio.Reader, [][]byte) {
+	buf, _ := br.Peek(br.Size())
+	if len(buf) < br.Size() || bytes.IndexByte(buf, '\n') >= 0 {
+		return br, Sample(br, n)
+	}
+	var head []byte
+	for len(head) < sampleHeadMax {
+		chunk, err := br.ReadSlice('\n')
+		head = append(head, chunk...)
+		if err != bufio.ErrBufferFull {
+			break // the end of the line, of the input, or a read error the scan will meet
+		}
+	}
+	sample := Sample(br, n)
+	if len(sample) < n {
+		sample = append([][]byte{bytes.TrimRight(head, "\r\n")}, sample...) // a lone long line
+	}
+	return bufio.NewReaderSize(io.MultiReader(bytes.NewReader(head), br), br.Size()), sample
+}
