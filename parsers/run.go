@@ -53,7 +53,7 @@ func (o *Opened) scan(cfg ScanConfig) Stats {
 	if o.Resolved.Sequential {
 		cfg.Workers = 1
 	}
-	cfg.NewParser, cfg.Layer, cfg.Format = o.Resolved.NewParser, o.Layer, o.Resolved.Format
+	cfg.NewParser, cfg.Layer, cfg.Format, cfg.Meter = o.Resolved.NewParser, o.Layer, o.Resolved.Format, o.Meter
 	return Scan(o.Name, o.r, cfg)
 }
 
@@ -114,7 +114,11 @@ func (c *Config) Merge(inputs []Input, maxLine int, keep func(*Record) bool, fn 
 	}
 	var queue []pending
 	for i, in := range inputs {
-		o, err := c.OpenInput(in)
+		probe := in
+		if in.reopenable() {
+			probe.Meter = nil // its first lines are read again with the whole input
+		}
+		o, err := c.OpenInput(probe)
 		if err != nil {
 			stats[i] = Stats{Input: in.Name, Layer: in.Layer, Err: err.Error()}
 			continue
