@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/tidwall/gjson"
 )
@@ -581,22 +580,22 @@ func (p *AppParser) fill(rec *Record, wrapTime []byte) error {
 		rec.Status, _ = appStatusValue(v.val)
 	}
 	if v := c[appHost]; v.set {
-		rec.Host = bstr(stripDefaultPort(appBytes(v.val)))
+		rec.Host = bstr(stripDefaultPort(sbytes(v.val)))
 	}
 	route := c[appRoute]
 	switch {
 	case c[appPath].set:
-		setURI(rec, appBytes(c[appPath].val))
+		setURI(rec, sbytes(c[appPath].val))
 		if q := c[appQuery]; q.set && q.val != "" && !strings.Contains(rec.URI, "?") {
 			p.uri = append(append(append(p.uri[:0], rec.URI...), '?'), q.val...)
 			rec.URI = p.a.add(p.uri)
 		}
 	case route.set:
-		setURI(rec, appBytes(route.val))
+		setURI(rec, sbytes(route.val))
 		route.set = false // already the path: no need to repeat it in Detail
 	}
 	if v := c[appTime]; v.set {
-		if t, ok := parseAnyTime(appBytes(v.val)); ok {
+		if t, ok := parseAnyTime(sbytes(v.val)); ok {
 			rec.Time = t
 		} else if v.num && v.f > 0 && v.f < 1e11 {
 			sec, frac := math.Modf(v.f) // exponent forms (1.7e9) that parseEpoch does not read
@@ -613,7 +612,7 @@ func (p *AppParser) fill(rec *Record, wrapTime []byte) error {
 		rec.UserAgent = v.val
 	}
 	if v := c[appClientIP]; v.set {
-		setClient(rec, appBytes(v.val))
+		setClient(rec, sbytes(v.val))
 	}
 	if v := c[appAllow]; v.set {
 		rec.Allow = v.val
@@ -628,29 +627,29 @@ func (p *AppParser) fill(rec *Record, wrapTime []byte) error {
 		rec.Service = v.val
 	}
 	if v := c[appBytesSent]; v.set {
-		if n, ok := parseInt(appBytes(v.val)); ok {
+		if n, ok := parseInt(sbytes(v.val)); ok {
 			rec.BytesSent = int64(n)
 		}
 	}
 	ids := &rec.IDs
 	if v := c[appRequestID]; v.set {
-		ids.setRequestID(appBytes(v.val), &p.a)
+		ids.setRequestID(sbytes(v.val), &p.a)
 	}
 	if v := c[appAmzn]; v.set {
-		ids.setAmzn(appBytes(v.val), &p.a)
+		ids.setAmzn(sbytes(v.val), &p.a)
 	}
 	if v := c[appB3]; v.set {
-		ids.setB3(appBytes(v.val), &p.a)
+		ids.setB3(sbytes(v.val), &p.a)
 	}
 	if v := c[appTraceID]; v.set {
-		t := appBytes(v.val)
+		t := sbytes(v.val)
 		if i := bytes.LastIndexByte(t, '/'); i >= 0 {
 			t = t[i+1:] // Google Cloud: "projects/<p>/traces/<id>"
 		}
 		ids.setTraceID(t, &p.a)
 	}
 	if v := c[appTraceparent]; v.set && ids.TraceID == "" {
-		ids.setTraceparent(appBytes(v.val), &p.a)
+		ids.setTraceparent(sbytes(v.val), &p.a)
 	}
 
 	d := p.detail[:0]
@@ -706,7 +705,7 @@ func appDurationValue(v appCand) time.Duration {
 func appUpper(a *arena, s string) string {
 	for i := 0; i < len(s); i++ {
 		if 'a' <= s[i] && s[i] <= 'z' {
-			out := a.alloc(appBytes(s))
+			out := a.alloc(sbytes(s))
 			for j := i; j < len(out); j++ {
 				if 'a' <= out[j] && out[j] <= 'z' {
 					out[j] -= 'a' - 'A'
@@ -716,12 +715,4 @@ func appUpper(a *arena, s string) string {
 		}
 	}
 	return s
-}
-
-// appBytes views s as bytes for the shared helpers, which only read them.
-func appBytes(s string) []byte {
-	if s == "" {
-		return nil
-	}
-	return unsafe.Slice(unsafe.StringData(s), len(s))
 }

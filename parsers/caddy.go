@@ -97,7 +97,7 @@ func (p *CaddyParser) Parse(line []byte, rec *Record) error {
 		rec.Upstream = rec.upstreamBuf[:0]
 		p.note("handler error at ")
 		p.det = append(p.det, st.errTrace...)
-		if bytes.Contains(nginxBytes(st.errTrace), []byte("reverseproxy")) {
+		if bytes.Contains(sbytes(st.errTrace), []byte("reverseproxy")) {
 			rec.Upstream = rec.upstreamBuf[:0]
 			rec.AppendUpstream(-1)
 			p.det = append(p.det, " (no upstream response)"...)
@@ -164,9 +164,9 @@ func (p *CaddyParser) visitRequest(k, v gjson.Result) bool {
 	case "method":
 		rec.Method = v.Str
 	case "uri":
-		setURI(rec, nginxBytes(v.Str))
+		setURI(rec, sbytes(v.Str))
 	case "host":
-		rec.Host = bstr(stripDefaultPort(nginxBytes(v.Str)))
+		rec.Host = bstr(stripDefaultPort(sbytes(v.Str)))
 	case "proto":
 		rec.Proto = v.Str
 	case "remote_ip":
@@ -223,7 +223,7 @@ func (p *CaddyParser) visitHeader(k, v gjson.Result) bool {
 	if val == "" {
 		return true
 	}
-	b := nginxBytes(val)
+	b := sbytes(val)
 	switch {
 	case equalFoldASCII(name, "User-Agent"):
 		rec.UserAgent = val

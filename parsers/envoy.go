@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/tidwall/gjson"
 )
@@ -1122,9 +1121,9 @@ func (p *EnvoyParser) jsonObject(obj gjson.Result, rec *Record, prefix, depth in
 		var v []byte
 		switch value.Type {
 		case gjson.String:
-			v = envoyStrBytes(value.Str)
+			v = sbytes(value.Str)
 		case gjson.Number:
-			v = envoyStrBytes(value.Raw)
+			v = sbytes(value.Raw)
 		case gjson.JSON:
 			if depth < 8 && len(value.Raw) > 0 && value.Raw[0] == '{' {
 				p.keyBuf = append(p.keyBuf, '.')
@@ -1165,9 +1164,4 @@ func (p *EnvoyParser) jsonSub(sub *EnvoyParser, rec *Record, v []byte, key strin
 		}
 	}
 	return nil
-}
-
-// envoyStrBytes views s as bytes without copying; the bytes are only read.
-func envoyStrBytes(s string) []byte {
-	return unsafe.Slice(unsafe.StringData(s), len(s))
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/tidwall/gjson"
 )
@@ -1295,12 +1294,12 @@ func (p *NginxParser) jsonObject(obj gjson.Result, fields map[string]*nginxJSONF
 		switch v.Type {
 		case gjson.String:
 			if len(v.Raw) >= 2 && v.Raw[0] == '"' {
-				val = nginxBytes(v.Raw[1 : len(v.Raw)-1])
+				val = sbytes(v.Raw[1 : len(v.Raw)-1])
 			} else {
-				val, esc = nginxBytes(v.Str), nginxEscNone
+				val, esc = sbytes(v.Str), nginxEscNone
 			}
 		case gjson.Number:
-			val = nginxBytes(v.Raw)
+			val = sbytes(v.Raw)
 		case gjson.JSON:
 			if !v.IsObject() {
 				return true
@@ -1442,9 +1441,6 @@ func (p *NginxParser) repairJSON(b []byte) ([]byte, error) {
 	p.fix = out
 	return out, nil
 }
-
-// nginxBytes views s as bytes without copying; the bytes are only read.
-func nginxBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // nginxJSONScalar reports whether v is a valid JSON number or literal.
 func nginxJSONScalar(v []byte) bool {

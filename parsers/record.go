@@ -226,6 +226,15 @@ func bstr(b []byte) string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
+// sbytes views s as bytes without copying, for helpers that take bytes and only read them. The
+// bytes must never be written.
+func sbytes(s string) []byte {
+	if s == "" {
+		return nil
+	}
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}
+
 // arena is a parser's per-line scratch space for values that must be rewritten (unescaped,
 // lower-cased). Strings handed out alias it until reset.
 type arena struct{ buf []byte }

@@ -130,7 +130,7 @@ func (p *TraefikJSONParser) Parse(line []byte, rec *Record) error {
 	}
 	st := &p.st
 	if st.start != "" {
-		if t, ok := parseISOTime(nginxBytes(st.start)); ok {
+		if t, ok := parseISOTime(sbytes(st.start)); ok {
 			rec.Start = t
 		}
 	}
@@ -141,7 +141,7 @@ func (p *TraefikJSONParser) Parse(line []byte, rec *Record) error {
 		}
 	}
 	if rec.Time.IsZero() && st.at != "" {
-		rec.Time, _ = parseISOTime(nginxBytes(st.at))
+		rec.Time, _ = parseISOTime(sbytes(st.at))
 	}
 	rec.Status = st.downstream
 	rec.Service = st.service
@@ -216,9 +216,9 @@ func (p *TraefikJSONParser) visit(k, v gjson.Result) bool {
 	case "RequestMethod":
 		rec.Method = v.Str
 	case "RequestPath":
-		setURI(rec, nginxBytes(v.Str))
+		setURI(rec, sbytes(v.Str))
 	case "RequestHost":
-		rec.Host = bstr(stripDefaultPort(nginxBytes(v.Str)))
+		rec.Host = bstr(stripDefaultPort(sbytes(v.Str)))
 	case "RequestProtocol":
 		rec.Proto = v.Str
 	case "ClientHost":
@@ -267,7 +267,7 @@ func (p *TraefikJSONParser) visit(k, v gjson.Result) bool {
 // header applies a request or response header Traefik kept in the log.
 func (p *TraefikJSONParser) header(name, v string, request bool) {
 	rec := p.rec
-	b := nginxBytes(v)
+	b := sbytes(v)
 	if dash(b) {
 		return
 	}
