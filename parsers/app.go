@@ -13,7 +13,8 @@ import (
 )
 
 // Application logs (reference: docs/formats.md §4): one JSON object or one logfmt record per line,
-// written by whatever logger the app uses, possibly inside a Docker json-file or CRI wrapper.
+// written by whatever logger the app uses (a Docker json-file or CRI wrapper around them is
+// stripped before, for every format alike: wrap.go).
 // There is no fixed schema, so fields are found by key aliases.
 
 // AppField names one record field an application log may carry and the keys searched for it.
@@ -114,7 +115,6 @@ var (
 	errAppIncomplete = errors.New("incomplete JSON object (multi-line records are not supported)")
 	errAppInvalid    = errors.New("invalid JSON")
 	errAppNotLogfmt  = errors.New("neither JSON nor logfmt (no key=value pairs)")
-	errAppCRIPartial = errors.New("partial CRI line (P): joining split lines is not supported")
 )
 
 // appKey is what a lower-cased key path means: a field alias, a prefix of one, or both.
@@ -135,8 +135,8 @@ type appCand struct {
 	f    float64 // JSON number value
 }
 
-// AppParser parses application log lines (JSON or logfmt, optionally wrapped by Docker or a
-// CRI runtime). It keeps per-line scratch space, so one parser serves one goroutine.
+// AppParser parses application log lines (JSON or logfmt; container wrappers are stripped before,
+// in wrap.go). It keeps per-line scratch space, so one parser serves one goroutine.
 type AppParser struct {
 	keys   map[string]appKey
 	cand   [appNumFields]appCand
@@ -248,27 +248,6 @@ func (p *AppParser) Parse(line []byte, rec *Record) error {
 	if len(line) == 0 {
 		return ErrBlank
 	}
-	var wrapTime []byte
-	// CRI: "<RFC3339Nano> stdout F <line>".
-	if line[0] >= '0' && line[0] <= '9' {
-		inner, ts, err := appUnwrapCRI(line)
-		if err != nil {
-			return err
-		}
-		if inner != nil {
-			line, wrapTime = bytes.TrimSpace(inner), ts
-			if len(line) == 0 {
-				return ErrBlank
-			}
-		}
-	}
-	// Docker json-file: {"log":"<line>\n","stream":"stdout","time":"…"}.
-	if inner, ts, ok := p.unwrapDocker(line); ok {
-		line, wrapTime = bytes.TrimSpace(inner), ts
-		if len(line) == 0 {
-			return ErrBlank
-		}
-	}
 	var err error
 	if line[0] == '{' {
 		err = p.parseJSON(line)
@@ -278,70 +257,7 @@ func (p *AppParser) Parse(line []byte, rec *Record) error {
 	if err != nil {
 		return err
 	}
-	return p.fill(rec, wrapTime)
-}
-
-// appUnwrapCRI returns the payload of a CRI log line, or nil when line is not one.
-func appUnwrapCRI(line []byte) (inner, ts []byte, err error) {
-	sp := bytes.IndexByte(line, ' ')
-	if sp < 19 {
-		return nil, nil, nil
-	}
-	if _, ok := parseISOTime(line[:sp]); !ok {
-		return nil, nil, nil
-	}
-	rest := line[sp+1:]
-	if !bytes.HasPrefix(rest, []byte("stdout ")) && !bytes.HasPrefix(rest, []byte("stderr ")) {
-		return nil, nil, nil
-	}
-	rest = rest[7:]
-	switch {
-	case bytes.HasPrefix(rest, []byte("F ")):
-		return rest[2:], line[:sp], nil
-	case bytes.Equal(rest, []byte("F")):
-		return rest[1:], line[:sp], nil
-	case bytes.HasPrefix(rest, []byte("P ")):
-		return nil, nil, errAppCRIPartial
-	}
-	return nil, nil, nil
-}
-
-// unwrapDocker returns the log string of a Docker json-file line, unescaped into the arena,
-// and the wrapper's time. Docker writes "log" first, which saves a full JSON parse here.
-func (p *AppParser) unwrapDocker(line []byte) (inner, ts []byte, ok bool) {
-	rest, found := bytes.CutPrefix(line, []byte(`{"log":`))
-	if !found {
-		return nil, nil, false
-	}
-	rest = bytes.TrimLeft(rest, " ")
-	if len(rest) == 0 || rest[0] != '"' {
-		return nil, nil, false
-	}
-	end := appStringEnd(rest)
-	if end < 0 || !bytes.Contains(rest[end:], []byte(`"stream"`)) {
-		return nil, nil, false
-	}
-	inner = p.unescape(rest[1:end])
-	if i := bytes.Index(rest[end:], []byte(`"time":"`)); i >= 0 {
-		t := rest[end+i+8:]
-		if j := bytes.IndexByte(t, '"'); j >= 0 {
-			ts = t[:j]
-		}
-	}
-	return inner, ts, true
-}
-
-// appStringEnd returns the index of the quote closing the JSON string that b starts with, or -1.
-func appStringEnd(b []byte) int {
-	for i := 1; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i
-		}
-	}
-	return -1
+	return p.fill(rec)
 }
 
 // unescape decodes JSON string escapes (also logfmt's \" and \\) into the arena; b is returned
@@ -539,7 +455,7 @@ func (p *AppParser) parseLogfmt(line []byte) error {
 		i++ // '='
 		var val []byte
 		if i < len(line) && line[i] == '"' {
-			end := appStringEnd(line[i:])
+			end := jsonStringEnd(line[i:])
 			if end < 0 {
 				val = p.unescape(line[i+1:])
 				i = len(line)
@@ -567,7 +483,7 @@ func (p *AppParser) parseLogfmt(line []byte) error {
 }
 
 // fill turns the candidates into the record.
-func (p *AppParser) fill(rec *Record, wrapTime []byte) error {
+func (p *AppParser) fill(rec *Record) error {
 	c := &p.cand
 	if !c[appMethod].set && !c[appPath].set && !c[appRoute].set && !c[appStatus].set {
 		return errAppNoHTTP
@@ -601,9 +517,6 @@ func (p *AppParser) fill(rec *Record, wrapTime []byte) error {
 			sec, frac := math.Modf(v.f) // exponent forms (1.7e9) that parseEpoch does not read
 			rec.Time = time.Unix(int64(sec), int64(frac*1e9)).UTC()
 		}
-	}
-	if rec.Time.IsZero() && wrapTime != nil {
-		rec.Time, _ = parseISOTime(wrapTime)
 	}
 	if v := c[appDuration]; v.set {
 		rec.Duration = appDurationValue(v)

@@ -110,12 +110,9 @@ func TestAppAccessLines(t *testing.T) {
 			`2026-11-24T10:00:09Z stderr F ts=1795514409 method=HEAD path=/ status=200`,
 			appWant{Time: "2026-11-24T10:00:09Z", Method: "HEAD", URI: "/", Path: "/", Status: 200, Duration: -1}},
 	}
-	p, err := NewApp(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			p := appWrapped(t, tt.line)
 			var rec Record
 			rec.Reset()
 			if err := p.Parse([]byte(tt.line), &rec); err != nil {
@@ -147,12 +144,12 @@ func TestAppRejects(t *testing.T) {
 		{"constructed broken JSON", `{"method":"GET" "path":"/"}`, errAppInvalid},
 		{"constructed logfmt without HTTP fields", `time=2026-11-24T10:00:00Z level=info msg="cache warmed" entries=120`, errAppNoHTTP},
 		{"constructed plain text", `Server started on :8080`, errAppNotLogfmt},
-		{"constructed CRI partial line", `2026-11-24T10:00:08.123456789Z stdout P {"method":"POST","path":"/api/or`, errAppCRIPartial},
+		{"constructed CRI partial line (the next F line completes it)", `2026-11-24T10:00:08.123456789Z stdout P {"method":"POST","path":"/api/or`, ErrContinued},
 		{"constructed Docker wrapper, non-HTTP inner line", `{"log":"listening on :8080\n","stream":"stdout","time":"2026-11-24T10:00:07.5Z"}`, errAppNotLogfmt},
 	}
-	p, _ := NewApp(nil)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			p := appWrapped(t, tt.line)
 			var rec Record
 			rec.Reset()
 			if err := p.Parse([]byte(tt.line), &rec); err != tt.want {
@@ -161,7 +158,7 @@ func TestAppRejects(t *testing.T) {
 		})
 	}
 	var rec Record
-	if err := p.Parse([]byte(" \r"), &rec); err != ErrBlank {
+	if err := appWrapped(t, "").Parse([]byte(" \r"), &rec); err != ErrBlank {
 		t.Errorf("blank: %v", err)
 	}
 }
@@ -262,7 +259,6 @@ func appReadLines(tb testing.TB, name string) []string {
 }
 
 func TestAppNoAllocs(t *testing.T) {
-	p, _ := NewApp(nil)
 	for _, line := range []string{appSlog405, appBenchLogfmt,
 		// Real shapes of each logger (constructed lines, as in TestAppAccessLines).
 		`{"level":30,"time":1795514400123,"pid":657,"hostname":"orders-7d9f","req":{"id":1,"method":"OPTIONS","url":"/api/orders","headers":{"host":"api.example.com:443","user-agent":"Mozilla/5.0","x-request-id":"9f2c6a1e-0b7d-4c3a-8e5f-1a2b3c4d5e6f","origin":"https://shop.example.com"},"remoteAddress":"::ffff:10.0.1.5"},"res":{"statusCode":405,"headers":{"allow":"GET, HEAD"}},"responseTime":3,"msg":"request completed"}`,
@@ -272,6 +268,7 @@ func TestAppNoAllocs(t *testing.T) {
 	} {
 		var rec Record
 		l := []byte(line)
+		p := appWrapped(t, line)
 		n := testing.AllocsPerRun(200, func() {
 			rec.Reset()
 			if err := p.Parse(l, &rec); err != nil {
@@ -343,4 +340,18 @@ func TestAppSamplesJoinALB(t *testing.T) {
 	if joined < 5 {
 		t.Errorf("%d app records joined the ALB, want at least 5", joined)
 	}
+}
+
+// appWrapped returns the app parser a run would use for line: inside the container wrapper
+// (wrap.go) when the line is a Docker json-file or CRI line.
+func appWrapped(t *testing.T, line string) Parser {
+	t.Helper()
+	p, err := NewApp(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kind := sniffWrap([][]byte{[]byte(line)}); kind != wrapNone {
+		return &unwrapper{kind: kind, inner: p, max: DefaultMaxLine}
+	}
+	return p
 }

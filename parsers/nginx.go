@@ -861,7 +861,7 @@ func (p *NginxParser) unescape(v []byte, esc nginxEscape) []byte {
 	case nginxEscApache:
 		out = apacheUnescape(out, v)
 	default:
-		out = nginxUnescapeJSON(out, v)
+		out = jsonUnescape(out, v)
 	}
 	p.arena.buf = p.arena.buf[:len(p.arena.buf)-len(v)+len(out)]
 	return out
@@ -898,8 +898,9 @@ func nginxUnescapeDefault(dst, v []byte) []byte {
 	return dst
 }
 
-// nginxUnescapeJSON decodes JSON string escapes; malformed ones are kept as written.
-func nginxUnescapeJSON(dst, v []byte) []byte {
+// jsonUnescape appends v with its JSON string escapes decoded to dst; malformed ones are kept as
+// written. It is shared by the nginx JSON escape mode and the Docker json-file wrapper.
+func jsonUnescape(dst, v []byte) []byte {
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		if c != '\\' || i+1 >= len(v) {

@@ -3,8 +3,6 @@ package parsers
 import (
 	"bytes"
 	"errors"
-
-	"github.com/tidwall/gjson"
 )
 
 // Container runtimes wrap every line a process writes (docs/formats.md §4.5): Docker's json-file
@@ -111,16 +109,15 @@ func (u *unwrapper) Parse(line []byte, rec *Record) error {
 		}
 		return u.parse(inner, ts, rec)
 	case wrapDocker:
-		v := gjson.GetBytes(line, "log")
-		if v.Type != gjson.String {
+		inner, ts, ok := dockerLog(line)
+		if !ok {
 			return errNotDocker
 		}
-		u.buf = append(u.buf[:0], v.Str...)
-		u.buf = bytes.TrimRight(u.buf, "\r\n")
+		u.buf = bytes.TrimRight(jsonUnescape(u.buf[:0], inner), "\r\n")
 		if isBlank(u.buf) {
 			return ErrBlank
 		}
-		return u.parse(u.buf, []byte(gjson.GetBytes(line, "time").Str), rec)
+		return u.parse(u.buf, ts, rec)
 	}
 	return u.inner.Parse(line, rec)
 }
@@ -159,12 +156,50 @@ func unwrapSample(kind wrapKind, sample [][]byte) [][]byte {
 				out = append(out, inner)
 			}
 		case wrapDocker:
-			if v := gjson.GetBytes(line, "log"); v.Type == gjson.String {
-				if b := bytes.TrimRight([]byte(v.Str), "\r\n"); !isBlank(b) {
+			if inner, _, ok := dockerLog(line); ok {
+				if b := bytes.TrimRight(jsonUnescape(nil, inner), "\r\n"); !isBlank(b) {
 					out = append(out, b)
 				}
 			}
 		}
 	}
 	return out
+}
+
+// dockerLog returns the still escaped "log" string of a Docker json-file line and the wrapper's
+// time, without parsing the whole object: Docker writes "log" first and "time" last.
+func dockerLog(line []byte) (inner, ts []byte, ok bool) {
+	rest, found := bytes.CutPrefix(line, []byte(`{"log":`))
+	if !found {
+		return nil, nil, false
+	}
+	rest = bytes.TrimLeft(rest, " ")
+	if len(rest) == 0 || rest[0] != '"' {
+		return nil, nil, false
+	}
+	end := jsonStringEnd(rest)
+	if end < 0 || !bytes.Contains(rest[end:], []byte(`"stream"`)) {
+		return nil, nil, false
+	}
+	inner = rest[1:end]
+	if i := bytes.Index(rest[end:], []byte(`"time":"`)); i >= 0 {
+		t := rest[end+i+8:]
+		if j := bytes.IndexByte(t, '"'); j >= 0 {
+			ts = t[:j]
+		}
+	}
+	return inner, ts, true
+}
+
+// jsonStringEnd returns the index of the quote closing the JSON string that b starts with, or -1.
+func jsonStringEnd(b []byte) int {
+	for i := 1; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return -1
 }
