@@ -101,6 +101,12 @@ func (c *esCmd) Run(s *streams) error {
 	if c.Quiet {
 		progress = nil
 	}
+	// The progress line (internal/progress) shows the time elapsed, and the phase and documents
+	// read that the job reports to line.Meter() (a progress.Reporter); the job's own messages
+	// go through it, so that they do not mix with the line.
+	line := startProgress(s, "es", nil, !c.Quiet && c.Output != "json")
+	defer line.Stop()
+	progress = line.Log(progress)
 	var signer *elastic.AWSSigner
 	if c.AWSSigV4 {
 		creds, err := elastic.LoadAWSCredentials(os.Getenv)
@@ -138,6 +144,7 @@ func (c *esCmd) Run(s *streams) error {
 	}
 	engine := analysis.New(opts)
 	rep, err := job.Run(ctx, engine) // records, then the baselines as counts (analysis/counts.go)
+	line.Stop()
 	if err != nil {
 		return esExit(err)
 	}

@@ -15,6 +15,9 @@ func startProgress(s *streams, label string, inputs []parsers.Input, show bool) 
 	m := &progress.Meter{}
 	opts := s.progress
 	opts.Label, opts.Unit = label, "lines"
+	if inputs == nil {
+		opts.Unit = "documents" // es
+	}
 	l := progress.Start(s.err, m, show, opts)
 	if l == nil {
 		return nil

@@ -224,6 +224,15 @@ func (l *Line) text(now time.Time) string {
 	return b.String()
 }
 
+// Meter returns the meter the line shows, for a job to report to; on nil, a nil *Meter (whose
+// methods do nothing).
+func (l *Line) Meter() *Meter {
+	if l == nil {
+		return nil
+	}
+	return l.m
+}
+
 // Stop ends the line and clears it from the terminal. It may be called on nil.
 func (l *Line) Stop() {
 	if l == nil {
