@@ -784,6 +784,16 @@ func (s *Server) openPIT(r *http.Request, parts []string) (any, error) {
 }
 
 func (s *Server) closePIT(body []byte) (any, int, error) {
+	var unknown string
+	gjson.ParseBytes(body).ForEach(func(k, _ gjson.Result) bool {
+		if k.Str != "id" {
+			unknown = k.Str
+		}
+		return unknown == ""
+	})
+	if unknown != "" {
+		return nil, 0, &esError{status: 400, typ: "x_content_parse_exception", reason: "[1:2] [close_point_in_time] unknown field [" + unknown + "]"}
+	}
 	id := gjson.GetBytes(body, "id").String()
 	if id == "" {
 		return nil, 0, &esError{status: 400, typ: "action_request_validation_exception", reason: "Validation Failed: 1: no pit ids specified;"}

@@ -44,6 +44,7 @@ func TestRejectsWhatElasticsearchRejects(t *testing.T) {
 		{"size of the wrong type", "POST", "/logs-a/_search", `{"size":"ten"}`, 400, "x_content_parse_exception", "failed to parse field [size]"},
 		{"search_after of the wrong type", "POST", "/logs-a/_search", `{"search_after":5}`, 400, "x_content_parse_exception", "failed to parse field [search_after]"},
 		{"unknown pit key", "POST", "/_search", `{"pit":{"id":"x","keepalive":"1m"}}`, 400, "x_content_parse_exception", "unknown field [keepalive]"},
+		{"unknown close-PIT key", "DELETE", "/_pit", `{"pit_id":"x"}`, 400, "x_content_parse_exception", "unknown field [pit_id]"},
 		{"unknown mapping type", "PUT", "/idx", `{"mappings":{"properties":{"a":{"type":"strang"}}}}`, 400, "mapper_parsing_exception", "No handler for type [strang]"},
 	}
 	for _, c := range cases {

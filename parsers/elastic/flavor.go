@@ -16,7 +16,7 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// Elasticsearch and OpenSearch (docs/elasticsearch.md §9): one query planner, and here the few
+// Elasticsearch and OpenSearch (docs/opensearch.md §1–§3): one query planner, and here the few
 // places where the two differ —
 //
 //	                 Elasticsearch 8.x / 9.x           OpenSearch 2.x
@@ -32,7 +32,7 @@ import (
 // The search body on a PIT ("pit": {"id", "keep_alive"}, no index in the path) is the same. The
 // go-elasticsearch client refuses any 2xx without X-Elastic-Product; once GET / has shown an
 // OpenSearch cluster, the job's transport vouches for it by adding the header to its answers.
-// Which fields the aggregations use comes from _field_caps in both flavors (fields.go §).
+// Which fields the aggregations use comes from _field_caps in both flavors (discover, job.go).
 
 // Flavors of cluster.
 const (

@@ -162,7 +162,7 @@ func TestESSameVerdictsAsFiles(t *testing.T) {
 		t.Errorf("no phase-1 groups: %+v", rep)
 	}
 	for _, p := range rep.Phases {
-		t.Logf("%-20s requests %3d docs %5d buckets %5d bytes %7d", p.Name, p.Requests, p.Docs, p.Buckets, p.Bytes)
+		t.Logf("%-20s requests %3d docs %5d buckets %5d bytes %7d seconds %.3f", p.Name, p.Requests, p.Docs, p.Buckets, p.Bytes, p.Seconds)
 	}
 	t.Logf("405 docs %d, requests examined %d, layers %+v", rep.Total405Docs, rep.Requests405, rep.Layers)
 }
@@ -255,7 +255,7 @@ func TestESRawLineDocumentsSameVerdicts(t *testing.T) {
 		t.Errorf("the report does not say how baselines were obtained")
 	}
 	for _, p := range rep.Phases {
-		t.Logf("%-20s requests %3d docs %5d buckets %5d bytes %7d", p.Name, p.Requests, p.Docs, p.Buckets, p.Bytes)
+		t.Logf("%-20s requests %3d docs %5d buckets %5d bytes %7d seconds %.3f", p.Name, p.Requests, p.Docs, p.Buckets, p.Bytes, p.Seconds)
 	}
 	t.Logf("baselines: %s", rep.Baselines)
 }

@@ -21,7 +21,7 @@ import (
 // AWS Signature Version 4 for Amazon OpenSearch Service (service "es") and OpenSearch
 // Serverless ("aoss"), written here rather than taken from the AWS SDK: the job signs plain HTTP
 // requests and needs nothing else from it. sigv4_test.go checks it against the published AWS
-// SigV4 test suite (docs/elasticsearch.md §9).
+// SigV4 test suite (docs/opensearch.md §4).
 
 // AWSCredentials are the keys requests are signed with.
 type AWSCredentials struct {
