@@ -116,7 +116,7 @@ func (c *Config) pick(path string, sample [][]byte, mapped bool) (*Resolved, err
 	for i, cand := range cands {
 		p, err := cand.new()
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", cand.name, err)
+			return nil, fmt.Errorf("%s: %w", cand.name, err)
 		}
 		ok := 0
 		var rec Record

@@ -218,7 +218,7 @@ func CompileEnvoy(format string) (*EnvoyParser, error) {
 		}
 		f, n, err := envoyCompileOperator(format[i:])
 		if err != nil {
-			return nil, fmt.Errorf("envoy format: %v at byte %d", err, i)
+			return nil, fmt.Errorf("envoy format: %w at byte %d", err, i)
 		}
 		flush()
 		p.fields = append(p.fields, f)
@@ -1077,7 +1077,7 @@ func CompileEnvoyJSON(fields map[string]string) (*EnvoyParser, error) {
 		}
 		sub, err := CompileEnvoy(format)
 		if err != nil {
-			return nil, fmt.Errorf("json key %q: %v", key, err)
+			return nil, fmt.Errorf("json key %q: %w", key, err)
 		}
 		p.json[strings.ToLower(key)] = envoyJSONKey{sub: sub}
 	}
@@ -1154,7 +1154,7 @@ func (p *EnvoyParser) jsonObject(obj gjson.Result, rec *Record, prefix, depth in
 // jsonSub matches a value that holds several operators and applies them to p's record.
 func (p *EnvoyParser) jsonSub(sub *EnvoyParser, rec *Record, v []byte, key string) error {
 	if err := sub.matchLine(v); err != nil {
-		return fmt.Errorf("key %q: %v", key, err)
+		return fmt.Errorf("key %q: %w", key, err)
 	}
 	for i := range sub.fields {
 		f := &sub.fields[i]

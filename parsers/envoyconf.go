@@ -181,7 +181,7 @@ func EnvoyParserFor(logs []EnvoyAccessLog, logPath string) (*EnvoyParser, bool, 
 				p, err = CompileEnvoy(l.Text)
 			}
 			if err != nil {
-				return nil, true, fmt.Errorf("access log %s: %v", l.Path, err)
+				return nil, true, fmt.Errorf("access log %s: %w", l.Path, err)
 			}
 			return p, true, nil
 		}

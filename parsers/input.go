@@ -80,7 +80,7 @@ func expandPattern(pat string) ([]string, error) {
 	if strings.ContainsAny(pat, "*?[") {
 		m, err := filepath.Glob(pat)
 		if err != nil {
-			return nil, fmt.Errorf("bad glob %q: %v", pat, err)
+			return nil, fmt.Errorf("bad glob %q: %w", pat, err)
 		}
 		if len(m) == 0 {
 			return nil, fmt.Errorf("no file matches %q: check the path (quote globs so the shell does not expand them)", pat)
@@ -122,7 +122,7 @@ func expandPattern(pat string) ([]string, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("cannot list directory %s: %v", m, err)
+			return nil, fmt.Errorf("cannot list directory %s: %w", m, err)
 		}
 		if len(files) == 0 {
 			return nil, fmt.Errorf("directory %s holds no files", m)
@@ -196,7 +196,7 @@ func (in Input) Open() (io.ReadCloser, error) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			f.Close()
-			return nil, fmt.Errorf("gzip header: %v", err)
+			return nil, fmt.Errorf("gzip header: %w", err)
 		}
 		return &readCloser{Reader: zr, close: f.Close, gzip: true}, nil
 	}

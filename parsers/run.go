@@ -22,7 +22,7 @@ type Opened struct {
 func (c *Config) OpenInput(in Input) (*Opened, error) {
 	rc, err := in.Open()
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %s: %v", in.Name, err)
+		return nil, fmt.Errorf("cannot read %s: %w", in.Name, err)
 	}
 	br, sample := sampleInput(bufio.NewReaderSize(rc, 256<<10), sampleLines) // sample.go
 	res, err := c.forLayer(in.Layer).Resolve(in.Path, sample)
@@ -98,8 +98,9 @@ const (
 
 // Merge reads the inputs and calls fn with each record in approximately ascending time order: a
 // k-way merge of the inputs, each of which is in order within itself up to the clock skew and
-// write order of its writer. Records fn receives stay valid only during the call. Inputs that
-// fail to open are reported in their Stats with Err set.
+// write order of its writer. Records fn receives, and their strings, stay valid only during the
+// call: their memory is reused for later records, so fn copies what it keeps (strings.Clone).
+// Inputs that fail to open are reported in their Stats with Err set.
 //
 // Every input is opened once up front to choose its parser and learn the time of its first
 // record; it is read when the merge reaches that time. So only the files that overlap in time
@@ -143,7 +144,7 @@ func (c *Config) Merge(inputs []Input, maxLine int, keep func(*Record) bool, fn 
 		cfg.ChunkSize = mergeChunkSmall
 	}
 	start := func(p pending) *stream {
-		s := &stream{batches: make(chan *Batch, 1)}
+		s := &stream{batches: make(chan *Batch, 1), free: make(chan *Batch, 4)}
 		go func() {
 			defer close(s.batches)
 			o := p.o
@@ -156,6 +157,7 @@ func (c *Config) Merge(inputs []Input, maxLine int, keep func(*Record) bool, fn 
 			}
 			sc := cfg
 			sc.Deliver = func(b *Batch) { s.batches <- b }
+			sc.Free = s.free
 			stats[p.i] = o.scan(sc)
 		}()
 		return s
@@ -201,6 +203,7 @@ func (o *Opened) firstTime() time.Time {
 
 type stream struct {
 	batches chan *Batch
+	free    chan *Batch // batches merged, for the reader to reuse
 	b       *Batch
 	i       int
 	last    time.Time
@@ -217,6 +220,13 @@ func (s *stream) advance() bool {
 		s.i++
 	}
 	for s.b == nil || s.i >= len(s.b.Records) {
+		if s.b != nil {
+			select {
+			case s.free <- s.b:
+			default:
+			}
+			s.b = nil
+		}
 		b, ok := <-s.batches
 		if !ok {
 			return false

@@ -75,7 +75,7 @@ func Parse(data []byte, name string) (*Document, error) {
 
 func openapiLoad(data []byte, location *url.URL, name string) (*Document, error) {
 	if err := openapiSniff(data); err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	loader := openapi3.NewLoader()
 	loader.Context = context.Background()
@@ -93,7 +93,7 @@ func openapiLoad(data []byte, location *url.URL, name string) (*Document, error)
 		doc, err = loader.LoadFromData(data)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if !strings.HasPrefix(doc.OpenAPI, "3.") {
 		return nil, fmt.Errorf("%s: openapi version %q: only OpenAPI 3.x is supported (convert Swagger 2.0 first)", name, doc.OpenAPI)

@@ -31,7 +31,7 @@ func ParseLayerRule(s string) (LayerRule, error) {
 		return LayerRule{}, fmt.Errorf("%q: want DATASET_OR_INDEX=LAYER (nginx.access=edge)", s)
 	}
 	if _, err := path.Match(m, ""); err != nil {
-		return LayerRule{}, fmt.Errorf("%q: bad pattern: %v", s, err)
+		return LayerRule{}, fmt.Errorf("%q: bad pattern: %w", s, err)
 	}
 	return LayerRule{Match: m, Layer: l}, nil
 }
@@ -232,7 +232,7 @@ func esRawParsers(c *parsers.Config) (map[string][]esRawParser, error) {
 	out := map[string][]esRawParser{}
 	add := func(format, name string, p parsers.Parser, err error) error {
 		if err != nil {
-			return fmt.Errorf("%s: %v", name, err)
+			return fmt.Errorf("%s: %w", name, err)
 		}
 		out[format] = append(out[format], esRawParser{format, name, p})
 		return nil

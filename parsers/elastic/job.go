@@ -304,7 +304,7 @@ func New(opts Options) (*Job, error) {
 	if opts.CACert != "" {
 		pem, err := os.ReadFile(opts.CACert)
 		if err != nil {
-			return nil, fmt.Errorf("reading --ca-cert: %v", err)
+			return nil, fmt.Errorf("reading --ca-cert: %w", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
@@ -338,7 +338,7 @@ func New(opts Options) (*Job, error) {
 		CompressRequestBody: true,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("elasticsearch client: %v", err)
+		return nil, fmt.Errorf("elasticsearch client: %w", err)
 	}
 	return j, nil
 }
