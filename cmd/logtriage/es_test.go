@@ -386,3 +386,18 @@ func TestESOpenSearch(t *testing.T) {
 		}
 	}
 }
+
+// Issue 10 item 6: a malformed --url or ELASTICSEARCH_URL is a usage error that shows no password.
+func TestESMalformedURLHidesPassword(t *testing.T) {
+	for _, u := range []string{"http://triage:pa ss%zzSECRET@es.internal:9200", "triage:SECRETpw@es.internal:9200"} {
+		r := lt(t, nil, "es", "--url", u, "--index", "logs-*")
+		if r.code != 2 || strings.Contains(r.stderr+r.stdout, "SECRET") {
+			t.Errorf("--url %q: exit %d\n%s", u, r.code, r.stderr)
+		}
+		t.Setenv("ELASTICSEARCH_URL", u)
+		r = lt(t, nil, "es", "--index", "logs-*")
+		if r.code != 2 || strings.Contains(r.stderr+r.stdout, "SECRET") {
+			t.Errorf("ELASTICSEARCH_URL %q: exit %d\n%s", u, r.code, r.stderr)
+		}
+	}
+}
