@@ -365,7 +365,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.mu.Unlock()
 		}
 		if fault.Status != 0 {
-			rw.error(faultError(fault))
+			e := faultError(fault)
+			if s.openSearch && fault.Status == 403 && fault.Reason == "" {
+				e.reason = "no permissions for [indices:data/read/search] and User [name=triage, backend_roles=[], requestedTenant=null]"
+			}
+			rw.error(e)
 			return
 		}
 		if fault.Body != "" {

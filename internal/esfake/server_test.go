@@ -153,6 +153,11 @@ func TestOpenSearchMode(t *testing.T) {
 	if st, b := do(t, hs, "DELETE", "/_search/point_in_time", `{"pit_id":["`+id+`"]}`); st != 200 || !b.Get("pits.0.successful").Bool() || srv.OpenPITs() != 0 {
 		t.Errorf("close: %d %s", st, b.Raw)
 	}
+	srv.Inject(Fault{Endpoint: "search", Status: 403})
+	if st, b := do(t, hs, "POST", "/logs-a/_search", `{}`); st != 403 || b.Get("error.type").String() != "security_exception" ||
+		!strings.HasPrefix(b.Get("error.reason").String(), "no permissions for [indices:data/read/search]") {
+		t.Errorf("403: %d %s", st, b.Raw)
+	}
 	srv.SetCredentials("", "u", "p")
 	if st, b := do(t, hs, "GET", "/", ""); st != 401 || b.Raw != "" && b.IsObject() {
 		t.Errorf("401: %d %s", st, b.Raw)

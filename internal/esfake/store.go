@@ -1,6 +1,9 @@
 // Package esfake is an in-process Elasticsearch 8 test server: enough of the REST API, with the
 // response shapes and headers of the real thing, that the unmodified go-elasticsearch v8 client
-// works against it over real HTTP. It serves `logtriage es` tests only.
+// works against it over real HTTP. It serves `logtriage es` tests only. It refuses what
+// Elasticsearch refuses (mapping.go: unknown parameters and body keys, wrong types, documents
+// that do not fit the mapping), and NewOpenSearch gives an OpenSearch 2.17 cluster instead
+// (opensearch.go).
 //
 // Documents live in a column store (one dictionary-encoded column per dotted field name, an
 // @timestamp column, CSR postings built on demand), so that a million generated documents fit
