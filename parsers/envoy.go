@@ -99,6 +99,8 @@ const (
 	envoyOpACRMethod
 	envoyOpAttempts
 	envoyOpBytesSent
+
+	envoyNumOps // the number of operators; keep it last
 )
 
 // Character classes of operator values: a table entry is true for a byte the value cannot hold.
@@ -644,26 +646,8 @@ func (p *EnvoyParser) apply(rec *Record, op envoyOp, tl *envoyTimeLayout, v []by
 		st.directRemote = v
 	case envoyOpXFF:
 		st.xff = v
-	case envoyOpUserAgent:
-		rec.UserAgent = bstr(v)
-	case envoyOpRequestID:
-		rec.IDs.setRequestID(v, &p.arena)
 	case envoyOpAuthority:
 		rec.Host = bstr(stripDefaultPort(v))
-	case envoyOpTraceparent:
-		rec.IDs.setTraceparent(v, &p.arena)
-	case envoyOpTraceID:
-		rec.IDs.setTraceID(v, &p.arena)
-	case envoyOpAmzn:
-		rec.IDs.setAmzn(v, &p.arena)
-	case envoyOpB3:
-		rec.IDs.setB3(v, &p.arena)
-	case envoyOpAllow:
-		rec.Allow = bstr(v)
-	case envoyOpOrigin:
-		rec.Origin = bstr(v)
-	case envoyOpACRMethod:
-		rec.ACRMethod = bstr(v)
 	case envoyOpAttempts:
 		if n, ok := envoyInt(v); ok {
 			st.attempts = int(n)
@@ -674,8 +658,18 @@ func (p *EnvoyParser) apply(rec *Record, op envoyOp, tl *envoyTimeLayout, v []by
 		if n, ok := envoyInt(v); ok {
 			rec.BytesSent = n
 		}
+	default:
+		setField(rec, envoyFields[op], v, &p.arena)
 	}
 	return true
+}
+
+// envoyFields gives the operators that fill a Record field as every template format does.
+var envoyFields = [envoyNumOps]field{
+	envoyOpUserAgent: fieldUserAgent, envoyOpRequestID: fieldRequestID,
+	envoyOpTraceparent: fieldTraceparent, envoyOpTraceID: fieldTraceID, envoyOpAmzn: fieldAmzn,
+	envoyOpB3: fieldB3, envoyOpAllow: fieldAllow, envoyOpOrigin: fieldOrigin,
+	envoyOpACRMethod: fieldACRMethod,
 }
 
 // envoyInt reads a non-negative integer; a fraction (typed JSON may write 3.0) is dropped.

@@ -7,6 +7,59 @@ import (
 
 // Field helpers shared by the parsers.
 
+// field is a Record field that every template format (nginx variables and the formats compiled
+// to the same steps, Envoy operators) fills the same way from a logged value.
+type field uint8
+
+const (
+	fieldNone field = iota
+	fieldProto
+	fieldUpstreamAddr
+	fieldService
+	fieldAllow
+	fieldOrigin
+	fieldACRMethod
+	fieldUserAgent
+	fieldRequestID      // X-Request-ID
+	fieldNginxRequestID // nginx's own $request_id
+	fieldTraceparent
+	fieldTraceID
+	fieldAmzn
+	fieldB3
+)
+
+// setField stores a logged value (unescaped, not "-") in rec; ids are normalised into a.
+func setField(rec *Record, f field, v []byte, a *arena) {
+	switch f {
+	case fieldProto:
+		rec.Proto = bstr(v)
+	case fieldUpstreamAddr:
+		rec.UpstreamAddr = bstr(v)
+	case fieldService:
+		rec.Service = bstr(v)
+	case fieldAllow:
+		rec.Allow = bstr(v)
+	case fieldOrigin:
+		rec.Origin = bstr(v)
+	case fieldACRMethod:
+		rec.ACRMethod = bstr(v)
+	case fieldUserAgent:
+		rec.UserAgent = bstr(v)
+	case fieldRequestID:
+		rec.IDs.setRequestID(v, a)
+	case fieldNginxRequestID:
+		rec.IDs.setNginxRequestID(v, a)
+	case fieldTraceparent:
+		rec.IDs.setTraceparent(v, a)
+	case fieldTraceID:
+		rec.IDs.setTraceID(v, a)
+	case fieldAmzn:
+		rec.IDs.setAmzn(v, a)
+	case fieldB3:
+		rec.IDs.setB3(v, a)
+	}
+}
+
 // dash reports whether a logged value means "absent".
 func dash(b []byte) bool { return len(b) == 0 || len(b) == 1 && b[0] == '-' }
 

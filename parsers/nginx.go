@@ -92,6 +92,8 @@ const (
 	nginxHATime  // HAProxy's accept date, dd/Mon/yyyy:hh:mm:ss.mmm (haproxylog.go)
 	nginxHATerm  // HAProxy's termination state
 	nginxHACapt  // HAProxy's captured headers, {a|b}
+
+	nginxNumKinds // the number of kinds; keep it last
 )
 
 // nginxVarKinds maps variable names to the field they feed; names not listed are skipped.
@@ -1063,39 +1065,24 @@ func (p *NginxParser) apply(rec *Record, s *nginxStep, v []byte, esc nginxEscape
 		setURI(rec, v)
 	case nginxURI:
 		st.uri = v
-	case nginxProto:
-		rec.Proto = bstr(v)
 	case nginxHost, nginxHTTPHost, nginxServerName:
 		rank := int8(3 - (s.kind - nginxHost)) // $host, then $http_host, then $server_name
 		if rank > st.hostRank {
 			rec.Host, st.hostRank = bstr(stripDefaultPort(v)), rank
 		}
-	case nginxUpstreamAddr:
-		rec.UpstreamAddr = bstr(v)
-	case nginxService:
-		rec.Service = bstr(v)
-	case nginxAllow:
-		rec.Allow = bstr(v)
-	case nginxOrigin:
-		rec.Origin = bstr(v)
-	case nginxACRMethod:
-		rec.ACRMethod = bstr(v)
-	case nginxUserAgent:
-		rec.UserAgent = bstr(v)
-	case nginxRequestID:
-		rec.IDs.setNginxRequestID(v, &p.arena)
-	case nginxXRequestID:
-		rec.IDs.setRequestID(v, &p.arena)
-	case nginxTraceparent:
-		rec.IDs.setTraceparent(v, &p.arena)
-	case nginxOtelTrace:
-		rec.IDs.setTraceID(v, &p.arena)
-	case nginxAmzn:
-		rec.IDs.setAmzn(v, &p.arena)
-	case nginxB3:
-		rec.IDs.setB3(v, &p.arena)
+	default:
+		setField(rec, nginxFields[s.kind], v, &p.arena)
 	}
 	return nil
+}
+
+// nginxFields gives the kinds that fill a Record field as every template format does.
+var nginxFields = [nginxNumKinds]field{
+	nginxProto: fieldProto, nginxUpstreamAddr: fieldUpstreamAddr, nginxService: fieldService,
+	nginxAllow: fieldAllow, nginxOrigin: fieldOrigin, nginxACRMethod: fieldACRMethod,
+	nginxUserAgent: fieldUserAgent, nginxRequestID: fieldNginxRequestID,
+	nginxXRequestID: fieldRequestID, nginxTraceparent: fieldTraceparent,
+	nginxOtelTrace: fieldTraceID, nginxAmzn: fieldAmzn, nginxB3: fieldB3,
 }
 
 // nginxMethodOK reports whether a request line starts with an HTTP token (RFC 9110 tchar):
