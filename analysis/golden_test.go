@@ -55,7 +55,7 @@ func scenario() []*parsers.Record {
 	chain(31, "POST", "/api/cart", [4]int{200, 200, 405, 405}, [4][]opt{{}, {}, {}, {allow("GET")}})
 	// Envoy route direct_response (docs/formats.md §2.7, constructed).
 	chain(42, "DELETE", "/v1/items/7", [4]int{405, 405, 405, 0}, [4][]opt{{}, {}, {detail("- direct_response"), addr("")}, {}})
-	// The ALB rejects TRACE (docs/formats.md §3.5, constructed).
+	// The ALB rejects TRACE (docs/formats.md §3.3, constructed).
 	chain(55, "TRACE", "/v1/items", [4]int{405, 0, 0, 0})
 	// The app's log is missing: Envoy relayed an upstream 405.
 	chain(63, "PATCH", "/api/users/7", [4]int{405, 405, 405, 0}, [4][]opt{{}, {}, {addr("10.0.3.31:8080"), detail("- via_upstream")}, {}})

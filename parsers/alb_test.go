@@ -276,7 +276,7 @@ func TestALBRejects(t *testing.T) {
 		{"constructed classic ELB", `2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -`, "Classic ELB"},
 		// (constructed) in the shape of the NLB example in the AWS NLB guide.
 		{"constructed NLB", `tls 2.0 2018-12-20T02:59:40 net/my-network-loadbalancer/c6e77e28c25b2234 g3d4b5e8bb8464cd 72.21.218.154:51341 172.100.100.185:443 5 2 98 246 - - - ECDHE-RSA-AES128-SHA tlsv12 - - - - - 2018-12-20T02:59:30`, "Network Load Balancer"},
-		// nginx combined, docs/formats.md §1.7 style
+		// nginx combined (docs/formats.md §1.1)
 		{"nginx line", `127.0.0.1 - - [25/Oct/2016:14:49:33 +0200] "GET / HTTP/1.1" 200 612 "-" "curl/7.47.0"`, "not an ALB access log line"},
 		{"truncated inside a quoted field", albDocHTTP[:strings.Index(albDocHTTP, "curl/7.4")+8], "truncated ALB line: field #13 (user_agent) has no closing quote"},
 		{"truncated after field 20", strings.Join(albTestSplit(t, albVRLTID)[:21], " "), "truncated ALB line: 21 fields, at least 25 expected (the line ends after matched_rule_priority)"},

@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// Container wrappers around nginx and Envoy lines (docs/formats.md §4.5; the inner lines are the
-// elastic/beats test lines of §1.7 and §2.7, wrapped as Docker and containerd write them).
+// Container wrappers around nginx and Envoy lines (docs/formats.md §4.5; the inner lines are
+// example lines of §1.7 and §2.7, some shortened, wrapped as Docker and containerd write them).
 func TestResolveUnwrapsContainerLines(t *testing.T) {
 	docker := []string{
 		`{"log":"77.179.66.156 - - [25/Oct/2016:14:49:33 +0200] \"GET / HTTP/1.1\" 200 612 \"-\" \"Mozilla/5.0\"\n","stream":"stdout","time":"2016-10-25T12:49:33.1Z"}`,

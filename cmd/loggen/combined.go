@@ -74,7 +74,7 @@ var combinedPaths = []combinedPath{
 }
 
 var combinedUAs = append(append([]string{iosUA, androidUA, "curl/8.5.0",
-	// A quote inside a header value: nginx escapes it as \x22 (docs/formats.md §1.7).
+	// A quote inside a header value: nginx escapes it as \x22 (docs/formats.md §1.3).
 	`Dalvik/2.1.0 (Linux; U; Android 5.1; Alba 10\x22 Build/LMY47I)`,
 	"Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"},
 	browserUAs...), partnerUAs...)

@@ -39,7 +39,7 @@ import (
 //	4 baselines  per (method, route) of the 405s: successes by dataset, backend and minute —
 //	             counts, not documents
 //
-// Documents become Records (esdoc.go); the records of phases 2–3 and the baseline counts are
+// Documents become Records (doc.go); the records of phases 2–3 and the baseline counts are
 // delivered in ascending time to the caller, which feeds the same analysis engine as `analyze`.
 
 // Options configure an Job.
