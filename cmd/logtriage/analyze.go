@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/logtriage/logtriage/analysis"
-	render "github.com/logtriage/logtriage/analysis/report"
+	"github.com/logtriage/logtriage/analysis/report"
 	"github.com/logtriage/logtriage/parsers"
 )
 
@@ -105,7 +105,7 @@ func analyzeInputs(s *streams, f *inputFlags, opts analysis.Options) (*analysis.
 // inputsExit reports input errors on stderr (the per-input table is part of the report) and
 // returns the exit status they imply.
 func inputsExit(stderr io.Writer, stats []parsers.Stats, f *inputFlags) error {
-	code := report(stderr, stats, f.Strict, true)
+	code := inputSummary(stderr, stats, f.Strict, true)
 	if code != exitOK {
 		return &exitError{code, errSummary(stats, code)}
 	}
@@ -136,7 +136,7 @@ func (c *traceCmd) Run(s *streams) error {
 	if c.Output == "json" {
 		err = writeJSON(out, reqs)
 	} else {
-		err = render.Trace(out, c.ID, reqs)
+		err = report.Trace(out, c.ID, reqs)
 	}
 	if ferr := out.Flush(); err == nil {
 		err = ferr

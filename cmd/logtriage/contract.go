@@ -2,7 +2,7 @@ package main
 
 import (
 	"github.com/logtriage/logtriage/analysis"
-	render "github.com/logtriage/logtriage/analysis/report"
+	"github.com/logtriage/logtriage/analysis/report"
 )
 
 type contractCmd struct {
@@ -30,7 +30,7 @@ func (c *contractCmd) Run(s *streams) error {
 		return err
 	}
 	rep := analysis.CheckSurface(a, c.gateFlags.spec)
-	if err := writeReport(s.out, c.Output, rep, rep.WriteJSON, render.ContractMarkdown, render.ContractText); err != nil {
+	if err := writeReport(s.out, c.Output, rep, rep.WriteJSON, report.ContractMarkdown, report.ContractText); err != nil {
 		return err
 	}
 	if err := c.gateFlags.gate(s.err, a); err != nil {

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/logtriage/logtriage/analysis"
-	render "github.com/logtriage/logtriage/analysis/report"
+	"github.com/logtriage/logtriage/analysis/report"
 	"github.com/logtriage/logtriage/internal/num"
 	"github.com/logtriage/logtriage/parsers/elastic"
 )
@@ -294,7 +294,7 @@ func esSummary(w io.Writer, rep *elastic.Report, quiet bool) {
 		product = "OpenSearch"
 	}
 	fmt.Fprintf(w, "\n%s %s (cluster %s), indices %s\n", product, rep.Version, rep.Cluster, strings.Join(rep.Indices, ","))
-	t := render.NewTable("PHASE", "REQUESTS", "DOCUMENTS", "BUCKETS", "KIB", "SECONDS").AlignRight(1, 2, 3, 4, 5)
+	t := report.NewTable("PHASE", "REQUESTS", "DOCUMENTS", "BUCKETS", "KIB", "SECONDS").AlignRight(1, 2, 3, 4, 5)
 	var r, d, b, kb int64
 	for _, p := range rep.Phases {
 		t.Row(p.Name, num.Thousands(p.Requests), num.Thousands(p.Docs), num.Thousands(p.Buckets), num.Thousands(p.Bytes>>10), fmt.Sprintf("%.2f", p.Seconds))
@@ -308,7 +308,7 @@ func esSummary(w io.Writer, rep *elastic.Report, quiet bool) {
 	}
 	fmt.Fprintln(w)
 	if len(rep.Groups) > 0 {
-		t := render.NewTable("LAYER", "METHOD", "ROUTE", "STATUS", "DOCS").AlignRight(4)
+		t := report.NewTable("LAYER", "METHOD", "ROUTE", "STATUS", "DOCS").AlignRight(4)
 		for i, g := range rep.Groups {
 			if i == 15 {
 				break

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	render "github.com/logtriage/logtriage/analysis/report"
+	"github.com/logtriage/logtriage/analysis/report"
 	"github.com/logtriage/logtriage/internal/num"
 	"github.com/logtriage/logtriage/internal/term"
 	"github.com/logtriage/logtriage/parsers"
@@ -173,8 +173,8 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is neither a time (2026-11-24T10:00:00Z, 2026-11-24) nor a duration (2h, 30m, 1d)", s)
 }
 
-// report prints the per-input summary to stderr and returns the exit code it implies.
-func report(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
+// inputSummary prints the per-input summary to stderr and returns the exit code it implies.
+func inputSummary(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 	code := exitOK
 	var read, parsed, rejected, skipped, filtered int64
 	failed, unread := 0, 0
@@ -205,7 +205,7 @@ func report(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 		if filtered > 0 {
 			head = append(head, "FILTERED")
 		}
-		t := render.NewTable(head...).AlignRight(3, 4, 5, 6, 7)
+		t := report.NewTable(head...).AlignRight(3, 4, 5, 6, 7)
 		row := func(cells ...string) { t.Row(cells[:len(head)]...) }
 		for _, s := range rows {
 			row(clip(s.Input, 40), clip(s.Layer, 10), s.Format, num.Thousands(s.Read), num.Thousands(s.Parsed),

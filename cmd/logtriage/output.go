@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/logtriage/logtriage/analysis"
-	render "github.com/logtriage/logtriage/analysis/report"
+	"github.com/logtriage/logtriage/analysis/report"
 	"github.com/logtriage/logtriage/parsers"
 )
 
@@ -37,17 +37,17 @@ func (f *outputFlags) write(stdout io.Writer, a *analysis.Analysis) error {
 		dst = of.f
 	}
 	out := bufio.NewWriterSize(dst, 64<<10)
-	opts := render.Options{Top: f.Top, Detail: f.Detail}
+	opts := report.Options{Top: f.Top, Detail: f.Detail}
 	var err error
 	switch f.Output {
 	case "json":
 		err = a.WriteJSON(out, f.Requests)
 	case "markdown":
-		err = render.Markdown(out, a, opts)
+		err = report.Markdown(out, a, opts)
 	case "html":
-		err = render.HTML(out, a, opts)
+		err = report.HTML(out, a, opts)
 	default:
-		err = render.Text(out, a)
+		err = report.Text(out, a)
 	}
 	if ferr := out.Flush(); err == nil {
 		err = ferr

@@ -64,7 +64,7 @@ func (c *parseCmd) Run(s *streams) error {
 	if writeErr != nil {
 		return &exitError{exitFatal, writeErr}
 	}
-	if code := report(s.err, stats, c.Strict, c.Quiet); code != exitOK {
+	if code := inputSummary(s.err, stats, c.Strict, c.Quiet); code != exitOK {
 		return &exitError{code, errSummary(stats, code)}
 	}
 	return nil

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/logtriage/logtriage/analysis/contract"
-	render "github.com/logtriage/logtriage/analysis/report"
+	"github.com/logtriage/logtriage/analysis/report"
 	"net/http"
 	"net/url"
 	"strings"
@@ -75,7 +75,7 @@ func (c *probeCmd) Run(s *streams) error {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	if err := writeReport(s.out, c.Output, rep, rep.WriteJSON, render.ProbeMarkdown, render.ProbeText); err != nil {
+	if err := writeReport(s.out, c.Output, rep, rep.WriteJSON, report.ProbeMarkdown, report.ProbeText); err != nil {
 		return err
 	}
 	switch {
