@@ -1,9 +1,11 @@
 package parsers
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -58,5 +60,44 @@ func TestMergeReadsManyFilesInTimeOrder(t *testing.T) {
 		if s.Err != "" || s.Rejected != 0 {
 			t.Errorf("%+v", s)
 		}
+	}
+}
+
+// TestMergeReusesBatches: two inputs of many blocks each, merged; the records handed out carry
+// their own line's values although the merge reuses the memory of the batches it is done with.
+func TestMergeReusesBatches(t *testing.T) {
+	dir := t.TempDir()
+	t0 := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	var args []string
+	for f, name := range []string{"a", "b"} {
+		var b []byte
+		for i := 0; i < 20000; i++ {
+			// Values of every length, so that the slabs fill unevenly.
+			b = fmt.Appendf(b, "time=%s method=GET path=/%s/%d/%s status=%d request_id=%s%d\n",
+				t0.Add(time.Duration(2*i+f)*time.Millisecond).Format(time.RFC3339Nano), name, i,
+				string(make([]byte, i%97)), 200+i%300, name, i)
+		}
+		p := filepath.Join(dir, name+".log")
+		if err := os.WriteFile(p, bytes.ReplaceAll(b, []byte{0}, []byte("x")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, name+"="+p)
+	}
+	inputs, err := ExpandInputs(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Config{Format: FormatApp}
+	n := 0
+	c.Merge(inputs, 0, func(*Record) bool { return true }, func(r *Record) {
+		n++
+		i := r.Line - 1
+		want := fmt.Sprintf("/%s/%d/%s", r.Layer, i, strings.Repeat("x", int(i%97)))
+		if r.Path != want || r.Status != 200+int(i%300) || r.IDs.RequestID != fmt.Sprintf("%s%d", r.Layer, i) {
+			t.Fatalf("%s:%d: path %q status %d id %q", r.Layer, r.Line, r.Path, r.Status, r.IDs.RequestID)
+		}
+	})
+	if n != 40000 {
+		t.Errorf("%d records, want 40000", n)
 	}
 }

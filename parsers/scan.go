@@ -199,12 +199,30 @@ type Batch struct {
 	Out     []byte    // bytes appended by the work function
 	Stats   Stats
 	slab    []byte
+	kept    int // bytes of strings kept, over every slab
+}
+
+// reuse empties a batch its consumer is done with, keeping its memory: the Records beyond
+// len(Records) are overwritten by Keep, and one slab large enough for what the batch kept last
+// time.
+func (b *Batch) reuse() {
+	b.Records, b.Out, b.Stats = b.Records[:0], b.Out[:0], Stats{}
+	if b.kept > cap(b.slab) {
+		b.slab = make([]byte, 0, b.kept+b.kept/4)
+	}
+	b.slab, b.kept = b.slab[:0], 0
 }
 
 // Keep copies rec into the batch so that it stays valid after the next Parse. The copy's
 // strings live in a slab shared by the batch, so keeping costs no allocation per string.
 func (b *Batch) Keep(rec *Record) *Record {
-	c := new(Record)
+	var c *Record
+	if n := len(b.Records); n < cap(b.Records) {
+		c = b.Records[:n+1][n] // a record of a reused batch
+	}
+	if c == nil {
+		c = new(Record)
+	}
 	*c = *rec
 	for _, f := range c.stringFields() {
 		if len(*f) == 0 {
@@ -219,6 +237,7 @@ func (b *Batch) Keep(rec *Record) *Record {
 		}
 		start := len(b.slab)
 		b.slab = append(b.slab, *f...)
+		b.kept += len(*f)
 		*f = bstr(b.slab[start:len(b.slab):len(b.slab)])
 	}
 	if rec.Upstream != nil {
@@ -251,6 +270,9 @@ type ScanConfig struct {
 	Prefilter *Prefilter
 	// Meter, when set, counts the lines read, once per block (for the progress line).
 	Meter *progress.Meter
+	// Free, when set, holds batches the consumer is done with (records and strings no longer
+	// used): new blocks reuse them instead of allocating records and slabs anew.
+	Free chan *Batch
 }
 
 type job struct {
@@ -319,7 +341,13 @@ func Scan(name string, r io.Reader, cfg ScanConfig) Stats {
 		if !ok {
 			break
 		}
-		j := &job{ch: ch, b: &Batch{}, done: make(chan struct{})}
+		j := &job{ch: ch, done: make(chan struct{})}
+		select {
+		case j.b = <-cfg.Free:
+			j.b.reuse()
+		default:
+			j.b = &Batch{}
+		}
 		order <- j
 		jobs <- j
 	}
