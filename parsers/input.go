@@ -98,11 +98,25 @@ func expandPattern(pat string) ([]string, error) {
 			continue
 		}
 		var files []string
-		err = filepath.WalkDir(m, func(p string, d fs.DirEntry, err error) error {
+		root := m
+		if lst, err := os.Lstat(m); err == nil && lst.Mode()&fs.ModeSymlink != 0 {
+			// A link to a directory: WalkDir would not follow it; a trailing separator does.
+			root = m + string(filepath.Separator)
+		}
+		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil && p != root {
+				// An unreadable subdirectory becomes an input of its own, whose opening fails:
+				// the rest is read and the run exits 3 naming it.
+				files = append(files, p)
+				if d != nil && d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
 			if err != nil {
 				return err
 			}
-			if strings.HasPrefix(d.Name(), ".") && p != m {
+			if strings.HasPrefix(d.Name(), ".") && p != root {
 				if d.IsDir() {
 					return filepath.SkipDir
 				}

@@ -188,3 +188,41 @@ func TestFormatTyposAndAllRejected(t *testing.T) {
 		t.Errorf("every line rejected: exit %d: %s", r.code, r.stderr)
 	}
 }
+
+// A symbolic link to a directory is read as the directory; an unreadable subdirectory is an
+// input that could not be read (exit 3), not a usage error; --since beyond what a duration holds
+// is a usage error instead of wrapping around.
+func TestInputPathsAndWindows(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	if err := os.Mkdir(logs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	line := `10.0.0.12 - - [24/Nov/2026:10:00:01 +0000] "POST /cart HTTP/1.1" 405 157 "-" "curl/8.5.0"` + "\n"
+	if err := os.WriteFile(filepath.Join(logs, "access.log"), []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "current")
+	if err := os.Symlink(logs, link); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	if r := lt(t, nil, "analyze", link); r.code != exitOK || !strings.Contains(r.stdout, "POST") {
+		t.Errorf("a link to a directory: exit %d: %s", r.code, r.stderr)
+	}
+	for _, since := range []string{"106752d", "9999999999d"} {
+		if r := lt(t, nil, "analyze", "--since", since, logs); r.code != exitUsage || !strings.Contains(r.stderr, "days") {
+			t.Errorf("--since %s: exit %d: %s", since, r.code, r.stderr)
+		}
+	}
+	if os.Geteuid() == 0 {
+		t.Skip("root reads unreadable directories")
+	}
+	locked := filepath.Join(logs, "locked")
+	if err := os.Mkdir(locked, 0o000); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(locked, 0o755)
+	if r := lt(t, nil, "analyze", logs); r.code != exitPartial || !strings.Contains(r.stderr, "locked") {
+		t.Errorf("an unreadable subdirectory: exit %d: %s", r.code, r.stderr)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -154,8 +155,14 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
+	// The longest duration time.Duration holds is about 106751 days (292 years); a longer one
+	// would wrap around silently.
+	const maxDays = int64(math.MaxInt64 / int64(24*time.Hour))
 	if strings.HasSuffix(s, "d") {
-		if n, err := strconv.Atoi(strings.TrimSuffix(s, "d")); err == nil && n >= 0 {
+		if n, err := strconv.ParseInt(strings.TrimSuffix(s, "d"), 10, 64); err == nil && n >= 0 {
+			if n > maxDays {
+				return time.Time{}, fmt.Errorf("%q is more than %d days (the longest duration logtriage can subtract); give a date instead (2026-01-01)", s, maxDays)
+			}
 			return now.Add(-time.Duration(n) * 24 * time.Hour), nil
 		}
 	}
