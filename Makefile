@@ -32,8 +32,8 @@ bench-cmd: build
 	PROFILE='$(PROFILE)' bash .ci/bench.sh $(BIN)
 
 # The whole-command runs, with CPU and allocation profiles of analyze written to PROFILE (default
-# bench-profiles/) and their top entries printed.
-bench-profile: PROFILE ?= bench-profiles
+# bin/profiles, which git ignores) and their top entries printed.
+bench-profile: PROFILE ?= bin/profiles
 bench-profile: bench-cmd
 
 # Each fuzz target for FUZZTIME (go test allows one target per run).

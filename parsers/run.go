@@ -36,16 +36,34 @@ func (c *Config) OpenInput(in Input) (*Opened, error) {
 	return &Opened{Input: in, r: br, closer: rc, Resolved: res}, nil
 }
 
-// Scan reads the whole input; see the package-level Scan.
+// Scan reads the whole input; see the package-level Scan. A batch is reused once deliver
+// returns: deliver copies what it keeps.
 func (o *Opened) Scan(maxLine int, work func(*Record, *Batch), deliver func(*Batch)) Stats {
-	return o.scan(ScanConfig{MaxLine: maxLine, Work: work, Deliver: deliver})
+	return o.scan(reuseDelivered(ScanConfig{MaxLine: maxLine, Work: work, Deliver: deliver}))
 }
 
 // ScanFiltered reads the whole input like Scan, parsing only the lines that can hold a record f
 // selects when the input's parser allows it (Filter.Prefilter); the others are counted as
 // Stats.Filtered. work still sees every parsed record and must apply f itself.
 func (o *Opened) ScanFiltered(f *Filter, maxLine int, work func(*Record, *Batch), deliver func(*Batch)) Stats {
-	return o.scan(ScanConfig{MaxLine: maxLine, Work: work, Deliver: deliver, Prefilter: f.Prefilter(o.Resolved)})
+	return o.scan(reuseDelivered(ScanConfig{MaxLine: maxLine, Work: work, Deliver: deliver, Prefilter: f.Prefilter(o.Resolved)}))
+}
+
+// reuseDelivered hands each batch back to the reader once cfg.Deliver returns, so that the
+// buffers of parse's JSON output (Batch.Out) are grown once, not once per block.
+func reuseDelivered(cfg ScanConfig) ScanConfig {
+	free, deliver := make(chan *Batch, 4), cfg.Deliver
+	cfg.Free = free
+	cfg.Deliver = func(b *Batch) {
+		if deliver != nil {
+			deliver(b)
+		}
+		select {
+		case free <- b:
+		default:
+		}
+	}
+	return cfg
 }
 
 func (o *Opened) scan(cfg ScanConfig) Stats {
