@@ -22,7 +22,7 @@ const (
 	SpecBytes = 64 << 20
 	// AnalysisBytes is the largest saved analysis report reads.
 	AnalysisBytes = 1 << 30
-	// YAMLNodes is the most nodes a YAML document may stand for once its aliases are expanded.
+	// YAMLNodes is the most nodes the aliases of a YAML document may add once expanded.
 	YAMLNodes = 1_000_000
 )
 
@@ -78,10 +78,23 @@ func Size(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// YAML fails when the document stands for more than max nodes once every alias is expanded:
-// a walk that follows aliases visits that many. The count is memoised per node, so the check
-// itself is linear in the document's size.
+// YAML fails when following the document's aliases would visit more than max nodes beyond the
+// document's own: a walk that follows aliases visits that many. The count is memoised per node,
+// so the check itself is linear in the document's size.
 func YAML(doc *yaml.Node, max int) error {
+	own := 0
+	var size func(n *yaml.Node)
+	size = func(n *yaml.Node) {
+		if n == nil {
+			return
+		}
+		own++
+		for _, k := range n.Content {
+			size(k)
+		}
+	}
+	size(doc)
+	limit := own + max
 	memo := map[*yaml.Node]int{}
 	var count func(n *yaml.Node, depth int) int
 	count = func(n *yaml.Node, depth int) int {
@@ -92,27 +105,27 @@ func YAML(doc *yaml.Node, max int) error {
 			return c
 		}
 		if depth > 10_000 {
-			return max + 1
+			return limit + 1
 		}
-		memo[n] = max + 1 // an alias cycle counts as too many
+		memo[n] = limit + 1 // an alias cycle counts as too many
 		c := 1
 		if n.Kind == yaml.AliasNode {
 			c += count(n.Alias, depth+1)
 		}
 		for _, k := range n.Content {
-			if c > max {
+			if c > limit {
 				break
 			}
 			c += count(k, depth+1)
 		}
-		if c > max {
-			c = max + 1
+		if c > limit {
+			c = limit + 1
 		}
 		memo[n] = c
 		return c
 	}
-	if count(doc, 0) > max {
-		return fmt.Errorf("%w: to more than %d nodes; write the document without anchors (&) and aliases (*), or with fewer", ErrAliases, max)
+	if count(doc, 0) > limit {
+		return fmt.Errorf("%w: by more than %d nodes; write the document without anchors (&) and aliases (*), or with fewer", ErrAliases, max)
 	}
 	return nil
 }

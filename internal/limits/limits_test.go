@@ -69,3 +69,20 @@ func TestYAMLAliasBomb(t *testing.T) {
 }
 
 var _ io.Reader = zeros{}
+
+// A large document without aliases (a 100k-path OpenAPI spec) is not an alias bomb: the bound
+// is on what aliases add, not on the document's own nodes.
+func TestYAMLLargePlainDocument(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("paths:\n")
+	for i := 0; i < 2000; i++ { // about 20,000 nodes
+		fmt.Fprintf(&b, "  /r%d: {get: {responses: {'200': {description: ok}}}}\n", i)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(b.String()), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := YAML(&doc, 1000); err != nil {
+		t.Fatalf("a plain document of %d bytes, bound 1000: %v", b.Len(), err)
+	}
+}
