@@ -227,6 +227,7 @@ type NginxParser struct {
 	st     nginxState
 	jerr   error
 	jseen  int
+	jdepth int // nesting of jsonObject for objects read by name (bounded by nginxJSONMaxDepth)
 }
 
 // nginxFail records the furthest point where matching a line failed, for the error message.
@@ -1272,6 +1273,9 @@ var nginxJSONSteps = func() map[string]*nginxStep {
 
 // jsonObject applies the keys of one JSON object: by the format's template when fields is not
 // nil, by key name otherwise.
+// nginxJSONMaxDepth bounds the nesting of objects read by key name.
+const nginxJSONMaxDepth = 8
+
 func (p *NginxParser) jsonObject(obj gjson.Result, fields map[string]*nginxJSONField, rec *Record) {
 	obj.ForEach(func(k, v gjson.Result) bool {
 		if p.jerr != nil {
@@ -1334,7 +1338,13 @@ func (p *NginxParser) jsonObject(obj gjson.Result, fields map[string]*nginxJSONF
 			return true
 		}
 		if v.Type == gjson.JSON {
-			p.jsonObject(v, nil, rec) // nested objects ({"http": {"method": …}}) by name too
+			// Nested objects ({"http": {"method": …}}) by name too, to a bounded depth: a line
+			// of a million nested objects must cost neither a million frames nor quadratic time.
+			if p.jdepth < nginxJSONMaxDepth {
+				p.jdepth++
+				p.jsonObject(v, nil, rec)
+				p.jdepth--
+			}
 			return true
 		}
 		s := nginxJSONSteps[k.Str]
