@@ -55,6 +55,8 @@ type cli struct {
 	Report   reportCmd   `cmd:"" help:"Render a saved JSON analysis (analyze or es --output json) as text, json, markdown or html: the postmortem report."`
 	Contract contractCmd `cmd:"" help:"Hold the method surface seen in the logs against an OpenAPI spec, per layer: documented methods with 405s, undocumented methods that succeeded, routes the spec lacks, OPTIONS/CORS."`
 	Probe    probeCmd    `cmd:"" help:"Send OPTIONS, HEAD and GET (and a CORS preflight) to live URLs: status, Allow and CORS headers, compliance, contract, drift between environments."`
+
+	Completion completionCmd `cmd:"" help:"Print a shell completion script: source <(logtriage completion bash)."`
 }
 
 const description = `Find which layer turned a request into an HTTP 405, and why.
@@ -122,7 +124,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		kong.Description(description),
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
-		kong.Vars{"version": "logtriage " + version},
+		kong.Vars{"version": "logtriage " + buildVersion()},
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) {
 			if code == 80 { // kong's code for a command-line error
@@ -147,7 +149,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	if err != nil {
 		parser.FatalIfErrorf(err)
 	}
-	if err := ctx.Run(&streams{in: stdin, out: stdout, err: stderr}); err != nil {
+	if err := ctx.Run(&streams{in: stdin, out: stdout, err: stderr}, parser); err != nil {
 		fmt.Fprintln(stderr, "logtriage:", term.Clean(err.Error())) // messages quote ids, paths and log content
 		var ee *exitError
 		if errors.As(err, &ee) {
