@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,14 +25,10 @@ import (
 
 // CaddyParser parses Caddy JSON access log lines. One parser serves one goroutine.
 type CaddyParser struct {
-	a     arena
-	det   []byte
-	rec   *Record
-	st    caddyState
-	walk  func(k, v gjson.Result) bool
-	rwalk func(k, v gjson.Result) bool
-	hwalk func(k, v gjson.Result) bool
-	owalk func(k, v gjson.Result) bool
+	a   arena
+	det []byte
+	rec *Record
+	st  caddyState
 }
 
 type caddyState struct {
@@ -48,9 +45,7 @@ type caddyState struct {
 
 // NewCaddy returns a parser for Caddy JSON access log lines.
 func NewCaddy() *CaddyParser {
-	p := &CaddyParser{}
-	p.walk, p.rwalk, p.hwalk, p.owalk = p.visit, p.visitRequest, p.visitHeader, p.visitRespHeader
-	return p
+	return &CaddyParser{}
 }
 
 var errCaddyNotAccess = errors.New("a Caddy log line, not an access record (no request object)")
@@ -64,13 +59,19 @@ func (p *CaddyParser) Parse(line []byte, rec *Record) error {
 	if b[0] != '{' || b[len(b)-1] != '}' {
 		return errors.New("not a JSON object (expected '{' … '}')")
 	}
-	// No full validation pass: gjson reads what it can of a damaged object, and a line that
-	// yields no access key is rejected below.
+	// No full validation pass: the scan reads what it can of a damaged object (as gjson's ForEach
+	// does), and a line that yields no access key is rejected below.
 	p.a.reset()
 	p.det = p.det[:0]
 	p.rec, p.st = rec, caddyState{}
 	rec.Format = FormatCaddy
-	gjson.Parse(bstr(b)).ForEach(p.walk)
+	for it := newJSONObject(bstr(b)); ; {
+		k, v, ok := it.next()
+		if !ok {
+			break
+		}
+		p.visit(k, v)
+	}
 	st := &p.st
 	if !st.access {
 		if st.keys > 0 {
@@ -133,14 +134,20 @@ func (p *CaddyParser) note(s string) {
 	p.det = append(p.det, s...)
 }
 
-func (p *CaddyParser) visit(k, v gjson.Result) bool {
+func (p *CaddyParser) visit(k string, v jsonValue) {
 	rec, st := p.rec, &p.st
 	st.keys++
-	switch k.Str {
+	switch k {
 	case "request":
-		if v.IsObject() {
+		if v.isObject() {
 			st.access = true
-			v.ForEach(p.rwalk)
+			for it := newJSONObject(v.raw); ; {
+				k, v, ok := it.next()
+				if !ok {
+					break
+				}
+				p.visitRequest(k, v)
+			}
 		}
 	case "status":
 		rec.Status = int(v.Int())
@@ -151,32 +158,47 @@ func (p *CaddyParser) visit(k, v gjson.Result) bool {
 	case "size":
 		rec.BytesSent = v.Int()
 	case "resp_headers":
-		v.ForEach(p.owalk)
+		// gjson's ForEach over anything but an object gives no named member: nothing to read.
+		if v.isObject() {
+			for it := newJSONObject(v.raw); ; {
+				k, v, ok := it.next()
+				if !ok {
+					break
+				}
+				p.visitRespHeader(k, v)
+			}
+		}
 	case "err_trace":
-		st.errTrace = v.Str
+		st.errTrace = v.Str()
 	}
-	return true
 }
 
-func (p *CaddyParser) visitRequest(k, v gjson.Result) bool {
+func (p *CaddyParser) visitRequest(k string, v jsonValue) {
 	rec := p.rec
-	switch k.Str {
+	switch k {
 	case "method":
-		rec.Method = v.Str
+		rec.Method = v.Str()
 	case "uri":
-		setURI(rec, sbytes(v.Str))
+		setURI(rec, sbytes(v.Str()))
 	case "host":
-		rec.Host = bstr(stripDefaultPort(sbytes(v.Str)))
+		rec.Host = bstr(stripDefaultPort(sbytes(v.Str())))
 	case "proto":
-		rec.Proto = v.Str
+		rec.Proto = v.Str()
 	case "remote_ip":
-		p.st.remote = v.Str
+		p.st.remote = v.Str()
 	case "client_ip":
-		rec.ClientIP = v.Str // Caddy 2.7+: the client after its trusted_proxies
+		rec.ClientIP = v.Str() // Caddy 2.7+: the client after its trusted_proxies
 	case "headers":
-		v.ForEach(p.hwalk)
+		if v.isObject() {
+			for it := newJSONObject(v.raw); ; {
+				k, v, ok := it.next()
+				if !ok {
+					break
+				}
+				p.visitHeader(k, v)
+			}
+		}
 	}
-	return true
 }
 
 // caddyFirst returns the first value of a header list (Caddy logs headers as lists), read from
@@ -211,17 +233,16 @@ func caddyMany(v gjson.Result) bool {
 	return strings.HasPrefix(rest, ",")
 }
 
-func (p *CaddyParser) visitHeader(k, v gjson.Result) bool {
+func (p *CaddyParser) visitHeader(name string, v jsonValue) {
 	rec := p.rec
-	name := k.Str
 	switch len(name) {
 	case 2, 6, 10, 11, 12, 15, 29: // the headers read below
 	default:
-		return true
+		return
 	}
-	val := caddyFirst(v)
+	val := caddyFirstValue(v)
 	if val == "" {
-		return true
+		return
 	}
 	b := sbytes(val)
 	switch {
@@ -242,21 +263,308 @@ func (p *CaddyParser) visitHeader(k, v gjson.Result) bool {
 	case equalFoldASCII(name, "Access-Control-Request-Method"):
 		rec.ACRMethod = val
 	}
-	return true
 }
 
-func (p *CaddyParser) visitRespHeader(k, v gjson.Result) bool {
-	name := k.Str
+func (p *CaddyParser) visitRespHeader(name string, v jsonValue) {
 	switch {
 	case equalFoldASCII(name, "Allow"):
-		p.rec.Allow = caddyFirst(v)
+		p.rec.Allow = caddyFirstValue(v)
 	case equalFoldASCII(name, "Date"), equalFoldASCII(name, "Via"):
 		p.st.upstreamHint = true
 	case equalFoldASCII(name, "Server"):
 		// Caddy writes "Caddy"; an upstream's own Server value is appended by reverse_proxy.
-		if caddyMany(v) || caddyFirst(v) != "Caddy" {
+		if caddyManyValue(v) || caddyFirstValue(v) != "Caddy" {
 			p.st.upstreamHint = true
 		}
 	}
-	return true
+}
+
+// A forward scan over a JSON object for the JSON access logs (Caddy, Traefik). It visits the
+// members gjson's Result.ForEach visits, with the same leniency on damaged input (the same
+// string, number, literal and nesting rules, the same skipping of stray bytes), so the records
+// do not change; but a value is only a view of the line until a visitor asks for it: a number is
+// converted, a string unescaped, only when read. Nested objects and arrays are jumped over by
+// depth counting.
+
+// jsonObject iterates the members of one object; s[0] is its '{'.
+type jsonObject struct {
+	s string
+	i int
+}
+
+func newJSONObject(s string) jsonObject { return jsonObject{s: s, i: 1} }
+
+// jsonValue is a member's value as gjson's parseAny delimits it.
+type jsonValue struct {
+	typ gjson.Type
+	raw string
+}
+
+// jsonBreak marks the bytes that end a number: white space, ',', ']' and '}'.
+var jsonNumEnd = [256]bool{',': true, ']': true, '}': true}
+
+func init() {
+	for c := 0; c <= ' '; c++ {
+		jsonNumEnd[c] = true
+	}
+}
+
+// jsonNest marks the bytes gjson's parseSquash counts: 2 a string, 3 an opening and 1 a closing
+// bracket.
+var jsonNest = [256]byte{'"': 2, '{': 3, '(': 3, '[': 3, '}': 1, ')': 1, ']': 1}
+
+// next returns the next member's key (unescaped) and value; ok is false at the end.
+func (o *jsonObject) next() (key string, v jsonValue, ok bool) {
+	s, i := o.s, o.i
+	if i >= len(s) {
+		return "", v, false
+	}
+	for i < len(s) && s[i] != '"' { // usually the next byte or the one after
+		i++
+	}
+	if i >= len(s) {
+		o.i = len(s)
+		return "", v, false
+	}
+	i++
+	ks := i
+	esc := false
+	// The key: short, so a byte loop; an escape takes the general path.
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c == '"' {
+			break
+		}
+		if c == '\\' {
+			esc = true
+			break
+		}
+	}
+	if i >= len(s) {
+		o.i = len(s)
+		return "", v, false
+	}
+	if esc {
+		end, ok := jscanStringEnd(s, ks)
+		if !ok {
+			o.i = len(s)
+			return "", v, false
+		}
+		key = gjson.Parse(s[ks-1 : end]).Str
+		i = end
+	} else {
+		key = s[ks:i]
+		i++
+	}
+	for i < len(s) && (s[i] <= ' ' || s[i] == ',' || s[i] == ':') {
+		i++
+	}
+	i, v, ok = jsonAny(s, i)
+	if !ok {
+		o.i = len(s)
+		return "", v, false
+	}
+	o.i = i + 1 // ForEach steps over the byte after a value
+	return key, v, true
+}
+
+// jscanStringEnd returns the index after the closing quote of the string whose content starts at
+// s[i]: the first quote after an even number of backslashes. ok is false when there is none.
+func jscanStringEnd(s string, i int) (int, bool) {
+	for {
+		q := jscanQuote(s, i)
+		if q < 0 {
+			return len(s), false
+		}
+		n := 0
+		for j := q - 1; j >= 0 && s[j] == '\\'; j-- {
+			n++
+		}
+		if n%2 == 0 {
+			return q + 1, true
+		}
+		i = q + 1
+	}
+}
+
+// jscanQuote returns the index of the first '"' at or after s[i], or -1. Most strings in a log
+// line are short: a byte loop first, then IndexByte.
+func jscanQuote(s string, i int) int {
+	for n := min(len(s), i+16); i < n; i++ {
+		if s[i] == '"' {
+			return i
+		}
+	}
+	if i >= len(s) {
+		return -1
+	}
+	if q := strings.IndexByte(s[i:], '"'); q >= 0 {
+		return i + q
+	}
+	return -1
+}
+
+// jsonAny reads the value at or after s[i] as gjson's parseAny does, returning the index after it.
+func jsonAny(s string, i int) (int, jsonValue, bool) {
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '{', '[':
+			end := jsonSquash(s, i)
+			return end, jsonValue{gjson.JSON, s[i:min(end, len(s))]}, true
+		case '"':
+			end, ok := jscanStringEnd(s, i+1)
+			if !ok {
+				return end, jsonValue{}, false
+			}
+			return end, jsonValue{gjson.String, s[i:end]}, true
+		case 'n':
+			if i+1 < len(s) && s[i+1] != 'u' {
+				return jsonNumber(s, i)
+			}
+			end := jsonLiteral(s, i)
+			return end, jsonValue{gjson.Null, s[i:end]}, true
+		case 't':
+			end := jsonLiteral(s, i)
+			return end, jsonValue{gjson.True, s[i:end]}, true
+		case 'f':
+			end := jsonLiteral(s, i)
+			return end, jsonValue{gjson.False, s[i:end]}, true
+		case '+', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'i', 'I', 'N':
+			return jsonNumber(s, i)
+		}
+		// White space and stray bytes are stepped over.
+	}
+	return i, jsonValue{}, false
+}
+
+func jsonNumber(s string, i int) (int, jsonValue, bool) {
+	j := i + 1
+	for j < len(s) && !jsonNumEnd[s[j]] {
+		j++
+	}
+	return j, jsonValue{gjson.Number, s[i:j]}, true
+}
+
+func jsonLiteral(s string, i int) int {
+	j := i + 1
+	for j < len(s) && 'a' <= s[j] && s[j] <= 'z' {
+		j++
+	}
+	return j
+}
+
+// jsonSquash returns the index after the object or array opening at s[i] (gjson's parseSquash:
+// brackets and parentheses counted outside strings), or len(s) when it does not close.
+func jsonSquash(s string, i int) int {
+	depth := 1
+	for i++; i < len(s); i++ {
+		switch jsonNest[s[i]] {
+		case 0:
+			continue
+		case 2:
+			end, ok := jscanStringEnd(s, i+1)
+			if !ok {
+				return len(s)
+			}
+			i = end - 1
+		case 3:
+			depth++
+		case 1:
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return len(s)
+}
+
+func (v jsonValue) isObject() bool { return v.typ == gjson.JSON && v.raw[0] == '{' }
+
+// Str is gjson's Result.Str: the unescaped text of a string, "" for any other value.
+func (v jsonValue) Str() string {
+	if v.typ != gjson.String {
+		return ""
+	}
+	in := v.raw[1 : len(v.raw)-1]
+	if strings.IndexByte(in, '\\') < 0 {
+		return in
+	}
+	return gjson.Parse(v.raw).Str
+}
+
+// result is the gjson.Result ForEach would have given.
+func (v jsonValue) result() gjson.Result {
+	r := gjson.Result{Type: v.typ, Raw: v.raw}
+	switch v.typ {
+	case gjson.String:
+		r.Str = v.Str()
+	case gjson.Number:
+		r.Num, _ = strconv.ParseFloat(v.raw, 64)
+	}
+	return r
+}
+
+// Int is gjson's Result.Int, without the float conversion for a plain integer.
+func (v jsonValue) Int() int64 {
+	if v.typ == gjson.Number {
+		r := v.raw
+		neg := r[0] == '-'
+		if neg {
+			r = r[1:]
+		}
+		if len(r) > 0 && len(r) <= 15 {
+			var n int64
+			for i := 0; i < len(r); i++ {
+				c := r[i]
+				if c < '0' || c > '9' {
+					return v.result().Int()
+				}
+				n = n*10 + int64(c-'0')
+			}
+			if neg {
+				n = -n
+			}
+			return n
+		}
+	}
+	return v.result().Int()
+}
+
+// Float is gjson's Result.Float.
+func (v jsonValue) Float() float64 {
+	if v.typ == gjson.Number {
+		f, _ := strconv.ParseFloat(v.raw, 64)
+		return f
+	}
+	return v.result().Float()
+}
+
+// caddyFirstValue is caddyFirst(v.result()), without building the Result for a list whose
+// first value holds no escape.
+func caddyFirstValue(v jsonValue) string {
+	if r := v.raw; v.typ == gjson.JSON && len(r) >= 3 && r[0] == '[' && r[1] == '"' {
+		for j := 2; j < len(r); j++ {
+			switch r[j] {
+			case '\\':
+				return caddyFirst(v.result())
+			case '"':
+				return r[2:j]
+			}
+		}
+		return ""
+	}
+	return caddyFirst(v.result())
+}
+
+// caddyManyValue is caddyMany(v.result()).
+func caddyManyValue(v jsonValue) bool {
+	r := v.raw
+	if v.typ != gjson.JSON || r[0] != '[' {
+		return false
+	}
+	first := caddyFirstValue(v)
+	rest := strings.TrimLeft(r[min(len(r), 3+len(first)):], " ")
+	return strings.HasPrefix(rest, ",")
 }

@@ -78,13 +78,10 @@ func (p *NginxParser) finishTraefik(rec *Record) {
 
 // TraefikJSONParser parses Traefik's JSON access log lines. One parser serves one goroutine.
 type TraefikJSONParser struct {
-	a      arena
-	det    []byte
-	rec    *Record
-	st     traefikState
-	walk   func(k, v gjson.Result) bool
-	hwalk  func(k, v gjson.Result) bool
-	prefix string
+	a   arena
+	det []byte
+	rec *Record
+	st  traefikState
 }
 
 type traefikState struct {
@@ -102,9 +99,7 @@ type traefikState struct {
 
 // NewTraefikJSON returns a parser for Traefik's JSON access log lines.
 func NewTraefikJSON() *TraefikJSONParser {
-	p := &TraefikJSONParser{}
-	p.walk = p.visit
-	return p
+	return &TraefikJSONParser{}
 }
 
 var errTraefikNoKeys = errors.New("JSON line has none of Traefik's access log keys (RequestMethod, DownstreamStatus, …)")
@@ -118,13 +113,19 @@ func (p *TraefikJSONParser) Parse(line []byte, rec *Record) error {
 	if b[0] != '{' || b[len(b)-1] != '}' {
 		return errors.New("not a JSON object (expected '{' … '}')")
 	}
-	// No full validation pass: gjson reads what it can of a damaged object, and a line that
-	// yields no access key is rejected below.
+	// No full validation pass: the scan reads what it can of a damaged object (as gjson's ForEach
+	// does), and a line that yields no access key is rejected below.
 	p.a.reset()
 	p.det = p.det[:0]
 	p.rec, p.st = rec, traefikState{}
 	rec.Format = FormatTraefik
-	gjson.Parse(bstr(b)).ForEach(p.walk)
+	for it := newJSONObject(bstr(b)); ; {
+		k, v, ok := it.next()
+		if !ok {
+			break
+		}
+		p.visit(k, v)
+	}
 	if p.st.keys == 0 {
 		return errTraefikNoKeys
 	}
@@ -209,20 +210,19 @@ func (p *TraefikJSONParser) note(s string) {
 
 // visit reads one top-level key. Traefik writes kept request headers as "request_<Name>" and
 // response headers as "downstream_<Name>" / "origin_<Name>".
-func (p *TraefikJSONParser) visit(k, v gjson.Result) bool {
+func (p *TraefikJSONParser) visit(key string, v jsonValue) {
 	rec, st := p.rec, &p.st
-	key := k.Str
 	switch key {
 	case "RequestMethod":
-		rec.Method = v.Str
+		rec.Method = v.Str()
 	case "RequestPath":
-		setURI(rec, sbytes(v.Str))
+		setURI(rec, sbytes(v.Str()))
 	case "RequestHost":
-		rec.Host = bstr(stripDefaultPort(sbytes(v.Str)))
+		rec.Host = bstr(stripDefaultPort(sbytes(v.Str())))
 	case "RequestProtocol":
-		rec.Proto = v.Str
+		rec.Proto = v.Str()
 	case "ClientHost":
-		rec.ClientIP = v.Str
+		rec.ClientIP = v.Str()
 	case "DownstreamStatus":
 		st.downstream = int(v.Int())
 	case "OriginStatus":
@@ -230,51 +230,59 @@ func (p *TraefikJSONParser) visit(k, v gjson.Result) bool {
 	case "Duration":
 		st.durNS, st.hasDur = v.Int(), true
 	case "StartUTC":
-		st.start = v.Str
+		st.start = v.Str()
 	case "time":
-		st.at = v.Str
+		st.at = v.Str()
 	case "ServiceName":
-		st.service = v.Str
+		st.service = v.Str()
 	case "RouterName":
-		st.router = v.Str
+		st.router = v.Str()
 	case "ServiceURL":
-		if v.Type == gjson.String {
-			st.serviceURL = v.Str
-		} else if h := v.Get("Host"); h.Exists() {
+		if v.typ == gjson.String {
+			st.serviceURL = v.Str()
+		} else if h := v.result().Get("Host"); h.Exists() {
 			st.serviceURL = h.Str
 		}
 	case "ServiceAddr":
 		if st.serviceURL == "" {
-			st.serviceURL = v.Str
+			st.serviceURL = v.Str()
 		}
 	case "RetryAttempts":
 		st.retries = int(v.Int())
 	case "entryPointName":
-		st.entry = v.Str
+		st.entry = v.Str()
 	default:
 		switch {
 		case len(key) > 8 && key[:8] == "request_":
-			p.header(key[8:], v.Str, true)
+			p.header(key[8:], v, true)
 		case len(key) > 11 && key[:11] == "downstream_":
-			p.header(key[11:], v.Str, false)
+			p.header(key[11:], v, false)
 		}
-		return true
+		return
 	}
 	st.keys++
-	return true
 }
 
 // header applies a request or response header Traefik kept in the log.
-func (p *TraefikJSONParser) header(name, v string, request bool) {
+// The value is read only for a header it keeps.
+func (p *TraefikJSONParser) header(name string, jv jsonValue, request bool) {
 	rec := p.rec
-	b := sbytes(v)
-	if dash(b) {
-		return
-	}
 	if !request {
 		if equalFoldASCII(name, "Allow") {
-			rec.Allow = v
+			if v := jv.Str(); !dash(sbytes(v)) {
+				rec.Allow = v
+			}
 		}
+		return
+	}
+	switch len(name) {
+	case 2, 6, 10, 11, 12, 15, 29: // the headers read below
+	default:
+		return
+	}
+	v := jv.Str()
+	b := sbytes(v)
+	if dash(b) {
 		return
 	}
 	switch {
