@@ -102,8 +102,8 @@ func (c *esCmd) Run(s *streams) error {
 		progress = nil
 	}
 	// The progress line (internal/progress) shows the time elapsed, and the phase and documents
-	// read that the job reports to line.Meter() (a progress.Reporter); the job's own messages
-	// go through it, so that they do not mix with the line.
+	// read that the job reports to line.Meter(); the job's own messages go through it, so that
+	// they do not mix with the line.
 	line := startProgress(s, "es", nil, !c.Quiet && c.Output != "json")
 	defer line.Stop()
 	progress = line.Log(progress)
@@ -127,7 +127,7 @@ func (c *esCmd) Run(s *streams) error {
 		CACert: c.CACert, Insecure: c.Insecure, Indices: c.Index, Since: since, Until: until,
 		Statuses: c.Status, MaxRequests: c.MaxRequests, PageSize: c.PageSize, TermsBatch: c.TermsBatch,
 		History: c.History, NoBaselines: c.NoBaselines, MessageSearch: c.MessageSearch,
-		Layers: rules, Fields: c.DocField, Parse: cfg, Route: analysis.Route, Progress: progress,
+		Layers: rules, Fields: c.DocField, Parse: cfg, Route: analysis.Route, Progress: progress, Meter: line.Meter(),
 		RetryBase: c.RetryBase, Pad: c.JoinWindow, OpaqueID: "logtriage/" + version,
 		Flavor: c.Flavor, AWS: signer,
 	})

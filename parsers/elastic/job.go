@@ -71,7 +71,9 @@ type Options struct {
 	// Route returns the route template of a path (analysis.Route); it groups the baselines.
 	Route func(string) string
 
-	Progress   io.Writer     // progress lines; nil for none
+	Progress io.Writer // progress lines; nil for none
+	// Meter is told the phase and the documents read, for a progress line; nil for none.
+	Meter      Reporter
 	RetryBase  time.Duration // first retry backoff (default 250ms)
 	MaxRetries int           // default 5
 	Timeout    time.Duration // per request (default 60s), connect and TLS handshake included
@@ -376,9 +378,18 @@ func (j *Job) progress(format string, args ...any) {
 	}
 }
 
+// Reporter is what a progress display is told while the job runs (internal/progress.Meter is one).
+type Reporter interface {
+	Phase(name string)
+	AddRecords(n int64)
+}
+
 // phase runs fn and records its traffic.
 func (j *Job) phase(name string, fn func(p *Phase) error) error {
 	p := Phase{Name: name}
+	if j.opts.Meter != nil {
+		j.opts.Meter.Phase(name)
+	}
 	r0, b0 := j.reqs.Load(), j.bytesRead.Load()
 	t0 := time.Now()
 	err := fn(&p)
@@ -920,6 +931,9 @@ func (j *Job) pages(ctx context.Context, what, query string, p *Phase, hit func(
 			for _, h := range hits {
 				p.Docs++
 				j.report.DocsRead++
+				if j.opts.Meter != nil {
+					j.opts.Meter.AddRecords(1)
+				}
 				if !hit(h.Get("_index").String(), h.Get("_id").String(), h.Get("_source")) {
 					stop = true
 					break
