@@ -2,7 +2,7 @@ package analysis
 
 import (
 	"fmt"
-	"strconv"
+	"github.com/logtriage/logtriage/internal/num"
 	"strings"
 
 	"github.com/logtriage/logtriage/parsers"
@@ -239,7 +239,7 @@ func (e *Engine) localHow(h *hop) string {
 		case h.method() == "TRACE" || h.method() == "CONNECT":
 			return "nginx rejects " + h.method() + " (no upstream contacted)"
 		case len(h.upstream) > 0 && h.upstream[len(h.upstream)-1] != 405:
-			return "nginx replaced the upstream's " + statusList(h.upstream[len(h.upstream)-1:]) + " with 405 (error_page)"
+			return "nginx replaced the upstream's " + num.Statuses(h.upstream[len(h.upstream)-1:]) + " with 405 (error_page)"
 		case h.upstreamAddr() == "" && h.local == parsers.LocalUnknown:
 			return "no upstream logged (static-file handler or configured return, assumed)"
 		case strings.Contains(h.detail(), "157-byte"):
@@ -314,19 +314,4 @@ func after(d, sep string) string {
 		d = d[:j]
 	}
 	return d
-}
-
-func statusList(s []int) string {
-	var b strings.Builder
-	for i, x := range s {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		if x < 0 {
-			b.WriteByte('-')
-		} else {
-			b.WriteString(strconv.Itoa(x))
-		}
-	}
-	return b.String()
 }

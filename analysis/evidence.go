@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"github.com/logtriage/logtriage/internal/num"
 	"strings"
 	"time"
 
@@ -35,7 +36,7 @@ func (e *Engine) originSentence(r *request) string {
 	}
 	if v.retryHop >= 0 {
 		h := hops[v.retryHop]
-		fmt.Fprintf(&b, "; %s retried the upstream (statuses %s", e.name(h), statusList(h.upstream))
+		fmt.Fprintf(&b, "; %s retried the upstream (statuses %s", e.name(h), num.Statuses(h.upstream))
 		if h.upstreamAddr() != "" {
 			fmt.Fprintf(&b, " from %s", h.upstreamAddr())
 		}

@@ -3,6 +3,7 @@ package analysis
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/logtriage/logtriage/internal/num"
 	"io"
 	"sort"
 	"strconv"
@@ -483,7 +484,7 @@ func (e *Engine) chain(r *request) string {
 		}
 		fmt.Fprintf(&b, "%s %d", e.name(h), h.status)
 		if len(h.upstream) > 0 && !(len(h.upstream) == 1 && h.upstream[0] == h.status) {
-			fmt.Fprintf(&b, " (upstream %s)", statusList(h.upstream))
+			fmt.Fprintf(&b, " (upstream %s)", num.Statuses(h.upstream))
 		}
 	}
 	if v := &r.v; v.has405 && v.originHop < 0 {

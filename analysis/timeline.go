@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/logtriage/logtriage/internal/num"
@@ -706,7 +705,7 @@ func (e *Engine) events(a *Analysis, reqs []*request, times []int64, buckets []B
 			b := buckets[peak]
 			ev = append(ev, Event{Time: b.Start, Kind: "peak", Count: b.M405,
 				Text: fmt.Sprintf("Peak: %s with a 405 of %s requests in the %s from %s (%s)", num.Thousands(b.M405),
-					num.Thousands(b.Requests), widthText(w), clock(b.Start), originMix(b.Origin405))})
+					num.Thousands(b.Requests), widthText(w), clock(b.Start), num.Mix(b.Origin405))})
 		}
 		ev = append(ev, Event{Time: nsTime(reqTime(r1)), Kind: "last_405", Count: 1,
 			Text: fmt.Sprintf("Last 405: %s %s, generated at %s (%s), request %s", r1.hops[0].method(),
@@ -775,28 +774,6 @@ func (e *Engine) events(a *Analysis, reqs []*request, times []int64, buckets []B
 		ev = []Event{}
 	}
 	return ev
-}
-
-func originMix(m map[string]int64) string {
-	type kv struct {
-		k string
-		v int64
-	}
-	var s []kv
-	for k, v := range m {
-		s = append(s, kv{k, v})
-	}
-	sort.Slice(s, func(i, j int) bool {
-		if s[i].v != s[j].v {
-			return s[i].v > s[j].v
-		}
-		return s[i].k < s[j].k
-	})
-	parts := make([]string, len(s))
-	for i, x := range s {
-		parts[i] = x.k + " " + num.Thousands(x.v)
-	}
-	return strings.Join(parts, ", ")
 }
 
 // widthText names a bucket width: "1-minute bucket".

@@ -204,7 +204,7 @@ func timelineSVG(a *analysis.Analysis) string {
 		tip := fmt.Sprintf("%s – %s UTC: %s requests, %s with a 405", bk.Start.UTC().Format("2006-01-02 15:04:05"),
 			bk.Start.Add(width).UTC().Format("15:04:05"), num.Thousands(bk.Requests), num.Thousands(bk.M405))
 		if bk.M405 > 0 {
-			tip += " (" + originMix(bk.Origin405) + ")"
+			tip += " (" + num.Mix(bk.Origin405) + ")"
 		}
 		for panel := 0; panel < 2; panel++ {
 			y := yA

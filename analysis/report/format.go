@@ -2,12 +2,9 @@ package report
 
 import (
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/logtriage/logtriage/analysis"
-	"github.com/logtriage/logtriage/internal/num"
 )
 
 // Formatting shared by every renderer. Counts go through num.Thousands.
@@ -28,22 +25,6 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// statusList lists upstream statuses: "502, 405"; -1 (an attempt without a status) is "-".
-func statusList(s []int) string {
-	var b strings.Builder
-	for i, x := range s {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		if x < 0 {
-			b.WriteByte('-')
-		} else {
-			b.WriteString(strconv.Itoa(x))
-		}
-	}
-	return b.String()
 }
 
 // ranked returns the counted values, most frequent first, ties by value.
@@ -103,26 +84,3 @@ func originOrder[T any](layers []analysis.Layer, present map[string]T) []string 
 // statusClasses are the keys of a timeline bucket's status counts (the JSON model), in the
 // order the charts stack them.
 var statusClasses = [...]string{"2xx", "3xx", "4xx", "5xx", "other"}
-
-// originMix lists counts per origin layer, largest first: "app 12, edge 3".
-func originMix(m map[string]int64) string {
-	type kv struct {
-		k string
-		v int64
-	}
-	var s []kv
-	for k, v := range m {
-		s = append(s, kv{k, v})
-	}
-	sort.Slice(s, func(i, j int) bool {
-		if s[i].v != s[j].v {
-			return s[i].v > s[j].v
-		}
-		return s[i].k < s[j].k
-	})
-	parts := make([]string, len(s))
-	for i, x := range s {
-		parts[i] = x.k + " " + num.Thousands(x.v)
-	}
-	return strings.Join(parts, ", ")
-}

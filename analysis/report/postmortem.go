@@ -590,7 +590,7 @@ func findingSection(a *analysis.Analysis, i int) section {
 		for j, h := range x.Hops {
 			up := "-"
 			if len(h.Upstream) > 0 {
-				up = statusList(h.Upstream)
+				up = num.Statuses(h.Upstream)
 				if h.UpstreamAddr != "" {
 					up += " from " + h.UpstreamAddr
 				}

@@ -169,7 +169,7 @@ func Trace(w io.Writer, id string, reqs []analysis.RequestView) error {
 			term.Fprintf(bw, "  %d. %s (%s) %s  %s\n", j+1, h.Layer, h.Format, h.Source, stamp(h.Time))
 			term.Fprintf(bw, "     %s %s%s → %d", h.Method, h.Host, h.URI, h.Status)
 			if len(h.Upstream) > 0 {
-				term.Fprintf(bw, "  upstream %s", statusList(h.Upstream))
+				term.Fprintf(bw, "  upstream %s", num.Statuses(h.Upstream))
 			}
 			if h.UpstreamAddr != "" {
 				term.Fprintf(bw, " from %s", h.UpstreamAddr)

@@ -2,7 +2,11 @@
 // its numbers through it, so that they read the same everywhere.
 package num
 
-import "strconv"
+import (
+	"sort"
+	"strconv"
+	"strings"
+)
 
 // Thousands formats n with comma thousands separators: 1234567 → "1,234,567".
 func Thousands[T ~int | ~int64](n T) string {
@@ -22,4 +26,43 @@ func Thousands[T ~int | ~int64](n T) string {
 		b = append(b, s[i])
 	}
 	return string(b)
+}
+
+// Statuses lists upstream statuses as logged: "502, 405"; -1 (an attempt without a status) is "-".
+func Statuses(s []int) string {
+	var b strings.Builder
+	for i, x := range s {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if x < 0 {
+			b.WriteByte('-')
+		} else {
+			b.WriteString(strconv.Itoa(x))
+		}
+	}
+	return b.String()
+}
+
+// Mix lists counts by name, largest first, ties by name: "app 12, edge 3".
+func Mix(m map[string]int64) string {
+	type kv struct {
+		k string
+		v int64
+	}
+	s := make([]kv, 0, len(m))
+	for k, v := range m {
+		s = append(s, kv{k, v})
+	}
+	sort.Slice(s, func(i, j int) bool {
+		if s[i].v != s[j].v {
+			return s[i].v > s[j].v
+		}
+		return s[i].k < s[j].k
+	})
+	parts := make([]string, len(s))
+	for i, x := range s {
+		parts[i] = x.k + " " + Thousands(x.v)
+	}
+	return strings.Join(parts, ", ")
 }

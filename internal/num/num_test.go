@@ -16,3 +16,15 @@ func TestThousands(t *testing.T) {
 		t.Errorf("Thousands(int) = %q", got)
 	}
 }
+
+func TestStatusesAndMix(t *testing.T) {
+	if got := Statuses([]int{502, -1, 405}); got != "502, -, 405" {
+		t.Errorf("Statuses = %q", got)
+	}
+	if got := Statuses(nil); got != "" {
+		t.Errorf("Statuses(nil) = %q", got)
+	}
+	if got := Mix(map[string]int64{"edge": 3, "app": 12000, "alb": 3}); got != "app 12,000, alb 3, edge 3" {
+		t.Errorf("Mix = %q", got)
+	}
+}
