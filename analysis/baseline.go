@@ -131,15 +131,9 @@ func (e *Engine) observe(rec *parsers.Record, li int, t int64, has405 bool) {
 	if cls == classOther {
 		return
 	}
-	e.scratch = routeKey(e.scratch[:0], li, rec.Method, rec.Path)
-	rs := e.routes[string(e.scratch)]
+	rs := e.addRoute(li, rec.Method, rec.Path)
 	if rs == nil {
-		if len(e.routes) >= maxRoutes {
-			e.routeLimit = true
-			return
-		}
-		rs = &routeStats{}
-		e.routes[string(e.scratch)] = rs
+		return
 	}
 	switch cls {
 	case classOK:
@@ -200,6 +194,22 @@ func (rs *routeStats) observeBackend(dim, name string, cls int, t int64) {
 }
 
 // route returns the baseline of (layer, method, path), or nil.
+// addRoute returns the counters of method and path at a layer, created on first use; nil once
+// maxRoutes routes are counted (the limit is reported).
+func (e *Engine) addRoute(layer int, method, path string) *routeStats {
+	e.scratch = routeKey(e.scratch[:0], layer, method, path)
+	rs := e.routes[string(e.scratch)]
+	if rs == nil {
+		if len(e.routes) >= maxRoutes {
+			e.routeLimit = true
+			return nil
+		}
+		rs = &routeStats{}
+		e.routes[string(e.scratch)] = rs
+	}
+	return rs
+}
+
 func (e *Engine) route(layer int, method, path string) *routeStats {
 	e.scratch = routeKey(e.scratch[:0], layer, method, path)
 	return e.routes[string(e.scratch)]

@@ -32,15 +32,9 @@ func (e *Engine) AddCounts(rec *parsers.Record, n int64, first, last time.Time) 
 	if cls == classOther {
 		return
 	}
-	e.scratch = routeKey(e.scratch[:0], li, rec.Method, rec.Path)
-	rs := e.routes[string(e.scratch)]
+	rs := e.addRoute(li, rec.Method, rec.Path)
 	if rs == nil {
-		if len(e.routes) >= maxRoutes {
-			e.routeLimit = true
-			return
-		}
-		rs = &routeStats{}
-		e.routes[string(e.scratch)] = rs
+		return
 	}
 	switch cls {
 	case classOK:
