@@ -498,6 +498,16 @@ func FuzzJSONScanSame(f *testing.F) {
 		`{"a":{"b":"}"},"RequestHost":"h","x":[{"y":"\\"}],"ClientHost":"1.2.3.4"}`,
 		`{"unterminated":"abc}`,
 		`{"k"}`,
+		`{"request":{"method":"GET" "uri":"/x"},"status":1}`,
+		`{"request":{"headers":{"Origin":["a"]} ,"host":"h"}, "resp_headers":{"Server":["x"]}}`,
+		`{"request":{"a":1)}, "status":405,"request":{"method":"PUT"}}`,
+		`{"request":{"method":"GET","x":[1,2],"y":{"z":"}"}},"size":3}`,
+		`{"request":{"method":"GET"`,
+		`{"request":{"headers":{"User-Agent":["a"],}},"resp_headers":{}}`,
+		`{"request":{},"resp_headers":{"Date":1,"Allow":{"0":"x"}}}`,
+		`{"request":{"headers":{"X-Request-Id":["a"],"B3":"b"]},"uri":"/u"}}`,
+		`{"request":{"method":tru,"proto":nul,"host":-1e5}}`,
+		`{"request":{"method":"GET"}x,"status":405}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -119,7 +119,7 @@ func (p *TraefikJSONParser) Parse(line []byte, rec *Record) error {
 	p.det = p.det[:0]
 	p.rec, p.st = rec, traefikState{}
 	rec.Format = FormatTraefik
-	for it := newJSONObject(bstr(b)); ; {
+	for it := newJSONFlat(bstr(b)); ; {
 		k, v, ok := it.next()
 		if !ok {
 			break
