@@ -488,15 +488,9 @@ func jsonKey(s string, i int) (key string, end int, ok bool) {
 	}
 	i++
 	ks := i
-	// Short, so a byte loop; an escape takes the general path.
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c == '"' {
-			return s[ks:i], i + 1, true
-		}
-		if c == '\\' {
-			break
-		}
+	i = jscanKeyStop(s, i)
+	if i < len(s) && s[i] == '"' {
+		return s[ks:i], i + 1, true
 	}
 	if i >= len(s) {
 		return "", i, false
@@ -613,6 +607,12 @@ func jsonLiteral(s string, i int) int {
 // jsonSquash returns the index after the object or array opening at s[i] (gjson's parseSquash:
 // brackets and parentheses counted outside strings), or len(s) when it does not close.
 func jsonSquash(s string, i int) int {
+	// A list of one string (Caddy's header values), at once.
+	if i+1 < len(s) && s[i+1] == '"' {
+		if end, ok := jscanStringEnd(s, i+2); ok && end < len(s) && s[end] == ']' {
+			return end + 1
+		}
+	}
 	depth := 1
 	for i++; i < len(s); i++ {
 		switch jsonNest[s[i]] {
@@ -700,6 +700,9 @@ func (v jsonValue) Int() int64 {
 // Float is gjson's Result.Float.
 func (v jsonValue) Float() float64 {
 	if v.typ == gjson.Number {
+		if f, ok := jsonExactFloat(v.raw); ok {
+			return f
+		}
 		f, _ := strconv.ParseFloat(v.raw, 64)
 		return f
 	}
@@ -806,4 +809,33 @@ func (o *jsonFlat) next() (key string, v jsonValue, ok bool) {
 	}
 	o.i = i + 1 // ForEach steps over the byte after a value
 	return key, v, true
+}
+
+var jsonPow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// jsonExactFloat reads "digits.digits" of at most 15 digits (Caddy's duration): the integer
+// and the power of ten are exact doubles, so their quotient is the correctly rounded value
+// strconv.ParseFloat returns. ok is false for any other form.
+func jsonExactFloat(s string) (float64, bool) {
+	var m uint64
+	n, frac, dot := 0, 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case '0' <= c && c <= '9':
+			m = m*10 + uint64(c-'0')
+			n++
+			if dot {
+				frac++
+			}
+		case c == '.' && !dot && i > 0:
+			dot = true
+		default:
+			return 0, false
+		}
+	}
+	if n > 15 || !dot || frac == 0 {
+		return 0, false
+	}
+	return float64(m) / jsonPow10[frac], true
 }

@@ -1,3 +1,5 @@
+//go:build linux
+
 package parsers
 
 // The gjson-based Caddy and Traefik JSON parsers as they were before the forward scan
@@ -8,9 +10,13 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"math/rand/v2"
+	"os"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -530,6 +536,78 @@ func FuzzJSONScanSame(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestJSONExactFloat: the short path gives strconv.ParseFloat's value.
+func TestJSONExactFloat(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, s := range []string{"0.001579", "0.000023284", "1.5", "123456789.012345", "0.1", "9.999999999999999", "00.5"} {
+		checkExactFloat(t, s)
+	}
+	for i := 0; i < 200000; i++ {
+		n := 1 + r.IntN(15)
+		d := r.IntN(n) + 1
+		b := make([]byte, 0, 17)
+		for j := 0; j < n; j++ {
+			if j == d {
+				b = append(b, '.')
+			}
+			b = append(b, byte('0'+r.IntN(10)))
+		}
+		checkExactFloat(t, string(b))
+	}
+}
+
+func checkExactFloat(t *testing.T, s string) {
+	want, _ := strconv.ParseFloat(s, 64)
+	if got, ok := jsonExactFloat(s); ok && got != want {
+		t.Fatalf("%s: %v, ParseFloat %v", s, got, want)
+	}
+}
+
+// TestJSONScanCPU (LOGTRIAGE_CPU=1) prints the thread CPU time per line of the benchmark lines,
+// best of 15 rounds, for the scan and the former gjson walk: on a shared machine wall-clock
+// ns/op counts the time other processes hold the core.
+func TestJSONScanCPU(t *testing.T) {
+	if os.Getenv("LOGTRIAGE_CPU") == "" {
+		t.Skip("set LOGTRIAGE_CPU=1")
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		_ = syscall.Getrusage(1 /* RUSAGE_THREAD */, &ru)
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	for _, c := range []struct {
+		name, prefix string
+		p            Parser
+	}{
+		{"caddy", "caddy", NewCaddy()}, {"caddy gjson walk", "caddy", newLegacyCaddy()},
+		{"traefik json", "traefik json", NewTraefikJSON()}, {"traefik json gjson walk", "traefik json", newLegacyTraefik()},
+	} {
+		var lines [][]byte
+		size := 0
+		for _, tc := range proxyCases {
+			if strings.HasPrefix(tc.name, c.prefix) {
+				lines = append(lines, []byte(tc.line))
+				size += len(tc.line) + 1
+			}
+		}
+		const n = 100000
+		best := time.Duration(math.MaxInt64)
+		var rec Record
+		for round := 0; round < 15; round++ {
+			t0 := cpu()
+			for i := 0; i < n; i++ {
+				rec.Reset()
+				_ = c.p.Parse(lines[i%len(lines)], &rec)
+			}
+			best = min(best, cpu()-t0)
+		}
+		ns := float64(best.Nanoseconds()) / n
+		t.Logf("%-24s %7.1f CPU ns/line  %5.2f M lines/CPU-s  %6.0f MB/CPU-s", c.name, ns, 1e3/ns, float64(size/len(lines))*1e3/ns)
+	}
 }
 
 // BenchmarkJSONScanLegacy measures the gjson walk on the benchmark lines, for comparison.
