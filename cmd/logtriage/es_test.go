@@ -90,6 +90,7 @@ func parseReport(t *testing.T, out string) *jsonReport {
 // TestESSameVerdictsAsAnalyze: `logtriage es` on the fake cluster and `logtriage analyze` on
 // the sample files agree on every finding and every request's verdict.
 func TestESSameVerdictsAsAnalyze(t *testing.T) {
+	t.Parallel() // each test has a fake cluster of its own, and run has no globals
 	srv, url := esFake(t)
 	files := lt(t, nil, "analyze", "--output", "json", "--requests",
 		"--nginx-conf", "samples/incidents/nginx.conf", "--envoy-config", "samples/incidents/envoy.yaml",
@@ -137,6 +138,7 @@ func TestESSameVerdictsAsAnalyze(t *testing.T) {
 
 // TestESFaults: every fault gives its documented message and exit code, and the PIT is closed.
 func TestESFaults(t *testing.T) {
+	t.Parallel() // each test has a fake cluster of its own, and run has no globals
 	cases := []struct {
 		name  string
 		setup func(s *esfake.Server)
@@ -179,6 +181,7 @@ func TestESFaults(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			srv, url := esFake(t)
 			if c.setup != nil {
 				c.setup(srv)
@@ -211,6 +214,7 @@ func TestESFaults(t *testing.T) {
 
 // TestESWriteFindingsIdempotent: a rerun over the same window overwrites the findings.
 func TestESWriteFindingsIdempotent(t *testing.T) {
+	t.Parallel() // each test has a fake cluster of its own, and run has no globals
 	srv, url := esFake(t)
 	args := esArgs(url, "-q", "--write-findings", "logtriage-findings", "--requests", "--output", "json",
 		"--since", "2026-11-24T00:00:00Z", "--until", "2026-11-25T00:00:00Z")
@@ -242,6 +246,7 @@ var _ = os.Getenv
 // TestESContractGateAndReports: the es command shares the contract gate and the report formats
 // with analyze.
 func TestESContractGateAndReports(t *testing.T) {
+	t.Parallel() // each test has a fake cluster of its own, and run has no globals
 	_, url := esFake(t)
 	r := lt(t, nil, esArgs(url, "-q", "--openapi", "samples/openapi.yaml", "--fail-on", "deploy_regression")...)
 	if r.code != exitFindings || !strings.Contains(r.stderr, "FAIL deploy_regression app DELETE /api/carts/{id} count=30 contract=documented") {
@@ -255,6 +260,7 @@ func TestESContractGateAndReports(t *testing.T) {
 
 // A request document written back names the finding it belongs to, so a dashboard can join them.
 func TestESFindingDocsLinkRequestsToFindings(t *testing.T) {
+	t.Parallel() // each test has a fake cluster of its own, and run has no globals
 	a := &analysis.Analysis{
 		Findings: []analysis.Finding{{OriginLayer: "app", Cause: analysis.CauseMethodNotRouted, Method: "POST", Route: "/api/orders/{id}", Count: 1}},
 		Requests: []analysis.RequestView{{Method: "POST", Path: "/api/orders/42", OriginLayer: "app", Cause: analysis.CauseMethodNotRouted}},
@@ -279,6 +285,7 @@ func TestESFindingDocsLinkRequestsToFindings(t *testing.T) {
 // The reports of an es run say what the cluster's counts cover, claim no share of all traffic,
 // and say when --max-requests cut the examination.
 func TestESReportsSayTheirScope(t *testing.T) {
+	t.Parallel() // each test has a fake cluster of its own, and run has no globals
 	_, url := esFake(t)
 	r := lt(t, nil, esArgs(url, "-q", "--max-requests", "10", "--output", "markdown")...)
 	if r.code != 0 {
@@ -301,6 +308,7 @@ func TestESReportsSayTheirScope(t *testing.T) {
 // Issue 9: es --out writes the document through the same atomic writer as analyze, and the
 // summary counts documents read: the baselines reach the engine as counts, not records.
 func TestESOutAndSummaryCounts(t *testing.T) {
+	t.Parallel() // each test has a fake cluster of its own, and run has no globals
 	_, url := esFake(t)
 	out := t.TempDir() + "/es.json"
 	r := lt(t, nil, esArgs(url, "-q", "--output", "json", "--out", out)...)
@@ -335,6 +343,7 @@ func TestESOutAndSummaryCounts(t *testing.T) {
 // Issue 16: `logtriage es` on the fake cluster in OpenSearch 2.17 mode, holding the incident as
 // ECS documents and as raw-line documents, gives analyze's verdicts; a wrong password exits 11.
 func TestESOpenSearch(t *testing.T) {
+	t.Parallel() // each test has a fake cluster of its own, and run has no globals
 	files := lt(t, nil, "analyze", "--output", "json", "--requests",
 		"--nginx-conf", "samples/incidents/nginx.conf", "--envoy-config", "samples/incidents/envoy.yaml",
 		"alb=samples/incidents/alb.log.gz", "edge=samples/incidents/edge.log",

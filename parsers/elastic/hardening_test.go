@@ -45,6 +45,7 @@ func TestESURLErrorsHideCredentials(t *testing.T) {
 
 // A server's 401 and every progress line keep the password and the API key out.
 func TestESCredentialsNeverPrinted(t *testing.T) {
+	t.Parallel() // a fake cluster of its own
 	f := newESFixture(t)
 	f.srv.SetCredentials("", "triage", "right-password")
 	opts := esOptions(t, strings.Replace(f.http.URL, "http://", "http://triage:Wr0ngPassw0rd@", 1))
@@ -64,6 +65,7 @@ func TestESCredentialsNeverPrinted(t *testing.T) {
 
 // Issue 10 item 13: a server repeating search_after or after_key stops the job with an error.
 func TestESNoProgressStops(t *testing.T) {
+	t.Parallel() // a fake cluster of its own
 	t.Run("search_after", func(t *testing.T) {
 		f := newESFixture(t)
 		f.srv.Inject(esfake.Fault{Endpoint: "search", IgnoreAfter: true, Times: -1,
@@ -99,6 +101,7 @@ func TestESNoProgressStops(t *testing.T) {
 
 // Issue 10 item 13: connect, field_caps, PIT open and bulk calls give up after the timeout.
 func TestESTimeouts(t *testing.T) {
+	t.Parallel() // a fake cluster of its own
 	for _, ep := range []string{"info", "field_caps", "pit_open", "bulk"} {
 		t.Run(ep, func(t *testing.T) {
 			f := newESFixture(t)
@@ -126,6 +129,7 @@ func TestESTimeouts(t *testing.T) {
 
 // Issue 10 item 13: response bodies are read with a limit, long error reasons are clipped.
 func TestESResponseLimits(t *testing.T) {
+	t.Parallel() // a fake cluster of its own
 	f := newESFixture(t)
 	opts := esOptions(t, f.http.URL)
 	opts.MaxResponseBytes = 4 << 10

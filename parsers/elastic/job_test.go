@@ -147,6 +147,7 @@ func diff(t *testing.T, what string, want, got []string) {
 // TestESSameVerdictsAsFiles: the job over the fake cluster seeded with samples/incidents gives
 // the verdicts the engine gives on the files.
 func TestESSameVerdictsAsFiles(t *testing.T) {
+	t.Parallel() // a fake cluster of its own
 	fx := newESFixture(t)
 	want := filesAnalysis(t)
 	got, rep, err := esRun(t, esOptions(t, fx.http.URL))
@@ -172,6 +173,7 @@ var _ = strings.Contains
 // TestESBaselinesDecideCauses: without phase 4 the history-based causes cannot be found — the
 // baselines are what makes the deploy regression (scenario g) a deploy regression.
 func TestESBaselinesDecideCauses(t *testing.T) {
+	t.Parallel() // a fake cluster of its own
 	fx := newESFixture(t)
 	opts := esOptions(t, fx.http.URL)
 	opts.NoBaselines = true
@@ -192,6 +194,7 @@ func TestESBaselinesDecideCauses(t *testing.T) {
 // TestESMaxRequestsCap: the cap limits the requests examined, says so, and keeps the phase-1
 // counts exact.
 func TestESMaxRequestsCap(t *testing.T) {
+	t.Parallel() // a fake cluster of its own
 	fx := newESFixture(t)
 	opts := esOptions(t, fx.http.URL)
 	opts.MaxRequests = 20
@@ -241,6 +244,7 @@ func newRawFixture(t testing.TB) *esFixture {
 // Issue 10 item 11: documents that keep only the raw line (message) give the verdicts of the
 // files, baselines included, and the report says how the baselines were obtained.
 func TestESRawLineDocumentsSameVerdicts(t *testing.T) {
+	t.Parallel() // a fake cluster of its own
 	fx := newRawFixture(t)
 	want := filesAnalysis(t)
 	opts := esOptions(t, fx.http.URL)

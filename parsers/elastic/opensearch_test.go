@@ -41,6 +41,7 @@ func newOSFixture(t testing.TB, raw bool) *esFixture {
 // The bundled incident as ECS documents and as raw-line documents gives the verdicts of the files,
 // every request is accepted, the PITs are closed and every findings document lands.
 func TestOpenSearchSameVerdictsAsFiles(t *testing.T) {
+	t.Parallel() // a fake cluster of its own
 	want := filesAnalysis(t)
 	for _, raw := range []bool{false, true} {
 		t.Run(fmt.Sprintf("raw=%v", raw), func(t *testing.T) {
@@ -159,6 +160,7 @@ func (c collect) AddCounts(*parsers.Record, int64, time.Time, time.Time) {}
 // calls, searches, bulk — carries a SigV4 signature that verifies over the bytes sent (gzip
 // bodies included), and the secret is never printed.
 func TestOpenSearchSigV4EveryRequest(t *testing.T) {
+	t.Parallel() // a fake cluster of its own
 	srv := esfake.NewOpenSearch()
 	if _, err := esfake.SeedIncidents(srv, esIncidents); err != nil {
 		t.Fatal(err)

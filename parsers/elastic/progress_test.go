@@ -22,6 +22,7 @@ func (r *recorder) AddRecords(n int64) {
 
 // The job tells a progress display each phase as it starts and every document it reads.
 func TestESReportsProgress(t *testing.T) {
+	t.Parallel() // a fake cluster of its own
 	fx := newESFixture(t)
 	opts := esOptions(t, fx.http.URL)
 	rec := &recorder{}

@@ -46,6 +46,7 @@ func esTotals(rep *elastic.Report) (requests, docs int64) {
 // TestESPushDownBounded: the number of requests per phase does not grow with the index (only
 // with the 405s), and the documents transferred stay below 5 % of the index.
 func TestESPushDownBounded(t *testing.T) {
+	t.Parallel() // a fake cluster of its own
 	small, trs, _, _ := esScale(t, 40_000)
 	big, trb, a, _ := esScale(t, 160_000)
 	_, _ = trs, small
