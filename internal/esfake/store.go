@@ -37,6 +37,9 @@ type column struct {
 	numeric bool
 	text    bool       // analysed text (message): match_phrase works, term does not
 	toks    [][]string // tokens of each dictionary value of a text column, computed on demand
+	// tokDict lists, for each token of a text column, the dictionary values holding it (in
+	// increasing order), so that a phrase is looked for only in values that hold its rarest token.
+	tokDict map[string][]int32
 
 	gen *genColumn
 
@@ -187,15 +190,40 @@ func (c *column) match(pred func(string) bool, b *bitset) {
 // phrase adds the documents whose text holds the token sequence want.
 func (c *column) phrase(want []string, b *bitset) {
 	c.build()
-	for len(c.toks) < len(c.dict) {
-		c.toks = append(c.toks, tokens(c.dict[len(c.toks)]))
+	if c.tokDict == nil {
+		c.tokDict = map[string][]int32{}
 	}
-	for id := 1; id < len(c.dict); id++ {
-		if hasPhrase(c.toks[id], want) {
+	for len(c.toks) < len(c.dict) {
+		id := int32(len(c.toks))
+		toks := tokens(c.dict[id])
+		c.toks = append(c.toks, toks)
+		for _, tok := range toks {
+			if l := c.tokDict[tok]; len(l) == 0 || l[len(l)-1] != id {
+				c.tokDict[tok] = append(l, id)
+			}
+		}
+	}
+	match := func(id int) {
+		if id >= 1 && hasPhrase(c.toks[id], want) {
 			for _, d := range c.order[c.off[id]:c.off[id+1]] {
 				b.set(d)
 			}
 		}
+	}
+	if len(want) == 0 {
+		for id := 1; id < len(c.dict); id++ {
+			match(id)
+		}
+		return
+	}
+	cands := c.tokDict[want[0]]
+	for _, w := range want[1:] {
+		if l := c.tokDict[w]; len(l) < len(cands) {
+			cands = l
+		}
+	}
+	for _, id := range cands {
+		match(int(id))
 	}
 }
 
