@@ -82,6 +82,7 @@ func TestAnalyzeOpenAPI(t *testing.T) {
 }
 
 func TestFailOnGate(t *testing.T) {
+	t.Parallel() // in process, no globals; runs beside the other slow tests
 	args := append([]string{"analyze", "-q", "--openapi", "samples/openapi.yaml", "--fail-on", "documented,deploy_regression"}, incidentArgs...)
 	r := lt(t, nil, args...)
 	if r.code != exitFindings {

@@ -46,6 +46,7 @@ func lt(t *testing.T, stdin []byte, args ...string) result {
 // TestBinary builds the real binary and runs it on the bundled incident: exit status, standard
 // output and standard error are those of a real process, with real os.Stdin, signals and exit.
 func TestBinary(t *testing.T) {
+	t.Parallel() // in process, no globals; runs beside the other slow tests
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}

@@ -241,6 +241,7 @@ func TestParseAppNonAccessLinesAreSkipped(t *testing.T) {
 // Kubernetes logs: CRI lines whose records the runtime split into P chunks, across many read
 // blocks. Every record comes out whole; the P chunks count as skipped.
 func TestParseCRIPartialLinesJoined(t *testing.T) {
+	t.Parallel() // in process, no globals; runs beside the other slow tests
 	var b strings.Builder
 	n := 20000
 	for i := 0; i < n; i++ {

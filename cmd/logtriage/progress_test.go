@@ -39,6 +39,7 @@ var frames = regexp.MustCompile("\r[^\r\n]*\x1b\\[K")
 // line's frames are taken out, and the line is cleared before the summary. With -q or JSON
 // output nothing is drawn.
 func TestProgressLine(t *testing.T) {
+	t.Parallel() // in process, no globals; runs beside the other slow tests
 	due := progress.Options{Terminal: func(io.Writer) bool { return true }, Delay: time.Nanosecond, Interval: time.Nanosecond}
 	inputs := []string{"edge=samples/incidents/edge.log", "alb=samples/incidents/alb.log.gz"}
 	parse := func(quiet bool) *parseCmd {

@@ -173,6 +173,7 @@ http://127.0.0.1:%d {
 }
 
 func TestProxiesEndToEnd(t *testing.T) {
+	t.Parallel() // in process, no globals; runs beside the other slow tests
 	if testing.Short() {
 		t.Skip("starts real proxies")
 	}

@@ -63,6 +63,7 @@ func TestReportSamples(t *testing.T) {
 // TestReportCommand renders a saved analysis in every format, from a file and from stdin, and
 // checks that it equals what analyze writes directly.
 func TestReportCommand(t *testing.T) {
+	t.Parallel() // in process, no globals; runs beside the other slow tests
 	js := lt(t, nil, append([]string{"analyze", "-q", "-o", "json"}, incidentArgs...)...)
 	if js.code != 0 {
 		t.Fatalf("exit %d\n%s", js.code, js.stderr)
@@ -180,6 +181,7 @@ func chromium(t *testing.T, bin string, args ...string) (stdout, stderr string) 
 // errors, the three charts present and sized, and a screenshot saved as a test artifact
 // ($LOGTRIAGE_ARTIFACTS, else a temporary directory named in the log).
 func TestReportHTMLInBrowser(t *testing.T) {
+	t.Parallel() // in process, no globals; runs beside the other slow tests
 	bin := chromiumPath()
 	if bin == "" {
 		t.Skip("browser test skipped: no chromium on PATH (Debian: apt-get install chromium; .ci/run installs it when it can)")
