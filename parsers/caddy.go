@@ -51,17 +51,28 @@ func NewCaddy() *CaddyParser {
 
 var errCaddyNotAccess = errors.New("a Caddy log line, not an access record (no request object)")
 
-// Parse implements Parser.
-func (p *CaddyParser) Parse(line []byte, rec *Record) error {
+var errNotJSONObject = errors.New("not a JSON object (expected '{' … '}')")
+
+// jsonLine returns a JSON access line without surrounding white space. There is no full
+// validation pass: the scan reads what it can of a damaged object (as gjson's ForEach does), and
+// a line that yields no access key is rejected by its parser.
+func jsonLine(line []byte) ([]byte, error) {
 	b := bytes.TrimSpace(line)
 	if len(b) == 0 {
-		return ErrBlank
+		return nil, ErrBlank
 	}
 	if b[0] != '{' || b[len(b)-1] != '}' {
-		return errors.New("not a JSON object (expected '{' … '}')")
+		return nil, errNotJSONObject
 	}
-	// No full validation pass: the scan reads what it can of a damaged object (as gjson's ForEach
-	// does), and a line that yields no access key is rejected below.
+	return b, nil
+}
+
+// Parse implements Parser.
+func (p *CaddyParser) Parse(line []byte, rec *Record) error {
+	b, err := jsonLine(line)
+	if err != nil {
+		return err
+	}
 	p.a.reset()
 	p.det = p.det[:0]
 	p.rec, p.st = rec, caddyState{}

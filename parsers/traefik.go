@@ -106,15 +106,10 @@ var errTraefikNoKeys = errors.New("JSON line has none of Traefik's access log ke
 
 // Parse implements Parser.
 func (p *TraefikJSONParser) Parse(line []byte, rec *Record) error {
-	b := bytes.TrimSpace(line)
-	if len(b) == 0 {
-		return ErrBlank
+	b, err := jsonLine(line)
+	if err != nil {
+		return err
 	}
-	if b[0] != '{' || b[len(b)-1] != '}' {
-		return errors.New("not a JSON object (expected '{' … '}')")
-	}
-	// No full validation pass: the scan reads what it can of a damaged object (as gjson's ForEach
-	// does), and a line that yields no access key is rejected below.
 	p.a.reset()
 	p.det = p.det[:0]
 	p.rec, p.st = rec, traefikState{}
