@@ -499,7 +499,7 @@ func (e *Engine) impact(a *Analysis, reqs []*request) *Impact {
 		im.Routes = append(im.Routes, ra.ri)
 	}
 	im.ByOrigin = []OriginImpact{}
-	for _, name := range originOrder(a.Layers, origins) {
+	for _, name := range OriginOrder(a.Layers, origins) {
 		o := origins[name]
 		o.oi.Findings = len(o.findings)
 		o.oi.Routes = len(o.route)
@@ -514,9 +514,9 @@ func (e *Engine) impact(a *Analysis, reqs []*request) *Impact {
 	return im
 }
 
-// originOrder lists origin layer names outer → inner, each "beyond X" right after X, unknown
+// OriginOrder lists origin layer names outer → inner, each "beyond X" right after X, unknown
 // names last in name order.
-func originOrder[T any](layers []Layer, present map[string]T) []string {
+func OriginOrder[T any](layers []Layer, present map[string]T) []string {
 	var out []string
 	done := map[string]bool{}
 	for _, l := range layers {
@@ -661,7 +661,7 @@ func (e *Engine) timeline(a *Analysis, reqs, quiet []*request, rank []int) *Time
 		b.Requests++
 		present[r.v.originLayer] = true
 	}
-	tl.Origins = originOrder(a.Layers, present)
+	tl.Origins = OriginOrder(a.Layers, present)
 	tl.Buckets = buckets
 	tl.Events = e.events(a, reqs, times, buckets, w)
 	return tl

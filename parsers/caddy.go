@@ -263,24 +263,7 @@ func (p *CaddyParser) visitHeader(name string, v jsonValue) {
 		return
 	}
 	b := sbytes(val)
-	switch {
-	case equalFoldASCII(name, "User-Agent"):
-		rec.UserAgent = val
-	case equalFoldASCII(name, "X-Request-Id"):
-		rec.IDs.setRequestID(b, &p.a)
-	case equalFoldASCII(name, "Traceparent"):
-		rec.IDs.setTraceparent(b, &p.a)
-	case equalFoldASCII(name, "X-Amzn-Trace-Id"):
-		rec.IDs.setAmzn(b, &p.a)
-	case equalFoldASCII(name, "X-B3-Traceid"), equalFoldASCII(name, "B3"):
-		rec.IDs.setB3(b, &p.a)
-	case equalFoldASCII(name, "X-Forwarded-For"):
-		rec.ForwardedFor = val
-	case equalFoldASCII(name, "Origin"):
-		rec.Origin = val
-	case equalFoldASCII(name, "Access-Control-Request-Method"):
-		rec.ACRMethod = val
-	}
+	setRequestHeader(rec, name, b, &p.a)
 }
 
 func (p *CaddyParser) visitRespHeader(name string, v jsonValue) {

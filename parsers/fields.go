@@ -161,3 +161,26 @@ func ParseISOTime(b []byte) (time.Time, bool) { return parseISOTime(b) }
 // ALBTargetGroup returns the target group's name from an ALB target group ARN, as the ALB
 // parser does (for parsers/elastic).
 func ALBTargetGroup(arn []byte) string { return albTargetGroup(arn) }
+
+// setRequestHeader stores the request headers that matter for triage, from formats that log
+// them by name (Caddy's request.headers, Traefik's request_* keys); v is not "-" or empty.
+func setRequestHeader(rec *Record, name string, v []byte, a *arena) {
+	switch {
+	case equalFoldASCII(name, "User-Agent"):
+		rec.UserAgent = bstr(v)
+	case equalFoldASCII(name, "X-Request-Id"):
+		rec.IDs.setRequestID(v, a)
+	case equalFoldASCII(name, "Traceparent"):
+		rec.IDs.setTraceparent(v, a)
+	case equalFoldASCII(name, "X-Amzn-Trace-Id"):
+		rec.IDs.setAmzn(v, a)
+	case equalFoldASCII(name, "X-B3-Traceid"), equalFoldASCII(name, "B3"):
+		rec.IDs.setB3(v, a)
+	case equalFoldASCII(name, "X-Forwarded-For"):
+		rec.ForwardedFor = bstr(v)
+	case equalFoldASCII(name, "Origin"):
+		rec.Origin = bstr(v)
+	case equalFoldASCII(name, "Access-Control-Request-Method"):
+		rec.ACRMethod = bstr(v)
+	}
+}

@@ -280,24 +280,7 @@ func (p *TraefikJSONParser) header(name string, jv jsonValue, request bool) {
 	if dash(b) {
 		return
 	}
-	switch {
-	case equalFoldASCII(name, "User-Agent"):
-		rec.UserAgent = v
-	case equalFoldASCII(name, "X-Request-Id"):
-		rec.IDs.setRequestID(b, &p.a)
-	case equalFoldASCII(name, "Traceparent"):
-		rec.IDs.setTraceparent(b, &p.a)
-	case equalFoldASCII(name, "X-Amzn-Trace-Id"):
-		rec.IDs.setAmzn(b, &p.a)
-	case equalFoldASCII(name, "X-B3-Traceid"), equalFoldASCII(name, "B3"):
-		rec.IDs.setB3(b, &p.a)
-	case equalFoldASCII(name, "X-Forwarded-For"):
-		rec.ForwardedFor = v
-	case equalFoldASCII(name, "Origin"):
-		rec.Origin = v
-	case equalFoldASCII(name, "Access-Control-Request-Method"):
-		rec.ACRMethod = v
-	}
+	setRequestHeader(rec, name, b, &p.a)
 }
 
 // equalFoldASCII compares ASCII strings ignoring case, without allocating.

@@ -413,7 +413,7 @@ func routesSVG(a *analysis.Analysis, n int) string {
 			seen[o.Value] = true
 		}
 	}
-	present = append(present, originOrder(a.Layers, seen)...)
+	present = append(present, analysis.OriginOrder(a.Layers, seen)...)
 	var items []legendItem
 	for _, o := range present {
 		items = append(items, legendItem{color: colors[o], label: "405 generated at " + o})

@@ -58,29 +58,6 @@ func durUnit(d time.Duration) (int64, string) {
 	return int64(d / time.Second), "second"
 }
 
-// originOrder lists origin layer names outer → inner, each "beyond X" right after X, unknown
-// names last in name order.
-func originOrder[T any](layers []analysis.Layer, present map[string]T) []string {
-	var out []string
-	done := map[string]bool{}
-	for _, l := range layers {
-		for _, n := range []string{l.Name, analysis.BeyondPrefix + l.Name} {
-			if _, ok := present[n]; ok && !done[n] {
-				out = append(out, n)
-				done[n] = true
-			}
-		}
-	}
-	var rest []string
-	for n := range present {
-		if !done[n] {
-			rest = append(rest, n)
-		}
-	}
-	sort.Strings(rest)
-	return append(out, rest...)
-}
-
 // statusClasses are the keys of a timeline bucket's status counts (the JSON model), in the
 // order the charts stack them.
 var statusClasses = [...]string{"2xx", "3xx", "4xx", "5xx", "other"}
