@@ -25,6 +25,57 @@ type request struct {
 	join   JoinKind
 	v      verdict
 	x      *extra // the verdict of the causes in causes_more.go
+	// w is the number of requests this one stands for: 1, plus the requests of the same shape
+	// folded into it (fold.go), whose aggregates f holds; pos0 is the canonical position of
+	// hops[0], early and late the folded requests that ended first and last.
+	w           int64
+	f           *fold
+	pos0        int
+	early, late *request
+}
+
+// route is the route template of the request, or OtherRoutes for a coarse fold.
+func (r *request) route() string {
+	if r.f != nil && r.f.other {
+		return OtherRoutes
+	}
+	return Route(r.hops[0].path())
+}
+
+// clients calls fn with the client address ("" when not logged) of the outermost hop of the
+// requests r stands for, and how many requests had it (its own counts once). Folded requests
+// beyond maxFoldClients addresses are left out.
+func (r *request) clients(fn func(ip string, n int64)) {
+	fn(r.hops[0].clientIP(), 1)
+	if r.f == nil {
+		return
+	}
+	for k, n := range r.f.clients {
+		if int(k[0]) == r.pos0 && k[1:] != string([]byte{restClient}) {
+			fn(k[1:], n)
+		}
+	}
+}
+
+// first and last are the times of the earliest and latest request r stands for.
+func (r *request) first() int64 {
+	t := reqTime(r)
+	if r.early != nil {
+		if x := reqTime(r.early); x != 0 && (t == 0 || x < t) {
+			t = x
+		}
+	}
+	return t
+}
+
+func (r *request) last() int64 {
+	t := reqTime(r)
+	if r.late != nil {
+		if x := reqTime(r.late); x > t {
+			t = x
+		}
+	}
+	return t
 }
 
 // verdict is what the engine decided about one request.

@@ -483,15 +483,18 @@ func (e *Engine) isNoise(r *request) bool {
 func (e *Engine) finishMore(a *Analysis, reqs, noise []*request) {
 	for _, r := range reqs {
 		if r.x != nil && r.x.status != 0 {
-			e.more.rejections++
-			a.Summary.Requests405--
+			e.more.rejections += r.w
+			a.Summary.Requests405 -= r.w
 		}
 	}
-	e.more.probes = int64(len(noise))
+	e.more.probes = 0
+	for _, r := range noise {
+		e.more.probes += r.w
+	}
 	a.Summary.MethodRejectionsNot405 = e.more.rejections
 	a.Summary.MonitorProbes = e.more.probes
 	if len(noise) > 0 {
-		a.Noise = e.findings(noise, int64(len(noise)))
+		a.Noise = e.findings(noise, e.more.probes)
 	}
 }
 

@@ -49,6 +49,11 @@ type Options struct {
 	// joins a 405 later than Grace would need clocks skewed by more than Grace. Healthy
 	// traffic therefore costs memory for Grace, not for the whole JoinWindow.
 	Grace time.Duration
+	// KeepWhole is the number of requests with a 405 kept whole (listed by --requests and as
+	// examples) before further requests of an already seen shape are counted into it instead
+	// (fold.go); MaxShapes bounds the distinct shapes kept. 0 means the defaults: 10,000
+	// each.
+	KeepWhole, MaxShapes int
 }
 
 // Guards against ids that are not unique (constant ids of misconfigured clients, "-" that slipped
@@ -193,6 +198,7 @@ type group struct {
 	// How hops were joined by match (match.go): at least one unambiguous pair, at least one pair
 	// within a group of identical requests.
 	linkUnique, linkGroup bool
+	fold                  *fold // the requests of the same shape counted into this one (fold.go)
 }
 
 // keyState is what the engine knows about one join key of an open request.
@@ -244,6 +250,7 @@ type Engine struct {
 	maxOpen   int
 
 	kept  []*group
+	fold  foldState // bounds the requests kept whole (fold.go)
 	votes map[[2]int]int
 	voted int // requests that contributed votes
 
@@ -426,7 +433,7 @@ func (e *Engine) Add(rec *parsers.Record) {
 		}
 		if has405 {
 			g := &group{hops: []*hop{newHop(rec, li, e.fileOf(rec.File))}, newest: t, has405: true, closed: true, singles: true}
-			e.kept = append(e.kept, g)
+			e.keep(g)
 		} else {
 			e.tl.add(t, tlClass(rec.Status))
 		}
@@ -625,7 +632,7 @@ func (e *Engine) close(g *group) {
 	}
 	e.vote(g)
 	if g.has405 || g.traced {
-		e.kept = append(e.kept, g)
+		e.keep(g) // whole, or folded into an earlier request of the same shape (fold.go)
 		return
 	}
 	e.tl.addGroup(g)

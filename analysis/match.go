@@ -39,16 +39,18 @@ type JoinCounts struct {
 	Unjoined int `json:"unjoined"`
 }
 
-func (c *JoinCounts) add(k JoinKind) {
+func (c *JoinCounts) add(k JoinKind) { c.addN(k, 1) }
+
+func (c *JoinCounts) addN(k JoinKind, n int64) {
 	switch k {
 	case JoinID:
-		c.ID++
+		c.ID += int(n)
 	case JoinUnique:
-		c.Unique++
+		c.Unique += int(n)
 	case JoinGroup:
-		c.Group++
+		c.Group += int(n)
 	default:
-		c.Unjoined++
+		c.Unjoined += int(n)
 	}
 }
 

@@ -89,6 +89,13 @@ type Summary struct {
 	// ClockSkew is the clock offset between hosts estimated from unambiguous matches.
 	ClockSkew       []ClockSkew `json:"clock_skew,omitempty"`
 	RoutesTruncated bool        `json:"routes_truncated,omitempty"` // too many routes: baselines incomplete
+	// FoldedRequests counts the requests with a 405, beyond the first 10,000, that were counted
+	// into an earlier request of the same shape instead of being kept whole (analysis/fold.go):
+	// every count includes them, but --requests and the examples list only requests kept whole.
+	// OtherRouteRequests counts those, beyond 10,000 distinct request shapes, folded by layers,
+	// statuses and methods only and reported under the route "(other routes)".
+	FoldedRequests     int64 `json:"folded_requests,omitempty"`
+	OtherRouteRequests int64 `json:"other_route_requests,omitempty"`
 	// OnlyWith405 is set when the source delivered only requests with a 405 and their hops (the
 	// Elasticsearch job): requests and requests_with_405 are then the same set, and no share of
 	// all traffic can be told.
@@ -254,7 +261,7 @@ func (e *Engine) Result(inputs []InputStats) *Analysis {
 	a.Summary = Summary{Inputs: inputs, Records: e.records, NoStatus: e.noStatus,
 		FirstSeen: nsTime(e.minSeen), LastSeen: nsTime(e.maxSeen), Requests: e.requests,
 		SingleHop: e.singleHop, NonUniqueIDs: len(e.bad), NonUniqueIDExample: e.badText,
-		RoutesTruncated: e.routeLimit}
+		RoutesTruncated: e.routeLimit, FoldedRequests: e.fold.folded, OtherRouteRequests: e.fold.otherRoutes}
 	tiers := e.tiers(order)
 	for i, l := range order {
 		li := e.layers[l]
@@ -270,7 +277,7 @@ func (e *Engine) Result(inputs []InputStats) *Analysis {
 	}
 
 	var reqs, quiet, noise []*request
-	for _, g := range e.kept {
+	ranked := func(g *group) []*hop {
 		hops := append([]*hop(nil), g.hops...)
 		sort.SliceStable(hops, func(i, j int) bool {
 			if rank[hops[i].layer] != rank[hops[j].layer] {
@@ -278,22 +285,47 @@ func (e *Engine) Result(inputs []InputStats) *Analysis {
 			}
 			return hops[i].time < hops[j].time
 		})
-		r := &request{hops: hops, traced: g.traced, single: g.singles, join: joinKind(g)}
+		return hops
+	}
+	for _, g := range e.kept {
+		hops := ranked(g)
+		r := &request{hops: hops, traced: g.traced, single: g.singles, join: joinKind(g), w: 1}
+		if f := g.fold; f != nil {
+			// A representative: it stands for the requests of its shape folded into it (fold.go).
+			r.f, r.w = f, 1+f.n
+			for i, h := range e.fold.canonical(g) {
+				if h == hops[0] {
+					r.pos0 = i
+				}
+			}
+			if f.early != nil {
+				r.early = &request{hops: ranked(f.early), join: r.join}
+			}
+			if f.late != nil {
+				r.late = &request{hops: ranked(f.late), join: r.join}
+			}
+			e.rebin(f)
+		}
 		if g.has405 {
 			e.attribute(r)
 			e.attributeRejection(r) // a method rejection with another status (causes_more.go)
 		}
 		if r.v.has405 {
 			e.classify(r)
+			for _, x := range []*request{r.early, r.late} {
+				if x != nil {
+					x.v, x.x = r.v, r.x
+				}
+			}
 			if e.isNoise(r) {
 				noise = append(noise, r)
 				continue
 			}
 			reqs = append(reqs, r)
-			a.Summary.Requests405++
-			a.Summary.Joins.add(r.join)
+			a.Summary.Requests405 += r.w
+			a.Summary.Joins.addN(r.join, r.w)
 			if r.v.maskedBy >= 0 {
-				a.Summary.Masked405++
+				a.Summary.Masked405 += r.w
 			}
 		} else {
 			a.traced = append(a.traced, e.view(r))
@@ -329,13 +361,14 @@ func (e *Engine) findings(reqs []*request, total int64) []Finding {
 		allows   map[string]int
 		ua, addr map[string]int
 		maskedBy map[string]int
+		other    bool // holds requests folded by coarse shape (fold.go)
 	}
 	byKey := map[string]*agg{}
 	var order []*agg
 	for _, r := range reqs {
 		v := &r.v
 		c := r.hops[0]
-		route := Route(c.path())
+		route := r.route()
 		key := v.originLayer + "\x00" + string(v.cause) + "\x00" + c.method() + "\x00" + route
 		if s := statusOf(r); s != 405 {
 			key += "\x00" + strconv.Itoa(s)
@@ -349,37 +382,42 @@ func (e *Engine) findings(reqs []*request, total int64) []Finding {
 			order = append(order, g)
 		}
 		f := g.f
-		f.Count++
-		f.Joins.add(r.join)
-		t := nsTime(reqTime(r))
-		if f.FirstSeen.IsZero() || t.Before(f.FirstSeen) {
+		w := int(r.w)
+		f.Count += w
+		f.Joins.addN(r.join, r.w)
+		if t := nsTime(r.first()); f.FirstSeen.IsZero() || t.Before(f.FirstSeen) {
 			f.FirstSeen = t
 		}
-		if t.After(f.LastSeen) {
+		if t := nsTime(r.last()); t.After(f.LastSeen) {
 			f.LastSeen = t
 		}
 		if v.maskedBy >= 0 {
-			f.Masked++
+			f.Masked += w
 			m := r.hops[v.maskedBy]
-			g.maskedBy[fmt.Sprintf("%s (%d)", e.name(m), m.status)]++
+			g.maskedBy[fmt.Sprintf("%s (%d)", e.name(m), m.status)] += w
 		}
 		if v.noAllow {
-			f.AllowMissing++
+			f.AllowMissing += w
 		}
 		if v.allowHdr != "" {
-			g.allows[v.allowHdr]++
+			g.allows[v.allowHdr] += w
 		}
 		if v.retryHop >= 0 {
-			f.Retried++
+			f.Retried += w
 		}
 		if v.uncertain {
-			f.Uncertain++
+			f.Uncertain += w
 		}
-		if len(g.ua) < 1000 {
-			g.ua[c.userAgent()]++
+		if _, ok := g.ua[c.userAgent()]; ok || len(g.ua) < 1000 {
+			g.ua[c.userAgent()] += w
 		}
-		if len(g.addr) < 1000 && c.clientIP() != "" {
-			g.addr[c.clientIP()]++
+		r.clients(func(ip string, n int64) {
+			if _, ok := g.addr[ip]; ip != "" && (ok || len(g.addr) < 1000) {
+				g.addr[ip] += int(n)
+			}
+		})
+		if r.f != nil && r.f.other {
+			g.other = true
 		}
 		if len(f.Examples) < e.opts.MaxExamples {
 			f.Examples = append(f.Examples, e.example(r))
@@ -401,6 +439,10 @@ func (e *Engine) findings(reqs []*request, total int64) []Finding {
 		}
 		e.moreDetails(g.first, f)
 		f.Evidence = e.evidence(g.first, f)
+		if g.other {
+			f.Evidence = fmt.Sprintf("Requests on routes beyond the first %s distinct request shapes, folded by layers, statuses and methods; "+
+				"their verdict is that of the first of them (%s %s): ", num.Thousands(int64(e.fold.maxShapes)), g.first.hops[0].method(), Route(g.first.hops[0].path())) + f.Evidence
+		}
 		f.Fix = e.fix(g.first, f)
 		f.VerifyRequest = verifyRequest(g.first)
 		f.Verify = f.VerifyRequest.Curl()

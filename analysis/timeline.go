@@ -283,32 +283,54 @@ func (c *tlCounter) addGroup(g *group) {
 	}
 }
 
+// reserve makes sure t's slot exists, so that the counts kept elsewhere at this counter's width
+// (folded requests, fold.go) count towards its limit.
+func (c *tlCounter) reserve(t int64) {
+	if c.slots == nil {
+		c.slots = map[int64]*[tlClasses]int64{}
+	}
+	if _, ok := c.slots[c.slot(t)]; !ok {
+		c.slots[c.slot(t)] = &[tlClasses]int64{}
+		if len(c.slots) > maxTimelineSlots {
+			c.coarsen()
+		}
+	}
+}
+
 // coarsen moves to the next width of the ladder until the slots fit.
 func (c *tlCounter) coarsen() {
 	for len(c.slots) > maxTimelineSlots && c.rung < len(tlLadder)-1 {
-		old := c.width()
-		c.rung++
-		f := c.width() / old
-		slots := make(map[int64]*[tlClasses]int64, len(c.slots)/int(f)+1)
-		for s, p := range c.slots {
-			n := floorDiv(s, f)
-			q := slots[n]
-			if q == nil {
-				q = &[tlClasses]int64{}
-				slots[n] = q
-			}
-			for i := range p {
-				q[i] += p[i]
-			}
+		c.coarsenOnce()
+	}
+}
+
+// coarsenOnce moves one rung up the ladder.
+func (c *tlCounter) coarsenOnce() {
+	if c.rung >= len(tlLadder)-1 {
+		return
+	}
+	old := c.width()
+	c.rung++
+	f := c.width() / old
+	slots := make(map[int64]*[tlClasses]int64, len(c.slots)/int(f)+1)
+	for s, p := range c.slots {
+		n := floorDiv(s, f)
+		q := slots[n]
+		if q == nil {
+			q = &[tlClasses]int64{}
+			slots[n] = q
 		}
-		c.slots = slots
-		if len(c.mixed) > 0 {
-			mixed := make(map[tlMixKey]int64, len(c.mixed))
-			for k, n := range c.mixed {
-				mixed[tlMixKey{floorDiv(k.slot, f), k.sig}] += n
-			}
-			c.mixed = mixed
+		for i := range p {
+			q[i] += p[i]
 		}
+	}
+	c.slots = slots
+	if len(c.mixed) > 0 {
+		mixed := make(map[tlMixKey]int64, len(c.mixed))
+		for k, n := range c.mixed {
+			mixed[tlMixKey{floorDiv(k.slot, f), k.sig}] += n
+		}
+		c.mixed = mixed
 	}
 }
 
@@ -371,11 +393,13 @@ func clientNetwork(ip string) string {
 // tally counts values; top and total read it.
 type tally map[string]int
 
-func (t tally) add(v string) {
+func (t tally) add(v string) { t.addN(v, 1) }
+
+func (t tally) addN(v string, n int64) {
 	if v == "" {
 		v = "-"
 	}
-	t[v]++
+	t[v] += int(n)
 }
 
 // reportData fills the funnel, impact and timeline of a. reqs are the requests with a 405 in
@@ -408,15 +432,15 @@ func (e *Engine) reportData(a *Analysis, reqs, quiet []*request, rank []int) {
 			switch {
 			case i == v.originHop:
 				if mark(0, h.layer) {
-					a.Layers[pos].Generated405++
+					a.Layers[pos].Generated405 += r.w
 				}
 			case h.status == 405:
 				if mark(1, h.layer) {
-					a.Layers[pos].Passed405++
+					a.Layers[pos].Passed405 += r.w
 				}
 			case i == v.maskedBy:
 				if mark(2, h.layer) {
-					a.Layers[pos].Masked405++
+					a.Layers[pos].Masked405 += r.w
 				}
 			}
 		}
@@ -428,7 +452,10 @@ func (e *Engine) reportData(a *Analysis, reqs, quiet []*request, rank []int) {
 }
 
 func (e *Engine) impact(a *Analysis, reqs []*request) *Impact {
-	im := &Impact{Requests405: int64(len(reqs)), Requests: a.Summary.Requests}
+	im := &Impact{Requests: a.Summary.Requests}
+	for _, r := range reqs {
+		im.Requests405 += r.w
+	}
 	if im.Requests > 0 {
 		im.Share = float64((im.Requests405*10000+im.Requests/2)/im.Requests) / 10000
 	}
@@ -445,31 +472,33 @@ func (e *Engine) impact(a *Analysis, reqs []*request) *Impact {
 	}
 	origins := map[string]*originAgg{}
 	for _, r := range reqs {
-		c := r.hops[0]
-		status.add(fmt.Sprint(c.status))
-		methods.add(c.method())
-		uas.add(c.userAgent())
-		nets.add(clientNetwork(c.clientIP()))
-		route := Route(c.path())
+		c, w := r.hops[0], r.w
+		status.addN(fmt.Sprint(c.status), w)
+		methods.addN(c.method(), w)
+		uas.addN(c.userAgent(), w)
+		route := r.route()
 		rk := c.method() + " " + route
 		ra := routes[rk]
 		if ra == nil {
 			ra = &routeAgg{ri: RouteImpact{Method: c.method(), Route: route}, origins: tally{}}
 			routes[rk] = ra
 		}
-		ra.ri.Count++
-		ra.origins.add(r.v.originLayer)
+		ra.ri.Count += w
+		ra.origins.addN(r.v.originLayer, w)
 		o := origins[r.v.originLayer]
 		if o == nil {
 			o = &originAgg{oi: OriginImpact{Layer: r.v.originLayer}, methods: tally{}, uas: tally{}, nets: tally{},
 				route: tally{}, findings: map[string]bool{}}
 			origins[r.v.originLayer] = o
 		}
-		o.oi.Requests405++
-		o.methods.add(c.method())
-		o.uas.add(c.userAgent())
-		o.nets.add(clientNetwork(c.clientIP()))
-		o.route.add(rk)
+		o.oi.Requests405 += w
+		o.methods.addN(c.method(), w)
+		o.uas.addN(c.userAgent(), w)
+		r.clients(func(ip string, n int64) {
+			nets.addN(clientNetwork(ip), n)
+			o.nets.addN(clientNetwork(ip), n)
+		})
+		o.route.addN(rk, w)
 		o.findings[string(r.v.cause)+" "+rk] = true
 	}
 	im.ClientStatus = top(status, 10)
@@ -550,7 +579,7 @@ func findingIndex(a *Analysis, reqs []*request) []int {
 	out := make([]int, len(reqs))
 	for i, r := range reqs {
 		c := r.hops[0]
-		j, ok := idx[findingKey(r.v.originLayer, r.v.cause, c.method(), Route(c.path()))]
+		j, ok := idx[findingKey(r.v.originLayer, r.v.cause, c.method(), r.route())]
 		if !ok {
 			j = -1
 		}
@@ -569,10 +598,11 @@ func (e *Engine) findingImpact(a *Analysis, reqs []*request) {
 		if j < 0 {
 			continue
 		}
-		c := reqs[i].hops[0]
-		aggs[j].status.add(fmt.Sprint(c.status))
-		aggs[j].uas.add(c.userAgent())
-		aggs[j].nets.add(clientNetwork(c.clientIP()))
+		r := reqs[i]
+		c := r.hops[0]
+		aggs[j].status.addN(fmt.Sprint(c.status), r.w)
+		aggs[j].uas.addN(c.userAgent(), r.w)
+		r.clients(func(ip string, n int64) { aggs[j].nets.addN(clientNetwork(ip), n) })
 	}
 	for i := range a.Findings {
 		g := aggs[i]
@@ -586,8 +616,8 @@ func (e *Engine) timeline(a *Analysis, reqs, quiet []*request, rank []int) *Time
 	c := &e.tl
 	tl := &Timeline{Origins: []string{}, Buckets: []Bucket{}, Events: []Event{}, Untimed: c.untimed}
 	if e.minSeen == 0 {
-		for range reqs {
-			tl.Untimed++
+		for _, r := range reqs {
+			tl.Untimed += r.w
 		}
 		return tl
 	}
@@ -661,6 +691,25 @@ func (e *Engine) timeline(a *Analysis, reqs, quiet []*request, rank []int) *Time
 		b.Requests++
 		present[r.v.originLayer] = true
 	}
+	for _, r := range reqs {
+		if r.f == nil {
+			continue
+		}
+		tl.Untimed += r.f.untimed
+		for s, k := range r.f.slots {
+			b := at(s * cw)
+			if b == nil {
+				continue
+			}
+			if b.Origin405 == nil {
+				b.Origin405 = map[string]int64{}
+			}
+			b.Origin405[r.v.originLayer] += k
+			b.M405 += k
+			b.Requests += k
+			present[r.v.originLayer] = true
+		}
+	}
 	tl.Origins = OriginOrder(a.Layers, present)
 	tl.Buckets = buckets
 	tl.Events = e.events(a, reqs, times, buckets, w)
@@ -684,12 +733,17 @@ func (e *Engine) events(a *Analysis, reqs []*request, times []int64, buckets []B
 	var ev []Event
 	if len(reqs) > 0 {
 		r0, r1 := reqs[0], reqs[0]
-		for _, r := range reqs {
-			if reqTime(r) != 0 && (reqTime(r0) == 0 || reqTime(r) < reqTime(r0)) {
-				r0 = r
-			}
-			if reqTime(r) > reqTime(r1) {
-				r1 = r
+		for _, x := range reqs {
+			for _, r := range []*request{x, x.early, x.late} { // the folded requests that ended first and last too
+				if r == nil {
+					continue
+				}
+				if reqTime(r) != 0 && (reqTime(r0) == 0 || reqTime(r) < reqTime(r0)) {
+					r0 = r
+				}
+				if reqTime(r) > reqTime(r1) {
+					r1 = r
+				}
 			}
 		}
 		ev = append(ev, Event{Time: nsTime(reqTime(r0)), Kind: "first_405", Count: 1,
@@ -754,6 +808,12 @@ func (e *Engine) events(a *Analysis, reqs []*request, times []int64, buckets []B
 			for k, j := range fidx {
 				if j == i && times[k] != 0 {
 					counts[floorDiv(times[k], w)]++
+				}
+				if j == i && reqs[k].f != nil {
+					cw := int64(tlLadder[reqs[k].f.rung])
+					for s, n := range reqs[k].f.slots {
+						counts[floorDiv(s*cw, w)] += n
+					}
 				}
 			}
 			var best, bn int64

@@ -1,0 +1,329 @@
+package analysis
+
+import (
+	"encoding/binary"
+	"hash/maphash"
+	"sort"
+)
+
+// Folding bounds the memory that requests with a 405 take. The first foldAfter of them are kept
+// whole, as before. Beyond that, a request whose shape (below) equals that of a request already
+// kept is not kept: it is counted into that request, its representative, which then stands for
+// it in every count, timeline slot and tally. Requests of a new shape are kept whole until
+// maxShapes shapes exist; beyond, they fold by a coarse shape (layers, statuses and methods only)
+// and are reported under the route "(other routes)".
+//
+// The shape holds everything the verdict of a request depends on: per hop, in a canonical order
+// (layer, then time), its layer, status, upstream statuses, local evidence, method, host, route
+// template and which hops saw the same path, the routed path, upstream address, service, Allow,
+// Origin, Access-Control-Request-Method, user agent, detail and file; the join kind; and whether
+// a redirect of the same client preceded it. What it leaves out — times, ids, client addresses,
+// the query string, line numbers, durations — is kept in aggregate: first and last request, the
+// timeline slot of every request, a bounded tally of client addresses. Two requests of one shape
+// therefore get the same verdict, and the counts, findings, funnel, impact and timeline are the
+// same as if every request had been kept; only the per-request lists (--requests, examples)
+// stop at the requests kept whole, and distinct client addresses beyond maxFoldClients per
+// shape are counted without their value.
+const (
+	foldAfter      = 10_000
+	maxShapes      = 10_000
+	maxCoarse      = 1_000
+	maxFoldClients = 64
+	maxFoldSlots   = 1 << 20 // timeline counters of folded requests, all shapes together
+	// OtherRoutes is the route of a finding that holds the requests folded by coarse shape.
+	OtherRoutes = "(other routes)"
+	restClient  = 0xff // not a byte of any address text
+)
+
+// fold is what a representative holds of the requests folded into it.
+type fold struct {
+	n           int64  // requests folded in
+	early, late *group // the folded requests that ended first and last
+	earlyT      int64  // lastTime of early
+	lateT       int64  // lastTime of late
+	// clients counts the folded requests by canonical hop position (one byte) and client
+	// address; the key {position, restClient} counts those beyond maxFoldClients addresses.
+	clients      map[string]int64
+	slots        map[int64]int64 // requests per timeline slot, at ladder rung
+	rung         int
+	untimed      int64
+	other        bool // a coarse fold: requests on routes beyond maxShapes
+	unknownShape bool // the coarsest fold: every request beyond maxCoarse coarse shapes
+}
+
+// foldState is the engine's folding state.
+type foldState struct {
+	// after and maxShapes are Options.KeepWhole and MaxShapes, or foldAfter and maxShapes.
+	after, maxShapes, maxCoarse int
+	seed                        maphash.Seed
+	shapes                      map[uint64]*group
+	coarse                      map[uint64]*group
+	reps                        []*group // representatives with a fold, for re-binning their slots
+	whole                       int      // requests with a 405 kept whole
+	folded                      int64    // requests folded into a representative
+	otherRoutes                 int64    // requests folded by coarse shape
+	slots                       int      // timeline counters held by all folds
+	canon                       []*hop
+	buf                         []byte
+}
+
+// keep stores a closed request that touches a 405 or is traced: whole, or folded into an earlier
+// request of the same shape.
+func (e *Engine) keep(g *group) {
+	if !g.has405 || g.traced {
+		e.kept = append(e.kept, g)
+		return
+	}
+	fs := &e.fold
+	if fs.shapes == nil {
+		fs.seed = maphash.MakeSeed()
+		fs.shapes = map[uint64]*group{}
+		fs.after, fs.maxShapes, fs.maxCoarse = foldAfter, maxShapes, maxCoarse
+		if e.opts.KeepWhole > 0 {
+			fs.after = e.opts.KeepWhole
+		}
+		if e.opts.MaxShapes > 0 {
+			fs.maxShapes = e.opts.MaxShapes
+		}
+	}
+	hops := fs.canonical(g)
+	k := fs.shapeKey(e, g, hops, 0)
+	if rep, ok := fs.shapes[k]; ok {
+		if fs.whole >= fs.after {
+			e.foldInto(rep, g, hops)
+			return
+		}
+	} else if len(fs.shapes) < fs.maxShapes {
+		fs.shapes[k] = g
+	} else {
+		e.foldCoarse(g, hops)
+		return
+	}
+	fs.whole++
+	e.kept = append(e.kept, g)
+}
+
+// foldCoarse folds a request of a new shape beyond maxShapes by its coarse shape.
+func (e *Engine) foldCoarse(g *group, hops []*hop) {
+	fs := &e.fold
+	if fs.coarse == nil {
+		fs.coarse = map[uint64]*group{}
+	}
+	fs.otherRoutes++
+	k := fs.shapeKey(e, g, hops, 1)
+	if len(fs.coarse) >= fs.maxCoarse {
+		if _, ok := fs.coarse[k]; !ok {
+			k = 0 // the coarsest: one representative for everything else
+		}
+	}
+	if rep, ok := fs.coarse[k]; ok {
+		e.foldInto(rep, g, hops)
+		return
+	}
+	g.fold = &fold{other: true, unknownShape: k == 0}
+	fs.reps = append(fs.reps, g)
+	fs.coarse[k] = g
+	e.kept = append(e.kept, g)
+}
+
+// foldInto counts g into its representative rep.
+func (e *Engine) foldInto(rep, g *group, hops []*hop) {
+	fs := &e.fold
+	f := rep.fold
+	if f == nil {
+		f = &fold{rung: e.tl.rung}
+		rep.fold = f
+		fs.reps = append(fs.reps, rep)
+	}
+	f.n++
+	fs.folded++
+	if f.clients == nil {
+		f.clients = map[string]int64{}
+	}
+	for pos, h := range hops {
+		fs.buf = append(append(fs.buf[:0], byte(pos)), h.clientIP()...)
+		if n, ok := f.clients[string(fs.buf)]; ok {
+			f.clients[string(fs.buf)] = n + 1
+		} else if len(f.clients) < maxFoldClients*len(hops) {
+			f.clients[string(fs.buf)] = 1
+		} else {
+			f.clients[string([]byte{byte(pos), restClient})]++
+		}
+	}
+	t := groupEnd(g)
+	if t == 0 {
+		f.untimed++
+		return
+	}
+	if f.early == nil || t < f.earlyT {
+		f.early, f.earlyT = g, t
+	}
+	if f.late == nil || t >= f.lateT {
+		f.late, f.lateT = g, t
+	}
+	e.tl.reserve(t) // the slot counts towards the counter's limit, which may coarsen it
+	if fs.slots > maxFoldSlots {
+		e.tl.coarsenOnce()
+		fs.slots = 0
+		for _, r := range fs.reps {
+			e.rebin(r.fold)
+			fs.slots += len(r.fold.slots)
+		}
+	}
+	e.rebin(f)
+	if f.slots == nil {
+		f.slots = map[int64]int64{}
+	}
+	s := e.tl.slot(t)
+	if _, ok := f.slots[s]; !ok {
+		fs.slots++
+	}
+	f.slots[s]++
+	// g's hops stay only when g is early or late; its keys were released on close.
+}
+
+// rebin moves a fold's slots to the timeline counter's current width.
+func (e *Engine) rebin(f *fold) {
+	if f.rung == e.tl.rung {
+		return
+	}
+	old := int64(tlLadder[f.rung])
+	f.rung = e.tl.rung
+	if len(f.slots) == 0 {
+		return
+	}
+	w := e.tl.width()
+	slots := make(map[int64]int64, len(f.slots))
+	for s, n := range f.slots {
+		slots[floorDiv(s*old, w)] += n
+	}
+	e.fold.slots += len(slots) - len(f.slots)
+	f.slots = slots
+}
+
+// groupEnd is when a request ended: its latest hop time (lastTime of a request).
+func groupEnd(g *group) int64 {
+	var t int64
+	for _, h := range g.hops {
+		if h.time > t {
+			t = h.time
+		}
+	}
+	return t
+}
+
+// canonical returns g's hops in the canonical order: by layer, then time (stable).
+func (fs *foldState) canonical(g *group) []*hop {
+	fs.canon = append(fs.canon[:0], g.hops...)
+	sort.SliceStable(fs.canon, func(i, j int) bool {
+		a, b := fs.canon[i], fs.canon[j]
+		if a.layer != b.layer {
+			return a.layer < b.layer
+		}
+		return a.time < b.time
+	})
+	return fs.canon
+}
+
+// shapeKey hashes a request's shape (level 0), or its coarse shape (level 1: per hop its layer,
+// status, upstream statuses, local evidence and method).
+func (fs *foldState) shapeKey(e *Engine, g *group, hops []*hop, level int) uint64 {
+	var h maphash.Hash
+	h.SetSeed(fs.seed)
+	b := fs.buf[:0]
+	num := func(v int64) { b = binary.AppendVarint(b, v) }
+	str := func(s string) {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	num(int64(len(hops)))
+	num(int64(level))
+	for i, x := range hops {
+		num(int64(x.layer))
+		num(int64(x.status))
+		num(int64(x.local))
+		num(int64(len(x.upstream)))
+		for _, u := range x.upstream {
+			num(int64(u))
+		}
+		str(x.method())
+		if level > 0 {
+			continue
+		}
+		str(x.host())
+		b = appendRoute(b, x.path())
+		b = append(b, 0)
+		// Which earlier hop saw the same path (path rewrites compare them).
+		same := -1
+		for j := 0; j < i; j++ {
+			if samePath(hops[j].path(), x.path()) {
+				same = j
+				break
+			}
+		}
+		num(int64(same))
+		if rp := x.routedPath(); rp != "" {
+			b = appendRoute(b, rp)
+			b = append(b, 0)
+			num(boolInt(samePath(rp, x.path())))
+		}
+		b = append(b, 1)
+		str(x.upstreamAddr())
+		str(x.service())
+		str(x.allow())
+		str(x.origin())
+		str(x.acrMethod())
+		str(x.userAgent())
+		str(x.detail())
+		str(x.file)
+		num(boolInt(x.time == 0))
+		if len(e.opts.NginxLocations) > 0 || len(e.opts.EnvoyRoutes) > 0 {
+			// Configuration rules match on the path itself, not its template.
+			str(x.path())
+		}
+	}
+	if level == 0 {
+		str(string(joinKind(g)))
+		num(boolInt(e.redirected(hops)))
+	}
+	fs.buf = b
+	h.Write(b)
+	k := h.Sum64()
+	if k == 0 {
+		k = 1 // 0 names the coarsest fold
+	}
+	return k
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// redirected reports whether a redirect of the same client preceded a GET of the request, at any
+// layer (what redirectBefore looks for, in any hop order).
+func (e *Engine) redirected(hops []*hop) bool {
+	if len(e.more.redirects) == 0 {
+		return false
+	}
+	get := false
+	for _, h := range hops {
+		get = get || h.method() == "GET"
+	}
+	if !get {
+		return false
+	}
+	for _, h := range hops {
+		if h.clientIP() == "" || h.time == 0 {
+			continue
+		}
+		for _, n := range e.more.redirects[clientKey(-1, h.clientIP(), h.userAgent())] {
+			if n.t <= h.time && h.time-n.t <= redirectWindow && redirectTarget(n, h.path()) {
+				return true
+			}
+		}
+	}
+	return false
+}

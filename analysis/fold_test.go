@@ -1,0 +1,197 @@
+package analysis
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/logtriage/logtriage/parsers"
+)
+
+// analyzeSample runs the engine over a bundled sample as `logtriage analyze` does (the same
+// configuration readers), with opts.
+func analyzeSample(t *testing.T, nginxConf, envoyConf string, opts Options, args ...string) *Analysis {
+	t.Helper()
+	cfg := &parsers.Config{}
+	if nginxConf != "" {
+		c, err := parsers.LoadNginxConf(nginxConf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.NginxConf = c
+		if opts.NginxLocations, err = c.NginxLocations(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if envoyConf != "" {
+		logs, err := parsers.LoadEnvoyConfig(envoyConf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.EnvoyLogs = logs
+		if opts.EnvoyRoutes, err = parsers.LoadEnvoyRoutes(envoyConf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inputs, err := parsers.ExpandInputs(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(opts)
+	for _, s := range cfg.Merge(inputs, 0, func(*parsers.Record) bool { return true }, e.Add) {
+		if s.Err != "" || s.Parsed == 0 {
+			t.Fatalf("%s: %+v", s.Input, s)
+		}
+	}
+	return e.Result(nil)
+}
+
+// withoutLists drops what folding leaves out by design (fold.go): the per-request lists, the
+// examples (and the ids of the requests events name), and the folding counters themselves.
+func withoutLists(t *testing.T, a *Analysis) map[string]any {
+	t.Helper()
+	var b bytes.Buffer
+	if err := a.WriteJSON(&b, true); err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	delete(m, "requests")
+	s := m["summary"].(map[string]any)
+	delete(s, "folded_requests")
+	for _, set := range []string{"findings", "noise"} {
+		fs, _ := m[set].([]any)
+		for _, f := range fs {
+			delete(f.(map[string]any), "examples")
+		}
+	}
+	if tl, ok := m["timeline"].(map[string]any); ok {
+		for _, ev := range tl["events"].([]any) {
+			x := ev.(map[string]any)
+			if txt, ok := x["text"].(string); ok {
+				if i := strings.LastIndex(txt, ", request "); i >= 0 {
+					x["text"] = txt[:i]
+				}
+			}
+		}
+	}
+	return m
+}
+
+var foldSamples = []struct {
+	name, nginxConf, envoyConf string
+	args                       []string
+}{
+	{"incidents", "../samples/incidents/nginx.conf", "../samples/incidents/envoy.yaml", []string{
+		"alb=../samples/incidents/alb.log.gz", "edge=../samples/incidents/edge.log",
+		"ingress=../samples/incidents/ingress.log", "app=../samples/incidents/app.json"}},
+	{"default-logs", "", "", []string{"edge=../samples/default-logs/edge.log",
+		"fastapi=../samples/default-logs/fastapi.log", "flask-1=../samples/default-logs/flask-1.log",
+		"flask-2=../samples/default-logs/flask-2.log", "gin=../samples/default-logs/gin.log"}},
+	{"causes", "../samples/causes/nginx.conf", "", []string{"edge=../samples/causes/edge.log", "app=../samples/causes/app.json"}},
+}
+
+// Folding every request into the first of its shape changes no count, finding, cause, funnel,
+// impact or timeline of the bundled samples: only the lists of whole requests get shorter.
+func TestFoldingKeepsEveryCount(t *testing.T) {
+	for _, s := range foldSamples {
+		t.Run(s.name, func(t *testing.T) {
+			whole := analyzeSample(t, s.nginxConf, s.envoyConf, Options{}, s.args...)
+			folded := analyzeSample(t, s.nginxConf, s.envoyConf, Options{KeepWhole: 1}, s.args...)
+			if whole.Summary.FoldedRequests != 0 {
+				t.Fatalf("folded %d requests below the default limit", whole.Summary.FoldedRequests)
+			}
+			n := folded.Summary.FoldedRequests
+			if n == 0 || n >= whole.Summary.Requests405+whole.Summary.MonitorProbes+whole.Summary.MethodRejectionsNot405 {
+				t.Fatalf("folded %d of %d requests with a 405", n, whole.Summary.Requests405)
+			}
+			if len(folded.Requests) > len(whole.Requests) {
+				t.Errorf("requests kept whole: %d, without folding %d", len(folded.Requests), len(whole.Requests))
+			}
+			a, b := withoutLists(t, whole), withoutLists(t, folded)
+			if !reflect.DeepEqual(a, b) {
+				diffJSON(t, "", a, b)
+			}
+			t.Logf("%s: %d of %d requests with a 405 folded, %d kept whole", s.name, n,
+				whole.Summary.Requests405, len(folded.Requests))
+		})
+	}
+}
+
+// diffJSON reports where two decoded JSON documents differ.
+func diffJSON(t *testing.T, path string, a, b any) {
+	t.Helper()
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok {
+			t.Errorf("%s: %v vs %v", path, a, b)
+			return
+		}
+		for k := range x {
+			diffJSON(t, path+"."+k, x[k], y[k])
+		}
+		for k := range y {
+			if _, ok := x[k]; !ok {
+				t.Errorf("%s.%s: only folded: %v", path, k, y[k])
+			}
+		}
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			t.Errorf("%s: %d vs %v", path, len(x), b)
+			return
+		}
+		for i := range x {
+			diffJSON(t, fmt.Sprintf("%s[%d]", path, i), x[i], y[i])
+		}
+	default:
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%s: %v, folded %v", path, a, b)
+		}
+	}
+}
+
+// Beyond MaxShapes distinct shapes, requests fold by layers, statuses and methods under the
+// route "(other routes)", and every count still adds up.
+func TestFoldingOtherRoutes(t *testing.T) {
+	var recs []*parsers.Record
+	for i := 0; i < 300; i++ {
+		recs = append(recs, rec("app", parsers.FormatApp, float64(i), "POST", fmt.Sprintf("/r/x%c%c/go", 'a'+i%26, 'a'+i/26), 405,
+			rid(fmt.Sprintf("req-%d", i)), client(fmt.Sprintf("10.0.%d.1", i%3))))
+	}
+	_, a := run(t, Options{KeepWhole: 10, MaxShapes: 20}, recs...)
+	s := a.Summary
+	if s.Requests405 != 300 || s.OtherRouteRequests != 280 || s.FoldedRequests != 279 {
+		t.Fatalf("summary %+v", s)
+	}
+	var other *Finding
+	total := 0
+	for i, f := range a.Findings {
+		total += f.Count
+		if f.Route == OtherRoutes {
+			other = &a.Findings[i]
+		}
+	}
+	if total != 300 || other == nil || other.Count != 280 || !strings.HasPrefix(other.Evidence, "Requests on routes beyond the first 20 distinct") {
+		t.Fatalf("total %d, other %+v", total, other)
+	}
+	if other.Impact == nil || other.Impact.NetTotal != 3 {
+		t.Errorf("the folded requests' client networks: %+v", other.Impact)
+	}
+	var m405 int64
+	for _, b := range a.Timeline.Buckets {
+		m405 += b.M405
+	}
+	if m405 != 300 || len(a.Requests) != 21 {
+		t.Errorf("timeline 405s %d, requests listed %d", m405, len(a.Requests))
+	}
+	if ev := a.Timeline.Events; len(ev) == 0 || ev[len(ev)-1].Kind != "last_405" || !strings.HasSuffix(ev[len(ev)-1].Text, "request req-299") {
+		t.Errorf("events %+v", ev)
+	}
+}
