@@ -774,6 +774,13 @@ func appendixSection(a *analysis.Analysis) section {
 	if s.RoutesTruncated {
 		facts = append(facts, item(bold("Warning: "), plain("too many distinct routes; baselines of later routes were not kept, so deploy_regression and backend_drift may be missed.")))
 	}
+	if s.FoldedRequests > 0 {
+		fold := num.Thousands(s.FoldedRequests) + " requests with a 405 beyond the first 10,000 were counted into an earlier request of the same shape; every count includes them, the request lists show only those kept whole"
+		if s.OtherRouteRequests > 0 {
+			fold += "; " + num.Thousands(s.OtherRouteRequests) + " on routes beyond the first 10,000 shapes are reported under " + analysis.OtherRoutes
+		}
+		facts = append(facts, item(bold("Folded requests: "), plain(fold+".")))
+	}
 	facts = append(facts, item(bold("Verdicts: "), plain("the origin of a 405 is the innermost hop that answered 405 when the next hop inward answered something else, or the innermost logged hop by its own evidence; \"beyond X\" when X relayed a 405 from an upstream whose log was not read. Causes, most specific first: cors_preflight, path_rewrite, deploy_regression, backend_drift, proxy_method_block, method_not_routed.")))
 	sec.Blocks = append(sec.Blocks, bulleted(facts...))
 	return sec

@@ -104,6 +104,13 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 	if s.RoutesTruncated {
 		bw.WriteString("Warning: too many distinct routes; baselines of later routes were not kept.\n")
 	}
+	if s.FoldedRequests > 0 {
+		term.Fprintf(bw, "%s requests with a 405 beyond the first 10,000 were counted into an earlier request of the same shape, not kept one by one (every count includes them; --requests lists those kept)", n(s.FoldedRequests))
+		if s.OtherRouteRequests > 0 {
+			term.Fprintf(bw, "; %s on routes beyond the first 10,000 shapes are reported under %s", n(s.OtherRouteRequests), analysis.OtherRoutes)
+		}
+		bw.WriteString(".\n")
+	}
 	if len(s.Inputs) > 0 {
 		bw.WriteString("\nInputs\n")
 		t := &table{Head: []string{"NAME", "LAYER", "FORMAT", "READ", "PARSED", "REJECTED", "SKIPPED"}}

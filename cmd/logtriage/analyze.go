@@ -56,6 +56,7 @@ func (c *analyzeCmd) Run(s *streams) error {
 	if err := c.outputFlags.write(s.out, a); err != nil {
 		return err
 	}
+	c.outputFlags.foldNote(s.err, a, c.Quiet)
 	if err := c.gateFlags.gate(s.err, a); err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/logtriage/logtriage/analysis"
 	"github.com/logtriage/logtriage/analysis/report"
+	"github.com/logtriage/logtriage/internal/num"
 	"github.com/logtriage/logtriage/parsers"
 )
 
@@ -22,6 +23,14 @@ type outputFlags struct {
 	Out      string `help:"Write the output to FILE instead of standard output (replaced only once complete)." type:"path" placeholder:"FILE"`
 	Top      int    `help:"Markdown and HTML: rows of the findings, routes and clients tables; the rest are counted." default:"20"`
 	Detail   int    `help:"Markdown and HTML: findings with a root cause, remediation and prevention section of their own." default:"10"`
+}
+
+// foldNote says on stderr, for --requests, that the list stops at the requests kept whole.
+func (f *outputFlags) foldNote(stderr io.Writer, a *analysis.Analysis, quiet bool) {
+	if f.Requests && f.Output == "json" && a.Summary.FoldedRequests > 0 && !quiet {
+		fmt.Fprintf(stderr, "note: --requests lists the %s requests with a 405 kept whole; %s more were counted into a kept request of the same shape (summary.folded_requests; every count includes them)\n",
+			num.Thousands(int64(len(a.Requests))), num.Thousands(a.Summary.FoldedRequests))
+	}
 }
 
 // write renders a to standard output or --out.
