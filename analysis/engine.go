@@ -82,6 +82,7 @@ type hop struct {
 	upstream []int
 	buf      string
 	end      [nHopStrings]uint16 // end offset of each string field in buf
+	shared   bool                // buf and upstream live in the engine's arena (arena.go)
 }
 
 // The string fields of a hop, in buf order.
@@ -137,7 +138,9 @@ func (h *hop) ids() parsers.IDs {
 		TraceID: h.str(fTraceID), AmznRoot: h.str(fAmznRoot), B3TraceID: h.str(fB3TraceID)}
 }
 
-func newHop(rec *parsers.Record, layer int, file string) *hop {
+// newHop copies rec into a hop: its text into the arena a (see arena.go), or, with a nil a, into
+// an allocation of its own.
+func newHop(rec *parsers.Record, layer int, file string, a *hopArena) *hop {
 	h := &hop{layer: layer, file: file, line: rec.Line, dur: rec.Duration, status: rec.Status, local: rec.Local}
 	if !rec.Time.IsZero() {
 		h.time = rec.Time.UnixNano()
@@ -147,9 +150,6 @@ func newHop(rec *parsers.Record, layer int, file string) *hop {
 		h.start = rec.Start.UnixNano()
 	case h.time != 0 && rec.Duration >= 0:
 		h.start = h.time - int64(rec.Duration)
-	}
-	if len(rec.Upstream) > 0 {
-		h.upstream = append([]int(nil), rec.Upstream...)
 	}
 	fields := [nHopStrings]string{rec.Method, rec.Host, rec.URI, rec.Path, rec.RoutedPath, rec.UpstreamAddr,
 		rec.Service, rec.Allow, rec.Origin, rec.ACRMethod, rec.ClientIP, rec.UserAgent, rec.Detail,
@@ -161,13 +161,25 @@ func newHop(rec *parsers.Record, layer int, file string) *hop {
 		}
 		n += len(fields[i])
 	}
-	var b strings.Builder
-	b.Grow(n)
-	for i, f := range fields {
-		b.WriteString(f)
-		h.end[i] = uint16(b.Len())
+	var b []byte
+	if a != nil {
+		b = a.alloc(n)
+		h.shared = true
+		if len(rec.Upstream) > 0 {
+			h.upstream = a.upstream(rec.Upstream)
+		}
+	} else {
+		b = make([]byte, n)
+		if len(rec.Upstream) > 0 {
+			h.upstream = append([]int(nil), rec.Upstream...)
+		}
 	}
-	h.buf = b.String()
+	o := 0
+	for i, f := range fields {
+		o += copy(b[o:], f)
+		h.end[i] = uint16(o)
+	}
+	h.buf = str(b)
 	return h
 }
 
@@ -198,6 +210,10 @@ type group struct {
 	// How hops were joined by match (match.go): at least one unambiguous pair, at least one pair
 	// within a group of identical requests.
 	linkUnique, linkGroup bool
+	// Room for the hops and keys of a typical request, so that it needs no allocation of its
+	// own for them.
+	inline     [4]*hop
+	inlineKeys [6]uint64
 	fold                  *fold // the requests of the same shape counted into this one (fold.go)
 }
 
@@ -236,7 +252,7 @@ type Engine struct {
 	layerIdx map[string]int
 	files    map[string]string
 
-	keys      map[uint64]keyState
+	keys      keyTable // join key → state, for the keys of open requests (keys.go)
 	bad       map[uint64]struct{}
 	badText   []string
 	traceKeys map[uint64]struct{}
@@ -251,7 +267,7 @@ type Engine struct {
 
 	kept  []*group
 	fold  foldState // bounds the requests kept whole (fold.go)
-	votes map[[2]int]int
+	votes voteTable // (order.go)
 	voted int // requests that contributed votes
 
 	routes     map[string]*routeStats
@@ -264,6 +280,7 @@ type Engine struct {
 
 	hashes  []uint64
 	scratch []byte
+	arena   hopArena // the text of the hops of open requests without a 405 (arena.go)
 
 	// The match index (match.go).
 	mIn, mOut, mTail map[uint64][]*mentry
@@ -294,7 +311,7 @@ func New(opts Options) *Engine {
 		opts.Grace = opts.JoinWindow
 	}
 	e := &Engine{opts: opts, layerIdx: map[string]int{}, files: map[string]string{},
-		keys: map[uint64]keyState{}, bad: map[uint64]struct{}{}, votes: map[[2]int]int{},
+		bad: map[uint64]struct{}{},
 		routes: map[string]*routeStats{}}
 	if len(opts.TraceIDs) > 0 {
 		e.traceKeys = map[uint64]struct{}{}
@@ -373,15 +390,19 @@ func (e *Engine) Add(rec *parsers.Record) {
 	}
 
 	// Usable join keys: not known to be shared by unrelated requests.
+	// Each key is looked up once: known[i] and states[i] are usable[i]'s entry in e.keys.
 	e.hashes = keyHashes(e.hashes[:0], &rec.IDs)
 	usable := e.hashes[:0]
+	var states [maxKeys]keyState
+	var known [maxKeys]bool
 	for _, k := range e.hashes {
 		if len(e.bad) > 0 {
 			if _, isBad := e.bad[k]; isBad {
 				continue
 			}
 		}
-		if st, ok := e.keys[k]; ok {
+		st, ok := e.keys.get(k)
+		if ok {
 			sameLayer := li < 64 && st.layers&(1<<uint(li)) != 0
 			// One layer logging the id again, later: a constant id of unrelated requests, unless an
 			// earlier attempt failed and a proxy retried it (nginx "504, 405": the upstream logs
@@ -395,6 +416,7 @@ func (e *Engine) Add(rec *parsers.Record) {
 				continue
 			}
 		}
+		states[len(usable)], known[len(usable)] = st, ok
 		usable = append(usable, k)
 	}
 	if len(usable) > 0 {
@@ -413,7 +435,8 @@ func (e *Engine) Add(rec *parsers.Record) {
 	if len(usable) == 0 && matching {
 		// No id: the request stays open while the match index looks for its other hops.
 		g := &group{newest: t, singles: true, has405: has405}
-		h := newHop(rec, li, e.fileOf(rec.File))
+		g.hops = g.inline[:0]
+		h := newHop(rec, li, e.fileOf(rec.File), e.arenaFor(has405))
 		g.hops = append(g.hops, h)
 		e.open++
 		if e.open > e.maxOpen {
@@ -432,7 +455,7 @@ func (e *Engine) Add(rec *parsers.Record) {
 			e.unjoinable++
 		}
 		if has405 {
-			g := &group{hops: []*hop{newHop(rec, li, e.fileOf(rec.File))}, newest: t, has405: true, closed: true, singles: true}
+			g := &group{hops: []*hop{newHop(rec, li, e.fileOf(rec.File), nil)}, newest: t, has405: true, closed: true, singles: true}
 			e.keep(g)
 		} else {
 			e.tl.add(t, tlClass(rec.Status))
@@ -443,28 +466,39 @@ func (e *Engine) Add(rec *parsers.Record) {
 	// The request this record belongs to: the largest group any key points at; the others are
 	// folded into it (the record bridges them).
 	var target *group
-	for _, k := range usable {
-		if st, ok := e.keys[k]; ok && (target == nil || len(st.g.hops) > len(target.hops)) {
-			target = st.g
+	for i := range usable {
+		if g := states[i].g; known[i] && (target == nil || len(g.hops) > len(target.hops)) {
+			target = g
 		}
 	}
 	if target == nil {
 		target = &group{newest: t}
+		target.hops, target.keys = target.inline[:0], target.inlineKeys[:0]
 		e.open++
 		if e.open > e.maxOpen {
 			e.maxOpen = e.open
 		}
 		e.queue = append(e.queue, qentry{target, t})
 	} else {
-		for _, k := range usable {
-			if st, ok := e.keys[k]; ok && st.g != target && len(st.g.hops)+len(target.hops) < maxGroupHops {
-				e.merge(target, st.g)
+		bridge := false
+		for i := range usable {
+			bridge = bridge || known[i] && states[i].g != target
+		}
+		if bridge {
+			for _, k := range usable {
+				if st, ok := e.keys.get(k); ok && st.g != target && len(st.g.hops)+len(target.hops) < maxGroupHops {
+					e.merge(target, st.g)
+				}
+			}
+			// The merges repointed keys: look them up again.
+			for i, k := range usable {
+				states[i], known[i] = e.keys.get(k)
 			}
 		}
 	}
-	h := newHop(rec, li, e.fileOf(rec.File))
-	target.hops = append(target.hops, h)
 	target.has405 = target.has405 || has405
+	h := newHop(rec, li, e.fileOf(rec.File), e.arenaFor(target.has405 || target.traced))
+	target.hops = append(target.hops, h)
 	if matching {
 		e.addMatch(h, target, li, true, rec.BytesSent)
 	}
@@ -472,11 +506,11 @@ func (e *Engine) Add(rec *parsers.Record) {
 	if li < 64 {
 		bit = 1 << uint(li)
 	}
-	for _, k := range usable {
-		st, ok := e.keys[k]
+	for i, k := range usable {
+		st, ok := states[i], known[i]
 		switch {
 		case !ok:
-			e.keys[k] = keyState{g: target, first: t, layers: bit, count: 1, failed: rec.Status >= 500}
+			e.keys.put(k, keyState{g: target, first: t, layers: bit, count: 1, failed: rec.Status >= 500})
 			target.keys = append(target.keys, k)
 			if e.traceKeys != nil {
 				if _, hit := e.traceKeys[k]; hit {
@@ -487,9 +521,12 @@ func (e *Engine) Add(rec *parsers.Record) {
 			st.count++
 			st.layers |= bit
 			st.failed = st.failed || rec.Status >= 500
-			e.keys[k] = st
+			e.keys.put(k, st)
 		}
 		// A key still pointing at another group: that group was too large to merge; leave it.
+	}
+	if target.has405 || target.traced {
+		own(target) // kept when it closes: its hops' text must not stay in the arena
 	}
 	if t > target.newest {
 		target.newest = t
@@ -530,7 +567,7 @@ func abs64(x int64) int64 {
 // markBad stops a key from joining records and remembers an example for the report.
 func (e *Engine) markBad(k uint64, st keyState, ids *parsers.IDs) {
 	e.bad[k] = struct{}{}
-	delete(e.keys, k)
+	e.keys.del(k)
 	if len(e.badText) < maxBadExample {
 		e.badText = append(e.badText, keyText(ids, k))
 	}
@@ -540,14 +577,17 @@ func (e *Engine) markBad(k uint64, st keyState, ids *parsers.IDs) {
 func (e *Engine) merge(dst, src *group) {
 	dst.hops = append(dst.hops, src.hops...)
 	for _, k := range src.keys {
-		if st, ok := e.keys[k]; ok && st.g == src {
+		if st, ok := e.keys.get(k); ok && st.g == src {
 			st.g = dst
-			e.keys[k] = st
+			e.keys.put(k, st)
 		}
 	}
 	dst.keys = append(dst.keys, src.keys...)
 	dst.has405 = dst.has405 || src.has405
 	dst.traced = dst.traced || src.traced
+	if dst.has405 || dst.traced {
+		own(dst)
+	}
 	dst.linkUnique = dst.linkUnique || src.linkUnique
 	dst.linkGroup = dst.linkGroup || src.linkGroup
 	if src.newest > dst.newest {
@@ -611,8 +651,8 @@ func (e *Engine) close(g *group) {
 	e.open--
 	e.requests++
 	for _, k := range g.keys {
-		if st, ok := e.keys[k]; ok && st.g == g {
-			delete(e.keys, k)
+		if st, ok := e.keys.get(k); ok && st.g == g {
+			e.keys.del(k)
 		}
 	}
 	g.keys = nil

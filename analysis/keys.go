@@ -1,6 +1,11 @@
 package analysis
 
-import "github.com/logtriage/logtriage/parsers"
+import (
+	"encoding/binary"
+	"math/bits"
+
+	"github.com/logtriage/logtriage/parsers"
+)
 
 // Join keys (reference: docs/formats.md §5.3). A record yields up to maxKeys typed keys; two records
 // that share a key belong to the same request. Keys are hashed to 64 bits: the engine keeps a
@@ -59,16 +64,40 @@ func joinKeys(ids *parsers.IDs, out *[maxKeys]keyPart) int {
 	return n
 }
 
-// hash returns the FNV-1a hash of the key's text.
+// hash returns the hash of the key's text (kind, a, b and c one after the other), eight bytes
+// at a time.
 func (k *keyPart) hash() uint64 {
-	h := uint64(14695981039346656037)
-	for _, s := range [4]string{k.kind, k.a, k.b, k.c} {
-		for i := 0; i < len(s); i++ {
-			h ^= uint64(s[i])
-			h *= 1099511628211
-		}
+	var buf [128]byte
+	b := append(append(append(append(buf[:0], k.kind...), k.a...), k.b...), k.c...)
+	return hashBytes(b)
+}
+
+// hashBytes is a 64-bit hash of p (multiply-and-fold mixing of 8-byte words, as wyhash does).
+func hashBytes(p []byte) uint64 {
+	const (
+		k0 = 0xa0761d6478bd642f
+		k1 = 0xe7037ed1a0b428db
+		k2 = 0x8ebc6af09c88c6e3
+	)
+	h := uint64(len(p)) ^ k0
+	for len(p) >= 8 {
+		h = mix(binary.LittleEndian.Uint64(p)^k1, h^k2)
+		p = p[8:]
+	}
+	var w uint64
+	for i := len(p) - 1; i >= 0; i-- {
+		w = w<<8 | uint64(p[i])
+	}
+	h = mix(w^k1, h^k0)
+	if h = mix(h^k2, k1); h == 0 {
+		h = 1 // 0 marks an empty slot of a keyTable
 	}
 	return h
+}
+
+func mix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
 }
 
 // keyHashes appends the distinct hashed keys of ids to dst.
@@ -99,3 +128,99 @@ func keyText(ids *parsers.IDs, h uint64) string {
 	}
 	return ""
 }
+
+// keyTable maps the join keys of open requests to their state: open addressing with linear
+// probing and backward-shift deletion. Every record looks up, adds or updates its keys and every
+// request that closes deletes them, several times per record, so this is the engine's hottest
+// table; a Go map costs several times as much per operation here. The keys are hashes already,
+// so their low bits index the table; 0 marks an empty slot (hash never returns 0).
+type keyTable struct {
+	slots []keySlot
+	n     int
+}
+
+type keySlot struct {
+	k  uint64
+	st keyState
+}
+
+func (t *keyTable) get(k uint64) (keyState, bool) {
+	if len(t.slots) == 0 {
+		return keyState{}, false
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := k & mask; ; i = (i + 1) & mask {
+		switch t.slots[i].k {
+		case k:
+			return t.slots[i].st, true
+		case 0:
+			return keyState{}, false
+		}
+	}
+}
+
+// put sets the state of k, adding k when it is not in the table.
+func (t *keyTable) put(k uint64, st keyState) {
+	if (t.n+1)*2 > len(t.slots) { // at most half full: short probe sequences
+		t.grow()
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := k & mask; ; i = (i + 1) & mask {
+		switch t.slots[i].k {
+		case k:
+			t.slots[i].st = st
+			return
+		case 0:
+			t.slots[i] = keySlot{k, st}
+			t.n++
+			return
+		}
+	}
+}
+
+func (t *keyTable) grow() {
+	old := t.slots
+	size := 2 * len(old)
+	if size == 0 {
+		size = 1024
+	}
+	t.slots, t.n = make([]keySlot, size), 0
+	for _, s := range old {
+		if s.k != 0 {
+			t.put(s.k, s.st)
+		}
+	}
+}
+
+// del removes k, moving back the entries after it that would no longer be found.
+func (t *keyTable) del(k uint64) {
+	if len(t.slots) == 0 {
+		return
+	}
+	mask := uint64(len(t.slots) - 1)
+	i := k & mask
+	for {
+		switch t.slots[i].k {
+		case 0:
+			return
+		case k:
+		default:
+			i = (i + 1) & mask
+			continue
+		}
+		break
+	}
+	for j := (i + 1) & mask; t.slots[j].k != 0; j = (j + 1) & mask {
+		// The entry at j may move to the hole at i unless its home slot lies cyclically in (i, j].
+		home := t.slots[j].k & mask
+		if i <= j && (home <= i || home > j) || i > j && home <= i && home > j {
+			t.slots[i] = t.slots[j]
+			i = j
+		}
+	}
+	t.slots[i] = keySlot{}
+	t.n--
+}
+
+// len returns the number of keys in the table.
+func (t *keyTable) len() int { return t.n }

@@ -48,10 +48,10 @@ func (e *Engine) vote(g *group) {
 			}
 			switch outer(a, b) {
 			case 1:
-				e.votes[[2]int{a.layer, b.layer}]++
+				e.votes.add(a.layer, b.layer)
 				voted = true
 			case -1:
-				e.votes[[2]int{b.layer, a.layer}]++
+				e.votes.add(b.layer, a.layer)
 				voted = true
 			}
 		}
@@ -59,6 +59,31 @@ func (e *Engine) vote(g *group) {
 	if voted {
 		e.voted++
 	}
+}
+
+// voteTable counts the requests that put layer a outside layer b: in an array for the first
+// layers (every closed request with several hops votes), in a map beyond.
+type voteTable struct {
+	small [16][16]int
+	more  map[[2]int]int
+}
+
+func (v *voteTable) add(a, b int) {
+	if a < len(v.small) && b < len(v.small) {
+		v.small[a][b]++
+		return
+	}
+	if v.more == nil {
+		v.more = map[[2]int]int{}
+	}
+	v.more[[2]int{a, b}]++
+}
+
+func (v *voteTable) get(a, b int) int {
+	if a < len(v.small) && b < len(v.small) {
+		return v.small[a][b]
+	}
+	return v.more[[2]int{a, b}]
 }
 
 // outer returns 1 when a is outside b, -1 when b is outside a, 0 when the records do not say.
@@ -107,7 +132,7 @@ func (e *Engine) order() ([]int, string) {
 		if (pa == 0 || pb == 0 || pa == 4 || pb == 4) && pa != pb {
 			return pa < pb
 		}
-		va, vb := e.votes[[2]int{a, b}], e.votes[[2]int{b, a}]
+		va, vb := e.votes.get(a, b), e.votes.get(b, a)
 		if va != vb {
 			usedVotes = true
 			return va > vb

@@ -1,0 +1,83 @@
+package analysis
+
+import (
+	"strings"
+	"unsafe"
+)
+
+// The text of the hops of open requests lives in shared chunks (an arena) instead of one
+// allocation per hop: almost every request closes without a 405 a few seconds after it opened,
+// and then nothing of its hops is kept. A request that touches a 405 (or is traced) is kept
+// after it closes, so its hops get text of their own (own) the moment the request is known to
+// touch one — before or after the hops joined it: the 405 of a request is often logged by an
+// inner hop before the outer hops log theirs, but a healthy inner hop may have joined first.
+// A chunk is garbage once no open request (and no match index entry) points into it, so the
+// arena holds about one Grace (or match hold) of traffic, whatever the input size.
+
+const (
+	arenaChunk = 64 << 10 // bytes of hop text per chunk
+	arenaInts  = 1 << 10  // upstream statuses per chunk
+	arenaLarge = 4 << 10  // a hop with more text than this gets an allocation of its own
+)
+
+type hopArena struct {
+	text []byte
+	ints []int
+}
+
+// alloc returns n bytes of the current chunk (a new chunk when it is full).
+func (a *hopArena) alloc(n int) []byte {
+	if n > arenaLarge {
+		return make([]byte, n)
+	}
+	if cap(a.text)-len(a.text) < n {
+		a.text = make([]byte, 0, arenaChunk)
+	}
+	s := len(a.text)
+	a.text = a.text[:s+n]
+	return a.text[s : s+n : s+n]
+}
+
+// upstream returns a copy of u in the current chunk of statuses.
+func (a *hopArena) upstream(u []int) []int {
+	if len(u) > 64 {
+		return append([]int(nil), u...)
+	}
+	if cap(a.ints)-len(a.ints) < len(u) {
+		a.ints = make([]int, 0, arenaInts)
+	}
+	s := len(a.ints)
+	a.ints = append(a.ints, u...)
+	return a.ints[s : s+len(u) : s+len(u)]
+}
+
+// str returns b as a string without copying; b must not change afterwards.
+func str(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+// own gives every hop of g whose text lives in the arena text of its own, so that keeping g
+// after it closes does not keep the arena's chunks.
+func own(g *group) {
+	for _, h := range g.hops {
+		if h.shared {
+			h.buf = strings.Clone(h.buf)
+			if h.upstream != nil {
+				h.upstream = append([]int(nil), h.upstream...)
+			}
+			h.shared = false
+		}
+	}
+}
+
+// arenaFor returns the arena for a hop of a request that will not be kept as far as is known
+// yet, and nil (text of its own) for one that will.
+func (e *Engine) arenaFor(kept bool) *hopArena {
+	if kept {
+		return nil
+	}
+	return &e.arena
+}

@@ -1,0 +1,61 @@
+package analysis
+
+import (
+	"math/rand"
+	"testing"
+)
+
+// TestKeyTable runs random puts, updates and deletes against a Go map. Keys are drawn from a
+// small set whose low bits collide often, so that probe chains wrap around the table and
+// deletions must move entries back.
+func TestKeyTable(t *testing.T) {
+	r := rand.New(rand.NewSource(1))
+	var kt keyTable
+	ref := map[uint64]keyState{}
+	keys := make([]uint64, 3000)
+	for i := range keys {
+		// Low bits from a few values, so that many keys share a home slot; the top bits make them
+		// distinct; never 0.
+		keys[i] = uint64(r.Intn(64))<<0 | uint64(i+1)<<40
+		if i%7 == 0 {
+			keys[i] |= 1023 // home at the end of the first table size: chains wrap to slot 0
+		}
+	}
+	for op := 0; op < 200000; op++ {
+		k := keys[r.Intn(len(keys))]
+		switch r.Intn(3) {
+		case 0, 1:
+			st := keyState{first: int64(op), count: uint16(op)}
+			kt.put(k, st)
+			ref[k] = st
+		case 2:
+			kt.del(k)
+			delete(ref, k)
+		}
+		if op%1000 == 0 || op > 199000 {
+			if kt.len() != len(ref) {
+				t.Fatalf("op %d: %d keys, want %d", op, kt.len(), len(ref))
+			}
+			for _, k := range keys {
+				got, ok := kt.get(k)
+				want, wok := ref[k]
+				if ok != wok || got != want {
+					t.Fatalf("op %d: key %x: got %v %v, want %v %v", op, k, got, ok, want, wok)
+				}
+			}
+		}
+	}
+}
+
+// TestKeyHashPieces: a key split into pieces hashes like the same text in one piece (derived keys
+// need no concatenation), and not to 0, which marks an empty slot of a keyTable.
+func TestKeyHashPieces(t *testing.T) {
+	whole := keyPart{kind: "trace:", a: "4bf92f3577b34da6a3ce929d0e0e4736"}
+	split := keyPart{kind: "trace:", a: "4bf92f35", b: "77b34da6a3ce929d0e0e4736"}
+	if whole.hash() != split.hash() || whole.hash() == 0 {
+		t.Fatalf("hash %x (whole) vs %x (pieces)", whole.hash(), split.hash())
+	}
+	if other := (keyPart{kind: "trace:", a: "4bf92f3577b34da6a3ce929d0e0e4737"}); other.hash() == whole.hash() {
+		t.Fatal("two ids differing in their last digit hash alike")
+	}
+}
