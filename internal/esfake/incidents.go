@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/logtriage/logtriage/parsers"
@@ -44,8 +45,7 @@ type Seeded struct {
 //
 // The ECS fields come from the project's own parsers, so they agree with the raw lines.
 func SeedIncidents(s *Server, dir string) (Seeded, error) {
-	s.CreateIndex(IncidentFilebeat, true)
-	return IncidentDocs(dir, s.AddDocument)
+	return seedIncidents(s, dir, false)
 }
 
 // IncidentDocs turns samples/incidents into documents (see SeedIncidents) and hands each to
@@ -59,8 +59,71 @@ func IncidentDocs(dir string, add func(target, id string, doc []byte) error) (Se
 // line: @timestamp, message and the dataset of the data stream (event.dataset), no parsed field —
 // what a pipeline without a matching module or grok stores (docs/elasticsearch.md §4.5).
 func SeedIncidentsRaw(s *Server, dir string) (Seeded, error) {
-	s.CreateIndex(IncidentFilebeat, true)
-	return IncidentRawDocs(dir, s.AddDocument)
+	return seedIncidents(s, dir, true)
+}
+
+// seeded caches, per directory and document shape, a store holding the incident: the logs are
+// parsed and indexed once per process, and each empty server seeded afterwards gets a copy of
+// that store (the tests seed dozens of fake clusters, and indexing the ~6,700 documents cost as
+// much as the es run on them under the race detector).
+var seeded struct {
+	mu sync.Mutex
+	m  map[seedKey]*seedEntry
+}
+
+type seedKey struct {
+	dir string
+	raw bool
+}
+
+type seedEntry struct {
+	once sync.Once
+	st   *store
+	n    Seeded
+	err  error
+}
+
+func seedIncidents(s *Server, dir string, raw bool) (Seeded, error) {
+	s.mu.Lock()
+	empty := s.st.n == 0 && len(s.st.indices) == 0
+	s.mu.Unlock()
+	abs, err := filepath.Abs(dir)
+	if !empty || err != nil {
+		s.CreateIndex(IncidentFilebeat, true)
+		return incidentDocs(dir, raw, s.AddDocument)
+	}
+	seeded.mu.Lock()
+	if seeded.m == nil {
+		seeded.m = map[seedKey]*seedEntry{}
+	}
+	e := seeded.m[seedKey{abs, raw}]
+	if e == nil {
+		e = &seedEntry{}
+		seeded.m[seedKey{abs, raw}] = e
+	}
+	seeded.mu.Unlock()
+	e.once.Do(func() {
+		tmpl := New()
+		tmpl.CreateIndex(IncidentFilebeat, true)
+		e.n, e.err = incidentDocs(abs, raw, tmpl.AddDocument)
+		if e.err == nil {
+			e.st = tmpl.st
+		}
+	})
+	if e.err != nil {
+		// What seeding this server directly would have loaded before failing, and the error.
+		s.CreateIndex(IncidentFilebeat, true)
+		return incidentDocs(dir, raw, s.AddDocument)
+	}
+	st := func() *store {
+		seeded.mu.Lock() // clone builds the template's postings once: one clone at a time
+		defer seeded.mu.Unlock()
+		return e.st.clone()
+	}()
+	s.mu.Lock()
+	s.st = st
+	s.mu.Unlock()
+	return e.n, nil
 }
 
 // IncidentRawDocs is IncidentDocs for raw-line documents (see SeedIncidentsRaw).

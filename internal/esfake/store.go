@@ -187,9 +187,9 @@ func (c *column) match(pred func(string) bool, b *bitset) {
 	}
 }
 
-// phrase adds the documents whose text holds the token sequence want.
-func (c *column) phrase(want []string, b *bitset) {
-	c.build()
+// tokenize computes the tokens of the dictionary values added since it last ran, and indexes
+// them by token.
+func (c *column) tokenize() {
 	if c.tokDict == nil {
 		c.tokDict = map[string][]int32{}
 	}
@@ -203,6 +203,12 @@ func (c *column) phrase(want []string, b *bitset) {
 			}
 		}
 	}
+}
+
+// phrase adds the documents whose text holds the token sequence want.
+func (c *column) phrase(want []string, b *bitset) {
+	c.build()
+	c.tokenize()
 	match := func(id int) {
 		if id >= 1 && hasPhrase(c.toks[id], want) {
 			for _, d := range c.order[c.off[id]:c.off[id+1]] {
@@ -595,4 +601,72 @@ func setPath(m map[string]any, path []string, v any) {
 		m, path = next, path[1:]
 	}
 	m[path[0]] = v
+}
+
+// clone returns a deep copy of a store without generated documents, its postings and phrase
+// tokens built first so that copies do not each build them again. Document sources and strings
+// are shared: nothing writes to them after they are stored.
+func (s *store) clone() *store {
+	if s.genSrc != nil {
+		panic("esfake: clone of a store with generated documents")
+	}
+	for _, c := range s.cols {
+		c.build()
+		if c.text {
+			c.tokenize()
+		}
+	}
+	o := &store{n: s.n, ts: append([]int64(nil), s.ts...), idx: append([]uint16(nil), s.idx...),
+		ids: append([]string(nil), s.ids...), src: append([]json.RawMessage(nil), s.src...),
+		deleted: make(map[int32]bool, len(s.deleted)), cols: make(map[string]*column, len(s.cols)),
+		byName: make(map[string]int, len(s.byName))}
+	for d := range s.deleted {
+		o.deleted[d] = true
+	}
+	for k, v := range s.byName {
+		o.byName[k] = v
+	}
+	for _, ix := range s.indices {
+		c := &index{name: ix.name, dataStream: ix.dataStream, ids: make(map[string]int32, len(ix.ids)),
+			mapping: &mapping{types: make(map[string]string, len(ix.mapping.types)), dynamic: ix.mapping.dynamic}}
+		for k, v := range ix.ids {
+			c.ids[k] = v
+		}
+		for k, v := range ix.mapping.types {
+			c.mapping.types[k] = v
+		}
+		o.indices = append(o.indices, c)
+	}
+	for name, c := range s.cols {
+		o.cols[name] = c.clone()
+	}
+	return o
+}
+
+// clone returns a deep copy of a column (every slice its own, so that appends to the copy
+// never reach the original's spare capacity).
+func (c *column) clone() *column {
+	o := &column{dict: append([]string(nil), c.dict...), lookup: make(map[string]uint32, len(c.lookup)),
+		vals: append([]uint32(nil), c.vals...), numeric: c.numeric, text: c.text,
+		order: append([]int32(nil), c.order...), off: append([]uint32(nil), c.off...), dirty: c.dirty}
+	for k, v := range c.lookup {
+		o.lookup[k] = v
+	}
+	if c.multi != nil {
+		o.multi = make(map[int32][]uint32, len(c.multi))
+		for d, vs := range c.multi {
+			o.multi[d] = append([]uint32(nil), vs...)
+		}
+	}
+	if c.toks != nil {
+		// Each value's tokens are only read once computed: the outer slice is the copy's own.
+		o.toks = append([][]string(nil), c.toks...)
+	}
+	if c.tokDict != nil {
+		o.tokDict = make(map[string][]int32, len(c.tokDict))
+		for tok, ids := range c.tokDict {
+			o.tokDict[tok] = append([]int32(nil), ids...)
+		}
+	}
+	return o
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,15 +38,23 @@ func newESFixture(t testing.TB) *esFixture {
 
 func esParseConfig(t testing.TB) *parsers.Config {
 	t.Helper()
-	conf, err := parsers.LoadNginxConf(filepath.Join(esIncidents, "nginx.conf"))
+	cfg, err := esParseConfigErr()
 	if err != nil {
 		t.Fatal(err)
+	}
+	return cfg
+}
+
+func esParseConfigErr() (*parsers.Config, error) {
+	conf, err := parsers.LoadNginxConf(filepath.Join(esIncidents, "nginx.conf"))
+	if err != nil {
+		return nil, err
 	}
 	logs, err := parsers.LoadEnvoyConfig(filepath.Join(esIncidents, "envoy.yaml"))
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	return &parsers.Config{NginxConf: conf, EnvoyLogs: logs}
+	return &parsers.Config{NginxConf: conf, EnvoyLogs: logs}, nil
 }
 
 func esOptions(t testing.TB, url string) elastic.Options {
@@ -74,18 +83,35 @@ func esRun(t testing.TB, opts elastic.Options) (*analysis.Analysis, *elastic.Rep
 	return e.Result(nil), rep, nil
 }
 
-// filesAnalysis is what `logtriage analyze` computes on the sample files.
+// filesAnalysis is what `logtriage analyze` computes on the sample files. It is computed once
+// per process (the tests that compare with it run in parallel) and only read.
 func filesAnalysis(t testing.TB) *analysis.Analysis {
 	t.Helper()
-	cfg := esParseConfig(t)
-	ins, err := parsers.ExpandInputs([]string{"alb=" + esIncidents + "/alb.log.gz", "edge=" + esIncidents + "/edge.log",
-		"ingress=" + esIncidents + "/ingress.log", "app=" + esIncidents + "/app.json"})
-	if err != nil {
-		t.Fatal(err)
+	files.once.Do(func() {
+		var cfg *parsers.Config
+		if cfg, files.err = esParseConfigErr(); files.err != nil {
+			return
+		}
+		var ins []parsers.Input
+		ins, files.err = parsers.ExpandInputs([]string{"alb=" + esIncidents + "/alb.log.gz", "edge=" + esIncidents + "/edge.log",
+			"ingress=" + esIncidents + "/ingress.log", "app=" + esIncidents + "/app.json"})
+		if files.err != nil {
+			return
+		}
+		e := analysis.New(analysis.Options{})
+		cfg.Merge(ins, 1<<20, func(*parsers.Record) bool { return true }, e.Add)
+		files.a = e.Result(nil)
+	})
+	if files.err != nil {
+		t.Fatal(files.err)
 	}
-	e := analysis.New(analysis.Options{})
-	cfg.Merge(ins, 1<<20, func(*parsers.Record) bool { return true }, e.Add)
-	return e.Result(nil)
+	return files.a
+}
+
+var files struct {
+	once sync.Once
+	a    *analysis.Analysis
+	err  error
 }
 
 func verdicts(a *analysis.Analysis) []string {
