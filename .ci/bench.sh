@@ -9,7 +9,9 @@
 #     without, when script is installed;
 #  3. `logtriage analyze` on generated four-hop logs (ALB, nginx, Envoy, app) with ~1% of
 #     requests answering 405, then the same with 10x the healthy traffic and the same 405s:
-#     records/s and peak RSS.
+#     records/s and peak RSS;
+#  4. peak RSS of `analyze` on 1M and 5M lines that each answer 405 with their own request id,
+#     and on 1M lines on distinct routes with -o json (MANY="1000000 5000000" sets the sizes).
 # PROFILE=DIR also writes CPU and allocation profiles of analyze (x1) to DIR
 # (LOGTRIAGE_CPUPROFILE, LOGTRIAGE_MEMPROFILE; read them with go tool pprof).
 set -euo pipefail
@@ -87,6 +89,19 @@ for mult in $MULTS; do
 	size=$(cat "$d"/edge.log "$d"/ingress.log "$d"/app.json "$d"/alb.log.gz | wc -c)
 	rate "analyze" "$recs" records
 done
+# 4. Memory bounds of requests with a 405 (README, Limits): every line a 405 with its own request
+#    id, on one route template (1M and 5M lines), and on a route of its own (1M lines, -o json).
+MANY=${MANY:-1000000 5000000}
+echo "== requests with a 405: peak RSS (the bound: 10,000 kept whole, the rest folded by shape)"
+for n in $MANY; do
+	"$WORK/loggen" many405 -lines "$n" -o "$WORK/many.json"
+	run "analyze: $n unique-id 405 lines" "$BIN" analyze -q "$WORK/many.json"
+	rm -f "$WORK/many.json"
+done
+"$WORK/loggen" many405 -lines "${MANY%% *}" -routes distinct -o "$WORK/routes.json"
+run "analyze -o json: ${MANY%% *} distinct routes" "$BIN" analyze -q -o json "$WORK/routes.json"
+rm -f "$WORK/routes.json"
+
 if [ -n "${PROFILE:-}" ]; then
 	echo "== profiles in $PROFILE: go tool pprof -top $BIN $PROFILE/analyze.cpu.pprof"
 	go tool pprof -top -nodecount=25 "$BIN" "$PROFILE/analyze.cpu.pprof" 2>/dev/null | head -32 || true

@@ -6,6 +6,7 @@
 //	loggen nginx-combined [-lines 2000000] [-o FILE] [-seed 1]
 //	loggen multihop -requests N [-error-rate 0.01] [-healthy 1] -out DIR [-seed 1]
 //	loggen default-logs [-out samples/default-logs] [-requests 6000] [-scale 1] [-window 40m] [-app-json] [-seed 1]
+//	loggen many405 [-lines 1000000] [-routes template|distinct] [-o FILE]
 package main
 
 import (
@@ -32,6 +33,8 @@ func main() {
 		err = runMultihop(args)
 	case "default-logs":
 		err = runDefaultLogs(args)
+	case "many405":
+		err = runMany405(args)
 	case "help", "-h", "-help", "--help":
 		usage(os.Stdout)
 		return
@@ -59,6 +62,9 @@ func usage(w io.Writer) {
   loggen default-logs [-out samples/default-logs] [-requests 6000] [-scale 1] [-window 40m] [-app-json] [-seed 1]
       nginx combined in front of flask (gunicorn, two instances), FastAPI (uvicorn) and Gin default
       access lines, no ids, every playbook scenario; expected.json (ground truth) and README.md
+  loggen many405 [-lines 1000000] [-routes template|distinct] [-o FILE]
+      app JSON lines that all answer 405, each with its own request id, on one route template or
+      on a route per line, for the memory benchmark of requests with a 405
 `)
 }
 
