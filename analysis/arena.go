@@ -17,25 +17,38 @@ import (
 const (
 	arenaChunk = 64 << 10 // bytes of hop text per chunk
 	arenaInts  = 1 << 10  // upstream statuses per chunk
+	arenaHops  = 256      // hops per chunk
 	arenaLarge = 4 << 10  // a hop with more text than this gets an allocation of its own
 )
 
 type hopArena struct {
-	text []byte
+	// text is the current chunk of text: a Builder grows its buffer without zeroing it, and
+	// only ever appends, so the strings cut from it stay as they are.
+	text strings.Builder
 	ints []int
+	hops []hop
 }
 
-// alloc returns n bytes of the current chunk (a new chunk when it is full).
-func (a *hopArena) alloc(n int) []byte {
+// hop returns a zero hop from the current chunk of hops.
+func (a *hopArena) hop() *hop {
+	if len(a.hops) == cap(a.hops) {
+		a.hops = make([]hop, 0, arenaHops)
+	}
+	a.hops = a.hops[:len(a.hops)+1]
+	return &a.hops[len(a.hops)-1]
+}
+
+// room makes sure the current text chunk has n bytes free, and reports false when a text of n
+// bytes belongs in an allocation of its own instead.
+func (a *hopArena) room(n int) bool {
 	if n > arenaLarge {
-		return make([]byte, n)
+		return false
 	}
-	if cap(a.text)-len(a.text) < n {
-		a.text = make([]byte, 0, arenaChunk)
+	if a.text.Cap()-a.text.Len() < n {
+		a.text = strings.Builder{}
+		a.text.Grow(arenaChunk)
 	}
-	s := len(a.text)
-	a.text = a.text[:s+n]
-	return a.text[s : s+n : s+n]
+	return true
 }
 
 // upstream returns a copy of u in the current chunk of statuses.
@@ -59,16 +72,19 @@ func str(b []byte) string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
-// own gives every hop of g whose text lives in the arena text of its own, so that keeping g
-// after it closes does not keep the arena's chunks.
+// own gives every hop of g that lives in the arena a copy of its own, text included, so that
+// keeping g after it closes keeps none of the arena's chunks. (A match index entry may still
+// point at the arena's copy until it expires: the two are the same.)
 func own(g *group) {
-	for _, h := range g.hops {
+	for i, h := range g.hops {
 		if h.shared {
-			h.buf = strings.Clone(h.buf)
+			c := *h
+			c.buf = strings.Clone(h.buf)
 			if h.upstream != nil {
-				h.upstream = append([]int(nil), h.upstream...)
+				c.upstream = append([]int(nil), h.upstream...)
 			}
-			h.shared = false
+			c.shared = false
+			g.hops[i] = &c
 		}
 	}
 }

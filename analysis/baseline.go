@@ -51,6 +51,14 @@ type routeStats struct {
 	okVersion  string // "version=" of the latest success, when the records carry one
 	v405       string // "version=" of the first 405
 	backends   map[string]*backendStats
+	// recent are the first backends counted, looked through before the map: a route has few,
+	// and every record looks up several (address, service, host, input).
+	recent []backendRef
+}
+
+type backendRef struct {
+	dim, name string
+	b         *backendStats
 }
 
 func statusClass(status int, has405 bool) int {
@@ -173,18 +181,31 @@ func (e *Engine) observe(rec *parsers.Record, li int, t int64, has405 bool) {
 }
 
 func (rs *routeStats) observeBackend(dim, name string, cls int, t int64) {
-	if rs.backends == nil {
-		rs.backends = map[string]*backendStats{}
-	}
-	var buf [96]byte
-	k := append(append(buf[:0], dim...), name...)
-	b := rs.backends[string(k)]
-	if b == nil {
-		if len(rs.backends) >= maxBackendsByRoute {
-			return
+	var b *backendStats
+	for i := range rs.recent {
+		if r := &rs.recent[i]; r.name == name && r.dim == dim {
+			b = r.b
+			break
 		}
-		b = &backendStats{}
-		rs.backends[string(k)] = b
+	}
+	if b == nil {
+		if rs.backends == nil {
+			rs.backends = map[string]*backendStats{}
+		}
+		var buf [96]byte
+		k := append(append(buf[:0], dim...), name...)
+		b = rs.backends[string(k)]
+		if b == nil {
+			if len(rs.backends) >= maxBackendsByRoute {
+				return
+			}
+			b = &backendStats{}
+			key := string(k)
+			rs.backends[key] = b
+			if len(rs.recent) < 8 {
+				rs.recent = append(rs.recent, backendRef{dim, key[len(dim):], b})
+			}
+		}
 	}
 	if cls == classOK {
 		b.ok.add(t)

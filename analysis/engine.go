@@ -82,7 +82,7 @@ type hop struct {
 	upstream []int
 	buf      string
 	end      [nHopStrings]uint16 // end offset of each string field in buf
-	shared   bool                // buf and upstream live in the engine's arena (arena.go)
+	shared   bool                // the hop, its buf and upstream live in the engine's arena (arena.go)
 }
 
 // The string fields of a hop, in buf order.
@@ -141,7 +141,14 @@ func (h *hop) ids() parsers.IDs {
 // newHop copies rec into a hop: its text into the arena a (see arena.go), or, with a nil a, into
 // an allocation of its own.
 func newHop(rec *parsers.Record, layer int, file string, a *hopArena) *hop {
-	h := &hop{layer: layer, file: file, line: rec.Line, dur: rec.Duration, status: rec.Status, local: rec.Local}
+	var h *hop
+	if a != nil {
+		h = a.hop()
+		h.shared = true // own replaces it, whatever its text
+	} else {
+		h = new(hop)
+	}
+	h.layer, h.file, h.line, h.dur, h.status, h.local = layer, file, rec.Line, rec.Duration, rec.Status, rec.Local
 	if !rec.Time.IsZero() {
 		h.time = rec.Time.UnixNano()
 	}
@@ -161,20 +168,25 @@ func newHop(rec *parsers.Record, layer int, file string, a *hopArena) *hop {
 		}
 		n += len(fields[i])
 	}
-	var b []byte
-	if a != nil {
-		b = a.alloc(n)
-		h.shared = true
+	if a != nil && a.room(n) {
 		if len(rec.Upstream) > 0 {
 			h.upstream = a.upstream(rec.Upstream)
 		}
-	} else {
-		b = make([]byte, n)
-		if len(rec.Upstream) > 0 {
-			h.upstream = append([]int(nil), rec.Upstream...)
+		start, o := a.text.Len(), 0
+		for i, f := range fields {
+			if f != "" {
+				a.text.WriteString(f)
+				o += len(f)
+			}
+			h.end[i] = uint16(o)
 		}
+		h.buf = a.text.String()[start:]
+		return h
 	}
-	o := 0
+	if len(rec.Upstream) > 0 {
+		h.upstream = append([]int(nil), rec.Upstream...)
+	}
+	b, o := make([]byte, n), 0
 	for i, f := range fields {
 		o += copy(b[o:], f)
 		h.end[i] = uint16(o)
@@ -599,12 +611,21 @@ func (e *Engine) merge(dst, src *group) {
 	e.open--
 }
 
+// Beyond maxOpenRequests open requests, or maxWaiting405 with a 405 waiting for the join window,
+// the oldest close early: log time that stands still (one line repeated, a burst stamped with one
+// second) must not hold every request in memory.
+const (
+	maxOpenRequests = 200_000
+	maxWaiting405   = 50_000
+)
+
 // evict closes the requests without a 405 whose newest record is older than grace, and those
-// with a 405 whose newest record is older than window.
+// with a 405 whose newest record is older than window (and the oldest beyond the caps above).
+
 func (e *Engine) evict(grace, window int64) {
 	for e.qhead < len(e.queue) {
 		q := e.queue[e.qhead]
-		if q.t >= grace {
+		if q.t >= grace && e.open-(len(e.slow)-e.shead) <= maxOpenRequests {
 			break
 		}
 		e.queue[e.qhead] = qentry{}
@@ -621,7 +642,7 @@ func (e *Engine) evict(grace, window int64) {
 	}
 	for e.shead < len(e.slow) {
 		q := e.slow[e.shead]
-		if q.t >= window {
+		if q.t >= window && len(e.slow)-e.shead <= maxWaiting405 {
 			break
 		}
 		e.slow[e.shead] = qentry{}

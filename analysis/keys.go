@@ -3,6 +3,7 @@ package analysis
 import (
 	"encoding/binary"
 	"math/bits"
+	"unsafe"
 
 	"github.com/logtriage/logtriage/parsers"
 )
@@ -64,22 +65,29 @@ func joinKeys(ids *parsers.IDs, out *[maxKeys]keyPart) int {
 	return n
 }
 
-// hash returns the hash of the key's text (kind, a, b and c one after the other), eight bytes
-// at a time.
+// hash returns the hash of the key: its value (a, b and c one after the other) hashed eight
+// bytes at a time, seeded by its kind.
 func (k *keyPart) hash() uint64 {
+	seed := hashBytes(0, sbytes(k.kind))
+	if k.b == "" && k.c == "" {
+		return hashBytes(seed, sbytes(k.a))
+	}
 	var buf [128]byte
-	b := append(append(append(append(buf[:0], k.kind...), k.a...), k.b...), k.c...)
-	return hashBytes(b)
+	return hashBytes(seed, append(append(append(buf[:0], k.a...), k.b...), k.c...))
 }
 
-// hashBytes is a 64-bit hash of p (multiply-and-fold mixing of 8-byte words, as wyhash does).
-func hashBytes(p []byte) uint64 {
+// sbytes returns the bytes of s without copying; they must not be written.
+func sbytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
+// hashBytes is a 64-bit hash of p (multiply-and-fold mixing of 8-byte words, as wyhash does),
+// never 0.
+func hashBytes(seed uint64, p []byte) uint64 {
 	const (
 		k0 = 0xa0761d6478bd642f
 		k1 = 0xe7037ed1a0b428db
 		k2 = 0x8ebc6af09c88c6e3
 	)
-	h := uint64(len(p)) ^ k0
+	h := seed ^ uint64(len(p)) ^ k0
 	for len(p) >= 8 {
 		h = mix(binary.LittleEndian.Uint64(p)^k1, h^k2)
 		p = p[8:]
