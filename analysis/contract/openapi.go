@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -74,23 +75,25 @@ func Parse(data []byte, name string) (*Document, error) {
 }
 
 func openapiLoad(data []byte, location *url.URL, name string) (*Document, error) {
-	if err := openapiSniff(data); err != nil {
+	// The loader expands every alias while decoding: bound the expansion first. A document
+	// without anchor and alias candidates costs a byte scan, not a parse of its own.
+	if err := limits.CheckYAML(data, limits.YAMLNodes); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	loader := openapi3.NewLoader()
-	loader.Context = context.Background()
-	if location != nil {
-		loader.IsExternalRefsAllowed = true
-		loader.ReadFromURIFunc = openapiReadLocal
+	// A JSON document (and each JSON document it references) is handed to the loader in block
+	// style first (jsonblock.go); should that fail to load, the original bytes are loaded, and
+	// their error is the one reported.
+	doc, err := openapiLoadBytes(data, location, true)
+	if err != nil {
+		doc, err = openapiLoadBytes(data, location, false)
 	}
-	var (
-		doc *openapi3.T
-		err error
-	)
-	if location != nil {
-		doc, err = loader.LoadFromDataWithPath(data, location)
-	} else {
-		doc, err = loader.LoadFromData(data)
+	// What is plainly not an OpenAPI 3 document gets a clearer error than the loader's: the
+	// top-level keys are read only when the document failed to load or may be one of those
+	// (a "swagger" key is kept as an extension).
+	if err != nil || openapiHasKey(doc.Extensions, "swagger") || !strings.HasPrefix(doc.OpenAPI, "3.") {
+		if serr := openapiSniff(data); serr != nil {
+			return nil, fmt.Errorf("%s: %w", name, serr)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -133,17 +136,44 @@ func openapiLoad(data []byte, location *url.URL, name string) (*Document, error)
 	return spec, nil
 }
 
-// openapiSniff rejects what is plainly not an OpenAPI 3 document before the loader gives a
-// less helpful error (a Swagger 2.0 file loads as an empty OpenAPI 3 document).
+// openapiLoadBytes runs the loader on data; block says whether JSON documents are rewritten in
+// block style first.
+func openapiLoadBytes(data []byte, location *url.URL, block bool) (*openapi3.T, error) {
+	if block {
+		b, ok := jsonToBlock(data)
+		if !ok {
+			return nil, errNotRewritten
+		}
+		data = b
+	}
+	loader := openapi3.NewLoader()
+	loader.Context = context.Background()
+	if location == nil {
+		return loader.LoadFromData(data)
+	}
+	loader.IsExternalRefsAllowed = true
+	loader.ReadFromURIFunc = func(loader *openapi3.Loader, location *url.URL) ([]byte, error) {
+		data, err := openapiReadLocal(loader, location)
+		if err == nil && block {
+			if b, ok := jsonToBlock(data); ok {
+				data = b
+			}
+		}
+		return data, err
+	}
+	return loader.LoadFromDataWithPath(data, location)
+}
+
+// errNotRewritten says that the document is not a JSON object to rewrite (it is loaded as it is).
+var errNotRewritten = errors.New("not a JSON object")
+
+// openapiSniff names what is plainly not an OpenAPI 3 document, which the loader fails on with a
+// less helpful error or loads as an empty OpenAPI 3 document (a Swagger 2.0 file).
 func openapiSniff(data []byte) error {
 	// Only the top-level keys count: "swagger" in a description or a tag says nothing.
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil // the loader reports the syntax error with its position
-	}
-	// The loader turns the document into JSON, expanding every alias: bound the expansion.
-	if err := limits.YAML(&doc, limits.YAMLNodes); err != nil {
-		return err
 	}
 	top := map[string]bool{}
 	if len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode {
@@ -161,6 +191,11 @@ func openapiSniff(data []byte) error {
 	return nil
 }
 
+func openapiHasKey(m map[string]any, key string) bool {
+	_, ok := m[key]
+	return ok
+}
+
 // openapiReadLocal reads referenced documents from local files only.
 func openapiReadLocal(loader *openapi3.Loader, location *url.URL) ([]byte, error) {
 	if location.Scheme != "" && location.Scheme != "file" || location.Host != "" {
@@ -172,11 +207,8 @@ func openapiReadLocal(loader *openapi3.Loader, location *url.URL) ([]byte, error
 		return nil, err
 	}
 	// The loader expands the referenced document's aliases too; a syntax error is its to report.
-	var doc yaml.Node
-	if yaml.Unmarshal(data, &doc) == nil {
-		if err := limits.YAML(&doc, limits.YAMLNodes); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
+	if err := limits.CheckYAML(data, limits.YAMLNodes); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return data, nil
 }

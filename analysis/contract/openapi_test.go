@@ -129,3 +129,23 @@ func TestParseOpenAPIMentioningSwagger(t *testing.T) {
 		t.Errorf("a 3.0.3 spec was refused: %v", err)
 	}
 }
+
+// What is not an OpenAPI 3 document is named as such, whether or not the loader accepts it, now
+// that the top-level keys are read only after the loader.
+func TestParseNotOpenAPI3(t *testing.T) {
+	for doc, want := range map[string]string{
+		"swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get: {responses: {'200': {description: ok}}}\n":                                                     "Swagger 2.0",
+		"swagger: '2.0'\ninfo: {title: t, version: '1'}\ndefinitions: {A: {type: object}}\npaths:\n  /x:\n    get: {responses: {'200': {schema: {$ref: '#/definitions/A'}}}}\n": "Swagger 2.0",
+		"swagger: null\nopenapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get: {responses: {'200': {description: ok}}}\n":                                      "Swagger 2.0",
+		`{"swagger": "2.0", "openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"get": {"responses": {"200": {"description": "ok"}}}}}}`:               "Swagger 2.0",
+		"info: {title: t, version: '1'}\npaths:\n  /x:\n    get: {responses: {'200': {description: ok}}}\n":                                                                     `no top-level "openapi" field`,
+		"- openapi: 3.0.3\n": `no top-level "openapi" field`,
+		"openapi: ''\ninfo: {title: t, version: '1'}\npaths: {}\n":    `openapi version "": only OpenAPI 3.x`,
+		"openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n": "the document has no paths",
+	} {
+		_, err := Parse([]byte(doc), "spec.yaml")
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.HasPrefix(err.Error(), "spec.yaml: ") {
+			t.Errorf("%q: err = %v, want %q", doc, err, want)
+		}
+	}
+}

@@ -4,6 +4,7 @@
 package limits
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -128,6 +129,51 @@ func YAML(doc *yaml.Node, max int) error {
 		return fmt.Errorf("%w: by more than %d nodes; write the document without anchors (&) and aliases (*), or with fewer", ErrAliases, max)
 	}
 	return nil
+}
+
+// CheckYAML fails when data is a YAML document whose aliases would add more than max nodes once
+// expanded. Expansion needs an anchor (&name) and an alias (*name): a byte scan finds the
+// candidates of both first, and only a document that has both is parsed and counted with YAML.
+// So a large document without aliases (JSON, or a generated OpenAPI spec) costs one pass over
+// its bytes rather than a second parse. A document yaml.v3 cannot parse passes: whoever parses
+// it next reports the syntax error.
+func CheckYAML(data []byte, max int) error {
+	if !mayAlias(data) {
+		return nil
+	}
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil {
+		return nil
+	}
+	return YAML(&doc, max)
+}
+
+// mayAlias reports whether data holds both an anchor and an alias candidate: '&' and '*' each
+// followed by a byte that can start a name. A YAML anchor or alias name is one or more
+// non-space characters other than the flow indicators ,[]{} (YAML 1.2, ns-anchor-name), so
+// every real anchor and alias is a candidate; text such as "a & b", "*/*" or "a&b" in a
+// string may be one too, which costs only the exact check. The scan is over bytes, so it
+// also holds for UTF-16 documents (the NUL byte after '&' counts as a name's start).
+func mayAlias(data []byte) bool {
+	return hasNameAfter(data, '&') && hasNameAfter(data, '*')
+}
+
+func hasNameAfter(data []byte, c byte) bool {
+	for i := 0; ; {
+		j := bytes.IndexByte(data[i:], c)
+		if j < 0 {
+			return false
+		}
+		i += j + 1
+		if i == len(data) {
+			return false
+		}
+		switch data[i] {
+		case ' ', '\t', '\r', '\n', ',', '[', ']', '{', '}':
+		default:
+			return true
+		}
+	}
 }
 
 // UnmarshalYAML parses data into a node tree and checks it with YAML(…, YAMLNodes).

@@ -86,3 +86,59 @@ func TestYAMLLargePlainDocument(t *testing.T) {
 		t.Fatalf("a plain document of %d bytes, bound 1000: %v", b.Len(), err)
 	}
 }
+
+// CheckYAML refuses an alias bomb, YAML or in flow style, and passes documents without
+// aliases (whose anchors, if any, are never expanded) after the byte scan alone.
+func TestCheckYAML(t *testing.T) {
+	for name, doc := range map[string]string{
+		"block":      Bomb(9, 9),
+		"flow":       "{a0: &a0 [lol], a1: &a1 [*a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0], a2: &a2 [*a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1], a3: &a3 [*a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2], a4: &a4 [*a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3], a5: &a5 [*a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4], a6: [*a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5, *a5]}",
+		"merge keys": "a0: &a0 {x: 1}\n" + mergeBomb(8),
+	} {
+		if err := CheckYAML([]byte(doc), 100_000); !errors.Is(err, ErrAliases) {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+	for name, doc := range map[string]string{
+		"json":            `{"paths": {"/a": {"get": {"description": "a & b, */*, a&b, *bold*"}}}}`,
+		"anchor no alias": "a: &x [1, 2]\nb: [3]\n",
+		"alias no anchor": "a: *x\n", // a syntax error for the parser to report
+		"few aliases":     Bomb(3, 3),
+	} {
+		if err := CheckYAML([]byte(doc), 100_000); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for doc, want := range map[string]bool{
+		"a: &x 1\nb: *x\n":     true,
+		"[&x 1, *x]":           true,
+		"a: &x 1\nb: [*x]":     true,
+		"&\x00x\x00":           false,
+		"a: 1 &b\nc: '*/*'\n":  true, // "&b" and "*/" can start names: candidates, then counted
+		"a: 1 & 2\nb: '* x'\n": false,
+		"a: '& x'\nb: [*x]\n":  false,
+		"a: &\nb: *\n":         false,
+		"a: &x":                false,
+		"":                     false,
+	} {
+		if got := mayAlias([]byte(doc)); got != want {
+			t.Errorf("mayAlias(%q) = %v, want %v", doc, got, want)
+		}
+	}
+}
+
+// mergeBomb nests merge keys: each level merges the previous one ten times over.
+func mergeBomb(levels int) string {
+	var b strings.Builder
+	for i := 1; i <= levels; i++ {
+		fmt.Fprintf(&b, "a%d: &a%d [", i, i)
+		for j := 0; j < 10; j++ {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "{<<: *a%d}", i-1)
+		}
+		b.WriteString("]\n")
+	}
+	return b.String()
+}
