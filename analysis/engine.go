@@ -226,7 +226,7 @@ type group struct {
 	// own for them.
 	inline     [4]*hop
 	inlineKeys [6]uint64
-	fold                  *fold // the requests of the same shape counted into this one (fold.go)
+	fold       *fold // the requests of the same shape counted into this one (fold.go)
 }
 
 // keyState is what the engine knows about one join key of an open request.
@@ -278,9 +278,10 @@ type Engine struct {
 	maxOpen   int
 
 	kept  []*group
-	fold  foldState // bounds the requests kept whole (fold.go)
-	votes voteTable // (order.go)
-	voted int // requests that contributed votes
+	caps  struct{ open, waiting, match int } // maxOpenRequests, maxWaiting405, maxMatchEntries (tests lower them)
+	fold  foldState                          // bounds the requests kept whole (fold.go)
+	votes voteTable                          // (order.go)
+	voted int                                // requests that contributed votes
 
 	routes     map[string]*routeStats
 	routeLimit bool
@@ -323,8 +324,9 @@ func New(opts Options) *Engine {
 		opts.Grace = opts.JoinWindow
 	}
 	e := &Engine{opts: opts, layerIdx: map[string]int{}, files: map[string]string{},
-		bad: map[uint64]struct{}{},
+		bad:    map[uint64]struct{}{},
 		routes: map[string]*routeStats{}}
+	e.caps.open, e.caps.waiting, e.caps.match = maxOpenRequests, maxWaiting405, maxMatchEntries
 	if len(opts.TraceIDs) > 0 {
 		e.traceKeys = map[uint64]struct{}{}
 		for i := range opts.TraceIDs {
@@ -625,7 +627,7 @@ const (
 func (e *Engine) evict(grace, window int64) {
 	for e.qhead < len(e.queue) {
 		q := e.queue[e.qhead]
-		if q.t >= grace && e.open-(len(e.slow)-e.shead) <= maxOpenRequests {
+		if q.t >= grace && e.open-(len(e.slow)-e.shead) <= e.caps.open {
 			break
 		}
 		e.queue[e.qhead] = qentry{}
@@ -642,7 +644,7 @@ func (e *Engine) evict(grace, window int64) {
 	}
 	for e.shead < len(e.slow) {
 		q := e.slow[e.shead]
-		if q.t >= window && len(e.slow)-e.shead <= maxWaiting405 {
+		if q.t >= window && len(e.slow)-e.shead <= e.caps.waiting {
 			break
 		}
 		e.slow[e.shead] = qentry{}

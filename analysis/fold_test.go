@@ -195,3 +195,25 @@ func TestFoldingOtherRoutes(t *testing.T) {
 		t.Errorf("events %+v", ev)
 	}
 }
+
+// Log time that stands still (one 405 line repeated, no usable id: the id repeats) must not hold
+// every request open: beyond the caps the oldest close early, and every record is still counted.
+func TestOpenRequestsBoundedWhenTimeStandsStill(t *testing.T) {
+	e := New(Options{})
+	e.caps.open, e.caps.waiting, e.caps.match = 500, 200, 300
+	for i := 0; i < 20000; i++ {
+		r := rec("app", parsers.FormatApp, 1, "POST", "/api/orders/7", 405, rid("same-id"), client("10.0.0.1"))
+		r.Line = int64(i + 1)
+		e.Add(r)
+	}
+	if e.MaxOpenRequests() > 500+200+2 || len(e.mq)-e.mdel > 300 {
+		t.Errorf("held %d requests open at once, %d match entries", e.MaxOpenRequests(), len(e.mq)-e.mdel)
+	}
+	a := e.Result(nil)
+	if a.Summary.Records != 20000 || a.Summary.Requests405 != a.Summary.Requests || a.Summary.Requests < 19000 {
+		t.Errorf("summary %+v", a.Summary)
+	}
+	if f := onlyFinding(t, a); int64(f.Count) != a.Summary.Requests405 {
+		t.Errorf("finding %+v", f)
+	}
+}

@@ -282,12 +282,16 @@ func (e *Engine) addMatch(h *hop, g *group, li int, ids bool, bytes int64) {
 	e.matchUsed = true
 }
 
+// maxMatchEntries bounds the match index: beyond, the oldest entries are paired and dropped
+// early (log time that stands still must not hold every record).
+const maxMatchEntries = 200_000
+
 // advanceMatch pairs the inner records older than now−matchDelay and drops the entries older
 // than now−matchHold. now = math.MaxInt64 drains the index.
 func (e *Engine) advanceMatch(now int64) {
 	for e.mhead < len(e.mq) {
 		m := e.mq[e.mhead]
-		if now-m.h.time < matchDelay {
+		if now-m.h.time < matchDelay && len(e.mq)-e.mhead <= e.caps.match {
 			break
 		}
 		e.mhead++
@@ -295,7 +299,7 @@ func (e *Engine) advanceMatch(now int64) {
 	}
 	for e.mdel < e.mhead {
 		m := e.mq[e.mdel]
-		if now-m.h.time < matchHold && now != 1<<63-1 {
+		if now-m.h.time < matchHold && now != 1<<63-1 && len(e.mq)-e.mdel <= e.caps.match {
 			break
 		}
 		e.mq[e.mdel] = nil
