@@ -2,6 +2,7 @@ package parsers
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io/fs"
 	"os"
@@ -17,27 +18,70 @@ var prefilterStatuses = [][]int{{405}, {405, 501}, {200}, {404, 502, 503}, {204}
 // f's Prefilter, and returns the JSON of the records f selects each time, with both Stats.
 func scanBoth(t testing.TB, res *Resolved, f *Filter, data []byte, chunk, workers int) (full, pre string, sf, sp Stats, active bool) {
 	t.Helper()
-	run := func(pf *Prefilter) (string, Stats) {
-		var out bytes.Buffer
-		st := Scan("in.log", bytes.NewReader(data), ScanConfig{
-			NewParser: res.NewParser, Format: res.Format, Layer: "l", ChunkSize: chunk, Workers: workers, Prefilter: pf,
-			Work: func(rec *Record, b *Batch) {
-				if f.Match(rec) {
-					b.Out = rec.AppendJSON(b.Out)
-					b.Out = append(b.Out, '\n')
-				}
-			},
-			Deliver: func(b *Batch) { out.Write(b.Out) },
-		})
-		return out.String(), st
+	fulls, pres, sf, sps, actives := scanEach(t, res, []*Filter{f}, data, chunk, workers)
+	return fulls[0], pres[0], sf, sps[0], actives[0]
+}
+
+// scanEach is scanBoth for several filters: the read that parses every line is done once, and
+// the records each filter selects from it are set apart (fulls[i] for filters[i]); then one
+// read through each filter's Prefilter (pres[i], sps[i]; actives[i] when it has one).
+func scanEach(t testing.TB, res *Resolved, filters []*Filter, data []byte, chunk, workers int) (fulls, pres []string, sf Stats, sps []Stats, actives []bool) {
+	t.Helper()
+	if len(filters) > 64 {
+		t.Fatalf("%d filters", len(filters))
 	}
 	if res.Sequential {
 		workers = 1
 	}
-	pf := f.Prefilter(res)
-	full, sf = run(nil)
-	pre, sp = run(pf)
-	return full, pre, sf, sp, pf != nil
+	cfg := ScanConfig{NewParser: res.NewParser, Format: res.Format, Layer: "l", ChunkSize: chunk, Workers: workers}
+	// The full read: each record's JSON line after the filters that select it, as a bit mask
+	// of 8 bytes.
+	outs := make([]bytes.Buffer, len(filters))
+	full := cfg
+	full.Work = func(rec *Record, b *Batch) {
+		var mask uint64
+		for i, f := range filters {
+			if f.Match(rec) {
+				mask |= 1 << i
+			}
+		}
+		if mask != 0 {
+			b.Out = binary.LittleEndian.AppendUint64(b.Out, mask)
+			b.Out = rec.AppendJSON(b.Out)
+			b.Out = append(b.Out, '\n')
+		}
+	}
+	full.Deliver = func(b *Batch) {
+		for rest := b.Out; len(rest) > 0; {
+			mask := binary.LittleEndian.Uint64(rest)
+			line, after, _ := bytes.Cut(rest[8:], []byte{'\n'})
+			for i := range filters {
+				if mask&(1<<i) != 0 {
+					outs[i].Write(line)
+					outs[i].WriteByte('\n')
+				}
+			}
+			rest = after
+		}
+	}
+	sf = Scan("in.log", bytes.NewReader(data), full)
+	for i, f := range filters {
+		fulls = append(fulls, outs[i].String())
+		var out bytes.Buffer
+		pre := cfg
+		pre.Prefilter = f.Prefilter(res)
+		pre.Work = func(rec *Record, b *Batch) {
+			if f.Match(rec) {
+				b.Out = rec.AppendJSON(b.Out)
+				b.Out = append(b.Out, '\n')
+			}
+		}
+		pre.Deliver = func(b *Batch) { out.Write(b.Out) }
+		sps = append(sps, Scan("in.log", bytes.NewReader(data), pre))
+		pres = append(pres, out.String())
+		actives = append(actives, pre.Prefilter != nil)
+	}
+	return fulls, pres, sf, sps, actives
 }
 
 // checkSame fails unless the prefiltered read selected exactly the records of the full one, and
@@ -99,12 +143,15 @@ func TestPrefilterSamples(t *testing.T) {
 		var buf bytes.Buffer
 		buf.ReadFrom(rc)
 		rc.Close()
+		var filters []*Filter
 		for _, st := range prefilterStatuses {
-			f := &Filter{Statuses: st}
-			for _, chunk := range []int{0, 512} {
-				full, pre, sf, sp, on := scanBoth(t, res, f, buf.Bytes(), chunk, 2)
-				checkSame(t, fmt.Sprintf("%s (%s) --status %v", name, res.Variant, st), full, pre, sf, sp)
-				if on {
+			filters = append(filters, &Filter{Statuses: st})
+		}
+		for _, chunk := range []int{0, 512} {
+			fulls, pres, sf, sps, on := scanEach(t, res, filters, buf.Bytes(), chunk, 2)
+			for i, st := range prefilterStatuses {
+				checkSame(t, fmt.Sprintf("%s (%s) --status %v chunk %d", name, res.Variant, st, chunk), fulls[i], pres[i], sf, sps[i])
+				if on[i] {
 					active++
 				}
 			}
@@ -146,16 +193,19 @@ func TestPrefilterEdges(t *testing.T) {
 		}
 	}
 	b.WriteString(`10.0.0.1 - - [24/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 405 0 "-" "ua" "-"`) // no newline
+	var filters []*Filter
 	for _, st := range prefilterStatuses {
-		for _, chunk := range []int{100, 4096, 0} {
-			for _, workers := range []int{1, 2} {
-				f := &Filter{Statuses: st}
-				full, pre, sf, sp, on := scanBoth(t, res, f, []byte(b.String()), chunk, workers)
-				if !on {
+		filters = append(filters, &Filter{Statuses: st})
+	}
+	for _, chunk := range []int{100, 4096, 0} {
+		for _, workers := range []int{1, 2} {
+			fulls, pres, sf, sps, on := scanEach(t, res, filters, []byte(b.String()), chunk, workers)
+			for i, st := range prefilterStatuses {
+				if !on[i] {
 					t.Fatal("no pre-filter for nginx")
 				}
-				checkSame(t, fmt.Sprintf("--status %v chunk %d workers %d", st, chunk, workers), full, pre, sf, sp)
-				if sp.Filtered == 0 {
+				checkSame(t, fmt.Sprintf("--status %v chunk %d workers %d", st, chunk, workers), fulls[i], pres[i], sf, sps[i])
+				if sps[i].Filtered == 0 {
 					t.Errorf("--status %v: nothing filtered", st)
 				}
 			}
