@@ -275,6 +275,12 @@ type ScanConfig struct {
 	Free chan *Batch
 }
 
+// scanInFlight is the most batches Scan with this many workers holds at once: the order queue's
+// (a job enters it before any worker sees it and leaves it when it is delivered, so the jobs
+// queued for the workers and those being parsed are in it too), one being delivered and one the
+// reader has made but not yet queued.
+func scanInFlight(workers int) int { return 2*workers + 2 }
+
 type job struct {
 	ch   chunk
 	b    *Batch
@@ -299,7 +305,7 @@ func Scan(name string, r io.Reader, cfg ScanConfig) Stats {
 	}
 	c := &chunker{r: r, max: max, line: 1, free: make(chan []byte, 8*workers), size: size}
 	jobs := make(chan *job, workers)
-	order := make(chan *job, 2*workers)
+	order := make(chan *job, 2*workers) // see scanInFlight
 	var wg sync.WaitGroup
 	for i := 0; i < workers; i++ {
 		wg.Add(1)

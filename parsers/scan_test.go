@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -158,5 +159,45 @@ func TestExpandInputs(t *testing.T) {
 	}
 	if l, p := ParseInputArg("./a=b.log"); l != "" || p != "./a=b.log" {
 		t.Errorf("a path with = is not a layer name: %q %q", l, p)
+	}
+}
+
+// TestScanReusesEveryBatch: read through reuseDelivered (as Opened.Scan is), a stream of many
+// blocks is delivered in order in no more batches than Scan can hold at once, so that every
+// batch's output buffer is grown once and then reused.
+func TestScanReusesEveryBatch(t *testing.T) {
+	var in strings.Builder
+	const lines = 50000
+	for i := 0; i < lines; i++ {
+		fmt.Fprintf(&in, "ok/%d/%s\n", i, strings.Repeat("y", i%50))
+	}
+	workers := runtime.GOMAXPROCS(0)
+	seen := map[*Batch]bool{}
+	next := int64(1)
+	st := Scan("in.log", strings.NewReader(in.String()), reuseDelivered(ScanConfig{
+		NewParser: func() Parser { return scanTestParser{} },
+		ChunkSize: 4 << 10, // hundreds of blocks
+		Work: func(rec *Record, b *Batch) {
+			b.Out = fmt.Appendf(b.Out, "%d %s\n", rec.Line, rec.Path)
+		},
+		Deliver: func(b *Batch) {
+			seen[b] = true
+			for _, l := range bytes.SplitAfter(b.Out, []byte{'\n'}) {
+				if len(l) == 0 {
+					continue
+				}
+				want := fmt.Sprintf("%d /%d/%s\n", next, next-1, strings.Repeat("y", int(next-1)%50))
+				if string(l) != want {
+					t.Fatalf("got %q, want %q", l, want)
+				}
+				next++
+			}
+		},
+	}))
+	if st.Parsed != lines || next != lines+1 {
+		t.Fatalf("parsed %d, delivered %d lines, want %d", st.Parsed, next-1, lines)
+	}
+	if len(seen) > scanInFlight(workers) {
+		t.Errorf("%d batches for %d workers, want at most %d", len(seen), workers, scanInFlight(workers))
 	}
 }
