@@ -62,11 +62,10 @@ func TestSelectNginxLocationPrecedence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The locations by line (the lexer of nginxconf.go drops the backslash of "\." in unquoted
-	// words, which nginx keeps; the expression still matches these paths).
+	// The locations by line ("\." keeps its backslash, as in nginx: /static/aphp is no PHP file).
 	for path, want := range map[string]string{
 		"/exact": "t.conf:6", "/static/a.php": "t.conf:5", "/static/fixed/a.php": "t.conf:4",
-		"/static/a.css": "t.conf:3", "/x.PHP": "t.conf:5", "/anything": "t.conf:2",
+		"/static/a.css": "t.conf:3", "/x.PHP": "t.conf:5", "/anything": "t.conf:2", "/static/aphp": "t.conf:3",
 	} {
 		if l := SelectNginxLocation(locs, path); l == nil || l.Source != want {
 			t.Errorf("%s: %+v, want %s", path, l, want)

@@ -187,9 +187,14 @@ func (c *NginxConf) include(pattern, from, root string, depth int) error {
 	return nil
 }
 
-// nginxConfLexer splits nginx configuration text into directives (source: nginx/nginx,
-// src/core/ngx_conf_file.c, ngx_conf_read_token): words separated by white space, ';' ending a
-// directive, '{' and '}' around blocks, '#' comments, '…' and "…" quoting with backslash escapes.
+// nginxConfLexer splits nginx configuration text into directives as nginx's own reader does
+// (source: nginx/nginx, src/core/ngx_conf_file.c, ngx_conf_read_token): words separated by
+// white space, ';' ending a directive, '{' and '}' around blocks, '#' comments at the start of a
+// word, '…' and "…" quoting. A backslash makes the next character part of the word, quoted or
+// not; the word then keeps its backslashes except in \" \' \\ (the character alone) and \t \r \n
+// (tab, carriage return, line feed), so the regular expression of "location ~ \.php$" keeps its
+// "\.". In an unquoted word '{' right after '$' (not at the word's start) belongs to a
+// "${name}" variable, and '}' never ends a word.
 type nginxConfLexer struct {
 	src  string
 	pos  int
@@ -255,64 +260,95 @@ word:
 		t.pos++
 		return string(c), false, false, nil
 	}
-	var b strings.Builder
 	if c == '"' || c == '\'' {
 		q := c
 		t.pos++
+		start := t.pos
 		for t.pos < len(s) {
-			c = s[t.pos]
-			switch {
-			case c == q:
+			switch c = s[t.pos]; c {
+			case q:
+				w = nginxUnescape(s[start:t.pos])
 				t.pos++
-				return b.String(), true, false, nil
-			case c == '\\' && t.pos+1 < len(s):
-				// nginx unquotes \" \' \\ \t \r \n and keeps any other backslash as written.
-				switch n := s[t.pos+1]; n {
-				case '"', '\'', '\\':
-					b.WriteByte(n)
-				case 't':
-					b.WriteByte('\t')
-				case 'r':
-					b.WriteByte('\r')
-				case 'n':
-					b.WriteByte('\n')
-				default:
-					b.WriteByte('\\')
-					b.WriteByte(n)
+				// nginx wants white space, ';', '{' or ')' after a closing quote.
+				if t.pos < len(s) {
+					switch n := s[t.pos]; n {
+					case ' ', '\t', '\r', '\n', ';', '{', ')':
+					default:
+						return "", false, false, fmt.Errorf("unexpected %q after a quoted string", string(n))
+					}
 				}
-				if s[t.pos+1] == '\n' {
-					t.line++
-				}
-				t.pos += 2
+				return w, true, false, nil
+			case '\\':
+				t.skipEscaped()
 				continue
-			case c == '\n':
+			case '\n':
 				t.line++
 			}
-			b.WriteByte(c)
 			t.pos++
 		}
 		return "", false, false, errors.New("unterminated quoted string")
 	}
-	variable, brace := false, false // "${name}" keeps its braces inside a word
+	start := t.pos
+	variable := false // the previous character was a '$' inside the word
 	for t.pos < len(s) {
 		c = s[t.pos]
-		switch {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ';':
-			return b.String(), false, false, nil
-		case c == '}' && !brace, c == '{' && !variable:
-			return b.String(), false, false, nil
-		case c == '\\' && t.pos+1 < len(s):
-			b.WriteByte(s[t.pos+1])
-			t.pos += 2
+		if c == '{' && variable {
+			t.pos++
 			continue
-		case c == '{':
-			brace = true
-		case c == '}':
-			brace = false
 		}
-		variable = c == '$'
-		b.WriteByte(c)
+		variable = false
+		switch c {
+		case ' ', '\t', '\r', '\n', ';', '{':
+			return nginxUnescape(s[start:t.pos]), false, false, nil
+		case '\\':
+			t.skipEscaped()
+			continue
+		case '$':
+			variable = t.pos > start
+		}
 		t.pos++
 	}
-	return b.String(), false, false, nil
+	return nginxUnescape(s[start:]), false, false, nil
+}
+
+// skipEscaped steps over a backslash and the character it escapes, counting a line feed.
+func (t *nginxConfLexer) skipEscaped() {
+	t.pos++
+	if t.pos < len(t.src) {
+		if t.src[t.pos] == '\n' {
+			t.line++
+		}
+		t.pos++
+	}
+}
+
+// nginxUnescape turns a word as written into its value the way ngx_conf_read_token does:
+// \" \' \\ become the character, \t \r \n a tab, carriage return and line feed, and any other
+// backslash stays.
+func nginxUnescape(w string) string {
+	if strings.IndexByte(w, '\\') < 0 {
+		return w
+	}
+	b := make([]byte, 0, len(w))
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c == '\\' && i+1 < len(w) {
+			switch w[i+1] {
+			case '"', '\'', '\\':
+				i++
+				c = w[i]
+			case 't':
+				c = '\t'
+				i++
+			case 'r':
+				c = '\r'
+				i++
+			case 'n':
+				c = '\n'
+				i++
+			}
+		}
+		b = append(b, c)
+	}
+	return string(b)
 }
