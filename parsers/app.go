@@ -146,6 +146,35 @@ type AppParser struct {
 	a      arena
 	walk   func(key, value gjson.Result) bool
 	depth  int
+	recent [64]appRecent // the last lookups of p.keys, by a hash of the path
+}
+
+// appRecent is one remembered lookup of a key path in AppParser.keys: the lines of one log
+// repeat the same keys, and comparing a short path is cheaper than hashing it into the map.
+type appRecent struct {
+	n    uint8
+	path [appRecentLen]byte
+	e    appKey
+	ok   bool
+}
+
+const appRecentLen = 24
+
+// key looks up a key path in p.keys, remembering the answer.
+func (p *AppParser) key(path []byte) (appKey, bool) {
+	n := len(path)
+	if n == 0 || n > appRecentLen {
+		e, ok := p.keys[string(path)]
+		return e, ok
+	}
+	r := &p.recent[(uint(n)*7+uint(path[0])*3+uint(path[n-1]))&(uint(len(p.recent))-1)]
+	if int(r.n) == n && string(r.path[:n]) == string(path) {
+		return r.e, r.ok
+	}
+	e, ok := p.keys[string(path)]
+	r.n, r.e, r.ok = uint8(n), e, ok
+	copy(r.path[:], path)
+	return e, ok
 }
 
 // AppFieldNames returns the names --app-field accepts, in AppFieldAliases order.
@@ -355,7 +384,7 @@ func (p *AppParser) visit(k, v gjson.Result) bool {
 		p.path = append(p.path, '.')
 	}
 	p.path = appAppendLower(p.path, k.Str)
-	e, ok := p.keys[string(p.path)]
+	e, ok := p.key(p.path)
 	if ok {
 		switch {
 		case v.IsObject():
@@ -472,7 +501,7 @@ func (p *AppParser) parseLogfmt(line []byte) error {
 		}
 		pairs++
 		p.path = appAppendLower(p.path[:0], bstr(key))
-		if e, ok := p.keys[string(p.path)]; ok {
+		if e, ok := p.key(p.path); ok {
 			p.offer(e, bstr(val), false, 0)
 		}
 	}

@@ -34,12 +34,20 @@ func trimID(v []byte) ([]byte, bool) {
 
 func isHex(b []byte) bool {
 	for _, c := range b {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+		if !hexDigit[c] {
 			return false
 		}
 	}
 	return len(b) > 0
 }
+
+// hexDigit says which bytes are hex digits (a table: ids are checked on every record).
+var hexDigit = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+	}
+	return t
+}()
 
 func allZero(b []byte) bool {
 	for _, c := range b {
