@@ -27,6 +27,27 @@ func joinText(j analysis.JoinCounts) string {
 	return strings.Join(p, ", ")
 }
 
+// singleHopText follows the count of Summary.SingleHop: requests that stayed on one layer because
+// they carried no usable id (none, or only ids that were not unique) and no record of another
+// layer matched them (docs/joins.md). Requests without ids that were matched are joined, and an
+// id seen at one layer only is not counted here.
+const singleHopText = "single-hop (no usable id, and no match at another layer)"
+
+// joinKindText says how one request's hops were joined, in the terms of the summary sentence.
+func joinKindText(k analysis.JoinKind) string {
+	switch k {
+	case analysis.JoinID:
+		return "id (every hop shares an id with the next)"
+	case analysis.JoinUnique:
+		return "unique_match (no shared id: an unambiguous match of method, target, status and time)"
+	case analysis.JoinGroup:
+		return "group_match (no shared id: one of a group of identical requests paired in time order; the verdict is exact, who got which record is not)"
+	case analysis.JoinUnjoined:
+		return "unjoined (one layer only)"
+	}
+	return string(k)
+}
+
 // joinSummary is the summary sentence about joins, "" when there is no request with a 405.
 func joinSummary(s *analysis.Summary) string {
 	j := s.Joins

@@ -765,8 +765,8 @@ func appendixSection(a *analysis.Analysis) section {
 			facts = append(facts, item(bold("Requests without a time: "), plain(num.Thousands(tl.Untimed))))
 		}
 	}
-	rq := fmt.Sprintf("%s records analysed (%s without a status ignored), %s requests after joining the hops, %s single-hop (no id to join on)",
-		num.Thousands(s.Records), num.Thousands(s.NoStatus), num.Thousands(s.Requests), num.Thousands(s.SingleHop))
+	rq := fmt.Sprintf("%s records analysed (%s without a status ignored), %s requests after joining the hops, %s %s",
+		num.Thousands(s.Records), num.Thousands(s.NoStatus), num.Thousands(s.Requests), num.Thousands(s.SingleHop), singleHopText)
 	facts = append(facts, item(bold("Records and requests: "), plain(rq)))
 	if s.NonUniqueIDs > 0 {
 		facts = append(facts, item(bold("Ids not unique, not used to join: "), plain(num.Thousands(s.NonUniqueIDs)+" ("+strings.Join(s.NonUniqueIDExample, ", ")+")")))

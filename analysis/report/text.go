@@ -86,7 +86,7 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 		}
 	}
 
-	term.Fprintf(bw, "Requests: %s, %s single-hop (no id to join on)", n(s.Requests), n(s.SingleHop))
+	term.Fprintf(bw, "Requests: %s, %s %s", n(s.Requests), n(s.SingleHop), singleHopText)
 	if s.NonUniqueIDs > 0 {
 		term.Fprintf(bw, ", %d ids not unique and ignored (%s)", s.NonUniqueIDs, strings.Join(s.NonUniqueIDExample, ", "))
 	}
@@ -172,6 +172,9 @@ func Trace(w io.Writer, id string, reqs []analysis.RequestView) error {
 		}
 		term.Fprintf(bw, "Request %s %s%s at %s, client got %d\n", r.Method, r.Host, r.Path, stamp(r.Time), r.Status)
 		term.Fprintf(bw, "  ids: %s\n", idsText(r.IDs))
+		if r.Join != "" {
+			term.Fprintf(bw, "  joined: %s\n", joinKindText(r.Join))
+		}
 		for j, h := range r.Hops {
 			term.Fprintf(bw, "  %d. %s (%s) %s  %s\n", j+1, h.Layer, h.Format, h.Source, stamp(h.Time))
 			term.Fprintf(bw, "     %s %s%s → %d", h.Method, h.Host, h.URI, h.Status)

@@ -30,3 +30,24 @@ func TestWriteTextTopOfManyFindingsConstructed(t *testing.T) {
 		t.Errorf("findings past the top are detailed:\n%s", out)
 	}
 }
+
+// trace says how each request's hops were joined, in the words of the summary's join kinds.
+func TestTraceJoinKind(t *testing.T) {
+	for kind, want := range map[analysis.JoinKind]string{
+		analysis.JoinID:       "  joined: id (every hop shares an id with the next)\n",
+		analysis.JoinUnique:   "  joined: unique_match (no shared id: an unambiguous match",
+		analysis.JoinGroup:    "  joined: group_match (no shared id: one of a group of identical requests",
+		analysis.JoinUnjoined: "  joined: unjoined (one layer only)\n",
+		"":                    "",
+	} {
+		var b strings.Builder
+		r := analysis.RequestView{Method: "POST", Path: "/x", Status: 405, Join: kind,
+			Hops: []analysis.HopView{{Layer: "edge", Format: "nginx", Status: 405}}}
+		if err := Trace(&b, "x", []analysis.RequestView{r}); err != nil {
+			t.Fatal(err)
+		}
+		if got := b.String(); want != "" && !strings.Contains(got, want) || want == "" && strings.Contains(got, "joined:") {
+			t.Errorf("join %q:\n%s", kind, got)
+		}
+	}
+}
