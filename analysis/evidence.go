@@ -27,6 +27,11 @@ func (e *Engine) originSentence(r *request) string {
 		if v.uncertain {
 			b.WriteString(" (uncertain: the record has no upstream evidence)")
 		}
+		if msg, ok := strings.CutPrefix(h.detail(), errorLinePrefix); ok && msg != "" {
+			// The application's error line about this request (parsers/framework.go gives it to
+			// the access line): its own words for why it refused the method.
+			fmt.Fprintf(&b, "; its log says \"%s\"", msg)
+		}
 	} else {
 		h := hops[v.relayHop]
 		fmt.Fprintf(&b, "the 405 came from beyond %s (upstream %s), no log for it", e.name(h), orDash(v.addr))
@@ -51,6 +56,10 @@ func (e *Engine) originSentence(r *request) string {
 	}
 	return b.String()
 }
+
+// errorLinePrefix starts the Detail of an access line that an application's error line about
+// its method was given to (parsers/framework.go, Record.ErrorLine).
+const errorLinePrefix = "error line: "
 
 func ts(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }
 
