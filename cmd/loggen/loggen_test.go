@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -27,8 +28,37 @@ func generate(t *testing.T, p plan) (string, *summary) {
 
 func incidentsPlan(seed uint64) plan { return plan{seed: seed, healthy: incidentsHealthy, scale: 1} }
 
+// incidents is the bundled incident (incidentsPlan(1)) generated once per process into a
+// directory the tests only read; TestMain removes it.
+func incidents(t *testing.T) string {
+	t.Helper()
+	shared.once.Do(func() {
+		if shared.dir, shared.err = os.MkdirTemp("", "loggen-incidents-"); shared.err == nil {
+			_, shared.err = writeDataset(shared.dir, incidentsPlan(1))
+		}
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.dir
+}
+
+var shared struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.dir != "" {
+		os.RemoveAll(shared.dir)
+	}
+	os.Exit(code)
+}
+
 func TestIncidentsDeterministic(t *testing.T) {
-	a, _ := generate(t, incidentsPlan(1))
+	a := incidents(t)
 	b, _ := generate(t, incidentsPlan(1))
 	c, _ := generate(t, incidentsPlan(2))
 	for _, f := range datasetFiles {
@@ -49,7 +79,7 @@ func TestCheckedInSamplesAreCurrent(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(checked, "expected.json")); err != nil {
 		t.Skip("samples/incidents not generated yet")
 	}
-	dir, _ := generate(t, incidentsPlan(1))
+	dir := incidents(t)
 	for _, f := range datasetFiles {
 		if !bytes.Equal(read(t, dir, f), read(t, checked, f)) {
 			t.Errorf("samples/incidents/%s is stale: run go run ./cmd/loggen incidents -out samples/incidents", f)
@@ -58,7 +88,7 @@ func TestCheckedInSamplesAreCurrent(t *testing.T) {
 }
 
 func TestExpectedCoversEveryScenario(t *testing.T) {
-	dir, _ := generate(t, incidentsPlan(1))
+	dir := incidents(t)
 	var entries []expectation
 	if err := json.Unmarshal(read(t, dir, "expected.json"), &entries); err != nil {
 		t.Fatal(err)
@@ -172,7 +202,7 @@ func checkNesting(t *testing.T, r *request) {
 
 // TestFilesInLogOrder: each file is in the order its program writes it (end of request).
 func TestFilesInLogOrder(t *testing.T) {
-	dir, _ := generate(t, incidentsPlan(1))
+	dir := incidents(t)
 	ordered := func(name string, stamp func(line string) string, layout string) {
 		var prev time.Time
 		for i, l := range lines(t, dir, name) {
@@ -194,7 +224,7 @@ func TestFilesInLogOrder(t *testing.T) {
 
 // TestIDsAsHopsLogThem: ALB Root in nginx, nginx $request_id in Envoy, Envoy's trace id in the app.
 func TestIDsAsHopsLogThem(t *testing.T) {
-	dir, _ := generate(t, incidentsPlan(1))
+	dir := incidents(t)
 	var entries []expectation
 	if err := json.Unmarshal(read(t, dir, "expected.json"), &entries); err != nil {
 		t.Fatal(err)
@@ -221,8 +251,8 @@ func TestIDsAsHopsLogThem(t *testing.T) {
 }
 
 func TestMultihopHealthyScalesOnlyHealthy(t *testing.T) {
-	_, one := generate(t, plan{seed: 1, healthy: 2000, scale: 20.0 / 239})
-	_, three := generate(t, plan{seed: 1, healthy: 6000, scale: 20.0 / 239})
+	_, one := generate(t, plan{seed: 1, healthy: 500, scale: 20.0 / 239})
+	_, three := generate(t, plan{seed: 1, healthy: 1500, scale: 20.0 / 239})
 	if len(one.Expected) != len(three.Expected) {
 		t.Errorf("405 requests: %d with healthy x1, %d with x3", len(one.Expected), len(three.Expected))
 	}
