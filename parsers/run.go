@@ -154,7 +154,7 @@ func (c *Config) Merge(inputs []Input, maxLine int, keep func(*Record) bool, fn 
 		queue = append(queue, p)
 	}
 	sort.SliceStable(queue, func(a, b int) bool { return queue[a].first.Before(queue[b].first) })
-	cfg := ScanConfig{MaxLine: maxLine, ChunkSize: mergeChunk, Work: func(rec *Record, b *Batch) {
+	cfg := ScanConfig{MaxLine: maxLine, ChunkSize: mergeChunk, HoldBlocks: true, Work: func(rec *Record, b *Batch) {
 		if keep(rec) {
 			b.Keep(rec)
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"unsafe"
 
 	"github.com/logtriage/logtriage/internal/progress"
 )
@@ -200,6 +201,10 @@ type Batch struct {
 	Stats   Stats
 	slab    []byte
 	kept    int // bytes of strings kept, over every slab
+	// With ScanConfig.HoldBlocks: data is the text the batch's records were parsed from, and
+	// block the block it lives in, held until the batch is reused, so that Keep need not copy
+	// the strings that point into it.
+	data, block []byte
 }
 
 // reuse empties a batch its consumer is done with, keeping its memory: the Records beyond
@@ -207,6 +212,7 @@ type Batch struct {
 // time.
 func (b *Batch) reuse() {
 	b.Records, b.Out, b.Stats = b.Records[:0], b.Out[:0], Stats{}
+	b.data, b.block = nil, nil
 	if b.kept > cap(b.slab) {
 		b.slab = make([]byte, 0, b.kept+b.kept/4)
 	}
@@ -225,7 +231,7 @@ func (b *Batch) Keep(rec *Record) *Record {
 	}
 	*c = *rec
 	for _, f := range c.stringFields() {
-		if len(*f) == 0 {
+		if len(*f) == 0 || b.inData(*f) {
 			continue
 		}
 		if cap(b.slab)-len(b.slab) < len(*f) {
@@ -251,6 +257,16 @@ func (b *Batch) Keep(rec *Record) *Record {
 	return c
 }
 
+// inData reports whether s lies in the text the batch was parsed from (HoldBlocks).
+func (b *Batch) inData(s string) bool {
+	if len(b.data) == 0 {
+		return false
+	}
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(b.data)))
+	p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+	return p >= lo && p+uintptr(len(s)) <= lo+uintptr(len(b.data))
+}
+
 // ScanConfig says how to read one input.
 type ScanConfig struct {
 	NewParser func() Parser // one parser per worker
@@ -273,6 +289,10 @@ type ScanConfig struct {
 	// Free, when set, holds batches the consumer is done with (records and strings no longer
 	// used): new blocks reuse them instead of allocating records and slabs anew.
 	Free chan *Batch
+	// HoldBlocks keeps each block of input text with the batch parsed from it until the batch
+	// comes back through Free (or is dropped), so that Batch.Keep copies only the strings that
+	// are not in the line itself (unescaped or rebuilt text).
+	HoldBlocks bool
 }
 
 // scanInFlight is the most batches Scan with this many workers holds at once: the order queue's
@@ -315,15 +335,23 @@ func Scan(name string, r io.Reader, cfg ScanConfig) Stats {
 			pf := cfg.Prefilter.clone()
 			var rec Record
 			for j := range jobs {
+				if cfg.HoldBlocks {
+					j.b.data = j.ch.data
+				}
 				if pf != nil && j.ch.skipped == 0 {
 					parseFiltered(name, p, pf, &rec, j, max, cfg)
 				} else {
 					parseChunk(name, p, &rec, j, max, cfg)
 				}
-				// Work copied whatever it keeps into the batch, so the block is free. The reader
-				// may still hold the tail of the block as its carry: it is the block's only
-				// writer and moves the carry to the start of its next block before reading.
-				c.putBlock(j.ch.buf)
+				// Work copied whatever it keeps into the batch (or the batch holds the block), so
+				// the block is free. The reader may still hold the tail of the block as its carry:
+				// it is the block's only writer and moves the carry to the start of its next block
+				// before reading.
+				if cfg.HoldBlocks {
+					j.b.block = j.ch.buf
+				} else {
+					c.putBlock(j.ch.buf)
+				}
 				j.ch = chunk{}
 				close(j.done)
 			}
@@ -350,6 +378,9 @@ func Scan(name string, r io.Reader, cfg ScanConfig) Stats {
 		j := &job{ch: ch, done: make(chan struct{})}
 		select {
 		case j.b = <-cfg.Free:
+			if j.b.block != nil {
+				c.putBlock(j.b.block)
+			}
 			j.b.reuse()
 		default:
 			j.b = &Batch{}
