@@ -62,7 +62,7 @@ func loadExpected(t *testing.T) []expectation {
 // TestAnalyzeIncidentVerdicts runs analyze on the bundled incident and checks the origin layer,
 // cause and masking of every request with a 405 against the generator's ground truth.
 func TestAnalyzeIncidentVerdicts(t *testing.T) {
-	r := lt(t, nil, append([]string{"analyze", "--output", "json", "--requests"}, incidentArgs...)...)
+	r := ltShared(t, append([]string{"analyze", "--output", "json", "--requests"}, incidentArgs...)...)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}

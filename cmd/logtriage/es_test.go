@@ -92,10 +92,7 @@ func parseReport(t *testing.T, out string) *jsonReport {
 func TestESSameVerdictsAsAnalyze(t *testing.T) {
 	t.Parallel() // each test has a fake cluster of its own, and run has no globals
 	srv, url := esFake(t)
-	files := lt(t, nil, "analyze", "--output", "json", "--requests",
-		"--nginx-conf", "samples/incidents/nginx.conf", "--envoy-config", "samples/incidents/envoy.yaml",
-		"alb=samples/incidents/alb.log.gz", "edge=samples/incidents/edge.log",
-		"ingress=samples/incidents/ingress.log", "app=samples/incidents/app.json")
+	files := ltShared(t, append([]string{"analyze", "--output", "json", "--requests"}, incidentArgs...)...)
 	if files.code != 0 {
 		t.Fatalf("analyze exit %d: %s", files.code, files.stderr)
 	}
@@ -344,10 +341,7 @@ func TestESOutAndSummaryCounts(t *testing.T) {
 // ECS documents and as raw-line documents, gives analyze's verdicts; a wrong password exits 11.
 func TestESOpenSearch(t *testing.T) {
 	t.Parallel() // each test has a fake cluster of its own, and run has no globals
-	files := lt(t, nil, "analyze", "--output", "json", "--requests",
-		"--nginx-conf", "samples/incidents/nginx.conf", "--envoy-config", "samples/incidents/envoy.yaml",
-		"alb=samples/incidents/alb.log.gz", "edge=samples/incidents/edge.log",
-		"ingress=samples/incidents/ingress.log", "app=samples/incidents/app.json")
+	files := ltShared(t, append([]string{"analyze", "--output", "json", "--requests"}, incidentArgs...)...)
 	if files.code != 0 {
 		t.Fatalf("analyze exit %d: %s", files.code, files.stderr)
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -41,6 +42,25 @@ func lt(t *testing.T, stdin []byte, args ...string) result {
 	in = bytes.NewReader(stdin)
 	code := run(args, in, &out, &errb)
 	return result{out.String(), errb.String(), code}
+}
+
+// ltShared is lt without stdin for a command line that only reads the repository's files and
+// writes to stdout and stderr: it runs once per process and the tests that need the same output
+// share it (a run on the bundled incident costs about a second of CPU under -race). The output
+// is the same on every run: the golden and sample-report tests hold it to committed files.
+func ltShared(t *testing.T, args ...string) result {
+	t.Helper()
+	v, _ := sharedRuns.LoadOrStore(strings.Join(args, "\x00"), &sharedRun{})
+	r := v.(*sharedRun)
+	r.once.Do(func() { r.res = lt(t, nil, args...) })
+	return r.res
+}
+
+var sharedRuns sync.Map // the command line joined by NUL → *sharedRun
+
+type sharedRun struct {
+	once sync.Once
+	res  result
 }
 
 // TestBinary builds the real binary and runs it on the bundled incident: exit status, standard

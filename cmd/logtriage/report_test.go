@@ -39,7 +39,7 @@ func TestReportSamples(t *testing.T) {
 		{"markdown", "samples/incidents/report.md"},
 		{"html", "samples/incidents/report.html"},
 	} {
-		r := lt(t, nil, append([]string{"analyze", "-q", "-o", c.format}, incidentArgs...)...)
+		r := ltShared(t, append([]string{"analyze", "-q", "-o", c.format}, incidentArgs...)...)
 		if r.code != 0 {
 			t.Fatalf("%s: exit %d\n%s", c.format, r.code, r.stderr)
 		}
@@ -64,7 +64,7 @@ func TestReportSamples(t *testing.T) {
 // checks that it equals what analyze writes directly.
 func TestReportCommand(t *testing.T) {
 	t.Parallel() // in process, no globals; runs beside the other slow tests
-	js := lt(t, nil, append([]string{"analyze", "-q", "-o", "json"}, incidentArgs...)...)
+	js := ltShared(t, append([]string{"analyze", "-q", "-o", "json"}, incidentArgs...)...)
 	if js.code != 0 {
 		t.Fatalf("exit %d\n%s", js.code, js.stderr)
 	}
@@ -74,7 +74,7 @@ func TestReportCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, format := range []string{"text", "json", "markdown", "html"} {
-		direct := lt(t, nil, append([]string{"analyze", "-q", "-o", format}, incidentArgs...)...)
+		direct := ltShared(t, append([]string{"analyze", "-q", "-o", format}, incidentArgs...)...)
 		fromFile := lt(t, nil, "report", "-o", format, saved)
 		fromStdin := lt(t, []byte(js.stdout), "report", "-o", format, "-")
 		if fromFile.code != 0 || fromStdin.code != 0 {
@@ -186,7 +186,7 @@ func TestReportHTMLInBrowser(t *testing.T) {
 	if bin == "" {
 		t.Skip("browser test skipped: no chromium on PATH (Debian: apt-get install chromium; .ci/run installs it when it can)")
 	}
-	r := lt(t, nil, append([]string{"analyze", "-q", "-o", "html"}, incidentArgs...)...)
+	r := ltShared(t, append([]string{"analyze", "-q", "-o", "html"}, incidentArgs...)...)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
