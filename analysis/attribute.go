@@ -44,7 +44,7 @@ func (r *request) route() string {
 
 // clients calls fn with the client address ("" when not logged) of the outermost hop of the
 // requests r stands for, and how many requests had it (its own counts once). Folded requests
-// beyond maxFoldClients addresses are left out.
+// whose addresses were beyond maxFoldClients are left out.
 func (r *request) clients(fn func(ip string, n int64)) {
 	fn(r.hops[0].clientIP(), 1)
 	if r.f == nil {

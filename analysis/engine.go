@@ -327,6 +327,7 @@ func New(opts Options) *Engine {
 		bad:    map[uint64]struct{}{},
 		routes: map[string]*routeStats{}}
 	e.caps.open, e.caps.waiting, e.caps.match = maxOpenRequests, maxWaiting405, maxMatchEntries
+	e.fold.init(&opts)
 	if len(opts.TraceIDs) > 0 {
 		e.traceKeys = map[uint64]struct{}{}
 		for i := range opts.TraceIDs {

@@ -4,14 +4,17 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"sort"
+
+	"github.com/logtriage/logtriage/parsers"
 )
 
 // Folding bounds the memory that requests with a 405 take. The first foldAfter of them are kept
 // whole, as before. Beyond that, a request whose shape (below) equals that of a request already
 // kept is not kept: it is counted into that request, its representative, which then stands for
 // it in every count, timeline slot and tally. Requests of a new shape are kept whole until
-// maxShapes shapes exist; beyond, they fold by a coarse shape (layers, statuses and methods only)
-// and are reported under the route "(other routes)".
+// maxShapes shapes exist; beyond, they fold by route and the layers, statuses and methods of
+// their hops (taking the verdict of the first such request), and beyond maxCoarse of those by
+// layers, statuses and methods only, reported under the route "(other routes)".
 //
 // The shape holds everything the verdict of a request depends on: per hop, in a canonical order
 // (layer, then time), its layer, status, upstream statuses, local evidence, method, host, route
@@ -22,13 +25,15 @@ import (
 // timeline slot of every request, a bounded tally of client addresses. Two requests of one shape
 // therefore get the same verdict, and the counts, findings, funnel, impact and timeline are the
 // same as if every request had been kept; only the per-request lists (--requests, examples)
-// stop at the requests kept whole, and distinct client addresses beyond maxFoldClients per
-// shape are counted without their value.
+// stop at the requests kept whole, and client addresses beyond maxFoldClients distinct (hop,
+// address) pairs of all folds together are counted without their value. Beyond maxShapes
+// shapes, the verdict of a request is that of the first request of its route and statuses (or,
+// beyond maxCoarse routes, of its statuses alone): the findings say how many were folded so.
 const (
 	foldAfter      = 10_000
 	maxShapes      = 10_000
-	maxCoarse      = 1_000
-	maxFoldClients = 64
+	maxCoarse      = 2_000
+	maxFoldClients = 1 << 20 // (hop position, client address) keys of all folds together
 	maxFoldSlots   = 1 << 20 // timeline counters of folded requests, all shapes together
 	// OtherRoutes is the route of a finding that holds the requests folded by coarse shape.
 	OtherRoutes = "(other routes)"
@@ -42,13 +47,13 @@ type fold struct {
 	earlyT      int64  // lastTime of early
 	lateT       int64  // lastTime of late
 	// clients counts the folded requests by canonical hop position (one byte) and client
-	// address; the key {position, restClient} counts those beyond maxFoldClients addresses.
-	clients      map[string]int64
-	slots        map[int64]int64 // requests per timeline slot, at ladder rung
-	rung         int
-	untimed      int64
-	other        bool // a coarse fold: requests on routes beyond maxShapes
-	unknownShape bool // the coarsest fold: every request beyond maxCoarse coarse shapes
+	// address; the key {position, restClient} counts those beyond maxFoldClients keys.
+	clients map[string]int64
+	slots   map[int64]int64 // requests per timeline slot, at ladder rung
+	rung    int
+	untimed int64
+	approx  int64 // of n, those of another shape folded by route and layer statuses only
+	other   bool  // folded by layer statuses only, under the route "(other routes)"
 }
 
 // foldState is the engine's folding state.
@@ -57,14 +62,27 @@ type foldState struct {
 	after, maxShapes, maxCoarse int
 	seed                        maphash.Seed
 	shapes                      map[uint64]*group
-	coarse                      map[uint64]*group
-	reps                        []*group // representatives with a fold, for re-binning their slots
-	whole                       int      // requests with a 405 kept whole
-	folded                      int64    // requests folded into a representative
-	otherRoutes                 int64    // requests folded by coarse shape
-	slots                       int      // timeline counters held by all folds
+	coarse, other               map[uint64]*group // the representatives of levels 1 and 2 (foldCoarse)
+	nCoarse                     int               // level-1 representatives beyond maxShapes
+	reps                        []*group          // representatives with a fold, for re-binning their slots
+	whole                       int               // requests with a 405 kept whole
+	folded                      int64             // requests folded into a representative
+	otherRoutes                 int64             // requests folded under "(other routes)"
+	clientKeys                  int               // keys of all folds' clients
+	slots                       int               // timeline counters held by all folds
 	canon                       []*hop
 	buf                         []byte
+}
+
+// init sets the limits from the options.
+func (fs *foldState) init(opts *Options) {
+	fs.after, fs.maxShapes, fs.maxCoarse = foldAfter, maxShapes, maxCoarse
+	if opts.KeepWhole > 0 {
+		fs.after = opts.KeepWhole
+	}
+	if opts.MaxShapes > 0 {
+		fs.maxShapes = opts.MaxShapes
+	}
 }
 
 // keep stores a closed request that touches a 405 or is traced: whole, or folded into an earlier
@@ -77,14 +95,7 @@ func (e *Engine) keep(g *group) {
 	fs := &e.fold
 	if fs.shapes == nil {
 		fs.seed = maphash.MakeSeed()
-		fs.shapes = map[uint64]*group{}
-		fs.after, fs.maxShapes, fs.maxCoarse = foldAfter, maxShapes, maxCoarse
-		if e.opts.KeepWhole > 0 {
-			fs.after = e.opts.KeepWhole
-		}
-		if e.opts.MaxShapes > 0 {
-			fs.maxShapes = e.opts.MaxShapes
-		}
+		fs.shapes, fs.coarse, fs.other = map[uint64]*group{}, map[uint64]*group{}, map[uint64]*group{}
 	}
 	hops := fs.canonical(g)
 	k := fs.shapeKey(e, g, hops, 0)
@@ -95,6 +106,10 @@ func (e *Engine) keep(g *group) {
 		}
 	} else if len(fs.shapes) < fs.maxShapes {
 		fs.shapes[k] = g
+		// Also the first of its route and statuses, for requests of new shapes beyond maxShapes.
+		if k1 := fs.shapeKey(e, g, hops, 1); fs.coarse[k1] == nil {
+			fs.coarse[k1] = g
+		}
 	} else {
 		e.foldCoarse(g, hops)
 		return
@@ -103,26 +118,38 @@ func (e *Engine) keep(g *group) {
 	e.kept = append(e.kept, g)
 }
 
-// foldCoarse folds a request of a new shape beyond maxShapes by its coarse shape.
+// foldCoarse folds a request of a new shape beyond maxShapes: by its route and the layers,
+// statuses and methods of its hops (level 1), and beyond maxCoarse of those by layers, statuses
+// and methods alone (level 2), under the route "(other routes)"; beyond maxCoarse of these, into
+// one representative for everything else.
 func (e *Engine) foldCoarse(g *group, hops []*hop) {
 	fs := &e.fold
-	if fs.coarse == nil {
-		fs.coarse = map[uint64]*group{}
+	k := fs.shapeKey(e, g, hops, 1)
+	if rep, ok := fs.coarse[k]; ok {
+		e.foldInto(rep, g, hops)
+		rep.fold.approx++
+		return
+	}
+	if fs.nCoarse < fs.maxCoarse {
+		fs.nCoarse++
+		g.fold = &fold{rung: e.tl.rung}
+		fs.reps = append(fs.reps, g)
+		fs.coarse[k] = g
+		e.kept = append(e.kept, g)
+		return
 	}
 	fs.otherRoutes++
-	k := fs.shapeKey(e, g, hops, 1)
-	if len(fs.coarse) >= fs.maxCoarse {
-		if _, ok := fs.coarse[k]; !ok {
-			k = 0 // the coarsest: one representative for everything else
-		}
+	k = fs.shapeKey(e, g, hops, 2)
+	if _, ok := fs.other[k]; !ok && len(fs.other) >= fs.maxCoarse {
+		k = 0 // the coarsest: one representative for everything else
 	}
-	if rep, ok := fs.coarse[k]; ok {
+	if rep, ok := fs.other[k]; ok {
 		e.foldInto(rep, g, hops)
 		return
 	}
-	g.fold = &fold{other: true, unknownShape: k == 0}
+	g.fold = &fold{rung: e.tl.rung, other: true}
 	fs.reps = append(fs.reps, g)
-	fs.coarse[k] = g
+	fs.other[k] = g
 	e.kept = append(e.kept, g)
 }
 
@@ -144,8 +171,9 @@ func (e *Engine) foldInto(rep, g *group, hops []*hop) {
 		fs.buf = append(append(fs.buf[:0], byte(pos)), h.clientIP()...)
 		if n, ok := f.clients[string(fs.buf)]; ok {
 			f.clients[string(fs.buf)] = n + 1
-		} else if len(f.clients) < maxFoldClients*len(hops) {
+		} else if fs.clientKeys < maxFoldClients {
 			f.clients[string(fs.buf)] = 1
+			fs.clientKeys++
 		} else {
 			f.clients[string([]byte{byte(pos), restClient})]++
 		}
@@ -225,8 +253,8 @@ func (fs *foldState) canonical(g *group) []*hop {
 	return fs.canon
 }
 
-// shapeKey hashes a request's shape (level 0), or its coarse shape (level 1: per hop its layer,
-// status, upstream statuses, local evidence and method).
+// shapeKey hashes a request's shape (level 0); level 1 keeps per hop its layer, status, upstream
+// statuses, local evidence, method and route template, level 2 the same without the route.
 func (fs *foldState) shapeKey(e *Engine, g *group, hops []*hop, level int) uint64 {
 	var h maphash.Hash
 	h.SetSeed(fs.seed)
@@ -247,12 +275,15 @@ func (fs *foldState) shapeKey(e *Engine, g *group, hops []*hop, level int) uint6
 			num(int64(u))
 		}
 		str(x.method())
-		if level > 0 {
+		if level == 2 {
+			continue
+		}
+		b = appendRoute(b, x.path())
+		b = append(b, 0)
+		if level == 1 {
 			continue
 		}
 		str(x.host())
-		b = appendRoute(b, x.path())
-		b = append(b, 0)
 		// Which earlier hop saw the same path (path rewrites compare them).
 		same := -1
 		for j := 0; j < i; j++ {
@@ -277,12 +308,16 @@ func (fs *foldState) shapeKey(e *Engine, g *group, hops []*hop, level int) uint6
 		str(x.detail())
 		str(x.file)
 		num(boolInt(x.time == 0))
-		if len(e.opts.NginxLocations) > 0 || len(e.opts.EnvoyRoutes) > 0 {
-			// Configuration rules match on the path itself, not its template.
-			str(x.path())
+		// Configuration rules match on the path itself, not its template: the rule that
+		// matches is part of the shape (causes_more.go looks them up).
+		if locs := e.opts.NginxLocations; len(locs) > 0 {
+			num(int64(index(locs, parsers.SelectNginxLocation(locs, x.path()))))
+		}
+		if rts := e.opts.EnvoyRoutes; len(rts) > 0 {
+			num(int64(index(rts, parsers.EnvoyMethodRoute(rts, x.path(), x.method()))))
 		}
 	}
-	if level == 0 {
+	if level < 2 {
 		str(string(joinKind(g)))
 		num(boolInt(e.redirected(hops)))
 	}
@@ -293,6 +328,16 @@ func (fs *foldState) shapeKey(e *Engine, g *group, hops []*hop, level int) uint6
 		k = 1 // 0 names the coarsest fold
 	}
 	return k
+}
+
+// index returns the position of p in s, or -1.
+func index[T any](s []T, p *T) int {
+	for i := range s {
+		if &s[i] == p {
+			return i
+		}
+	}
+	return -1
 }
 
 func boolInt(b bool) int64 {

@@ -157,29 +157,45 @@ func diffJSON(t *testing.T, path string, a, b any) {
 	}
 }
 
-// Beyond MaxShapes distinct shapes, requests fold by layers, statuses and methods under the
-// route "(other routes)", and every count still adds up.
-func TestFoldingOtherRoutes(t *testing.T) {
+// Beyond MaxShapes distinct shapes, requests fold by route and layer statuses (level 1), then,
+// beyond maxCoarse routes, by layer statuses alone under the route "(other routes)"; every count
+// still adds up.
+func TestFoldingBeyondMaxShapes(t *testing.T) {
 	var recs []*parsers.Record
 	for i := 0; i < 300; i++ {
-		recs = append(recs, rec("app", parsers.FormatApp, float64(i), "POST", fmt.Sprintf("/r/x%c%c/go", 'a'+i%26, 'a'+i/26), 405,
-			rid(fmt.Sprintf("req-%d", i)), client(fmt.Sprintf("10.0.%d.1", i%3))))
+		agent := fmt.Sprintf("client/%d", i) // every request its own shape
+		recs = append(recs, rec("app", parsers.FormatApp, float64(i), "POST", fmt.Sprintf("/r/x%c%c/go", 'a'+i%26, 'a'+i/26%3), 405,
+			rid(fmt.Sprintf("req-%d", i)), client(fmt.Sprintf("10.0.%d.1", i%3)), ua(agent)))
 	}
-	_, a := run(t, Options{KeepWhole: 10, MaxShapes: 20}, recs...)
+	e := New(Options{KeepWhole: 10, MaxShapes: 20})
+	e.fold.maxCoarse = 30
+	for _, r := range recs {
+		e.Add(r)
+	}
+	a := e.Result(nil)
 	s := a.Summary
-	if s.Requests405 != 300 || s.OtherRouteRequests != 280 || s.FoldedRequests != 279 {
+	if s.Requests405 != 300 {
 		t.Fatalf("summary %+v", s)
 	}
 	var other *Finding
-	total := 0
+	total, coarse := 0, 0
 	for i, f := range a.Findings {
 		total += f.Count
 		if f.Route == OtherRoutes {
 			other = &a.Findings[i]
 		}
+		if strings.Contains(f.Evidence, "were folded by route and statuses") {
+			coarse++
+		}
 	}
-	if total != 300 || other == nil || other.Count != 280 || !strings.HasPrefix(other.Evidence, "Requests on routes beyond the first 20 distinct") {
-		t.Fatalf("total %d, other %+v", total, other)
+	if total != 300 || other == nil || int64(other.Count) != s.OtherRouteRequests ||
+		!strings.HasPrefix(other.Evidence, "Requests beyond the first 20 distinct request shapes and 30 distinct routes") {
+		t.Fatalf("total %d, other %+v, summary %+v", total, other, s)
+	}
+	// Routes 0-19 have a shape kept whole, routes 20-49 a representative by route; the 100
+	// requests to routes 50-77 fold under (other routes).
+	if coarse != 50 || s.OtherRouteRequests != 100 || s.FoldedRequests != 300-20-30-1 || len(a.Findings) != 50+1 {
+		t.Errorf("%d findings folded by route, %d findings, summary %+v", coarse, len(a.Findings), s)
 	}
 	if other.Impact == nil || other.Impact.NetTotal != 3 {
 		t.Errorf("the folded requests' client networks: %+v", other.Impact)
@@ -188,8 +204,8 @@ func TestFoldingOtherRoutes(t *testing.T) {
 	for _, b := range a.Timeline.Buckets {
 		m405 += b.M405
 	}
-	if m405 != 300 || len(a.Requests) != 21 {
-		t.Errorf("timeline 405s %d, requests listed %d", m405, len(a.Requests))
+	if m405 != 300 {
+		t.Errorf("timeline 405s %d", m405)
 	}
 	if ev := a.Timeline.Events; len(ev) == 0 || ev[len(ev)-1].Kind != "last_405" || !strings.HasSuffix(ev[len(ev)-1].Text, "request req-299") {
 		t.Errorf("events %+v", ev)

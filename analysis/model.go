@@ -361,7 +361,8 @@ func (e *Engine) findings(reqs []*request, total int64) []Finding {
 		allows   map[string]int
 		ua, addr map[string]int
 		maskedBy map[string]int
-		other    bool // holds requests folded by coarse shape (fold.go)
+		other    bool  // holds requests folded under "(other routes)" (fold.go)
+		coarse   int64 // requests folded by route and layer statuses only (fold.go)
 	}
 	byKey := map[string]*agg{}
 	var order []*agg
@@ -418,6 +419,8 @@ func (e *Engine) findings(reqs []*request, total int64) []Finding {
 		})
 		if r.f != nil && r.f.other {
 			g.other = true
+		} else if r.f != nil {
+			g.coarse += r.f.approx
 		}
 		if len(f.Examples) < e.opts.MaxExamples {
 			f.Examples = append(f.Examples, e.example(r))
@@ -440,8 +443,12 @@ func (e *Engine) findings(reqs []*request, total int64) []Finding {
 		e.moreDetails(g.first, f)
 		f.Evidence = e.evidence(g.first, f)
 		if g.other {
-			f.Evidence = fmt.Sprintf("Requests on routes beyond the first %s distinct request shapes, folded by layers, statuses and methods; "+
-				"their verdict is that of the first of them (%s %s): ", num.Thousands(int64(e.fold.maxShapes)), g.first.hops[0].method(), Route(g.first.hops[0].path())) + f.Evidence
+			f.Evidence = fmt.Sprintf("Requests beyond the first %s distinct request shapes and %s distinct routes, folded by layers, statuses and methods; "+
+				"their verdict is that of the first of them (%s %s): ", num.Thousands(int64(e.fold.maxShapes)), num.Thousands(int64(e.fold.maxCoarse)),
+				g.first.hops[0].method(), Route(g.first.hops[0].path())) + f.Evidence
+		} else if g.coarse > 0 {
+			f.Evidence += fmt.Sprintf(" %s of these requests, beyond the first %s distinct request shapes, were folded by route and statuses and given the verdict of the first of their kind.",
+				num.Thousands(g.coarse), num.Thousands(int64(e.fold.maxShapes)))
 		}
 		f.Fix = e.fix(g.first, f)
 		f.VerifyRequest = verifyRequest(g.first)
