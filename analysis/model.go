@@ -92,8 +92,9 @@ type Summary struct {
 	// FoldedRequests counts the requests with a 405, beyond the first 10,000, that were counted
 	// into an earlier request of the same shape instead of being kept whole (analysis/fold.go):
 	// every count includes them, but --requests and the examples list only requests kept whole.
-	// OtherRouteRequests counts those, beyond 10,000 distinct request shapes, folded by layers,
-	// statuses and methods only and reported under the route "(other routes)".
+	// OtherRouteRequests counts those, beyond 10,000 distinct request shapes and 2,000 further
+	// routes, folded by layers, statuses and methods only and reported under the route
+	// "(other routes)".
 	FoldedRequests     int64 `json:"folded_requests,omitempty"`
 	OtherRouteRequests int64 `json:"other_route_requests,omitempty"`
 	// OnlyWith405 is set when the source delivered only requests with a 405 and their hops (the
