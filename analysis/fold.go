@@ -178,7 +178,7 @@ func (e *Engine) foldInto(rep, g *group, hops []*hop) {
 			f.clients[string([]byte{byte(pos), restClient})]++
 		}
 	}
-	t := groupEnd(g)
+	t := endTime(g.hops)
 	if t == 0 {
 		f.untimed++
 		return
@@ -227,17 +227,6 @@ func (e *Engine) rebin(f *fold) {
 	}
 	e.fold.slots += len(slots) - len(f.slots)
 	f.slots = slots
-}
-
-// groupEnd is when a request ended: its latest hop time (lastTime of a request).
-func groupEnd(g *group) int64 {
-	var t int64
-	for _, h := range g.hops {
-		if h.time > t {
-			t = h.time
-		}
-	}
-	return t
 }
 
 // canonical returns g's hops in the canonical order: by layer, then time (stable).

@@ -718,9 +718,12 @@ func (e *Engine) timeline(a *Analysis, reqs, quiet []*request, rank []int) *Time
 
 // lastTime is when a request ended: its latest hop time (the outermost hop logs last), the
 // same instant the closing counter uses for requests without a 405.
-func lastTime(r *request) int64 {
+func lastTime(r *request) int64 { return endTime(r.hops) }
+
+// endTime is the latest time of hops.
+func endTime(hops []*hop) int64 {
 	var t int64
-	for _, h := range r.hops {
+	for _, h := range hops {
 		if h.time > t {
 			t = h.time
 		}

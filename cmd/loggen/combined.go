@@ -22,20 +22,32 @@ func runCombined(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	return writeOut(*out, func(w *bufio.Writer) error { return writeCombined(w, *lines, *seed) })
+}
+
+// writeOut runs fn on a buffered writer to the file at path (standard output when path is
+// empty), and reports the first error of fn, the flush or the close.
+func writeOut(path string, fn func(*bufio.Writer) error) error {
 	var w io.Writer = os.Stdout
-	if *out != "" {
-		f, err := os.Create(*out)
-		if err != nil {
+	var f *os.File
+	if path != "" {
+		var err error
+		if f, err = os.Create(path); err != nil {
 			return err
 		}
-		defer f.Close()
 		w = f
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	if err := writeCombined(bw, *lines, *seed); err != nil {
-		return err
+	err := fn(bw)
+	if err == nil {
+		err = bw.Flush()
 	}
-	return bw.Flush()
+	if f != nil {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
 }
 
 type combinedPath struct {

@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
-	"io"
-	"os"
 	"time"
 )
 
@@ -23,24 +21,18 @@ func runMany405(args []string) error {
 	if *routes != "template" && *routes != "distinct" {
 		return fmt.Errorf("-routes: %q is neither template nor distinct", *routes)
 	}
-	var w io.Writer = os.Stdout
-	if *out != "" {
-		f, err := os.Create(*out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = f
-	}
-	bw := bufio.NewWriterSize(w, 1<<20)
+	return writeOut(*out, func(bw *bufio.Writer) error { return writeMany405(bw, *lines, *routes == "distinct") })
+}
+
+func writeMany405(bw *bufio.Writer, lines int, distinct bool) error {
 	start := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	var buf []byte
-	for i := 0; i < *lines; i++ {
+	for i := 0; i < lines; i++ {
 		t := start.Add(time.Duration(i) * 10 * time.Millisecond)
 		buf = append(buf[:0], `{"time":"`...)
 		buf = t.AppendFormat(buf, "2006-01-02T15:04:05.000Z07:00")
 		buf = append(buf, `","level":"INFO","msg":"request","method":"POST","path":"`...)
-		if *routes == "distinct" {
+		if distinct {
 			buf = append(buf, "/docs/"...)
 			buf = appendWord(buf, i)
 			buf = append(buf, "/edit"...)
@@ -52,7 +44,7 @@ func runMany405(args []string) error {
 			return err
 		}
 	}
-	return bw.Flush()
+	return nil
 }
 
 // appendWord writes n in the letters g-z, a word no route template mistakes for an id.
