@@ -71,8 +71,8 @@ type Summary struct {
 	LastSeen    time.Time    `json:"last_seen"`
 	Requests    int64        `json:"requests"`
 	Requests405 int64        `json:"requests_with_405"`
-	// SingleHop counts requests that could not be joined across hops: records without any id,
-	// or whose ids were all not unique.
+	// SingleHop counts requests that could not be joined across hops: records without any usable
+	// id (none, or only ids that were not unique) that no record of another layer matched either.
 	SingleHop int64 `json:"single_hop_requests"`
 	// NonUniqueIDs counts ids that were shared by unrelated requests and therefore not used to join.
 	NonUniqueIDs       int      `json:"non_unique_ids"`

@@ -139,6 +139,9 @@ func (c *esCmd) Run(s *streams) error {
 	defer stop()
 
 	opts := c.options()
+	// --max-requests already bounds the requests examined: keep every one whole, so that the
+	// request documents (--requests) and the examples cover all of them (analysis/fold.go).
+	opts.KeepWhole, opts.MaxShapes = max(c.MaxRequests, 1), max(c.MaxRequests, 1)
 	if err := methodRules(&in, cfg, &opts); err != nil { // causes.go, as analyze does
 		return err
 	}
