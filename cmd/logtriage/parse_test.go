@@ -266,3 +266,33 @@ func TestParseCRIPartialLinesJoined(t *testing.T) {
 		t.Errorf("want 40,000 read, 20,000 parsed, 20,000 skipped:\n%s", r.stderr)
 	}
 }
+
+// TestParseInputsReuseOutputBuffers: the output buffers of one input's batches serve the next
+// input's; the lines of several inputs read in one run are those of each input read alone, in
+// order, however many blocks each input takes.
+func TestParseInputsReuseOutputBuffers(t *testing.T) {
+	dir := t.TempDir()
+	var args []string
+	var want strings.Builder
+	for f, n := range []int{30000, 5, 12000} { // several 1 MiB blocks, then fewer lines than a batch held
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "203.0.113.%d - - [24/Nov/2026:10:00:%02d +0000] \"GET /f%d/%d HTTP/1.1\" %d 12 \"-\" \"ua %s\"\n",
+				i%250, i%60, f, i, 200+i%300, strings.Repeat("x", i%120))
+		}
+		p := filepath.Join(dir, fmt.Sprintf("in%d.log", f))
+		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, p)
+		r := lt(t, nil, "parse", "-q", p)
+		if r.code != 0 || strings.Count(r.stdout, "\n") != n {
+			t.Fatalf("%s: exit %d, %d lines\n%s", p, r.code, strings.Count(r.stdout, "\n"), r.stderr)
+		}
+		want.WriteString(r.stdout)
+	}
+	r := lt(t, nil, append([]string{"parse", "-q"}, args...)...)
+	if r.code != 0 || r.stdout != want.String() {
+		t.Fatalf("exit %d, %d bytes, want the %d bytes of the inputs read one by one\n%s", r.code, len(r.stdout), want.Len(), r.stderr)
+	}
+}
