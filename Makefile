@@ -36,10 +36,12 @@ bench-cmd: build
 bench-profile: PROFILE ?= bin/profiles
 bench-profile: bench-cmd
 
-# Each fuzz target for FUZZTIME (go test allows one target per run).
+# Each fuzz target of every package for FUZZTIME (go test allows one target per run).
 fuzz:
-	@for t in $$($(GO) test -list '^Fuzz' ./parsers | grep '^Fuzz'); do \
-		echo "== $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./parsers || exit 1; \
+	@for p in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+		for t in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz'); do \
+			echo "== $$p $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$p || exit 1; \
+		done; \
 	done
 
 lint:
