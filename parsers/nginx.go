@@ -228,6 +228,11 @@ type NginxParser struct {
 	jerr   error
 	jseen  int
 	jdepth int // nesting of jsonObject for objects read by name (bounded by nginxJSONMaxDepth)
+
+	quoteFrom, quoteIdx int // quoteAt's last answer
+	lastTimeRaw         [32]byte
+	lastTimeLen         int
+	lastTime            time.Time // localTime's last value read, of lastTimeRaw[:lastTimeLen]
 }
 
 // nginxFail records the furthest point where matching a line failed, for the error message.
@@ -601,6 +606,7 @@ func (p *NginxParser) Parse(line []byte, rec *Record) error {
 	} else {
 		p.budget = nginxBudget
 		p.fail = nginxFail{}
+		p.quoteFrom = -1
 		if !p.match(p.steps, line, 0, 0) {
 			return p.failErr(line)
 		}
@@ -659,8 +665,8 @@ func (p *NginxParser) match(steps []nginxStep, b []byte, si, pos int) bool {
 		lim := len(b)
 		if !s.raw && p.escape == nginxEscDefault {
 			// A default-escaped value holds no raw '"', so the literal starts at or before the next one.
-			if q := bytes.IndexByte(b[pos:], '"'); q >= 0 && pos+q+len(next.lit) < lim {
-				lim = pos + q + len(next.lit)
+			if q := p.quoteAt(b, pos); q >= 0 && q+len(next.lit) < lim {
+				lim = q + len(next.lit)
 			}
 		}
 		for from := pos; ; {
@@ -697,6 +703,34 @@ func (p *NginxParser) match(steps []nginxStep, b []byte, si, pos int) bool {
 		return false
 	}
 	return true
+}
+
+// quoteAt returns the index of the first '"' in b at or after pos, or -1. It remembers its last
+// answer for the b of one top-level match (quoteFrom = -1 forgets it): the variables of a line
+// ask from increasing positions, most of them before the same quote.
+func (p *NginxParser) quoteAt(b []byte, pos int) int {
+	if p.quoteFrom >= 0 && p.quoteFrom <= pos && (p.quoteIdx < 0 || p.quoteIdx >= pos) {
+		return p.quoteIdx
+	}
+	p.quoteFrom, p.quoteIdx = pos, -1
+	if i := bytes.IndexByte(b[pos:], '"'); i >= 0 {
+		p.quoteIdx = pos + i
+	}
+	return p.quoteIdx
+}
+
+// localTime is parseNginxTime remembering the last value it read: a log's lines mostly share
+// their second with the line before.
+func (p *NginxParser) localTime(v []byte) (time.Time, bool) {
+	if p.lastTimeLen > 0 && string(v) == string(p.lastTimeRaw[:p.lastTimeLen]) {
+		return p.lastTime, true
+	}
+	t, ok := parseNginxTime(v)
+	if ok && len(v) <= len(p.lastTimeRaw) {
+		p.lastTimeLen = copy(p.lastTimeRaw[:], v)
+		p.lastTime = t
+	}
+	return t, ok
 }
 
 // indexLit finds lit in b at or after from. In json escaping a quoted value may hold \" which
@@ -1019,7 +1053,7 @@ func (p *NginxParser) apply(rec *Record, s *nginxStep, v []byte, esc nginxEscape
 		var ok bool
 		switch s.kind {
 		case nginxTimeLocal:
-			t, ok = parseNginxTime(v)
+			t, ok = p.localTime(v)
 		case nginxTimeISO:
 			t, ok = parseISOTime(v)
 		case nginxMsec:
@@ -1321,6 +1355,7 @@ func (p *NginxParser) jsonObject(obj gjson.Result, fields map[string]*nginxJSONF
 			saved := p.escape
 			p.escape = esc
 			p.budget = nginxBudget
+			p.quoteFrom = -1
 			ok := p.match(f.steps, val, 0, 0)
 			p.escape = saved
 			if !ok {
