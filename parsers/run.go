@@ -229,6 +229,7 @@ type stream struct {
 	b       *Batch
 	i       int
 	last    time.Time
+	k       time.Time // key(), kept by advance so that the heap compares without loading records
 }
 
 func (s *stream) cur() *Record { return s.b.Records[s.i] }
@@ -255,16 +256,14 @@ func (s *stream) advance() bool {
 		}
 		s.b, s.i = b, 0
 	}
+	if s.k = s.cur().Time; s.k.IsZero() {
+		s.k = s.last // records without a time take their predecessor's
+	}
 	return true
 }
 
 // key is the stream's current time; records without a time take their predecessor's.
-func (s *stream) key() time.Time {
-	if t := s.cur().Time; !t.IsZero() {
-		return t
-	}
-	return s.last
-}
+func (s *stream) key() time.Time { return s.k }
 
 type streamHeap []*stream
 
