@@ -87,6 +87,9 @@ func own(g *group) {
 			g.hops[i] = &c
 		}
 	}
+	if len(g.hops) > 0 && &g.hops[0] != &g.inline[0] {
+		g.inline = [4]*hop{} // outgrown: it would keep the arena's copies of the first hops
+	}
 }
 
 // arenaFor returns the arena for a hop of a request that will not be kept as far as is known

@@ -82,6 +82,9 @@ func routeKey(dst []byte, layer int, method, path string) []byte {
 // lastAddr returns the address of the last upstream attempt in an nginx-style list
 // ("10.0.1.7:8080, 10.0.1.8:8080 : 10.0.2.1:80").
 func lastAddr(s string) string {
+	if n := len(s); n > 0 && s[0] > ' ' && s[0] < 0x80 && s[n-1] > ' ' && s[n-1] < 0x80 && strings.IndexByte(s, ' ') < 0 {
+		return s // one address: no " : " or ", " to cut at, and no white space at its ends to trim
+	}
 	if j := strings.LastIndex(s, " : "); j >= 0 {
 		s = s[j+3:]
 	}

@@ -611,6 +611,7 @@ func (e *Engine) merge(dst, src *group) {
 	}
 	src.merged = dst
 	src.hops, src.keys = nil, nil
+	src.inline = [4]*hop{} // src may be looked at until its queue entries pass; its hops are dst's now
 	e.open--
 }
 

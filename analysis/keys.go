@@ -169,7 +169,7 @@ func (t *keyTable) get(k uint64) (keyState, bool) {
 
 // put sets the state of k, adding k when it is not in the table.
 func (t *keyTable) put(k uint64, st keyState) {
-	if (t.n+1)*2 > len(t.slots) { // at most half full: short probe sequences
+	if (t.n+1)*4 > len(t.slots)*3 { // at most 3/4 full: probes stay short, the table small
 		t.grow()
 	}
 	mask := uint64(len(t.slots) - 1)
