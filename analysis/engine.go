@@ -615,13 +615,20 @@ func (e *Engine) merge(dst, src *group) {
 	e.open--
 }
 
-// Beyond maxOpenRequests open requests, or maxWaiting405 with a 405 waiting for the join window,
-// the oldest close early: log time that stands still (one line repeated, a burst stamped with one
-// second) must not hold every request in memory.
+// The oldest requests close early when more are open than maxOpenRequests per second of log time
+// between the oldest and the newest record (maxWaiting405 for requests with a 405 waiting for
+// the join window): log time that stands still (one line repeated, a burst stamped with one
+// second) must not hold every request in memory, while real traffic, however busy, spreads over
+// the seconds of its window.
 const (
 	maxOpenRequests = 200_000
 	maxWaiting405   = 50_000
 )
+
+// overCap reports whether n held entries exceed cap per second of span (at least one second).
+func overCap(n, cap int, span int64) bool {
+	return n > cap && float64(n) > float64(cap)*max(1, float64(span)/float64(time.Second))
+}
 
 // evict closes the requests without a 405 whose newest record is older than grace, and those
 // with a 405 whose newest record is older than window (and the oldest beyond the caps above).
@@ -629,7 +636,7 @@ const (
 func (e *Engine) evict(grace, window int64) {
 	for e.qhead < len(e.queue) {
 		q := e.queue[e.qhead]
-		if q.t >= grace && e.open-(len(e.slow)-e.shead) <= e.caps.open {
+		if q.t >= grace && !overCap(e.open-(len(e.slow)-e.shead), e.caps.open, e.maxSeen-q.t) {
 			break
 		}
 		e.queue[e.qhead] = qentry{}
@@ -646,7 +653,7 @@ func (e *Engine) evict(grace, window int64) {
 	}
 	for e.shead < len(e.slow) {
 		q := e.slow[e.shead]
-		if q.t >= window && len(e.slow)-e.shead <= e.caps.waiting {
+		if q.t >= window && !overCap(len(e.slow)-e.shead, e.caps.waiting, e.maxSeen-q.t) {
 			break
 		}
 		e.slow[e.shead] = qentry{}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
@@ -231,5 +232,37 @@ func TestOpenRequestsBoundedWhenTimeStandsStill(t *testing.T) {
 	}
 	if f := onlyFinding(t, a); int64(f.Count) != a.Summary.Requests405 {
 		t.Errorf("finding %+v", f)
+	}
+}
+
+// The caps are per second of log time: busy traffic spread over its seconds is never closed early.
+// With the caps lowered to 1,000 open groups, 100 waiting 405s and 1,000 match entries a second,
+// 300 id-less requests a second on two layers all join, and 405s whose edge clock runs 30 s ahead
+// still wait for their other hop.
+func TestCapsAllowBusyTraffic(t *testing.T) {
+	var recs []*parsers.Record
+	for i := 0; i < 300*20; i++ {
+		s, st := float64(i)/300, 200
+		if i%100 == 0 {
+			st = 405
+		}
+		p := fmt.Sprintf("/api/items/%d", i)
+		recs = append(recs, rec("app", parsers.FormatApp, s, "POST", p, st),
+			rec("edge", parsers.FormatNginx, s+0.004, "POST", p, st, up(st), addr("10.0.0.9:80")))
+	}
+	for i := 0; i < 50*40; i++ {
+		s, id := 100+float64(i)/50, fmt.Sprintf("req-%d", i)
+		recs = append(recs, rec("app", parsers.FormatApp, s, "PUT", "/api/skew", 405, rid(id)),
+			rec("edge", parsers.FormatNginx, s+30, "PUT", "/api/skew", 405, rid(id), up(405), addr("10.0.0.9:80")))
+	}
+	sort.SliceStable(recs, func(i, j int) bool { return recs[i].Time.Before(recs[j].Time) })
+	e := New(Options{})
+	e.caps.open, e.caps.waiting, e.caps.match = 1000, 100, 1000
+	for _, r := range recs {
+		e.Add(r)
+	}
+	a := e.Result(nil)
+	if s := a.Summary; s.Requests != 6000+2000 || s.SingleHop != 0 || s.Joins.Unique != 60 || s.Joins.ID != 2000 {
+		t.Errorf("requests %d (want 8,000), single-hop %d, joins %+v", s.Requests, s.SingleHop, s.Joins)
 	}
 }
