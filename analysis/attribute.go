@@ -32,6 +32,7 @@ type request struct {
 	f           *fold
 	pos0        int
 	early, late *request
+	redirect    *Redirect // the redirect this GET followed, found when it closed (redirectBefore)
 }
 
 // route is the route template of the request, or OtherRoutes for a coarse fold.

@@ -300,7 +300,7 @@ func (e *Engine) classifyMore(r *request) bool {
 		r.x = &extra{monitor: mon}
 		return true
 	}
-	if rd := e.redirectBefore(r); rd != nil {
+	if rd := r.redirect; rd != nil { // found when the request closed (redirectBefore)
 		v.cause = CauseRedirectMethodChange
 		r.x = &extra{redirect: rd}
 		return true
@@ -380,17 +380,24 @@ func (e *Engine) monitorOf(c *hop) *Monitor {
 // redirectBefore finds the redirect a GET with a 405 followed: the same client (address and user
 // agent, at the same layer) got a 301/302 for another method within redirectWindow before, for
 // the same path, the path with or without a trailing slash, or a logged Location with this path.
-func (e *Engine) redirectBefore(r *request) *Redirect {
-	if r.hops[0].method() != "GET" || len(e.more.redirects) == 0 {
+// It runs when the request closes (fold.go keep), while the notes of that time are still held:
+// every hop must have logged GET, and hops is in any fixed order (the canonical one).
+func (e *Engine) redirectBefore(hops []*hop) *Redirect {
+	if len(e.more.redirects) == 0 {
 		return nil
 	}
-	for i := 0; i < 2*len(r.hops); i++ {
-		h := r.hops[i%len(r.hops)]
+	for _, h := range hops {
+		if h.method() != "GET" {
+			return nil
+		}
+	}
+	for i := 0; i < 2*len(hops); i++ {
+		h := hops[i%len(hops)]
 		if h.clientIP() == "" || h.time == 0 {
 			continue
 		}
 		layer := h.layer // first the redirects at the hop's own layer, then at any layer
-		if i >= len(r.hops) {
+		if i >= len(hops) {
 			layer = -1
 		}
 		notes := e.more.redirects[clientKey(layer, h.clientIP(), h.userAgent())]

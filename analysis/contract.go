@@ -27,6 +27,11 @@ func ApplyContract(a *Analysis, spec *contract.Spec) {
 		if f.ContractVerdict != "" {
 			f.Fix = strings.TrimPrefix(f.Fix, f.ContractVerdict+" ")
 		}
+		if f.Route == OtherRoutes {
+			// Many routes folded together (fold.go): no one path of the spec speaks for them.
+			f.Contract, f.ContractPath, f.ContractMethods, f.FixSide, f.ContractVerdict = "", "", nil, "", ""
+			continue
+		}
 		method := contractMethod(f)
 		verdict, m := spec.Check(method, f.Route)
 		if verdict == contract.UnknownRoute {
@@ -47,7 +52,10 @@ func ApplyContract(a *Analysis, spec *contract.Spec) {
 		case contract.Undocumented:
 			f.FixSide = "client"
 			if f.Clients == nil {
-				f.Clients = clientsOf(a, f)
+				f.Clients = f.clients
+			}
+			if f.Clients == nil {
+				f.Clients = clientsOf(a, f) // a report read back from JSON
 			}
 		}
 		f.ContractVerdict = contractSentence(f, method, spec.Source)

@@ -226,7 +226,8 @@ type group struct {
 	// own for them.
 	inline     [4]*hop
 	inlineKeys [6]uint64
-	fold       *fold // the requests of the same shape counted into this one (fold.go)
+	fold       *fold     // the requests of the same shape counted into this one (fold.go)
+	redirect   *Redirect // the redirect a GET with a 405 followed, found when it closed
 }
 
 // keyState is what the engine knows about one join key of an open request.

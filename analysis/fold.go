@@ -42,10 +42,11 @@ const (
 
 // fold is what a representative holds of the requests folded into it.
 type fold struct {
-	n           int64  // requests folded in
-	early, late *group // the folded requests that ended first and last
-	earlyT      int64  // lastTime of early
-	lateT       int64  // lastTime of late
+	n int64 // requests folded in
+	// early and late are, per canonical hop position, the folded requests whose hop there has the
+	// earliest and the latest time (earlyT, lateT).
+	early, late   []*group
+	earlyT, lateT []int64
 	// clients counts the folded requests by canonical hop position (one byte) and client
 	// address; the key {position, restClient} counts those beyond maxFoldClients keys.
 	clients map[string]int64
@@ -88,16 +89,22 @@ func (fs *foldState) init(opts *Options) {
 // keep stores a closed request that touches a 405 or is traced: whole, or folded into an earlier
 // request of the same shape.
 func (e *Engine) keep(g *group) {
+	fs := &e.fold
 	if !g.has405 || g.traced {
+		if g.has405 {
+			g.redirect = e.redirectBefore(fs.canonical(g))
+		}
 		e.kept = append(e.kept, g)
 		return
 	}
-	fs := &e.fold
 	if fs.shapes == nil {
 		fs.seed = maphash.MakeSeed()
 		fs.shapes, fs.coarse, fs.other = map[uint64]*group{}, map[uint64]*group{}, map[uint64]*group{}
 	}
 	hops := fs.canonical(g)
+	if g.has405 {
+		g.redirect = e.redirectBefore(hops) // now, while the notes of its time are held
+	}
 	k := fs.shapeKey(e, g, hops, 0)
 	if rep, ok := fs.shapes[k]; ok {
 		if fs.whole >= fs.after {
@@ -178,16 +185,27 @@ func (e *Engine) foldInto(rep, g *group, hops []*hop) {
 			f.clients[string([]byte{byte(pos), restClient})]++
 		}
 	}
+	// The first and last request by each hop position's time: which position names a request's
+	// time (the outermost timed hop) is known only at the end.
+	if f.early == nil {
+		f.early, f.late = make([]*group, len(hops)), make([]*group, len(hops))
+		f.earlyT, f.lateT = make([]int64, len(hops)), make([]int64, len(hops))
+	}
+	for pos, h := range hops {
+		if h.time == 0 || pos >= len(f.early) {
+			continue
+		}
+		if f.early[pos] == nil || h.time < f.earlyT[pos] {
+			f.early[pos], f.earlyT[pos] = g, h.time
+		}
+		if f.late[pos] == nil || h.time >= f.lateT[pos] {
+			f.late[pos], f.lateT[pos] = g, h.time
+		}
+	}
 	t := endTime(g.hops)
 	if t == 0 {
 		f.untimed++
 		return
-	}
-	if f.early == nil || t < f.earlyT {
-		f.early, f.earlyT = g, t
-	}
-	if f.late == nil || t >= f.lateT {
-		f.late, f.lateT = g, t
 	}
 	e.tl.reserve(t) // the slot counts towards the counter's limit, which may coarsen it
 	if fs.slots > maxFoldSlots {
@@ -297,6 +315,7 @@ func (fs *foldState) shapeKey(e *Engine, g *group, hops []*hop, level int) uint6
 		str(x.detail())
 		str(x.file)
 		num(boolInt(x.time == 0))
+		num(boolInt(apiLike(x))) // reads the exact path (a .json target), not its template
 		// Configuration rules match on the path itself, not its template: the rule that
 		// matches is part of the shape (causes_more.go looks them up).
 		if locs := e.opts.NginxLocations; len(locs) > 0 {
@@ -308,7 +327,7 @@ func (fs *foldState) shapeKey(e *Engine, g *group, hops []*hop, level int) uint6
 	}
 	if level < 2 {
 		str(string(joinKind(g)))
-		num(boolInt(e.redirected(hops)))
+		num(boolInt(g.redirect != nil))
 	}
 	fs.buf = b
 	h.Write(b)
@@ -334,30 +353,4 @@ func boolInt(b bool) int64 {
 		return 1
 	}
 	return 0
-}
-
-// redirected reports whether a redirect of the same client preceded a GET of the request, at any
-// layer (what redirectBefore looks for, in any hop order).
-func (e *Engine) redirected(hops []*hop) bool {
-	if len(e.more.redirects) == 0 {
-		return false
-	}
-	get := false
-	for _, h := range hops {
-		get = get || h.method() == "GET"
-	}
-	if !get {
-		return false
-	}
-	for _, h := range hops {
-		if h.clientIP() == "" || h.time == 0 {
-			continue
-		}
-		for _, n := range e.more.redirects[clientKey(-1, h.clientIP(), h.userAgent())] {
-			if n.t <= h.time && h.time-n.t <= redirectWindow && redirectTarget(n, h.path()) {
-				return true
-			}
-		}
-	}
-	return false
 }

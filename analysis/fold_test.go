@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/logtriage/logtriage/parsers"
 )
@@ -264,5 +265,76 @@ func TestCapsAllowBusyTraffic(t *testing.T) {
 	a := e.Result(nil)
 	if s := a.Summary; s.Requests != 6000+2000 || s.SingleHop != 0 || s.Joins.Unique != 60 || s.Joins.ID != 2000 {
 		t.Errorf("requests %d (want 8,000), single-hop %d, joins %+v", s.Requests, s.SingleHop, s.Joins)
+	}
+}
+
+// foldSame runs recs (in time order) with and without folding and compares the documents as
+// TestFoldingKeepsEveryCount does; it returns the analysis without folding.
+func foldSame(t *testing.T, recs []*parsers.Record) *Analysis {
+	t.Helper()
+	_, whole := run(t, Options{}, recs...)
+	_, folded := run(t, Options{KeepWhole: 1}, recs...)
+	if folded.Summary.FoldedRequests == 0 {
+		t.Fatal("nothing folded")
+	}
+	if a, b := withoutLists(t, whole), withoutLists(t, folded); !reflect.DeepEqual(a, b) {
+		diffJSON(t, "", a, b)
+	}
+	return whole
+}
+
+// What a request's verdict and figures read beyond its shape's fields: the redirect its GET
+// followed (decided when it closes, before later redirects push the note out), the exact path's
+// .json suffix (static fall-through), and the outermost hop's time (first/last seen) when inner
+// clocks are skewed.
+func TestFoldingEdgeCases(t *testing.T) {
+	t.Run("redirects", func(t *testing.T) {
+		var recs []*parsers.Record
+		for i := 0; i < 8; i++ {
+			s := float64(i * 100)
+			recs = append(recs, rec("edge", parsers.FormatNginx, s, "POST", "/api/items/", 301, client("203.0.113.7"), ua("curl/8")),
+				rec("edge", parsers.FormatNginx, s+1, "GET", "/api/items", 405, client("203.0.113.7"), ua("curl/8")))
+		}
+		if f := onlyFinding(t, foldSame(t, recs)); f.Cause != CauseRedirectMethodChange || f.Count != 8 {
+			t.Errorf("%s x%d, want redirect_method_change x8", f.Cause, f.Count)
+		}
+	})
+	t.Run("json suffix", func(t *testing.T) {
+		mk := func(s float64, p string) *parsers.Record {
+			return rec("edge", parsers.FormatNginx, s, "PUT", p, 405, routed("/index.html"), ua("Mozilla/5.0"), client("192.0.2.1"))
+		}
+		a := foldSame(t, []*parsers.Record{mk(1, "/files/9f86d081884c7d659a2feaa0c55ad015.json"), mk(2, "/files/0123456789abcdef0123456789abcdef"),
+			mk(3, "/files/0123456789abcdef0123456789abcdee")})
+		if len(a.Findings) != 2 {
+			t.Errorf("findings %+v", a.Findings)
+		}
+	})
+	t.Run("skewed inner clock", func(t *testing.T) {
+		var recs []*parsers.Record
+		add := func(id string, edge, app float64) {
+			recs = append(recs, rec("edge", parsers.FormatNginx, edge, "POST", "/api/items", 405, rid(id), up(405), addr("10.0.0.9:80")),
+				rec("app", parsers.FormatApp, app, "POST", "/api/items", 405, rid(id)))
+		}
+		add("r0", 10, 10.5)
+		add("a", 100, 102.5)   // ends last (its app hop)
+		add("b", 100.3, 102.1) // the latest request by its outermost hop
+		sort.SliceStable(recs, func(i, j int) bool { return recs[i].Time.Before(recs[j].Time) })
+		if f := onlyFinding(t, foldSame(t, recs)); !f.LastSeen.Equal(t0.Add(100300 * time.Millisecond)) {
+			t.Errorf("last seen %s", f.LastSeen)
+		}
+	})
+}
+
+// With --openapi, the clients named for an undocumented method count the folded requests too.
+func TestFoldedContractClients(t *testing.T) {
+	var recs []*parsers.Record
+	for i := 0; i < 6; i++ {
+		recs = append(recs, rec("edge", parsers.FormatNginx, float64(i), "POST", "/orders/42", 405,
+			client(fmt.Sprintf("198.51.100.%d", i%2)), ua("shop-cli/1")))
+	}
+	_, a := run(t, Options{KeepWhole: 1}, recs...)
+	ApplyContract(a, contractSpec())
+	if f := a.Findings[0]; f.Clients == nil || len(f.Clients.UserAgents) != 1 || f.Clients.UserAgents[0].Count != 6 {
+		t.Errorf("clients %+v (%s)", f.Clients, f.ContractVerdict)
 	}
 }

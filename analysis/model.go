@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/logtriage/logtriage/internal/num"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -172,6 +173,11 @@ type Finding struct {
 	ContractVerdict string `json:"contract_verdict,omitempty"` // the sentence put in front of Fix
 	// Impact is who sent the finding's requests and what they got (timeline.go).
 	Impact *FindingImpact `json:"impact,omitempty"`
+
+	// clients is who sent the requests, for every cause (Clients only for those where the client
+	// is the usual suspect); ApplyContract names them for an undocumented method. It counts the
+	// folded requests too, which Requests does not list (fold.go).
+	clients *Clients
 }
 
 // Clients lists who sends the requests of a finding, most frequent first.
@@ -290,20 +296,22 @@ func (e *Engine) Result(inputs []InputStats) *Analysis {
 	}
 	for _, g := range e.kept {
 		hops := ranked(g)
-		r := &request{hops: hops, traced: g.traced, single: g.singles, join: joinKind(g), w: 1}
+		r := &request{hops: hops, traced: g.traced, single: g.singles, join: joinKind(g), w: 1, redirect: g.redirect}
 		if f := g.fold; f != nil {
 			// A representative: it stands for the requests of its shape folded into it (fold.go).
 			r.f, r.w = f, 1+f.n
-			for i, h := range e.fold.canonical(g) {
-				if h == hops[0] {
-					r.pos0 = i
+			canon := e.fold.canonical(g)
+			timed := -1 // the canonical position of the hop that names the request's time (reqTime)
+			for _, h := range hops {
+				if h.time != 0 {
+					timed = slices.Index(canon, h)
+					break
 				}
 			}
-			if f.early != nil {
-				r.early = &request{hops: ranked(f.early), join: r.join}
-			}
-			if f.late != nil {
-				r.late = &request{hops: ranked(f.late), join: r.join}
+			r.pos0 = slices.Index(canon, hops[0])
+			if timed >= 0 && timed < len(f.early) && f.early[timed] != nil {
+				r.early = &request{hops: ranked(f.early[timed]), join: r.join}
+				r.late = &request{hops: ranked(f.late[timed]), join: r.join}
 			}
 			e.rebin(f)
 		}
@@ -410,11 +418,11 @@ func (e *Engine) findings(reqs []*request, total int64) []Finding {
 		if v.uncertain {
 			f.Uncertain += w
 		}
-		if _, ok := g.ua[c.userAgent()]; ok || len(g.ua) < 1000 {
-			g.ua[c.userAgent()] += w
-		}
+		// Every value is counted (the requests kept whole and the folds' bounded client tallies
+		// bound them), so the top three do not depend on the order requests came in.
+		g.ua[c.userAgent()] += w
 		r.clients(func(ip string, n int64) {
-			if _, ok := g.addr[ip]; ip != "" && (ok || len(g.addr) < 1000) {
+			if ip != "" {
 				g.addr[ip] += int(n)
 			}
 		})
@@ -438,8 +446,9 @@ func (e *Engine) findings(reqs []*request, total int64) []Finding {
 		for _, m := range top(g.maskedBy, 3) {
 			f.MaskedBy = append(f.MaskedBy, m.Value)
 		}
+		f.clients = &Clients{UserAgents: top(g.ua, 3), Addresses: top(g.addr, 3)}
 		if f.Cause == CauseMethodNotRouted || f.Cause == CausePathRewrite {
-			f.Clients = &Clients{UserAgents: top(g.ua, 3), Addresses: top(g.addr, 3)}
+			f.Clients = f.clients
 		}
 		e.moreDetails(g.first, f)
 		f.Evidence = e.evidence(g.first, f)
