@@ -289,7 +289,7 @@ word:
 		return "", false, false, errors.New("unterminated quoted string")
 	}
 	start := t.pos
-	variable := false // the previous character was a '$' inside the word
+	variable := false // the previous character was a '$' (at the word's start too: ${scheme}…)
 	for t.pos < len(s) {
 		c = s[t.pos]
 		if c == '{' && variable {
@@ -304,7 +304,7 @@ word:
 			t.skipEscaped()
 			continue
 		case '$':
-			variable = t.pos > start
+			variable = true
 		}
 		t.pos++
 	}

@@ -27,6 +27,7 @@ func TestNginxConfLexerWords(t *testing.T) {
 		{`return 200 a#b;`, []string{"return", "200", "a#b"}}, // '#' inside a word is not a comment
 		{`set $a x}y;`, []string{"set", "$a", "x}y"}},         // '}' does not end a word
 		{`set $a ab${c}d;`, []string{"set", "$a", "ab${c}d"}},
+		{`return 301 ${scheme}://example.com/b;`, []string{"return", "301", "${scheme}://example.com/b"}}, // nginx -t accepts it
 		{`add_header X "a;b {c}";`, []string{"add_header", "X", "a;b {c}"}},
 		{`if ($request_method = "POST") {`, []string{"if", "($request_method", "=", "POST", ")"}},
 		{`if ($http_x !~ '^\d+$') {`, []string{"if", "($http_x", "!~", `^\d+$`, ")"}},
