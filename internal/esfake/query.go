@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/tidwall/gjson"
 )
@@ -206,12 +207,12 @@ func (ev *evaluator) leaf(kind string, v gjson.Result) (*bitset, error) {
 		if err != nil {
 			return nil, err
 		}
-		re, rerr := regexp.Compile("^(?:" + val.String() + ")$")
+		m, rerr := regexpMatcher(val.String())
 		if rerr != nil {
 			return nil, &esError{status: 400, typ: "illegal_argument_exception", shard: true, reason: "invalid regular expression: " + rerr.Error()}
 		}
 		if c := s.cols[field]; c != nil {
-			c.match(re.MatchString, b)
+			c.match(m, b)
 		}
 		return b, nil
 	case "match_phrase":
@@ -226,6 +227,54 @@ func (ev *evaluator) leaf(kind string, v gjson.Result) (*bitset, error) {
 		return b, nil
 	}
 	return nil, parsingErr("unknown query [%s]", kind)
+}
+
+// regexpMatcher compiles an anchored regexp query once per process and remembers its answer for
+// each value: the es runs of the tests ask the same route regexps of the same dictionary values
+// on every copy of the seeded store (under -race the matching was a tenth of an es run's CPU).
+func regexpMatcher(src string) (func(string) bool, error) {
+	regexps.mu.Lock()
+	defer regexps.mu.Unlock()
+	if regexps.m == nil || len(regexps.m) > 10000 {
+		regexps.m = map[string]*regexpMemo{}
+	}
+	e := regexps.m[src]
+	if e == nil {
+		re, err := regexp.Compile("^(?:" + src + ")$")
+		if err != nil {
+			return nil, err
+		}
+		e = &regexpMemo{re: re, seen: map[string]bool{}}
+		regexps.m[src] = e
+	}
+	return e.match, nil
+}
+
+var regexps struct {
+	mu sync.Mutex
+	m  map[string]*regexpMemo
+}
+
+type regexpMemo struct {
+	re   *regexp.Regexp
+	mu   sync.Mutex
+	seen map[string]bool // value → matched (at most 100,000 values remembered)
+}
+
+func (e *regexpMemo) match(v string) bool {
+	e.mu.Lock()
+	hit, ok := e.seen[v]
+	e.mu.Unlock()
+	if ok {
+		return hit
+	}
+	hit = e.re.MatchString(v)
+	e.mu.Lock()
+	if len(e.seen) < 100000 {
+		e.seen[v] = hit
+	}
+	e.mu.Unlock()
+	return hit
 }
 
 // term adds the documents whose field holds val.
