@@ -39,6 +39,7 @@ type analyzeCmd struct {
 }
 
 func (c *analyzeCmd) Run(s *streams) error {
+	defer limitMemory(memoryLimit)()           // the soft memory limit (memlimit.go)
 	if err := c.gateFlags.load(); err != nil { // a bad spec or --fail-on fails before the reading
 		return err
 	}
@@ -121,6 +122,7 @@ type traceCmd struct {
 }
 
 func (c *traceCmd) Run(s *streams) error {
+	defer limitMemory(memoryLimit)() // the soft memory limit (memlimit.go)
 	id := parsers.ParseID(c.ID)
 	if id.Empty() {
 		return usageErr("%q is not an id logtriage can match (a request id, traceparent, trace id, X-Amzn-Trace-Id or B3 id)", c.ID)

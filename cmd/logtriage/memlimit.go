@@ -1,0 +1,66 @@
+package main
+
+import (
+	"os"
+	"runtime/debug"
+	"runtime/metrics"
+	"time"
+)
+
+// The engine's memory while it reads is mostly the requests open in its join window (analysis
+// package doc), and it grows with the traffic inside one window; by default the garbage
+// collector lets the heap grow to twice what is live before it collects. analyze and trace
+// therefore run (reading, building the result, writing it) under a soft memory limit
+// (runtime/debug.SetMemoryLimit) of readMemoryLimit: the collector runs more often instead of
+// growing the heap, so peak memory stays about the same for ten times the traffic. Should the live heap itself approach the limit, the limit is
+// raised to live × 4/3 every readLimitTick, so that the collector never runs back to back.
+// main enables this (GOMEMLIMIT, when set, wins); tests run without it, since the limit is
+// process-wide.
+const (
+	readMemoryLimit = 64 << 20
+	readLimitTick   = 100 * time.Millisecond
+)
+
+// memoryLimit is the soft limit analyze and trace run under; 0 for none.
+var memoryLimit int64
+
+func enableMemoryLimit() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		memoryLimit = readMemoryLimit
+	}
+}
+
+// limitMemory sets the soft memory limit and returns the function that restores the former one.
+func limitMemory(limit int64) (restore func()) {
+	if limit <= 0 {
+		return func() {}
+	}
+	old := debug.SetMemoryLimit(limit)
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		t := time.NewTicker(readLimitTick)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			metrics.Read(s)
+			if s[0].Value.Kind() != metrics.KindUint64 {
+				continue
+			}
+			if live := int64(s[0].Value.Uint64()); live/3*4 > limit {
+				limit = live / 3 * 4
+				debug.SetMemoryLimit(limit)
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-stopped
+		debug.SetMemoryLimit(old)
+	}
+}
