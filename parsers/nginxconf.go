@@ -98,13 +98,28 @@ func (c *NginxConf) read(path, root string, depth int) error {
 	}
 	c.Files = append(c.Files, path)
 	t := nginxConfLexer{src: string(data), line: 1}
+	open := 0 // blocks open: each file closes its own, as nginx wants
 	for {
 		args, line, err := t.directive()
 		if err != nil {
 			return fmt.Errorf("%s:%d: %w", path, t.line, err)
 		}
 		if args == nil {
+			if open > 0 {
+				return fmt.Errorf("%s:%d: unexpected end of file, expecting \"}\"", path, t.line)
+			}
 			return nil
+		}
+		switch t.src[t.pos-1] {
+		case '{':
+			open++
+		case '}':
+			if len(args) == 0 {
+				if open == 0 {
+					return fmt.Errorf("%s:%d: unexpected \"}\"", path, t.line)
+				}
+				open--
+			}
 		}
 		if len(args) == 0 {
 			continue
@@ -187,14 +202,14 @@ func (c *NginxConf) include(pattern, from, root string, depth int) error {
 	return nil
 }
 
-// nginxConfLexer splits nginx configuration text into directives as nginx's own reader does
-// (source: nginx/nginx, src/core/ngx_conf_file.c, ngx_conf_read_token): words separated by
-// white space, ';' ending a directive, '{' and '}' around blocks, '#' comments at the start of a
-// word, '…' and "…" quoting. A backslash makes the next character part of the word, quoted or
-// not; the word then keeps its backslashes except in \" \' \\ (the character alone) and \t \r \n
-// (tab, carriage return, line feed), so the regular expression of "location ~ \.php$" keeps its
-// "\.". In an unquoted word '{' right after '$' (not at the word's start) belongs to a
-// "${name}" variable, and '}' never ends a word.
+// nginxConfLexer splits nginx configuration text into directives as nginx's own reader
+// (ngx_conf_read_token) does, checked against a real nginx in nginxconf_real_test.go: words
+// separated by white space, ';' ending a directive, '{' and '}' around blocks, '#' comments at
+// the start of a word, '…' and "…" quoting. A backslash makes the next character part of the
+// word, quoted or not; the word then keeps its backslashes except in \" \' \\ (the character
+// alone) and \t \r \n (tab, carriage return, line feed), so the regular expression of
+// "location ~ \.php$" keeps its "\.". In an unquoted word '{' right after '$' (at the word's
+// start too) belongs to a "${name}" variable, and '}' never ends a word.
 type nginxConfLexer struct {
 	src  string
 	pos  int

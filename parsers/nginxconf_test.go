@@ -1,13 +1,14 @@
 package parsers
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 )
 
-// The lexer reads words as nginx's ngx_conf_read_token does (src/core/ngx_conf_file.c in
-// nginx/nginx): a backslash escapes the next character in quoted and unquoted words alike, and
+// The lexer reads words as nginx's own reader (ngx_conf_read_token) does: a backslash escapes the next character in quoted and unquoted words alike, and
 // only \" \' \\ \t \r \n lose their backslash.
 func TestNginxConfLexerWords(t *testing.T) {
 	for _, tc := range []struct {
@@ -69,5 +70,31 @@ func TestNginxConfLexerErrors(t *testing.T) {
 	}
 	if args, line, _ := lx.directive(); line != 4 || len(args) != 2 {
 		t.Errorf("%q on line %d, want line 4", args, line)
+	}
+}
+
+// A block left open at the end of a file, or closed that was never opened, is an error naming the
+// file and line, as nginx -t reports it; balanced files (and a balanced include) load.
+func TestNginxConfUnbalancedBraces(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, src string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct{ src, want string }{
+		{"http {\n server {\n  location /api/ { proxy_pass http://x; }\n }\n", `open.conf:5: unexpected end of file, expecting "}"`},
+		{"http {\n}\n}\n", `open.conf:3: unexpected "}"`},
+	} {
+		_, err := LoadNginxConf(write("open.conf", tc.src))
+		if err == nil || !strings.HasSuffix(err.Error(), tc.want) {
+			t.Errorf("%q: %v, want …%s", tc.src, err, tc.want)
+		}
+	}
+	write("inc.conf", "server { location / { } }\n")
+	if _, err := LoadNginxConf(write("ok.conf", "http {\n include "+filepath.Join(dir, "inc.conf")+";\n}\n")); err != nil {
+		t.Errorf("balanced: %v", err)
 	}
 }
