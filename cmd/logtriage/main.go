@@ -76,7 +76,7 @@ type streams struct {
 }
 
 func main() {
-	enableMemoryLimit() // analyze and trace read under a soft memory limit (memlimit.go)
+	enableMemoryLimit() // analyze and trace run under a soft memory limit (memlimit.go)
 	stop := profile()
 	code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
