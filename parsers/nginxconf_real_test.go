@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/logtriage/logtriage/internal/testproc"
 )
 
 // A real nginx (when installed) reads the same configuration: the location it picks for each
@@ -20,12 +22,9 @@ func TestNginxConfLexerAgainstNginx(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a real nginx")
 	}
-	bin, err := exec.LookPath("nginx")
-	if err != nil {
-		if _, err2 := os.Stat("/usr/sbin/nginx"); err2 != nil {
-			t.Skip("nginx is not installed: apt-get install nginx (Debian package nginx)")
-		}
-		bin = "/usr/sbin/nginx"
+	bin := testproc.Binary("nginx")
+	if bin == "" {
+		t.Skip("nginx is not installed: apt-get install nginx (Debian package nginx)")
 	}
 	dir := t.TempDir()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -73,17 +72,7 @@ http {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting nginx: %v", err)
 	}
-	defer func() {
-		cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	}()
+	defer testproc.Stop(cmd)
 	client := &http.Client{Timeout: 5 * time.Second}
 	get := func(p string) (string, error) {
 		resp, err := client.Get("http://" + addr + p)

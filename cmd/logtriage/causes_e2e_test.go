@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/logtriage/logtriage/internal/testproc"
 )
 
 // The causes of issue 15 end to end (analysis/causes_more.go): a real nginx (Debian package
@@ -146,12 +148,9 @@ func TestCausesEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a real nginx")
 	}
-	bin, err := exec.LookPath("nginx")
-	if err != nil {
-		if _, err2 := os.Stat("/usr/sbin/nginx"); err2 != nil {
-			t.Skip("nginx is not installed: apt-get install nginx (Debian package nginx)")
-		}
-		bin = "/usr/sbin/nginx"
+	bin := testproc.Binary("nginx")
+	if bin == "" {
+		t.Skip("nginx is not installed: apt-get install nginx (Debian package nginx)")
 	}
 	dir := t.TempDir()
 	for _, d := range []string{"www", "tmp"} {
@@ -195,15 +194,7 @@ func TestCausesEndToEnd(t *testing.T) {
 			return
 		}
 		stopped = true
-		cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
+		testproc.Stop(cmd)
 	}
 	t.Cleanup(stop)
 	causesWaitPort(t, port, dir)

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/logtriage/logtriage/internal/testproc"
 )
 
 // End-to-end tests of the proxies beyond nginx and Envoy: a real Apache httpd, HAProxy and Caddy
@@ -180,13 +182,9 @@ func TestProxiesEndToEnd(t *testing.T) {
 	for _, px := range e2eProxies {
 		px := px
 		t.Run(px.name, func(t *testing.T) {
-			bin, err := exec.LookPath(px.bin)
-			if err != nil {
-				if _, err2 := os.Stat("/usr/sbin/" + px.bin); err2 == nil {
-					bin = "/usr/sbin/" + px.bin
-				} else {
-					t.Skipf("%s is not installed: apt-get install %s", px.bin, px.pkg)
-				}
+			bin := testproc.Binary(px.bin)
+			if bin == "" {
+				t.Skipf("%s is not installed: apt-get install %s", px.bin, px.pkg)
 			}
 			dir := t.TempDir()
 			os.MkdirAll(filepath.Join(dir, "conf-enabled"), 0o755)
@@ -220,15 +218,7 @@ func TestProxiesEndToEnd(t *testing.T) {
 			stop := func() {
 				if !stopped {
 					stopped = true
-					cmd.Process.Signal(os.Interrupt)
-					done := make(chan struct{})
-					go func() { cmd.Wait(); close(done) }()
-					select {
-					case <-done:
-					case <-time.After(5 * time.Second):
-						cmd.Process.Kill()
-						<-done
-					}
+					testproc.Stop(cmd)
 				}
 			}
 			t.Cleanup(stop)
