@@ -12,7 +12,8 @@ import (
 // whole, as before. Beyond that, a request whose shape (below) equals that of a request already
 // kept is not kept: it is counted into that request, its representative, which then stands for
 // it in every count, timeline slot and tally. Requests of a new shape are kept whole until
-// maxShapes shapes exist; beyond, they fold by route and the layers, statuses and methods of
+// maxShapes shapes, or maxShapeRoutes distinct routes among them, exist; beyond, they fold by
+// route and the layers, statuses and methods of
 // their hops (taking the verdict of the first such request), and beyond maxCoarse of those by
 // layers, statuses and methods only, reported under the route "(other routes)".
 //
@@ -26,12 +27,12 @@ import (
 // therefore get the same verdict, and the counts, findings, funnel, impact and timeline are the
 // same as if every request had been kept; only the per-request lists (--requests, examples)
 // stop at the requests kept whole, and client addresses beyond maxFoldClients distinct (hop,
-// address) pairs of all folds together are counted without their value. Beyond maxShapes
-// shapes, the verdict of a request is that of the first request of its route and statuses (or,
+// address) pairs of all folds together are counted without their value. Beyond those limits, the verdict of a request is that of the first request of its route and statuses (or,
 // beyond maxCoarse routes, of its statuses alone): the findings say how many were folded so.
 const (
 	foldAfter      = 10_000
-	maxShapes      = 10_000
+	maxShapes      = 30_000
+	maxShapeRoutes = 10_000 // distinct routes (with hop statuses) among those shapes
 	maxCoarse      = 2_000
 	maxFoldClients = 1 << 20 // (hop position, client address) keys of all folds together
 	maxFoldSlots   = 1 << 20 // timeline counters of folded requests, all shapes together
@@ -60,29 +61,30 @@ type fold struct {
 // foldState is the engine's folding state.
 type foldState struct {
 	// after and maxShapes are Options.KeepWhole and MaxShapes, or foldAfter and maxShapes.
-	after, maxShapes, maxCoarse int
-	seed                        maphash.Seed
-	shapes                      map[uint64]*group
-	coarse, other               map[uint64]*group // the representatives of levels 1 and 2 (foldCoarse)
-	nCoarse                     int               // level-1 representatives beyond maxShapes
-	reps                        []*group          // representatives with a fold, for re-binning their slots
-	whole                       int               // requests with a 405 kept whole
-	folded                      int64             // requests folded into a representative
-	otherRoutes                 int64             // requests folded under "(other routes)"
-	clientKeys                  int               // keys of all folds' clients
-	slots                       int               // timeline counters held by all folds
-	canon                       []*hop
-	buf                         []byte
+	after, maxShapes, maxRoutes, maxCoarse int
+	routes                                 int // distinct routes (level-1 keys) among the shapes kept
+	seed                                   maphash.Seed
+	shapes                                 map[uint64]*group
+	coarse, other                          map[uint64]*group // the representatives of levels 1 and 2 (foldCoarse)
+	nCoarse                                int               // level-1 representatives beyond maxShapes
+	reps                                   []*group          // representatives with a fold, for re-binning their slots
+	whole                                  int               // requests with a 405 kept whole
+	folded                                 int64             // requests folded into a representative
+	otherRoutes                            int64             // requests folded under "(other routes)"
+	clientKeys                             int               // keys of all folds' clients
+	slots                                  int               // timeline counters held by all folds
+	canon                                  []*hop
+	buf                                    []byte
 }
 
 // init sets the limits from the options.
 func (fs *foldState) init(opts *Options) {
-	fs.after, fs.maxShapes, fs.maxCoarse = foldAfter, maxShapes, maxCoarse
+	fs.after, fs.maxShapes, fs.maxRoutes, fs.maxCoarse = foldAfter, maxShapes, maxShapeRoutes, maxCoarse
 	if opts.KeepWhole > 0 {
 		fs.after = opts.KeepWhole
 	}
 	if opts.MaxShapes > 0 {
-		fs.maxShapes = opts.MaxShapes
+		fs.maxShapes, fs.maxRoutes = opts.MaxShapes, opts.MaxShapes
 	}
 }
 
@@ -111,14 +113,15 @@ func (e *Engine) keep(g *group) {
 			e.foldInto(rep, g, hops)
 			return
 		}
-	} else if len(fs.shapes) < fs.maxShapes {
+	} else if k1 := fs.shapeKey(e, g, hops, 1); len(fs.shapes) < fs.maxShapes && (fs.coarse[k1] != nil || fs.routes < fs.maxRoutes) {
 		fs.shapes[k] = g
-		// Also the first of its route and statuses, for requests of new shapes beyond maxShapes.
-		if k1 := fs.shapeKey(e, g, hops, 1); fs.coarse[k1] == nil {
+		// Also the first of its route and statuses, for requests of new shapes beyond the limits.
+		if fs.coarse[k1] == nil {
 			fs.coarse[k1] = g
+			fs.routes++
 		}
 	} else {
-		e.foldCoarse(g, hops)
+		e.foldCoarse(g, hops, k1)
 		return
 	}
 	fs.whole++
@@ -129,9 +132,8 @@ func (e *Engine) keep(g *group) {
 // statuses and methods of its hops (level 1), and beyond maxCoarse of those by layers, statuses
 // and methods alone (level 2), under the route "(other routes)"; beyond maxCoarse of these, into
 // one representative for everything else.
-func (e *Engine) foldCoarse(g *group, hops []*hop) {
+func (e *Engine) foldCoarse(g *group, hops []*hop, k uint64) {
 	fs := &e.fold
-	k := fs.shapeKey(e, g, hops, 1)
 	if rep, ok := fs.coarse[k]; ok {
 		e.foldInto(rep, g, hops)
 		rep.fold.approx++

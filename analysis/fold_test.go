@@ -191,7 +191,7 @@ func TestFoldingBeyondMaxShapes(t *testing.T) {
 		}
 	}
 	if total != 300 || other == nil || int64(other.Count) != s.OtherRouteRequests ||
-		!strings.HasPrefix(other.Evidence, "Requests beyond the first 20 distinct request shapes and 30 distinct routes") {
+		!strings.HasPrefix(other.Evidence, "Requests on routes beyond the first 50 distinct routes") {
 		t.Fatalf("total %d, other %+v, summary %+v", total, other, s)
 	}
 	// Routes 0-19 have a shape kept whole, routes 20-49 a representative by route; the 100

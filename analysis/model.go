@@ -93,9 +93,9 @@ type Summary struct {
 	// FoldedRequests counts the requests with a 405, beyond the first 10,000, that were counted
 	// into an earlier request of the same shape instead of being kept whole (analysis/fold.go):
 	// every count includes them, but --requests and the examples list only requests kept whole.
-	// OtherRouteRequests counts those, beyond 10,000 distinct request shapes and 2,000 further
-	// routes, folded by layers, statuses and methods only and reported under the route
-	// "(other routes)".
+	// OtherRouteRequests counts those on routes beyond the first 12,000 distinct routes (10,000
+	// with shapes kept whole, 2,000 folded by route), folded by layers, statuses and methods only
+	// and reported under the route "(other routes)".
 	FoldedRequests     int64 `json:"folded_requests,omitempty"`
 	OtherRouteRequests int64 `json:"other_route_requests,omitempty"`
 	// OnlyWith405 is set when the source delivered only requests with a 405 and their hops (the
@@ -453,12 +453,12 @@ func (e *Engine) findings(reqs []*request, total int64) []Finding {
 		e.moreDetails(g.first, f)
 		f.Evidence = e.evidence(g.first, f)
 		if g.other {
-			f.Evidence = fmt.Sprintf("Requests beyond the first %s distinct request shapes and %s distinct routes, folded by layers, statuses and methods; "+
-				"their verdict is that of the first of them (%s %s): ", num.Thousands(int64(e.fold.maxShapes)), num.Thousands(int64(e.fold.maxCoarse)),
+			f.Evidence = fmt.Sprintf("Requests on routes beyond the first %s distinct routes, folded by layers, statuses and methods; "+
+				"their verdict is that of the first of them (%s %s): ", num.Thousands(int64(e.fold.maxRoutes+e.fold.maxCoarse)),
 				g.first.hops[0].method(), Route(g.first.hops[0].path())) + f.Evidence
 		} else if g.coarse > 0 {
-			f.Evidence += fmt.Sprintf(" %s of these requests, beyond the first %s distinct request shapes, were folded by route and statuses and given the verdict of the first of their kind.",
-				num.Thousands(g.coarse), num.Thousands(int64(e.fold.maxShapes)))
+			f.Evidence += fmt.Sprintf(" %s of these requests, beyond the %s distinct request shapes kept, were folded by route and statuses and given the verdict of the first of their kind.",
+				num.Thousands(g.coarse), num.Thousands(int64(len(e.fold.shapes))))
 		}
 		f.Fix = e.fix(g.first, f)
 		f.VerifyRequest = verifyRequest(g.first)

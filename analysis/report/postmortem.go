@@ -777,7 +777,7 @@ func appendixSection(a *analysis.Analysis) section {
 	if s.FoldedRequests > 0 {
 		fold := num.Thousands(s.FoldedRequests) + " requests with a 405 beyond the first 10,000 were counted into an earlier request of the same shape; every count includes them, the request lists show only those kept whole"
 		if s.OtherRouteRequests > 0 {
-			fold += "; " + num.Thousands(s.OtherRouteRequests) + " beyond the first 10,000 shapes and 2,000 routes are reported under " + analysis.OtherRoutes
+			fold += "; " + num.Thousands(s.OtherRouteRequests) + " on routes beyond the first 12,000 distinct routes are reported under " + analysis.OtherRoutes
 		}
 		facts = append(facts, item(bold("Folded requests: "), plain(fold+".")))
 	}

@@ -107,7 +107,7 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 	if s.FoldedRequests > 0 {
 		term.Fprintf(bw, "%s requests with a 405 beyond the first 10,000 were counted into an earlier request of the same shape, not kept one by one (every count includes them; --requests lists those kept)", n(s.FoldedRequests))
 		if s.OtherRouteRequests > 0 {
-			term.Fprintf(bw, "; %s beyond the first 10,000 shapes and 2,000 routes are reported under %s", n(s.OtherRouteRequests), analysis.OtherRoutes)
+			term.Fprintf(bw, "; %s on routes beyond the first 12,000 distinct routes are reported under %s", n(s.OtherRouteRequests), analysis.OtherRoutes)
 		}
 		bw.WriteString(".\n")
 	}
