@@ -28,6 +28,25 @@ func esFake(t *testing.T) (*esfake.Server, string) {
 	return srv, hs.URL
 }
 
+// esShared is ltShared for `logtriage es` with esArgs and extra: the command runs once per
+// process, on a fake cluster of its own seeded with samples/incidents (the output names no URL).
+func esShared(t *testing.T, extra ...string) result {
+	t.Helper()
+	v, _ := sharedRuns.LoadOrStore("es\x00"+strings.Join(extra, "\x00"), &sharedRun{})
+	r := v.(*sharedRun)
+	r.once.Do(func() {
+		srv := esfake.New()
+		if _, err := esfake.SeedIncidents(srv, "samples/incidents"); err != nil {
+			r.res = result{stderr: "seeding: " + err.Error(), code: -1}
+			return
+		}
+		hs := httptest.NewServer(srv)
+		defer hs.Close()
+		r.res = lt(t, nil, esArgs(hs.URL, extra...)...)
+	})
+	return r.res
+}
+
 func esArgs(url string, extra ...string) []string {
 	return append([]string{"es", "--url", url, "--index", "logs-*,filebeat-*",
 		"--layer-map", "nginx.access=edge,envoyproxy.log=ingress,aws.elb*=alb,*.log=app",
@@ -127,7 +146,7 @@ func TestESSameVerdictsAsAnalyze(t *testing.T) {
 		t.Errorf("%d PITs left open", srv.OpenPITs())
 	}
 	// Text output works too and names a cause.
-	txt := lt(t, nil, esArgs(url, "-q")...)
+	txt := esShared(t, "-q")
 	if txt.code != 0 || !strings.Contains(txt.stdout, "deploy_regression") {
 		t.Errorf("text output: exit %d\n%.800s\n%s", txt.code, txt.stdout, txt.stderr)
 	}
@@ -296,7 +315,7 @@ func TestESReportsSayTheirScope(t *testing.T) {
 	if strings.Contains(r.stdout, "(100.0%)") {
 		t.Errorf("markdown claims a share of all traffic")
 	}
-	txt := lt(t, nil, esArgs(url, "-q")...)
+	txt := esShared(t, "-q")
 	if !strings.Contains(txt.stdout, "Scope: Elasticsearch indices") || strings.Contains(strings.SplitN(txt.stdout, "\n", 2)[0], "100.0%") {
 		t.Errorf("text report:\n%.400s", txt.stdout)
 	}
