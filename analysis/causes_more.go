@@ -381,13 +381,14 @@ func (e *Engine) monitorOf(c *hop) *Monitor {
 // agent, at the same layer) got a 301/302 for another method within redirectWindow before, for
 // the same path, the path with or without a trailing slash, or a logged Location with this path.
 // It runs when the request closes (fold.go keep), while the notes of that time are still held:
-// every hop must have logged GET, and hops is in any fixed order (the canonical one).
+// every hop that logs a method must have logged GET, and hops is in any fixed order (the
+// canonical one).
 func (e *Engine) redirectBefore(hops []*hop) *Redirect {
 	if len(e.more.redirects) == 0 {
 		return nil
 	}
 	for _, h := range hops {
-		if h.method() != "GET" {
+		if m := h.method(); m != "GET" && m != "" { // a hop that logs no method does not object
 			return nil
 		}
 	}

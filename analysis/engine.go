@@ -279,10 +279,12 @@ type Engine struct {
 	maxOpen   int
 
 	kept  []*group
-	caps  struct{ open, waiting, match int } // maxOpenRequests, maxWaiting405, maxMatchEntries (tests lower them)
-	fold  foldState                          // bounds the requests kept whole (fold.go)
-	votes voteTable                          // (order.go)
-	voted int                                // requests that contributed votes
+	caps  struct{ second, open, waiting, match int } // maxRecordsPerSecond, maxOpenRequests, maxWaiting405, maxMatchEntries (tests lower them)
+	sec   int64                                      // the second of log time records are counted in (secN), for overCap
+	secN  int
+	fold  foldState // bounds the requests kept whole (fold.go)
+	votes voteTable // (order.go)
+	voted int       // requests that contributed votes
 
 	routes     map[string]*routeStats
 	routeLimit bool
@@ -327,7 +329,7 @@ func New(opts Options) *Engine {
 	e := &Engine{opts: opts, layerIdx: map[string]int{}, files: map[string]string{},
 		bad:    map[uint64]struct{}{},
 		routes: map[string]*routeStats{}}
-	e.caps.open, e.caps.waiting, e.caps.match = maxOpenRequests, maxWaiting405, maxMatchEntries
+	e.caps.second, e.caps.open, e.caps.waiting, e.caps.match = maxRecordsPerSecond, maxOpenRequests, maxWaiting405, maxMatchEntries
 	e.fold.init(&opts)
 	if len(opts.TraceIDs) > 0 {
 		e.traceKeys = map[uint64]struct{}{}
@@ -396,6 +398,10 @@ func (e *Engine) Add(rec *parsers.Record) {
 	} else {
 		t = e.maxSeen
 	}
+	if sec := t / int64(time.Second); sec != e.sec {
+		e.sec, e.secN = sec, 0
+	}
+	e.secN++
 	li := e.layerOf(rec)
 	has405 := touches405(rec.Status, rec.Upstream)
 	e.observe(rec, li, t, has405)
@@ -616,19 +622,20 @@ func (e *Engine) merge(dst, src *group) {
 	e.open--
 }
 
-// The oldest requests close early when more are open than maxOpenRequests per second of log time
-// between the oldest and the newest record (maxWaiting405 for requests with a 405 waiting for
-// the join window): log time that stands still (one line repeated, a burst stamped with one
-// second) must not hold every request in memory, while real traffic, however busy, spreads over
-// the seconds of its window.
+// When log time stands still — more than maxRecordsPerSecond records stamped with one second (one
+// line repeated, a burst with one time stamp) — the oldest requests close early, so that no more
+// than maxOpenRequests are open, maxWaiting405 with a 405 wait for the join window and
+// maxMatchEntries records wait in the match index: such a second must not hold every request in
+// memory. Traffic spread over its seconds, however busy below that rate, is never cut short.
 const (
-	maxOpenRequests = 200_000
-	maxWaiting405   = 50_000
+	maxRecordsPerSecond = 200_000
+	maxOpenRequests     = 200_000
+	maxWaiting405       = 50_000
 )
 
-// overCap reports whether n held entries exceed cap per second of span (at least one second).
-func overCap(n, cap int, span int64) bool {
-	return n > cap && float64(n) > float64(cap)*max(1, float64(span)/float64(time.Second))
+// overCap reports whether n held entries are over cap while log time stands still.
+func (e *Engine) overCap(n, cap int) bool {
+	return n > cap && e.secN > e.caps.second
 }
 
 // evict closes the requests without a 405 whose newest record is older than grace, and those
@@ -637,7 +644,7 @@ func overCap(n, cap int, span int64) bool {
 func (e *Engine) evict(grace, window int64) {
 	for e.qhead < len(e.queue) {
 		q := e.queue[e.qhead]
-		if q.t >= grace && !overCap(e.open-(len(e.slow)-e.shead), e.caps.open, e.maxSeen-q.t) {
+		if q.t >= grace && !e.overCap(e.open-(len(e.slow)-e.shead), e.caps.open) {
 			break
 		}
 		e.queue[e.qhead] = qentry{}
@@ -654,7 +661,7 @@ func (e *Engine) evict(grace, window int64) {
 	}
 	for e.shead < len(e.slow) {
 		q := e.slow[e.shead]
-		if q.t >= window && !overCap(len(e.slow)-e.shead, e.caps.waiting, e.maxSeen-q.t) {
+		if q.t >= window && !e.overCap(len(e.slow)-e.shead, e.caps.waiting) {
 			break
 		}
 		e.slow[e.shead] = qentry{}

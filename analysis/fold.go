@@ -34,7 +34,7 @@ const (
 	maxShapes      = 30_000
 	maxShapeRoutes = 10_000 // distinct routes (with hop statuses) among those shapes
 	maxCoarse      = 2_000
-	maxFoldClients = 1 << 20 // (hop position, client address) keys of all folds together
+	maxFoldClients = 1 << 18 // (hop position, client address) keys of all folds together: about 20 MiB
 	maxFoldSlots   = 1 << 20 // timeline counters of folded requests, all shapes together
 	// OtherRoutes is the route of a finding that holds the requests folded by coarse shape.
 	OtherRoutes = "(other routes)"
@@ -275,7 +275,7 @@ func (fs *foldState) shapeKey(e *Engine, g *group, hops []*hop, level int) uint6
 	}
 	num(int64(len(hops)))
 	num(int64(level))
-	for i, x := range hops {
+	for _, x := range hops {
 		num(int64(x.layer))
 		num(int64(x.status))
 		num(int64(x.local))
@@ -293,19 +293,8 @@ func (fs *foldState) shapeKey(e *Engine, g *group, hops []*hop, level int) uint6
 			continue
 		}
 		str(x.host())
-		// Which earlier hop saw the same path (path rewrites compare them).
-		same := -1
-		for j := 0; j < i; j++ {
-			if samePath(hops[j].path(), x.path()) {
-				same = j
-				break
-			}
-		}
-		num(int64(same))
 		if rp := x.routedPath(); rp != "" {
 			b = appendRoute(b, rp)
-			b = append(b, 0)
-			num(boolInt(samePath(rp, x.path())))
 		}
 		b = append(b, 1)
 		str(x.upstreamAddr())
@@ -327,6 +316,22 @@ func (fs *foldState) shapeKey(e *Engine, g *group, hops []*hop, level int) uint6
 			num(int64(index(rts, parsers.EnvoyMethodRoute(rts, x.path(), x.method()))))
 		}
 	}
+	if level == 0 {
+		// Which of the hops' paths and routed paths are the same path (path rewrites and static
+		// fall-through compare them exactly), and which are empty.
+		for i := 0; i < 2*len(hops); i++ {
+			p := pathOf(hops, i)
+			same := i
+			for j := 0; j < i; j++ {
+				if samePath(pathOf(hops, j), p) {
+					same = j
+					break
+				}
+			}
+			num(int64(same))
+			num(boolInt(p == ""))
+		}
+	}
 	if level < 2 {
 		str(string(joinKind(g)))
 		num(boolInt(g.redirect != nil))
@@ -338,6 +343,14 @@ func (fs *foldState) shapeKey(e *Engine, g *group, hops []*hop, level int) uint6
 		k = 1 // 0 names the coarsest fold
 	}
 	return k
+}
+
+// pathOf returns the path (even i) or routed path (odd i) of hop i/2.
+func pathOf(hops []*hop, i int) string {
+	if i%2 == 0 {
+		return hops[i/2].path()
+	}
+	return hops[i/2].routedPath()
 }
 
 // index returns the position of p in s, or -1.

@@ -217,29 +217,48 @@ func TestFoldingBeyondMaxShapes(t *testing.T) {
 // Log time that stands still (one 405 line repeated, no usable id: the id repeats) must not hold
 // every request open: beyond the caps the oldest close early, and every record is still counted.
 func TestOpenRequestsBoundedWhenTimeStandsStill(t *testing.T) {
-	e := New(Options{})
-	e.caps.open, e.caps.waiting, e.caps.match = 500, 200, 300
-	for i := 0; i < 20000; i++ {
-		r := rec("app", parsers.FormatApp, 1, "POST", "/api/orders/7", 405, rid("same-id"), client("10.0.0.1"))
-		r.Line = int64(i + 1)
-		e.Add(r)
-	}
-	if e.MaxOpenRequests() > 500+200+2 || len(e.mq)-e.mdel > 300 {
-		t.Errorf("held %d requests open at once, %d match entries", e.MaxOpenRequests(), len(e.mq)-e.mdel)
-	}
-	a := e.Result(nil)
-	if a.Summary.Records != 20000 || a.Summary.Requests405 != a.Summary.Requests || a.Summary.Requests < 19000 {
-		t.Errorf("summary %+v", a.Summary)
-	}
-	if f := onlyFinding(t, a); int64(f.Count) != a.Summary.Requests405 {
-		t.Errorf("finding %+v", f)
+	for _, tc := range []struct {
+		name  string
+		early bool // a 405 waiting for its join window from a second before (it must not lift the caps)
+		id    func(i int) string
+	}{
+		{"one id", false, func(int) string { return "same-id" }},
+		{"one id, after an earlier 405", true, func(int) string { return "same-id" }},
+		{"distinct ids, after an earlier 405", true, func(i int) string { return fmt.Sprint("req-", i) }},
+	} {
+		e := New(Options{})
+		e.caps.second, e.caps.open, e.caps.waiting, e.caps.match = 1000, 500, 200, 300
+		n := 20000
+		if tc.early {
+			e.Add(rec("app", parsers.FormatApp, 0, "PUT", "/api/early", 405, rid("early")))
+			n++
+		}
+		for i := 0; i < 20000; i++ {
+			r := rec("app", parsers.FormatApp, 1, "POST", "/api/orders/7", 405, rid(tc.id(i)), client("10.0.0.1"))
+			r.Line = int64(i + 1)
+			e.Add(r)
+		}
+		if e.MaxOpenRequests() > 1000+2 || len(e.mq)-e.mdel > 1000 { // up to caps.second before the caps apply
+			t.Errorf("%s: held %d requests open at once, %d match entries", tc.name, e.MaxOpenRequests(), len(e.mq)-e.mdel)
+		}
+		a := e.Result(nil)
+		if a.Summary.Records != int64(n) || a.Summary.Requests405 != a.Summary.Requests || a.Summary.Requests < 19000 {
+			t.Errorf("%s: summary %+v", tc.name, a.Summary)
+		}
+		var count int64
+		for _, f := range a.Findings {
+			count += int64(f.Count)
+		}
+		if count != a.Summary.Requests405 {
+			t.Errorf("%s: findings count %d of %d", tc.name, count, a.Summary.Requests405)
+		}
 	}
 }
 
-// The caps are per second of log time: busy traffic spread over its seconds is never closed early.
-// With the caps lowered to 1,000 open groups, 100 waiting 405s and 1,000 match entries a second,
-// 300 id-less requests a second on two layers all join, and 405s whose edge clock runs 30 s ahead
-// still wait for their other hop.
+// The caps hold only while log time stands still: busy traffic spread over its seconds is never
+// closed early. With the caps lowered to 1,000 records in one second, 1,000 open groups, 100
+// waiting 405s and 1,000 match entries, 300 id-less requests a second on two layers all join, and
+// 405s whose edge clock runs 30 s ahead still wait for their other hop.
 func TestCapsAllowBusyTraffic(t *testing.T) {
 	var recs []*parsers.Record
 	for i := 0; i < 300*20; i++ {
@@ -258,7 +277,7 @@ func TestCapsAllowBusyTraffic(t *testing.T) {
 	}
 	sort.SliceStable(recs, func(i, j int) bool { return recs[i].Time.Before(recs[j].Time) })
 	e := New(Options{})
-	e.caps.open, e.caps.waiting, e.caps.match = 1000, 100, 1000
+	e.caps.second, e.caps.open, e.caps.waiting, e.caps.match = 1000, 1000, 100, 1000
 	for _, r := range recs {
 		e.Add(r)
 	}
@@ -309,6 +328,29 @@ func TestFoldingEdgeCases(t *testing.T) {
 			t.Errorf("findings %+v", a.Findings)
 		}
 	})
+	t.Run("routed back to the client's path", func(t *testing.T) {
+		// Two ingress hops routed to /shop/items/…: once the client's own path (no rewrite), once
+		// another one (path_rewrite). Their route templates are the same.
+		var recs []*parsers.Record
+		for i, c := range []struct{ id, n, routed string }{{"a", "1", "1"}, {"b", "2", "3"}, {"c", "4", "5"}} {
+			s := float64(i + 1)
+			recs = append(recs, rec("edge", parsers.FormatNginx, s, "POST", "/shop/items/"+c.n, 405, rid(c.id), up(405), addr("10.0.0.9:80"), ua("Mozilla/5.0")),
+				rec("ingress", parsers.FormatNginx, s+0.001, "POST", "/items/"+c.n, 405, rid(c.id), local(parsers.LocalYes),
+					routed("/shop/items/"+c.routed), ua("Mozilla/5.0")))
+		}
+		if a := foldSame(t, recs); len(a.Findings) != 2 {
+			t.Errorf("findings %+v", a.Findings)
+		}
+	})
+	t.Run("empty path", func(t *testing.T) {
+		var recs []*parsers.Record
+		for i, p := range []string{"", "/", "/"} {
+			id, s := fmt.Sprint("r", i), float64(i+1)
+			recs = append(recs, rec("edge", parsers.FormatNginx, s, "POST", "/index", 405, rid(id), up(405), addr("10.0.0.9:80")),
+				rec("app", parsers.FormatApp, s-0.001, "POST", p, 405, rid(id)))
+		}
+		foldSame(t, recs)
+	})
 	t.Run("skewed inner clock", func(t *testing.T) {
 		var recs []*parsers.Record
 		add := func(id string, edge, app float64) {
@@ -336,5 +378,24 @@ func TestFoldedContractClients(t *testing.T) {
 	ApplyContract(a, contractSpec())
 	if f := a.Findings[0]; f.Clients == nil || len(f.Clients.UserAgents) != 1 || f.Clients.UserAgents[0].Count != 6 {
 		t.Errorf("clients %+v (%s)", f.Clients, f.ContractVerdict)
+	}
+}
+
+// A request kept like a 405 because a proxy refused a POST with 404 is folded like one; when the
+// end shows it was no method rejection, the timeline still counts every request it stands for.
+func TestFoldedQuietRequestsInTimeline(t *testing.T) {
+	var recs []*parsers.Record
+	for i := 0; i < 40; i++ {
+		recs = append(recs, rec("edge", parsers.FormatNginx, float64(i), "POST", "/wp-login.php", 404, local(parsers.LocalYes),
+			client("198.51.100.7"), ua("scanner/1")))
+	}
+	recs = append(recs, rec("edge", parsers.FormatNginx, 50, "PUT", "/api/items/7", 405, local(parsers.LocalYes)))
+	a := foldSame(t, recs)
+	var n int64
+	for _, b := range a.Timeline.Buckets {
+		n += b.Requests
+	}
+	if n != a.Summary.Requests || n != 41 {
+		t.Errorf("timeline counts %d requests of %d", n, a.Summary.Requests)
 	}
 }

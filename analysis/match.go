@@ -282,9 +282,8 @@ func (e *Engine) addMatch(h *hop, g *group, li int, ids bool, bytes int64) {
 	e.matchUsed = true
 }
 
-// maxMatchEntries bounds the match index per second of log time it spans: beyond, the oldest
-// entries are paired and dropped early (log time that stands still must not hold every record;
-// overCap in engine.go).
+// maxMatchEntries bounds the match index while log time stands still (overCap in engine.go):
+// beyond, the oldest entries are paired and dropped early.
 const maxMatchEntries = 200_000
 
 // advanceMatch pairs the inner records older than now−matchDelay and drops the entries older
@@ -292,7 +291,7 @@ const maxMatchEntries = 200_000
 func (e *Engine) advanceMatch(now int64) {
 	for e.mhead < len(e.mq) {
 		m := e.mq[e.mhead]
-		if now-m.h.time < matchDelay && !overCap(len(e.mq)-e.mhead, e.caps.match, e.maxSeen-m.h.time) {
+		if now-m.h.time < matchDelay && !e.overCap(len(e.mq)-e.mhead, e.caps.match) {
 			break
 		}
 		e.mhead++
@@ -300,7 +299,7 @@ func (e *Engine) advanceMatch(now int64) {
 	}
 	for e.mdel < e.mhead {
 		m := e.mq[e.mdel]
-		if now-m.h.time < matchHold && now != 1<<63-1 && !overCap(len(e.mq)-e.mdel, e.caps.match, e.maxSeen-m.h.time) {
+		if now-m.h.time < matchHold && now != 1<<63-1 && !e.overCap(len(e.mq)-e.mdel, e.caps.match) {
 			break
 		}
 		e.mq[e.mdel] = nil

@@ -673,7 +673,14 @@ func (e *Engine) timeline(a *Analysis, reqs, quiet []*request, rank []int) *Time
 		addStatus(at(k.slot*cw), cls, cnt)
 	}
 	for _, r := range quiet {
-		addStatus(at(lastTime(r)), tlClass(r.hops[0].status), 1)
+		cls := tlClass(r.hops[0].status)
+		addStatus(at(lastTime(r)), cls, 1)
+		if r.f != nil { // kept like a 405 (a method rejection candidate) and folded, but not one
+			tl.Untimed += r.f.untimed
+			for s, k := range r.f.slots {
+				addStatus(at(s*cw), cls, k)
+			}
+		}
 	}
 	present := map[string]bool{}
 	times := make([]int64, len(reqs))
