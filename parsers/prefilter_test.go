@@ -148,7 +148,13 @@ func TestPrefilterSamples(t *testing.T) {
 			filters = append(filters, &Filter{Statuses: st})
 		}
 		for _, chunk := range []int{0, 512} {
-			fulls, pres, sf, sps, on := scanEach(t, res, filters, buf.Bytes(), chunk, 2)
+			data := buf.Bytes()
+			if chunk > 0 && len(data) > 64<<10 {
+				// Blocks cut mid-line: the first 64 KiB (a hundred and more cuts) tell as much as
+				// the whole file, at a fraction of the CPU under -race.
+				data = data[:bytes.LastIndexByte(data[:64<<10], '\n')+1]
+			}
+			fulls, pres, sf, sps, on := scanEach(t, res, filters, data, chunk, 2)
 			for i, st := range prefilterStatuses {
 				checkSame(t, fmt.Sprintf("%s (%s) --status %v chunk %d", name, res.Variant, st, chunk), fulls[i], pres[i], sf, sps[i])
 				if on[i] {
