@@ -267,6 +267,7 @@ type Engine struct {
 
 	keys      keyTable // join key → state, for the keys of open requests (keys.go)
 	bad       map[uint64]struct{}
+	badN      int // keys marked not unique (bad is bounded by caps.bad)
 	badText   []string
 	traceKeys map[uint64]struct{}
 	queue     []qentry // every open request, by the time of its newest record
@@ -279,8 +280,8 @@ type Engine struct {
 	maxOpen   int
 
 	kept  []*group
-	caps  struct{ second, open, waiting, match int } // maxRecordsPerSecond, maxOpenRequests, maxWaiting405, maxMatchEntries (tests lower them)
-	sec   int64                                      // the second of log time records are counted in (secN), for overCap
+	caps  struct{ second, open, waiting, match, bad int } // maxRecordsPerSecond, maxOpenRequests, maxWaiting405, maxMatchEntries, maxBadKeys (tests lower them)
+	sec   int64                                           // the second of log time records are counted in (secN), for overCap
 	secN  int
 	fold  foldState // bounds the requests kept whole (fold.go)
 	votes voteTable // (order.go)
@@ -330,6 +331,7 @@ func New(opts Options) *Engine {
 		bad:    map[uint64]struct{}{},
 		routes: map[string]*routeStats{}}
 	e.caps.second, e.caps.open, e.caps.waiting, e.caps.match = maxRecordsPerSecond, maxOpenRequests, maxWaiting405, maxMatchEntries
+	e.caps.bad = maxBadKeys
 	e.fold.init(&opts)
 	if len(opts.TraceIDs) > 0 {
 		e.traceKeys = map[uint64]struct{}{}
@@ -586,9 +588,17 @@ func abs64(x int64) int64 {
 	return x
 }
 
+// maxBadKeys bounds the keys remembered as not unique: beyond, the set starts again (a key
+// forgotten so is caught again by the same guards, after it joined up to maxKeyRecords records).
+const maxBadKeys = 1 << 20
+
 // markBad stops a key from joining records and remembers an example for the report.
 func (e *Engine) markBad(k uint64, st keyState, ids *parsers.IDs) {
+	if len(e.bad) >= e.caps.bad {
+		clear(e.bad)
+	}
 	e.bad[k] = struct{}{}
+	e.badN++
 	e.keys.del(k)
 	if len(e.badText) < maxBadExample {
 		e.badText = append(e.badText, keyText(ids, k))

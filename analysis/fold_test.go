@@ -399,3 +399,21 @@ func TestFoldedQuietRequestsInTimeline(t *testing.T) {
 		t.Errorf("timeline counts %d requests of %d", n, a.Summary.Requests)
 	}
 }
+
+// Ids shared by unrelated requests are remembered up to a bound (maxBadKeys), and all are counted.
+func TestNonUniqueIDsBounded(t *testing.T) {
+	e := New(Options{})
+	e.caps.bad = 100
+	for i := 0; i < 300; i++ {
+		id, s := fmt.Sprint("shared-", i), float64(i)
+		// One layer logging one id for two different targets: two requests sharing an id.
+		e.Add(rec("app", parsers.FormatApp, s, "GET", "/a", 200, rid(id)))
+		e.Add(rec("app", parsers.FormatApp, s+0.1, "POST", "/b", 405, rid(id)))
+	}
+	if len(e.bad) > 100 {
+		t.Errorf("%d keys remembered", len(e.bad))
+	}
+	if a := e.Result(nil); a.Summary.NonUniqueIDs != 300 || a.Summary.Requests405 != 300 {
+		t.Errorf("non-unique ids %d, requests with a 405 %d", a.Summary.NonUniqueIDs, a.Summary.Requests405)
+	}
+}

@@ -267,7 +267,7 @@ func (e *Engine) Result(inputs []InputStats) *Analysis {
 	}
 	a.Summary = Summary{Inputs: inputs, Records: e.records, NoStatus: e.noStatus,
 		FirstSeen: nsTime(e.minSeen), LastSeen: nsTime(e.maxSeen), Requests: e.requests,
-		SingleHop: e.singleHop, NonUniqueIDs: len(e.bad), NonUniqueIDExample: e.badText,
+		SingleHop: e.singleHop, NonUniqueIDs: e.badN, NonUniqueIDExample: e.badText,
 		RoutesTruncated: e.routeLimit, FoldedRequests: e.fold.folded, OtherRouteRequests: e.fold.otherRoutes}
 	tiers := e.tiers(order)
 	for i, l := range order {
