@@ -369,3 +369,47 @@ func boolInt(b bool) int64 {
 	}
 	return 0
 }
+
+// swap makes the folded request face stand in f's tallies for the representative rep: face's
+// client addresses and timeline slot leave them, rep's join them (Result shows face instead).
+func (fs *foldState) swap(e *Engine, f *fold, rep, face *group) {
+	move := func(g *group, d int64) {
+		for pos, h := range fs.canonical(g) {
+			fs.buf = append(append(fs.buf[:0], byte(pos)), h.clientIP()...)
+			if n, ok := f.clients[string(fs.buf)]; ok || d > 0 {
+				if n+d == 0 {
+					delete(f.clients, string(fs.buf))
+				} else {
+					f.clients[string(fs.buf)] = n + d
+				}
+			}
+		}
+		t := endTime(g.hops)
+		if t == 0 {
+			f.untimed += d
+			return
+		}
+		s := e.tl.slot(t)
+		if f.slots[s]+d == 0 {
+			delete(f.slots, s)
+		} else {
+			f.slots[s] += d
+		}
+	}
+	if f.clients == nil {
+		f.clients = map[string]int64{}
+	}
+	if f.slots == nil {
+		f.slots = map[int64]int64{}
+	}
+	move(face, -1)
+	move(rep, 1)
+}
+
+// maxByTime returns whichever of a and b is later by reqTime (a when b is not).
+func maxByTime(a, b *request) *request {
+	if a == nil || reqTime(b) > reqTime(a) {
+		return b
+	}
+	return a
+}

@@ -351,6 +351,23 @@ func TestFoldingEdgeCases(t *testing.T) {
 		}
 		foldSame(t, recs)
 	})
+	t.Run("a later request closes first", func(t *testing.T) {
+		// The app's clock runs ahead: request a (edge 100 s) closes after b (edge 101 s). The
+		// finding still shows a, the earliest, whose query string differs.
+		mk := func(id string, edge, app float64, n string) []*parsers.Record {
+			e := rec("edge", parsers.FormatNginx, edge, "POST", "/api/items/"+n, 405, rid(id), up(405), addr("10.0.0.9:80"))
+			a := rec("app", parsers.FormatApp, app, "POST", "/api/items/"+n, 405, rid(id))
+			e.URI, a.URI = "/api/items/"+n+"?q="+id, "/api/items/"+n+"?q="+id
+			return []*parsers.Record{e, a}
+		}
+		a, b := mk("a", 100, 103, "1"), mk("b", 101, 101.5, "2")
+		recs := []*parsers.Record{a[0], b[0], b[1], a[1], rec("edge", parsers.FormatNginx, 1000, "GET", "/other", 200, rid("z"))}
+		_, folded := run(t, Options{KeepWhole: 1}, recs...)
+		if f := onlyFinding(t, folded); !strings.HasSuffix(f.Verify, "/api/items/1?q=a'") {
+			t.Errorf("verify %s", f.Verify)
+		}
+		foldSame(t, recs)
+	})
 	t.Run("skewed inner clock", func(t *testing.T) {
 		var recs []*parsers.Record
 		add := func(id string, edge, app float64) {

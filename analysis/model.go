@@ -309,11 +309,20 @@ func (e *Engine) Result(inputs []InputStats) *Analysis {
 				}
 			}
 			r.pos0 = slices.Index(canon, hops[0])
+			e.rebin(f)
 			if timed >= 0 && timed < len(f.early) && f.early[timed] != nil {
 				r.early = &request{hops: ranked(f.early[timed]), join: r.join}
 				r.late = &request{hops: ranked(f.late[timed]), join: r.join}
+				if eg := f.early[timed]; reqTime(r.early) < reqTime(r) {
+					// A folded request came first (requests close by their newest hop, so under
+					// clock skew a later one can close first): it is the one the finding shows, and
+					// the representative counts as folded instead.
+					e.fold.swap(e, f, g, eg)
+					r.late = maxByTime(r.late, &request{hops: r.hops, join: r.join})
+					r.hops, r.redirect = ranked(eg), eg.redirect
+					r.pos0 = slices.Index(e.fold.canonical(eg), r.hops[0])
+				}
 			}
-			e.rebin(f)
 		}
 		if g.has405 {
 			e.attribute(r)
