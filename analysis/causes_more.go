@@ -392,27 +392,50 @@ func (e *Engine) redirectBefore(hops []*hop) *Redirect {
 			return nil
 		}
 	}
-	for i := 0; i < 2*len(hops); i++ {
-		h := hops[i%len(hops)]
-		if h.clientIP() == "" || h.time == 0 {
-			continue
-		}
-		layer := h.layer // first the redirects at the hop's own layer, then at any layer
-		if i >= len(hops) {
-			layer = -1
-		}
-		notes := e.more.redirects[clientKey(layer, h.clientIP(), h.userAgent())]
-		for i := len(notes) - 1; i >= 0; i-- {
-			n := notes[i]
-			if n.t > h.time || h.time-n.t > redirectWindow || !redirectTarget(n, h.path()) {
-				continue
+	for _, anyLayer := range []bool{false, true} { // the hop's own layer first, then any layer
+		for _, h := range hops {
+			if rd := e.redirectOf(h, anyLayer); rd != nil {
+				return rd
 			}
-			return &Redirect{Layer: e.layers[n.layer].name, Method: n.method, URI: orWord(n.uri, n.path), Status: n.status,
-				Location: n.location, Time: nsTime(n.t), Seconds: math.Round(float64(h.time-n.t)/1e7) / 100,
-				Source: n.file + ":" + strconv.FormatInt(n.line, 10), Client: n.client, Agent: n.agent}
 		}
 	}
 	return nil
+}
+
+// redirectOf finds the redirect a GET hop followed among the notes of its client at its layer
+// (or at any layer). Add asks it for a GET's 405 the moment it is logged, while the client's
+// latest redirects are still held; redirectBefore again when the request closes.
+func (e *Engine) redirectOf(h *hop, anyLayer bool) *Redirect {
+	if h.clientIP() == "" || h.time == 0 || h.method() != "GET" {
+		return nil
+	}
+	layer := h.layer
+	if anyLayer {
+		layer = -1
+	}
+	notes := e.more.redirects[clientKey(layer, h.clientIP(), h.userAgent())]
+	for i := len(notes) - 1; i >= 0; i-- {
+		n := notes[i]
+		if n.t > h.time || h.time-n.t > redirectWindow || !redirectTarget(n, h.path()) {
+			continue
+		}
+		return &Redirect{Layer: e.layers[n.layer].name, Method: n.method, URI: orWord(n.uri, n.path), Status: n.status,
+			Location: n.location, Time: nsTime(n.t), Seconds: math.Round(float64(h.time-n.t)/1e7) / 100,
+			Source: n.file + ":" + strconv.FormatInt(n.line, 10), Client: n.client, Agent: n.agent}
+	}
+	return nil
+}
+
+// noteRedirect remembers on g the redirect a GET hop with a 405 followed, found now.
+func (e *Engine) noteRedirect(g *group, h *hop) {
+	if g.redirect != nil || len(e.more.redirects) == 0 || !touches405(h.status, h.upstream) {
+		return
+	}
+	if rd := e.redirectOf(h, false); rd != nil {
+		g.redirect = rd
+	} else {
+		g.redirect = e.redirectOf(h, true)
+	}
 }
 
 func redirectTarget(n redirectNote, path string) bool {

@@ -462,6 +462,7 @@ func (e *Engine) Add(rec *parsers.Record) {
 		g.hops = g.inline[:0]
 		h := newHop(rec, li, e.fileOf(rec.File), e.arenaFor(has405))
 		g.hops = append(g.hops, h)
+		e.noteRedirect(g, h) // causes_more.go
 		e.open++
 		if e.open > e.maxOpen {
 			e.maxOpen = e.open
@@ -480,6 +481,7 @@ func (e *Engine) Add(rec *parsers.Record) {
 		}
 		if has405 {
 			g := &group{hops: []*hop{newHop(rec, li, e.fileOf(rec.File), nil)}, newest: t, has405: true, closed: true, singles: true}
+			e.noteRedirect(g, g.hops[0])
 			e.keep(g)
 		} else {
 			e.tl.add(t, tlClass(rec.Status))
@@ -523,6 +525,7 @@ func (e *Engine) Add(rec *parsers.Record) {
 	target.has405 = target.has405 || has405
 	h := newHop(rec, li, e.fileOf(rec.File), e.arenaFor(target.has405 || target.traced))
 	target.hops = append(target.hops, h)
+	e.noteRedirect(target, h)
 	if matching {
 		e.addMatch(h, target, li, true, rec.BytesSent)
 	}
@@ -622,6 +625,9 @@ func (e *Engine) merge(dst, src *group) {
 	}
 	dst.linkUnique = dst.linkUnique || src.linkUnique
 	dst.linkGroup = dst.linkGroup || src.linkGroup
+	if dst.redirect == nil {
+		dst.redirect = src.redirect
+	}
 	if src.newest > dst.newest {
 		dst.newest = src.newest
 		e.queue = append(e.queue, qentry{dst, dst.newest})

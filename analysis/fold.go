@@ -94,7 +94,7 @@ func (e *Engine) keep(g *group) {
 	fs := &e.fold
 	if !g.has405 || g.traced {
 		if g.has405 {
-			g.redirect = e.redirectBefore(fs.canonical(g))
+			e.closeRedirect(g, fs.canonical(g))
 		}
 		e.kept = append(e.kept, g)
 		return
@@ -104,9 +104,7 @@ func (e *Engine) keep(g *group) {
 		fs.shapes, fs.coarse, fs.other = map[uint64]*group{}, map[uint64]*group{}, map[uint64]*group{}
 	}
 	hops := fs.canonical(g)
-	if g.has405 {
-		g.redirect = e.redirectBefore(hops) // now, while the notes of its time are held
-	}
+	e.closeRedirect(g, hops)
 	k := fs.shapeKey(e, g, hops, 0)
 	if rep, ok := fs.shapes[k]; ok {
 		if fs.whole >= fs.after {
@@ -412,4 +410,18 @@ func maxByTime(a, b *request) *request {
 		return b
 	}
 	return a
+}
+
+// closeRedirect settles the redirect a request's GET followed when it closes: the one found when
+// its 405 was logged (noteRedirect), else one found now; none when a hop logged another method.
+func (e *Engine) closeRedirect(g *group, hops []*hop) {
+	for _, h := range hops {
+		if m := h.method(); m != "GET" && m != "" {
+			g.redirect = nil
+			return
+		}
+	}
+	if g.redirect == nil {
+		g.redirect = e.redirectBefore(hops)
+	}
 }

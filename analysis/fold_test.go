@@ -318,6 +318,20 @@ func TestFoldingEdgeCases(t *testing.T) {
 			t.Errorf("%s x%d, want redirect_method_change x8", f.Cause, f.Count)
 		}
 	})
+	t.Run("a client redirected again and again", func(t *testing.T) {
+		// POST→301 then GET→405 every 5 s, the GETs with ids (their requests stay open for the join
+		// window): by the time one closes, the client's redirect notes have moved on; the redirect
+		// is found when the GET's 405 is logged.
+		var recs []*parsers.Record
+		for i := 0; i < 40; i++ {
+			s := float64(i * 5)
+			recs = append(recs, rec("edge", parsers.FormatNginx, s, "POST", "/api/items/", 301, client("203.0.113.7"), ua("curl/8")),
+				rec("edge", parsers.FormatNginx, s+1, "GET", "/api/items", 405, client("203.0.113.7"), ua("curl/8"), rid(fmt.Sprint("g", i))))
+		}
+		if f := onlyFinding(t, foldSame(t, recs)); f.Cause != CauseRedirectMethodChange || f.Count != 40 {
+			t.Errorf("%s x%d, want redirect_method_change x40", f.Cause, f.Count)
+		}
+	})
 	t.Run("json suffix", func(t *testing.T) {
 		mk := func(s float64, p string) *parsers.Record {
 			return rec("edge", parsers.FormatNginx, s, "PUT", p, 405, routed("/index.html"), ua("Mozilla/5.0"), client("192.0.2.1"))
