@@ -174,7 +174,7 @@ func TestCausesEndToEnd(t *testing.T) {
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close(); appLog.Close() })
 
-	port := causesFreePort(t)
+	port := testproc.FreePort(t)
 	conf := filepath.Join(dir, "nginx.conf")
 	if err := os.WriteFile(conf, []byte(causesNginxConf(dir, port, ln.Addr().String())), 0o644); err != nil {
 		t.Fatal(err)
@@ -197,7 +197,7 @@ func TestCausesEndToEnd(t *testing.T) {
 		testproc.Stop(cmd)
 	}
 	t.Cleanup(stop)
-	causesWaitPort(t, port, dir)
+	testproc.WaitPort(t, port, "nginx", filepath.Join(dir, "stdout.log"), filepath.Join(dir, "error.log"))
 
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	client := &http.Client{Timeout: 5 * time.Second} // follows a 301 after POST with GET, as browsers and most clients do
@@ -364,32 +364,6 @@ func saveCausesSample(t *testing.T, dir string) {
 	if err := os.WriteFile(filepath.Join(to, "expected.json"), append(key, '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func causesFreePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-func causesWaitPort(t *testing.T, port int, dir string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	out, _ := os.ReadFile(filepath.Join(dir, "stdout.log"))
-	errLog, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-	t.Fatalf("nginx did not listen on %d within 10s:\n%s\n%s", port, out, errLog)
 }
 
 // TestCausesIIS: IIS W3C logs are detected without flags, and the WebDAV module's 405s to PUT

@@ -78,16 +78,6 @@ func (b *e2eBackend) serve(w http.ResponseWriter, r *http.Request) {
 	b.mu.Unlock()
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // e2eProxy describes how to run one proxy.
 type e2eProxy struct {
 	name, pkg, bin string
@@ -189,7 +179,7 @@ func TestProxiesEndToEnd(t *testing.T) {
 			dir := t.TempDir()
 			os.MkdirAll(filepath.Join(dir, "conf-enabled"), 0o755)
 			backend := startBackend(t, filepath.Join(dir, "app.json"))
-			port := freePort(t)
+			port := testproc.FreePort(t)
 			args, files := px.config(dir, port, backend.addr())
 			for name, data := range files {
 				if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
@@ -223,7 +213,7 @@ func TestProxiesEndToEnd(t *testing.T) {
 			}
 			t.Cleanup(stop)
 			base := fmt.Sprintf("http://127.0.0.1:%d", port)
-			waitPort(t, port, dir)
+			testproc.WaitPort(t, port, "the proxy", filepath.Join(dir, "stdout.log"))
 			ids := map[string]string{}
 			client := &http.Client{Timeout: 5 * time.Second}
 			for i, m := range []string{"GET", "POST", "PUT"} {
@@ -303,21 +293,6 @@ func TestProxiesEndToEnd(t *testing.T) {
 			}
 		})
 	}
-}
-
-func waitPort(t *testing.T, port int, dir string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	out, _ := os.ReadFile(filepath.Join(dir, "stdout.log"))
-	t.Fatalf("the proxy did not listen on %d within 10s:\n%s", port, out)
 }
 
 // saveProxySample copies a run's logs and configuration to samples/proxies/<name>.

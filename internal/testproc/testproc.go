@@ -3,8 +3,11 @@
 package testproc
 
 import (
+	"fmt"
+	"net"
 	"os"
 	"os/exec"
+	"testing"
 	"time"
 )
 
@@ -40,4 +43,36 @@ func Stop(cmd *exec.Cmd) {
 		cmd.Process.Kill()
 		<-done
 	}
+}
+
+// FreePort returns a loopback TCP port free at the time of the call.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// WaitPort waits up to 10 s for a server started by the test to listen on the loopback port,
+// and otherwise fails the test with the logs it wrote.
+func WaitPort(t testing.TB, port int, what string, logs ...string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	msg := fmt.Sprintf("%s did not listen on %d within 10s:", what, port)
+	for _, l := range logs {
+		b, _ := os.ReadFile(l)
+		msg += "\n" + string(b)
+	}
+	t.Fatal(msg)
 }
