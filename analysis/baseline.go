@@ -142,7 +142,7 @@ func (e *Engine) observe(rec *parsers.Record, li int, t int64, has405 bool) {
 	if cls == classOther {
 		return
 	}
-	rs := e.addRoute(li, rec.Method, rec.Path)
+	rs := e.addRoute(li, recRoute(rec))
 	if rs == nil {
 		return
 	}
@@ -220,21 +220,20 @@ func (rs *routeStats) observeBackend(dim, name string, cls int, t int64) {
 // route returns the baseline of (layer, method, path), or nil.
 // addRoute returns the counters of method and path at a layer, created on first use; nil once
 // maxRoutes routes are counted (the limit is reported).
-func (e *Engine) addRoute(layer int, method, path string) *routeStats {
-	e.scratch = routeKey(e.scratch[:0], layer, method, path)
-	rs := e.routes[string(e.scratch)]
+func (e *Engine) addRoute(layer int, route uint64) *routeStats {
+	id := routeID(layer, route)
+	rs := e.routes[id]
 	if rs == nil {
 		if len(e.routes) >= maxRoutes {
 			e.routeLimit = true
 			return nil
 		}
 		rs = &routeStats{}
-		e.routes[string(e.scratch)] = rs
+		e.routes[id] = rs
 	}
 	return rs
 }
 
 func (e *Engine) route(layer int, method, path string) *routeStats {
-	e.scratch = routeKey(e.scratch[:0], layer, method, path)
-	return e.routes[string(e.scratch)]
+	return e.routes[routeID(layer, routeHash(method, path))]
 }

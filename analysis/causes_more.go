@@ -102,7 +102,7 @@ type agentStats struct {
 // moreState is the engine's state for these causes.
 type moreState struct {
 	redirects map[string][]redirectNote
-	agents    map[agentID]*agentStats
+	agents    map[uint64]*agentStats // by agentID
 	// Non-405 method rejections and monitor probes set aside, for the summary.
 	rejections, probes int64
 }
@@ -117,11 +117,10 @@ type extra struct {
 	served    string                 // static_fallthrough: the path the proxy served
 }
 
-// agentID keys what a user agent sent at a layer; a struct, so that looking up a record's
-// user agent (which aliases the parser's buffer) allocates nothing.
-type agentID struct {
-	layer int
-	ua    string
+// agentID keys what a user agent sent at a layer: the hash of the user agent (prepare.go) and
+// the layer.
+func agentID(layer int, agent uint64) uint64 {
+	return agent ^ uint64(layer+1)*0x9e3779b97f4a7c15
 }
 
 func clientKey(layer int, client, ua string) string {
@@ -155,12 +154,13 @@ func (e *Engine) noteMore(rec *parsers.Record, li int, t int64, has405 bool) boo
 	// traffic without any costs no lookup.
 	if rec.UserAgent != "" && t != 0 && (probe || len(m.agents) > 0) {
 		if m.agents == nil {
-			m.agents = map[agentID]*agentStats{}
+			m.agents = map[uint64]*agentStats{}
 		}
-		a := m.agents[agentID{li, rec.UserAgent}]
+		id := agentID(li, recAgent(rec))
+		a := m.agents[id]
 		if a == nil && probe && len(m.agents) < maxAgents {
 			a = &agentStats{path: strings.Clone(rec.Path), firstT: t}
-			m.agents[agentID{li, strings.Clone(rec.UserAgent)}] = a
+			m.agents[id] = a
 		}
 		if a != nil {
 			a.n++
@@ -352,7 +352,7 @@ func (e *Engine) monitorOf(c *hop) *Monitor {
 	if c.method() != "HEAD" && c.method() != "OPTIONS" || c.userAgent() == "" {
 		return nil
 	}
-	a := e.more.agents[agentID{c.layer, c.userAgent()}]
+	a := e.more.agents[agentID(c.layer, agentHash(c.userAgent()))]
 	mon := &Monitor{Agent: c.userAgent(), Known: knownMonitor(c.userAgent())}
 	if a != nil {
 		mon.Requests = a.n

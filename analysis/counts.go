@@ -32,7 +32,7 @@ func (e *Engine) AddCounts(rec *parsers.Record, n int64, first, last time.Time) 
 	if cls == classOther {
 		return
 	}
-	rs := e.addRoute(li, rec.Method, rec.Path)
+	rs := e.addRoute(li, recRoute(rec))
 	if rs == nil {
 		return
 	}

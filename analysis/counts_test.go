@@ -46,7 +46,7 @@ func TestAddCountsEqualsRecords(t *testing.T) {
 	}
 	if !reflect.DeepEqual(byRecords.routes, byCounts.routes) {
 		for k, v := range byRecords.routes {
-			t.Errorf("records %q: %+v\ncounts  %+v", k, *v, *byCounts.routes[k])
+			t.Errorf("records %x: %+v\ncounts  %+v", k, *v, *byCounts.routes[k])
 		}
 	}
 	a := byCounts.Result(nil)

@@ -287,7 +287,7 @@ type Engine struct {
 	votes voteTable // (order.go)
 	voted int       // requests that contributed votes
 
-	routes     map[string]*routeStats
+	routes     map[uint64]*routeStats // by routeID (prepare.go)
 	routeLimit bool
 	surface    map[string]*surfaceStats // with Options.Surface
 
@@ -329,7 +329,7 @@ func New(opts Options) *Engine {
 	}
 	e := &Engine{opts: opts, layerIdx: map[string]int{}, files: map[string]string{},
 		bad:    map[uint64]struct{}{},
-		routes: map[string]*routeStats{}}
+		routes: map[uint64]*routeStats{}}
 	e.caps.second, e.caps.open, e.caps.waiting, e.caps.match = maxRecordsPerSecond, maxOpenRequests, maxWaiting405, maxMatchEntries
 	e.caps.bad = maxBadKeys
 	e.fold.init(&opts)
@@ -415,7 +415,11 @@ func (e *Engine) Add(rec *parsers.Record) {
 
 	// Usable join keys: not known to be shared by unrelated requests.
 	// Each key is looked up once: known[i] and states[i] are usable[i]'s entry in e.keys.
-	e.hashes = keyHashes(e.hashes[:0], &rec.IDs)
+	if rec.Aux.Set {
+		e.hashes = append(e.hashes[:0], rec.Aux.Words[auxKeys:auxKeys+int(rec.Aux.N)]...)
+	} else {
+		e.hashes = keyHashes(e.hashes[:0], &rec.IDs)
+	}
 	usable := e.hashes[:0]
 	var states [maxKeys]keyState
 	var known [maxKeys]bool

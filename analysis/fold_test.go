@@ -17,6 +17,12 @@ import (
 // configuration readers), with opts.
 func analyzeSample(t *testing.T, nginxConf, envoyConf string, opts Options, args ...string) *Analysis {
 	t.Helper()
+	return analyzeSampleKeep(t, nginxConf, envoyConf, opts, func(*parsers.Record) bool { return true }, args...)
+}
+
+// analyzeSampleKeep is analyzeSample with keep as the Merge's keep function.
+func analyzeSampleKeep(t *testing.T, nginxConf, envoyConf string, opts Options, keep func(*parsers.Record) bool, args ...string) *Analysis {
+	t.Helper()
 	cfg := &parsers.Config{}
 	if nginxConf != "" {
 		c, err := parsers.LoadNginxConf(nginxConf)
@@ -43,7 +49,7 @@ func analyzeSample(t *testing.T, nginxConf, envoyConf string, opts Options, args
 		t.Fatal(err)
 	}
 	e := New(opts)
-	for _, s := range cfg.Merge(inputs, 0, func(*parsers.Record) bool { return true }, e.Add) {
+	for _, s := range cfg.Merge(inputs, 0, keep, e.Add) {
 		if s.Err != "" || s.Parsed == 0 {
 			t.Fatalf("%s: %+v", s.Input, s)
 		}

@@ -127,7 +127,22 @@ type Record struct {
 
 	IDs IDs
 
+	// Aux holds what a consumer derives from the record on the goroutine that parsed it
+	// (Config.Merge runs its keep function there), so that the one goroutine that consumes
+	// the merged records need not derive it again. Parsers never set it; Reset clears it and
+	// Batch.Keep copies it with the record.
+	Aux Aux
+
 	upstreamBuf [8]int // backing store for Upstream, so that short lists do not allocate
+}
+
+// Aux is a consumer's scratch data about a record: a flag saying it was computed and a few
+// 64-bit words whose meaning the consumer defines (analysis keeps hashes of the record's join
+// keys, route and user agent here).
+type Aux struct {
+	Set   bool
+	N     uint8
+	Words [12]uint64
 }
 
 // Reset clears r for reuse, keeping its internal buffers.

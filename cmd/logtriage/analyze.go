@@ -85,7 +85,14 @@ func analyzeInputs(s *streams, f *inputFlags, opts analysis.Options) (*analysis.
 	}
 	engine := analysis.New(opts)
 	line := startProgress(s, "reading", inputs, !f.Quiet && !f.noProgress)
-	stats := cfg.Merge(inputs, f.MaxLine, filter.Match, engine.Add)
+	keep := func(rec *parsers.Record) bool {
+		if !filter.Match(rec) {
+			return false
+		}
+		analysis.Prepare(rec) // on the input's own goroutine
+		return true
+	}
+	stats := cfg.Merge(inputs, f.MaxLine, keep, engine.Add)
 	line.Stop()
 	if err := checkOrder(opts.Order, stats); err != nil {
 		return nil, nil, err
