@@ -199,12 +199,26 @@ func (c *Config) Merge(inputs []Input, maxLine int, keep func(*Record) bool, fn 
 		if h.Len() == 0 {
 			break
 		}
+		// Hand out the run of the first stream's records that stay first: those not after the
+		// other streams' earliest (the root's children) nor at or after the next input's start.
+		// heap.Fix would leave the stream at the root for each of them (a tie keeps the root), so
+		// the order, ties included, is the heap's, without a Fix per record.
 		s := (*h)[0]
-		fn(s.cur())
-		if s.advance() {
-			heap.Fix(h, 0)
-		} else {
-			heap.Pop(h)
+		others, bounded := h.childMin()
+		var due time.Time
+		if next < len(queue) {
+			due = queue[next].first
+		}
+		for {
+			fn(s.cur())
+			if !s.advance() {
+				heap.Pop(h)
+				break
+			}
+			if (bounded && s.k.After(others)) || (next < len(queue) && !due.After(s.k)) {
+				heap.Fix(h, 0)
+				break
+			}
 		}
 	}
 	return stats
@@ -266,6 +280,18 @@ func (s *stream) advance() bool {
 func (s *stream) key() time.Time { return s.k }
 
 type streamHeap []*stream
+
+// childMin returns the earliest key of the root's children, which is the earliest of every
+// stream but the root; false when the root is alone.
+func (h streamHeap) childMin() (time.Time, bool) {
+	switch {
+	case len(h) > 2 && h[2].k.Before(h[1].k):
+		return h[2].k, true
+	case len(h) > 1:
+		return h[1].k, true
+	}
+	return time.Time{}, false
+}
 
 func (h streamHeap) Len() int           { return len(h) }
 func (h streamHeap) Less(i, j int) bool { return h[i].key().Before(h[j].key()) }
