@@ -22,9 +22,9 @@ const (
 )
 
 type hopArena struct {
-	// text is the current chunk of text: a Builder grows its buffer without zeroing it, and
-	// only ever appends, so the strings cut from it stay as they are.
-	text strings.Builder
+	// text is the current chunk of text. It is only ever appended to, within its capacity (a
+	// full chunk is replaced, never grown), so the strings cut from it stay as they are.
+	text []byte
 	ints []int
 	hops []hop
 }
@@ -44,9 +44,8 @@ func (a *hopArena) room(n int) bool {
 	if n > arenaLarge {
 		return false
 	}
-	if a.text.Cap()-a.text.Len() < n {
-		a.text = strings.Builder{}
-		a.text.Grow(arenaChunk)
+	if cap(a.text)-len(a.text) < n {
+		a.text = make([]byte, 0, arenaChunk)
 	}
 	return true
 }

@@ -172,15 +172,14 @@ func newHop(rec *parsers.Record, layer int, file string, a *hopArena) *hop {
 		if len(rec.Upstream) > 0 {
 			h.upstream = a.upstream(rec.Upstream)
 		}
-		start, o := a.text.Len(), 0
+		start := len(a.text)
+		a.text = a.text[:start+n]
+		dst, o := a.text[start:], 0
 		for i, f := range fields {
-			if f != "" {
-				a.text.WriteString(f)
-				o += len(f)
-			}
+			o += copy(dst[o:], f)
 			h.end[i] = uint16(o)
 		}
-		h.buf = a.text.String()[start:]
+		h.buf = str(dst)
 		return h
 	}
 	if len(rec.Upstream) > 0 {
@@ -711,9 +710,7 @@ func (e *Engine) close(g *group) {
 	e.open--
 	e.requests++
 	for _, k := range g.keys {
-		if st, ok := e.keys.get(k); ok && st.g == g {
-			e.keys.del(k)
-		}
+		e.keys.delOf(k, g)
 	}
 	g.keys = nil
 	if g.singles && len(g.hops) == 1 {

@@ -202,22 +202,37 @@ func (t *keyTable) grow() {
 
 // del removes k, moving back the entries after it that would no longer be found.
 func (t *keyTable) del(k uint64) {
+	if i, ok := t.find(k); ok {
+		t.removeAt(i)
+	}
+}
+
+// delOf removes k when its state belongs to g (one probe for what get and del would do).
+func (t *keyTable) delOf(k uint64, g *group) {
+	if i, ok := t.find(k); ok && t.slots[i].st.g == g {
+		t.removeAt(i)
+	}
+}
+
+// find returns the slot of k.
+func (t *keyTable) find(k uint64) (uint64, bool) {
 	if len(t.slots) == 0 {
-		return
+		return 0, false
 	}
 	mask := uint64(len(t.slots) - 1)
-	i := k & mask
-	for {
+	for i := k & mask; ; i = (i + 1) & mask {
 		switch t.slots[i].k {
-		case 0:
-			return
 		case k:
-		default:
-			i = (i + 1) & mask
-			continue
+			return i, true
+		case 0:
+			return 0, false
 		}
-		break
 	}
+}
+
+// removeAt empties slot i, moving back the entries after it that would no longer be found.
+func (t *keyTable) removeAt(i uint64) {
+	mask := uint64(len(t.slots) - 1)
 	for j := (i + 1) & mask; t.slots[j].k != 0; j = (j + 1) & mask {
 		// The entry at j may move to the hole at i unless its home slot lies cyclically in (i, j].
 		home := t.slots[j].k & mask

@@ -12,6 +12,7 @@ func TestKeyTable(t *testing.T) {
 	r := rand.New(rand.NewSource(1))
 	var kt keyTable
 	ref := map[uint64]keyState{}
+	groups := [2]*group{{}, {}}
 	keys := make([]uint64, 1500)
 	for i := range keys {
 		// Low bits from a few values, so that many keys share a home slot; the top bits make them
@@ -24,14 +25,21 @@ func TestKeyTable(t *testing.T) {
 	const ops = 50000
 	for op := 0; op < ops; op++ {
 		k := keys[r.Intn(len(keys))]
-		switch r.Intn(3) {
+		switch r.Intn(4) {
 		case 0, 1:
-			st := keyState{first: int64(op), count: uint16(op)}
+			st := keyState{g: groups[op%2], first: int64(op), count: uint16(op)}
 			kt.put(k, st)
 			ref[k] = st
 		case 2:
 			kt.del(k)
 			delete(ref, k)
+		case 3:
+			// delOf removes the key only when it belongs to the group given.
+			g := groups[r.Intn(2)]
+			kt.delOf(k, g)
+			if ref[k].g == g {
+				delete(ref, k)
+			}
 		}
 		// The key just set or deleted at once; every key every 250 operations and after each of
 		// the last 100. 1,500 keys whose homes fall in 64 slots make chains of hundreds, wrapping,
