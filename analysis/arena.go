@@ -11,8 +11,12 @@ import (
 // after it closes, so its hops get text of their own (own) the moment the request is known to
 // touch one — before or after the hops joined it: the 405 of a request is often logged by an
 // inner hop before the outer hops log theirs, but a healthy inner hop may have joined first.
-// A chunk is garbage once no open request (and no match index entry) points into it, so the
-// arena holds about one Grace (or match hold) of traffic, whatever the input size.
+// A request that closes without a 405 gives its hops, their text and itself back to the arena
+// (recycle), which hands them out again: the engine then allocates for the requests open at
+// once, not for every request read, and the collector has little to do. A text chunk is reused
+// once none of its hops is open; until then, and for whatever is not given back, the collector
+// frees a chunk once no open request points into it. Nothing is given back once the match index
+// (match.go) is in use: its entries point at hops until they expire.
 
 const (
 	arenaChunk = 64 << 10 // bytes of hop text per chunk
@@ -21,21 +25,120 @@ const (
 	arenaLarge = 4 << 10  // a hop with more text than this gets an allocation of its own
 )
 
+// Bounds of what the arena keeps for reuse (beyond, what is given back is left to the collector).
+const (
+	maxFreeHops   = 1 << 18
+	maxFreeGroups = 1 << 16
+	maxFreeText   = 64
+)
+
 type hopArena struct {
 	// text is the current chunk of text. It is only ever appended to, within its capacity (a
-	// full chunk is replaced, never grown), so the strings cut from it stay as they are.
-	text []byte
+	// full chunk is replaced, never grown), so the strings cut from it stay as they are until
+	// the chunk is reused.
+	text *textChunk
 	ints []int
 	hops []hop
+
+	freeHops   []*hop
+	freeText   []*textChunk
+	freeGroups []*group
 }
 
-// hop returns a zero hop from the current chunk of hops.
+// textChunk is a chunk of hop text and the number of hops in it not given back yet.
+type textChunk struct {
+	buf  []byte
+	live int
+}
+
+// hop returns a zero hop: one given back, or one from the current chunk of hops.
 func (a *hopArena) hop() *hop {
+	if n := len(a.freeHops); n > 0 {
+		h := a.freeHops[n-1]
+		a.freeHops = a.freeHops[:n-1]
+		*h = hop{}
+		return h
+	}
 	if len(a.hops) == cap(a.hops) {
 		a.hops = make([]hop, 0, arenaHops)
 	}
 	a.hops = a.hops[:len(a.hops)+1]
 	return &a.hops[len(a.hops)-1]
+}
+
+// newGroup returns an empty open request whose newest record is at t.
+func (e *Engine) newGroup(t int64) *group {
+	var g *group
+	if n := len(e.arena.freeGroups); n > 0 {
+		g = e.arena.freeGroups[n-1]
+		e.arena.freeGroups = e.arena.freeGroups[:n-1]
+		*g = group{}
+	} else {
+		g = new(group)
+	}
+	g.newest = t
+	g.hops, g.keys = g.inline[:0], g.inlineKeys[:0]
+	return g
+}
+
+// arenaChunkSize is arenaChunk; tests make chunks tiny, so that they are given back and reused
+// (and poisoned) after a few hops.
+var arenaChunkSize = arenaChunk
+
+// poisonRecycled makes what is given back unusable at once (tests set it): a string still
+// pointing into a reused chunk then reads as 0xff bytes, a hop still in use has layer -1.
+var poisonRecycled bool
+
+// recycle gives back a request that closed without a 405, with its hops (hops: g.hops before
+// close cleared it) and their text. Only a request closed by evict after its newest queue entry
+// may be given back: no queue entry, key or kept request points at it any more.
+func (e *Engine) recycle(g *group, hops []*hop) {
+	if e.matchUsed {
+		return
+	}
+	a := &e.arena
+	for _, h := range hops {
+		a.release(h)
+	}
+	if poisonRecycled {
+		*g = group{closed: true, newest: -1}
+	}
+	if len(a.freeGroups) < maxFreeGroups {
+		a.freeGroups = append(a.freeGroups, g)
+	}
+}
+
+// release gives back a hop of the arena that nothing points at any more.
+func (a *hopArena) release(h *hop) {
+	if !h.shared {
+		return
+	}
+	if c := h.chunk; c != nil {
+		c.live--
+		if c.live == 0 && c != a.text {
+			a.freeChunk(c)
+		}
+	}
+	if poisonRecycled {
+		*h = hop{layer: -1, status: -1}
+	}
+	if len(a.freeHops) < maxFreeHops {
+		a.freeHops = append(a.freeHops, h)
+	}
+}
+
+// freeChunk keeps a text chunk none of whose hops is in use for reuse.
+func (a *hopArena) freeChunk(c *textChunk) {
+	if len(a.freeText) >= maxFreeText {
+		return
+	}
+	if poisonRecycled {
+		b := c.buf[:cap(c.buf)]
+		for i := range b {
+			b[i] = 0xff
+		}
+	}
+	a.freeText = append(a.freeText, c)
 }
 
 // room makes sure the current text chunk has n bytes free, and reports false when a text of n
@@ -44,8 +147,17 @@ func (a *hopArena) room(n int) bool {
 	if n > arenaLarge {
 		return false
 	}
-	if cap(a.text)-len(a.text) < n {
-		a.text = make([]byte, 0, arenaChunk)
+	if a.text == nil || cap(a.text.buf)-len(a.text.buf) < n {
+		if a.text != nil && a.text.live == 0 {
+			a.freeChunk(a.text) // every hop in it was given back while it was current
+		}
+		if k := len(a.freeText); k > 0 {
+			a.text = a.freeText[k-1]
+			a.freeText = a.freeText[:k-1]
+			a.text.buf = a.text.buf[:0]
+		} else {
+			a.text = &textChunk{buf: make([]byte, 0, max(arenaChunkSize, n))}
+		}
 	}
 	return true
 }
@@ -72,9 +184,10 @@ func str(b []byte) string {
 }
 
 // own gives every hop of g that lives in the arena a copy of its own, text included, so that
-// keeping g after it closes keeps none of the arena's chunks. (A match index entry may still
-// point at the arena's copy until it expires: the two are the same.)
-func own(g *group) {
+// keeping g after it closes keeps none of the arena's chunks, and gives the arena's hops back.
+// (A match index entry may still point at the arena's copy until it expires: the two are the
+// same, and nothing is given back then.)
+func (e *Engine) own(g *group) {
 	for i, h := range g.hops {
 		if h.shared {
 			c := *h
@@ -82,8 +195,11 @@ func own(g *group) {
 			if h.upstream != nil {
 				c.upstream = append([]int(nil), h.upstream...)
 			}
-			c.shared = false
+			c.shared, c.chunk = false, nil
 			g.hops[i] = &c
+			if !e.matchUsed {
+				e.arena.release(h)
+			}
 		}
 	}
 	if len(g.hops) > 0 && &g.hops[0] != &g.inline[0] {

@@ -83,6 +83,7 @@ type hop struct {
 	buf      string
 	end      [nHopStrings]uint16 // end offset of each string field in buf
 	shared   bool                // the hop, its buf and upstream live in the engine's arena (arena.go)
+	chunk    *textChunk          // the arena's chunk buf lives in; nil when buf is its own
 }
 
 // The string fields of a hop, in buf order.
@@ -172,14 +173,18 @@ func newHop(rec *parsers.Record, layer int, file string, a *hopArena) *hop {
 		if len(rec.Upstream) > 0 {
 			h.upstream = a.upstream(rec.Upstream)
 		}
-		start := len(a.text)
-		a.text = a.text[:start+n]
-		dst, o := a.text[start:], 0
+		c := a.text
+		start := len(c.buf)
+		c.buf = c.buf[:start+n]
+		dst, o := c.buf[start:], 0
 		for i, f := range fields {
 			o += copy(dst[o:], f)
 			h.end[i] = uint16(o)
 		}
-		h.buf = str(dst)
+		if n > 0 {
+			h.buf, h.chunk = str(dst), c
+			c.live++
+		}
 		return h
 	}
 	if len(rec.Upstream) > 0 {
@@ -501,8 +506,7 @@ func (e *Engine) Add(rec *parsers.Record) {
 		}
 	}
 	if target == nil {
-		target = &group{newest: t}
-		target.hops, target.keys = target.inline[:0], target.inlineKeys[:0]
+		target = e.newGroup(t)
 		e.open++
 		if e.open > e.maxOpen {
 			e.maxOpen = e.open
@@ -556,7 +560,7 @@ func (e *Engine) Add(rec *parsers.Record) {
 		// A key still pointing at another group: that group was too large to merge; leave it.
 	}
 	if target.has405 || target.traced {
-		own(target) // kept when it closes: its hops' text must not stay in the arena
+		e.own(target) // kept when it closes: its hops' text must not stay in the arena
 	}
 	if t > target.newest {
 		target.newest = t
@@ -624,7 +628,7 @@ func (e *Engine) merge(dst, src *group) {
 	dst.has405 = dst.has405 || src.has405
 	dst.traced = dst.traced || src.traced
 	if dst.has405 || dst.traced {
-		own(dst)
+		e.own(dst)
 	}
 	dst.linkUnique = dst.linkUnique || src.linkUnique
 	dst.linkGroup = dst.linkGroup || src.linkGroup
@@ -676,7 +680,9 @@ func (e *Engine) evict(grace, window int64) {
 			e.slow = append(e.slow, q)
 			continue
 		}
+		hops := g.hops
 		e.close(g)
+		e.recycle(g, hops) // arena.go
 	}
 	for e.shead < len(e.slow) {
 		q := e.slow[e.shead]

@@ -1,0 +1,123 @@
+package analysis
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/logtriage/logtriage/parsers"
+)
+
+// Every test of this package runs with what the arena gets back poisoned at once, and with text
+// chunks so small that they are given back after a few hops: a hop, its text or a request still
+// in use after it was given back shows as 0xff text, layer -1 or a closed request, and the
+// golden and sample tests fail.
+func init() {
+	poisonRecycled = true
+	arenaChunkSize = 512
+}
+
+// fourHops adds the four records of healthy request i (ALB, edge, ingress, app; ids as real
+// traffic has them), one millisecond of log time apart from request i-1.
+func fourHops(e *Engine, rec *parsers.Record, i int, ids [][2]string) {
+	rid, root := ids[i][0], ids[i][1]
+	layers := [4][3]string{{"alb", "alb", "alb.log"}, {"edge", "nginx", "edge.log"}, {"ingress", "envoy", "ingress.log"}, {"app", "app", "app.log"}}
+	for hop := 3; hop >= 0; hop-- { // the innermost hop logs first
+		rec.Reset()
+		rec.Layer, rec.Format, rec.File, rec.Line = layers[hop][0], layers[hop][1], layers[hop][2], int64(i+1)
+		rec.Time = t0.Add(time.Duration(i)*time.Millisecond + time.Duration(3-hop)*100*time.Microsecond)
+		rec.Method, rec.Path, rec.URI, rec.Host, rec.Status = "GET", "/api/orders/42", "/api/orders/42?x=1", "api.example.com", 200
+		rec.UserAgent, rec.ClientIP = "shop-web/2.3", "203.0.113.7"
+		switch hop {
+		case 0:
+			rec.IDs.AmznRoot = root
+		case 1:
+			rec.IDs.AmznRoot, rec.IDs.RequestID = root, rid
+		default:
+			rec.IDs.RequestID = rid
+		}
+		e.Add(rec)
+	}
+}
+
+// Once the traffic of one Grace is open, healthy requests reuse what closed requests gave back:
+// Add allocates next to nothing per record (it allocated a hop, its text and a request for each).
+func TestArenaReusesClosedRequests(t *testing.T) {
+	ids := make([][2]string, 40_000)
+	for i := range ids {
+		ids[i] = [2]string{fmt.Sprintf("%032x", i+1), fmt.Sprintf("1-67430a80-%024x", i+1)}
+	}
+	e := New(Options{})
+	var rec parsers.Record
+	i := 0
+	for ; i < 20_000; i++ { // 20 s of log time: requests older than Grace (5 s) have closed
+		fourHops(e, &rec, i, ids)
+	}
+	if len(e.arena.freeGroups)+len(e.arena.freeHops) == 0 {
+		t.Fatal("nothing given back")
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for end := i + 20_000; i < end; i++ {
+		fourHops(e, &rec, i, ids)
+	}
+	runtime.ReadMemStats(&after)
+	// Without reuse: 80,000 hops and their text (about 24 MB) and 20,000 requests. The key table
+	// and the queues may still grow now and then.
+	if n, b := after.Mallocs-before.Mallocs, after.TotalAlloc-before.TotalAlloc; n > 100 || b > 1<<20 {
+		t.Errorf("20,000 requests of four records allocated %d times, %d bytes; want next to nothing", n, b)
+	}
+	a := e.Result(nil)
+	if a.Summary.Requests != int64(i) || a.Summary.Records != int64(4*i) {
+		t.Errorf("requests %d records %d, want %d and %d", a.Summary.Requests, a.Summary.Records, i, 4*i)
+	}
+}
+
+// A request whose healthy inner hop joined before its 405 was logged is kept whole: its hops get
+// text of their own, and the arena's copies are given back. Thousands of requests later (their
+// chunks reused, poisoned in tests), the kept request's hops read as they were logged.
+func TestArenaKeptRequestOwnsItsText(t *testing.T) {
+	ids := make([][2]string, 20_000)
+	for i := range ids {
+		ids[i] = [2]string{fmt.Sprintf("%032x", i+1), fmt.Sprintf("1-67430a80-%024x", i+1)}
+	}
+	e := New(Options{})
+	var rec parsers.Record
+	for i := range ids {
+		if i != 100 {
+			fourHops(e, &rec, i, ids)
+			continue
+		}
+		// Request 100: the app answers 200 and logs first; the edge then answers 405.
+		rec.Reset()
+		rec.Layer, rec.Format, rec.File, rec.Line = "app", "app", "app.log", 101
+		rec.Time = t0.Add(100 * time.Millisecond)
+		rec.Method, rec.Path, rec.URI, rec.Status = "POST", "/api/orders", "/api/orders?src=app", 200
+		rec.UserAgent, rec.IDs.RequestID = "app-side-agent/1.0", ids[i][0]
+		e.Add(&rec)
+		rec.Reset()
+		rec.Layer, rec.Format, rec.File, rec.Line = "edge", "nginx", "edge.log", 101
+		rec.Time = t0.Add(100*time.Millisecond + 300*time.Microsecond)
+		rec.Method, rec.Path, rec.URI, rec.Status = "POST", "/api/orders", "/api/orders?src=edge", 405
+		rec.UserAgent, rec.IDs.RequestID, rec.Allow = "edge-side-agent/1.0", ids[i][0], "GET, HEAD"
+		e.Add(&rec)
+	}
+	a := e.Result(nil)
+	if len(a.Requests) != 1 {
+		t.Fatalf("%d requests kept, want 1", len(a.Requests))
+	}
+	got := map[string]string{}
+	for _, h := range a.Requests[0].Hops {
+		got[h.Layer] = h.Method + " " + h.URI + " " + h.UserAgent + " " + h.IDs.RequestID + " " + h.Allow
+	}
+	want := map[string]string{
+		"app":  "POST /api/orders?src=app app-side-agent/1.0 " + ids[100][0] + " ",
+		"edge": "POST /api/orders?src=edge edge-side-agent/1.0 " + ids[100][0] + " GET, HEAD",
+	}
+	for l, w := range want {
+		if got[l] != w {
+			t.Errorf("%s hop: %q, want %q", l, got[l], w)
+		}
+	}
+}
