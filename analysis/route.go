@@ -10,44 +10,98 @@ const maxRouteLen = 200
 // Route returns the route template of a path.
 func Route(path string) string { return string(appendRoute(nil, path)) }
 
-// appendRoute appends the route template of path to dst.
+// appendRoute appends the route template of path to dst. Every record's route is templated
+// (Prepare), so this is one pass over the path: each segment is classified as it is copied.
 func appendRoute(dst []byte, path string) []byte {
-	if i := indexAny(path, "?#"); i >= 0 {
-		path = path[:i]
-	}
-	if path == "" {
-		return append(dst, '/')
-	}
 	start := len(dst)
-	for len(path) > 0 {
-		seg := path
-		j := -1
-		for k := 0; k < len(path); k++ {
-			if path[k] == '/' {
-				j = k
-				break
+	i := 0
+	for {
+		// The segment path[s:i], and what isIDSegment would count in it.
+		s := i
+		digits, letters, hex, run, maxRun := 0, 0, 0, 0, 0
+		bad, dot := false, false
+	scan:
+		for ; i < len(path); i++ {
+			switch routeClass[path[i]] {
+			case rcDigit:
+				digits++
+				hex++
+				if run++; run > maxRun {
+					maxRun = run
+				}
+				continue
+			case rcHex:
+				letters++
+				hex++
+			case rcLetter:
+				letters++
+			case rcDot:
+				dot = true
+			case rcPunct:
+			case rcEnd:
+				break scan
+			default:
+				bad = true
 			}
+			run = 0
 		}
-		if j >= 0 {
-			seg, path = path[:j], path[j+1:]
-		} else {
-			path = ""
+		seg := path[s:i]
+		if s == 0 && i == 0 && (i == len(path) || path[i] != '/') {
+			return append(dst, '/') // no path before the query or fragment
 		}
-		if isIDSegment(seg) {
+		n := len(seg)
+		switch {
+		case n == 0:
+		case !bad && (digits == n || maxRun >= 4 || hex == n && n >= 8 && digits > 0 ||
+			n >= 16 && digits > 0 && letters > 0 || n == 36 && isUUID(seg)):
 			dst = append(dst, "{id}"...)
-		} else {
+		case dot:
 			dst = appendFileName(dst, seg)
+		default:
+			dst = append(dst, seg...)
 		}
-		if j >= 0 {
+		last := i >= len(path) || path[i] != '/'
+		if !last {
 			dst = append(dst, '/')
+			i++
 		}
 		if len(dst)-start > maxRouteLen {
-			dst = append(dst[:start+maxRouteLen], "…"...)
-			break
+			return append(dst[:start+maxRouteLen], "…"...)
+		}
+		if last {
+			return dst
 		}
 	}
-	return dst
 }
+
+// Byte classes of route templating: what isIDSegment counts, and where a segment ends.
+const (
+	rcBad    = iota // a byte no identifier holds
+	rcDigit         // 0-9
+	rcHex           // a-f, A-F
+	rcLetter        // the other ASCII letters
+	rcDot           // '.', which may separate a file name's content hash
+	rcPunct         // - _ ~ % =
+	rcEnd           // '/' ends a segment, '?' and '#' the path
+)
+
+var routeClass = func() (t [256]uint8) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = rcDigit
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = rcLetter, rcLetter
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c], t[c-'a'+'A'] = rcHex, rcHex
+	}
+	t['.'] = rcDot
+	for _, c := range "-_~%=" {
+		t[c] = rcPunct
+	}
+	t['/'], t['?'], t['#'] = rcEnd, rcEnd, rcEnd
+	return t
+}()
 
 // appendFileName appends a path segment, folding the content hash of a fingerprinted asset name
 // ("app.3f9c1b.js" → "app.{hash}.js"), so that every build of an asset is one route.
