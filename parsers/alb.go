@@ -81,6 +81,7 @@ type ALBParser struct {
 	n      int                  // fields read (at most albNumFields)
 	a      arena
 	detail []byte
+	tc     isoTimeCache
 }
 
 // NewALB returns a parser for ALB access log lines.
@@ -89,8 +90,20 @@ func NewALB() *ALBParser { return &ALBParser{} }
 // Parse implements Parser.
 func (p *ALBParser) Parse(line []byte, rec *Record) error {
 	p.a.reset()
-	line = bytes.TrimRight(line, " \t\r\n")
-	if len(bytes.TrimLeft(line, " \t")) == 0 {
+	// bytes.TrimRight and TrimLeft with a cutset build a byte set on every call.
+	n := len(line)
+	for n > 0 && (line[n-1] == ' ' || line[n-1] == '\t' || line[n-1] == '\r' || line[n-1] == '\n') {
+		n--
+	}
+	line = line[:n]
+	blank := true
+	for _, c := range line {
+		if c != ' ' && c != '\t' {
+			blank = false
+			break
+		}
+	}
+	if blank {
 		return ErrBlank
 	}
 	if err := p.split(line); err != nil {
@@ -105,12 +118,12 @@ func (p *ALBParser) Parse(line []byte, rec *Record) error {
 			p.n, albMinFields, albFieldNames[p.n-1])
 	}
 
-	t, ok := parseISOTime(p.f[albTime])
+	t, ok := p.tc.parse(p.f[albTime])
 	if !ok || t.IsZero() {
 		return errALBTime
 	}
 	rec.Time = t
-	if st, ok := parseISOTime(p.f[albRequestCreationTime]); ok {
+	if st, ok := p.tc.parse(p.f[albRequestCreationTime]); ok {
 		rec.Start = st
 	}
 	if b := p.f[albELBStatus]; !dash(b) {
@@ -242,15 +255,17 @@ func (p *ALBParser) split(line []byte) error {
 		k := p.n
 		p.esc[k] = false
 		if line[i] == '"' {
-			// Byte loops rather than bytes.IndexByte: fields are short, and the call costs more.
+			// Eight bytes at a time to the closing quote; a backslash escapes the next byte.
 			start := i + 1
 			j := start
-			for j < len(line) && line[j] != '"' {
-				if line[j] == '\\' {
+			for {
+				j = indexQuoteOrBackslash(line, j)
+				if j < len(line) && line[j] == '\\' {
 					p.esc[k] = true
-					j++
+					j += 2
+					continue
 				}
-				j++
+				break
 			}
 			if j >= len(line) {
 				return fmt.Errorf("truncated ALB line: field #%d (%s) has no closing quote", k, albFieldNames[k])
@@ -258,10 +273,7 @@ func (p *ALBParser) split(line []byte) error {
 			p.f[k] = line[start:j]
 			i = j + 1
 		} else {
-			j := i
-			for j < len(line) && line[j] != ' ' {
-				j++
-			}
+			j := indexSpace(line, i)
 			p.f[k] = line[i:j]
 			i = j
 		}

@@ -2,6 +2,8 @@ package parsers
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 	"time"
 )
 
@@ -71,7 +73,7 @@ func setURI(rec *Record, b []byte) {
 	}
 	if i := bytes.Index(b, []byte("://")); i > 0 && i < 8 {
 		rest := b[i+3:]
-		j := bytes.IndexAny(rest, "/?")
+		j := indexAny2(rest, '/', '?')
 		host := rest
 		if j >= 0 {
 			host, rest = rest[:j], rest[j:]
@@ -88,10 +90,62 @@ func setURI(rec *Record, b []byte) {
 	}
 	rec.URI = bstr(b)
 	p := b
-	if i := bytes.IndexAny(p, "?#"); i >= 0 {
+	if i := indexAny2(p, '?', '#'); i >= 0 {
 		p = p[:i]
 	}
 	rec.Path = bstr(p)
+}
+
+// indexAny2 is bytes.IndexAny(b, string([]byte{c1, c2})) for two ASCII bytes: IndexAny builds a
+// byte set on every call, which costs more than the search in the short values of a log line.
+// (No multi-byte UTF-8 sequence holds an ASCII byte, so a byte loop finds what IndexAny finds.)
+func indexAny2(b []byte, c1, c2 byte) int {
+	for i, c := range b {
+		if c == c1 || c == c2 {
+			return i
+		}
+	}
+	return -1
+}
+
+// indexSpace returns the index of the first ' ' in b at or after i, or len(b) (i may be past
+// the end). Most fields of a log line are short: the first 16 bytes eight at a time, then
+// bytes.IndexByte, whose call only pays on longer ones.
+func indexSpace(b []byte, i int) int {
+	for n := min(len(b), i+16); i+8 <= n; i += 8 {
+		if m := zeroBytes(binary.LittleEndian.Uint64(b[i:]) ^ (jLo8 * ' ')); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	if i >= len(b) {
+		return len(b)
+	}
+	if j := bytes.IndexByte(b[i:], ' '); j >= 0 {
+		return i + j
+	}
+	return len(b)
+}
+
+// indexQuoteOrBackslash returns the index of the first '"' or '\\' in b at or after i, or len(b)
+// (i may be past the end); see indexSpace.
+func indexQuoteOrBackslash(b []byte, i int) int {
+	for n := min(len(b), i+16); i+8 <= n; i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		if m := zeroBytes(x^(jLo8*'"')) | zeroBytes(x^(jLo8*'\\')); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	if i >= len(b) {
+		return len(b)
+	}
+	end := len(b)
+	if j := bytes.IndexByte(b[i:], '"'); j >= 0 {
+		end = i + j
+	}
+	if j := bytes.IndexByte(b[i:end], '\\'); j >= 0 {
+		return i + j
+	}
+	return end
 }
 
 // stripDefaultPort drops ":80" and ":443" from a host, so that hosts compare across hops.

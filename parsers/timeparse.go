@@ -122,6 +122,15 @@ func parseNginxTime(b []byte) (time.Time, bool) {
 // parseISOTime reads RFC 3339 / ISO 8601 times with an optional fraction of any length, "T" or a
 // space between date and time, and "Z", a numeric offset or no zone (taken as UTC).
 func parseISOTime(b []byte) (time.Time, bool) {
+	base, ok := isoSecond(b)
+	if !ok {
+		return time.Time{}, false
+	}
+	return isoRest(base, b)
+}
+
+// isoSecond reads the date and time of day of an ISO 8601 time, its first 19 bytes, as a UTC time.
+func isoSecond(b []byte) (time.Time, bool) {
 	if len(b) < 19 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != ' ' && b[10] != 't') || b[13] != ':' || b[16] != ':' {
 		return time.Time{}, false
 	}
@@ -134,6 +143,12 @@ func parseISOTime(b []byte) (time.Time, bool) {
 	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mon < 1 || mon > 12 || day < 1 || day > 31 || hh > 24 || mi > 59 || ss > 60 {
 		return time.Time{}, false
 	}
+	return time.Date(year, time.Month(mon), day, hh, mi, ss, 0, time.UTC), true
+}
+
+// isoRest adds the fraction and the zone after the first 19 bytes of an ISO 8601 time b to
+// base, the time isoSecond read from them.
+func isoRest(base time.Time, b []byte) (time.Time, bool) {
 	i, nsec := 19, 0
 	if i < len(b) && (b[i] == '.' || b[i] == ',') {
 		i++
@@ -156,8 +171,28 @@ func parseISOTime(b []byte) (time.Time, bool) {
 		}
 		off = o
 	}
-	t := time.Date(year, time.Month(mon), day, hh, mi, ss, nsec, time.UTC)
-	return t.Add(-time.Duration(off) * time.Second), true
+	return base.Add(time.Duration(nsec) - time.Duration(off)*time.Second), true
+}
+
+// isoTimeCache is parseISOTime remembering the second it converted last: the lines of a log
+// mostly share their date and time of day with the line before, and time.Date is most of the
+// cost of reading a time. The zero value is ready; one cache serves one goroutine.
+type isoTimeCache struct {
+	key  [19]byte
+	set  bool
+	base time.Time
+}
+
+func (c *isoTimeCache) parse(b []byte) (time.Time, bool) {
+	if !c.set || len(b) < 19 || string(b[:19]) != string(c.key[:]) {
+		base, ok := isoSecond(b)
+		if !ok {
+			return time.Time{}, false
+		}
+		copy(c.key[:], b)
+		c.base, c.set = base, true
+	}
+	return isoRest(c.base, b)
 }
 
 // parseEpoch reads seconds since the epoch with an optional fraction ("1700000000.123", nginx

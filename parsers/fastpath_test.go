@@ -1,0 +1,84 @@
+package parsers
+
+// The byte-search and time helpers that replaced standard-library calls in the line parsers
+// (issue 14) must answer exactly what those calls answer.
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"testing"
+)
+
+// randLine returns n bytes drawn mostly from the bytes the helpers look for.
+func randLine(r *rand.Rand, n int) []byte {
+	const alphabet = "  \"\"\\\\?#/:-.a0Zé\x00\xff"
+	b := make([]byte, n)
+	for i := range b {
+		if r.IntN(4) == 0 {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		} else {
+			b[i] = byte('a' + r.IntN(26))
+		}
+	}
+	return b
+}
+
+func TestIndexHelpersAsBytes(t *testing.T) {
+	r := rand.New(rand.NewPCG(14, 1))
+	for round := 0; round < 20000; round++ {
+		b := randLine(r, r.IntN(80))
+		if got, want := indexAny2(b, '?', '#'), bytes.IndexAny(b, "?#"); got != want {
+			t.Fatalf("indexAny2(%q, ?#) = %d, IndexAny %d", b, got, want)
+		}
+		if got, want := indexAny2(b, '/', '?'), bytes.IndexAny(b, "/?"); got != want {
+			t.Fatalf("indexAny2(%q, /?) = %d, IndexAny %d", b, got, want)
+		}
+		for from := 0; from <= len(b)+2; from++ {
+			want := len(b)
+			if from < len(b) {
+				if j := bytes.IndexByte(b[from:], ' '); j >= 0 {
+					want = from + j
+				}
+			}
+			if got := indexSpace(b, from); got != want {
+				t.Fatalf("indexSpace(%q, %d) = %d, want %d", b, from, got, want)
+			}
+			want = len(b)
+			if from < len(b) {
+				if j := bytes.IndexAny(b[from:], "\"\\"); j >= 0 {
+					want = from + j
+				}
+			}
+			if got := indexQuoteOrBackslash(b, from); got != want {
+				t.Fatalf("indexQuoteOrBackslash(%q, %d) = %d, want %d", b, from, got, want)
+			}
+		}
+	}
+}
+
+// TestISOTimeCache: the cache gives parseISOTime's answer whatever came before, and the
+// answer is the time the text names.
+func TestISOTimeCache(t *testing.T) {
+	times := []string{
+		"2026-11-24T10:00:00.013473Z", "2026-11-24T10:00:00.002000Z", "2026-11-24T10:00:00Z",
+		"2026-11-24T10:00:00.5+02:00", "2026-11-24T10:00:00,25-0130", "2026-11-24 10:00:00.123456789123",
+		"2026-11-24T10:00:01.000001Z", "2026-11-24T10:00:01.Z", "2026-11-24T10:00:01Zjunk",
+		"2026-02-31T24:00:60.999999999Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999-23:59",
+		"2026-11-24T10:00:0", "2026-11-24X10:00:00Z", "2026-11-24T10:00:00+0", "2026-11-24t10:00:00z",
+		"", "-",
+	}
+	var c isoTimeCache
+	r := rand.New(rand.NewPCG(14, 2))
+	for round := 0; round < 5000; round++ {
+		s := times[r.IntN(len(times))]
+		want, wantOK := parseISOTime([]byte(s))
+		got, ok := c.parse([]byte(s))
+		if ok != wantOK || !got.Equal(want) || got != want {
+			t.Fatalf("after %d lookups, cache.parse(%q) = %v %v, parseISOTime %v %v", round, s, got, ok, want, wantOK)
+		}
+	}
+	got, ok := c.parse([]byte("2026-11-24T10:00:00.5+02:00"))
+	if want := "2026-11-24T08:00:00.5Z"; !ok || got.Format("2006-01-02T15:04:05.999999999Z07:00") != want {
+		t.Fatalf("got %v %v, want %s", got, ok, want)
+	}
+}
