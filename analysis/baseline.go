@@ -186,7 +186,7 @@ func (e *Engine) observe(rec *parsers.Record, li int, t int64, has405 bool) {
 func (rs *routeStats) observeBackend(dim, name string, cls int, t int64) {
 	var b *backendStats
 	for i := range rs.recent {
-		if r := &rs.recent[i]; r.name == name && r.dim == dim {
+		if r := &rs.recent[i]; r.dim == dim && r.name == name { // dims are constants: compared first, cheaply
 			b = r.b
 			break
 		}
