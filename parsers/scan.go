@@ -200,7 +200,9 @@ type Batch struct {
 	Out     []byte    // bytes appended by the work function
 	Stats   Stats
 	slab    []byte
-	kept    int // bytes of strings kept, over every slab
+	kept    int      // bytes of strings kept, over every slab
+	spare   []Record // records allocated for next and not yet handed out
+	cur     *Record  // the record next returned last
 	// With ScanConfig.HoldBlocks: data is the text the batch's records were parsed from, and
 	// block the block it lives in, held until the batch is reused, so that Keep need not copy
 	// the strings that point into it.
@@ -208,28 +210,68 @@ type Batch struct {
 }
 
 // reuse empties a batch its consumer is done with, keeping its memory: the Records beyond
-// len(Records) are overwritten by Keep, and one slab large enough for what the batch kept last
-// time.
+// len(Records) are parsed into again (next), and one slab large enough for what the batch kept
+// last time.
 func (b *Batch) reuse() {
 	b.Records, b.Out, b.Stats = b.Records[:0], b.Out[:0], Stats{}
-	b.data, b.block = nil, nil
+	b.data, b.block, b.cur = nil, nil, nil
 	if b.kept > cap(b.slab) {
 		b.slab = make([]byte, 0, b.kept+b.kept/4)
 	}
 	b.slab, b.kept = b.slab[:0], 0
 }
 
+// recordBlock is how many records next allocates at once.
+const recordBlock = 32
+
+// next returns the record the batch's next line is parsed into: the one past len(Records), which
+// Keep takes in place, without copying it, when the work function keeps the record. A record not
+// kept is parsed over by the next line.
+func (b *Batch) next() *Record {
+	n := len(b.Records)
+	if n < cap(b.Records) {
+		if r := b.Records[:n+1][n]; r != nil {
+			b.cur = r // a record of a reused batch, or the one the last line was parsed into
+			return r
+		}
+	}
+	if len(b.spare) == 0 {
+		k := recordBlock
+		if n == 0 {
+			k = 1 // a batch whose records are not kept (parse) needs one
+		}
+		b.spare = make([]Record, k)
+	}
+	r := &b.spare[0]
+	b.spare = b.spare[1:]
+	b.Records = append(b.Records, r)[:n]
+	b.cur = r
+	return r
+}
+
 // Keep copies rec into the batch so that it stays valid after the next Parse. The copy's
-// strings live in a slab shared by the batch, so keeping costs no allocation per string.
+// strings live in a slab shared by the batch, so keeping costs no allocation per string. The
+// record Scan handed to the work function is kept where it was parsed (Batch.next): only its
+// strings outside the held block, and its upstream statuses, are copied.
 func (b *Batch) Keep(rec *Record) *Record {
 	var c *Record
-	if n := len(b.Records); n < cap(b.Records) {
-		c = b.Records[:n+1][n] // a record of a reused batch
+	n := len(b.Records)
+	if n < cap(b.Records) {
+		c = b.Records[:n+1][n] // a record of a reused batch, or the one rec was parsed into
 	}
-	if c == nil {
+	switch {
+	case c == rec:
+		if rec.Upstream != nil && unsafe.SliceData(rec.Upstream) == &rec.upstreamBuf[0] {
+			rec = nil // Upstream is the record's own
+		}
+	case c == nil || c == b.cur:
+		// c is free, or it is the record the current line was parsed into, which the work
+		// function may still read: another record takes its place in Records.
 		c = new(Record)
+		fallthrough
+	default:
+		*c = *rec
 	}
-	*c = *rec
 	for _, f := range c.stringFields() {
 		if len(*f) == 0 || b.inData(*f) {
 			continue
@@ -246,12 +288,13 @@ func (b *Batch) Keep(rec *Record) *Record {
 		b.kept += len(*f)
 		*f = bstr(b.slab[start:len(b.slab):len(b.slab)])
 	}
-	if rec.Upstream != nil {
+	if rec != nil && rec.Upstream != nil {
+		up := rec.Upstream
 		c.Upstream = c.upstreamBuf[:0]
-		if len(rec.Upstream) > len(c.upstreamBuf) {
-			c.Upstream = make([]int, 0, len(rec.Upstream))
+		if len(up) > len(c.upstreamBuf) {
+			c.Upstream = make([]int, 0, len(up))
 		}
-		c.Upstream = append(c.Upstream, rec.Upstream...)
+		c.Upstream = append(c.Upstream, up...)
 	}
 	b.Records = append(b.Records, c)
 	return c
@@ -333,15 +376,14 @@ func Scan(name string, r io.Reader, cfg ScanConfig) Stats {
 			defer wg.Done()
 			p := cfg.NewParser()
 			pf := cfg.Prefilter.clone()
-			var rec Record
 			for j := range jobs {
 				if cfg.HoldBlocks {
 					j.b.data = j.ch.data
 				}
 				if pf != nil && j.ch.skipped == 0 {
-					parseFiltered(name, p, pf, &rec, j, max, cfg)
+					parseFiltered(name, p, pf, j, max, cfg)
 				} else {
-					parseChunk(name, p, &rec, j, max, cfg)
+					parseChunk(name, p, j, max, cfg)
 				}
 				// Work copied whatever it keeps into the batch (or the batch holds the block), so
 				// the block is free. The reader may still hold the tail of the block as its carry:
@@ -402,7 +444,7 @@ func Scan(name string, r io.Reader, cfg ScanConfig) Stats {
 	return total
 }
 
-func parseChunk(name string, p Parser, rec *Record, j *job, max int, cfg ScanConfig) {
+func parseChunk(name string, p Parser, j *job, max int, cfg ScanConfig) {
 	st := &j.b.Stats
 	if j.ch.skipped != 0 {
 		st.Read++
@@ -418,7 +460,7 @@ func parseChunk(name string, p Parser, rec *Record, j *job, max int, cfg ScanCon
 		} else {
 			line, data = data, nil
 		}
-		parseLine(name, p, rec, trimCR(line), ln, max, cfg, j.b)
+		parseLine(name, p, trimCR(line), ln, max, cfg, j.b)
 		ln++
 	}
 }
@@ -426,7 +468,7 @@ func parseChunk(name string, p Parser, rec *Record, j *job, max int, cfg ScanCon
 // parseFiltered is parseChunk for a chunk read through a Prefilter: it jumps from one place a
 // needle occurs to the next and parses only the lines that hold one and pass Match; the lines
 // in between are counted, read and filtered, without being looked at.
-func parseFiltered(name string, p Parser, pf *Prefilter, rec *Record, j *job, max int, cfg ScanConfig) {
+func parseFiltered(name string, p Parser, pf *Prefilter, j *job, max int, cfg ScanConfig) {
 	st := &j.b.Stats
 	data := j.ch.data
 	ln := j.ch.firstLine
@@ -453,7 +495,7 @@ func parseFiltered(name string, p Parser, pf *Prefilter, rec *Record, j *job, ma
 		}
 		line = trimCR(line)
 		if pf.Match(line) {
-			parseLine(name, p, rec, line, ln, max, cfg, j.b)
+			parseLine(name, p, line, ln, max, cfg, j.b)
 		} else {
 			st.Read++
 			st.Filtered++
@@ -478,8 +520,9 @@ func trimCR(line []byte) []byte {
 	return line
 }
 
-// parseLine reads one line (number ln) into rec and hands the record to the work function.
-func parseLine(name string, p Parser, rec *Record, line []byte, ln int64, max int, cfg ScanConfig, b *Batch) {
+// parseLine reads one line (number ln) into the batch's next record (Batch.next) and hands the
+// record to the work function: when the work function keeps it, Keep finds it in place.
+func parseLine(name string, p Parser, line []byte, ln int64, max int, cfg ScanConfig, b *Batch) {
 	st := &b.Stats
 	st.Read++
 	switch {
@@ -488,6 +531,7 @@ func parseLine(name string, p Parser, rec *Record, line []byte, ln int64, max in
 	case isBlank(line):
 		st.Blank++
 	default:
+		rec := b.next()
 		rec.Reset()
 		err := p.Parse(line, rec)
 		if err == nil {
