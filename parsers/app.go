@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 	"time"
@@ -132,7 +133,6 @@ type appCand struct {
 	prio int16
 	unit time.Duration
 	val  string
-	f    float64 // JSON number value
 }
 
 // AppParser parses application log lines (JSON or logfmt; container wrappers are stripped before,
@@ -144,7 +144,6 @@ type AppParser struct {
 	detail []byte
 	uri    []byte // path and query joined
 	a      arena
-	walk   func(key, value gjson.Result) bool
 	depth  int
 	recent [64]appRecent // the last lookups of p.keys, by a hash of the path
 }
@@ -218,7 +217,6 @@ func NewApp(overrides map[string]string) (*AppParser, error) {
 			}
 		}
 	}
-	p.walk = p.visit
 	return p, nil
 }
 
@@ -361,52 +359,287 @@ func appPutRune(b []byte, r rune) int {
 	return 4
 }
 
-// parseJSON walks the object's keys once, descending into nested objects only along alias
-// prefixes, and keeps the best candidate for every field.
+// parseJSON reads the object in one pass: it checks the line is valid JSON (gjson.Valid's rules)
+// while it walks the object's keys, descending into nested objects only along alias prefixes,
+// and keeps the best candidate for every field. It visits the members gjson's Result.ForEach
+// visited, with the same keys and values (app_test.go: FuzzAppScanSame checks it against that
+// walk); the candidates of a line found invalid are dropped with it.
 func (p *AppParser) parseJSON(line []byte) error {
 	s := bstr(line)
-	if !gjson.Valid(s) {
+	p.path = p.path[:0]
+	p.depth = 0
+	// line is trimmed and starts with '{'.
+	i, ok := p.jsonObject(s, 1, true)
+	for ok && i < len(s) {
+		ok = jsonWS(s[i])
+		i++
+	}
+	if !ok {
 		if line[len(line)-1] != '}' {
 			return errAppIncomplete
 		}
 		return errAppInvalid
 	}
-	p.path = p.path[:0]
-	p.depth = 0
-	gjson.Parse(s).ForEach(p.walk)
 	return nil
 }
 
-// visit is the gjson.ForEach callback of parseJSON; p.path holds the parent's key path.
-func (p *AppParser) visit(k, v gjson.Result) bool {
+func jsonWS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func jsonSkipWS(s string, i int) int {
+	for i < len(s) && jsonWS(s[i]) {
+		i++
+	}
+	return i
+}
+
+// jsonObject checks the members of the object whose '{' is just before s[i] and returns the
+// index after its '}'; with walk it visits them (p.path holds the object's key path).
+func (p *AppParser) jsonObject(s string, i int, walk bool) (int, bool) {
+	i = jsonSkipWS(s, i)
+	if i < len(s) && s[i] == '}' {
+		return i + 1, true
+	}
+	for {
+		if i >= len(s) || s[i] != '"' {
+			return i, false
+		}
+		ks := i
+		end, esc, ok := jsonString(s, i+1)
+		if !ok {
+			return end, false
+		}
+		i = jsonSkipWS(s, end)
+		if i >= len(s) || s[i] != ':' {
+			return i, false
+		}
+		i = jsonSkipWS(s, i+1)
+		if walk {
+			key := s[ks+1 : end-1]
+			if esc {
+				key = gjson.Parse(s[ks:end]).Str
+			}
+			i, ok = p.jsonMember(s, i, key)
+		} else {
+			i, ok = p.jsonValue(s, i)
+		}
+		if !ok {
+			return i, false
+		}
+		i = jsonSkipWS(s, i)
+		if i >= len(s) {
+			return i, false
+		}
+		if s[i] == '}' {
+			return i + 1, true
+		}
+		if s[i] != ',' {
+			return i, false
+		}
+		i = jsonSkipWS(s, i+1)
+	}
+}
+
+// jsonMember checks the value at s[i] of the member key and offers it (the first value of a
+// list) to the field the key path names.
+func (p *AppParser) jsonMember(s string, i int, key string) (int, bool) {
 	base := len(p.path)
 	if base > 0 {
 		p.path = append(p.path, '.')
 	}
-	p.path = appAppendLower(p.path, k.Str)
-	e, ok := p.key(p.path)
-	if ok {
-		switch {
-		case v.IsObject():
-			if e.prefix && p.depth < appMaxDepth {
-				p.depth++
-				v.ForEach(p.walk)
-				p.depth--
-			}
-		case v.IsArray():
-			if e.field >= 0 {
-				// Headers are sometimes logged as lists: take the first value.
-				v.ForEach(func(_, el gjson.Result) bool {
-					p.offerJSON(e, el)
-					return false
-				})
-			}
-		case e.field >= 0:
-			p.offerJSON(e, v)
+	p.path = appAppendLower(p.path, key)
+	e, known := p.key(p.path)
+	var ok bool
+	switch {
+	case !known || i >= len(s):
+		i, ok = p.jsonValue(s, i)
+	case s[i] == '{':
+		if e.prefix && p.depth < appMaxDepth {
+			p.depth++
+			i, ok = p.jsonObject(s, i+1, true)
+			p.depth--
+		} else {
+			i, ok = p.jsonObject(s, i+1, false)
 		}
+	case s[i] == '[':
+		// Headers are sometimes logged as lists: the first value counts.
+		i, ok = p.jsonArray(s, i+1, e.field >= 0, e)
+	case e.field >= 0:
+		i, ok = p.jsonScalar(s, i, e)
+	default:
+		i, ok = p.jsonValue(s, i)
 	}
 	p.path = p.path[:base]
-	return true
+	return i, ok
+}
+
+// jsonArray checks the array whose '[' is just before s[i]; with first it offers its first
+// value to e's field.
+func (p *AppParser) jsonArray(s string, i int, first bool, e appKey) (int, bool) {
+	i = jsonSkipWS(s, i)
+	if i < len(s) && s[i] == ']' {
+		return i + 1, true
+	}
+	for {
+		var ok bool
+		if first {
+			i, ok = p.jsonScalar(s, i, e)
+			first = false
+		} else {
+			i, ok = p.jsonValue(s, i)
+		}
+		if !ok {
+			return i, false
+		}
+		i = jsonSkipWS(s, i)
+		if i >= len(s) {
+			return i, false
+		}
+		if s[i] == ']' {
+			return i + 1, true
+		}
+		if s[i] != ',' {
+			return i, false
+		}
+		i = jsonSkipWS(s, i+1)
+	}
+}
+
+// jsonScalar checks the value at s[i] and offers it to e's field when it is a string or a
+// number (gjson's Str, or the number's text).
+func (p *AppParser) jsonScalar(s string, i int, e appKey) (int, bool) {
+	if i >= len(s) {
+		return i, false
+	}
+	switch c := s[i]; {
+	case c == '"':
+		end, esc, ok := jsonString(s, i+1)
+		if !ok {
+			return end, false
+		}
+		v := s[i+1 : end-1]
+		if esc {
+			v = gjson.Parse(s[i:end]).Str
+		}
+		p.offer(e, v, false)
+		return end, true
+	case c == '-' || '0' <= c && c <= '9':
+		end, ok := jsonNumberEnd(s, i)
+		if ok {
+			p.offer(e, s[i:end], true)
+		}
+		return end, ok
+	}
+	return p.jsonValue(s, i)
+}
+
+// jsonValue checks the value at s[i] (gjson's validany after white space) and returns the index
+// after it.
+func (p *AppParser) jsonValue(s string, i int) (int, bool) {
+	if i >= len(s) {
+		return i, false
+	}
+	switch s[i] {
+	case '{':
+		return p.jsonObject(s, i+1, false)
+	case '[':
+		return p.jsonArray(s, i+1, false, appKey{})
+	case '"':
+		end, _, ok := jsonString(s, i+1)
+		return end, ok
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		return jsonNumberEnd(s, i)
+	case 't':
+		return i + 4, strings.HasPrefix(s[i:], "true")
+	case 'f':
+		return i + 5, strings.HasPrefix(s[i:], "false")
+	case 'n':
+		return i + 4, strings.HasPrefix(s[i:], "null")
+	}
+	return i, false
+}
+
+// jsonString checks the string whose content starts at s[i] (gjson's validstring: no control
+// byte, only JSON's escapes) and returns the index after its closing quote and whether it holds
+// an escape. Eight bytes at a time to the next quote, backslash or control byte.
+func jsonString(s string, i int) (end int, esc, ok bool) {
+	for {
+		for ; i+8 <= len(s); i += 8 {
+			x := le64(s[i : i+8])
+			// (x - 0x20 in each byte) &^ x: the high bit of the lowest byte below 0x20.
+			if m := zeroBytes(x^(jLo8*'"')) | zeroBytes(x^(jLo8*'\\')) | (x-jLo8*0x20)&^x&jHi8; m != 0 {
+				i += bits.TrailingZeros64(m) / 8
+				break
+			}
+		}
+		for i < len(s) && s[i] != '"' && s[i] != '\\' && s[i] >= ' ' {
+			i++
+		}
+		if i >= len(s) || s[i] < ' ' {
+			return i, esc, false
+		}
+		if s[i] == '"' {
+			return i + 1, esc, true
+		}
+		esc = true
+		i++
+		if i >= len(s) {
+			return i, esc, false
+		}
+		switch s[i] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			i++
+		case 'u':
+			for k := 0; k < 4; k++ {
+				i++
+				if i >= len(s) || !hexDigit[s[i]] {
+					return i, esc, false
+				}
+			}
+			i++
+		default:
+			return i, esc, false
+		}
+	}
+}
+
+// jsonNumberEnd checks the number starting at s[i] (gjson's validnumber) and returns the index
+// after it.
+func jsonNumberEnd(s string, i int) (int, bool) {
+	if s[i] == '-' {
+		i++
+		if i >= len(s) || s[i] < '0' || s[i] > '9' {
+			return i, false
+		}
+	}
+	if s[i] == '0' {
+		i++
+	} else {
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if i >= len(s) || s[i] < '0' || s[i] > '9' {
+			return i, false
+		}
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if i >= len(s) || s[i] < '0' || s[i] > '9' {
+			return i, false
+		}
+		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+			i++
+		}
+	}
+	return i, true
 }
 
 func appAppendLower(dst []byte, s string) []byte {
@@ -420,19 +653,10 @@ func appAppendLower(dst []byte, s string) []byte {
 	return dst
 }
 
-func (p *AppParser) offerJSON(e appKey, v gjson.Result) {
-	switch v.Type {
-	case gjson.String:
-		p.offer(e, v.Str, false, 0)
-	case gjson.Number:
-		p.offer(e, v.Raw, true, v.Num)
-	}
-}
-
 // offer keeps val for e's field when it is better than what the line gave so far. Values that
 // mean nothing ("", "-") are not offered, and a status must read as one, so that a business
-// "status":"active" does not hide a later status_code.
-func (p *AppParser) offer(e appKey, val string, num bool, f float64) {
+// "status":"active" does not hide a later status_code. num says val is a JSON number's text.
+func (p *AppParser) offer(e appKey, val string, num bool) {
 	if e.field < 0 || val == "" || val == "-" {
 		return
 	}
@@ -445,7 +669,17 @@ func (p *AppParser) offer(e appKey, val string, num bool, f float64) {
 			return
 		}
 	}
-	*c = appCand{set: true, num: num, prio: e.prio, unit: e.unit, val: val, f: f}
+	*c = appCand{set: true, num: num, prio: e.prio, unit: e.unit, val: val}
+}
+
+// appFloat is the value of a JSON number's text, as gjson gave it (strconv.ParseFloat), read
+// only for the fields that use it.
+func appFloat(s string) float64 {
+	if f, ok := jsonExactFloat(s); ok {
+		return f
+	}
+	f, _ := strconv.ParseFloat(s, 64)
+	return f
 }
 
 func appStatusValue(s string) (int, bool) {
@@ -502,7 +736,7 @@ func (p *AppParser) parseLogfmt(line []byte) error {
 		pairs++
 		p.path = appAppendLower(p.path[:0], bstr(key))
 		if e, ok := p.key(p.path); ok {
-			p.offer(e, bstr(val), false, 0)
+			p.offer(e, bstr(val), false)
 		}
 	}
 	if pairs == 0 {
@@ -542,9 +776,11 @@ func (p *AppParser) fill(rec *Record) error {
 	if v := c[appTime]; v.set {
 		if t, ok := parseAnyTime(sbytes(v.val)); ok {
 			rec.Time = t
-		} else if v.num && v.f > 0 && v.f < 1e11 {
-			sec, frac := math.Modf(v.f) // exponent forms (1.7e9) that parseEpoch does not read
-			rec.Time = time.Unix(int64(sec), int64(frac*1e9)).UTC()
+		} else if v.num {
+			if f := appFloat(v.val); f > 0 && f < 1e11 {
+				sec, frac := math.Modf(f) // exponent forms (1.7e9) that parseEpoch does not read
+				rec.Time = time.Unix(int64(sec), int64(frac*1e9)).UTC()
+			}
 		}
 	}
 	if v := c[appDuration]; v.set {
@@ -622,8 +858,10 @@ func (p *AppParser) fill(rec *Record) error {
 // appDurationValue reads a duration: a Go duration string ("1.2ms", "35µs") as such, a bare
 // number in the key's unit.
 func appDurationValue(v appCand) time.Duration {
-	f := v.f
-	if !v.num {
+	var f float64
+	if v.num {
+		f = appFloat(v.val)
+	} else {
 		// A unit-less string goes to ParseFloat directly: a failed ParseDuration allocates.
 		if last := v.val[len(v.val)-1]; last < '0' || last > '9' {
 			if d, err := time.ParseDuration(v.val); err == nil {
