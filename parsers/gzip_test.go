@@ -1,0 +1,123 @@
+package parsers
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// gzipMember compresses lines "ok <from>" … "ok <to-1>" into one gzip member, with the standard
+// library's writer (the reader is another implementation).
+func gzipMember(t *testing.T, from, to int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	for i := from; i < to; i++ {
+		fmt.Fprintf(zw, "ok %d %s\n", i, strings.Repeat("v", i%61))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// scanGzip writes data to a file and reads it as analyze and parse do: Input.Open, then Scan.
+func scanGzip(t *testing.T, data []byte) ([]string, Stats) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "in.log.gz")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := Input{Name: path, Path: path}.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	got, st := scanAllChunks(t, rc, 0, 2, 4<<10)
+	return got, st
+}
+
+// wantLines checks that records are the lines "ok 0" … "ok n-1" in order, at lines 1 … n.
+func wantLines(t *testing.T, got []string, n int) {
+	t.Helper()
+	if len(got) != n {
+		t.Fatalf("%d records, want %d", len(got), n)
+	}
+	for i, g := range got {
+		if want := fmt.Sprintf("%d %d %s", i+1, i, strings.Repeat("v", i%61)); g != want {
+			t.Fatalf("record %d is %q, want %q", i, g, want)
+		}
+	}
+}
+
+func TestGzipMembers(t *testing.T) {
+	// Concatenated members, as rotation and `cat a.gz b.gz` make, are read in turn.
+	data := append(gzipMember(t, 0, 3000), gzipMember(t, 3000, 3001)...)
+	data = append(data, gzipMember(t, 3001, 9000)...)
+	got, st := scanGzip(t, data)
+	wantLines(t, got, 9000)
+	if st.Err != "" || st.Read != 9000 || st.Parsed != 9000 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+// TestGzipDamage: a damaged gzip file ends its input with Stats.Err naming the file, the last
+// line read and the reason; the lines before the damage are read, none is lost silently.
+func TestGzipDamage(t *testing.T) {
+	first := gzipMember(t, 0, 2000)
+	second := gzipMember(t, 2000, 4000)
+	t.Run("checksum", func(t *testing.T) {
+		data := bytes.Clone(first)
+		data[len(data)-8] ^= 0xff // CRC-32 of the trailer
+		got, st := scanGzip(t, data)
+		wantLines(t, got, 2000)
+		if !strings.HasSuffix(st.Err, "after line 2000: gzip: invalid checksum; the lines before it were read") {
+			t.Errorf("error %q", st.Err)
+		}
+	})
+	t.Run("cut in the second member", func(t *testing.T) {
+		data := append(bytes.Clone(first), second[:len(second)/2]...)
+		got, st := scanGzip(t, data)
+		if len(got) < 2000 || len(got) >= 4000 || int64(len(got)) != st.Parsed {
+			t.Fatalf("%d records, stats %+v", len(got), st)
+		}
+		wantLines(t, got[:2000], 2000)
+		if !strings.Contains(st.Err, "truncated stream (a gzip file cut short?)") {
+			t.Errorf("error %q", st.Err)
+		}
+		// The last line may be cut short: then it is counted as rejected, not dropped.
+		if st.Read != st.Parsed+st.Rejected || st.Rejected > 1 {
+			t.Errorf("stats %+v", st)
+		}
+	})
+	t.Run("garbage after a member", func(t *testing.T) {
+		data := append(bytes.Clone(first), "not gzip at all\n"...)
+		got, st := scanGzip(t, data)
+		wantLines(t, got, 2000)
+		if !strings.HasSuffix(st.Err, "after line 2000: gzip: invalid header; the lines before it were read") {
+			t.Errorf("error %q", st.Err)
+		}
+	})
+	t.Run("damaged data", func(t *testing.T) {
+		data := bytes.Clone(first)
+		for i := len(data) / 2; i < len(data)/2+16; i++ {
+			data[i] = 0xff
+		}
+		got, st := scanGzip(t, data)
+		if st.Err == "" || !strings.Contains(st.Err, "in.log after line") {
+			t.Errorf("error %q", st.Err)
+		}
+		if st.Read != st.Parsed+st.Rejected+st.Blank || int64(len(got)) != st.Parsed || st.Parsed < 500 {
+			t.Errorf("%d records, stats %+v", len(got), st)
+		}
+		for _, e := range st.Examples {
+			if !strings.Contains(e.Source, "in.log:") || e.Reason == "" {
+				t.Errorf("rejection %+v", e)
+			}
+		}
+	})
+}
