@@ -6,6 +6,7 @@ package parsers
 import (
 	"bytes"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -52,6 +53,28 @@ func TestIndexHelpersAsBytes(t *testing.T) {
 			if got := indexQuoteOrBackslash(b, from); got != want {
 				t.Fatalf("indexQuoteOrBackslash(%q, %d) = %d, want %d", b, from, got, want)
 			}
+			for _, c := range []byte{'"', 'a', 0xff} {
+				want = len(b)
+				if from < len(b) {
+					if j := bytes.IndexByte(b[from:], c); j >= 0 {
+						want = from + j
+					}
+				}
+				if got := indexByteFrom(b, from, c); got != want {
+					t.Fatalf("indexByteFrom(%q, %d, %q) = %d, want %d", b, from, c, got, want)
+				}
+			}
+			if from <= len(b) {
+				for _, lit := range []string{" ", "\" ", "\" \"", " : ", "aa", "a\"\\", "é"} {
+					want := bytes.Index(b[from:], []byte(lit))
+					if want >= 0 {
+						want += from
+					}
+					if got := indexString(b, from, lit); got != want {
+						t.Fatalf("indexString(%q, %d, %q) = %d, want %d", b, from, lit, got, want)
+					}
+				}
+			}
 		}
 	}
 }
@@ -80,5 +103,24 @@ func TestISOTimeCache(t *testing.T) {
 	got, ok := c.parse([]byte("2026-11-24T10:00:00.5+02:00"))
 	if want := "2026-11-24T08:00:00.5Z"; !ok || got.Format("2006-01-02T15:04:05.999999999Z07:00") != want {
 		t.Fatalf("got %v %v, want %s", got, ok, want)
+	}
+}
+
+// TestAmznFastPath: the values setAmzn takes at once give what the general path gives for the
+// same id written another way.
+func TestAmznFastPath(t *testing.T) {
+	for _, id := range []string{"1-6b056020-04fcd70761915d50ffe28fae", "1-6B056020-04FCD70761915D50FFE28FAE",
+		"1-6b056020-000000000000000000000000", "1-6b056020-04fcd70761915d50ffe28fa;", "2-6b056020-04fcd70761915d50ffe28fae"} {
+		var a arena
+		var fast, bare, slow IDs
+		fast.setAmzn([]byte("Root="+id), &a)
+		bare.setAmzn([]byte(id), &a)
+		slow.setAmzn([]byte(" Self=1-abc;Root="+id+";Sampled=1 "), &a)
+		if fast.AmznRoot != slow.AmznRoot || bare.AmznRoot != slow.AmznRoot {
+			t.Errorf("%s: Root= %q, bare %q, in a full header %q", id, fast.AmznRoot, bare.AmznRoot, slow.AmznRoot)
+		}
+		if want := strings.ToLower(id); isXRayID([]byte(id)) && fast.AmznRoot != want {
+			t.Errorf("%s: %q, want %q", id, fast.AmznRoot, want)
+		}
 	}
 }

@@ -109,21 +109,52 @@ func indexAny2(b []byte, c1, c2 byte) int {
 }
 
 // indexSpace returns the index of the first ' ' in b at or after i, or len(b) (i may be past
-// the end). Most fields of a log line are short: the first 16 bytes eight at a time, then
+// the end).
+func indexSpace(b []byte, i int) int { return indexByteFrom(b, i, ' ') }
+
+// indexByteFrom returns the index of the first c in b at or after i, or len(b) (i may be past
+// the end). Most values in a log line are short: the first 16 bytes eight at a time, then
 // bytes.IndexByte, whose call only pays on longer ones.
-func indexSpace(b []byte, i int) int {
+func indexByteFrom(b []byte, i int, c byte) int {
 	for n := min(len(b), i+16); i+8 <= n; i += 8 {
-		if m := zeroBytes(binary.LittleEndian.Uint64(b[i:]) ^ (jLo8 * ' ')); m != 0 {
+		if m := zeroBytes(binary.LittleEndian.Uint64(b[i:]) ^ (jLo8 * uint64(c))); m != 0 {
 			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for n := min(len(b), i+8); i < n; i++ {
+		if b[i] == c {
+			return i
 		}
 	}
 	if i >= len(b) {
 		return len(b)
 	}
-	if j := bytes.IndexByte(b[i:], ' '); j >= 0 {
+	if j := bytes.IndexByte(b[i:], c); j >= 0 {
 		return i + j
 	}
 	return len(b)
+}
+
+// indexString is bytes.Index(b[from:], []byte(lit)) + from, or -1 (lit is not empty): the
+// literals of a log format mostly follow a short value, which indexByteFrom reaches sooner than
+// bytes.Index's call.
+func indexString(b []byte, from int, lit string) int {
+	if lit == "" {
+		return from
+	}
+	last := len(b) - len(lit) // the last index lit can start at
+	if from > last {
+		return -1
+	}
+	for c, hay := lit[0], b[:last+1]; ; from++ {
+		from = indexByteFrom(hay, from, c)
+		if from >= len(hay) {
+			return -1
+		}
+		if string(b[from:from+len(lit)]) == lit {
+			return from
+		}
+	}
 }
 
 // indexQuoteOrBackslash returns the index of the first '"' or '\\' in b at or after i, or len(b)

@@ -122,6 +122,16 @@ func (ids *IDs) setTraceparent(v []byte, a *arena) {
 // setAmzn stores the Root of an X-Amzn-Trace-Id header ("Self=…;Root=1-…-…;Sampled=1") or a bare
 // X-Ray trace id ("1-5759e988-bd862e3fe1be46a994272793").
 func (ids *IDs) setAmzn(v []byte, a *arena) {
+	// The usual values at once: a header holding only the Root, or a bare X-Ray id (the loop
+	// below gives them the same answer).
+	if len(v) == 40 && string(v[:5]) == "Root=" && isXRayID(v[5:]) {
+		ids.AmznRoot = a.lower(v[5:])
+		return
+	}
+	if isXRayID(v) {
+		ids.AmznRoot = a.lower(v)
+		return
+	}
 	v, ok := trimID(v)
 	if !ok {
 		return

@@ -629,7 +629,7 @@ func (p *NginxParser) match(steps []nginxStep, b []byte, si, pos int) bool {
 	for si < len(steps) {
 		s := &steps[si]
 		if !s.isVar {
-			if !bytes.HasPrefix(b[pos:], []byte(s.lit)) {
+			if len(b)-pos < len(s.lit) || string(b[pos:pos+len(s.lit)]) != s.lit {
 				name := ""
 				if si > 0 {
 					name = steps[si-1].name
@@ -662,12 +662,14 @@ func (p *NginxParser) match(steps []nginxStep, b []byte, si, pos int) bool {
 			si++
 			continue
 		}
-		lim := len(b)
+		lim, q, atQuote := len(b), -1, false
 		if !s.raw && p.escape == nginxEscDefault {
 			// A default-escaped value holds no raw '"', so the literal starts at or before the next one.
-			if q := p.quoteAt(b, pos); q >= 0 && q+len(next.lit) < lim {
+			if q = p.quoteAt(b, pos); q >= 0 && q+len(next.lit) < lim {
 				lim = q + len(next.lit)
 			}
+			// A literal that starts with '"' can then only start at that quote.
+			atQuote = len(next.lit) > 0 && next.lit[0] == '"'
 		}
 		for from := pos; ; {
 			if p.budget <= 0 {
@@ -675,13 +677,21 @@ func (p *NginxParser) match(steps []nginxStep, b []byte, si, pos int) bool {
 				return false
 			}
 			p.budget--
-			end := p.indexLit(b[:lim], from, next.lit, s)
+			var end int
+			if atQuote {
+				end = -1
+				if q >= from && q+len(next.lit) <= len(b) && string(b[q:q+len(next.lit)]) == next.lit {
+					end = q
+				}
+			} else {
+				end = p.indexLit(b[:lim], from, next.lit, s)
+			}
 			if end < 0 {
 				p.failAt(from, nginxFailNotFound, next.lit, s.name)
 				return false
 			}
 			v := b[pos:end]
-			if s.class >= nginxList && s.class != nginxToken && bytes.HasPrefix(b[end:], []byte(" : ")) {
+			if s.class >= nginxList && s.class != nginxToken && len(b)-end >= 3 && string(b[end:end+3]) == " : " {
 				// The literal cut a list between groups ("504 : 405"): the value goes on.
 				p.failAt(pos, nginxFailValue, "", s.name)
 			} else if s.once && s.class >= nginxToken || nginxValueOK(s, v) {
@@ -713,8 +723,8 @@ func (p *NginxParser) quoteAt(b []byte, pos int) int {
 		return p.quoteIdx
 	}
 	p.quoteFrom, p.quoteIdx = pos, -1
-	if i := bytes.IndexByte(b[pos:], '"'); i >= 0 {
-		p.quoteIdx = pos + i
+	if i := indexByteFrom(b, pos, '"'); i < len(b) {
+		p.quoteIdx = i
 	}
 	return p.quoteIdx
 }
@@ -737,11 +747,10 @@ func (p *NginxParser) localTime(v []byte) (time.Time, bool) {
 // is not the closing quote.
 func (p *NginxParser) indexLit(b []byte, from int, lit string, s *nginxStep) int {
 	for from <= len(b) {
-		i := bytes.Index(b[from:], []byte(lit))
+		i := indexString(b, from, lit)
 		if i < 0 {
 			return -1
 		}
-		i += from
 		if (p.escape == nginxEscJSON || p.escape == nginxEscApache) && !s.raw && lit[0] == '"' {
 			n := 0
 			for j := i - 1; j >= 0 && b[j] == '\\'; j-- {
@@ -886,7 +895,7 @@ func nginxStatuses(v []byte, rec *Record) bool {
 
 // unescape returns v decoded for the escaping mode, aliasing v when it holds no escape.
 func (p *NginxParser) unescape(v []byte, esc nginxEscape) []byte {
-	if esc == nginxEscNone || bytes.IndexByte(v, '\\') < 0 {
+	if esc == nginxEscNone || indexByteFrom(v, 0, '\\') == len(v) {
 		return v
 	}
 	// Decoding never grows a value: reserve len(v) bytes at the arena's tail, decode into them
@@ -1161,7 +1170,7 @@ func (p *NginxParser) finish(rec *Record) {
 			// logged "$request" in its place do: split it as a request target, so that a format
 			// chosen by hand and one detected give the same Path for the same line.
 			setURI(rec, st.uri)
-		} else if !nginxSamePath([]byte(rec.Path), st.uri) {
+		} else if !nginxSamePath(sbytes(rec.Path), st.uri) {
 			rec.RoutedPath = bstr(st.uri)
 		}
 	}
