@@ -121,3 +121,44 @@ func TestGzipDamage(t *testing.T) {
 		}
 	})
 }
+
+// TestGzipCutWhileSampling: a gzip file cut short within the first 256 KiB of its lines, which
+// detection reads before the scan: the scan still reads every line before the cut, then reports
+// the cut; and a longer one cut further on, read past the sampled part.
+func TestGzipCutWhileSampling(t *testing.T) {
+	for _, lines := range []int{500, 40000} {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		for i := 0; i < lines; i++ {
+			fmt.Fprintf(zw, "time=2026-11-24T10:00:%02dZ method=GET path=/x/%d status=200\n", i%60, i)
+		}
+		zw.Close()
+		path := filepath.Join(t.TempDir(), "app.log")
+		if err := os.WriteFile(path, buf.Bytes()[:buf.Len()-30], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		o, err := (&Config{Format: FormatApp}).OpenInput(Input{Name: path, Path: path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, bad := 0, 0
+		st := o.Scan(0, func(rec *Record, b *Batch) { b.Keep(rec) }, func(b *Batch) {
+			for _, r := range b.Records {
+				// The last line may be cut short; every other one is whole and in order.
+				if r.Line != int64(n+1) || (r.Path != fmt.Sprintf("/x/%d", n) && r.Line < int64(lines-20)) {
+					bad++
+				}
+				n++
+			}
+		})
+		if bad > 0 {
+			t.Errorf("%d lines: %d records out of place or wrong", lines, bad)
+		}
+		if n < lines-20 || int64(n) != st.Parsed || st.Rejected > 1 || st.Read != st.Parsed+st.Rejected {
+			t.Errorf("%d lines: %d records, stats %+v", lines, n, st)
+		}
+		if !strings.Contains(st.Err, "truncated stream") {
+			t.Errorf("%d lines: error %q", lines, st.Err)
+		}
+	}
+}

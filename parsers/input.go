@@ -210,7 +210,8 @@ func (in Input) Open() (io.ReadCloser, error) {
 		}
 		f = file
 	}
-	br := bufio.NewReaderSize(in.Meter.Counter(f), 256<<10)
+	counted := in.Meter.Counter(f)
+	br := bufio.NewReaderSize(counted, 256<<10)
 	magic, _ := br.Peek(2)
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
@@ -220,7 +221,9 @@ func (in Input) Open() (io.ReadCloser, error) {
 		}
 		return &readCloser{Reader: zr, close: f.Close, gzip: true}, nil
 	}
-	return &readCloser{Reader: br, close: f.Close}, nil
+	// br served only to look at the first bytes: once they are read, the file is read directly
+	// into its reader's buffer (run.go's drained), not copied through br's.
+	return &readCloser{Reader: &drained{br: br, r: counted}, close: f.Close}, nil
 }
 
 type readCloser struct {

@@ -14,6 +14,7 @@ import (
 type Opened struct {
 	Input
 	r        *bufio.Reader
+	under    io.Reader // what r reads from, when the scan may read it directly once r is drained
 	closer   io.Closer
 	Resolved *Resolved
 }
@@ -25,7 +26,8 @@ func (c *Config) OpenInput(in Input) (*Opened, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s: %w", in.Name, err)
 	}
-	br, sample := sampleInput(bufio.NewReaderSize(rc, 256<<10), sampleLines) // sample.go
+	fresh := bufio.NewReaderSize(rc, 256<<10)
+	br, sample := sampleInput(fresh, sampleLines) // sample.go
 	res, err := c.forLayer(in.Layer).Resolve(in.Path, sample)
 	if err != nil {
 		rc.Close()
@@ -34,7 +36,32 @@ func (c *Config) OpenInput(in Input) (*Opened, error) {
 	if in.Layer == "" {
 		in.Layer = res.Format
 	}
-	return &Opened{Input: in, r: br, closer: rc, Resolved: res}, nil
+	o := &Opened{Input: in, r: br, closer: rc, Resolved: res}
+	if br == fresh {
+		o.under = rc
+	}
+	return o, nil
+}
+
+// drained reads what br holds, then reads r, what br reads from, directly: Scan reads blocks
+// into memory of its own, so that going on through br would copy every byte once more.
+type drained struct {
+	br *bufio.Reader
+	r  io.Reader
+}
+
+func (d *drained) Read(p []byte) (int, error) {
+	if d.br != nil {
+		if d.br.Buffered() > 0 {
+			return d.br.Read(p)
+		}
+		br := d.br
+		d.br = nil
+		if _, err := br.Read(nil); err != nil {
+			return 0, err // the error that ended br's last fill (the end, a cut gzip stream …)
+		}
+	}
+	return d.r.Read(p)
 }
 
 // Scan reads the whole input; see the package-level Scan. A batch is reused once deliver
@@ -76,7 +103,11 @@ func (o *Opened) scan(cfg ScanConfig) Stats {
 		cfg.Workers = 1
 	}
 	cfg.NewParser, cfg.Layer, cfg.Format, cfg.Meter = o.Resolved.NewParser, o.Layer, o.Resolved.Format, o.Meter
-	return Scan(o.Name, o.r, cfg)
+	var r io.Reader = o.r
+	if o.under != nil {
+		r = &drained{br: o.r, r: o.under}
+	}
+	return Scan(o.Name, r, cfg)
 }
 
 // Filter selects records by status and time window. Zero values select everything.
