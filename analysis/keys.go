@@ -141,45 +141,34 @@ func keyText(ids *parsers.IDs, h uint64) string {
 // probing and backward-shift deletion. Every record looks up, adds or updates its keys and every
 // request that closes deletes them, several times per record, so this is the engine's hottest
 // table; a Go map costs several times as much per operation here. The keys are hashes already,
-// so their low bits index the table; 0 marks an empty slot (hash never returns 0).
+// so their low bits index the table; 0 marks an empty slot (hash never returns 0). Keys and
+// states are held in two arrays: a probe reads only keys, eight to a cache line.
 type keyTable struct {
-	slots []keySlot
-	n     int
-}
-
-type keySlot struct {
-	k  uint64
-	st keyState
+	keys   []uint64
+	states []keyState
+	n      int
 }
 
 func (t *keyTable) get(k uint64) (keyState, bool) {
-	if len(t.slots) == 0 {
-		return keyState{}, false
+	if i, ok := t.find(k); ok {
+		return t.states[i], true
 	}
-	mask := uint64(len(t.slots) - 1)
-	for i := k & mask; ; i = (i + 1) & mask {
-		switch t.slots[i].k {
-		case k:
-			return t.slots[i].st, true
-		case 0:
-			return keyState{}, false
-		}
-	}
+	return keyState{}, false
 }
 
 // put sets the state of k, adding k when it is not in the table.
 func (t *keyTable) put(k uint64, st keyState) {
-	if (t.n+1)*4 > len(t.slots)*3 { // at most 3/4 full: probes stay short, the table small
+	if (t.n+1)*4 > len(t.keys)*3 { // at most 3/4 full: probes stay short, the table small
 		t.grow()
 	}
-	mask := uint64(len(t.slots) - 1)
+	mask := uint64(len(t.keys) - 1)
 	for i := k & mask; ; i = (i + 1) & mask {
-		switch t.slots[i].k {
+		switch t.keys[i] {
 		case k:
-			t.slots[i].st = st
+			t.states[i] = st
 			return
 		case 0:
-			t.slots[i] = keySlot{k, st}
+			t.keys[i], t.states[i] = k, st
 			t.n++
 			return
 		}
@@ -187,15 +176,15 @@ func (t *keyTable) put(k uint64, st keyState) {
 }
 
 func (t *keyTable) grow() {
-	old := t.slots
-	size := 2 * len(old)
+	oldKeys, oldStates := t.keys, t.states
+	size := 2 * len(oldKeys)
 	if size == 0 {
 		size = 1024
 	}
-	t.slots, t.n = make([]keySlot, size), 0
-	for _, s := range old {
-		if s.k != 0 {
-			t.put(s.k, s.st)
+	t.keys, t.states, t.n = make([]uint64, size), make([]keyState, size), 0
+	for i, k := range oldKeys {
+		if k != 0 {
+			t.put(k, oldStates[i])
 		}
 	}
 }
@@ -209,19 +198,19 @@ func (t *keyTable) del(k uint64) {
 
 // delOf removes k when its state belongs to g (one probe for what get and del would do).
 func (t *keyTable) delOf(k uint64, g *group) {
-	if i, ok := t.find(k); ok && t.slots[i].st.g == g {
+	if i, ok := t.find(k); ok && t.states[i].g == g {
 		t.removeAt(i)
 	}
 }
 
 // find returns the slot of k.
 func (t *keyTable) find(k uint64) (uint64, bool) {
-	if len(t.slots) == 0 {
+	if len(t.keys) == 0 {
 		return 0, false
 	}
-	mask := uint64(len(t.slots) - 1)
+	mask := uint64(len(t.keys) - 1)
 	for i := k & mask; ; i = (i + 1) & mask {
-		switch t.slots[i].k {
+		switch t.keys[i] {
 		case k:
 			return i, true
 		case 0:
@@ -232,16 +221,16 @@ func (t *keyTable) find(k uint64) (uint64, bool) {
 
 // removeAt empties slot i, moving back the entries after it that would no longer be found.
 func (t *keyTable) removeAt(i uint64) {
-	mask := uint64(len(t.slots) - 1)
-	for j := (i + 1) & mask; t.slots[j].k != 0; j = (j + 1) & mask {
+	mask := uint64(len(t.keys) - 1)
+	for j := (i + 1) & mask; t.keys[j] != 0; j = (j + 1) & mask {
 		// The entry at j may move to the hole at i unless its home slot lies cyclically in (i, j].
-		home := t.slots[j].k & mask
+		home := t.keys[j] & mask
 		if i <= j && (home <= i || home > j) || i > j && home <= i && home > j {
-			t.slots[i] = t.slots[j]
+			t.keys[i], t.states[i] = t.keys[j], t.states[j]
 			i = j
 		}
 	}
-	t.slots[i] = keySlot{}
+	t.keys[i], t.states[i] = 0, keyState{}
 	t.n--
 }
 
