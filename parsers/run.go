@@ -209,7 +209,11 @@ func (c *Config) Merge(inputs []Input, maxLine int, keep func(*Record) bool, fn 
 				}
 			}
 			sc := cfg
-			sc.Deliver = func(b *Batch) { s.batches <- b }
+			var last time.Time
+			sc.Deliver = func(b *Batch) {
+				mergeKeys(b, &last)
+				s.batches <- b
+			}
 			sc.Free = s.free
 			stats[p.i] = o.scan(sc)
 		}()
@@ -273,7 +277,6 @@ type stream struct {
 	free    chan *Batch // batches merged, for the reader to reuse
 	b       *Batch
 	i       int
-	last    time.Time
 	k       time.Time // key(), kept by advance so that the heap compares without loading records
 }
 
@@ -282,10 +285,11 @@ func (s *stream) cur() *Record { return s.b.Records[s.i] }
 // advance moves to the next record, waiting for the next batch when needed.
 func (s *stream) advance() bool {
 	if s.b != nil {
-		if t := s.b.Records[s.i].Time; !t.IsZero() {
-			s.last = t
-		}
 		s.i++
+		if s.i < len(s.b.keys) {
+			s.k = s.b.keys[s.i]
+			return true
+		}
 	}
 	for s.b == nil || s.i >= len(s.b.Records) {
 		if s.b != nil {
@@ -301,10 +305,22 @@ func (s *stream) advance() bool {
 		}
 		s.b, s.i = b, 0
 	}
-	if s.k = s.cur().Time; s.k.IsZero() {
-		s.k = s.last // records without a time take their predecessor's
-	}
+	s.k = s.b.keys[0]
 	return true
+}
+
+// mergeKeys sets b.keys, the merge's key of each of b's records: its time, or for a record
+// without one the time of the latest record before it in the input that has one (*last, kept
+// across the input's batches). The reading goroutine computes them, in input order, so that the
+// merging goroutine, which every record goes through, does not.
+func mergeKeys(b *Batch, last *time.Time) {
+	b.keys = b.keys[:0]
+	for _, r := range b.Records {
+		if !r.Time.IsZero() {
+			*last = r.Time
+		}
+		b.keys = append(b.keys, *last)
+	}
 }
 
 // key is the stream's current time; records without a time take their predecessor's.
