@@ -152,20 +152,20 @@ func (e *Engine) observe(rec *parsers.Record, li int, t int64, has405 bool) {
 		if rs.m405.n > 0 && t > rs.m405.first {
 			rs.okAfter405++
 		}
-		if v := version(rec.Detail); v != "" && v != rs.okVersion && t >= rs.ok.last {
+		if v := recVersion(rec); v != "" && v != rs.okVersion && t >= rs.ok.last {
 			rs.okVersion = strings.Clone(v)
 		}
 	case class405:
 		first := rs.m405.first
 		rs.m405.add(t)
 		if rs.m405.first != first {
-			if v := version(rec.Detail); v != "" {
+			if v := recVersion(rec); v != "" {
 				rs.v405 = strings.Clone(v)
 			}
 		}
 	}
 	if len(rec.Upstream) > 0 || rec.Format == parsers.FormatEnvoy {
-		if a := lastAddr(rec.UpstreamAddr); a != "" {
+		if a := recLastAddr(rec); a != "" {
 			rs.observeBackend(dimAddr, a, cls, t)
 		}
 	}
@@ -175,7 +175,7 @@ func (e *Engine) observe(rec *parsers.Record, li int, t int64, has405 bool) {
 	if rec.Host != "" {
 		rs.observeBackend(dimHost, rec.Host, cls, t)
 	}
-	if env := detailField(rec.Detail, "env="); env != "" {
+	if env := recEnv(rec); env != "" {
 		rs.observeBackend(dimEnv, env, cls, t)
 	}
 	if rec.File != "" {

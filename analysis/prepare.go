@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"unsafe"
+
 	"github.com/logtriage/logtriage/parsers"
 )
 
@@ -13,9 +15,11 @@ import (
 
 // The words of parsers.Aux, as Prepare fills them.
 const (
-	auxRoute = iota // routeHash(method, path)
-	auxAgent        // agentHash(user agent); 0 without one
-	auxKeys         // the join keys' hashes, Aux.N of them
+	auxRoute  = iota // routeHash(method, path)
+	auxAgent         // agentHash(user agent); 0 without one
+	auxDetail        // where version() and the env= field lie in Detail (spans)
+	auxAddr          // where lastAddr lies in UpstreamAddr (a span)
+	auxKeys          // the join keys' hashes, Aux.N of them (up to maxKeys)
 )
 
 // Prepare derives the record's hashes into rec.Aux. It is safe to call from any goroutine.
@@ -23,9 +27,66 @@ func Prepare(rec *parsers.Record) {
 	a := &rec.Aux
 	a.Words[auxRoute] = routeHash(rec.Method, rec.Path)
 	a.Words[auxAgent] = agentHash(rec.UserAgent)
+	a.Words[auxDetail] = spans(rec.Detail, version(rec.Detail), detailField(rec.Detail, "env="))
+	a.Words[auxAddr] = spans(rec.UpstreamAddr, lastAddr(rec.UpstreamAddr), "")
 	keys := keyHashes(a.Words[auxKeys:auxKeys:len(a.Words)], &rec.IDs)
 	a.N = uint8(len(keys))
 	a.Set = true
+}
+
+// noSpans marks a word whose spans did not fit: the engine derives them itself.
+const noSpans = 1<<64 - 1
+
+// spans packs where a and b (substrings of s, or empty) lie in s: start and length of each in
+// 16 bits.
+func spans(s, a, b string) uint64 {
+	x, okA := span16(s, a)
+	y, okB := span16(s, b)
+	if !okA || !okB {
+		return noSpans
+	}
+	return x | y<<32
+}
+
+// span16 packs where sub lies in s; false when it does not lie in s or s is too long.
+func span16(s, sub string) (uint64, bool) {
+	if sub == "" {
+		return 0, true
+	}
+	p, q := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(sub)))
+	if len(s) >= 1<<16 || q < p || q+uintptr(len(sub)) > p+uintptr(len(s)) {
+		return 0, false
+	}
+	return uint64(q-p) | uint64(len(sub))<<16, true
+}
+
+// unspan returns the substring of s that span16 packed into w.
+func unspan(s string, w uint64) string {
+	start, n := w&0xffff, w>>16&0xffff
+	return s[start : start+n]
+}
+
+// recVersion and recEnv are version(rec.Detail) and its env= field.
+func recVersion(rec *parsers.Record) string {
+	if w := rec.Aux.Words[auxDetail]; rec.Aux.Set && w != noSpans {
+		return unspan(rec.Detail, w)
+	}
+	return version(rec.Detail)
+}
+
+func recEnv(rec *parsers.Record) string {
+	if w := rec.Aux.Words[auxDetail]; rec.Aux.Set && w != noSpans {
+		return unspan(rec.Detail, w>>32)
+	}
+	return detailField(rec.Detail, "env=")
+}
+
+// recLastAddr is lastAddr(rec.UpstreamAddr).
+func recLastAddr(rec *parsers.Record) string {
+	if w := rec.Aux.Words[auxAddr]; rec.Aux.Set && w != noSpans {
+		return unspan(rec.UpstreamAddr, w)
+	}
+	return lastAddr(rec.UpstreamAddr)
 }
 
 // routeHash is the hash of a record's route: its method and the route template of its path.

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/logtriage/logtriage/parsers"
@@ -63,4 +64,31 @@ func firstDiff(a, b string) string {
 	}
 	lo := max(0, i-200)
 	return a[lo:min(len(a), i+200)] + "\n---\n" + b[lo:min(len(b), i+200)]
+}
+
+// What Prepare finds in Detail and UpstreamAddr is what the engine would find there itself.
+func FuzzPrepareSpans(f *testing.F) {
+	for _, s := range [][2]string{
+		{"version=2.8.0 env=prod", "10.0.1.7:8080, 10.0.1.8:8080 : 10.0.2.1:80"},
+		{`- via_upstream env="staging",x version=1`, " 10.0.3.11:8080 "},
+		{"xversion=1 env=", ""}, {"", "-"}, {"version=", "a, b"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Add(strings.Repeat("x", 70_000)+" version=9 env=dev", "10.0.0.1:80") // too long for 16-bit spans
+	f.Fuzz(func(t *testing.T, detail, addr string) {
+		r := &parsers.Record{Detail: detail, UpstreamAddr: addr}
+		Prepare(r)
+		// Prepared records are copied (Batch.Keep): the spans hold for a copy of the strings.
+		r.Detail, r.UpstreamAddr = strings.Clone(detail), strings.Clone(addr)
+		if got, want := recVersion(r), version(detail); got != want {
+			t.Errorf("version %q, want %q", got, want)
+		}
+		if got, want := recEnv(r), detailField(detail, "env="); got != want {
+			t.Errorf("env %q, want %q", got, want)
+		}
+		if got, want := recLastAddr(r), lastAddr(addr); got != want {
+			t.Errorf("last address %q, want %q", got, want)
+		}
+	})
 }
