@@ -268,6 +268,10 @@ type Engine struct {
 	layers   []layerInfo
 	layerIdx map[string]int
 	files    map[string]string
+	// The layers and files looked up last (layerOf, fileOf).
+	recentLayers [8]recentLayer
+	recentFiles  [8]string
+	recentNext   int
 
 	keys      keyTable // join key → state, for the keys of open requests (keys.go)
 	bad       map[uint64]struct{}
@@ -353,7 +357,16 @@ func (e *Engine) layerOf(rec *parsers.Record) int {
 	if name == "" {
 		name = rec.Format
 	}
+	// The inputs' names repeat record after record: the last few are compared before the map is
+	// hashed (a string is equal to itself at once).
+	for i := range e.recentLayers {
+		if r := &e.recentLayers[i]; r.name == name && r.name != "" {
+			return r.idx
+		}
+	}
 	if i, ok := e.layerIdx[name]; ok {
+		e.recentLayers[e.recentNext%len(e.recentLayers)] = recentLayer{e.layers[i].name, i}
+		e.recentNext++
 		return i
 	}
 	if len(e.layers) >= maxLayers {
@@ -369,16 +382,30 @@ func (e *Engine) layerOf(rec *parsers.Record) int {
 	}
 	e.layers = append(e.layers, layerInfo{name: name, format: strings.Clone(rec.Format), orderPos: pos})
 	e.layerIdx[name] = len(e.layers) - 1
+	e.recentLayers[e.recentNext%len(e.recentLayers)] = recentLayer{name, len(e.layers) - 1}
+	e.recentNext++
 	return len(e.layers) - 1
 }
 
 func (e *Engine) fileOf(name string) string {
-	if f, ok := e.files[name]; ok {
-		return f
+	for _, f := range e.recentFiles {
+		if f == name && f != "" {
+			return f
+		}
 	}
-	f := strings.Clone(name)
-	e.files[f] = f
+	f, ok := e.files[name]
+	if !ok {
+		f = strings.Clone(name)
+		e.files[f] = f
+	}
+	e.recentFiles[e.recentNext%len(e.recentFiles)] = f
+	e.recentNext++
 	return f
+}
+
+type recentLayer struct {
+	name string
+	idx  int
 }
 
 // Add consumes one record. rec is only valid during the call; the engine copies what it keeps.
