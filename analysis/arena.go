@@ -85,6 +85,9 @@ func (e *Engine) newGroup(t int64) *group {
 // (and poisoned) after a few hops.
 var arenaChunkSize = arenaChunk
 
+// noRecycle turns giving back off (tests compare the analyses with and without).
+var noRecycle bool
+
 // poisonRecycled makes what is given back unusable at once (tests set it): a string still
 // pointing into a reused chunk then reads as 0xff bytes, a hop still in use has layer -1.
 var poisonRecycled bool
@@ -93,7 +96,7 @@ var poisonRecycled bool
 // close cleared it) and their text. Only a request closed by evict after its newest queue entry
 // may be given back: no queue entry, key or kept request points at it any more.
 func (e *Engine) recycle(g *group, hops []*hop) {
-	if e.matchUsed {
+	if e.matchUsed || noRecycle {
 		return
 	}
 	a := &e.arena
@@ -197,7 +200,7 @@ func (e *Engine) own(g *group) {
 			}
 			c.shared, c.chunk = false, nil
 			g.hops[i] = &c
-			if !e.matchUsed {
+			if !e.matchUsed && !noRecycle {
 				e.arena.release(h)
 			}
 		}
