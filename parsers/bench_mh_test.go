@@ -13,9 +13,11 @@ package parsers
 
 import (
 	"bufio"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"sync"
 	"syscall"
 	"testing"
@@ -118,3 +120,35 @@ func BenchmarkParseMHALB(b *testing.B)     { benchMH(b, "alb", "alb.log.gz", For
 func BenchmarkParseMHNginx(b *testing.B)   { benchMH(b, "edge", "edge.log", FormatNginx) }
 func BenchmarkParseMHEnvoy(b *testing.B)   { benchMH(b, "ingress", "ingress.log", FormatEnvoy) }
 func BenchmarkParseMHAppJSON(b *testing.B) { benchMH(b, "app", "app.json", FormatApp) }
+
+// TestParseMHCPU (LOGTRIAGE_CPU=1) prints each bench parser's thread CPU time per line over the
+// first benchMHLines lines, best of LOGTRIAGE_ROUNDS rounds (default 9): the best round is the
+// one least disturbed by the other processes of a shared machine.
+func TestParseMHCPU(t *testing.T) {
+	if os.Getenv("LOGTRIAGE_CPU") == "" {
+		t.Skip("set LOGTRIAGE_CPU=1")
+	}
+	rounds := 9
+	if n, err := strconv.Atoi(os.Getenv("LOGTRIAGE_ROUNDS")); err == nil && n > 0 {
+		rounds = n
+	}
+	for _, c := range []struct{ layer, file, format string }{
+		{"alb", "alb.log.gz", FormatALB}, {"edge", "edge.log", FormatNginx},
+		{"ingress", "ingress.log", FormatEnvoy}, {"app", "app.json", FormatApp},
+	} {
+		p, lines := benchMHInput(t, c.layer, c.file, c.format)
+		runtime.LockOSThread()
+		best := time.Duration(math.MaxInt64)
+		var rec Record
+		for r := 0; r < rounds; r++ {
+			c0 := threadCPU()
+			for _, l := range lines {
+				rec.Reset()
+				_ = p.Parse(l, &rec)
+			}
+			best = min(best, threadCPU()-c0)
+		}
+		runtime.UnlockOSThread()
+		t.Logf("%-8s %7.1f CPU ns/line (best of %d rounds of %d lines)", c.format, float64(best.Nanoseconds())/float64(len(lines)), rounds, len(lines))
+	}
+}

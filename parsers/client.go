@@ -118,9 +118,12 @@ func addrOnly(s string) string {
 }
 
 func isTrusted(s string, trusted []netip.Prefix) bool {
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return false // a name or garbage: not a proxy we know
+	a, ok := parseIPv4(s)
+	if !ok {
+		var err error
+		if a, err = netip.ParseAddr(s); err != nil {
+			return false // a name or garbage: not a proxy we know
+		}
 	}
 	a = a.Unmap()
 	for _, p := range trusted {
@@ -143,4 +146,34 @@ func (p *clientParser) Parse(line []byte, rec *Record) error {
 		settleClient(rec, p.trusted)
 	}
 	return err
+}
+
+// parseIPv4 reads a dotted-quad IPv4 address as netip.ParseAddr does (four decimal fields of
+// 0–255, no leading zeros), without its general IPv4/IPv6 parser. ok is false for anything else,
+// which is then left to netip.ParseAddr.
+func parseIPv4(s string) (netip.Addr, bool) {
+	var ip [4]byte
+	field, i := 0, 0
+	for field < 4 {
+		start, v := i, 0
+		for i < len(s) && i-start < 3 && '0' <= s[i] && s[i] <= '9' {
+			v = v*10 + int(s[i]-'0')
+			i++
+		}
+		if i == start || v > 255 || i-start > 1 && s[start] == '0' {
+			return netip.Addr{}, false
+		}
+		ip[field] = byte(v)
+		field++
+		if field < 4 {
+			if i >= len(s) || s[i] != '.' {
+				return netip.Addr{}, false
+			}
+			i++
+		}
+	}
+	if i != len(s) {
+		return netip.Addr{}, false
+	}
+	return netip.AddrFrom4(ip), true
 }

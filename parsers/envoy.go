@@ -188,6 +188,7 @@ type EnvoyParser struct {
 	arena  arena
 	detail []byte
 	keyBuf []byte
+	tc     isoTimeCache
 }
 
 // CompileEnvoy compiles an Envoy text access log format (the value of text_format,
@@ -384,7 +385,9 @@ func envoyRequestHeader(arg string) envoyField {
 
 // Parse parses one access log line into rec.
 func (p *EnvoyParser) Parse(line []byte, rec *Record) error {
-	line = bytes.TrimRight(line, "\r")
+	for len(line) > 0 && line[len(line)-1] == '\r' {
+		line = line[:len(line)-1]
+	}
 	if len(bytes.TrimSpace(line)) == 0 {
 		return ErrBlank
 	}
@@ -595,7 +598,16 @@ func (p *EnvoyParser) apply(rec *Record, op envoyOp, tl *envoyTimeLayout, v []by
 		if tl == nil {
 			tl = envoyTimeAnyLayout
 		}
-		t, ok := tl.parse(v)
+		var t time.Time
+		var ok bool
+		if tl.mode == envoyTimeISO {
+			// tl.parse without the conversion of a second already seen (isoTimeCache).
+			if t, ok = p.tc.parse(v); !ok {
+				t, ok = parseAnyTime(v)
+			}
+		} else {
+			t, ok = tl.parse(v)
+		}
 		if !ok {
 			return false
 		}
@@ -701,7 +713,7 @@ func (p *EnvoyParser) finish(rec *Record) {
 	setURI(rec, client)
 	if len(st.routed) > 0 && rec.Path != "" {
 		r := st.routed
-		if i := bytes.IndexAny(r, "?#"); i >= 0 {
+		if i := indexAny2(r, '?', '#'); i >= 0 {
 			r = r[:i]
 		}
 		if string(r) != rec.Path {

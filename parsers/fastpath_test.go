@@ -6,6 +6,7 @@ package parsers
 import (
 	"bytes"
 	"math/rand/v2"
+	"net/netip"
 	"strings"
 	"testing"
 )
@@ -122,5 +123,50 @@ func TestAmznFastPath(t *testing.T) {
 		if want := strings.ToLower(id); isXRayID([]byte(id)) && fast.AmznRoot != want {
 			t.Errorf("%s: %q, want %q", id, fast.AmznRoot, want)
 		}
+	}
+}
+
+// TestParseIPv4AsNetip: parseIPv4 accepts only what netip.ParseAddr reads as an IPv4 address,
+// with the same value.
+func TestParseIPv4AsNetip(t *testing.T) {
+	cases := []string{"10.0.0.87", "192.0.2.11", "0.0.0.0", "255.255.255.255", "256.1.1.1", "01.2.3.4",
+		"1.2.3", "1.2.3.4.", "1.2.3.4.5", "1..3.4", "1.2.3.04", "1.2.3.0", "1.2.3.1000", "1.2.3.4 ", "",
+		"::ffff:1.2.3.4", "1.2.3.4%eth0", "a.b.c.d", "100.64.0.1", "1.2.3.-4", "+1.2.3.4"}
+	r := rand.New(rand.NewPCG(14, 3))
+	for i := 0; i < 20000; i++ {
+		// Four fields of 1–4 digits (leading zeros and values above 255 included), then maybe
+		// one byte changed.
+		var b []byte
+		for f := 0; f < 4; f++ {
+			if f > 0 {
+				b = append(b, '.')
+			}
+			for n := 1 + r.IntN(4); n > 0; n-- {
+				b = append(b, "0123456789"[r.IntN(10)])
+			}
+			if r.IntN(3) == 0 {
+				b = append(b[:len(b)-1], "012"[r.IntN(3)])
+			}
+		}
+		if r.IntN(4) == 0 {
+			b[r.IntN(len(b))] = "0.:a "[r.IntN(5)]
+		}
+		cases = append(cases, string(b))
+	}
+	accepted := 0
+	for _, s := range cases {
+		got, ok := parseIPv4(s)
+		want, err := netip.ParseAddr(s)
+		if ok {
+			accepted++
+			if err != nil || got != want {
+				t.Fatalf("parseIPv4(%q) = %v, netip.ParseAddr %v %v", s, got, want, err)
+			}
+		} else if err == nil && want.Is4() {
+			t.Fatalf("parseIPv4(%q) refused what netip.ParseAddr reads as %v", s, want)
+		}
+	}
+	if accepted < 100 {
+		t.Fatalf("only %d addresses accepted", accepted)
 	}
 }

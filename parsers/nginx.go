@@ -629,7 +629,7 @@ func (p *NginxParser) match(steps []nginxStep, b []byte, si, pos int) bool {
 	for si < len(steps) {
 		s := &steps[si]
 		if !s.isVar {
-			if len(b)-pos < len(s.lit) || string(b[pos:pos+len(s.lit)]) != s.lit {
+			if len(b)-pos < len(s.lit) || !hasLit(b[pos:], s.lit) {
 				name := ""
 				if si > 0 {
 					name = steps[si-1].name
@@ -680,7 +680,7 @@ func (p *NginxParser) match(steps []nginxStep, b []byte, si, pos int) bool {
 			var end int
 			if atQuote {
 				end = -1
-				if q >= from && q+len(next.lit) <= len(b) && string(b[q:q+len(next.lit)]) == next.lit {
+				if q >= from && q+len(next.lit) <= len(b) && hasLit(b[q:], next.lit) {
 					end = q
 				}
 			} else {
