@@ -20,7 +20,7 @@ func BenchmarkEngine(b *testing.B) {
 		roots[i] = fmt.Sprintf("1-67430a80-%024x", i*7919+1)
 	}
 	paths := []string{"/api/orders", "/api/orders/42", "/api/users/7", "/api/cart", "/healthz"}
-	layers := [4]struct{ name, format string }{{"alb", "alb"}, {"edge", "nginx"}, {"ingress", "envoy"}, {"app", "app"}}
+	layers := [4]struct{ name, format, file string }{{"alb", "alb", "alb.log"}, {"edge", "nginx", "edge.log"}, {"ingress", "envoy", "ingress.log"}, {"app", "app", "app.log"}}
 	var rec parsers.Record
 	e := New(Options{})
 	b.ReportAllocs()
@@ -28,7 +28,7 @@ func BenchmarkEngine(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		req, hop := i/4, i%4
 		rec.Reset()
-		rec.Layer, rec.Format, rec.File, rec.Line = layers[hop].name, layers[hop].format, layers[hop].name+".log", int64(req+1)
+		rec.Layer, rec.Format, rec.File, rec.Line = layers[hop].name, layers[hop].format, layers[hop].file, int64(req+1)
 		rec.Time = t0.Add(time.Duration(req) * time.Millisecond)
 		rec.Duration = time.Duration(40-10*hop) * time.Millisecond
 		rec.Method, rec.Path, rec.URI, rec.Host = "GET", paths[req%len(paths)], paths[req%len(paths)], "api.example.com"
