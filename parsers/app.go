@@ -144,6 +144,7 @@ type AppParser struct {
 	detail []byte
 	uri    []byte // path and query joined
 	a      arena
+	tc     isoTimeCache
 	depth  int
 	recent [64]appRecent // the last lookups of p.keys, by a hash of the path
 }
@@ -774,7 +775,11 @@ func (p *AppParser) fill(rec *Record) error {
 		route.set = false // already the path: no need to repeat it in Detail
 	}
 	if v := c[appTime]; v.set {
-		if t, ok := parseAnyTime(sbytes(v.val)); ok {
+		t, ok := p.tc.parse(sbytes(v.val)) // parseAnyTime tries ISO 8601 first, too
+		if !ok {
+			t, ok = parseAnyTime(sbytes(v.val))
+		}
+		if ok {
 			rec.Time = t
 		} else if v.num {
 			if f := appFloat(v.val); f > 0 && f < 1e11 {

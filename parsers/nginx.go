@@ -229,7 +229,8 @@ type NginxParser struct {
 	jseen  int
 	jdepth int // nesting of jsonObject for objects read by name (bounded by nginxJSONMaxDepth)
 
-	quoteFrom, quoteIdx int // quoteAt's last answer
+	quoteFrom, quoteIdx int  // quoteAt's last answer
+	noEsc               bool // the text line being read holds no '\\': no value needs unescaping
 	lastTimeRaw         [32]byte
 	lastTimeLen         int
 	lastTime            time.Time // localTime's last value read, of lastTimeRaw[:lastTimeLen]
@@ -600,6 +601,7 @@ func (p *NginxParser) Parse(line []byte, rec *Record) error {
 	rec.Format = p.format
 	p.st = nginxState{body: -1}
 	if p.json != nil || p.jsonAny {
+		p.noEsc = false
 		if err := p.parseJSON(line, rec); err != nil {
 			return err
 		}
@@ -607,6 +609,8 @@ func (p *NginxParser) Parse(line []byte, rec *Record) error {
 		p.budget = nginxBudget
 		p.fail = nginxFail{}
 		p.quoteFrom = -1
+		// One search of the line spares each value its own (values alias the line).
+		p.noEsc = p.escape != nginxEscNone && bytes.IndexByte(line, '\\') < 0
 		if !p.match(p.steps, line, 0, 0) {
 			return p.failErr(line)
 		}
@@ -895,7 +899,7 @@ func nginxStatuses(v []byte, rec *Record) bool {
 
 // unescape returns v decoded for the escaping mode, aliasing v when it holds no escape.
 func (p *NginxParser) unescape(v []byte, esc nginxEscape) []byte {
-	if esc == nginxEscNone || indexByteFrom(v, 0, '\\') == len(v) {
+	if esc == nginxEscNone || p.noEsc || indexByteFrom(v, 0, '\\') == len(v) {
 		return v
 	}
 	// Decoding never grows a value: reserve len(v) bytes at the arena's tail, decode into them
