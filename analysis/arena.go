@@ -103,8 +103,10 @@ func (e *Engine) recycle(g *group, hops []*hop) {
 	for _, h := range hops {
 		a.release(h)
 	}
+	// Cleared (or poisoned): what waits for reuse must not keep hops and chunks from the collector.
+	*g = group{}
 	if poisonRecycled {
-		*g = group{closed: true, newest: -1}
+		g.closed, g.newest = true, -1
 	}
 	if len(a.freeGroups) < maxFreeGroups {
 		a.freeGroups = append(a.freeGroups, g)
@@ -122,8 +124,9 @@ func (a *hopArena) release(h *hop) {
 			a.freeChunk(c)
 		}
 	}
+	*h = hop{}
 	if poisonRecycled {
-		*h = hop{layer: -1, status: -1}
+		h.layer, h.status = -1, -1
 	}
 	if len(a.freeHops) < maxFreeHops {
 		a.freeHops = append(a.freeHops, h)

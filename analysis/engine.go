@@ -782,6 +782,7 @@ func (e *Engine) flush() {
 		}
 	}
 	e.queue, e.qhead, e.slow, e.shead = nil, 0, nil, 0
+	e.arena = hopArena{} // what waited for reuse goes to the collector before the result is built
 }
 
 // OpenRequests returns the number of requests currently held open (for tests and metrics).
