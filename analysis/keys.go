@@ -17,7 +17,18 @@ const maxKeys = 8
 
 // keyPart is a key before hashing: kind, then the value in up to three pieces, so that derived
 // keys (the trace id inside an X-Ray root) need no string concatenation.
-type keyPart struct{ kind, a, b, c string }
+type keyPart struct {
+	kind, a, b, c string
+	seed          uint64 // kindSeed(kind)
+}
+
+// The seeds of the kinds of keys: the hash of the kind's name.
+var (
+	seedRID     = hashBytes(0, []byte("rid:"))
+	seedTrace   = hashBytes(0, []byte("trace:"))
+	seedTrace64 = hashBytes(0, []byte("trace64:"))
+	seedAmzn    = hashBytes(0, []byte("amzn:"))
+)
 
 func (k keyPart) String() string { return k.kind + k.a + k.b + k.c }
 
@@ -26,40 +37,40 @@ const zeros16 = "0000000000000000"
 // joinKeys fills out with the keys of ids and returns how many there are.
 func joinKeys(ids *parsers.IDs, out *[maxKeys]keyPart) int {
 	n := 0
-	add := func(kind, a, b, c string) {
+	add := func(kind string, seed uint64, a, b, c string) {
 		if n < maxKeys {
-			out[n] = keyPart{kind, a, b, c}
+			out[n] = keyPart{kind, a, b, c, seed}
 			n++
 		}
 	}
 	if ids.RequestID != "" {
-		add("rid:", ids.RequestID, "", "")
+		add("rid:", seedRID, ids.RequestID, "", "")
 	}
 	// nginx's own $request_id becomes the next hop's X-Request-ID where the config forwards it.
 	if ids.NginxRequestID != "" {
-		add("rid:", ids.NginxRequestID, "", "")
+		add("rid:", seedRID, ids.NginxRequestID, "", "")
 	}
 	if t := ids.TraceID; t != "" {
-		add("trace:", t, "", "")
+		add("trace:", seedTrace, t, "", "")
 		if len(t) == 32 {
-			add("trace64:", t[16:], "", "")
+			add("trace64:", seedTrace64, t[16:], "", "")
 		}
 	}
 	if r := ids.AmznRoot; r != "" {
-		add("amzn:", r, "", "")
+		add("amzn:", seedAmzn, r, "", "")
 		if len(r) == 35 { // 1-<8 hex>-<24 hex>: the OTel X-Ray propagator's trace id
-			add("trace:", r[2:10], r[11:], "")
-			add("trace64:", r[19:], "", "")
+			add("trace:", seedTrace, r[2:10], r[11:], "")
+			add("trace64:", seedTrace64, r[19:], "", "")
 		}
 	}
 	if t := ids.B3TraceID; t != "" {
 		switch len(t) {
 		case 32:
-			add("trace:", t, "", "")
-			add("trace64:", t[16:], "", "")
+			add("trace:", seedTrace, t, "", "")
+			add("trace64:", seedTrace64, t[16:], "", "")
 		case 16:
-			add("trace:", zeros16, t, "")
-			add("trace64:", t, "", "")
+			add("trace:", seedTrace, zeros16, t, "")
+			add("trace64:", seedTrace64, t, "", "")
 		}
 	}
 	return n
@@ -68,7 +79,10 @@ func joinKeys(ids *parsers.IDs, out *[maxKeys]keyPart) int {
 // hash returns the hash of the key: its value (a, b and c one after the other) hashed eight
 // bytes at a time, seeded by its kind.
 func (k *keyPart) hash() uint64 {
-	seed := hashBytes(0, sbytes(k.kind))
+	seed := k.seed
+	if seed == 0 {
+		seed = hashBytes(0, sbytes(k.kind))
+	}
 	if k.b == "" && k.c == "" {
 		return hashBytes(seed, sbytes(k.a))
 	}

@@ -3,6 +3,8 @@ package analysis
 import (
 	"math/rand"
 	"testing"
+
+	"github.com/logtriage/logtriage/parsers"
 )
 
 // TestKeyTable runs random puts, updates and deletes against a Go map. Keys are drawn from a
@@ -74,5 +76,16 @@ func TestKeyHashPieces(t *testing.T) {
 	}
 	if other := (keyPart{kind: "trace:", a: "4bf92f3577b34da6a3ce929d0e0e4737"}); other.hash() == whole.hash() {
 		t.Fatal("two ids differing in their last digit hash alike")
+	}
+	// joinKeys seeds each kind with its precomputed hash: the same as hashing the kind's name.
+	var parts [maxKeys]keyPart
+	ids := parsers.IDs{RequestID: "r1", TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", AmznRoot: "1-67430a80-0123456789abcdef01234567"}
+	n := joinKeys(&ids, &parts)
+	for _, p := range parts[:n] {
+		unseeded := p
+		unseeded.seed = 0
+		if p.seed == 0 || p.hash() != unseeded.hash() {
+			t.Errorf("%s%s: seeded hash %x, by the kind's name %x", p.kind, p.a, p.hash(), unseeded.hash())
+		}
 	}
 }
