@@ -104,9 +104,9 @@ func (e *Engine) recycle(g *group, hops []*hop) {
 		a.release(h)
 	}
 	// Cleared (or poisoned): what waits for reuse must not keep hops and chunks from the collector.
-	*g = group{}
+	*g = group{closed: true}
 	if poisonRecycled {
-		g.closed, g.newest = true, -1
+		g.newest = -1
 	}
 	if len(a.freeGroups) < maxFreeGroups {
 		a.freeGroups = append(a.freeGroups, g)
@@ -157,7 +157,7 @@ func (a *hopArena) room(n int) bool {
 		if a.text != nil && a.text.live == 0 {
 			a.freeChunk(a.text) // every hop in it was given back while it was current
 		}
-		if k := len(a.freeText); k > 0 {
+		if k := len(a.freeText); k > 0 && cap(a.freeText[k-1].buf) >= n {
 			a.text = a.freeText[k-1]
 			a.freeText = a.freeText[:k-1]
 			a.text.buf = a.text.buf[:0]

@@ -164,6 +164,7 @@ func TestArenaSameAnalysis(t *testing.T) {
 	}
 	with := analyses()
 	noRecycle = true
+	t.Cleanup(func() { noRecycle = false })
 	without := analyses()
 	noRecycle = false
 	for i := range with {

@@ -60,23 +60,31 @@ func span16(s, sub string) (uint64, bool) {
 	return uint64(q-p) | uint64(len(sub))<<16, true
 }
 
-// unspan returns the substring of s that span16 packed into w.
-func unspan(s string, w uint64) string {
+// unspan returns the substring of s that span16 packed into w; false when it does not fit in s
+// (a record changed after Prepare).
+func unspan(s string, w uint64) (string, bool) {
 	start, n := w&0xffff, w>>16&0xffff
-	return s[start : start+n]
+	if start+n > uint64(len(s)) {
+		return "", false
+	}
+	return s[start : start+n], true
 }
 
 // recVersion and recEnv are version(rec.Detail) and its env= field.
 func recVersion(rec *parsers.Record) string {
 	if w := rec.Aux.Words[auxDetail]; rec.Aux.Set && w != noSpans {
-		return unspan(rec.Detail, w)
+		if v, ok := unspan(rec.Detail, w); ok {
+			return v
+		}
 	}
 	return version(rec.Detail)
 }
 
 func recEnv(rec *parsers.Record) string {
 	if w := rec.Aux.Words[auxDetail]; rec.Aux.Set && w != noSpans {
-		return unspan(rec.Detail, w>>32)
+		if v, ok := unspan(rec.Detail, w>>32); ok {
+			return v
+		}
 	}
 	return detailField(rec.Detail, "env=")
 }
@@ -84,10 +92,15 @@ func recEnv(rec *parsers.Record) string {
 // recLastAddr is lastAddr(rec.UpstreamAddr).
 func recLastAddr(rec *parsers.Record) string {
 	if w := rec.Aux.Words[auxAddr]; rec.Aux.Set && w != noSpans {
-		return unspan(rec.UpstreamAddr, w)
+		if a, ok := unspan(rec.UpstreamAddr, w); ok {
+			return a
+		}
 	}
 	return lastAddr(rec.UpstreamAddr)
 }
+
+// Aux has room for every join key (a compile-time check: the constant is negative otherwise).
+const _ = uint(len(parsers.Aux{}.Words) - auxKeys - maxKeys)
 
 // routeHash is the hash of a record's route: its method and the route template of its path.
 // The engine's per-route baselines are keyed by it (with the layer, routeID).
