@@ -363,7 +363,7 @@ func appPutRune(b []byte, r rune) int {
 // parseJSON reads the object in one pass: it checks the line is valid JSON (gjson.Valid's rules)
 // while it walks the object's keys, descending into nested objects only along alias prefixes,
 // and keeps the best candidate for every field. It visits the members gjson's Result.ForEach
-// visited, with the same keys and values (app_test.go: FuzzAppScanSame checks it against that
+// visited, with the same keys and values (app_scan_test.go: FuzzAppScanSame checks it against that
 // walk); the candidates of a line found invalid are dropped with it.
 func (p *AppParser) parseJSON(line []byte) error {
 	s := bstr(line)
