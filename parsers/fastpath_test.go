@@ -170,3 +170,32 @@ func TestParseIPv4AsNetip(t *testing.T) {
 		t.Fatalf("only %d addresses accepted", accepted)
 	}
 }
+
+// TestEnvoyScanAsTable: envoyScan finds the first byte each deny table forbids, as a byte loop
+// over the table does.
+func TestEnvoyScanAsTable(t *testing.T) {
+	r := rand.New(rand.NewPCG(14, 4))
+	for round := 0; round < 5000; round++ {
+		b := randLine(r, r.IntN(70))
+		for i := range b {
+			if r.IntN(20) == 0 {
+				b[i] = "\t-.09"[r.IntN(5)]
+			}
+		}
+		for _, deny := range []*[256]bool{envoyDenyToken, envoyDenyNoSpace, envoyDenyNoQuote, envoyDenyNum, nil} {
+			for from := 0; from <= len(b); from += 1 + r.IntN(3) {
+				to := from + r.IntN(len(b)-from+1)
+				want := -1
+				for j := from; deny != nil && j < to; j++ {
+					if deny[b[j]] {
+						want = j
+						break
+					}
+				}
+				if got := envoyScan(deny, b, from, to); got != want {
+					t.Fatalf("envoyScan(%q, %d, %d) = %d, want %d", b, from, to, got, want)
+				}
+			}
+		}
+	}
+}
