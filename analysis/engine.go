@@ -84,6 +84,7 @@ type hop struct {
 	end      [nHopStrings]uint16 // end offset of each string field in buf
 	shared   bool                // the hop, its buf and upstream live in the engine's arena (arena.go)
 	chunk    *textChunk          // the arena's chunk buf lives in; nil when buf is its own
+	upBuf    [2]int              // room for upstream's usual one or two statuses (arena hops)
 }
 
 // The string fields of a hop, in buf order.
@@ -170,7 +171,10 @@ func newHop(rec *parsers.Record, layer int, file string, a *hopArena) *hop {
 		n += len(fields[i])
 	}
 	if a != nil && a.room(n) {
-		if len(rec.Upstream) > 0 {
+		switch n := len(rec.Upstream); {
+		case n > 0 && n <= len(h.upBuf):
+			h.upstream = append(h.upBuf[:0:n], rec.Upstream...)
+		case n > 0:
 			h.upstream = a.upstream(rec.Upstream)
 		}
 		c := a.text
