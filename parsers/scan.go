@@ -134,7 +134,11 @@ func (c *chunker) fill() {
 			c.carry = buf
 			return
 		}
-		if len(buf) > c.max {
+		// A line of the longest length read may end in CR, its LF not read yet: the limit counts
+		// the line without its line end, as parseLine does.
+		// A line of the longest length read may end in CR, its LF not read yet: the limit counts
+		// the line without its line end, as parseLine does.
+		if len(buf) > c.max && !(len(buf) == c.max+1 && buf[c.max] == '\r') {
 			c.skipLongLine()
 			return
 		}

@@ -27,7 +27,7 @@ func refScan(data []byte, max int) ([]string, Stats) {
 		line := trimCR(raw)
 		st.Read++
 		switch {
-		case len(raw) > max:
+		case len(line) > max: // the limit counts the line without its line end
 			st.Rejected++
 		case isBlank(line):
 			st.Blank++
@@ -48,15 +48,11 @@ func FuzzScan(f *testing.F) {
 	f.Add([]byte("ok a\r\nbad\n\n   \nok b\nok c"), uint16(7), uint8(2))
 	f.Add([]byte("ok 1\n"+strings.Repeat("x", 300)+"\nok 3\nok"+strings.Repeat("y", 200)), uint16(64), uint8(1))
 	f.Add([]byte(strings.Repeat("ok line\n", 100)), uint16(33), uint8(3))
+	f.Add([]byte("ok 1\r\nok "+strings.Repeat("z", 97)+"\r\nok "+strings.Repeat("z", 98)+"\r\nok 4\r\n"), uint16(0), uint8(0)) // 100 bytes and CR: read; 101: rejected
 	f.Fuzz(func(t *testing.T, data []byte, chunk uint16, workers uint8) {
 		const max = 100 // lines longer than this are rejected
 		size := 16 + int(chunk)%512
 		w := 1 + int(workers)%4
-		for _, line := range bytes.Split(data, []byte{'\n'}) {
-			if len(line) > max && bytes.HasSuffix(line, []byte{'\r'}) {
-				return // a CR just past the limit counts against it or not depending on where the block ends
-			}
-		}
 		want, wantSt := refScan(data, max)
 		var got []string
 		free := make(chan *Batch, 4)
@@ -81,6 +77,40 @@ func FuzzScan(f *testing.F) {
 			t.Fatalf("stats %+v, want %+v", st, wantSt)
 		}
 	})
+}
+
+// A line of exactly the limit ending in CRLF is read, one byte longer is rejected, wherever the
+// blocks end (the CR was counted against the limit when a block ended just after it).
+func TestScanCRAtLimit(t *testing.T) {
+	const max = 100
+	long, longer := "ok "+strings.Repeat("z", 97)+"\r\n", "ok "+strings.Repeat("z", 98)+"\r\n"
+	for _, text := range []string{long + "ok 2\r\n" + longer + "ok 4\r\n", "ok 1\r\n" + long + longer + "ok 4\r\n", longer + long} {
+		scanEveryBlockSize(t, []byte(text), max)
+	}
+}
+
+func scanEveryBlockSize(t *testing.T, data []byte, max int) {
+	t.Helper()
+	want, wantSt := refScan(data, max)
+	if wantSt.Rejected != 1 {
+		t.Fatalf("reference: %+v", wantSt)
+	}
+	for size := 16; size < 300; size++ {
+		var got []string
+		st := Scan("in.log", bytes.NewReader(data), ScanConfig{
+			NewParser: func() Parser { return scanTestParser{} },
+			MaxLine:   max, Workers: 1, ChunkSize: size, HoldBlocks: true,
+			Work: func(rec *Record, b *Batch) { b.Keep(rec) },
+			Deliver: func(b *Batch) {
+				for _, r := range b.Records {
+					got = append(got, fmt.Sprintf("%d%s", r.Line, r.Path))
+				}
+			},
+		})
+		if !reflect.DeepEqual(got, want) || st.Parsed != wantSt.Parsed || st.Rejected != wantSt.Rejected {
+			t.Fatalf("blocks of %d bytes: records %q, stats %+v; want %q, %+v", size, got, st, want, wantSt)
+		}
+	}
 }
 
 // FuzzGzipInput: a gzip stream damaged anywhere (bytes changed, cut, garbage appended), read as
