@@ -122,19 +122,52 @@ func mix(a, b uint64) uint64 {
 	return hi ^ lo
 }
 
-// keyHashes appends the distinct hashed keys of ids to dst.
+// keyHashes appends the distinct hashed keys of ids to dst: the hashes of joinKeys' keys, in
+// its order and within its maxKeys, hashed straight from the ids (every record's keys are hashed,
+// by Prepare).
 func keyHashes(dst []uint64, ids *parsers.IDs) []uint64 {
-	var parts [maxKeys]keyPart
-	n := joinKeys(ids, &parts)
-next:
-	for i := 0; i < n; i++ {
-		h := parts[i].hash()
+	n := 0 // keys joinKeys would list
+	add := func(h uint64) {
+		if n++; n > maxKeys {
+			return
+		}
 		for _, x := range dst {
 			if x == h {
-				continue next
+				return
 			}
 		}
 		dst = append(dst, h)
+	}
+	if ids.RequestID != "" {
+		add(hashBytes(seedRID, sbytes(ids.RequestID)))
+	}
+	if ids.NginxRequestID != "" {
+		add(hashBytes(seedRID, sbytes(ids.NginxRequestID)))
+	}
+	if t := ids.TraceID; t != "" {
+		add(hashBytes(seedTrace, sbytes(t)))
+		if len(t) == 32 {
+			add(hashBytes(seedTrace64, sbytes(t[16:])))
+		}
+	}
+	if r := ids.AmznRoot; r != "" {
+		add(hashBytes(seedAmzn, sbytes(r)))
+		if len(r) == 35 {
+			var buf [32]byte
+			add(hashBytes(seedTrace, append(append(buf[:0], r[2:10]...), r[11:]...)))
+			add(hashBytes(seedTrace64, sbytes(r[19:])))
+		}
+	}
+	if t := ids.B3TraceID; t != "" {
+		switch len(t) {
+		case 32:
+			add(hashBytes(seedTrace, sbytes(t)))
+			add(hashBytes(seedTrace64, sbytes(t[16:])))
+		case 16:
+			var buf [32]byte
+			add(hashBytes(seedTrace, append(append(buf[:0], zeros16...), t...)))
+			add(hashBytes(seedTrace64, sbytes(t)))
+		}
 	}
 	return dst
 }

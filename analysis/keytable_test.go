@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math/rand"
+	"slices"
 	"testing"
 
 	"github.com/logtriage/logtriage/parsers"
@@ -88,4 +89,30 @@ func TestKeyHashPieces(t *testing.T) {
 			t.Errorf("%s%s: seeded hash %x, by the kind's name %x", p.kind, p.a, p.hash(), unseeded.hash())
 		}
 	}
+}
+
+// keyHashes hashes straight from the ids what joinKeys lists, in its order: the same hashes.
+func FuzzKeyHashesSame(f *testing.F) {
+	f.Add("r1", "n1", "4bf92f3577b34da6a3ce929d0e0e4736", "1-67430a80-0123456789abcdef01234567", "463ac35c9f6413ad")
+	f.Add("", "", "", "", "4bf92f3577b34da6a3ce929d0e0e4736")
+	f.Add("x", "x", "x", "x", "x")
+	f.Fuzz(func(t *testing.T, rid, nrid, trace, amzn, b3 string) {
+		ids := parsers.IDs{RequestID: rid, NginxRequestID: nrid, TraceID: trace, AmznRoot: amzn, B3TraceID: b3}
+		var parts [maxKeys]keyPart
+		n := joinKeys(&ids, &parts)
+		var want []uint64
+	next:
+		for _, p := range parts[:n] {
+			h := p.hash()
+			for _, x := range want {
+				if x == h {
+					continue next
+				}
+			}
+			want = append(want, h)
+		}
+		if got := keyHashes(nil, &ids); !slices.Equal(got, want) {
+			t.Fatalf("%x, want %x", got, want)
+		}
+	})
 }
