@@ -57,8 +57,9 @@ type routeStats struct {
 }
 
 type backendRef struct {
-	dim, name string
-	b         *backendStats
+	dim  byte // the dimension's first byte, which tells the five apart (dimAddr, …)
+	name string
+	b    *backendStats
 }
 
 func statusClass(status int, has405 bool) int {
@@ -123,6 +124,9 @@ const (
 	dimInstance = "inst "
 )
 
+// The dimensions differ in their first byte: routeStats.recent compares only that
+// (TestBackendDimensionsDiffer).
+
 func (e *Engine) observe(rec *parsers.Record, li int, t int64, has405 bool) {
 	l := &e.layers[li]
 	l.records++
@@ -186,7 +190,7 @@ func (e *Engine) observe(rec *parsers.Record, li int, t int64, has405 bool) {
 func (rs *routeStats) observeBackend(dim, name string, cls int, t int64) {
 	var b *backendStats
 	for i := range rs.recent {
-		if r := &rs.recent[i]; r.dim == dim && r.name == name { // dims are constants: compared first, cheaply
+		if r := &rs.recent[i]; r.dim == dim[0] && r.name == name {
 			b = r.b
 			break
 		}
@@ -206,7 +210,7 @@ func (rs *routeStats) observeBackend(dim, name string, cls int, t int64) {
 			key := string(k)
 			rs.backends[key] = b
 			if len(rs.recent) < 8 {
-				rs.recent = append(rs.recent, backendRef{dim, key[len(dim):], b})
+				rs.recent = append(rs.recent, backendRef{dim[0], key[len(dim):], b})
 			}
 		}
 	}

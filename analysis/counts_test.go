@@ -63,3 +63,13 @@ func TestAddCountsEqualsRecords(t *testing.T) {
 		}
 	}
 }
+
+func TestBackendDimensionsDiffer(t *testing.T) {
+	seen := map[byte]string{}
+	for _, d := range []string{dimAddr, dimService, dimHost, dimEnv, dimInstance} {
+		if o, ok := seen[d[0]]; ok {
+			t.Errorf("dimensions %q and %q share their first byte", o, d)
+		}
+		seen[d[0]] = d
+	}
+}
