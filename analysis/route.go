@@ -10,13 +10,16 @@ const maxRouteLen = 200
 // Route returns the route template of a path.
 func Route(path string) string { return string(appendRoute(nil, path)) }
 
-// appendRoute appends the route template of path to dst. Every record's route is templated
+// appendRoute appends the route template of path to dst. A segment is an identifier ({id})
+// rather than a route name when it is a number, a UUID, a hex hash, a long token mixing letters
+// and digits (ULIDs, base64 ids), or a name with a run of four or more digits (ord_12345,
+// 2024-01-15); short versioned names (v1, oauth2, html5) stay. Every record's route is templated
 // (Prepare), so this is one pass over the path: each segment is classified as it is copied.
 func appendRoute(dst []byte, path string) []byte {
 	start := len(dst)
 	i := 0
 	for {
-		// The segment path[s:i], and what isIDSegment would count in it.
+		// The segment path[s:i], and what tells an identifier in it.
 		s := i
 		digits, letters, hex, run, maxRun := 0, 0, 0, 0, 0
 		bad, dot := false, false
@@ -74,7 +77,7 @@ func appendRoute(dst []byte, path string) []byte {
 	}
 }
 
-// Byte classes of route templating: what isIDSegment counts, and where a segment ends.
+// Byte classes of route templating: what tells an identifier, and where a segment ends.
 const (
 	rcBad    = iota // a byte no identifier holds
 	rcDigit         // 0-9
@@ -157,53 +160,6 @@ func indexAny(s, chars string) int {
 		}
 	}
 	return -1
-}
-
-// isIDSegment reports whether a path segment is an identifier rather than a route name:
-// a number, a UUID, a hex hash, a long token mixing letters and digits (ULIDs, base64 ids), or a
-// name with a run of four or more digits (ord_12345, 2024-01-15). Short versioned names (v1,
-// oauth2, html5) stay.
-func isIDSegment(s string) bool {
-	if s == "" {
-		return false
-	}
-	digits, letters, hex, run, maxRun, other := 0, 0, 0, 0, 0, 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case '0' <= c && c <= '9':
-			digits++
-			hex++
-			run++
-			if run > maxRun {
-				maxRun = run
-			}
-			continue
-		case 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F':
-			letters++
-			hex++
-		case 'g' <= c && c <= 'z' || 'G' <= c && c <= 'Z':
-			letters++
-		case c == '-' || c == '_' || c == '.' || c == '~' || c == '%' || c == '=':
-			other++
-		default:
-			return false
-		}
-		run = 0
-	}
-	switch {
-	case digits == len(s):
-		return true
-	case isUUID(s):
-		return true
-	case hex == len(s) && len(s) >= 8 && digits > 0:
-		return true
-	case len(s) >= 16 && digits > 0 && letters > 0:
-		return true
-	case maxRun >= 4:
-		return true
-	}
-	return false
 }
 
 func isUUID(s string) bool {

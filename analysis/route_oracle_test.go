@@ -44,7 +44,7 @@ func appendRouteOracle(dst []byte, path string) []byte {
 	return dst
 }
 
-// isIDSegment reports whether a path segment is an identifier rather than a route name:
+// isIDSegmentOracle reports whether a path segment is an identifier rather than a route name:
 // a number, a UUID, a hex hash, a long token mixing letters and digits (ULIDs, base64 ids), or a
 // name with a run of four or more digits (ord_12345, 2024-01-15). Short versioned names (v1,
 // oauth2, html5) stay.
