@@ -145,7 +145,7 @@ func (f *Filter) Match(rec *Record) bool {
 // merge consumes it, so smaller blocks bound the records in flight. Many inputs read at once get
 // smaller blocks still.
 const (
-	mergeChunk      = 128 << 10
+	mergeChunk      = 64 << 10
 	mergeChunkSmall = 32 << 10
 )
 
@@ -160,6 +160,14 @@ const (
 // are open together: a directory of ALB objects, one per node and 5 minutes, is read a few files
 // at a time, in time order, whatever their number.
 func (c *Config) Merge(inputs []Input, maxLine int, keep func(*Record) bool, fn func(*Record)) []Stats {
+	return c.MergeBatches(inputs, maxLine, func(r *Record, _ *Batch) bool { return keep(r) }, fn, nil)
+}
+
+// MergeBatches is Merge for a consumer that keeps state per batch: keep also gets the batch
+// the record is parsed into (on the input's goroutine, as Merge's keep), and done, when not
+// nil, gets each batch once fn has had all of its records, on the goroutine that called
+// MergeBatches, before the batch goes back to be parsed into again.
+func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *Batch) bool, fn func(*Record), done func(*Batch)) []Stats {
 	stats := make([]Stats, len(inputs))
 	type pending struct {
 		i     int
@@ -186,7 +194,7 @@ func (c *Config) Merge(inputs []Input, maxLine int, keep func(*Record) bool, fn 
 	}
 	sort.SliceStable(queue, func(a, b int) bool { return queue[a].first.Before(queue[b].first) })
 	cfg := ScanConfig{MaxLine: maxLine, ChunkSize: mergeChunk, HoldBlocks: true, Work: func(rec *Record, b *Batch) {
-		if keep(rec) {
+		if keep(rec, b) {
 			b.Keep(rec)
 		}
 	}}
@@ -201,7 +209,7 @@ func (c *Config) Merge(inputs []Input, maxLine int, keep func(*Record) bool, fn 
 		// the one being merged), so that the merge drops none: a dropped batch and its block
 		// were made anew by the reader (65 MB of records and 45 MB of blocks allocated on the
 		// four-hop bench with room for 4).
-		s := &stream{batches: make(chan *Batch, 1), free: make(chan *Batch, scanInFlight(runtime.GOMAXPROCS(0))+2)}
+		s := &stream{batches: make(chan *Batch, 1), free: make(chan *Batch, scanInFlight(runtime.GOMAXPROCS(0))+2), done: done}
 		go func() {
 			defer close(s.batches)
 			o := p.o
@@ -279,6 +287,7 @@ func (o *Opened) firstTime() time.Time {
 type stream struct {
 	batches chan *Batch
 	free    chan *Batch // batches merged, for the reader to reuse
+	done    func(*Batch)
 	b       *Batch
 	i       int
 	k       time.Time // key(), kept by advance so that the heap compares without loading records
@@ -297,6 +306,9 @@ func (s *stream) advance() bool {
 	}
 	for s.b == nil || s.i >= len(s.b.Records) {
 		if s.b != nil {
+			if s.done != nil {
+				s.done(s.b)
+			}
 			select {
 			case s.free <- s.b:
 			default:

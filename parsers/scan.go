@@ -213,6 +213,8 @@ type Batch struct {
 	// block the block it lives in, held until the batch is reused, so that Keep need not copy
 	// the strings that point into it.
 	data, block []byte
+	// Aux is the consumer's own state for the batch (see Config.MergeBatches); reuse keeps it.
+	Aux any
 }
 
 // reuse empties a batch its consumer is done with, keeping its memory: the Records beyond
