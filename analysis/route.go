@@ -19,46 +19,34 @@ func appendRoute(dst []byte, path string) []byte {
 	start := len(dst)
 	i := 0
 	for {
-		// The segment path[s:i], and what tells an identifier in it.
+		// The segment path[s:i], and what tells an identifier in it: the flags every byte has
+		// (all), the flags some byte has (any) and the longest run of digits. No branch but the
+		// segment's end per byte: the path of every record goes through this loop.
 		s := i
-		digits, letters, hex, run, maxRun := 0, 0, 0, 0, 0
-		bad, dot := false, false
-	scan:
+		all, any := uint8(0xff), uint8(0)
+		run, maxRun := 0, 0
 		for ; i < len(path); i++ {
-			switch routeClass[path[i]] {
-			case rcDigit:
-				digits++
-				hex++
-				if run++; run > maxRun {
-					maxRun = run
-				}
-				continue
-			case rcHex:
-				letters++
-				hex++
-			case rcLetter:
-				letters++
-			case rcDot:
-				dot = true
-			case rcPunct:
-			case rcEnd:
-				break scan
-			default:
-				bad = true
+			f := routeFlags[path[i]]
+			if f&rfEnd != 0 {
+				break
 			}
-			run = 0
+			all &= f
+			any |= f
+			run = (run + 1) & -int(f&rfDigit) // rfDigit is 1: a digit extends the run, any other byte ends it
+			maxRun = max(maxRun, run)
 		}
 		seg := path[s:i]
 		if s == 0 && i == 0 && (i == len(path) || path[i] != '/') {
 			return append(dst, '/') // no path before the query or fragment
 		}
 		n := len(seg)
+		digits := any&rfDigit != 0
 		switch {
 		case n == 0:
-		case !bad && (digits == n || maxRun >= 4 || hex == n && n >= 8 && digits > 0 ||
-			n >= 16 && digits > 0 && letters > 0 || n == 36 && isUUID(seg)):
+		case any&rfBad == 0 && (all&rfDigit != 0 || maxRun >= 4 || all&rfHex != 0 && n >= 8 && digits ||
+			n >= 16 && digits && any&rfLetter != 0 || n == 36 && isUUID(seg)):
 			dst = append(dst, "{id}"...)
-		case dot:
+		case any&rfDot != 0:
 			dst = appendFileName(dst, seg)
 		default:
 			dst = append(dst, seg...)
@@ -77,32 +65,35 @@ func appendRoute(dst []byte, path string) []byte {
 	}
 }
 
-// Byte classes of route templating: what tells an identifier, and where a segment ends.
+// Byte flags of route templating: what tells an identifier, and where a segment ends. A byte
+// with no flag is punctuation an identifier may hold (- _ ~ % =).
 const (
-	rcBad    = iota // a byte no identifier holds
-	rcDigit         // 0-9
-	rcHex           // a-f, A-F
-	rcLetter        // the other ASCII letters
-	rcDot           // '.', which may separate a file name's content hash
-	rcPunct         // - _ ~ % =
-	rcEnd           // '/' ends a segment, '?' and '#' the path
+	rfDigit  = 1 << iota // 0-9 (must be 1: appendRoute's digit run relies on it)
+	rfHex                // 0-9, a-f, A-F
+	rfLetter             // ASCII letters
+	rfDot                // '.', which may separate a file name's content hash
+	rfBad                // a byte no identifier holds
+	rfEnd                // '/' ends a segment, '?' and '#' the path
 )
 
-var routeClass = func() (t [256]uint8) {
+var routeFlags = func() (t [256]uint8) {
+	for i := range t {
+		t[i] = rfBad
+	}
 	for c := '0'; c <= '9'; c++ {
-		t[c] = rcDigit
+		t[c] = rfDigit | rfHex
 	}
 	for c := 'a'; c <= 'z'; c++ {
-		t[c], t[c-'a'+'A'] = rcLetter, rcLetter
+		t[c], t[c-'a'+'A'] = rfLetter, rfLetter
 	}
 	for c := 'a'; c <= 'f'; c++ {
-		t[c], t[c-'a'+'A'] = rcHex, rcHex
+		t[c], t[c-'a'+'A'] = rfLetter|rfHex, rfLetter|rfHex
 	}
-	t['.'] = rcDot
+	t['.'] = rfDot
 	for _, c := range "-_~%=" {
-		t[c] = rcPunct
+		t[c] = 0
 	}
-	t['/'], t['?'], t['#'] = rcEnd, rcEnd, rcEnd
+	t['/'], t['?'], t['#'] = rfEnd, rfEnd, rfEnd
 	return t
 }()
 
