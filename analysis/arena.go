@@ -49,6 +49,9 @@ type hopArena struct {
 type textChunk struct {
 	buf  []byte
 	live int
+	// pool is where a chunk the inputs pack text into goes back once free (pack.go); nil for
+	// the engine's own chunks.
+	pool chan *textChunk
 }
 
 // hop returns a zero hop: one given back, or one from the current chunk of hops.
@@ -135,7 +138,7 @@ func (a *hopArena) release(h *hop) {
 
 // freeChunk keeps a text chunk none of whose hops is in use for reuse.
 func (a *hopArena) freeChunk(c *textChunk) {
-	if len(a.freeText) >= maxFreeText {
+	if c.pool == nil && len(a.freeText) >= maxFreeText {
 		return
 	}
 	if poisonRecycled {
@@ -143,6 +146,13 @@ func (a *hopArena) freeChunk(c *textChunk) {
 		for i := range b {
 			b[i] = 0xff
 		}
+	}
+	if c.pool != nil {
+		select {
+		case c.pool <- c:
+		default: // the pool is full: left to the collector
+		}
+		return
 	}
 	a.freeText = append(a.freeText, c)
 }
@@ -166,6 +176,18 @@ func (a *hopArena) room(n int) bool {
 		}
 	}
 	return true
+}
+
+// hopUpstream returns a copy of u for h: in h's own room for one or two statuses, or in the
+// current chunk of statuses.
+func (a *hopArena) hopUpstream(h *hop, u []int) []int {
+	switch n := len(u); {
+	case n == 0:
+		return nil
+	case n <= len(h.upBuf):
+		return append(h.upBuf[:0:n], u...)
+	}
+	return a.upstream(u)
 }
 
 // upstream returns a copy of u in the current chunk of statuses.

@@ -17,6 +17,7 @@ import (
 func init() {
 	poisonRecycled = true
 	arenaChunkSize = 512
+	packChunkSize = 512
 }
 
 // fourHops adds the four records of healthy request i (ALB, edge, ingress, app; ids as real

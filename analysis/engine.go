@@ -160,23 +160,24 @@ func newHop(rec *parsers.Record, layer int, file string, a *hopArena) *hop {
 	case h.time != 0 && rec.Duration >= 0:
 		h.start = h.time - int64(rec.Duration)
 	}
-	fields := [nHopStrings]string{rec.Method, rec.Host, rec.URI, rec.Path, rec.RoutedPath, rec.UpstreamAddr,
-		rec.Service, rec.Allow, rec.Origin, rec.ACRMethod, rec.ClientIP, rec.UserAgent, rec.Detail,
-		rec.IDs.RequestID, rec.IDs.NginxRequestID, rec.IDs.TraceID, rec.IDs.AmznRoot, rec.IDs.B3TraceID}
-	n := 0
-	for i := range fields {
-		if len(fields[i]) > maxHopField {
-			fields[i] = fields[i][:maxHopField]
+	if c, ok := rec.Aux.Ref.(*textChunk); ok {
+		// Packed by Engine.Pack on the input's goroutine (pack.go).
+		h.end = [nHopStrings]uint16(rec.Aux.End[:nHopStrings])
+		if a == nil {
+			h.buf = strings.Clone(rec.Aux.Text)
+			if len(rec.Upstream) > 0 {
+				h.upstream = append([]int(nil), rec.Upstream...)
+			}
+			return h
 		}
-		n += len(fields[i])
+		h.buf, h.chunk = rec.Aux.Text, c
+		c.live++
+		h.upstream = a.hopUpstream(h, rec.Upstream)
+		return h
 	}
+	fields, n := hopFields(rec)
 	if a != nil && a.room(n) {
-		switch n := len(rec.Upstream); {
-		case n > 0 && n <= len(h.upBuf):
-			h.upstream = append(h.upBuf[:0:n], rec.Upstream...)
-		case n > 0:
-			h.upstream = a.upstream(rec.Upstream)
-		}
+		h.upstream = a.hopUpstream(h, rec.Upstream)
 		c := a.text
 		start := len(c.buf)
 		c.buf = c.buf[:start+n]
@@ -310,6 +311,9 @@ type Engine struct {
 	hashes  []uint64
 	scratch []byte
 	arena   hopArena // the text of the hops of open requests without a 405 (arena.go)
+	// packPool holds the chunks of packed text given back, for Pack to pack into again
+	// (pack.go); it is the only part of the engine Pack touches.
+	packPool chan *textChunk
 
 	// The match index (match.go).
 	mIn, mOut, mTail map[uint64][]*mentry
@@ -339,7 +343,7 @@ func New(opts Options) *Engine {
 	if opts.Grace > opts.JoinWindow {
 		opts.Grace = opts.JoinWindow
 	}
-	e := &Engine{opts: opts, layerIdx: map[string]int{}, files: map[string]string{},
+	e := &Engine{opts: opts, layerIdx: map[string]int{}, files: map[string]string{}, packPool: make(chan *textChunk, maxPackPool),
 		bad:    map[uint64]struct{}{},
 		routes: map[uint64]*routeStats{}}
 	e.caps.second, e.caps.open, e.caps.waiting, e.caps.match = maxRecordsPerSecond, maxOpenRequests, maxWaiting405, maxMatchEntries

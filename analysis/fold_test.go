@@ -23,6 +23,14 @@ func analyzeSample(t *testing.T, nginxConf, envoyConf string, opts Options, args
 // analyzeSampleKeep is analyzeSample with keep as the Merge's keep function.
 func analyzeSampleKeep(t *testing.T, nginxConf, envoyConf string, opts Options, keep func(*parsers.Record) bool, args ...string) *Analysis {
 	t.Helper()
+	return analyzeSampleMerge(t, nginxConf, envoyConf, opts, func(cfg *parsers.Config, inputs []parsers.Input, e *Engine) []parsers.Stats {
+		return cfg.Merge(inputs, 0, keep, e.Add)
+	}, args...)
+}
+
+// analyzeSampleMerge is analyzeSample with the records handed to the engine by merge.
+func analyzeSampleMerge(t *testing.T, nginxConf, envoyConf string, opts Options, merge func(*parsers.Config, []parsers.Input, *Engine) []parsers.Stats, args ...string) *Analysis {
+	t.Helper()
 	cfg := &parsers.Config{}
 	if nginxConf != "" {
 		c, err := parsers.LoadNginxConf(nginxConf)
@@ -49,7 +57,7 @@ func analyzeSampleKeep(t *testing.T, nginxConf, envoyConf string, opts Options, 
 		t.Fatal(err)
 	}
 	e := New(opts)
-	for _, s := range cfg.Merge(inputs, 0, keep, e.Add) {
+	for _, s := range merge(cfg, inputs, e) {
 		if s.Err != "" || s.Parsed == 0 {
 			t.Fatalf("%s: %+v", s.Input, s)
 		}

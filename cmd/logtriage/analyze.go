@@ -85,14 +85,14 @@ func analyzeInputs(s *streams, f *inputFlags, opts analysis.Options) (*analysis.
 	}
 	engine := analysis.New(opts)
 	line := startProgress(s, "reading", inputs, !f.Quiet && !f.noProgress)
-	keep := func(rec *parsers.Record) bool {
+	keep := func(rec *parsers.Record, b *parsers.Batch) bool {
 		if !filter.Match(rec) {
 			return false
 		}
-		analysis.Prepare(rec) // on the input's own goroutine
+		engine.Pack(rec, b) // on the input's own goroutine
 		return true
 	}
-	stats := cfg.Merge(inputs, f.MaxLine, keep, engine.Add)
+	stats := cfg.MergeBatches(inputs, f.MaxLine, keep, engine.Add, engine.BatchDone)
 	line.Stop()
 	if err := checkOrder(opts.Order, stats); err != nil {
 		return nil, nil, err
