@@ -229,8 +229,10 @@ type NginxParser struct {
 	jseen  int
 	jdepth int // nesting of jsonObject for objects read by name (bounded by nginxJSONMaxDepth)
 
-	quoteFrom, quoteIdx int  // quoteAt's last answer
-	noEsc               bool // the text line being read holds no '\\': no value needs unescaping
+	quoteFrom, quoteIdx int             // quoteAt's last answer
+	plan                []nginxFastStep // matchFast's steps, built on the first Parse
+	planned             bool            // plan is built (nil when the format has no fast path)
+	noEsc               bool            // the text line being read holds no '\\': no value needs unescaping
 	lastTimeRaw         [32]byte
 	lastTimeLen         int
 	lastTime            time.Time // localTime's last value read, of lastTimeRaw[:lastTimeLen]
@@ -606,13 +608,18 @@ func (p *NginxParser) Parse(line []byte, rec *Record) error {
 			return err
 		}
 	} else {
-		p.budget = nginxBudget
-		p.fail = nginxFail{}
-		p.quoteFrom = -1
 		// One search of the line spares each value its own (values alias the line).
 		p.noEsc = p.escape != nginxEscNone && bytes.IndexByte(line, '\\') < 0
-		if !p.match(p.steps, line, 0, 0) {
-			return p.failErr(line)
+		if !p.planned {
+			p.plan, p.planned = p.buildPlan(), true
+		}
+		if p.plan == nil || !p.matchFast(line) {
+			p.budget = nginxBudget
+			p.fail = nginxFail{}
+			p.quoteFrom = -1
+			if !p.match(p.steps, line, 0, 0) {
+				return p.failErr(line)
+			}
 		}
 		for i := range p.steps {
 			s := &p.steps[i]
@@ -717,6 +724,170 @@ func (p *NginxParser) match(steps []nginxStep, b []byte, si, pos int) bool {
 		return false
 	}
 	return true
+}
+
+// The fast path of the text matcher. match tries, for each variable, every place its following
+// literal occurs until the rest of the line matches; on the lines a server writes the first
+// place is the right one. matchFast takes only the first place, with how to find it decided per
+// step when the parser is first used, and gives up (false) wherever match would have looked
+// further or failed: Parse then runs match over the line from the start, for the same values or
+// the same rejection. When matchFast succeeds it has taken match's own first path, so the values
+// are match's. FuzzNginxFastSame (nginx_fast_test.go) holds it to that.
+
+// nginxFastStep is one step of matchFast: a literal, or a variable together with the literal
+// that ends it.
+type nginxFastStep struct {
+	how   uint8
+	check bool   // the value is checked with nginxValueOK (the variable is not once-delimited or may be cut)
+	list  bool   // the value is a list a literal must not cut between groups (" : ")
+	slot  int    // the variable's slot
+	lit   string // the literal step, or the literal ending the variable
+	s     *nginxStep
+}
+
+// How matchFast finds a variable's end.
+const (
+	nfLit      uint8 = iota // a literal step
+	nfLast                  // the last step: the variable takes the rest of the line
+	nfEmpty                 // a variable followed by a variable: empty, the text goes to the next
+	nfQuote                 // default escaping and a literal starting with '"': it starts at the next '"'
+	nfQuoteLim              // default escaping: the literal's first occurrence before the next '"'
+	nfNum                   // digits (with '.' for seconds) or "-", then the literal, in one scan
+	nfPlain                 // the literal's first occurrence
+	nfIndexLit              // the literal's first occurrence as indexLit finds it (escaped quotes)
+)
+
+// buildPlan compiles p.steps for matchFast; nil when the format is not worth it or too long for
+// match's budget to be sure to suffice.
+func (p *NginxParser) buildPlan() []nginxFastStep {
+	var plan []nginxFastStep
+	steps := p.steps
+	if len(steps) == 0 || len(steps) >= nginxBudget {
+		return nil
+	}
+	for si := 0; si < len(steps); si++ {
+		s := &steps[si]
+		if !s.isVar {
+			plan = append(plan, nginxFastStep{how: nfLit, lit: s.lit})
+			continue
+		}
+		f := nginxFastStep{slot: s.slot, s: s}
+		switch {
+		case si+1 == len(steps):
+			f.how = nfLast
+		case steps[si+1].isVar:
+			f.how = nfEmpty
+		default:
+			lit := steps[si+1].lit
+			si++ // the literal is consumed with the variable
+			f.lit = lit
+			f.check = !(s.once && s.class >= nginxToken)
+			f.list = s.class >= nginxList && s.class != nginxToken
+			escQuote := (p.escape == nginxEscJSON || p.escape == nginxEscApache) && !s.raw && lit[0] == '"'
+			plain := (s.raw || p.escape != nginxEscDefault) && !escQuote
+			num := s.class == nginxDigits || s.class == nginxSeconds
+			c := lit[0]
+			switch {
+			case plain && num && !('0' <= c && c <= '9') && c != '-' && c != '.':
+				f.how, f.check = nfNum, false
+			case plain:
+				f.how = nfPlain
+			case !s.raw && p.escape == nginxEscDefault && c == '"':
+				f.how = nfQuote
+			case !s.raw && p.escape == nginxEscDefault:
+				f.how = nfQuoteLim
+			default:
+				f.how = nfIndexLit
+			}
+		}
+		plan = append(plan, f)
+	}
+	return plan
+}
+
+// matchFast matches the line along match's first path only (see nginxFastStep); false when
+// the line needs match.
+func (p *NginxParser) matchFast(b []byte) bool {
+	pos := 0
+	for k := range p.plan {
+		f := &p.plan[k]
+		var end int
+		switch f.how {
+		case nfLit:
+			if len(b)-pos < len(f.lit) || !hasLit(b[pos:], f.lit) {
+				return false
+			}
+			pos += len(f.lit)
+			continue
+		case nfLast:
+			v := b[pos:]
+			if p.trailing && f.s.class == nginxToken {
+				if i := bytes.IndexByte(v, ' '); i >= 0 {
+					v = v[:i]
+				}
+			}
+			if f.s.class < nginxToken && !nginxValueOK(f.s, v) {
+				return false
+			}
+			p.vals[f.slot] = v
+			return true
+		case nfEmpty:
+			p.vals[f.slot] = b[pos:pos]
+			continue
+		case nfQuote:
+			// The value holds no raw '"' (default escaping writes \x22), so the literal can
+			// only start at the next one.
+			end = indexByteFrom(b, pos, '"')
+			if len(b)-end < len(f.lit) || !hasLit(b[end:], f.lit) {
+				return false
+			}
+		case nfQuoteLim:
+			lim := len(b)
+			if q := indexByteFrom(b, pos, '"'); q < len(b) && q+len(f.lit) < lim {
+				lim = q + len(f.lit)
+			}
+			if end = indexString(b[:lim], pos, f.lit); end < 0 {
+				return false
+			}
+		case nfNum:
+			// The literal starts with none of the value's bytes, so its first occurrence is
+			// where the digits end: found and the value checked in one scan.
+			end = pos
+			if f.s.class == nginxSeconds {
+				for end < len(b) && ('0' <= b[end] && b[end] <= '9' || b[end] == '.') {
+					end++
+				}
+			} else {
+				for end < len(b) && '0' <= b[end] && b[end] <= '9' {
+					end++
+				}
+			}
+			if end == pos && end < len(b) && b[end] == '-' {
+				end++
+			}
+			if len(b)-end < len(f.lit) || !hasLit(b[end:], f.lit) {
+				return false
+			}
+		case nfPlain:
+			if end = indexString(b, pos, f.lit); end < 0 {
+				return false
+			}
+		default:
+			if end = p.indexLit(b, pos, f.lit, f.s); end < 0 {
+				return false
+			}
+		}
+		if f.list && len(b)-end >= 3 && string(b[end:end+3]) == " : " {
+			return false
+		}
+		v := b[pos:end]
+		if f.check && !nginxValueOK(f.s, v) {
+			return false
+		}
+		p.vals[f.slot] = v
+		pos = end + len(f.lit)
+	}
+	return pos == len(b) || p.trailing && b[pos] == ' '
 }
 
 // quoteAt returns the index of the first '"' in b at or after pos, or -1. It remembers its last
