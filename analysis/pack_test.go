@@ -140,10 +140,10 @@ func TestPackKeptRequestOwnsItsText(t *testing.T) {
 // A hop made from a packed record has the text of one made from the record itself: every field,
 // long fields cut the same way, text too long for a chunk left to the engine.
 func FuzzPackSameHop(f *testing.F) {
-	f.Add("GET", "/api/orders/42?x=1", "api.example.com", "curl/8.5", "version=2.8.0 env=prod", "abc", 2)
-	f.Add("", "", "", "", "", "", 0)
-	f.Add("POST", strings.Repeat("/x", 1500), "h", strings.Repeat("u", 2100), "", "1-67430a80-0123456789abcdef01234567", 1)
-	f.Fuzz(func(t *testing.T, method, uri, host, agent, detail, id string, kept int) {
+	f.Add("GET", "/api/orders/42?x=1", "api.example.com", "curl/8.5", "version=2.8.0 env=prod", "abc", uint8(2))
+	f.Add("", "", "", "", "", "", uint8(0))
+	f.Add("POST", strings.Repeat("/x", 1500), "h", strings.Repeat("u", 2100), "", "1-67430a80-0123456789abcdef01234567", uint8(1))
+	f.Fuzz(func(t *testing.T, method, uri, host, agent, detail, id string, kept uint8) {
 		r := &parsers.Record{Method: method, URI: uri, Path: uri, RoutedPath: uri, Host: host, UserAgent: agent,
 			Detail: detail, Status: 200, ClientIP: host, Origin: agent, Upstream: []int{200, 405, 502}[:kept%4]}
 		r.IDs.RequestID, r.IDs.AmznRoot = id, id
