@@ -375,6 +375,47 @@ func Scan(name string, r io.Reader, cfg ScanConfig) Stats {
 		size = chunkSize
 	}
 	c := &chunker{r: r, max: max, line: 1, free: make(chan []byte, 8*workers), size: size}
+	total := Stats{Input: name, Layer: cfg.Layer, Format: cfg.Format}
+	if workers == 1 {
+		scanSerial(name, c, max, cfg, &total)
+	} else {
+		scanParallel(name, c, max, workers, cfg, &total)
+	}
+	if c.err != nil {
+		reason := c.err.Error()
+		if errors.Is(c.err, io.ErrUnexpectedEOF) {
+			reason = "truncated stream (a gzip file cut short?)"
+		}
+		total.Err = fmt.Sprintf("%s after line %d: %s; the lines before it were read", name, c.line-1, reason)
+	}
+	return total
+}
+
+// scanSerial is Scan with one worker: the goroutine that reads a block parses it and delivers
+// its batch before it reads the next, so the block is parsed while it is still in the core's
+// cache and no batch passes between goroutines (Merge reads each of several inputs with one
+// worker, the inputs keeping the cores busy).
+func scanSerial(name string, c *chunker, max int, cfg ScanConfig, total *Stats) {
+	p := cfg.NewParser()
+	pf := cfg.Prefilter.clone()
+	var j job
+	for {
+		// The batch is taken before the block is read, so that the block it held is read into
+		// again while it is still in the cache.
+		b := newBatch(c, cfg.Free)
+		ch, ok := c.next()
+		if !ok {
+			return
+		}
+		j.ch, j.b = ch, b
+		parseJob(name, p, pf, &j, max, c, cfg)
+		deliver(j.b, cfg, total)
+	}
+}
+
+// scanParallel is Scan with several workers: the calling goroutine reads blocks, the workers
+// parse them in any order and one goroutine delivers the batches in input order.
+func scanParallel(name string, c *chunker, max, workers int, cfg ScanConfig, total *Stats) {
 	jobs := make(chan *job, workers)
 	order := make(chan *job, 2*workers) // see scanInFlight
 	var wg sync.WaitGroup
@@ -385,38 +426,16 @@ func Scan(name string, r io.Reader, cfg ScanConfig) Stats {
 			p := cfg.NewParser()
 			pf := cfg.Prefilter.clone()
 			for j := range jobs {
-				if cfg.HoldBlocks {
-					j.b.data = j.ch.data
-				}
-				if pf != nil && j.ch.skipped == 0 {
-					parseFiltered(name, p, pf, j, max, cfg)
-				} else {
-					parseChunk(name, p, j, max, cfg)
-				}
-				// Work copied whatever it keeps into the batch (or the batch holds the block), so
-				// the block is free. The reader may still hold the tail of the block as its carry:
-				// it is the block's only writer and moves the carry to the start of its next block
-				// before reading.
-				if cfg.HoldBlocks {
-					j.b.block = j.ch.buf
-				} else {
-					c.putBlock(j.ch.buf)
-				}
-				j.ch = chunk{}
+				parseJob(name, p, pf, j, max, c, cfg)
 				close(j.done)
 			}
 		}()
 	}
-	total := Stats{Input: name, Layer: cfg.Layer, Format: cfg.Format}
 	delivered := make(chan struct{})
 	go func() {
 		for j := range order {
 			<-j.done
-			total.add(&j.b.Stats)
-			cfg.Meter.AddRecords(j.b.Stats.Read)
-			if cfg.Deliver != nil {
-				cfg.Deliver(j.b)
-			}
+			deliver(j.b, cfg, total)
 		}
 		close(delivered)
 	}()
@@ -425,16 +444,7 @@ func Scan(name string, r io.Reader, cfg ScanConfig) Stats {
 		if !ok {
 			break
 		}
-		j := &job{ch: ch, done: make(chan struct{})}
-		select {
-		case j.b = <-cfg.Free:
-			if j.b.block != nil {
-				c.putBlock(j.b.block)
-			}
-			j.b.reuse()
-		default:
-			j.b = &Batch{}
-		}
+		j := &job{ch: ch, b: newBatch(c, cfg.Free), done: make(chan struct{})}
 		order <- j
 		jobs <- j
 	}
@@ -442,14 +452,51 @@ func Scan(name string, r io.Reader, cfg ScanConfig) Stats {
 	close(order)
 	wg.Wait()
 	<-delivered
-	if c.err != nil {
-		reason := c.err.Error()
-		if errors.Is(c.err, io.ErrUnexpectedEOF) {
-			reason = "truncated stream (a gzip file cut short?)"
+}
+
+// newBatch returns a batch to parse a chunk into: one the consumer gave back through free
+// (its held block returned to the chunker), or a new one.
+func newBatch(c *chunker, free chan *Batch) *Batch {
+	select {
+	case b := <-free:
+		if b.block != nil {
+			c.putBlock(b.block)
 		}
-		total.Err = fmt.Sprintf("%s after line %d: %s; the lines before it were read", name, c.line-1, reason)
+		b.reuse()
+		return b
+	default:
+		return &Batch{}
 	}
-	return total
+}
+
+// parseJob parses j's chunk into its batch and frees or hands on the chunk's block.
+func parseJob(name string, p Parser, pf *Prefilter, j *job, max int, c *chunker, cfg ScanConfig) {
+	if cfg.HoldBlocks {
+		j.b.data = j.ch.data
+	}
+	if pf != nil && j.ch.skipped == 0 {
+		parseFiltered(name, p, pf, j, max, cfg)
+	} else {
+		parseChunk(name, p, j, max, cfg)
+	}
+	// Work copied whatever it keeps into the batch (or the batch holds the block), so the block
+	// is free. The reader may still hold the tail of the block as its carry: it is the block's
+	// only writer and moves the carry to the start of its next block before reading.
+	if cfg.HoldBlocks {
+		j.b.block = j.ch.buf
+	} else {
+		c.putBlock(j.ch.buf)
+	}
+	j.ch = chunk{}
+}
+
+// deliver adds a parsed batch's counts to the input's and hands the batch to cfg.Deliver.
+func deliver(b *Batch, cfg ScanConfig, total *Stats) {
+	total.add(&b.Stats)
+	cfg.Meter.AddRecords(b.Stats.Read)
+	if cfg.Deliver != nil {
+		cfg.Deliver(b)
+	}
 }
 
 func parseChunk(name string, p Parser, j *job, max int, cfg ScanConfig) {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"unsafe"
 )
 
 // scanTestParser accepts lines that start with "ok" and keeps the rest as the path.
@@ -211,5 +212,41 @@ func TestScanReusesEveryBatch(t *testing.T) {
 	}
 	if len(seen) > scanInFlight(workers) {
 		t.Errorf("%d batches for %d workers, want at most %d", len(seen), workers, scanInFlight(workers))
+	}
+}
+
+// TestScanOneWorkerOneBatch: with one worker, the goroutine that reads a block parses and
+// delivers it before reading the next (scanSerial), so through reuseDelivered one batch and one
+// block serve a stream of hundreds of blocks, carried lines included, in order.
+func TestScanOneWorkerOneBatch(t *testing.T) {
+	var in strings.Builder
+	const lines = 20000
+	for i := 0; i < lines; i++ {
+		fmt.Fprintf(&in, "ok/%d/%s\n", i, strings.Repeat("y", i%70))
+	}
+	seen := map[*Batch]bool{}
+	blocks := map[*byte]bool{}
+	next := int64(1)
+	st := Scan("in.log", strings.NewReader(in.String()), reuseDelivered(ScanConfig{
+		NewParser: func() Parser { return scanTestParser{} },
+		Workers:   1, ChunkSize: 1 << 10, HoldBlocks: true,
+		Work: func(rec *Record, b *Batch) { b.Keep(rec) },
+		Deliver: func(b *Batch) {
+			seen[b] = true
+			blocks[unsafe.SliceData(b.block)] = true
+			for _, r := range b.Records {
+				want := fmt.Sprintf("/%d/%s", next-1, strings.Repeat("y", int(next-1)%70))
+				if r.Line != next || r.Path != want {
+					t.Fatalf("record %d: line %d %q, want %q", next, r.Line, r.Path, want)
+				}
+				next++
+			}
+		},
+	}))
+	if st.Parsed != lines || next != lines+1 {
+		t.Fatalf("parsed %d, delivered %d records, want %d", st.Parsed, next-1, lines)
+	}
+	if len(seen) != 1 || len(blocks) != 1 {
+		t.Errorf("%d batches and %d blocks for one worker, want 1 and 1", len(seen), len(blocks))
 	}
 }
