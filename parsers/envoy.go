@@ -136,6 +136,10 @@ type envoyField struct {
 	after []byte           // the literal that follows it up to the next operator
 	deny  *[256]bool       // bytes its value cannot contain; nil for free text
 	tl    *envoyTimeLayout // START_TIME only
+	// stop holds the bytes deny forbids and after's first byte: where match's search for the
+	// value's end looks (envoyNext); nil for a field without a table or a literal after it.
+	stop *[256]bool
+	swar bool // deny forbids no byte but a space, a tab or a quote: stop is searched eight bytes at a time
 }
 
 // envoySpan is where a field's value lies in the line.
@@ -231,6 +235,16 @@ func CompileEnvoy(format string) (*EnvoyParser, error) {
 	flush()
 	if len(p.fields) == 0 {
 		return nil, errors.New("envoy format: no command operators")
+	}
+	for i := range p.fields {
+		f := &p.fields[i]
+		if f.deny == nil || len(f.after) == 0 {
+			continue
+		}
+		stop := *f.deny
+		stop[f.after[0]] = true
+		f.stop = &stop
+		f.swar = f.deny == envoyDenyToken || f.deny == envoyDenyNoSpace || f.deny == envoyDenyNoQuote
 	}
 	p.spans = make([]envoySpan, len(p.fields))
 	return p, nil
@@ -497,17 +511,8 @@ func (p *EnvoyParser) match(line []byte, i, pos int) bool {
 	}
 	checked, from := pos, pos
 	for {
-		k := bytes.Index(line[from:], f.after)
-		if k < 0 {
-			bad := envoyScan(f.deny, line, checked, len(line))
-			if bad < 0 {
-				bad = len(line)
-			}
-			p.fail(i, bad)
-			break
-		}
-		end := from + k
-		if bad := envoyScan(f.deny, line, checked, end); bad >= 0 {
+		end, bad := envoyNext(f, line, checked, from)
+		if end < 0 {
 			p.fail(i, bad)
 			break
 		}
@@ -522,6 +527,85 @@ func (p *EnvoyParser) match(line []byte, i, pos int) bool {
 		from = end + 1
 	}
 	return p.memoFail(i, pos)
+}
+
+// envoyNext finds the next place the value of f may end: the first occurrence of f.after at or
+// after from, provided line[checked:end] holds no byte f.deny forbids (end, -1); else where the
+// search failed (-1, bad): the first forbidden byte from checked, or len(line). It is one scan
+// for the literal and the forbidden bytes together where the field has a table, instead of a
+// search for the literal followed by a scan of the value.
+func envoyNext(f *envoyField, line []byte, checked, from int) (end, bad int) {
+	after := f.after
+	if f.stop == nil {
+		if f.deny == nil {
+			// Free text: the literal's first occurrence.
+			for j := from; j < len(line); {
+				k := bytes.IndexByte(line[j:], after[0])
+				if k < 0 {
+					break
+				}
+				j += k
+				if len(line)-j >= len(after) && hasLit(line[j:], bstr(after)) {
+					return j, -1
+				}
+				j++
+			}
+			return -1, len(line)
+		}
+		// Not reached: CompileEnvoy gives every field with a table and a literal its stop table.
+		k := bytes.Index(line[from:], after)
+		if k < 0 {
+			if b := envoyScan(f.deny, line, checked, len(line)); b >= 0 {
+				return -1, b
+			}
+			return -1, len(line)
+		}
+		if b := envoyScan(f.deny, line, checked, from+k); b >= 0 {
+			return -1, b
+		}
+		return from + k, -1
+	}
+	deny, stop := f.deny, f.stop
+	for j := checked; j < from; j++ { // the literal's first byte of the candidate before
+		if deny[line[j]] {
+			return -1, j
+		}
+	}
+	c0 := after[0]
+	j := from
+	for {
+		if f.swar {
+			// To the first word holding a space, a tab, a quote or the literal's first byte,
+			// then that word byte by byte.
+			for ; j+8 <= len(line); j += 8 {
+				x := binary.LittleEndian.Uint64(line[j:])
+				if zeroBytes(x^(jLo8*' '))|zeroBytes(x^(jLo8*'\t'))|zeroBytes(x^(jLo8*'"'))|zeroBytes(x^(jLo8*uint64(c0))) != 0 {
+					break
+				}
+			}
+			n := min(j+8, len(line))
+			for j < n && !stop[line[j]] {
+				j++
+			}
+			if j == n && n < len(line) {
+				continue // a byte of the word that is no stop here (a space in a value that may hold one)
+			}
+		} else {
+			for j < len(line) && !stop[line[j]] {
+				j++
+			}
+		}
+		if j >= len(line) {
+			return -1, len(line)
+		}
+		if line[j] == c0 && len(line)-j >= len(after) && hasLit(line[j:], bstr(after)) {
+			return j, -1
+		}
+		if deny[line[j]] {
+			return -1, j
+		}
+		j++
+	}
 }
 
 // envoyMatchBudget caps the candidate splits tried per line and pass. A normal line needs one
