@@ -1,6 +1,9 @@
 package analysis
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // The route templating as it was before it became one pass (appendRoute): the oracle of
 // FuzzRouteSame.
@@ -99,9 +102,20 @@ func FuzzRouteSame(f *testing.F) {
 		"/" + string(make([]byte, 300)), "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/b"} {
 		f.Add(s)
 	}
+	f.Add("/" + strings.Repeat("a.", 150) + "/x")
+	f.Add("/" + strings.Repeat("1", 199) + "/" + strings.Repeat("b.3f9c1b", 40))
 	f.Fuzz(func(t *testing.T, path string) {
 		if got, want := string(appendRoute([]byte("x"), path)), string(appendRouteOracle([]byte("x"), path)); got != want {
 			t.Fatalf("%q: %q, was %q", path, got, want)
+		}
+		// As routeHash templates: after the method, in a buffer of its own with room to spare,
+		// and in one without any.
+		want := appendRouteOracle([]byte("DELETE "), path)
+		if got := routeHash("DELETE", path); got != hashBytes(0x726f757465, want) {
+			t.Fatalf("%q: routeHash differs from the hash of %q", path, want)
+		}
+		if got := appendRoute(make([]byte, 7, 7), path); string(got[7:]) != string(want[7:]) {
+			t.Fatalf("%q: %q in a full buffer, was %q", path, got[7:], want[7:])
 		}
 	})
 }
