@@ -57,9 +57,9 @@ type routeStats struct {
 }
 
 type backendRef struct {
-	dim  byte // the dimension's first byte, which tells the five apart (dimAddr, …)
-	name string
-	b    *backendStats
+	dim byte   // the dimension's first byte, which tells the five apart (dimAddr, …)
+	h   uint64 // nameHash of the backend's name
+	b   *backendStats
 }
 
 func statusClass(status int, has405 bool) int {
@@ -168,29 +168,32 @@ func (e *Engine) observe(rec *parsers.Record, li int, t int64, has405 bool) {
 			}
 		}
 	}
+	hashes := recBackends(rec)
 	if len(rec.Upstream) > 0 || rec.Format == parsers.FormatEnvoy {
 		if a := recLastAddr(rec); a != "" {
-			rs.observeBackend(dimAddr, a, cls, t)
+			rs.observeBackend(dimAddr, a, hashes[0], cls, t)
 		}
 	}
 	if rec.Service != "" {
-		rs.observeBackend(dimService, rec.Service, cls, t)
+		rs.observeBackend(dimService, rec.Service, hashes[1], cls, t)
 	}
 	if rec.Host != "" {
-		rs.observeBackend(dimHost, rec.Host, cls, t)
+		rs.observeBackend(dimHost, rec.Host, hashes[2], cls, t)
 	}
 	if env := recEnv(rec); env != "" {
-		rs.observeBackend(dimEnv, env, cls, t)
+		rs.observeBackend(dimEnv, env, hashes[3], cls, t)
 	}
 	if rec.File != "" {
-		rs.observeBackend(dimInstance, rec.File, cls, t)
+		rs.observeBackend(dimInstance, rec.File, hashes[4], cls, t)
 	}
 }
 
-func (rs *routeStats) observeBackend(dim, name string, cls int, t int64) {
+// observeBackend counts a record of the route on the backend name of dimension dim; h is
+// nameHash(name), which tells the route's recent backends apart without reading name.
+func (rs *routeStats) observeBackend(dim, name string, h uint64, cls int, t int64) {
 	var b *backendStats
 	for i := range rs.recent {
-		if r := &rs.recent[i]; r.dim == dim[0] && r.name == name {
+		if r := &rs.recent[i]; r.dim == dim[0] && r.h == h {
 			b = r.b
 			break
 		}
@@ -210,7 +213,7 @@ func (rs *routeStats) observeBackend(dim, name string, cls int, t int64) {
 			key := string(k)
 			rs.backends[key] = b
 			if len(rs.recent) < 8 {
-				rs.recent = append(rs.recent, backendRef{dim[0], key[len(dim):], b})
+				rs.recent = append(rs.recent, backendRef{dim[0], h, b})
 			}
 		}
 	}

@@ -55,8 +55,38 @@ const _ = uint(len(parsers.Aux{}.End) - nHopStrings)
 // same time as Add runs on another: it touches only rec, b and the engine's pool of free chunks.
 func (e *Engine) Pack(rec *parsers.Record, b *parsers.Batch) {
 	Prepare(rec)
+	backendHashes(&rec.Aux.Words, rec)
 	e.pack(rec, b)
 }
+
+// The hashes of the names a record's backends have in each dimension (observe), in the words of
+// parsers.Aux after the join keys: its last upstream address, service, host, env and input.
+const auxBack = auxKeys + maxKeys
+
+// Aux has room for them (a compile-time check).
+const _ = uint(len(parsers.Aux{}.Words) - auxBack - 5)
+
+// backendHashes stores the nameHash of each of rec's backend names in w (see auxBack).
+func backendHashes(w *[len(parsers.Aux{}.Words)]uint64, rec *parsers.Record) {
+	w[auxBack] = nameHash(recLastAddr(rec))
+	w[auxBack+1] = nameHash(rec.Service)
+	w[auxBack+2] = nameHash(rec.Host)
+	w[auxBack+3] = nameHash(recEnv(rec))
+	w[auxBack+4] = nameHash(rec.File)
+}
+
+// recBackends returns the hashes backendHashes stored (never 0 once stored), or derives them.
+func recBackends(rec *parsers.Record) [5]uint64 {
+	if rec.Aux.Words[auxBack+4] != 0 {
+		return [5]uint64(rec.Aux.Words[auxBack : auxBack+5])
+	}
+	var w [len(parsers.Aux{}.Words)]uint64
+	backendHashes(&w, rec)
+	return [5]uint64(w[auxBack : auxBack+5])
+}
+
+// nameHash is the hash of a backend's name (never 0).
+func nameHash(s string) uint64 { return hashBytes(0x6261636b, sbytes(s)) }
 
 func (e *Engine) pack(rec *parsers.Record, b *parsers.Batch) {
 	if rec.Status == 0 || rec.ErrorLine {

@@ -142,7 +142,7 @@ type Record struct {
 type Aux struct {
 	Set   bool
 	N     uint8
-	Words [12]uint64
+	Words [17]uint64
 	// Text, End and Ref: a consumer's copy of some of the record's text, packed in one string
 	// with the end offset of each piece, and its handle on the memory Text lives in (analysis
 	// packs a hop's text here on the input's goroutine; Ref is nil when nothing was packed).
