@@ -174,6 +174,10 @@ type tlCounter struct {
 	mixed   map[tlMixKey]int64
 	untimed int64
 	sig     []byte
+	// The slot add counted into last (requests close in time order, most into the same slot);
+	// lastP is nil when unknown and whenever the slots are rebuilt (coarsenOnce).
+	lastS int64
+	lastP *[tlClasses]int64
 }
 
 func (c *tlCounter) width() int64 { return int64(tlLadder[c.rung]) }
@@ -197,16 +201,22 @@ func (c *tlCounter) add(t int64, class int) {
 		c.slots = map[int64]*[tlClasses]int64{}
 	}
 	s := c.slot(t)
+	if c.lastP != nil && s == c.lastS {
+		c.lastP[class]++
+		return
+	}
 	p := c.slots[s]
 	if p == nil {
 		p = &[tlClasses]int64{}
 		c.slots[s] = p
 		if len(c.slots) > maxTimelineSlots {
 			c.coarsen()
-			p = c.slots[c.slot(t)]
+			s = c.slot(t)
+			p = c.slots[s]
 		}
 	}
 	p[class]++
+	c.lastS, c.lastP = s, p
 }
 
 // addGroup counts a closed request without a 405.
@@ -311,6 +321,7 @@ func (c *tlCounter) coarsenOnce() {
 	}
 	old := c.width()
 	c.rung++
+	c.lastP = nil
 	f := c.width() / old
 	slots := make(map[int64]*[tlClasses]int64, len(c.slots)/int(f)+1)
 	for s, p := range c.slots {

@@ -130,6 +130,29 @@ func TestTimelineCoarsens(t *testing.T) {
 	}
 }
 
+// A request counted after other slots made the counter coarsen (reserve, as folded requests
+// do) goes to its slot at the new width, even when that slot's number is the one add counted
+// into last at the old width (100 s at 1 s, 500 s at 5 s).
+func TestTimelineAddAfterCoarsen(t *testing.T) {
+	var c tlCounter
+	sec := int64(time.Second)
+	c.add(100*sec, 0)
+	for i := 1; i <= 2*maxTimelineSlots; i++ {
+		c.reserve(100*sec + int64(i)*sec)
+	}
+	if c.width() != 5*sec {
+		t.Fatalf("width %s after reserve, want 5s", time.Duration(c.width()))
+	}
+	c.add(500*sec, 1)
+	c.add(500*sec, 1)
+	if p := c.slots[c.slot(500*sec)]; p == nil || p[1] != 2 {
+		t.Errorf("slot of 500 s: %v, want 2 requests of class 1", p)
+	}
+	if p := c.slots[c.slot(100*sec)]; p == nil || p[0] != 1 || p[1] != 0 {
+		t.Errorf("slot of 100 s: %v, want 1 request of class 0", p)
+	}
+}
+
 func TestClientNetwork(t *testing.T) {
 	for ip, want := range map[string]string{"192.0.2.77": "192.0.2.0/24", "2001:db8:1:2::7": "2001:db8:1::/48", "::ffff:10.1.2.3": "10.1.2.0/24", "": "-", "unix:": "unix:"} {
 		if got := clientNetwork(ip); got != want {
