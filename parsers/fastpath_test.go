@@ -64,6 +64,16 @@ func TestIndexHelpersAsBytes(t *testing.T) {
 				if got := indexByteFrom(b, from, c); got != want {
 					t.Fatalf("indexByteFrom(%q, %d, %q) = %d, want %d", b, from, c, got, want)
 				}
+				want = len(b)
+				for j := from; j < len(b); j++ {
+					if b[j] == c || b[j] == ' ' {
+						want = j
+						break
+					}
+				}
+				if got := indexByte2From(b, from, c, ' '); got != want {
+					t.Fatalf("indexByte2From(%q, %d, %q, ' ') = %d, want %d", b, from, c, got, want)
+				}
 			}
 			if from <= len(b) {
 				for _, lit := range []string{" ", "\" ", "\" \"", " : ", "aa", "a\"\\", "é"} {

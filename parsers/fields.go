@@ -135,6 +135,23 @@ func indexByteFrom(b []byte, i int, c byte) int {
 	return len(b)
 }
 
+// indexByte2From returns the index of the first c1 or c2 in b at or after i, or len(b): eight
+// bytes at a time, for the short values of a log line.
+func indexByte2From(b []byte, i int, c1, c2 byte) int {
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		if m := zeroBytes(x^(jLo8*uint64(c1))) | zeroBytes(x^(jLo8*uint64(c2))); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] == c1 || b[i] == c2 {
+			return i
+		}
+	}
+	return len(b)
+}
+
 // indexString is bytes.Index(b[from:], []byte(lit)) + from, or -1: the literals of a log format
 // mostly follow a short value, found by a byte loop over the first 16 places before the call of
 // bytes.Index would pay.

@@ -738,11 +738,14 @@ func (p *NginxParser) match(steps []nginxStep, b []byte, si, pos int) bool {
 // that ends it.
 type nginxFastStep struct {
 	how   uint8
-	check bool   // the value is checked with nginxValueOK (the variable is not once-delimited or may be cut)
-	list  bool   // the value is a list a literal must not cut between groups (" : ")
-	slot  int    // the variable's slot
-	lit   string // the literal step, or the literal ending the variable
-	s     *nginxStep
+	check bool // the value is checked with nginxValueOK (the variable is not once-delimited or may be cut)
+	list  bool // the value is a list a literal must not cut between groups (" : ")
+	// tokenSpace: an nfQuoteLim token whose literal starts with a space; a space that does not
+	// start the literal is in the value, which match would reject.
+	tokenSpace bool
+	slot       int    // the variable's slot
+	lit        string // the literal step, or the literal ending the variable
+	s          *nginxStep
 }
 
 // How matchFast finds a variable's end.
@@ -781,7 +784,8 @@ func (p *NginxParser) buildPlan() []nginxFastStep {
 			lit := steps[si+1].lit
 			si++ // the literal is consumed with the variable
 			f.lit = lit
-			f.check = !(s.once && s.class >= nginxToken)
+			// nginxValueOK passes any value of nginxAnyValue.
+			f.check = !(s.once && s.class >= nginxToken) && s.class != nginxAnyValue
 			f.list = s.class >= nginxList && s.class != nginxToken
 			escQuote := (p.escape == nginxEscJSON || p.escape == nginxEscApache) && !s.raw && lit[0] == '"'
 			plain := (s.raw || p.escape != nginxEscDefault) && !escQuote
@@ -796,6 +800,10 @@ func (p *NginxParser) buildPlan() []nginxFastStep {
 				f.how = nfQuote
 			case !s.raw && p.escape == nginxEscDefault:
 				f.how = nfQuoteLim
+				if s.class == nginxToken && c == ' ' {
+					// The first space ends the value or the fast path: a token holds none.
+					f.tokenSpace, f.check = true, false
+				}
 			default:
 				f.how = nfIndexLit
 			}
@@ -842,12 +850,20 @@ func (p *NginxParser) matchFast(b []byte) bool {
 				return false
 			}
 		case nfQuoteLim:
-			lim := len(b)
-			if q := indexByteFrom(b, pos, '"'); q < len(b) && q+len(f.lit) < lim {
-				lim = q + len(f.lit)
-			}
-			if end = indexString(b[:lim], pos, f.lit); end < 0 {
-				return false
+			// The literal's first occurrence before the next '"' (match looks no further when
+			// the quote leaves room for the literal before the line ends, and the fast path
+			// leaves the other case to it): one scan for the quote and the literal's first byte.
+			for end = pos; ; end++ {
+				end = indexByte2From(b, end, f.lit[0], '"')
+				if end == len(b) || b[end] == '"' {
+					return false
+				}
+				if len(b)-end >= len(f.lit) && hasLit(b[end:], f.lit) {
+					break
+				}
+				if f.tokenSpace {
+					return false
+				}
 			}
 		case nfNum:
 			// The literal starts with none of the value's bytes, so its first occurrence is
