@@ -73,6 +73,13 @@ type chunk struct {
 }
 
 // chunker cuts a stream into chunks of whole lines without copying line by line.
+//
+// Files are read with read(2) into blocks, not mapped into memory: on the 2-core VM of issue 14,
+// counting the lines of the bench's three plain files (520 MB, in the page cache) through
+// mappings of 1 to 4 MiB windows took 0.32-0.58 s of CPU (MAP_POPULATE or not; 128 KiB windows
+// 1.2-3.4 s: the page faults and mapping cost more than the copy) against 0.11-0.16 s through
+// read into 128 KiB or 1 MiB buffers; and a mapped file cut short while it is read (a log rotated by copytruncate)
+// faults where read only ends early (TestScanFileChangesWhileRead).
 type chunker struct {
 	r       io.Reader
 	max     int
@@ -134,8 +141,6 @@ func (c *chunker) fill() {
 			c.carry = buf
 			return
 		}
-		// A line of the longest length read may end in CR, its LF not read yet: the limit counts
-		// the line without its line end, as parseLine does.
 		// A line of the longest length read may end in CR, its LF not read yet: the limit counts
 		// the line without its line end, as parseLine does.
 		if len(buf) > c.max && !(len(buf) == c.max+1 && buf[c.max] == '\r') {

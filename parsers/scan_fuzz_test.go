@@ -41,7 +41,8 @@ func refScan(data []byte, max int) ([]string, Stats) {
 	return recs, st
 }
 
-// FuzzScan: any input, cut into blocks of any size and parsed by any number of workers, gives
+// FuzzScan: any input, cut into blocks of any size and parsed by any number of workers (one
+// worker reads and parses on one goroutine, scanSerial; more take scanParallel), gives
 // every line its number and its fate (parsed and kept, blank, rejected), as a line-by-line read
 // does; kept records keep their own text while their batches are reused.
 func FuzzScan(f *testing.F) {
