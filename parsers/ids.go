@@ -49,6 +49,29 @@ var hexDigit = func() (t [256]bool) {
 	return t
 }()
 
+// lowerHex reports whether b is all lower-case hex digits (and not empty). The ids of a
+// log's lines mostly are, and such an id is stored as it is: trimID keeps it whole (when not all
+// zeros) and lower-casing leaves it unchanged, so the setters skip both for it.
+func lowerHex(b []byte) bool {
+	for _, c := range b {
+		if !lowerHexDigit[c] {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+var lowerHexDigit = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = '0' <= c && c <= '9' || 'a' <= c && c <= 'f'
+	}
+	return t
+}()
+
+// lowerHexID reports whether b is n lower-case hex digits, not all zeros: an id setRequestID,
+// setNginxRequestID and setTraceID store as it is.
+func lowerHexID(b []byte, n int) bool { return len(b) == n && lowerHex(b) && !allZero(b) }
+
 func allZero(b []byte) bool {
 	for _, c := range b {
 		if c != '0' {
@@ -69,6 +92,10 @@ func isUUID(b []byte) bool {
 // Envoy rewrites that nibble to record its tracing decision, so hops before and after Envoy
 // would otherwise log different ids for the same request.
 func (ids *IDs) setRequestID(v []byte, a *arena) {
+	if lowerHexID(v, 32) { // nginx's $request_id forwarded as X-Request-ID
+		ids.RequestID = bstr(v)
+		return
+	}
 	v, ok := trimID(v)
 	if !ok {
 		return
@@ -86,6 +113,10 @@ func (ids *IDs) setRequestID(v []byte, a *arena) {
 // serves as the request id: configurations that forward it (proxy_set_header X-Request-ID
 // $request_id) make it the next hop's X-Request-ID.
 func (ids *IDs) setNginxRequestID(v []byte, a *arena) {
+	if lowerHexID(v, 32) { // what nginx writes
+		ids.NginxRequestID = bstr(v)
+		return
+	}
 	v, ok := trimID(v)
 	if !ok {
 		return
@@ -108,6 +139,11 @@ func (ids *IDs) finishNginxIDs() {
 // setTraceparent stores the trace id of a W3C traceparent header
 // (version-traceid-parentid-flags). Invalid headers are ignored.
 func (ids *IDs) setTraceparent(v []byte, a *arena) {
+	if len(v) == 55 && v[2] == '-' && v[35] == '-' && v[52] == '-' && lowerHex(v[:2]) && string(v[:2]) != "ff" &&
+		lowerHexID(v[3:35], 32) && lowerHex(v[36:52]) && lowerHex(v[53:]) {
+		ids.TraceID = bstr(v[3:35]) // a header as tracers write it
+		return
+	}
 	v, ok := trimID(v)
 	if !ok || len(v) < 55 || v[2] != '-' || v[35] != '-' || v[52] != '-' {
 		return
@@ -125,11 +161,11 @@ func (ids *IDs) setAmzn(v []byte, a *arena) {
 	// The usual values at once: a header holding only the Root, or a bare X-Ray id (the loop
 	// below gives them the same answer).
 	if len(v) == 40 && string(v[:5]) == "Root=" && isXRayID(v[5:]) {
-		ids.AmznRoot = a.lower(v[5:])
+		ids.AmznRoot = xrayLower(v[5:], a)
 		return
 	}
 	if isXRayID(v) {
-		ids.AmznRoot = a.lower(v)
+		ids.AmznRoot = xrayLower(v, a)
 		return
 	}
 	v, ok := trimID(v)
@@ -157,6 +193,14 @@ func (ids *IDs) setAmzn(v []byte, a *arena) {
 	}
 }
 
+// xrayLower is a.lower(b) for an X-Ray id (isXRayID), which AWS writes in lower case.
+func xrayLower(b []byte, a *arena) string {
+	if lowerHex(b[2:10]) && lowerHex(b[11:]) {
+		return bstr(b)
+	}
+	return a.lower(b)
+}
+
 // isXRayID reports whether b is "1-<8 hex>-<24 hex>".
 func isXRayID(b []byte) bool {
 	return len(b) == 35 && b[0] == '1' && b[1] == '-' && b[10] == '-' && isHex(b[2:10]) && isHex(b[11:]) && !allZero(b[11:])
@@ -181,6 +225,10 @@ func (ids *IDs) setB3(v []byte, a *arena) {
 // (W3C/OpenTelemetry), a traceparent, an X-Ray id or X-Amzn-Trace-Id, 16 hex digits (B3, Jaeger,
 // Datadog hex) or a Datadog decimal 64-bit id.
 func (ids *IDs) setTraceID(v []byte, a *arena) {
+	if lowerHexID(v, 32) { // W3C/OpenTelemetry, as the app logs it
+		ids.TraceID = bstr(v)
+		return
+	}
 	v, ok := trimID(v)
 	if !ok {
 		return
