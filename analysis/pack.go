@@ -22,8 +22,8 @@ const packChunk = 16 << 10
 
 var packChunkSize = packChunk
 
-// maxPackPool bounds the free chunks of packed text kept for reuse (4 MiB).
-const maxPackPool = 256
+// maxPackPool bounds the free chunks of packed text kept for reuse (1 MiB).
+const maxPackPool = 64
 
 // packer is the packing state of one batch (parsers.Batch.Aux).
 type packer struct {
