@@ -196,6 +196,14 @@ type keyTable struct {
 	n      int
 }
 
+// home is the slot a key's probe starts at: the key's high bits scaled to the table's size
+// (which therefore need not be a power of two, and grows by half its size; the keys are
+// hashes already).
+func (t *keyTable) home(k uint64) int {
+	hi, _ := bits.Mul64(k, uint64(len(t.keys)))
+	return int(hi)
+}
+
 func (t *keyTable) get(k uint64) (keyState, bool) {
 	if i, ok := t.find(k); ok {
 		return t.states[i], true
@@ -208,8 +216,7 @@ func (t *keyTable) put(k uint64, st keyState) {
 	if (t.n+1)*4 > len(t.keys)*3 { // at most 3/4 full: probes stay short, the table small
 		t.grow()
 	}
-	mask := uint64(len(t.keys) - 1)
-	for i := k & mask; ; i = (i + 1) & mask {
+	for i := t.home(k); ; {
 		switch t.keys[i] {
 		case k:
 			t.states[i] = st
@@ -219,12 +226,17 @@ func (t *keyTable) put(k uint64, st keyState) {
 			t.n++
 			return
 		}
+		if i++; i == len(t.keys) {
+			i = 0
+		}
 	}
 }
 
+// grow makes the table half as large again (its size after a peak of traffic is what it keeps:
+// doubling would leave it up to 8/3 the room its keys need, at 40 bytes a slot).
 func (t *keyTable) grow() {
 	oldKeys, oldStates := t.keys, t.states
-	size := 2 * len(oldKeys)
+	size := len(oldKeys) + len(oldKeys)/2
 	if size == 0 {
 		size = 1024
 	}
@@ -251,27 +263,35 @@ func (t *keyTable) delOf(k uint64, g *group) {
 }
 
 // find returns the slot of k.
-func (t *keyTable) find(k uint64) (uint64, bool) {
+func (t *keyTable) find(k uint64) (int, bool) {
 	if len(t.keys) == 0 {
 		return 0, false
 	}
-	mask := uint64(len(t.keys) - 1)
-	for i := k & mask; ; i = (i + 1) & mask {
+	for i := t.home(k); ; {
 		switch t.keys[i] {
 		case k:
 			return i, true
 		case 0:
 			return 0, false
 		}
+		if i++; i == len(t.keys) {
+			i = 0
+		}
 	}
 }
 
 // removeAt empties slot i, moving back the entries after it that would no longer be found.
-func (t *keyTable) removeAt(i uint64) {
-	mask := uint64(len(t.keys) - 1)
-	for j := (i + 1) & mask; t.keys[j] != 0; j = (j + 1) & mask {
+func (t *keyTable) removeAt(i int) {
+	n := len(t.keys)
+	for j := i + 1; ; j++ {
+		if j == n {
+			j = 0
+		}
+		if t.keys[j] == 0 {
+			break
+		}
 		// The entry at j may move to the hole at i unless its home slot lies cyclically in (i, j].
-		home := t.keys[j] & mask
+		home := t.home(t.keys[j])
 		if i <= j && (home <= i || home > j) || i > j && home <= i && home > j {
 			t.keys[i], t.states[i] = t.keys[j], t.states[j]
 			i = j

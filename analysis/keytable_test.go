@@ -9,8 +9,8 @@ import (
 )
 
 // TestKeyTable runs random puts, updates and deletes against a Go map. Keys are drawn from a
-// small set whose low bits collide often, so that probe chains wrap around the table and
-// deletions must move entries back.
+// small set whose high bits (which choose a key's home slot) collide often, so that probe
+// chains wrap around the table and deletions must move entries back.
 func TestKeyTable(t *testing.T) {
 	r := rand.New(rand.NewSource(1))
 	var kt keyTable
@@ -18,11 +18,11 @@ func TestKeyTable(t *testing.T) {
 	groups := [2]*group{{}, {}}
 	keys := make([]uint64, 1500)
 	for i := range keys {
-		// Low bits from a few values, so that many keys share a home slot; the top bits make them
-		// distinct; never 0.
-		keys[i] = uint64(r.Intn(64))<<0 | uint64(i+1)<<40
+		// High bits from a few values, so that many keys share a home slot; the low bits make
+		// them distinct; never 0.
+		keys[i] = uint64(r.Intn(64))<<58 | uint64(i+1)
 		if i%7 == 0 {
-			keys[i] |= 1023 // home at the end of the first table size: chains wrap to slot 0
+			keys[i] |= 63 << 58 // home at the end of the table: chains wrap to slot 0
 		}
 	}
 	const ops = 50000
