@@ -594,7 +594,7 @@ func parseLine(name string, p Parser, line []byte, ln int64, max int, cfg ScanCo
 		rec := b.next()
 		rec.Reset()
 		err := p.Parse(line, rec)
-		if err == nil {
+		if err == nil && !(timeOK(rec.Time) && timeOK(rec.Start)) {
 			err = rec.checkTimes()
 		}
 		if err != nil {
@@ -613,6 +613,20 @@ func parseLine(name string, p Parser, line []byte, ln int64, max int, cfg ScanCo
 			cfg.Work(rec, b)
 		}
 	}
+}
+
+// The whole seconds strictly inside the range CheckTime accepts (minTime, maxTime).
+const (
+	minTimeSec = -9223372036 // minTime is 1677-09-21 00:12:43.145224192 UTC, in second -9223372037
+	maxTimeSec = 9223372036  // maxTime is 2262-04-11 23:47:16.854775807 UTC, in this second
+)
+
+// timeOK reports, inline and without CheckTime's call, that t passes CheckTime: it is the zero
+// time or lies in a second strictly inside the range. A time it leaves out may still pass
+// (CheckTime decides).
+func timeOK(t time.Time) bool {
+	s := t.Unix()
+	return (s > minTimeSec && s < maxTimeSec) || t.IsZero()
 }
 
 func isBlank(b []byte) bool {

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // scanKept reads r as Merge does (blocks held, records kept in place, batches given back for
@@ -153,4 +154,36 @@ func last(s []string) string {
 		return ""
 	}
 	return s[len(s)-1]
+}
+
+// TestTimeOKAsCheckTime: every time timeOK lets through passes CheckTime, and it lets through
+// the zero time and times well inside the range (ordinary ones, with a monotonic reading, in
+// another zone, the last whole seconds before the ends); it leaves the ends' own seconds and
+// anything beyond them to CheckTime.
+func TestTimeOKAsCheckTime(t *testing.T) {
+	zone := time.FixedZone("x", -7*3600)
+	var cases []time.Time
+	for _, end := range []time.Time{minTime, maxTime} {
+		for _, d := range []time.Duration{-2 * time.Second, -time.Second, -time.Nanosecond, 0, time.Nanosecond, time.Second, 2 * time.Second} {
+			cases = append(cases, end.Add(d), end.Add(d).In(zone))
+		}
+	}
+	cases = append(cases, time.Time{}, time.Time{}.In(zone), time.Now(), time.Now().In(zone), time.Unix(0, 0), time.Unix(1<<40, 0),
+		time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC), time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC), time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC))
+	for _, c := range cases {
+		if timeOK(c) && CheckTime(c) != nil {
+			t.Errorf("%v: timeOK, but CheckTime: %v", c, CheckTime(c))
+		}
+	}
+	for _, c := range []time.Time{time.Time{}, time.Now(), time.Date(2026, 11, 24, 10, 0, 0, 0, zone),
+		minTime.Add(time.Second).Truncate(time.Second).Add(time.Second), maxTime.Truncate(time.Second).Add(-time.Nanosecond)} {
+		if !timeOK(c) {
+			t.Errorf("%v (second %d): not timeOK", c, c.Unix())
+		}
+	}
+	for _, c := range []time.Time{minTime, maxTime, minTime.Add(-time.Nanosecond), maxTime.Add(time.Nanosecond), time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC)} {
+		if timeOK(c) {
+			t.Errorf("%v (second %d): timeOK", c, c.Unix())
+		}
+	}
 }
