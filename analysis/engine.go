@@ -316,8 +316,9 @@ type Engine struct {
 	packPool chan *textChunk
 
 	// The match index (match.go).
-	mIn, mOut, mTail map[uint64][]*mentry
+	mIn, mOut, mTail map[uint64]mlist
 	mq               []*mentry
+	mslab            []mentry // newMentry
 	mhead, mdel      int
 	mscratch         []*mentry
 	skews            map[skewKey]*skewStat

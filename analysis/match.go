@@ -253,11 +253,12 @@ func (e *Engine) addMatch(h *hop, g *group, li int, ids bool, bytes int64) {
 		return // no time: nothing to match it by
 	}
 	if e.mIn == nil {
-		e.mIn, e.mOut, e.mTail = map[uint64][]*mentry{}, map[uint64][]*mentry{}, map[uint64][]*mentry{}
+		e.mIn, e.mOut, e.mTail = map[uint64]mlist{}, map[uint64]mlist{}, map[uint64]mlist{}
 		e.skews = map[skewKey]*skewStat{}
 	}
 	sec := fdiv(h.time, 1e9)
-	m := &mentry{g: g, h: h, sec: sec, layer: li, ids: ids, bytes: bytes}
+	m := e.newMentry()
+	*m = mentry{g: g, h: h, sec: sec, layer: li, ids: ids, bytes: bytes}
 	method, path := h.method(), h.path()
 	m.inBase = matchHash(method, path, h.status)
 	seen := seenStatus(h)
@@ -267,19 +268,68 @@ func (e *Engine) addMatch(h *hop, g *group, li int, ids bool, bytes int64) {
 	}
 	if seen == 405 {
 		m.tailBase = matchHash(method, pathTail(path), 405)
-		k := secKey(m.tailBase, sec)
-		e.mTail[k] = append(e.mTail[k], m)
+		mAppend(e.mTail, secKey(m.tailBase, sec), m)
 	}
-	k := secKey(m.inBase, sec)
-	e.mIn[k] = append(e.mIn[k], m)
+	mAppend(e.mIn, secKey(m.inBase, sec), m)
 	for _, b := range m.outBase {
 		if b != 0 {
-			k := secKey(b, sec)
-			e.mOut[k] = append(e.mOut[k], m)
+			mAppend(e.mOut, secKey(b, sec), m)
 		}
 	}
 	e.mq = append(e.mq, m)
 	e.matchUsed = true
+}
+
+// mlist is the records of the match index under one key. Most keys have one or two (a request's
+// record at each of two layers), which need no slice of their own.
+type mlist struct {
+	first [2]*mentry
+	more  []*mentry
+}
+
+func (l *mlist) len() int {
+	switch {
+	case l.first[0] == nil:
+		return 0
+	case l.first[1] == nil:
+		return 1
+	}
+	return 2 + len(l.more)
+}
+
+// at returns the i-th record, in the order they were added.
+func (l *mlist) at(i int) *mentry {
+	if i < len(l.first) {
+		return l.first[i]
+	}
+	return l.more[i-len(l.first)]
+}
+
+// mAppend adds m to idx's records under k.
+func mAppend(idx map[uint64]mlist, k uint64, m *mentry) {
+	l := idx[k]
+	switch {
+	case l.first[0] == nil:
+		l.first[0] = m
+	case l.first[1] == nil:
+		l.first[1] = m
+	default:
+		l.more = append(l.more, m)
+	}
+	idx[k] = l
+}
+
+// mentrySlab is how many match index entries are allocated at once: they leave the index in the
+// order they entered it, so a slab is collected soon after its last entry left.
+const mentrySlab = 256
+
+// newMentry returns an entry for the match index from the current slab.
+func (e *Engine) newMentry() *mentry {
+	if len(e.mslab) == cap(e.mslab) {
+		e.mslab = make([]mentry, 0, mentrySlab)
+	}
+	e.mslab = e.mslab[:len(e.mslab)+1]
+	return &e.mslab[len(e.mslab)-1]
 }
 
 // maxMatchEntries bounds the match index while log time stands still (overCap in engine.go):
@@ -363,11 +413,13 @@ func (e *Engine) skewOf(file string, lo int) *skewStat {
 
 // candidates collects the unpaired outer records of layer lo in index idx under base, in the
 // seconds [from, to], keeping those with the best score. scanned counts every pairable one.
-func (e *Engine) candidates(idx map[uint64][]*mentry, x *mentry, base uint64, lo int, from, to int64, dst []*mentry) (best []*mentry, scanned int) {
+func (e *Engine) candidates(idx map[uint64]mlist, x *mentry, base uint64, lo int, from, to int64, dst []*mentry) (best []*mentry, scanned int) {
 	bestScore := -1 << 30
 	best = dst[:0]
 	for s := from; s <= to; s++ {
-		for _, o := range idx[secKey(base, s)] {
+		l := idx[secKey(base, s)]
+		for i := range l.len() {
+			o := l.at(i)
 			if o.taken && o.layer == lo {
 				scanned++ // an identical request already paired: x is one of a group
 				continue
@@ -396,7 +448,9 @@ func (e *Engine) rivals(x, o *mentry, lo int, skew int64) bool {
 	want := score(x, o)
 	n := 0
 	for s := o.sec - skew - matchAfter; s <= o.sec-skew+matchBefore; s++ {
-		for _, y := range e.mIn[secKey(x.inBase, s)] {
+		l := e.mIn[secKey(x.inBase, s)]
+		for i := range l.len() {
+			y := l.at(i)
 			if y == x || y.layer == lo || !e.outside(lo, y.layer) || live(y.g) == live(o.g) || live(y.g) == live(x.g) ||
 				y.matched && y.partner != lo {
 				continue // the same request, or one that paired with another layer
