@@ -224,11 +224,16 @@ func (rs *routeStats) observeBackend(dim, name string, h uint64, cls int, t int6
 	}
 }
 
-// route returns the baseline of (layer, method, path), or nil.
 // addRoute returns the counters of method and path at a layer, created on first use; nil once
-// maxRoutes routes are counted (the limit is reported).
+// maxRoutes routes are counted (the limit is reported). Every record looks its route up: a
+// direct-mapped cache of the routes found (routes are never removed) answers most lookups
+// before the map.
 func (e *Engine) addRoute(layer int, route uint64) *routeStats {
 	id := routeID(layer, route)
+	c := &e.routeCache[id%uint64(len(e.routeCache))]
+	if c.rs != nil && c.id == id {
+		return c.rs
+	}
 	rs := e.routes[id]
 	if rs == nil {
 		if len(e.routes) >= maxRoutes {
@@ -238,9 +243,11 @@ func (e *Engine) addRoute(layer int, route uint64) *routeStats {
 		rs = &routeStats{}
 		e.routes[id] = rs
 	}
+	c.id, c.rs = id, rs
 	return rs
 }
 
+// route returns the baseline of (layer, method, path), or nil.
 func (e *Engine) route(layer int, method, path string) *routeStats {
 	return e.routes[routeID(layer, routeHash(method, path))]
 }

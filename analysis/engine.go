@@ -301,6 +301,10 @@ type Engine struct {
 	voted int       // requests that contributed votes
 
 	routes     map[uint64]*routeStats // by routeID (prepare.go)
+	routeCache [512]struct {
+		id uint64
+		rs *routeStats
+	} // (addRoute)
 	routeLimit bool
 	surface    map[string]*surfaceStats // with Options.Surface
 
