@@ -11,10 +11,10 @@ import (
 )
 
 // The Envoy matcher's search for a value's end (envoyNext, one scan for the literal and the
-// bytes the value may not hold) against the search it replaced (bytes.Index for the literal,
-// then envoyScan over the value), kept here as the oracle: matchLineOracle and matchOracle are
-// matchLine and match as they were. Both must split every line the same way and fail with the
-// same message.
+// bytes the value may not hold) and its first path without recursion (matchFast) against the
+// matcher they replaced (bytes.Index for the literal, then envoyScan over the value), kept here
+// as the oracle: matchLineOracle and matchOracle are matchLine and match as they were. Both must
+// split every line the same way and fail with the same message.
 
 // envoyBenchFormat is the access log format of samples/incidents/envoy.yaml (and of the
 // four-hop bench).
@@ -173,11 +173,14 @@ func envoyNextCompare(t testing.TB, p *EnvoyParser, line []byte) bool {
 func TestEnvoyNextSame(t *testing.T) {
 	ps := envoyNextParsers(t)
 	r := rand.New(rand.NewSource(14))
-	matched := make([]int, len(ps))
+	matched, fast := make([]int, len(ps)), make([]int, len(ps))
 	for _, line := range envoyNextSeeds(t) {
 		for i, p := range ps {
 			if envoyNextCompare(t, p, line) {
 				matched[i]++
+			}
+			if bytes.HasPrefix(line, p.prefix) && p.matchFast(line) {
+				fast[i]++
 			}
 			for k := 0; k < 8; k++ {
 				envoyNextCompare(t, p, nginxMutate(r, line))
@@ -185,8 +188,8 @@ func TestEnvoyNextSame(t *testing.T) {
 		}
 	}
 	// The incident's ingress log is in the bench's format: the comparison covered matches.
-	if matched[5] < 300 {
-		t.Errorf("bench format matched %d seed lines", matched[5])
+	if matched[5] < 300 || fast[5] < 300 {
+		t.Errorf("bench format matched %d seed lines, %d of them by matchFast", matched[5], fast[5])
 	}
 }
 
