@@ -118,12 +118,25 @@ func addrOnly(s string) string {
 }
 
 func isTrusted(s string, trusted []netip.Prefix) bool {
-	a, ok := parseIPv4(s)
-	if !ok {
-		var err error
-		if a, err = netip.ParseAddr(s); err != nil {
-			return false // a name or garbage: not a proxy we know
+	if ip, ok := parseIPv4Bits(s); ok {
+		// netip.Prefix.Contains on the 32 bits, without making an Addr: an IPv4 address is
+		// in the valid IPv4 prefixes whose bits it shares.
+		for _, p := range trusted {
+			a := p.Addr()
+			if !p.IsValid() || !a.Is4() {
+				continue
+			}
+			b := a.As4()
+			base := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+			if bits := p.Bits(); bits == 0 || (ip^base)>>(32-bits) == 0 {
+				return true
+			}
 		}
+		return false
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return false // a name or garbage: not a proxy we know
 	}
 	a = a.Unmap()
 	for _, p := range trusted {
@@ -152,7 +165,16 @@ func (p *clientParser) Parse(line []byte, rec *Record) error {
 // 0–255, no leading zeros), without its general IPv4/IPv6 parser. ok is false for anything else,
 // which is then left to netip.ParseAddr.
 func parseIPv4(s string) (netip.Addr, bool) {
-	var ip [4]byte
+	ip, ok := parseIPv4Bits(s)
+	if !ok {
+		return netip.Addr{}, false
+	}
+	return netip.AddrFrom4([4]byte{byte(ip >> 24), byte(ip >> 16), byte(ip >> 8), byte(ip)}), true
+}
+
+// parseIPv4Bits is parseIPv4 giving the address as a number (the first field in the top byte).
+func parseIPv4Bits(s string) (uint32, bool) {
+	var ip uint32
 	field, i := 0, 0
 	for field < 4 {
 		start, v := i, 0
@@ -161,19 +183,19 @@ func parseIPv4(s string) (netip.Addr, bool) {
 			i++
 		}
 		if i == start || v > 255 || i-start > 1 && s[start] == '0' {
-			return netip.Addr{}, false
+			return 0, false
 		}
-		ip[field] = byte(v)
+		ip = ip<<8 | uint32(v)
 		field++
 		if field < 4 {
 			if i >= len(s) || s[i] != '.' {
-				return netip.Addr{}, false
+				return 0, false
 			}
 			i++
 		}
 	}
 	if i != len(s) {
-		return netip.Addr{}, false
+		return 0, false
 	}
-	return netip.AddrFrom4(ip), true
+	return ip, true
 }

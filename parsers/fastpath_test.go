@@ -5,6 +5,7 @@ package parsers
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"net/netip"
 	"strings"
@@ -207,5 +208,64 @@ func TestEnvoyScanAsTable(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestIsTrustedAsContains: isTrusted, which tests an IPv4 address against the prefixes on its
+// 32 bits, answers as netip.Prefix.Contains on the parsed address does, for the default ranges
+// and for random ones (/0, /32, unmasked, IPv6, IPv4-mapped, invalid).
+func TestIsTrustedAsContains(t *testing.T) {
+	oracle := func(s string, trusted []netip.Prefix) bool {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return false
+		}
+		a = a.Unmap()
+		for _, p := range trusted {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+	r := rand.New(rand.NewPCG(14, 4))
+	randV4 := func() string {
+		return fmt.Sprintf("%d.%d.%d.%d", []int{10, 172, 192, 100, 127, 169, 0, 255, 8}[r.IntN(9)], r.IntN(256), r.IntN(256), r.IntN(256))
+	}
+	lists := [][]netip.Prefix{DefaultTrustedProxies, {}, {netip.Prefix{}}}
+	for i := 0; i < 200; i++ {
+		var l []netip.Prefix
+		for n := r.IntN(5); n > 0; n-- {
+			a, _ := netip.ParseAddr(randV4())
+			switch r.IntN(4) {
+			case 0:
+				l = append(l, netip.PrefixFrom(a, r.IntN(33))) // not masked
+			case 1:
+				l = append(l, netip.PrefixFrom(netip.AddrFrom16(a.As16()), 96+r.IntN(33))) // IPv4-mapped
+			case 2:
+				l = append(l, netip.MustParsePrefix("fc00::/7"))
+			default:
+				l = append(l, netip.PrefixFrom(a, 40)) // invalid bits
+			}
+		}
+		lists = append(lists, l)
+	}
+	yes := 0
+	for round := 0; round < 20000; round++ {
+		s := randV4()
+		if r.IntN(10) == 0 {
+			s = []string{"::1", "fc00::1", "::ffff:10.0.0.1", "10.0.0.1:80", "x", ""}[r.IntN(6)]
+		}
+		l := lists[r.IntN(len(lists))]
+		got, want := isTrusted(s, l), oracle(s, l)
+		if got != want {
+			t.Fatalf("isTrusted(%q, %v) = %v, want %v", s, l, got, want)
+		}
+		if got {
+			yes++
+		}
+	}
+	if yes < 300 {
+		t.Fatalf("only %d trusted", yes)
 	}
 }
