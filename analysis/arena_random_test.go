@@ -16,6 +16,16 @@ import (
 // POST→301 then GET→405 from one client, HEAD/OPTIONS monitors, and an idless layer joining
 // part way (the match index takes over). prepare runs Prepare on each record first.
 func randomTraffic(e *Engine, seed uint64, n int, prepare bool, still bool) {
+	randomRecords(seed, n, still, func(rc *parsers.Record) {
+		if prepare {
+			Prepare(rc)
+		}
+		e.Add(rc)
+	})
+}
+
+// randomRecords makes randomTraffic's records and hands each to fn.
+func randomRecords(seed uint64, n int, still bool, fn func(*parsers.Record)) {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e37))
 	layers := [][2]string{{"alb", "alb"}, {"edge", "nginx"}, {"ingress", "envoy"}, {"app", "app"}}
 	methods := []string{"GET", "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"}
@@ -61,10 +71,7 @@ func randomTraffic(e *Engine, seed uint64, n int, prepare bool, still bool) {
 		if r.IntN(50) == 0 {
 			rc.Time = time.Time{}
 		}
-		if prepare {
-			Prepare(rc)
-		}
-		e.Add(rc)
+		fn(rc)
 	}
 }
 
