@@ -11,13 +11,20 @@ import (
 // TestMergeBatchesDone: MergeBatches gives keep the batch each record is parsed into, and done
 // gets every batch once fn has had all of its records and before the batch is parsed into
 // again — what the engine relies on to reuse the memory it keeps per batch. Two inputs, many
-// small blocks (a batch is reused many times), one line in seven filtered out by keep.
+// small blocks (a batch is reused many times), one line in seven filtered out by keep; and one
+// input alone, whose blocks several workers parse at once (scanParallel).
 func TestMergeBatchesDone(t *testing.T) {
+	for _, files := range []int{1, 2} {
+		t.Run(fmt.Sprintf("%d inputs", files), func(t *testing.T) { testMergeBatchesDone(t, files) })
+	}
+}
+
+func testMergeBatchesDone(t *testing.T, files int) {
 	dir := t.TempDir()
 	t0 := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	var args []string
 	lines := 0
-	for f, name := range []string{"a.log", "b.log"} {
+	for f, name := range []string{"a.log", "b.log"}[:files] {
 		var b []byte
 		for i := 0; i < 20000; i++ {
 			ts := t0.Add(time.Duration(i)*10*time.Millisecond + time.Duration(f)*time.Millisecond)
@@ -76,7 +83,7 @@ func TestMergeBatchesDone(t *testing.T) {
 	}
 	c := &Config{Format: FormatApp}
 	c.MergeBatches(inputs, 0, keep, fn, done)
-	want := lines - 2*((20000-1)/7) // lines 7, 14, … of each file
+	want := lines - files*((20000-1)/7) // lines 7, 14, … of each file
 	if seen != want || doneN != want || keptN != want {
 		t.Errorf("fn had %d records, done %d, keep kept %d; want %d each", seen, doneN, keptN, want)
 	}
