@@ -2,7 +2,6 @@ package parsers
 
 import (
 	"bytes"
-	"encoding/binary"
 	"strconv"
 )
 
@@ -54,24 +53,12 @@ var hexDigit = func() (t [256]bool) {
 // log's lines mostly are, and such an id is stored as it is: trimID keeps it whole (when not all
 // zeros) and lower-casing leaves it unchanged, so the setters skip both for it.
 func lowerHex(b []byte) bool {
-	n := len(b)
-	// Eight bytes at a time: with no byte at or above 0x80, adding a constant to every byte
-	// carries into no other byte, so b+0x50 has its high bit set for b >= '0' and b+0x46 for
-	// b > '9' (likewise 0x1f and 0x19 for 'a' and 'f').
-	for ; len(b) >= 8; b = b[8:] {
-		x := binary.LittleEndian.Uint64(b)
-		digit := (x + jLo8*0x50) &^ (x + jLo8*0x46)
-		letter := (x + jLo8*0x1f) &^ (x + jLo8*0x19)
-		if x&jHi8 != 0 || (digit|letter)&jHi8 != jHi8 {
-			return false
-		}
-	}
 	for _, c := range b {
 		if !lowerHexDigit[c] {
 			return false
 		}
 	}
-	return n > 0
+	return len(b) > 0
 }
 
 var lowerHexDigit = func() (t [256]bool) {
@@ -173,21 +160,12 @@ func (ids *IDs) setTraceparent(v []byte, a *arena) {
 func (ids *IDs) setAmzn(v []byte, a *arena) {
 	// The usual values at once: a header holding only the Root, or a bare X-Ray id (the loop
 	// below gives them the same answer).
-	// An X-Ray id as AWS writes it, in lower case, is stored as it is.
-	if len(v) == 40 && string(v[:5]) == "Root=" && xrayLowerID(v[5:]) {
-		ids.AmznRoot = bstr(v[5:])
-		return
-	}
-	if xrayLowerID(v) {
-		ids.AmznRoot = bstr(v)
-		return
-	}
 	if len(v) == 40 && string(v[:5]) == "Root=" && isXRayID(v[5:]) {
-		ids.AmznRoot = a.lower(v[5:])
+		ids.AmznRoot = xrayLower(v[5:], a)
 		return
 	}
 	if isXRayID(v) {
-		ids.AmznRoot = a.lower(v)
+		ids.AmznRoot = xrayLower(v, a)
 		return
 	}
 	v, ok := trimID(v)
@@ -215,10 +193,12 @@ func (ids *IDs) setAmzn(v []byte, a *arena) {
 	}
 }
 
-// xrayLowerID reports whether b is an X-Ray id (isXRayID) in lower case, which a.lower leaves
-// as it is.
-func xrayLowerID(b []byte) bool {
-	return len(b) == 35 && b[0] == '1' && b[1] == '-' && b[10] == '-' && lowerHex(b[2:10]) && lowerHex(b[11:]) && !allZero(b[11:])
+// xrayLower is a.lower(b) for an X-Ray id (isXRayID), which AWS writes in lower case.
+func xrayLower(b []byte, a *arena) string {
+	if lowerHex(b[2:10]) && lowerHex(b[11:]) {
+		return bstr(b)
+	}
+	return a.lower(b)
 }
 
 // isXRayID reports whether b is "1-<8 hex>-<24 hex>".

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// The setters' shortcut for lower-case hex ids (lowerHexID, xrayLowerID) against the setters
+// The setters' shortcut for lower-case hex ids (lowerHexID, xrayLower) against the setters
 // without it, kept here as the oracle: every value must give the same ids.
 
 func (ids *IDs) setRequestIDOracle(v []byte, a *arena) {
@@ -131,34 +131,6 @@ func randHex(r *rand.Rand, n int) string {
 		b[i] = "0123456789abcdef"[r.IntN(16)]
 	}
 	return string(b)
-}
-
-// TestLowerHex: lowerHex, eight bytes at a time, says what the byte table says, for every byte
-// at every place of a word and in the tail.
-func TestLowerHex(t *testing.T) {
-	table := func(b []byte) bool {
-		for _, c := range b {
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-				return false
-			}
-		}
-		return len(b) > 0
-	}
-	base := []byte("0123456789abcdef0123456789abcdef01")
-	for n := 0; n <= len(base); n++ {
-		for i := 0; i < n; i++ {
-			for c := 0; c < 256; c++ {
-				b := append([]byte(nil), base[:n]...)
-				b[i] = byte(c)
-				if got, want := lowerHex(b), table(b); got != want {
-					t.Fatalf("lowerHex(%q) = %v, want %v", b, got, want)
-				}
-			}
-		}
-		if got, want := lowerHex(base[:n]), n > 0; got != want {
-			t.Fatalf("lowerHex(%q) = %v", base[:n], got)
-		}
-	}
 }
 
 func TestIDsFastSame(t *testing.T) {
