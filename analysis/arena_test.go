@@ -105,17 +105,22 @@ func TestArenaKeptRequestOwnsItsText(t *testing.T) {
 		rec.UserAgent, rec.IDs.RequestID, rec.Allow = "edge-side-agent/1.0", ids[i][0], "GET, HEAD"
 		e.Add(&rec)
 	}
-	a := e.Result(nil)
+	keptHops(t, e.Result(nil), map[string]string{
+		"app":  "POST /api/orders?src=app app-side-agent/1.0 " + ids[100][0] + " ",
+		"edge": "POST /api/orders?src=edge edge-side-agent/1.0 " + ids[100][0] + " GET, HEAD",
+	})
+}
+
+// keptHops checks that a kept exactly one request, whose hops read as want has them by layer
+// (method, URI, user agent, request id, Allow).
+func keptHops(t *testing.T, a *Analysis, want map[string]string) {
+	t.Helper()
 	if len(a.Requests) != 1 {
 		t.Fatalf("%d requests kept, want 1", len(a.Requests))
 	}
 	got := map[string]string{}
 	for _, h := range a.Requests[0].Hops {
 		got[h.Layer] = h.Method + " " + h.URI + " " + h.UserAgent + " " + h.IDs.RequestID + " " + h.Allow
-	}
-	want := map[string]string{
-		"app":  "POST /api/orders?src=app app-side-agent/1.0 " + ids[100][0] + " ",
-		"edge": "POST /api/orders?src=edge edge-side-agent/1.0 " + ids[100][0] + " GET, HEAD",
 	}
 	for l, w := range want {
 		if got[l] != w {

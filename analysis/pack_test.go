@@ -20,23 +20,27 @@ func mergePacked(cfg *parsers.Config, inputs []parsers.Input, e *Engine) []parse
 // when given back (arena_test.go), so that a hop reading a reused chunk shows.
 func TestPackSameAnalysis(t *testing.T) {
 	for _, s := range foldSamples {
-		t.Run(s.name, func(t *testing.T) {
-			var plain, packed bytes.Buffer
-			a := analyzeSample(t, s.nginxConf, s.envoyConf, Options{}, s.args...)
-			b := analyzeSampleMerge(t, s.nginxConf, s.envoyConf, Options{}, mergePacked, s.args...)
-			if err := a.WriteJSON(&plain, true); err != nil {
-				t.Fatal(err)
-			}
-			if err := b.WriteJSON(&packed, true); err != nil {
-				t.Fatal(err)
-			}
-			if a.Summary.Requests405 == 0 {
-				t.Fatalf("%s: nothing found", s.name)
-			}
-			if !bytes.Equal(plain.Bytes(), packed.Bytes()) {
-				t.Errorf("packed records analyse differently:\n%s", firstDiff(plain.String(), packed.String()))
-			}
-		})
+		t.Run(s.name, func(t *testing.T) { samePacked(t, s.nginxConf, s.envoyConf, s.args...) })
+	}
+}
+
+// samePacked checks that the inputs analyse the same, byte for byte, packed and not.
+func samePacked(t *testing.T, nginxConf, envoyConf string, args ...string) {
+	t.Helper()
+	var plain, packed bytes.Buffer
+	a := analyzeSample(t, nginxConf, envoyConf, Options{}, args...)
+	b := analyzeSampleMerge(t, nginxConf, envoyConf, Options{}, mergePacked, args...)
+	if err := a.WriteJSON(&plain, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.WriteJSON(&packed, true); err != nil {
+		t.Fatal(err)
+	}
+	if a.Summary.Requests405 == 0 {
+		t.Fatalf("%v: nothing found", args)
+	}
+	if !bytes.Equal(plain.Bytes(), packed.Bytes()) {
+		t.Errorf("packed records analyse differently:\n%s", firstDiff(plain.String(), packed.String()))
 	}
 }
 
@@ -115,23 +119,10 @@ func TestPackKeptRequestOwnsItsText(t *testing.T) {
 		rec.UserAgent, rec.IDs.RequestID, rec.Allow = "edge-side-agent/1.0", rid(i), "GET, HEAD"
 		f.add(&rec)
 	}
-	a := e.Result(nil)
-	if len(a.Requests) != 1 {
-		t.Fatalf("%d requests kept, want 1", len(a.Requests))
-	}
-	got := map[string]string{}
-	for _, h := range a.Requests[0].Hops {
-		got[h.Layer] = h.Method + " " + h.URI + " " + h.UserAgent + " " + h.IDs.RequestID + " " + h.Allow
-	}
-	want := map[string]string{
+	keptHops(t, e.Result(nil), map[string]string{
 		"app":  "POST /api/orders?src=app&i=100 app-side-agent/1.0 " + rid(100) + " ",
 		"edge": "POST /api/orders?src=edge&i=100 edge-side-agent/1.0 " + rid(100) + " GET, HEAD",
-	}
-	for l, w := range want {
-		if got[l] != w {
-			t.Errorf("%s hop: %q, want %q", l, got[l], w)
-		}
-	}
+	})
 	if len(f.chunks) > 4_000 {
 		t.Errorf("%d chunks packed into: not reused", len(f.chunks))
 	}
