@@ -55,22 +55,7 @@ func FuzzScan(f *testing.F) {
 		size := 16 + int(chunk)%512
 		w := 1 + int(workers)%4
 		want, wantSt := refScan(data, max)
-		var got []string
-		free := make(chan *Batch, 4)
-		st := Scan("in.log", bytes.NewReader(data), ScanConfig{
-			NewParser: func() Parser { return scanTestParser{} },
-			MaxLine:   max, Workers: w, ChunkSize: size, HoldBlocks: true, Free: free,
-			Work: func(rec *Record, b *Batch) { b.Keep(rec) },
-			Deliver: func(b *Batch) {
-				for _, r := range b.Records {
-					got = append(got, fmt.Sprintf("%d%s", r.Line, r.Path))
-				}
-				select {
-				case free <- b:
-				default:
-				}
-			},
-		})
+		got, st := scanKept(bytes.NewReader(data), max, w, size)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("records %q, want %q", got, want)
 		}
@@ -97,17 +82,7 @@ func scanEveryBlockSize(t *testing.T, data []byte, max int) {
 		t.Fatalf("reference: %+v", wantSt)
 	}
 	for size := 16; size < 300; size++ {
-		var got []string
-		st := Scan("in.log", bytes.NewReader(data), ScanConfig{
-			NewParser: func() Parser { return scanTestParser{} },
-			MaxLine:   max, Workers: 1, ChunkSize: size, HoldBlocks: true,
-			Work: func(rec *Record, b *Batch) { b.Keep(rec) },
-			Deliver: func(b *Batch) {
-				for _, r := range b.Records {
-					got = append(got, fmt.Sprintf("%d%s", r.Line, r.Path))
-				}
-			},
-		})
+		got, st := scanKept(bytes.NewReader(data), max, 1, size)
 		if !reflect.DeepEqual(got, want) || st.Parsed != wantSt.Parsed || st.Rejected != wantSt.Rejected {
 			t.Fatalf("blocks of %d bytes: records %q, stats %+v; want %q, %+v", size, got, st, want, wantSt)
 		}
