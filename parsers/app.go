@@ -426,18 +426,26 @@ func (p *AppParser) jsonObject(s string, i int, walk bool) (int, bool) {
 		if !ok {
 			return i, false
 		}
-		i = jsonSkipWS(s, i)
-		if i >= len(s) {
-			return i, false
+		var done bool
+		if i, done, ok = jsonAfter(s, i, '}'); done || !ok {
+			return i, ok
 		}
-		if s[i] == '}' {
-			return i + 1, true
-		}
-		if s[i] != ',' {
-			return i, false
-		}
-		i = jsonSkipWS(s, i+1)
 	}
+}
+
+// jsonAfter reads what follows a member of an object or an element of a list at s[i]: the
+// closing byte (done, and i past it) or a comma (i at the next value).
+func jsonAfter(s string, i int, close byte) (int, bool, bool) {
+	i = jsonSkipWS(s, i)
+	switch {
+	case i >= len(s):
+		return i, false, false
+	case s[i] == close:
+		return i + 1, true, true
+	case s[i] != ',':
+		return i, false, false
+	}
+	return jsonSkipWS(s, i+1), false, true
 }
 
 // jsonMember checks the value at s[i] of the member key and offers it (the first value of a
@@ -491,17 +499,10 @@ func (p *AppParser) jsonArray(s string, i int, first bool, e appKey) (int, bool)
 		if !ok {
 			return i, false
 		}
-		i = jsonSkipWS(s, i)
-		if i >= len(s) {
-			return i, false
+		var done bool
+		if i, done, ok = jsonAfter(s, i, ']'); done || !ok {
+			return i, ok
 		}
-		if s[i] == ']' {
-			return i + 1, true
-		}
-		if s[i] != ',' {
-			return i, false
-		}
-		i = jsonSkipWS(s, i+1)
 	}
 }
 
