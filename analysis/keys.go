@@ -188,7 +188,7 @@ func keyText(ids *parsers.IDs, h uint64) string {
 // probing and backward-shift deletion. Every record looks up, adds or updates its keys and every
 // request that closes deletes them, several times per record, so this is the engine's hottest
 // table; a Go map costs several times as much per operation here. The keys are hashes already,
-// so their low bits index the table; 0 marks an empty slot (hash never returns 0). Keys and
+// so their high bits choose a key's slot (home); 0 marks an empty slot (hash never returns 0). Keys and
 // states are held in two arrays: a probe reads only keys, eight to a cache line.
 type keyTable struct {
 	keys   []uint64
