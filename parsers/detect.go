@@ -381,8 +381,15 @@ func (c *Config) undetected(path string, sample [][]byte, cands []candidate, fir
 	return fmt.Errorf("cannot tell the format of %s from its first lines (%q): %s", path, line, hint)
 }
 
-// apachePath reports whether a log's path names Apache httpd (/var/log/apache2, httpd/).
+// apachePath reports whether a log's path names Apache httpd (/var/log/apache2, httpd/). A
+// relative path is read from the working directory too: "access.log" run in /var/log/apache2
+// is httpd's log.
 func apachePath(p string) bool {
+	if p != "-" && p != "" && !filepath.IsAbs(p) {
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+	}
 	p = strings.ToLower(filepath.ToSlash(p))
 	return strings.Contains(p, "apache") || strings.Contains(p, "httpd")
 }

@@ -568,3 +568,26 @@ func BenchmarkHAProxyLogFormat(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 }
+
+// A stock combined line of Apache httpd is read as Apache also when the log is named relative to
+// the working directory, as in `cd /var/log/apache2 && logtriage analyze edge=access.log`: the
+// line alone is nginx's combined. The line is a real one (Apache httpd 2.4.71, Debian, stock
+// combined LogFormat: httpd's static-file handler refusing DELETE).
+func TestDetectApacheRelativePath(t *testing.T) {
+	const line = `127.0.0.1 - - [01/Dec/2026:17:34:08 +0000] "DELETE /static/app.css HTTP/1.1" 405 469 "-" "deploy-bot/1.0"`
+	dir := filepath.Join(t.TempDir(), "var", "log", "apache2")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	for path, want := range map[string]string{"access.log": "apache combined", "-": "nginx combined"} {
+		var c Config
+		res, err := c.Resolve(path, toSample([]string{line}))
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if res.Variant != want {
+			t.Errorf("%s in %s: variant %q, want %q", path, dir, res.Variant, want)
+		}
+	}
+}
