@@ -13,7 +13,7 @@ import (
 // status; shared by analyze, es and report (and contract). Self-contained: a command embeds
 // it and calls annotate before writing its report and gate after.
 type gateFlags struct {
-	OpenAPI string `name:"openapi" help:"OpenAPI 3.0/3.1 spec (YAML or JSON): mark each finding documented (the server is wrong), undocumented (the client is wrong) or unknown_route." type:"existingfile" placeholder:"FILE"`
+	OpenAPI string `name:"openapi" help:"OpenAPI 3.0, 3.1 or 3.2 spec (YAML or JSON): mark each finding documented (the server is wrong), undocumented (the client is wrong) or unknown_route." type:"existingfile" placeholder:"FILE"`
 	FailOn  string `name:"fail-on" help:"Exit with status 5 when a finding matches: any, documented, undocumented, unknown_route, a cause (deploy_regression, …), layer:NAME or method:NAME; comma = any of, + = all of (documented+layer:app)." placeholder:"LIST"`
 
 	spec   *contract.Spec

@@ -19,7 +19,7 @@ import (
 type inputFlags struct {
 	Inputs []string `arg:"" name:"INPUT" help:"Log files, globs, directories or - for stdin; prefix NAME= to name the layer (edge=nginx.log). Without NAME=, the layer is the format name."`
 
-	Format         string            `help:"Force the format of every input instead of detecting it: nginx, envoy, alb, app, apache, haproxy, caddy or traefik." enum:",nginx,envoy,alb,app,apache,haproxy,caddy,traefik" default:"" placeholder:"FORMAT"`
+	Format         string            `help:"Force the format of every input instead of detecting it: nginx, envoy, alb, app, apache, haproxy, caddy, traefik or iis." enum:",nginx,envoy,alb,app,apache,haproxy,caddy,traefik,iis" default:"" placeholder:"FORMAT"`
 	NginxFormat    string            `name:"nginx-format" help:"nginx log_format string for custom nginx logs (may start with escape=json)." placeholder:"STRING"`
 	NginxConf      string            `name:"nginx-conf" help:"nginx configuration file: its log_format and access_log directives (includes followed) choose each log file's format." type:"existingfile" placeholder:"FILE"`
 	EnvoyFormat    string            `name:"envoy-format" help:"Envoy access log format string for custom Envoy text logs." placeholder:"STRING"`

@@ -62,8 +62,9 @@ type cli struct {
 const description = `Find which layer turned a request into an HTTP 405, and why.
 
 Inputs are files, globs, directories or - (standard input), each optionally named by its
-layer: edge=logs/nginx/access.log app='logs/app/*.json'. Formats (nginx, Envoy, AWS ALB, JSON or
-logfmt application logs; gzip or plain) are detected from the first lines.`
+layer: edge=logs/nginx/access.log app='logs/app/*.json'. Formats (AWS ALB, nginx, Envoy, Apache
+httpd, HAProxy, Caddy, Traefik, IIS, and application logs: JSON, logfmt or a web framework's
+default lines; gzip or plain) are detected from the first lines.`
 
 // streams are the command's standard input, output and error; every command writes only to
 // them, so that tests run the whole command line in process.
@@ -123,7 +124,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	parser, err := kong.New(&c,
 		kong.Name("logtriage"),
 		kong.Description(description),
-		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Vars{"version": "logtriage " + buildVersion()},
 		kong.Writers(stdout, stderr),
@@ -148,6 +148,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	}()
 	ctx, err := parser.Parse(args)
 	if err != nil {
+		// A command-line error and where to read the usage go to stderr only: stdout carries the
+		// records or the report, often redirected to a file that the help text would fill.
+		var pe *kong.ParseError
+		if errors.As(err, &pe) {
+			fmt.Fprintln(stderr, "logtriage: error:", term.Clean(err.Error()))
+			fmt.Fprintln(stderr, usageHint(pe.Context))
+			return exitUsage
+		}
 		parser.FatalIfErrorf(err)
 	}
 	if err := ctx.Run(&streams{in: stdin, out: stdout, err: stderr}, parser); err != nil {
@@ -159,4 +167,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		return exitFatal
 	}
 	return exitOK
+}
+
+// usageHint names the help to read after a command-line error: the command's, once one was
+// given, else the list of commands.
+func usageHint(ctx *kong.Context) string {
+	if ctx != nil {
+		if cmd := ctx.Selected(); cmd != nil {
+			return fmt.Sprintf("Run %q for its arguments and flags.", cmd.FullPath()+" --help")
+		}
+	}
+	return `Run "logtriage --help" for the commands.`
 }

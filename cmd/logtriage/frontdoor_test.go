@@ -1,0 +1,65 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/logtriage/logtriage/parsers"
+)
+
+// The first mistakes a new user makes, as the README's "Exit status" table describes them: each
+// says what went wrong and where to look next, and exits with the documented status.
+
+// TestUsageErrorsGoToStderrOnly: a typo in a flag, a missing input or an unknown command is
+// exit 2 with the error and the help command to run on stderr, and nothing on stdout, which is
+// the records or the report (`… > analysis.json`) and used to receive the whole help text.
+func TestUsageErrorsGoToStderrOnly(t *testing.T) {
+	for _, tc := range []struct {
+		args       []string
+		want, help string
+	}{
+		{[]string{"analyze", "--outpt", "json", "samples/nginx/combined.log"}, `unknown flag --outpt, did you mean one of "--output"`, `"logtriage analyze --help"`},
+		{[]string{"analyze"}, `expected "<INPUT> ..."`, `"logtriage analyze --help"`},
+		{[]string{"trace", "some-id"}, `expected "<INPUT> ..."`, `"logtriage trace --help"`},
+		{[]string{"parse", "--format", "yaml", "samples/nginx/combined.log"}, `--format must be one of`, `"logtriage parse --help"`},
+		{[]string{"analyze", "-o", "yaml", "samples/nginx/combined.log"}, `--output must be one of`, `"logtriage analyze --help"`},
+		{[]string{"analyse", "samples/nginx/combined.log"}, `unexpected argument analyse`, `"logtriage --help"`},
+		{nil, `expected one of "parse", "analyze"`, `"logtriage --help"`},
+	} {
+		r := lt(t, nil, tc.args...)
+		if r.code != exitUsage {
+			t.Errorf("%q: exit %d, want %d", tc.args, r.code, exitUsage)
+		}
+		if r.stdout != "" {
+			t.Errorf("%q: %d bytes on stdout, want none:\n%.300s", tc.args, len(r.stdout), r.stdout)
+		}
+		if !strings.HasPrefix(r.stderr, "logtriage: error: ") || !strings.Contains(r.stderr, tc.want) || !strings.Contains(r.stderr, tc.help) {
+			t.Errorf("%q: stderr %q, want the error (%s) and the help to run (%s)", tc.args, r.stderr, tc.want, tc.help)
+		}
+	}
+	// Asking for the help is not an error: it goes to stdout.
+	if r := lt(t, nil, "analyze", "--help"); r.code != exitOK || !strings.Contains(r.stdout, "Usage: logtriage analyze") || r.stderr != "" {
+		t.Errorf("analyze --help: exit %d, stdout %.100q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestFormatFlagTakesEveryFormat: --format accepts every format the parsers know (parsers.Formats),
+// which the "cannot tell the format" hint lists; IIS was refused as a usage error.
+func TestFormatFlagTakesEveryFormat(t *testing.T) {
+	for _, f := range parsers.Formats {
+		r := lt(t, nil, "parse", "-q", "--format", f, "samples/nginx/combined.log")
+		if r.code == exitUsage || strings.Contains(r.stderr, "must be one of") {
+			t.Errorf("--format %s: exit %d, %s", f, r.code, r.stderr)
+		}
+	}
+	r := lt(t, nil, "parse", "-q", "--format", "iis", "samples/causes/iis/u_ex261201.log")
+	recs := decode(t, r.stdout)
+	if r.code != exitOK || len(recs) == 0 {
+		t.Fatalf("--format iis on an IIS log: exit %d, %d records\n%s", r.code, len(recs), r.stderr)
+	}
+	for _, rec := range recs {
+		if rec.Format != parsers.FormatIIS {
+			t.Errorf("--format iis: a record of format %q", rec.Format)
+		}
+	}
+}
