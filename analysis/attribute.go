@@ -192,8 +192,14 @@ func (e *Engine) attribute(r *request) {
 		}
 	}
 	if v.allowHdr == "" {
-		if v.proxyHow != "" && v.originHop >= 0 && hops[v.originHop].allow() == "" {
-			v.noAllow = true // nginx, Envoy and the ALB set no Allow on their own 405s (§6.5)
+		// nginx, Envoy, the ALB, HAProxy and Caddy set no Allow on their own 405s (§6.5);
+		// Apache httpd sets one on every 405 it makes (Allow: TRACE after mod_rewrite [R=405],
+		// the file's methods from the static-file handler: the %{Allow}o column of
+		// samples/proxies/apache/access.log and parsers/testdata/proxies/apache-access.log), so
+		// a log that does not record it says nothing about it.
+		if v.proxyHow != "" && v.originHop >= 0 && hops[v.originHop].allow() == "" &&
+			e.format(hops[v.originHop]) != parsers.FormatApache {
+			v.noAllow = true
 		}
 		for i := b; i >= 0; i-- {
 			if e.layers[hops[i].layer].allowSeen && (hops[i].status == 405 || i == b) {
