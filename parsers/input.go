@@ -92,6 +92,9 @@ func expandPattern(pat string) ([]string, error) {
 	for _, m := range matches {
 		st, err := os.Stat(m)
 		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("cannot read input %s: %v: check the path", m, errors.Unwrap(err))
+			}
 			return nil, fmt.Errorf("cannot read input %s: %v", m, errors.Unwrap(err))
 		}
 		if !st.IsDir() {
@@ -99,6 +102,7 @@ func expandPattern(pat string) ([]string, error) {
 			continue
 		}
 		var files []string
+		skipped := 0 // hidden files and documentation or configuration beside the logs
 		root := m
 		if lst, err := os.Lstat(m); err == nil && lst.Mode()&fs.ModeSymlink != 0 {
 			// A link to a directory: WalkDir would not follow it; a trailing separator does.
@@ -121,9 +125,11 @@ func expandPattern(pat string) ([]string, error) {
 				if d.IsDir() {
 					return filepath.SkipDir
 				}
+				skipped++
 				return nil
 			}
 			if notLog(d.Name()) {
+				skipped++
 				return nil
 			}
 			if d.Type().IsRegular() {
@@ -139,8 +145,12 @@ func expandPattern(pat string) ([]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cannot list directory %s: %w", m, err)
 		}
-		if len(files) == 0 {
-			return nil, fmt.Errorf("directory %s holds no files", m)
+		switch {
+		case len(files) == 0 && skipped > 0:
+			return nil, fmt.Errorf("directory %s holds no log files (%d skipped: hidden files, README and .md, .conf, .yaml, .html files are not read from a directory): "+
+				"name the log files, or a directory that holds them", m, skipped)
+		case len(files) == 0:
+			return nil, fmt.Errorf("directory %s holds no files: name the log files, or a directory that holds them", m)
 		}
 		sort.Strings(files)
 		out = append(out, files...)

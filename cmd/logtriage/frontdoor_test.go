@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -60,6 +62,70 @@ func TestFormatFlagTakesEveryFormat(t *testing.T) {
 	for _, rec := range recs {
 		if rec.Format != parsers.FormatIIS {
 			t.Errorf("--format iis: a record of format %q", rec.Format)
+		}
+	}
+}
+
+// TestFirstInputMistakes: the input mistakes of a first run, each with its exit status (README,
+// "Exit status") and a message that names the input and says what to do.
+func TestFirstInputMistakes(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write("docs/README.md", []byte("# notes\n"))
+	write("docs/nginx.conf", []byte("events {}\n"))
+	write("docs/.hidden.log", []byte("x\n"))
+	garbage := write("garbage.log", []byte("hello world\nthis is not a log\n"))
+	gz, err := os.ReadFile("samples/incidents/alb.log.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := write("cut.log.gz", gz[:len(gz)/2])
+	corrupt := write("corrupt.log.gz", append([]byte{0x1f, 0x8b, 8, 0}, "not deflate data at all\n"...))
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"missing file", []string{"analyze", filepath.Join(dir, "missing.log")}, exitUsage,
+			[]string{"cannot read input " + filepath.Join(dir, "missing.log"), "no such file or directory: check the path"}},
+		{"empty directory", []string{"analyze", empty}, exitUsage,
+			[]string{"directory " + empty + " holds no files", "name the log files"}},
+		{"directory of documentation only", []string{"analyze", filepath.Join(dir, "docs")}, exitUsage,
+			[]string{"holds no log files (3 skipped", "README and .md, .conf", "name the log files"}},
+		{"glob without a match", []string{"analyze", filepath.Join(dir, "*.nope")}, exitUsage,
+			[]string{"no file matches", "check the path"}},
+		{"unknown format", []string{"analyze", garbage}, exitFatal,
+			[]string{"cannot tell the format of " + garbage, "--format nginx|envoy|alb|app|apache|haproxy|caddy|traefik|iis", "no input could be read"}},
+		{"unknown format beside a readable log", []string{"parse", garbage, "samples/nginx/combined.log"}, exitPartial,
+			[]string{"cannot tell the format of " + garbage, "1 of 2 inputs could not be read in full"}},
+		{"truncated gzip", []string{"analyze", cut}, exitPartial,
+			[]string{cut + " after line", "truncated stream (a gzip file cut short?)", "1 of 1 inputs could not be read in full"}},
+		{"corrupt gzip", []string{"analyze", corrupt}, exitFatal,
+			[]string{corrupt, "corrupt input", "no input could be read"}},
+	} {
+		r := lt(t, nil, tc.args...)
+		if r.code != tc.code {
+			t.Errorf("%s: exit %d, want %d\n%s", tc.name, r.code, tc.code, r.stderr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("%s: stderr lacks %q:\n%s", tc.name, w, r.stderr)
+			}
 		}
 	}
 }
