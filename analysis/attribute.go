@@ -325,7 +325,7 @@ func otherProxyHow(format, d string, local parsers.Local) string {
 	case parsers.FormatApache:
 		switch {
 		case strings.Contains(d, "no handler"):
-			return "httpd answered before any content handler (mod_rewrite [R=405], a <Limit>/Require rule, or the static-file handler)"
+			return "httpd answered before any content handler (AllowMethods, mod_rewrite [R=405], or the static-file handler)"
 		case strings.Contains(d, "handler "):
 			return "httpd's own handler answered (" + after(d, "handler ") + "), not mod_proxy"
 		case local == parsers.LocalUnknown:

@@ -115,10 +115,14 @@ func (e *Engine) evidence(r *request, f *Finding) string {
 		} else {
 			fmt.Fprintf(&b, "; it also succeeded %d times in the window (intermittent)", v.routeOK)
 		}
-		if f.Clients != nil && len(f.Clients.UserAgents) > 0 {
-			fmt.Fprintf(&b, "; sent by %s", countList(f.Clients.UserAgents))
-			if len(f.Clients.Addresses) > 0 {
-				fmt.Fprintf(&b, " from %s", countList(f.Clients.Addresses))
+		if c := f.Clients; c != nil {
+			if len(c.UserAgents) > 0 && !agentsUnknown(c) {
+				fmt.Fprintf(&b, "; sent by %s", countList(c.UserAgents))
+				if len(c.Addresses) > 0 {
+					fmt.Fprintf(&b, " from %s", countList(c.Addresses))
+				}
+			} else if len(c.Addresses) > 0 {
+				fmt.Fprintf(&b, "; sent from %s", countList(c.Addresses))
 			}
 		}
 		b.WriteString(".")
@@ -201,6 +205,11 @@ func (e *Engine) fix(r *request, f *Finding) string {
 		}
 		s = fmt.Sprintf("%s does not route %s %s: if clients should use %s, add the handler; otherwise change the clients to %s.",
 			layer, rh.method(), route, rh.method(), allow)
+		if rh.method() == "OPTIONS" && f.Clients != nil && agentsUnknown(f.Clients) && !e.originLogged(r) {
+			// No hop logs the user agent or Origin, so a browser's preflight cannot be told
+			// from other OPTIONS (preflightByAgent): say what it would need.
+			s += " The logs record neither the user agent nor Origin, so these may be browsers' CORS preflights (a browser sends OPTIONS only as one, by itself): if so, answer OPTIONS with Access-Control-Allow-Methods and Access-Control-Allow-Origin (CORS middleware or the proxy's CORS policy)."
+		}
 	}
 	if f.Masked > 0 {
 		s += fmt.Sprintf(" Stop masking at %s (error_page / intercept / error handler): the client must see the 405 with its Allow header.", strings.Join(f.MaskedBy, ", "))
@@ -209,6 +218,22 @@ func (e *Engine) fix(r *request, f *Finding) string {
 		s += " Send an Allow header listing the permitted methods with every 405."
 	}
 	return s
+}
+
+// agentsUnknown tells that no hop of a finding's requests logged the user agent ("-" alone:
+// HAProxy's httplog without a captured header, http.server's access line).
+func agentsUnknown(c *Clients) bool {
+	return len(c.UserAgents) == 1 && c.UserAgents[0].Value == "-"
+}
+
+// originLogged tells whether any layer of the request logs the Origin header.
+func (e *Engine) originLogged(r *request) bool {
+	for _, h := range r.hops {
+		if e.layers[h.layer].originSeen {
+			return true
+		}
+	}
+	return false
 }
 
 func proxyKind(format string) string {
@@ -220,7 +245,7 @@ func proxyKind(format string) string {
 	case parsers.FormatEnvoy:
 		return "Envoy route / filter"
 	case parsers.FormatApache:
-		return "Apache httpd configuration (mod_rewrite, <Limit>/<LimitExcept>, handler)"
+		return "Apache httpd configuration (AllowMethods, mod_rewrite [R=405], the static-file handler)"
 	case parsers.FormatHAProxy:
 		return "HAProxy frontend (http-request deny/return)"
 	case parsers.FormatCaddy:

@@ -131,8 +131,102 @@ func TestApacheStockCombined(t *testing.T) {
 		if f.AllowMissing != 0 || strings.Contains(f.Evidence, "no Allow header") {
 			t.Errorf("%s: %d without Allow claimed; httpd sends Allow on its 405s and this log does not record it\nevidence: %s", w.key, f.AllowMissing, f.Evidence)
 		}
+		if w.key == "POST /api/export" && !strings.Contains(f.Evidence, "AllowMethods") {
+			t.Errorf("%s: mod_allowmethods' 405: the evidence does not name AllowMethods among httpd's candidates\nevidence: %s", w.key, f.Evidence)
+		}
 		if w.origin == "edge" && (strings.Contains(f.Evidence, "nginx") || strings.Contains(f.Fix, "nginx")) {
 			t.Errorf("%s: Apache's finding names nginx\nevidence: %s\nfix: %s", w.key, f.Evidence, f.Fix)
 		}
+	}
+}
+
+// haproxyStockLog is HAProxy 2.6.12's option httplog, as rsyslog writes it to
+// /var/log/haproxy.log (no request header captured, so no user agent), with
+// "http-request deny deny_status 405 if { path_beg /api/reports } write_method" and
+// "http-request deny if { path_beg /admin } write_method" (403) in the frontend; the rest relayed
+// to the backend.
+const haproxyStockLog = `Dec  1 17:33:32 web-1 haproxy[22693]: 127.0.0.1:49392 [01/Dec/2026:17:33:32.354] fe_main be_app/app1 0/0/0/2/2 200 154 - - ---- 1/1/0/0/0 0/0 "GET /api/items HTTP/1.1"
+Dec  1 17:33:32 web-1 haproxy[22693]: 127.0.0.1:49400 [01/Dec/2026:17:33:32.380] fe_main be_app/app1 0/0/0/1/1 200 154 - - ---- 1/1/0/0/0 0/0 "GET /api/reports HTTP/1.1"
+Dec  1 17:33:32 web-1 haproxy[22693]: 127.0.0.1:49414 [01/Dec/2026:17:33:32.404] fe_main be_app/app1 0/0/0/1/2 200 154 - - ---- 1/1/0/0/0 0/0 "GET /admin/users HTTP/1.1"
+Dec  1 17:33:32 web-1 haproxy[22693]: 127.0.0.1:49420 [01/Dec/2026:17:33:32.435] fe_main be_app/app1 0/0/0/1/1 405 191 - - ---- 1/1/0/0/0 0/0 "POST /api/items HTTP/1.1"
+Dec  1 17:33:32 web-1 haproxy[22693]: 127.0.0.1:49428 [01/Dec/2026:17:33:32.459] fe_main fe_main/<NOSRV> 0/-1/-1/-1/0 405 255 - - PR-- 1/1/0/0/0 0/0 "DELETE /api/reports HTTP/1.1"
+Dec  1 17:33:32 web-1 haproxy[22693]: 127.0.0.1:49434 [01/Dec/2026:17:33:32.481] fe_main fe_main/<NOSRV> 0/-1/-1/-1/0 405 255 - - PR-- 1/1/0/0/0 0/0 "POST /api/reports HTTP/1.1"
+Dec  1 17:33:32 web-1 haproxy[22693]: 127.0.0.1:49448 [01/Dec/2026:17:33:32.502] fe_main fe_main/<NOSRV> 0/-1/-1/-1/0 403 192 - - PR-- 1/1/0/0/0 0/0 "POST /admin/users HTTP/1.1"
+Dec  1 17:33:32 web-1 haproxy[22693]: 127.0.0.1:49454 [01/Dec/2026:17:33:32.524] fe_main be_app/app1 0/0/0/1/1 405 190 - - ---- 1/1/0/0/0 0/0 "OPTIONS /api/profile HTTP/1.1"
+`
+
+// haproxyStockApp is the backend's log of the same run, with the traceback http.server writes
+// when HAProxy closes an idle connection.
+const haproxyStockApp = `127.0.0.1 - - [01/Dec/2026 17:33:32] "GET /api/items HTTP/1.1" 200 -
+127.0.0.1 - - [01/Dec/2026 17:33:32] "GET /api/reports HTTP/1.1" 200 -
+127.0.0.1 - - [01/Dec/2026 17:33:32] "GET /admin/users HTTP/1.1" 200 -
+----------------------------------------
+Exception occurred during processing of request from ('127.0.0.1', 40542)
+Traceback (most recent call last):
+  File "/root/.pyenv/versions/3.11.7/lib/python3.11/socketserver.py", line 691, in process_request_thread
+    self.finish_request(request, client_address)
+  File "/root/.pyenv/versions/3.11.7/lib/python3.11/socketserver.py", line 361, in finish_request
+    self.RequestHandlerClass(request, client_address, self)
+  File "/root/.pyenv/versions/3.11.7/lib/python3.11/socketserver.py", line 755, in __init__
+    self.handle()
+  File "/root/.pyenv/versions/3.11.7/lib/python3.11/http/server.py", line 438, in handle
+    self.handle_one_request()
+  File "/root/.pyenv/versions/3.11.7/lib/python3.11/http/server.py", line 404, in handle_one_request
+    self.raw_requestline = self.rfile.readline(65537)
+                           ^^^^^^^^^^^^^^^^^^^^^^^^^^
+  File "/root/.pyenv/versions/3.11.7/lib/python3.11/socket.py", line 706, in readinto
+    return self._sock.recv_into(b)
+           ^^^^^^^^^^^^^^^^^^^^^^^
+ConnectionResetError: [Errno 104] Connection reset by peer
+----------------------------------------
+127.0.0.1 - - [01/Dec/2026 17:33:32] "POST /api/items HTTP/1.1" 405 -
+127.0.0.1 - - [01/Dec/2026 17:33:32] "OPTIONS /api/profile HTTP/1.1" 405 -
+`
+
+// HAProxy's stock httplog in front of an app that logs no user agent either: each 405's origin,
+// HAProxy's own 405s without Allow (it sends none), the deny's 403 as a method rejection, the
+// app's evidence names the client address without a "sent by -" for the unknown agent, and the
+// fix of the OPTIONS that was a browser's CORS preflight (the request sent Origin and
+// Access-Control-Request-Method, neither logged) mentions preflights.
+func TestHAProxyStockHTTPLog(t *testing.T) {
+	formats, got := analyzeStock(t, t.TempDir(), map[string]string{"haproxy.log": haproxyStockLog, "app.log": haproxyStockApp},
+		"edge=haproxy.log", "app=app.log")
+	if formats["haproxy.log"] != "haproxy" || formats["app.log"] != "app" {
+		t.Fatalf("formats %v, want haproxy and app", formats)
+	}
+	want := []struct {
+		key, origin, cause string
+		status, noAllow    int
+	}{
+		{"POST /api/items", "app", "method_not_routed", 405, 0},
+		{"DELETE /api/reports", "edge", "proxy_method_block", 405, 1}, // deny_status 405
+		{"POST /api/reports", "edge", "proxy_method_block", 405, 1},
+		{"POST /admin/users", "edge", "proxy_method_block", 403, 0},  // deny (403)
+		{"OPTIONS /api/profile", "app", "method_not_routed", 405, 0}, // a browser's preflight, unknowable here
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d findings, want %d: %v", len(got), len(want), got)
+	}
+	for _, w := range want {
+		f, ok := got[w.key]
+		if !ok {
+			t.Errorf("%s: no finding", w.key)
+			continue
+		}
+		if f.Origin != w.origin || f.Cause != w.cause || f.Status != w.status || f.AllowMissing != w.noAllow {
+			t.Errorf("%s: %s at %s, status %d, %d without Allow; want %s at %s, status %d, %d", w.key, f.Cause, f.Origin, f.Status,
+				f.AllowMissing, w.cause, w.origin, w.status, w.noAllow)
+		}
+	}
+	if ev := got["POST /api/items"].Evidence; !strings.Contains(ev, "; sent from 127.0.0.1 (1).") || strings.Contains(ev, "sent by") {
+		t.Errorf("POST /api/items evidence: want the client address alone, no user agent (none is logged):\n%s", ev)
+	}
+	// Neither hop logs the user agent or Origin: the OPTIONS may be a browser's preflight, which
+	// no client change fixes; the fix says so.
+	if fix := got["OPTIONS /api/profile"].Fix; !strings.Contains(fix, "CORS preflights") || !strings.Contains(fix, "Access-Control-Allow-Methods") {
+		t.Errorf("OPTIONS /api/profile fix does not mention the preflight:\n%s", fix)
+	}
+	if fix := got["POST /api/items"].Fix; strings.Contains(fix, "preflight") {
+		t.Errorf("POST /api/items fix mentions preflights:\n%s", fix)
 	}
 }
