@@ -58,6 +58,7 @@ func (c *analyzeCmd) Run(s *streams) error {
 		return err
 	}
 	c.outputFlags.foldNote(s.err, a, c.Quiet)
+	windowNote(s.err, stats, a.Summary.Records, &c.inputFlags)
 	if err := c.gateFlags.gate(s.err, a); err != nil {
 		return err
 	}

@@ -129,3 +129,18 @@ func TestFirstInputMistakes(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowWithoutRecordsSaysSo: --since/--until that leave out every parsed record (a duration
+// counts back from now; old logs, or a clock far off) used to give "No 405 responses found" and
+// nothing else; stderr now says that the window held none of the records.
+func TestWindowWithoutRecordsSaysSo(t *testing.T) {
+	r := lt(t, nil, "analyze", "-q", "--until", "2026-11-24T07:00:00Z", "samples/nginx/combined.log")
+	want := "none of the 40 records parsed lies in the time window (before 2026-11-24T07:00:00Z): check --since/--until"
+	if r.code != exitOK || !strings.Contains(r.stderr, want) {
+		t.Errorf("a window before the log: exit %d, stderr %q, want %q", r.code, r.stderr, want)
+	}
+	r = lt(t, nil, "analyze", "-q", "--since", "2026-11-24T08:00:00Z", "samples/nginx/combined.log")
+	if r.code != exitOK || strings.Contains(r.stderr, "time window") {
+		t.Errorf("a window that holds the log: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

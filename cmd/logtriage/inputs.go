@@ -40,6 +40,8 @@ type inputFlags struct {
 	Quiet   bool   `short:"q" help:"Do not print the per-input summary or the progress line on stderr."`
 
 	noProgress bool // the command writes JSON: no progress line on stderr either
+
+	since, until time.Time // the window --since and --until gave, once window has read them
 }
 
 // config turns the flags into a parsers.Config, reading the configuration files.
@@ -146,7 +148,33 @@ func (f *inputFlags) window(now time.Time) (since, until time.Time, err error) {
 	if !since.IsZero() && !until.IsZero() && !since.Before(until) {
 		return since, until, usageErr("--since %s is not before --until %s", f.Since, f.Until)
 	}
+	f.since, f.until = since, until
 	return since, until, nil
+}
+
+// windowNote says on stderr that records were parsed but none lies in the --since/--until
+// window, which the report alone would put as "No 405 responses found" of logs that may hold
+// some: a duration counts back from now, and a log's times may be far from it.
+func windowNote(stderr io.Writer, stats []parsers.Stats, kept int64, f *inputFlags) {
+	if kept > 0 || (f.since.IsZero() && f.until.IsZero()) {
+		return
+	}
+	var parsed int64
+	for _, s := range stats {
+		parsed += s.Parsed
+	}
+	if parsed == 0 {
+		return
+	}
+	var w []string
+	if !f.since.IsZero() {
+		w = append(w, "from "+f.since.UTC().Format(time.RFC3339))
+	}
+	if !f.until.IsZero() {
+		w = append(w, "before "+f.until.UTC().Format(time.RFC3339))
+	}
+	fmt.Fprintf(stderr, "logtriage: none of the %s records parsed lies in the time window (%s): check --since/--until against the times in the logs\n",
+		num.Thousands(parsed), strings.Join(w, ", "))
 }
 
 // parseWhen reads an absolute time (RFC 3339, with or without zone, or a date) or a duration
