@@ -363,6 +363,11 @@ func (c *Config) undetected(path string, sample [][]byte, cands []candidate, fir
 		hint = fmt.Sprintf("the format given with --nginx-format does not match these lines (first line: %v); check that it is the log_format that wrote this file", firstErr)
 	case c.EnvoyFormat != "" && cands[0].name == "envoy --envoy-format":
 		hint = fmt.Sprintf("the format given with --envoy-format does not match these lines (first line: %v); check that it is the format that wrote this file", firstErr)
+	case jsonDocumentStart(sample[0]):
+		hint = "it looks like a JSON document spread over several lines, not a log of one record per line: " +
+			"JSON logs are read as JSON lines (jq -c '.[]' turns an array of records into them); leave the file out of the inputs if it is not a log"
+	case c.Format == "" && elbLine(sample[0]) != nil:
+		hint = "it looks like " + elbLine(sample[0]).Error()
 	case len(cands) == 1:
 		hint = fmt.Sprintf("the %s format does not match these lines (first error: %v); check that the configured format is the one that wrote this file", cands[0].name, firstErr)
 	case bytes.Contains(sample[0], []byte("[")) && nginxTimeLike(sample[0]) && c.NginxConf != nil:
@@ -379,6 +384,27 @@ func (c *Config) undetected(path string, sample [][]byte, cands []candidate, fir
 		hint = "force a format with --format " + strings.Join(Formats, "|") + ", or give the format string with --nginx-format / --envoy-format / --apache-format, or the configuration with --nginx-conf / --envoy-config / --apache-conf / --haproxy-conf"
 	}
 	return fmt.Errorf("cannot tell the format of %s from its first lines (%q): %s", path, line, hint)
+}
+
+// jsonDocumentStart reports whether a first line opens a pretty-printed JSON document ("[", "{"):
+// a saved analysis or answer key beside the logs, or a multi-line log the readers cannot take.
+func jsonDocumentStart(line []byte) bool {
+	t := bytes.TrimSpace(line)
+	return len(t) > 0 && len(t) <= 2 && (t[0] == '[' || t[0] == '{')
+}
+
+// elbLine returns the reason an ALB reader gives for a Classic ELB, ALB connection or NLB log line,
+// or nil: a user who points logtriage at those logs learns that they are not read, not which flag
+// to try next.
+func elbLine(line []byte) error {
+	f := bytes.Fields(line)
+	if len(f) < 12 {
+		return nil
+	}
+	if err := albCheckType(f[0]); err == errALBClassic || err == errALBNLB {
+		return err
+	}
+	return nil
 }
 
 // apachePath reports whether a log's path names Apache httpd (/var/log/apache2, httpd/). A

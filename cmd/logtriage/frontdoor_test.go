@@ -94,6 +94,8 @@ func TestFirstInputMistakes(t *testing.T) {
 	}
 	cut := write("cut.log.gz", gz[:len(gz)/2])
 	corrupt := write("corrupt.log.gz", append([]byte{0x1f, 0x8b, 8, 0}, "not deflate data at all\n"...))
+	document := write("answers.json", []byte("[\n  {\n    \"id\": \"a\",\n    \"status\": 405\n  }\n]\n")) // as jq . writes it
+	classic := write("elb.log", []byte(`2026-11-24T10:00:00.000000Z my-elb 192.0.2.1:1234 10.0.0.1:80 0.000 0.001 0.000 405 405 0 100 "POST https://api.example.com:443/x HTTP/1.1" "curl/8.5.0" - -`+"\n"))
 
 	for _, tc := range []struct {
 		name string
@@ -113,6 +115,10 @@ func TestFirstInputMistakes(t *testing.T) {
 			[]string{"cannot tell the format of " + garbage, "--format nginx|envoy|alb|app|apache|haproxy|caddy|traefik|iis", "no input could be read"}},
 		{"unknown format beside a readable log", []string{"parse", garbage, "samples/nginx/combined.log"}, exitPartial,
 			[]string{"cannot tell the format of " + garbage, "1 of 2 inputs could not be read in full"}},
+		{"pretty-printed JSON document", []string{"analyze", document}, exitFatal,
+			[]string{"cannot tell the format of " + document, "a JSON document spread over several lines", "jq -c"}},
+		{"Classic ELB log", []string{"analyze", classic}, exitFatal,
+			[]string{"cannot tell the format of " + classic, "a Classic ELB or ALB connection log line", "only Application Load Balancer access logs are"}},
 		{"truncated gzip", []string{"analyze", cut}, exitPartial,
 			[]string{cut + " after line", "truncated stream (a gzip file cut short?)", "1 of 1 inputs could not be read in full"}},
 		{"corrupt gzip", []string{"analyze", corrupt}, exitFatal,
