@@ -212,12 +212,30 @@ func (e *Engine) fix(r *request, f *Finding) string {
 		}
 	}
 	if f.Masked > 0 {
-		s += fmt.Sprintf(" Stop masking at %s (error_page / intercept / error handler): the client must see the 405 with its Allow header.", strings.Join(f.MaskedBy, ", "))
+		how := "error_page / intercept / error handler"
+		if v.maskedBy >= 0 && len(f.MaskedBy) == 1 {
+			how = maskingRule(e.format(r.hops[v.maskedBy]), how)
+		}
+		s += fmt.Sprintf(" Stop masking at %s (%s): the client must see the 405 with its Allow header.", strings.Join(f.MaskedBy, ", "), how)
 	}
 	if f.AllowMissing > 0 && v.cause != CauseProxyMethodBlock {
 		s += " Send an Allow header listing the permitted methods with every 405."
 	}
 	return s
+}
+
+// maskingRule names what turns a backend's 405 into another status in a proxy of this format,
+// or returns def.
+func maskingRule(format, def string) string {
+	switch format {
+	case parsers.FormatApache:
+		return "ProxyErrorOverride with an ErrorDocument for 405"
+	case parsers.FormatHAProxy:
+		return "an http-response set-status / return rule on status 405"
+	case parsers.FormatCaddy:
+		return "reverse_proxy handle_response on status 405"
+	}
+	return def
 }
 
 // agentsUnknown tells that no hop of a finding's requests logged the user agent ("-" alone:

@@ -51,6 +51,7 @@ type stockFinding struct {
 	Status       int    `json:"status"`
 	Count        int    `json:"count"`
 	AllowMissing int    `json:"allow_missing"`
+	Masked       int    `json:"masked"`
 	Evidence     string `json:"evidence"`
 	Fix          string `json:"fix"`
 }
@@ -228,5 +229,74 @@ func TestHAProxyStockHTTPLog(t *testing.T) {
 	}
 	if fix := got["POST /api/items"].Fix; strings.Contains(fix, "preflight") {
 		t.Errorf("POST /api/items fix mentions preflights:\n%s", fix)
+	}
+}
+
+// Masked 405s as three real proxies in their stock log formats write them: the backend answered
+// 405 and the proxy sent another status. Apache httpd 2.4.71 (stock combined; <Location
+// /api/search> ProxyErrorOverride On, ErrorDocument 405 http://127.0.0.1:27300/fallback.json: a
+// 302) also redirects POST /api/submit with RedirectMatch 301 to /api/submit/, which curl -L
+// then asks for with GET; HAProxy 2.6.12 (httplog via rsyslog) has "http-response set-status 200
+// if { status 405 } { var(txn.path) -m beg /api/search }"; Caddy 2.6.2 (JSON) has reverse_proxy
+// { @m405 status 405; handle_response @m405 { respond "{}" 200 } }.
+var stockMasked = []struct {
+	name, dir, edge, app, edgeFormat string
+	rule                             string // what the fix must name
+}{
+	{"apache", "apache2", `127.0.0.1 - - [01/Dec/2026:17:44:30 +0000] "GET /api/items HTTP/1.1" 200 155 "-" "shop-web/2.3"
+127.0.0.1 - - [01/Dec/2026:17:44:30 +0000] "GET /api/search HTTP/1.1" 200 155 "-" "shop-web/2.3"
+127.0.0.1 - - [01/Dec/2026:17:44:30 +0000] "POST /api/submit HTTP/1.1" 301 497 "-" "orders-cli/2.1"
+127.0.0.1 - - [01/Dec/2026:17:44:30 +0000] "GET /api/submit/ HTTP/1.1" 405 191 "-" "orders-cli/2.1"
+127.0.0.1 - - [01/Dec/2026:17:44:31 +0000] "POST /api/search HTTP/1.1" 302 465 "-" "search-ui/5.0"
+`, `127.0.0.1 - - [01/Dec/2026 17:44:30] "GET /api/items HTTP/1.1" 200 -
+127.0.0.1 - - [01/Dec/2026 17:44:30] "GET /api/search HTTP/1.1" 200 -
+127.0.0.1 - - [01/Dec/2026 17:44:30] "GET /api/submit/ HTTP/1.1" 405 -
+127.0.0.1 - - [01/Dec/2026 17:44:31] "POST /api/search HTTP/1.1" 405 -
+`, "apache", "ProxyErrorOverride with an ErrorDocument for 405"},
+	{"haproxy", "haproxy", `Dec  1 17:46:01 web-1 haproxy[2165]: 127.0.0.1:36812 [01/Dec/2026:17:46:01.185] fe_main be_app/app1 0/0/29/7/36 200 154 - - ---- 1/1/0/0/0 0/0 "GET /api/search HTTP/1.1"
+Dec  1 17:46:01 web-1 haproxy[2165]: 127.0.0.1:36818 [01/Dec/2026:17:46:01.651] fe_main be_app/app1 0/0/3/1/4 200 185 - - ---- 1/1/0/0/0 0/0 "POST /api/search HTTP/1.1"
+`, `127.0.0.1 - - [01/Dec/2026 17:46:01] "GET /api/search HTTP/1.1" 200 -
+127.0.0.1 - - [01/Dec/2026 17:46:01] "POST /api/search HTTP/1.1" 405 -
+`, "haproxy", "http-response set-status / return rule"},
+	{"caddy", "caddy", `{"level":"info","ts":1796147172.2763772,"logger":"http.log.access.log0","msg":"handled request","request":{"remote_ip":"127.0.0.1","remote_port":"59816","proto":"HTTP/1.1","method":"GET","host":"127.0.0.1:27400","uri":"/api/search","headers":{"User-Agent":["search-ui/5.0"],"Accept":["*/*"]}},"user_id":"","duration":0.016728653,"size":12,"status":200,"resp_headers":{"Server":["Caddy","backend/1.0 Python/3.11.7"],"Content-Type":["application/json"],"Content-Length":["12"],"Date":["Tue, 01 Dec 2026 17:46:12 GMT"]}}
+{"level":"info","ts":1796147172.3849986,"logger":"http.log.access.log0","msg":"handled request","request":{"remote_ip":"127.0.0.1","remote_port":"59826","proto":"HTTP/1.1","method":"POST","host":"127.0.0.1:27400","uri":"/api/search","headers":{"Content-Length":["3"],"Content-Type":["application/x-www-form-urlencoded"],"User-Agent":["search-ui/5.0"],"Accept":["*/*"]}},"user_id":"","duration":0.002369075,"size":2,"status":200,"resp_headers":{"Server":["Caddy"],"Content-Type":["text/plain; charset=utf-8"]}}
+`, `127.0.0.1 - - [01/Dec/2026 17:46:12] "GET /api/search HTTP/1.1" 200 -
+127.0.0.1 - - [01/Dec/2026 17:46:12] "POST /api/search HTTP/1.1" 405 -
+`, "caddy", "reverse_proxy handle_response"},
+}
+
+// Each masked 405 is the app's method_not_routed, masked at the edge, and the fix names the rule
+// of that proxy that masks it (before, every proxy was told to look for error_page, nginx's).
+func TestStockMasked(t *testing.T) {
+	for _, tc := range stockMasked {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), tc.dir)
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			formats, got := analyzeStock(t, dir, map[string]string{"access.log": tc.edge, "app.log": tc.app}, "edge=access.log", "app=app.log")
+			if formats["access.log"] != tc.edgeFormat {
+				t.Fatalf("access.log read as %q, want %s", formats["access.log"], tc.edgeFormat)
+			}
+			f, ok := got["POST /api/search"]
+			if !ok {
+				t.Fatalf("no finding for POST /api/search: %v", got)
+			}
+			if f.Origin != "app" || f.Cause != "method_not_routed" || f.Masked != 1 {
+				t.Errorf("POST /api/search: %s at %s, %d masked; want method_not_routed at app, 1 masked", f.Cause, f.Origin, f.Masked)
+			}
+			if !strings.Contains(f.Fix, "Stop masking at edge") || !strings.Contains(f.Fix, tc.rule) || strings.Contains(f.Fix, "error_page") {
+				t.Errorf("POST /api/search fix does not name %s's masking rule (%s):\n%s", tc.name, tc.rule, f.Fix)
+			}
+			if tc.name == "apache" {
+				r, ok := got["GET /api/submit/"]
+				if !ok || r.Origin != "app" || r.Cause != "redirect_method_change" || !strings.Contains(r.Evidence, "sent POST /api/submit and got 301 from edge") {
+					t.Errorf("GET /api/submit/ after RedirectMatch 301: %+v; want redirect_method_change at app", r)
+				}
+			}
+			if len(got) != map[bool]int{true: 2, false: 1}[tc.name == "apache"] {
+				t.Errorf("findings: %v", got)
+			}
+		})
 	}
 }
