@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -238,9 +239,32 @@ func siblingNote(layers []Layer) string {
 			for k := i; k < j; k++ {
 				names = append(names, layers[k].Name)
 			}
-			notes = append(notes, strings.Join(names, ", ")+" are siblings (no request visited more than one of them)")
+			note := strings.Join(names, ", ") + " are siblings (no request visited more than one of them)"
+			if f := proxyFormats(layers[i:j]); len(f) > 1 {
+				// Two proxies of different formats (nginx in front of HAProxy) share no id and
+				// neither format is outside the other (formatPrior): they are never joined, and
+				// a 405 that crossed both is a finding at each.
+				all := make([]string, len(layers))
+				for k, l := range layers {
+					all[k] = l.Name
+				}
+				note += fmt.Sprintf("; they are different proxies (%s) and no log says which is in front: if one forwards to the other, give --order (e.g. --order %s), else a 405 that crossed both is counted at each",
+					strings.Join(f, ", "), strings.Join(all, ","))
+			}
+			notes = append(notes, note)
 		}
 		i = j
 	}
 	return strings.Join(notes, "; ")
+}
+
+// proxyFormats lists the distinct formats of layers that are not applications, in order.
+func proxyFormats(layers []Layer) []string {
+	var out []string
+	for _, l := range layers {
+		if l.Format != parsers.FormatApp && !slices.Contains(out, l.Format) {
+			out = append(out, l.Format)
+		}
+	}
+	return out
 }
