@@ -148,6 +148,10 @@ func (c *esCmd) Run(s *streams) error {
 	engine := analysis.New(opts)
 	rep, err := job.Run(ctx, engine) // records, then the baselines as counts (analysis/counts.go)
 	line.Stop()
+	var ee *elastic.Error
+	if errors.As(err, &ee) && ee.Kind == elastic.Unreachable && len(c.URL) == 0 {
+		err = fmt.Errorf("%w (no --url nor ELASTICSEARCH_URL was given, so logtriage tried the default: name the cluster with --url or ELASTICSEARCH_URL)", err)
+	}
 	if err != nil {
 		return esExit(err)
 	}

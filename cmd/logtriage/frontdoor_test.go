@@ -1,10 +1,12 @@
 package main
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/logtriage/logtriage/parsers"
 )
@@ -148,5 +150,33 @@ func TestWindowWithoutRecordsSaysSo(t *testing.T) {
 	r = lt(t, nil, "analyze", "-q", "--since", "2026-11-24T08:00:00Z", "samples/nginx/combined.log")
 	if r.code != exitOK || strings.Contains(r.stderr, "time window") {
 		t.Errorf("a window that holds the log: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = lt(t, nil, "parse", "-q", "--until", "2026-11-24T07:00:00Z", "samples/nginx/combined.log")
+	if r.code != exitOK || r.stdout != "" || !strings.Contains(r.stderr, want) {
+		t.Errorf("parse, a window before the log: exit %d, %d bytes out, stderr %q, want %q", r.code, len(r.stdout), r.stderr, want)
+	}
+	r = lt(t, nil, "parse", "-q", "--since", "2026-11-24T08:09:00Z", "samples/nginx/combined.log")
+	if r.code != exitOK || r.stdout == "" || strings.Contains(r.stderr, "time window") {
+		t.Errorf("parse, a window that holds part of the log: exit %d, %d bytes out, stderr %q", r.code, len(r.stdout), r.stderr)
+	}
+}
+
+// TestESDefaultURLSaysHowToNameTheCluster: es without --url or ELASTICSEARCH_URL tries
+// http://localhost:9200; when nothing answers there, the message says that it was the default
+// and how to name the cluster (exit 10, as for any unreachable cluster).
+func TestESDefaultURLSaysHowToNameTheCluster(t *testing.T) {
+	if c, err := net.DialTimeout("tcp", "localhost:9200", time.Second); err == nil {
+		c.Close()
+		t.Skip("something listens on localhost:9200")
+	}
+	t.Setenv("ELASTICSEARCH_URL", "")
+	r := lt(t, nil, "es", "-q", "--retry-base", "1ms", "--index", "logs-*")
+	if r.code != exitESUnreachable || !strings.Contains(r.stderr, "cannot reach Elasticsearch at http://localhost:9200") ||
+		!strings.Contains(r.stderr, "tried the default: name the cluster with --url or ELASTICSEARCH_URL") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = lt(t, nil, "es", "-q", "--retry-base", "1ms", "--url", "http://127.0.0.1:1", "--index", "logs-*")
+	if r.code != exitESUnreachable || strings.Contains(r.stderr, "default") {
+		t.Errorf("--url given: exit %d, stderr %q", r.code, r.stderr)
 	}
 }

@@ -29,6 +29,7 @@ func (c *parseCmd) Run(s *streams) error {
 	filter := parsers.Filter{Statuses: c.Status, Since: since, Until: until}
 	out := bufio.NewWriterSize(s.out, 256<<10)
 	var writeErr error
+	wrote := false // a record was printed
 	stats := make([]parsers.Stats, 0, len(inputs))
 	// The output buffers of the batches of one input serve the next input's batches: a batch
 	// starts with room for its block's JSON instead of doubling up to it, and the buffers are
@@ -62,6 +63,7 @@ func (c *parseCmd) Run(s *streams) error {
 		}, func(b *parsers.Batch) {
 			if writeErr == nil && len(b.Out) > 0 {
 				_, writeErr = out.Write(b.Out)
+				wrote = true
 			}
 			used[b] = true
 		})
@@ -85,7 +87,11 @@ func (c *parseCmd) Run(s *streams) error {
 	if writeErr != nil {
 		return &exitError{exitFatal, writeErr}
 	}
-	if code := inputSummary(s.err, stats, c.Strict, c.Quiet); code != exitOK {
+	code := inputSummary(s.err, stats, c.Strict, c.Quiet)
+	if len(c.Status) == 0 && !wrote {
+		windowNote(s.err, stats, 0, &c.inputFlags)
+	}
+	if code != exitOK {
 		return &exitError{code, errSummary(stats, code)}
 	}
 	return nil
