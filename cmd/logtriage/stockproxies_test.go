@@ -396,3 +396,119 @@ func TestStockProxyChain(t *testing.T) {
 		t.Errorf("POST /api/search: masked %d, fix %q; want masked at mid by HAProxy's rule", f.Masked, f.Fix)
 	}
 }
+
+// nginx 1.22.1 with Debian's stock access log (combined) in front of the backend, nginx.conf
+// as in the comments of TestNginxStockCombined; no hop logs an id, an upstream or a header.
+const nginxStockAccess = `127.0.0.1 - - [01/Dec/2026:17:32:46 +0000] "GET /api/items HTTP/1.1" 200 12 "-" "curl/7.88.1"
+127.0.0.1 - - [01/Dec/2026:17:32:49 +0000] "GET /api/items HTTP/1.1" 200 12 "-" "shop-web/2.3"
+127.0.0.1 - - [01/Dec/2026:17:32:49 +0000] "GET /api/status HTTP/1.1" 200 12 "-" "shop-web/2.3"
+127.0.0.1 - - [01/Dec/2026:17:32:49 +0000] "PUT /api/profile HTTP/1.1" 200 12 "-" "shop-web/2.3"
+127.0.0.1 - - [01/Dec/2026:17:32:49 +0000] "GET /admin/users HTTP/1.1" 200 12 "-" "admin-tool/3.0"
+127.0.0.1 - - [01/Dec/2026:17:32:49 +0000] "POST /api/items HTTP/1.1" 405 19 "-" "orders-cli/2.1"
+127.0.0.1 - - [01/Dec/2026:17:32:49 +0000] "POST /admin/users HTTP/1.1" 403 153 "-" "admin-tool/3.0"
+127.0.0.1 - - [01/Dec/2026:17:32:49 +0000] "DELETE /admin/users HTTP/1.1" 403 153 "-" "admin-tool/3.0"
+127.0.0.1 - - [01/Dec/2026:17:32:49 +0000] "POST /static/app.css HTTP/1.1" 405 157 "-" "uploader/1.0"
+127.0.0.1 - - [01/Dec/2026:17:32:49 +0000] "POST /api/search HTTP/1.1" 200 15 "-" "search-ui/5.0"
+127.0.0.1 - - [01/Dec/2026:17:32:49 +0000] "POST /api/submit HTTP/1.1" 301 169 "-" "orders-cli/2.1"
+127.0.0.1 - - [01/Dec/2026:17:32:49 +0000] "GET /api/submit/ HTTP/1.1" 405 19 "-" "orders-cli/2.1"
+127.0.0.1 - - [01/Dec/2026:17:32:49 +0000] "OPTIONS /api/profile HTTP/1.1" 405 19 "-" "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0"
+127.0.0.1 - - [01/Dec/2026:17:32:49 +0000] "HEAD /api/status HTTP/1.1" 405 0 "-" "Uptime-Kuma/1.23.11"
+127.0.0.1 - - [01/Dec/2026:17:32:51 +0000] "HEAD /api/status HTTP/1.1" 405 0 "-" "Uptime-Kuma/1.23.11"
+127.0.0.1 - - [01/Dec/2026:17:32:53 +0000] "HEAD /api/status HTTP/1.1" 405 0 "-" "Uptime-Kuma/1.23.11"
+127.0.0.1 - - [01/Dec/2026:17:32:55 +0000] "HEAD /api/status HTTP/1.1" 405 0 "-" "Uptime-Kuma/1.23.11"
+127.0.0.1 - - [01/Dec/2026:17:32:57 +0000] "HEAD /api/status HTTP/1.1" 405 0 "-" "Uptime-Kuma/1.23.11"
+127.0.0.1 - - [01/Dec/2026:17:32:59 +0000] "OPTIONS /api/status HTTP/1.1" 405 19 "-" "kube-probe/1.29"
+127.0.0.1 - - [01/Dec/2026:17:33:00 +0000] "OPTIONS /api/status HTTP/1.1" 405 19 "-" "kube-probe/1.29"
+127.0.0.1 - - [01/Dec/2026:17:33:01 +0000] "OPTIONS /api/status HTTP/1.1" 405 19 "-" "kube-probe/1.29"
+127.0.0.1 - - [01/Dec/2026:17:33:03 +0000] "OPTIONS /api/status HTTP/1.1" 405 19 "-" "kube-probe/1.29"
+`
+
+const nginxStockApp = `127.0.0.1 - - [01/Dec/2026 17:32:46] "GET /api/items HTTP/1.0" 200 -
+127.0.0.1 - - [01/Dec/2026 17:32:49] "GET /api/items HTTP/1.0" 200 -
+127.0.0.1 - - [01/Dec/2026 17:32:49] "GET /api/status HTTP/1.0" 200 -
+127.0.0.1 - - [01/Dec/2026 17:32:49] "PUT /api/profile HTTP/1.0" 200 -
+127.0.0.1 - - [01/Dec/2026 17:32:49] "GET /admin/users HTTP/1.0" 200 -
+127.0.0.1 - - [01/Dec/2026 17:32:49] "POST /api/items HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 17:32:49] "POST /api/search HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 17:32:49] "GET /api/submit/ HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 17:32:49] "OPTIONS /api/profile HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 17:32:49] "HEAD /api/status HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 17:32:51] "HEAD /api/status HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 17:32:53] "HEAD /api/status HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 17:32:55] "HEAD /api/status HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 17:32:57] "HEAD /api/status HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 17:32:59] "OPTIONS /api/status HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 17:33:00] "OPTIONS /api/status HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 17:33:01] "OPTIONS /api/status HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 17:33:03] "OPTIONS /api/status HTTP/1.0" 405 -
+`
+
+// The playbook's nginx scenarios on the stock combined log, without --nginx-conf (the
+// configuration: location /api/ proxy_pass to the backend; location = /api/submit { return 301
+// /api/submit/; }; location = /api/search with proxy_intercept_errors on and error_page 405 =200
+// /fallback.json; location /admin/ { limit_except GET { deny all; } proxy_pass …; } and a static
+// location /static/). Every verdict was checked by hand against what the servers did.
+func TestNginxStockCombined(t *testing.T) {
+	dir := t.TempDir()
+	var args []string
+	for name, data := range map[string]string{"edge": nginxStockAccess, "app": nginxStockApp} {
+		p := filepath.Join(dir, name+".log")
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, name+"="+p)
+	}
+	r := lt(t, nil, append([]string{"analyze", "-o", "json"}, args...)...)
+	if r.code != exitOK {
+		t.Fatalf("analyze exit %d: %s", r.code, r.stderr)
+	}
+	type finding = stockFinding
+	var doc struct {
+		Summary struct {
+			Requests405 int `json:"requests_with_405"`
+			NotFour05   int `json:"method_rejections_not_405"`
+			Probes      int `json:"monitor_probes"`
+		} `json:"summary"`
+		Findings []finding `json:"findings"`
+		Noise    []finding `json:"noise"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]finding{}
+	for _, f := range append(doc.Findings, doc.Noise...) {
+		got[f.Method+" "+f.Route] = f
+	}
+	want := []struct {
+		key, origin, cause string
+		status, count      int
+		masked             int
+	}{
+		{"POST /api/items", "app", "method_not_routed", 405, 1, 0},        // the backend's 405, relayed
+		{"POST /api/search", "app", "method_not_routed", 405, 1, 1},       // error_page 405 =200
+		{"GET /api/submit/", "app", "redirect_method_change", 405, 1, 0},  // curl -L after the 301
+		{"OPTIONS /api/profile", "app", "cors_preflight", 405, 1, 0},      // Chrome's user agent
+		{"POST /admin/users", "edge", "proxy_method_block", 403, 1, 0},    // limit_except
+		{"DELETE /admin/users", "edge", "proxy_method_block", 403, 1, 0},  // limit_except
+		{"POST /static/app.css", "edge", "proxy_method_block", 405, 1, 0}, // the static-file handler
+		{"HEAD /api/status", "app", "monitor_probe", 405, 5, 0},           // Uptime Kuma
+		{"OPTIONS /api/status", "app", "monitor_probe", 405, 4, 0},        // kube-probe
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d findings and noise, want %d", len(got), len(want))
+	}
+	for _, w := range want {
+		f, ok := got[w.key]
+		if !ok {
+			t.Errorf("%s: no finding", w.key)
+			continue
+		}
+		if f.Origin != w.origin || f.Cause != w.cause || f.Status != w.status || f.Count != w.count || f.Masked != w.masked {
+			t.Errorf("%s: %s at %s, status %d, %d requests, %d masked; want %s at %s, status %d, %d, %d\nevidence: %s",
+				w.key, f.Cause, f.Origin, f.Status, f.Count, f.Masked, w.cause, w.origin, w.status, w.count, w.masked, f.Evidence)
+		}
+	}
+	if doc.Summary.Requests405 != 5 || doc.Summary.NotFour05 != 2 || doc.Summary.Probes != 9 {
+		t.Errorf("summary: %d with a 405, %d rejections not 405, %d probes; want 5, 2, 9", doc.Summary.Requests405, doc.Summary.NotFour05, doc.Summary.Probes)
+	}
+}
