@@ -180,3 +180,21 @@ func TestESDefaultURLSaysHowToNameTheCluster(t *testing.T) {
 		t.Errorf("--url given: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestReportRequestsFromADocumentWithout: report --requests on an analysis saved without
+// --requests cannot add them; it says so instead of printing a document without requests.
+func TestReportRequestsFromADocumentWithout(t *testing.T) {
+	saved := lt(t, nil, "analyze", "-q", "-o", "json", "samples/causes/edge.log")
+	if saved.code != exitOK || !strings.Contains(saved.stdout, `"requests_with_405"`) {
+		t.Fatalf("analyze: exit %d\n%s", saved.code, saved.stderr)
+	}
+	r := lt(t, []byte(saved.stdout), "report", "-o", "json", "--requests", "-")
+	if r.code != exitOK || !strings.Contains(r.stderr, "- holds no request list (it was saved without --requests)") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	withReqs := lt(t, nil, "analyze", "-q", "-o", "json", "--requests", "samples/causes/edge.log")
+	r = lt(t, []byte(withReqs.stdout), "report", "-o", "json", "--requests", "-")
+	if r.code != exitOK || r.stderr != "" || r.stdout != withReqs.stdout {
+		t.Errorf("a document with its requests: exit %d, stderr %q, same output %v", r.code, r.stderr, r.stdout == withReqs.stdout)
+	}
+}

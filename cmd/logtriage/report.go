@@ -28,6 +28,10 @@ func (c *reportCmd) Run(s *streams) error {
 	if err != nil {
 		return err
 	}
+	if c.Requests && c.Output == "json" && len(a.Requests) == 0 && a.Summary.Requests405 > 0 {
+		// The request list is in the saved document or nowhere: say so rather than print none.
+		fmt.Fprintf(s.err, "logtriage: %s holds no request list (it was saved without --requests): run analyze or es again with --output json --requests\n", c.File)
+	}
 	if err := c.gateFlags.annotate(a); err != nil {
 		return err
 	}
