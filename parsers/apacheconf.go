@@ -1,6 +1,7 @@
 package parsers
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -76,7 +77,7 @@ func (r *apacheConfReader) read(name string, depth int) error {
 	}
 	data, err := limits.ReadFS(r.fsys, name, limits.ConfigBytes)
 	if err != nil {
-		return fmt.Errorf("cannot read apache configuration %s: %w", name, err)
+		return fmt.Errorf("cannot read apache configuration /%s: %w", name, confReadErr(err))
 	}
 	r.c.Files = append(r.c.Files, "/"+name)
 	lines := strings.Split(string(data), "\n")
@@ -221,4 +222,18 @@ func (c *ApacheConf) FormatFor(logPath string) (format, name string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// confReadErr is why a configuration file read from an fs.FS rooted at / (LoadApacheConf,
+// LoadHAProxyConf) failed, without the path the caller already names: the file system's own
+// errors carry it without its leading slash ("open etc/apache2/x.conf: …", "dev/zero is larger …").
+func confReadErr(err error) error {
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &pe):
+		return pe.Err
+	case errors.Is(err, limits.ErrTooLarge):
+		return fmt.Errorf("larger than %s (%w): name the file itself, not a device or an endless stream", limits.Size(limits.ConfigBytes), limits.ErrTooLarge)
+	}
+	return err
 }

@@ -50,7 +50,7 @@ func LoadHAProxyConf(p string) (*HAProxyConf, error) {
 func ReadHAProxyConf(fsys fs.FS, name string) (*HAProxyConf, error) {
 	data, err := limits.ReadFS(fsys, name, limits.ConfigBytes)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read HAProxy configuration %s: %w", name, err)
+		return nil, fmt.Errorf("cannot read HAProxy configuration /%s: %w", name, confReadErr(err))
 	}
 	c := &HAProxyConf{Path: "/" + name, Sections: map[string]*HAProxySection{}}
 	var cur *HAProxySection

@@ -53,3 +53,29 @@ func TestNginxIncludeEndless(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// --apache-conf and --haproxy-conf name an unreadable file by its path, once: they read through
+// an fs.FS rooted at /, whose errors carried the path without its leading slash and said it
+// twice ("cannot read HAProxy configuration dev/zero: dev/zero is larger than 16 MiB …").
+func TestProxyConfigErrorsNameThePath(t *testing.T) {
+	dir := t.TempDir()
+	fifo := endlessFIFO(t, dir)
+	missing := filepath.Join(dir, "missing.cfg")
+	for _, tc := range []struct {
+		load func(string) error
+		path string
+		want string
+	}{
+		{func(p string) error { _, err := LoadHAProxyConf(p); return err }, fifo,
+			"cannot read HAProxy configuration " + fifo + ": larger than 16 MiB (too large): name the file itself"},
+		{func(p string) error { _, err := LoadApacheConf(p); return err }, fifo,
+			"cannot read apache configuration " + fifo + ": larger than 16 MiB (too large): name the file itself"},
+		{func(p string) error { _, err := LoadHAProxyConf(p); return err }, missing,
+			"cannot read HAProxy configuration " + missing + ": no such file or directory"},
+	} {
+		err := tc.load(tc.path)
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want %q", tc.path, err, tc.want)
+		}
+	}
+}
