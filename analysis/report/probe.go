@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/logtriage/logtriage/analysis/probe"
+	"github.com/logtriage/logtriage/internal/num"
 	"github.com/logtriage/logtriage/internal/term"
 )
 
@@ -90,8 +91,10 @@ func writeProbe(w io.Writer, r *probe.Report, md bool) error {
 	for _, x := range r.Results {
 		n += len(x.Problems) + len(x.Contract)
 	}
-	line := fmt.Sprintf("%d URLs, %d problems and contract differences, %d drifts between environments, %d requests without an answer",
-		len(r.Results), n, len(r.Drift), r.Errors)
+	line := fmt.Sprintf("%s, %s, %s, %s", plural(len(r.Results), "URL"),
+		counted(n, "problem or contract difference", "problems and contract differences"),
+		counted(len(r.Drift), "drift between environments", "drifts between environments"),
+		counted(r.Errors, "request without an answer", "requests without an answer"))
 	if md {
 		bw.WriteString(line + "\n")
 	} else {
@@ -219,4 +222,12 @@ func writeProbeTable(bw *bufio.Writer, t *table, md bool) {
 	} else {
 		t.text(bw, "  ")
 	}
+}
+
+// counted is n with the singular or plural phrase: "1 drift between environments", "2 drifts …".
+func counted(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return num.Thousands(n) + " " + many
 }

@@ -38,4 +38,17 @@ func TestProbeMatrix(t *testing.T) {
 	if !strings.Contains(md.String(), "| CHECK | staging | prod | DRIFT |") || !strings.Contains(md.String(), "| DELETE | 200 | 405 | DRIFT |") {
 		t.Errorf("markdown matrix:\n%s", md.String())
 	}
+	// The summary counts in words that agree with the numbers ("1 URLs" before).
+	if want := "2 URLs, 0 problems and contract differences, 2 drifts between environments, 0 requests without an answer"; !strings.Contains(text.String(), want) {
+		t.Errorf("summary, want %q:\n%s", want, text.String())
+	}
+	one := &probe.Report{Schema: probe.Schema, Results: []probe.Result{res("prod", 405, "GET, HEAD")}, Errors: 1}
+	one.Results[0].Problems = []string{"a 405 without Allow"}
+	text.Reset()
+	if err := ProbeText(&text, one); err != nil {
+		t.Fatal(err)
+	}
+	if want := "1 URL, 1 problem or contract difference, 0 drifts between environments, 1 request without an answer"; !strings.Contains(text.String(), want) {
+		t.Errorf("summary, want %q:\n%s", want, text.String())
+	}
 }
