@@ -106,7 +106,7 @@ func (e *Engine) evidence(r *request, f *Finding) string {
 		}
 		fmt.Fprintf(&b, "No backend accepted %s %s: the %s answered for it.", rh.method(), Route(rh.path()), proxyKind(e.format(rh)))
 	case CauseMethodNotRouted:
-		fmt.Fprintf(&b, "%s has no %s handler for %s", orDash(originLayerName(v)), rh.method(), Route(rh.path()))
+		fmt.Fprintf(&b, "%s has no %s handler for %s", sentenceStart(orDash(originLayerName(v))), rh.method(), Route(rh.path()))
 		if f.Allow != "" {
 			fmt.Fprintf(&b, " (Allow: %s)", f.Allow)
 		}
@@ -140,6 +140,15 @@ func (e *Engine) evidence(r *request, f *Finding) string {
 		fmt.Fprintf(&b, " %d of %d requests were found at one layer only (no id, and no record of another layer matched).", j.Unjoined, f.Count)
 	}
 	return b.String()
+}
+
+// sentenceStart capitalises "the upstream beyond LAYER" where it starts a sentence ("… no log for
+// it. The upstream beyond ingress has no PATCH handler …"); a layer name stays as it is written.
+func sentenceStart(s string) string {
+	if rest, ok := strings.CutPrefix(s, "the upstream "); ok {
+		return "The upstream " + rest
+	}
+	return s
 }
 
 func originLayerName(v *verdict) string {
@@ -204,7 +213,7 @@ func (e *Engine) fix(r *request, f *Finding) string {
 			allow = "the allowed methods"
 		}
 		s = fmt.Sprintf("%s does not route %s %s: if clients should use %s, add the handler; otherwise change the clients to %s.",
-			layer, rh.method(), route, rh.method(), allow)
+			sentenceStart(layer), rh.method(), route, rh.method(), allow)
 		if rh.method() == "OPTIONS" && f.Clients != nil && agentsUnknown(f.Clients) && !e.originLogged(r) {
 			// No hop logs the user agent or Origin, so a browser's preflight cannot be told
 			// from other OPTIONS (preflightByAgent): say what it would need.
