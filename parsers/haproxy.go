@@ -50,6 +50,9 @@ func (p *HAProxyParser) Parse(line []byte, rec *Record) error {
 	p.det = p.det[:0]
 	start := haproxyStart(line)
 	if start < 0 {
+		if haproxyEvent(line) {
+			return ErrNotAccess
+		}
 		return errHAProxyNoDate
 	}
 	rec.Format = FormatHAProxy
@@ -273,6 +276,36 @@ func (p *HAProxyParser) note(s string) {
 
 // haproxyStart finds where the httplog line proper starts: the client address before
 // " [dd/Mon/yyyy:". It returns -1 when there is none.
+// haproxyEvents begin HAProxy's own messages, which share its log with the access lines: a
+// health check taking a server down ("Server be_app/app1 is DOWN, reason: Layer7 wrong status,
+// code: 405"), a backend left without servers, a proxy stopping; on stderr (which a container's
+// log holds too) the same with [WARNING], [ALERT] or [NOTICE] first.
+var haproxyEvents = [][]byte{
+	[]byte("Server "), []byte("Backup Server "), []byte("backend "), []byte("Proxy "), []byte("Stopping "),
+	[]byte("Pausing "), []byte("Resuming "), []byte("Health check for "), []byte("Health agent check for "),
+	[]byte("Connect from "), []byte("[WARNING] "), []byte("[ALERT] "), []byte("[NOTICE] "),
+}
+
+// haproxyEvent reports whether a line without an access line's "client:port [accept date]" is
+// one of HAProxy's own messages: after a syslog tag "haproxy[pid]: " (rsyslog, log stdout format
+// rfc3164), or alone (format raw, stderr).
+func haproxyEvent(line []byte) bool {
+	msg := line
+	if i := bytes.Index(line, []byte("haproxy[")); i >= 0 {
+		j := bytes.Index(line[i:], []byte("]: "))
+		if j < 0 {
+			return false
+		}
+		msg = line[i+j+3:]
+	}
+	for _, p := range haproxyEvents {
+		if bytes.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
 func haproxyStart(b []byte) int {
 	from := 0
 	for {

@@ -1,6 +1,7 @@
 package parsers
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -588,6 +589,44 @@ func TestDetectApacheRelativePath(t *testing.T) {
 		}
 		if res.Variant != want {
 			t.Errorf("%s in %s: variant %q, want %q", path, dir, res.Variant, want)
+		}
+	}
+}
+
+// HAProxy's own messages in its log are skipped, not rejected: real lines of HAProxy 2.6.12 whose
+// option httpchk (OPTIONS) got 405 from the backend, as rsyslog wrote them to the log file and
+// as HAProxy wrote them to stderr (which a container's log holds too), then its soft stop.
+func TestHAProxyEventLines(t *testing.T) {
+	events := []string{
+		`Dec  1 18:00:36 web-1 haproxy[10208]: Server be_app/app1 is DOWN, reason: Layer7 wrong status, code: 405, info: "Method Not Allowed", check duration: 6ms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.`,
+		`Dec  1 18:00:36 web-1 haproxy[10208]: backend be_app has no server available!`,
+		`Dec  1 18:01:16 web-1 haproxy[10208]: Proxy fe_main stopped (cumulated conns: FE: 2, BE: 0).`,
+		`Dec  1 18:01:16 web-1 haproxy[10208]: Proxy <HTTPCLIENT> stopped (cumulated conns: FE: 0, BE: 0).`,
+		`[WARNING]  (10208) : Server be_app/app1 is DOWN, reason: Layer7 wrong status, code: 405, info: "Method Not Allowed", check duration: 6ms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.`,
+		`[ALERT]    (10208) : backend 'be_app' has no server available!`,
+	}
+	p := NewHAProxy()
+	var rec Record
+	for _, l := range events {
+		rec.Reset()
+		if err := p.Parse([]byte(l), &rec); !errors.Is(err, ErrNotAccess) {
+			t.Errorf("%s: %v, want ErrNotAccess", l, err)
+		}
+	}
+	// The access line logged right after, and lines that are neither, are still told apart.
+	rec.Reset()
+	access := `Dec  1 18:00:42 web-1 haproxy[10208]: 127.0.0.1:52492 [01/Dec/2026:18:00:42.197] fe_main be_app/<NOSRV> 0/-1/-1/-1/0 503 217 - - SC-- 1/1/0/0/0 0/0 "GET /api/items HTTP/1.1"`
+	if err := p.Parse([]byte(access), &rec); err != nil || rec.Status != 503 || rec.Method != "GET" {
+		t.Errorf("access line: %v, status %d, method %q", err, rec.Status, rec.Method)
+	}
+	for _, l := range []string{
+		`Dec  1 18:00:36 web-1 sshd[881]: Server listening on 0.0.0.0 port 22.`,
+		`Dec  1 18:00:36 web-1 haproxy[10208]: 127.0.0.1:52492 something else`,
+		`127.0.0.1 - - [01/Dec/2026:17:32:49 +0000] "POST /api/items HTTP/1.1" 405 19 "-" "orders-cli/2.1"`,
+	} {
+		rec.Reset()
+		if err := p.Parse([]byte(l), &rec); err == nil || errors.Is(err, ErrNotAccess) {
+			t.Errorf("%s: %v, want a rejection", l, err)
 		}
 	}
 }
