@@ -75,7 +75,7 @@ func TestGzipDamage(t *testing.T) {
 		data[len(data)-8] ^= 0xff // CRC-32 of the trailer
 		got, st := scanGzip(t, data)
 		wantLines(t, got, 2000)
-		if !strings.HasSuffix(st.Err, "after line 2000: gzip: invalid checksum; the lines before it were read") {
+		if !strings.HasSuffix(st.Err, "after line 2000: damaged gzip data (gzip: invalid checksum): gzip -t tests the file; the lines before it were read") {
 			t.Errorf("error %q", st.Err)
 		}
 	})
@@ -98,7 +98,7 @@ func TestGzipDamage(t *testing.T) {
 		data := append(bytes.Clone(first), "not gzip at all\n"...)
 		got, st := scanGzip(t, data)
 		wantLines(t, got, 2000)
-		if !strings.HasSuffix(st.Err, "after line 2000: gzip: invalid header; the lines before it were read") {
+		if !strings.HasSuffix(st.Err, "after line 2000: damaged gzip data (gzip: invalid header): gzip -t tests the file; the lines before it were read") {
 			t.Errorf("error %q", st.Err)
 		}
 	})
@@ -108,7 +108,7 @@ func TestGzipDamage(t *testing.T) {
 			data[i] = 0xff
 		}
 		got, st := scanGzip(t, data)
-		if st.Err == "" || !strings.Contains(st.Err, "in.log after line") {
+		if !strings.Contains(st.Err, "in.log after line") || !strings.Contains(st.Err, "damaged gzip data (flate: corrupt input before offset") {
 			t.Errorf("error %q", st.Err)
 		}
 		if st.Read != st.Parsed+st.Rejected+st.Blank || int64(len(got)) != st.Parsed || st.Parsed < 500 {
@@ -120,6 +120,20 @@ func TestGzipDamage(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestGzipDamagedAtOnce: damage before the first line says that no line could be read, not
+// "after line 0 … the lines before it were read".
+func TestGzipDamagedAtOnce(t *testing.T) {
+	data := []byte("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage that is not deflate")
+	got, st := scanGzip(t, data)
+	if len(got) != 0 || st.Read != 0 {
+		t.Errorf("%d records, stats %+v", len(got), st)
+	}
+	if want := "in.log: damaged gzip data (flate: corrupt input before offset"; !strings.HasPrefix(st.Err, want) ||
+		!strings.HasSuffix(st.Err, "gzip -t tests the file; no line could be read before it") {
+		t.Errorf("error %q, want %q… gzip -t …", st.Err, want)
+	}
 }
 
 // TestGzipCutWhileSampling: a gzip file cut short within the first 256 KiB of its lines, which

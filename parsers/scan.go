@@ -10,6 +10,9 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
+
 	"github.com/logtriage/logtriage/internal/progress"
 )
 
@@ -387,13 +390,25 @@ func Scan(name string, r io.Reader, cfg ScanConfig) Stats {
 		scanParallel(name, c, max, workers, cfg, &total)
 	}
 	if c.err != nil {
-		reason := c.err.Error()
-		if errors.Is(c.err, io.ErrUnexpectedEOF) {
-			reason = "truncated stream (a gzip file cut short?)"
-		}
-		total.Err = fmt.Sprintf("%s after line %d: %s; the lines before it were read", name, c.line-1, reason)
+		total.Err = readError(name, c.line-1, c.err)
 	}
 	return total
+}
+
+// readError says why reading an input stopped after its line n, and what became of its lines.
+func readError(name string, n int64, err error) string {
+	reason := err.Error()
+	var corrupt flate.CorruptInputError
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		reason = "truncated stream (a gzip file cut short?)"
+	case errors.As(err, &corrupt) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader):
+		reason = fmt.Sprintf("damaged gzip data (%v): gzip -t tests the file", err)
+	}
+	if n == 0 {
+		return fmt.Sprintf("%s: %s; no line could be read before it", name, reason)
+	}
+	return fmt.Sprintf("%s after line %d: %s; the lines before it were read", name, n, reason)
 }
 
 // scanSerial is Scan with one worker: the goroutine that reads a block parses it and delivers
