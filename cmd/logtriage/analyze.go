@@ -51,6 +51,12 @@ func (c *analyzeCmd) Run(s *streams) error {
 	if err != nil {
 		return err
 	}
+	if noneRead(stats) {
+		// No report: "No 405 responses found" would read as an answer. stderr says why, with
+		// the inputs' table and their rejected lines that the report would have held.
+		code := inputSummary(s.err, stats, c.Strict, c.Quiet)
+		return &exitError{code, errSummary(stats, code)}
+	}
 	if err := c.gateFlags.annotate(a); err != nil {
 		return err
 	}

@@ -198,3 +198,42 @@ func TestReportRequestsFromADocumentWithout(t *testing.T) {
 		t.Errorf("a document with its requests: exit %d, stderr %q, same output %v", r.code, r.stderr, r.stdout == withReqs.stdout)
 	}
 }
+
+// TestNoReportWhenNothingRead: when no input could be read (a damaged gzip file, or every line
+// rejected), analyze writes no report — "No 405 responses found" would read as an answer — and
+// stderr holds the inputs' table, the reasons and exit status 1; with one input readable the
+// report is written as before.
+func TestNoReportWhenNothingRead(t *testing.T) {
+	dir := t.TempDir()
+	corrupt := filepath.Join(dir, "corrupt.log.gz")
+	if err := os.WriteFile(corrupt, []byte("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03not deflate at all"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	future := filepath.Join(dir, "access.log")
+	line := `10.0.0.12 - - [24/Nov/2300:10:00:01 +0000] "POST /cart HTTP/1.1" 405 157 "-" "curl/8.5.0"` + "\n"
+	if err := os.WriteFile(future, []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"analyze", corrupt}, []string{"damaged gzip data", "no input could be read"}},
+		{[]string{"analyze", "-o", "json", corrupt}, []string{"damaged gzip data", "no input could be read"}},
+		{[]string{"analyze", future}, []string{"INPUT", "rejected " + future + ":1: time stamp 2300", "every line of " + future + " was rejected"}},
+	} {
+		r := lt(t, nil, tc.args...)
+		if r.code != exitFatal || r.stdout != "" {
+			t.Errorf("%q: exit %d, stdout %.200q; want %d and no report", tc.args, r.code, r.stdout, exitFatal)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("%q: stderr lacks %q:\n%s", tc.args, w, r.stderr)
+			}
+		}
+	}
+	r := lt(t, nil, "analyze", corrupt, "samples/nginx/combined.log")
+	if r.code != exitPartial || !strings.Contains(r.stdout, "with a 405") {
+		t.Errorf("one input readable: exit %d, stdout %.200q", r.code, r.stdout)
+	}
+}

@@ -212,11 +212,10 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 func inputSummary(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 	code := exitOK
 	var read, parsed, rejected, skipped, filtered int64
-	failed, unread := 0, 0
+	failed := 0
 	for _, s := range stats {
 		if allRejected(s) {
 			failed++
-			unread++ // nothing of it is in the report either
 		}
 		skipped += s.Skipped
 		filtered += s.Filtered
@@ -225,9 +224,6 @@ func inputSummary(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 		rejected += s.Rejected
 		if s.Err != "" {
 			failed++
-			if s.Read == 0 {
-				unread++ // not opened, or its format not told: nothing of it was read
-			}
 		}
 	}
 	if !quiet {
@@ -269,7 +265,7 @@ func inputSummary(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 		}
 	}
 	switch {
-	case unread == len(stats) && len(stats) > 0:
+	case noneRead(stats):
 		code = exitFatal
 	case failed > 0:
 		code = exitPartial
@@ -291,6 +287,22 @@ func clip(s string, n int) string {
 // reads nothing but rejections must not pass as a clean one.
 func allRejected(s parsers.Stats) bool {
 	return s.Err == "" && s.Parsed == 0 && s.Rejected > 0
+}
+
+// unread reports whether nothing of an input is in the analysis: it was not opened, its format
+// was not told, or every line of it was rejected.
+func unread(s parsers.Stats) bool {
+	return allRejected(s) || s.Err != "" && s.Read == 0
+}
+
+// noneRead reports whether no input could be read at all (exit status 1).
+func noneRead(stats []parsers.Stats) bool {
+	for _, s := range stats {
+		if !unread(s) {
+			return false
+		}
+	}
+	return len(stats) > 0
 }
 
 // errSummary says in one line why the exit code is not zero; details are already on stderr.
