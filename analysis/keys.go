@@ -20,6 +20,7 @@ const maxKeys = 8
 type keyPart struct {
 	kind, a, b, c string
 	seed          uint64 // kindSeed(kind)
+	show          string // the key as reports name it, when not kind+a+b+c
 }
 
 // The seeds of the kinds of keys: the hash of the kind's name.
@@ -30,47 +31,58 @@ var (
 	seedAmzn    = hashBytes(0, []byte("amzn:"))
 )
 
-func (k keyPart) String() string { return k.kind + k.a + k.b + k.c }
+func (k keyPart) String() string {
+	if k.show != "" {
+		return k.show
+	}
+	return k.kind + k.a + k.b + k.c
+}
 
 const zeros16 = "0000000000000000"
 
 // joinKeys fills out with the keys of ids and returns how many there are.
+//
+// A trace id's keys (docs/formats.md §5.3: trace:<32 hex>, the trace64:<last 16 hex> it implies,
+// amzn:<Root> and the trace:<8+24 hex> of a Root) are stored as trace64 alone: any two records
+// that share one of the others share that one too, so the others would join nothing more, while
+// every key costs a lookup per record and an entry per open request. Only an id whose trace64
+// cannot be derived (a trace id of another length, a Root not in the 1-<8>-<24> form) is keyed
+// as it is.
 func joinKeys(ids *parsers.IDs, out *[maxKeys]keyPart) int {
 	n := 0
-	add := func(kind string, seed uint64, a, b, c string) {
+	add := func(kind string, seed uint64, a, b, c, show string) {
 		if n < maxKeys {
-			out[n] = keyPart{kind, a, b, c, seed}
+			out[n] = keyPart{kind, a, b, c, seed, show}
 			n++
 		}
 	}
 	if ids.RequestID != "" {
-		add("rid:", seedRID, ids.RequestID, "", "")
+		add("rid:", seedRID, ids.RequestID, "", "", "")
 	}
 	// nginx's own $request_id becomes the next hop's X-Request-ID where the config forwards it.
 	if ids.NginxRequestID != "" {
-		add("rid:", seedRID, ids.NginxRequestID, "", "")
+		add("rid:", seedRID, ids.NginxRequestID, "", "", "")
 	}
 	if t := ids.TraceID; t != "" {
-		add("trace:", seedTrace, t, "", "")
 		if len(t) == 32 {
-			add("trace64:", seedTrace64, t[16:], "", "")
+			add("trace64:", seedTrace64, t[16:], "", "", "trace:"+t)
+		} else {
+			add("trace:", seedTrace, t, "", "", "")
 		}
 	}
 	if r := ids.AmznRoot; r != "" {
-		add("amzn:", seedAmzn, r, "", "")
-		if len(r) == 35 { // 1-<8 hex>-<24 hex>: the OTel X-Ray propagator's trace id
-			add("trace:", seedTrace, r[2:10], r[11:], "")
-			add("trace64:", seedTrace64, r[19:], "", "")
+		if len(r) == 35 { // 1-<8 hex>-<24 hex>: the OTel X-Ray propagator's trace id is the 8 + 24 hex
+			add("trace64:", seedTrace64, r[19:], "", "", "amzn:"+r)
+		} else {
+			add("amzn:", seedAmzn, r, "", "", "")
 		}
 	}
 	if t := ids.B3TraceID; t != "" {
 		switch len(t) {
 		case 32:
-			add("trace:", seedTrace, t, "", "")
-			add("trace64:", seedTrace64, t[16:], "", "")
-		case 16:
-			add("trace:", seedTrace, zeros16, t, "")
-			add("trace64:", seedTrace64, t, "", "")
+			add("trace64:", seedTrace64, t[16:], "", "", "trace:"+t)
+		case 16: // left-padded with zeros to 128 bits, as B3/OTel interoperability does
+			add("trace64:", seedTrace64, t, "", "", "trace:"+zeros16+t)
 		}
 	}
 	return n
@@ -145,27 +157,24 @@ func keyHashes(dst []uint64, ids *parsers.IDs) []uint64 {
 		add(hashBytes(seedRID, sbytes(ids.NginxRequestID)))
 	}
 	if t := ids.TraceID; t != "" {
-		add(hashBytes(seedTrace, sbytes(t)))
 		if len(t) == 32 {
 			add(hashBytes(seedTrace64, sbytes(t[16:])))
+		} else {
+			add(hashBytes(seedTrace, sbytes(t)))
 		}
 	}
 	if r := ids.AmznRoot; r != "" {
-		add(hashBytes(seedAmzn, sbytes(r)))
 		if len(r) == 35 {
-			var buf [32]byte
-			add(hashBytes(seedTrace, append(append(buf[:0], r[2:10]...), r[11:]...)))
 			add(hashBytes(seedTrace64, sbytes(r[19:])))
+		} else {
+			add(hashBytes(seedAmzn, sbytes(r)))
 		}
 	}
 	if t := ids.B3TraceID; t != "" {
 		switch len(t) {
 		case 32:
-			add(hashBytes(seedTrace, sbytes(t)))
 			add(hashBytes(seedTrace64, sbytes(t[16:])))
 		case 16:
-			var buf [32]byte
-			add(hashBytes(seedTrace, append(append(buf[:0], zeros16...), t...)))
 			add(hashBytes(seedTrace64, sbytes(t)))
 		}
 	}

@@ -116,3 +116,40 @@ func FuzzKeyHashesSame(f *testing.F) {
 		}
 	})
 }
+
+// Every form of one trace id — W3C/OTel 32 hex, its X-Ray Root, B3 in 32 or 16 hex — is keyed by
+// the same single trace64 key, which stands for the trace: and amzn: keys docs/formats.md §5.3
+// lists (they would join nothing more); a trace id of another length and a Root of another form
+// keep keys of their own. Reports name the key by the id it came from.
+func TestTraceKeysByTrace64(t *testing.T) {
+	const w3c = "5759e988bd862e3fe1be46a994272793"
+	forms := []parsers.IDs{{TraceID: w3c}, {AmznRoot: "1-5759e988-bd862e3fe1be46a994272793"}, {B3TraceID: w3c}, {B3TraceID: w3c[16:]},
+		{TraceID: w3c, AmznRoot: "1-5759e988-bd862e3fe1be46a994272793", B3TraceID: w3c[16:]}}
+	want := keyHashes(nil, &forms[0])
+	if len(want) != 1 || want[0] != hashBytes(seedTrace64, []byte(w3c[16:])) {
+		t.Fatalf("%s: keys %x, want its trace64 alone", w3c, want)
+	}
+	for _, ids := range forms[1:] {
+		if got := keyHashes(nil, &ids); !slices.Equal(got, want) {
+			t.Errorf("%+v: keys %x, want %x", ids, got, want)
+		}
+	}
+	for _, tc := range []struct {
+		ids  parsers.IDs
+		text string
+	}{
+		{parsers.IDs{TraceID: w3c}, "trace:" + w3c},
+		{parsers.IDs{AmznRoot: "1-5759e988-bd862e3fe1be46a994272793"}, "amzn:1-5759e988-bd862e3fe1be46a994272793"},
+		{parsers.IDs{B3TraceID: w3c[16:]}, "trace:0000000000000000" + w3c[16:]},
+		{parsers.IDs{TraceID: "abc123"}, "trace:abc123"},
+		{parsers.IDs{AmznRoot: "1-5759e988-bd86"}, "amzn:1-5759e988-bd86"},
+	} {
+		keys := keyHashes(nil, &tc.ids)
+		if len(keys) != 1 || keyText(&tc.ids, keys[0]) != tc.text {
+			t.Errorf("%+v: %d keys, named %q, want one named %q", tc.ids, len(keys), keyText(&tc.ids, keys[0]), tc.text)
+		}
+		if own := len(tc.text) < 30; own == (keys[0] == want[0]) {
+			t.Errorf("%+v: keyed like the whole trace id: %v, want %v", tc.ids, keys[0] == want[0], !own)
+		}
+	}
+}
