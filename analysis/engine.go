@@ -13,6 +13,7 @@
 package analysis
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -221,7 +222,7 @@ func touches405(status int, upstream []int) bool {
 // smaller group is folded into the larger and its keys repointed, so no parent links are kept).
 type group struct {
 	hops    []*hop
-	keys    []uint64
+	keys    []gkey // its join keys (the table maps each to this request: keyTable)
 	newest  int64
 	has405  bool
 	traced  bool
@@ -234,18 +235,59 @@ type group struct {
 	// Room for the hops and keys of a typical request, so that it needs no allocation of its
 	// own for them.
 	inline     [4]*hop
-	inlineKeys [6]uint64
+	inlineKeys [4]gkey
 	fold       *fold     // the requests of the same shape counted into this one (fold.go)
 	redirect   *Redirect // the redirect a GET with a 405 followed, found when it closed
 }
 
-// keyState is what the engine knows about one join key of an open request.
+// keyState is what the engine knows about one join key of an open request: the request, and
+// the rest, which the request keeps (gkey).
 type keyState struct {
-	g      *group
+	g *group
+	gkey
+}
+
+// gkey is one join key of a request and what is known of it.
+type gkey struct {
+	k      uint64
 	first  int64  // time of the first record with this key
 	layers uint64 // bit per layer index (< 64) that logged this key
 	count  uint16
 	failed bool // a record with this key failed (5xx): a proxy may retry it, so its layer may log the id again
+}
+
+// key returns g's entry for k; nil when g has none.
+func (g *group) key(k uint64) *gkey {
+	for i := range g.keys {
+		if g.keys[i].k == k {
+			return &g.keys[i]
+		}
+	}
+	return nil
+}
+
+// keyOf returns the state of key k, when an open request has it.
+func (e *Engine) keyOf(k uint64) (keyState, bool) {
+	g, ok := e.keys.get(k)
+	if !ok {
+		return keyState{}, false
+	}
+	st := keyState{g: g}
+	if x := g.key(k); x != nil {
+		st.gkey = *x
+	}
+	return st, true
+}
+
+// dropKey removes k from the table and from g's keys (a key found not to be unique).
+func (e *Engine) dropKey(k uint64, g *group) {
+	e.keys.del(k)
+	for i := range g.keys {
+		if g.keys[i].k == k {
+			g.keys = slices.Delete(g.keys, i, i+1)
+			return
+		}
+	}
 }
 
 type qentry struct {
@@ -473,7 +515,7 @@ func (e *Engine) Add(rec *parsers.Record) {
 				continue
 			}
 		}
-		st, ok := e.keys.get(k)
+		st, ok := e.keyOf(k)
 		if ok {
 			sameLayer := li < 64 && st.layers&(1<<uint(li)) != 0
 			// One layer logging the id again, later: a constant id of unrelated requests, unless an
@@ -559,13 +601,13 @@ func (e *Engine) Add(rec *parsers.Record) {
 		}
 		if bridge {
 			for _, k := range usable {
-				if st, ok := e.keys.get(k); ok && st.g != target && len(st.g.hops)+len(target.hops) < maxGroupHops {
-					e.merge(target, st.g)
+				if g, ok := e.keys.get(k); ok && g != target && len(g.hops)+len(target.hops) < maxGroupHops {
+					e.merge(target, g)
 				}
 			}
 			// The merges repointed keys: look them up again.
 			for i, k := range usable {
-				states[i], known[i] = e.keys.get(k)
+				states[i], known[i] = e.keyOf(k)
 			}
 		}
 	}
@@ -584,18 +626,19 @@ func (e *Engine) Add(rec *parsers.Record) {
 		st, ok := states[i], known[i]
 		switch {
 		case !ok:
-			e.keys.put(k, keyState{g: target, first: t, layers: bit, count: 1, failed: rec.Status >= 500})
-			target.keys = append(target.keys, k)
+			e.keys.put(k, target)
+			target.keys = append(target.keys, gkey{k: k, first: t, layers: bit, count: 1, failed: rec.Status >= 500})
 			if e.traceKeys != nil {
 				if _, hit := e.traceKeys[k]; hit {
 					target.traced = true
 				}
 			}
 		case st.g == target:
-			st.count++
-			st.layers |= bit
-			st.failed = st.failed || rec.Status >= 500
-			e.keys.put(k, st)
+			if x := target.key(k); x != nil {
+				x.count++
+				x.layers |= bit
+				x.failed = x.failed || rec.Status >= 500
+			}
 		}
 		// A key still pointing at another group: that group was too large to merge; leave it.
 	}
@@ -649,7 +692,7 @@ func (e *Engine) markBad(k uint64, st keyState, ids *parsers.IDs) {
 	}
 	e.bad[k] = struct{}{}
 	e.badN++
-	e.keys.del(k)
+	e.dropKey(k, st.g)
 	if len(e.badText) < maxBadExample {
 		e.badText = append(e.badText, keyText(ids, k))
 	}
@@ -658,13 +701,12 @@ func (e *Engine) markBad(k uint64, st keyState, ids *parsers.IDs) {
 // merge folds src into dst.
 func (e *Engine) merge(dst, src *group) {
 	dst.hops = append(dst.hops, src.hops...)
-	for _, k := range src.keys {
-		if st, ok := e.keys.get(k); ok && st.g == src {
-			st.g = dst
-			e.keys.put(k, st)
+	for _, x := range src.keys {
+		if g, ok := e.keys.get(x.k); ok && g == src {
+			e.keys.put(x.k, dst)
+			dst.keys = append(dst.keys, x)
 		}
 	}
-	dst.keys = append(dst.keys, src.keys...)
 	dst.has405 = dst.has405 || src.has405
 	dst.traced = dst.traced || src.traced
 	if dst.has405 || dst.traced {
@@ -755,8 +797,8 @@ func (e *Engine) close(g *group) {
 	g.closed = true
 	e.open--
 	e.requests++
-	for _, k := range g.keys {
-		e.keys.delOf(k, g)
+	for _, x := range g.keys {
+		e.keys.delOf(x.k, g)
 	}
 	g.keys = nil
 	if g.singles && len(g.hops) == 1 {

@@ -193,66 +193,74 @@ func keyText(ids *parsers.IDs, h uint64) string {
 	return ""
 }
 
-// keyTable maps the join keys of open requests to their state: open addressing with linear
-// probing and backward-shift deletion. Every record looks up, adds or updates its keys and every
-// request that closes deletes them, several times per record, so this is the engine's hottest
-// table; a Go map costs several times as much per operation here. The keys are hashes already,
-// so their high bits choose a key's slot (home); 0 marks an empty slot (hash never returns 0). Keys and
-// states are held in two arrays: a probe reads only keys, eight to a cache line.
+// keyTable maps the join keys of open requests to the request (group) each belongs to: open
+// addressing with linear probing and backward-shift deletion. Every record looks up or adds its
+// keys and every request that closes deletes them, so this is the engine's hottest table; a Go
+// map costs several times as much per operation here. The keys are hashes already, so their high
+// bits choose a key's slot (home); 0 marks an empty slot (hash never returns 0). A slot is the
+// key and its request, 16 bytes, four to a cache line: what else is known of a key (keyState)
+// lives with its request (group.keys), whose memory the engine reads anyway. A key is looked up
+// for the first time, and deleted, long after any other use of its part of the table, so each
+// costs a cache miss: one line per operation, where a separate array of states made it two.
 type keyTable struct {
-	keys   []uint64
-	states []keyState
-	n      int
+	slots []keySlot
+	n     int
+}
+
+type keySlot struct {
+	k uint64
+	g *group
 }
 
 // home is the slot a key's probe starts at: the key's high bits scaled to the table's size
 // (which therefore need not be a power of two, and grows by half its size; the keys are
 // hashes already).
 func (t *keyTable) home(k uint64) int {
-	hi, _ := bits.Mul64(k, uint64(len(t.keys)))
+	hi, _ := bits.Mul64(k, uint64(len(t.slots)))
 	return int(hi)
 }
 
-func (t *keyTable) get(k uint64) (keyState, bool) {
+// get returns the request k belongs to.
+func (t *keyTable) get(k uint64) (*group, bool) {
 	if i, ok := t.find(k); ok {
-		return t.states[i], true
+		return t.slots[i].g, true
 	}
-	return keyState{}, false
+	return nil, false
 }
 
-// put sets the state of k, adding k when it is not in the table.
-func (t *keyTable) put(k uint64, st keyState) {
-	if (t.n+1)*4 > len(t.keys)*3 { // at most 3/4 full: probes stay short, the table small
+// put sets the request of k, adding k when it is not in the table.
+func (t *keyTable) put(k uint64, g *group) {
+	if (t.n+1)*4 > len(t.slots)*3 { // at most 3/4 full: probes stay short, the table small
 		t.grow()
 	}
 	for i := t.home(k); ; {
-		switch t.keys[i] {
+		switch t.slots[i].k {
 		case k:
-			t.states[i] = st
+			t.slots[i].g = g
 			return
 		case 0:
-			t.keys[i], t.states[i] = k, st
+			t.slots[i] = keySlot{k, g}
 			t.n++
 			return
 		}
-		if i++; i == len(t.keys) {
+		if i++; i == len(t.slots) {
 			i = 0
 		}
 	}
 }
 
 // grow makes the table half as large again (its size after a peak of traffic is what it keeps:
-// doubling would leave it up to 8/3 the room its keys need, at 40 bytes a slot).
+// doubling would leave it up to 8/3 the room its keys need).
 func (t *keyTable) grow() {
-	oldKeys, oldStates := t.keys, t.states
-	size := len(oldKeys) + len(oldKeys)/2
+	old := t.slots
+	size := len(old) + len(old)/2
 	if size == 0 {
 		size = 1024
 	}
-	t.keys, t.states, t.n = make([]uint64, size), make([]keyState, size), 0
-	for i, k := range oldKeys {
-		if k != 0 {
-			t.put(k, oldStates[i])
+	t.slots, t.n = make([]keySlot, size), 0
+	for _, s := range old {
+		if s.k != 0 {
+			t.put(s.k, s.g)
 		}
 	}
 }
@@ -264,26 +272,26 @@ func (t *keyTable) del(k uint64) {
 	}
 }
 
-// delOf removes k when its state belongs to g (one probe for what get and del would do).
+// delOf removes k when it belongs to g (one probe for what get and del would do).
 func (t *keyTable) delOf(k uint64, g *group) {
-	if i, ok := t.find(k); ok && t.states[i].g == g {
+	if i, ok := t.find(k); ok && t.slots[i].g == g {
 		t.removeAt(i)
 	}
 }
 
 // find returns the slot of k.
 func (t *keyTable) find(k uint64) (int, bool) {
-	if len(t.keys) == 0 {
+	if len(t.slots) == 0 {
 		return 0, false
 	}
 	for i := t.home(k); ; {
-		switch t.keys[i] {
+		switch t.slots[i].k {
 		case k:
 			return i, true
 		case 0:
 			return 0, false
 		}
-		if i++; i == len(t.keys) {
+		if i++; i == len(t.slots) {
 			i = 0
 		}
 	}
@@ -291,22 +299,22 @@ func (t *keyTable) find(k uint64) (int, bool) {
 
 // removeAt empties slot i, moving back the entries after it that would no longer be found.
 func (t *keyTable) removeAt(i int) {
-	n := len(t.keys)
+	n := len(t.slots)
 	for j := i + 1; ; j++ {
 		if j == n {
 			j = 0
 		}
-		if t.keys[j] == 0 {
+		if t.slots[j].k == 0 {
 			break
 		}
 		// The entry at j may move to the hole at i unless its home slot lies cyclically in (i, j].
-		home := t.home(t.keys[j])
+		home := t.home(t.slots[j].k)
 		if i <= j && (home <= i || home > j) || i > j && home <= i && home > j {
-			t.keys[i], t.states[i] = t.keys[j], t.states[j]
+			t.slots[i] = t.slots[j]
 			i = j
 		}
 	}
-	t.keys[i], t.states[i] = 0, keyState{}
+	t.slots[i] = keySlot{}
 	t.n--
 }
 

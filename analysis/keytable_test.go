@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"math/rand"
 	"slices"
 	"testing"
@@ -14,7 +15,7 @@ import (
 func TestKeyTable(t *testing.T) {
 	r := rand.New(rand.NewSource(1))
 	var kt keyTable
-	ref := map[uint64]keyState{}
+	ref := map[uint64]*group{}
 	groups := [2]*group{{}, {}}
 	keys := make([]uint64, 1500)
 	for i := range keys {
@@ -30,9 +31,9 @@ func TestKeyTable(t *testing.T) {
 		k := keys[r.Intn(len(keys))]
 		switch r.Intn(4) {
 		case 0, 1:
-			st := keyState{g: groups[op%2], first: int64(op), count: uint16(op)}
-			kt.put(k, st)
-			ref[k] = st
+			g := groups[op%2]
+			kt.put(k, g)
+			ref[k] = g
 		case 2:
 			kt.del(k)
 			delete(ref, k)
@@ -40,7 +41,7 @@ func TestKeyTable(t *testing.T) {
 			// delOf removes the key only when it belongs to the group given.
 			g := groups[r.Intn(2)]
 			kt.delOf(k, g)
-			if ref[k].g == g {
+			if ref[k] == g {
 				delete(ref, k)
 			}
 		}
@@ -151,5 +152,63 @@ func TestTraceKeysByTrace64(t *testing.T) {
 		if own := len(tc.text) < 30; own == (keys[0] == want[0]) {
 			t.Errorf("%+v: keyed like the whole trace id: %v, want %v", tc.ids, keys[0] == want[0], !own)
 		}
+	}
+}
+
+// checkKeys holds the join keys to their invariant: the table maps a key to a request exactly
+// when that open request lists the key (group.keys), once.
+func checkKeys(t *testing.T, e *Engine, when string) {
+	t.Helper()
+	listed := 0
+	seen := map[*group]bool{}
+	for _, q := range append(e.queue[e.qhead:len(e.queue):len(e.queue)], e.slow[e.shead:]...) {
+		g := q.g
+		if g.merged != nil || g.closed || seen[g] {
+			continue
+		}
+		seen[g] = true
+		for i, x := range g.keys {
+			if owner, ok := e.keys.get(x.k); !ok || owner != g {
+				t.Fatalf("%s: a request lists key %x, which the table maps to %p (%v), not to it", when, x.k, owner, ok)
+			}
+			if g.key(x.k) != &g.keys[i] {
+				t.Fatalf("%s: a request lists key %x twice", when, x.k)
+			}
+			listed++
+		}
+	}
+	if listed != e.keys.len() {
+		t.Fatalf("%s: open requests list %d keys, the table holds %d", when, listed, e.keys.len())
+	}
+}
+
+// The keys stay with their requests through joins, bridging records that fold one request
+// into another, ids found not unique (dropped from the table and from their request), and the
+// set of such ids starting again once full (an id dropped so joins again, afresh).
+func TestKeysBelongToTheirRequest(t *testing.T) {
+	e := New(Options{})
+	e.caps.bad = 2
+	r := rand.New(rand.NewSource(7))
+	ids := []string{"a", "b", "c", "d", "constant"}
+	for i := 0; i < 4000; i++ {
+		sec := float64(i) / 20
+		o := []opt{rid(ids[r.Intn(len(ids))] + string(rune('0'+i/40%10)))}
+		if r.Intn(3) == 0 {
+			o = append(o, trace(fmt.Sprintf("%032x", i/3)))
+		}
+		if r.Intn(10) == 0 {
+			o = []opt{rid("constant")} // shared by unrelated requests: marked not unique
+		}
+		layer := []string{"edge", "ingress", "app"}[r.Intn(3)]
+		format := map[string]string{"edge": "nginx", "ingress": "envoy", "app": "app"}[layer]
+		e.Add(rec(layer, format, sec, "GET", "/x", []int{200, 405, 502}[r.Intn(3)], o...))
+		checkKeys(t, e, fmt.Sprintf("record %d", i))
+	}
+	if e.badN == 0 {
+		t.Fatal("no id was found not unique: the test did not reach dropKey")
+	}
+	e.flush()
+	if e.keys.len() != 0 {
+		t.Fatalf("%d keys left once every request closed", e.keys.len())
 	}
 }
