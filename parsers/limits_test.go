@@ -59,7 +59,9 @@ func TestNginxIncludeEndless(t *testing.T) {
 // twice ("cannot read HAProxy configuration dev/zero: dev/zero is larger than 16 MiB …").
 func TestProxyConfigErrorsNameThePath(t *testing.T) {
 	dir := t.TempDir()
-	fifo := endlessFIFO(t, dir)
+	// A FIFO each: endlessFIFO's writer stops when its reader does, so a second reader of the
+	// same FIFO found a closing writer (a short read, no error) or none (open blocked for ever).
+	fifo, fifo2 := endlessFIFO(t, dir), endlessFIFO(t, t.TempDir())
 	missing := filepath.Join(dir, "missing.cfg")
 	for _, tc := range []struct {
 		load func(string) error
@@ -68,8 +70,8 @@ func TestProxyConfigErrorsNameThePath(t *testing.T) {
 	}{
 		{func(p string) error { _, err := LoadHAProxyConf(p); return err }, fifo,
 			"cannot read HAProxy configuration " + fifo + ": larger than 16 MiB (too large): name the file itself"},
-		{func(p string) error { _, err := LoadApacheConf(p); return err }, fifo,
-			"cannot read apache configuration " + fifo + ": larger than 16 MiB (too large): name the file itself"},
+		{func(p string) error { _, err := LoadApacheConf(p); return err }, fifo2,
+			"cannot read apache configuration " + fifo2 + ": larger than 16 MiB (too large): name the file itself"},
 		{func(p string) error { _, err := LoadHAProxyConf(p); return err }, missing,
 			"cannot read HAProxy configuration " + missing + ": no such file or directory"},
 	} {
