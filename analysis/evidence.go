@@ -216,8 +216,8 @@ func (e *Engine) fix(r *request, f *Finding) string {
 			sentenceStart(layer), rh.method(), route, rh.method(), allow)
 		if rh.method() == "OPTIONS" && f.Clients != nil && agentsUnknown(f.Clients) && !e.originLogged(r) {
 			// No hop logs the user agent or Origin, so a browser's preflight cannot be told
-			// from other OPTIONS (preflightByAgent): say what it would need.
-			s += " The logs record neither the user agent nor Origin, so these may be browsers' CORS preflights (a browser sends OPTIONS only as one, by itself): if so, answer OPTIONS with Access-Control-Allow-Methods and Access-Control-Allow-Origin (CORS middleware or the proxy's CORS policy)."
+			// from a health check's OPTIONS (preflightByAgent, monitorOf): say what each needs.
+			s += " The logs record neither the user agent nor Origin, and OPTIONS comes from two senders no client change reaches: browsers' CORS preflights (answer them with Access-Control-Allow-Methods and Access-Control-Allow-Origin: CORS middleware or the proxy's CORS policy) and load balancers' health checks (HAProxy's option httpchk sends OPTIONS unless told otherwise; a check answered 405 takes the server out of rotation: point it at a GET route)."
 		}
 	}
 	if f.Masked > 0 {

@@ -512,3 +512,62 @@ func TestNginxStockCombined(t *testing.T) {
 		t.Errorf("summary: %d with a 405, %d rejections not 405, %d probes; want 5, 2, 9", doc.Summary.Requests405, doc.Summary.NotFour05, doc.Summary.Probes)
 	}
 }
+
+// HAProxy 2.6.12 with "option httpchk OPTIONS /api/status" and "check inter 1s" on the server,
+// before the backend, which answers OPTIONS there with 405: the check failed, HAProxy took the
+// server out and answered every request 503 (the health check requests are in the app's log only).
+const healthCheckHAProxy = `Dec  1 18:00:36 web-1 haproxy[10208]: Server be_app/app1 is DOWN, reason: Layer7 wrong status, code: 405, info: "Method Not Allowed", check duration: 6ms. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue.
+Dec  1 18:00:36 web-1 haproxy[10208]: backend be_app has no server available!
+Dec  1 18:00:42 web-1 haproxy[10208]: 127.0.0.1:52492 [01/Dec/2026:18:00:42.197] fe_main be_app/<NOSRV> 0/-1/-1/-1/0 503 217 - - SC-- 1/1/0/0/0 0/0 "GET /api/items HTTP/1.1"
+Dec  1 18:00:42 web-1 haproxy[10208]: 127.0.0.1:52502 [01/Dec/2026:18:00:42.247] fe_main be_app/<NOSRV> 0/-1/-1/-1/0 503 217 - - SC-- 1/1/0/0/0 0/0 "POST /api/items HTTP/1.1"
+Dec  1 18:01:16 web-1 haproxy[10208]: Proxy fe_main stopped (cumulated conns: FE: 2, BE: 0).
+Dec  1 18:01:16 web-1 haproxy[10208]: Proxy be_app stopped (cumulated conns: FE: 0, BE: 2).
+Dec  1 18:01:16 web-1 haproxy[10208]: Proxy <HTTPCLIENT> stopped (cumulated conns: FE: 0, BE: 0).
+`
+
+const healthCheckApp = `127.0.0.1 - - [01/Dec/2026 18:00:36] "OPTIONS /api/status HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 18:00:37] "OPTIONS /api/status HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 18:00:38] "OPTIONS /api/status HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 18:00:39] "OPTIONS /api/status HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 18:00:40] "OPTIONS /api/status HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 18:00:41] "OPTIONS /api/status HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 18:00:42] "OPTIONS /api/status HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 18:00:43] "OPTIONS /api/status HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 18:00:44] "OPTIONS /api/status HTTP/1.0" 405 -
+127.0.0.1 - - [01/Dec/2026 18:00:45] "OPTIONS /api/status HTTP/1.0" 405 -
+`
+
+// The health check's 405s are the app's: every line of HAProxy's log is read or skipped (its
+// own "Server … is DOWN" messages), and the fix of OPTIONS with no user agent or Origin logged
+// names both senders it may be, the health check included.
+func TestHAProxyHealthCheck405(t *testing.T) {
+	dir := t.TempDir()
+	var args []string
+	for name, data := range map[string]string{"edge": healthCheckHAProxy, "app": healthCheckApp} {
+		p := filepath.Join(dir, name+".log")
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, name+"="+p)
+	}
+	r := lt(t, nil, append([]string{"analyze", "-o", "json", "--strict"}, args...)...)
+	if r.code != exitOK {
+		t.Fatalf("analyze --strict exit %d: %s", r.code, r.stderr)
+	}
+	var doc struct {
+		Findings []stockFinding `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Findings) != 1 {
+		t.Fatalf("findings %+v, want one", doc.Findings)
+	}
+	f := doc.Findings[0]
+	if f.Origin != "app" || f.Method != "OPTIONS" || f.Route != "/api/status" || f.Count != 10 {
+		t.Errorf("finding %s %s at %s, %d requests; want OPTIONS /api/status at app, 10", f.Method, f.Route, f.Origin, f.Count)
+	}
+	if !strings.Contains(f.Fix, "health checks (HAProxy's option httpchk sends OPTIONS") || !strings.Contains(f.Fix, "CORS preflights") {
+		t.Errorf("fix does not name the health check and the preflight:\n%s", f.Fix)
+	}
+}
