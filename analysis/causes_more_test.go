@@ -39,7 +39,7 @@ func TestMonitorByInterval(t *testing.T) {
 	if m := a.Noise[0].Monitor; m == nil || m.Known != "" || m.IntervalSeconds != 30 || m.Requests != 6 {
 		t.Errorf("monitor %+v", a.Noise[0].Monitor)
 	}
-	if !strings.HasPrefix(a.Noise[0].Verify, "curl -i -X HEAD ") {
+	if !strings.HasPrefix(a.Noise[0].Verify, "curl -i -I ") { // not -X HEAD: internal/shell.Method
 		t.Errorf("verify %q", a.Noise[0].Verify)
 	}
 

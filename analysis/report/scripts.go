@@ -183,12 +183,12 @@ func curlTest(f *analysis.Finding) string {
 			sort.Strings(hosts)
 			fmt.Fprintf(&b, "# Every backend must agree, so check each one directly.\n")
 			fmt.Fprintf(&b, "for backend in %s; do\n", strings.Join(hosts, " "))
-			fmt.Fprintf(&b, "  code=$(curl -s -o /dev/null -w '%%{http_code}' -X %s \"http://$backend\"%s)\n", shell.Word(f.Method), shell.Quote(p))
+			fmt.Fprintf(&b, "  code=$(curl -s -o /dev/null -w '%%{http_code}' %s \"http://$backend\"%s)\n", shell.Method(f.Method), shell.Quote(p))
 			fmt.Fprintf(&b, "  [ \"$code\" != 405 ] || { printf '%%s answered 405 on %%s\\n' %s \"$backend\"; exit 1; }\n", shell.Quote(name))
 			b.WriteString("done\n")
 			break
 		}
-		fmt.Fprintf(&b, "code=$(curl -s -o /dev/null -w '%%{http_code}' -X %s %s)\n", shell.Word(f.Method), q)
+		fmt.Fprintf(&b, "code=$(curl -s -o /dev/null -w '%%{http_code}' %s %s)\n", shell.Method(f.Method), q)
 		fmt.Fprintf(&b, "[ \"$code\" != 405 ] || { printf '%%s\\n' %s; exit 1; }\n", shell.Quote(name+" answered 405"))
 	default:
 		allow := strings.Join(c.methods, ", ")
@@ -198,7 +198,7 @@ func curlTest(f *analysis.Finding) string {
 		} else {
 			fmt.Fprintf(&b, "# Contract: %s supports %s, not %s; a 405 must list the allowed methods.\n", shell.Comment(f.Route), shell.Comment(orDash(allow)), shell.Comment(f.Method))
 		}
-		fmt.Fprintf(&b, "hdrs=$(curl -s -o /dev/null -D - -X %s %s)\n", shell.Word(f.Method), q)
+		fmt.Fprintf(&b, "hdrs=$(curl -s -o /dev/null -D - %s %s)\n", shell.Method(f.Method), q)
 		fmt.Fprintf(&b, "echo \"$hdrs\" | head -n1 | grep -q ' 405' &&\n")
 		if allow != "" {
 			fmt.Fprintf(&b, "  echo \"$hdrs\" | grep -iqF -- %s ||\n", shell.Quote("allow: "+allow))
