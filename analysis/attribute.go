@@ -245,9 +245,36 @@ func (e *Engine) selfMade(h *hop) (local, uncertain bool) {
 	case parsers.FormatALB:
 		return h.upstreamAddr() == "", false
 	case parsers.FormatNginx:
-		return h.upstreamAddr() == "", h.upstreamAddr() == ""
+		if h.upstreamAddr() != "" {
+			return false, false
+		}
+		return true, e.nginxStatic(h) == nil
 	}
 	return h.upstreamAddr() == "", true
+}
+
+// nginxStatic returns the location of the nginx configuration (--nginx-conf) that answered a
+// request by itself: one that hands nothing to a backend (no proxy_pass or other *_pass), has
+// no try_files fallback, rewrite or error_page that could send the request to another location,
+// and no limit_except; every location written the same way must agree. nil when there is none
+// or no configuration.
+func (e *Engine) nginxStatic(h *hop) *parsers.NginxLocation {
+	locs := e.opts.NginxLocations
+	if len(locs) == 0 {
+		return nil
+	}
+	loc := parsers.SelectNginxLocation(locs, h.path())
+	if loc == nil {
+		return nil
+	}
+	for i := range locs {
+		l := &locs[i]
+		if l.Modifier == loc.Modifier && l.Path == loc.Path &&
+			(l.Upstream || l.Internal || l.Fallback != "" || l.LimitExcept != nil) {
+			return nil
+		}
+	}
+	return loc
 }
 
 // envoyLocalDetail names the Envoy feature behind a local reply from its details and flags.
@@ -298,6 +325,9 @@ func (e *Engine) localHow(h *hop) string {
 			return "nginx rejects " + h.method() + " (no upstream contacted)"
 		case len(h.upstream) > 0 && h.upstream[len(h.upstream)-1] != 405:
 			return "nginx replaced the upstream's " + num.Statuses(h.upstream[len(h.upstream)-1:]) + " with 405 (error_page)"
+		case h.upstreamAddr() == "" && h.local == parsers.LocalUnknown && e.nginxStatic(h) != nil:
+			loc := e.nginxStatic(h)
+			return "location " + loc.Pattern() + " (" + loc.Source + ") hands nothing to a backend (no proxy_pass): its static-file handler or return answered"
 		case h.upstreamAddr() == "" && h.local == parsers.LocalUnknown:
 			return "no upstream logged (static-file handler or configured return, assumed)"
 		case strings.Contains(h.detail(), "157-byte"):

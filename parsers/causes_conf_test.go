@@ -16,14 +16,16 @@ func TestNginxLocations(t *testing.T) {
 		pattern, fallback, except string
 		upstream                  bool
 		status                    int
+		internal                  bool // rewrite or error_page
 	}{
-		{"../samples/incidents/nginx.conf", "/api/orders/7", "/api/", "", "", true, 0},
-		{"../samples/incidents/nginx.conf", "/api/v2/accounts/9", "/api/v2/accounts/", "", "", true, 0},
-		{"../samples/incidents/nginx.conf", "/settings", "/", "/index.html", "", false, 0},
-		{"../samples/incidents/nginx.conf", "/assets/app.3f9c1b.js", "/assets/", "", "", false, 0},
-		{"../samples/incidents/nginx.conf", "/healthz", "= /healthz", "", "", false, 0},
-		{"../samples/causes/nginx.conf", "/admin/users", "/admin/", "", "GET HEAD", true, 403},
-		{"../samples/causes/nginx.conf", "/v1/upload", "/", "/index.html", "", false, 0},
+		{"../samples/incidents/nginx.conf", "/api/orders/7", "/api/", "", "", true, 0, false},
+		{"../samples/incidents/nginx.conf", "/api/v2/accounts/9", "/api/v2/accounts/", "", "", true, 0, true},
+		{"../samples/incidents/nginx.conf", "/api/search", "= /api/search", "", "", true, 0, true},
+		{"../samples/incidents/nginx.conf", "/settings", "/", "/index.html", "", false, 0, false},
+		{"../samples/incidents/nginx.conf", "/assets/app.3f9c1b.js", "/assets/", "", "", false, 0, false},
+		{"../samples/incidents/nginx.conf", "/healthz", "= /healthz", "", "", false, 0, false},
+		{"../samples/causes/nginx.conf", "/admin/users", "/admin/", "", "GET HEAD", true, 403, false},
+		{"../samples/causes/nginx.conf", "/v1/upload", "/", "/index.html", "", false, 0, false},
 	}
 	for _, tc := range cases {
 		conf, err := loadNginxConf(tc.conf, t.TempDir())
@@ -40,7 +42,7 @@ func TestNginxLocations(t *testing.T) {
 			continue
 		}
 		if l.Pattern() != tc.pattern || l.Fallback != tc.fallback || strings.Join(l.LimitExcept, " ") != tc.except ||
-			l.Upstream != tc.upstream || l.LimitStatus != tc.status || !strings.HasPrefix(l.Source, "nginx.conf:") {
+			l.Upstream != tc.upstream || l.LimitStatus != tc.status || l.Internal != tc.internal || !strings.HasPrefix(l.Source, "nginx.conf:") {
 			t.Errorf("%s %s: %+v", tc.conf, tc.path, *l)
 		}
 		if tc.except != "" && (l.Allows("POST") || !l.Allows("HEAD")) {

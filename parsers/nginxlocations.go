@@ -25,6 +25,9 @@ type NginxLocation struct {
 	// Fallback is the URI a try_files falls back to when no file matches ("/index.html", a
 	// named location "@app"); empty when the location has none (try_files … =404 included).
 	Fallback string
+	// Internal is true when the location (or a nested one) may hand a request to another
+	// location: rewrite, error_page.
+	Internal bool
 	Source   string // file:line of the location (the file's base name)
 	re       *regexp.Regexp
 }
@@ -180,6 +183,12 @@ func parseNginxLocations(file, src string) ([]NginxLocation, error) {
 			for _, b := range stack {
 				if b.name == "location" && b.loc >= 0 {
 					out[b.loc].Upstream = true
+				}
+			}
+		case "rewrite", "error_page":
+			for _, b := range stack {
+				if b.name == "location" && b.loc >= 0 {
+					out[b.loc].Internal = true
 				}
 			}
 		}

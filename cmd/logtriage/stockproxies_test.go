@@ -571,3 +571,98 @@ func TestHAProxyHealthCheck405(t *testing.T) {
 		t.Errorf("fix does not name the health check and the preflight:\n%s", f.Fix)
 	}
 }
+
+// nginxStockConf is the configuration nginx ran with for nginxStockAccess (its paths moved to
+// /srv/edge).
+const nginxStockConf = `daemon off;
+master_process off;
+worker_processes 1;
+pid /srv/edge/nginx.pid;
+error_log /srv/edge/error.log;
+events { worker_connections 64; }
+http {
+    include /etc/nginx/mime.types;
+    client_body_temp_path /srv/edge/tmp/body;
+    proxy_temp_path /srv/edge/tmp/proxy;
+    fastcgi_temp_path /srv/edge/tmp/fastcgi;
+    uwsgi_temp_path /srv/edge/tmp/uwsgi;
+    scgi_temp_path /srv/edge/tmp/scgi;
+    access_log /srv/edge/access.log;
+    upstream app { server 127.0.0.1:27101; }
+    server {
+        listen 127.0.0.1:27100;
+        server_name localhost;
+        root /srv/edge/www;
+
+        location = /api/submit { return 301 /api/submit/; }
+        location = /api/search {
+            proxy_pass http://app;
+            proxy_intercept_errors on;
+            error_page 405 =200 /fallback.json;
+        }
+        location = /fallback.json { }
+        location /api/ {
+            proxy_pass http://app;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        }
+        location /admin/ {
+            limit_except GET { deny all; }
+            proxy_pass http://app;
+        }
+        location /static/ { }
+    }
+}
+`
+
+// With the configuration, nginx's own 405 for POST /static/app.css is certain and names the
+// location that answered (it has no proxy_pass, fallback, rewrite or error_page); without, the
+// stock combined log has no upstream field and the verdict is marked uncertain. The other
+// findings keep their verdicts (limit_except now named with its line).
+func TestNginxStockCombinedWithConf(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{"edge.log": nginxStockAccess, "app.log": nginxStockApp, "nginx.conf": nginxStockConf}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, withConf := range []bool{false, true} {
+		args := []string{"analyze", "-o", "json", "edge=" + filepath.Join(dir, "edge.log"), "app=" + filepath.Join(dir, "app.log")}
+		if withConf {
+			args = append(args, "--nginx-conf", filepath.Join(dir, "nginx.conf"))
+		}
+		r := lt(t, nil, args...)
+		if r.code != exitOK {
+			t.Fatalf("analyze exit %d: %s", r.code, r.stderr)
+		}
+		var doc struct {
+			Findings []struct {
+				stockFinding
+				Uncertain int `json:"uncertain"`
+			} `json:"findings"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, f := range doc.Findings {
+			switch f.Method + " " + f.Route {
+			case "POST /static/app.css":
+				n++
+				named := strings.Contains(f.Evidence, "location /static/ (nginx.conf:37) hands nothing to a backend")
+				if f.Origin != "edge" || f.Cause != "proxy_method_block" || named != withConf || (f.Uncertain == 0) != withConf {
+					t.Errorf("--nginx-conf %v: POST /static/app.css %s at %s, %d uncertain\nevidence: %s", withConf, f.Cause, f.Origin, f.Uncertain, f.Evidence)
+				}
+			case "POST /api/items", "POST /admin/users":
+				n++
+				if f.Uncertain != 0 || strings.Contains(f.Evidence, "hands nothing") {
+					t.Errorf("--nginx-conf %v: %s %s: %d uncertain\nevidence: %s", withConf, f.Method, f.Route, f.Uncertain, f.Evidence)
+				}
+			}
+		}
+		if n != 3 {
+			t.Errorf("--nginx-conf %v: %d of the 3 findings checked", withConf, n)
+		}
+	}
+}
