@@ -342,16 +342,7 @@ const chainApp = `127.0.0.1 - - [01/Dec/2026 17:54:10] "GET /api/items HTTP/1.0"
 // Without ids, nothing orders two proxies of different formats: analyze leaves them siblings and
 // must say how to give the order; given it, each 405 is found once, at the hop that made it.
 func TestStockProxyChain(t *testing.T) {
-	dir := t.TempDir()
-	args := []string{}
-	for name, data := range map[string]string{"edge": chainEdge, "mid": chainMid, "app": chainApp} {
-		p := filepath.Join(dir, name+".log")
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		args = append(args, name+"="+p)
-	}
-	sort.Strings(args) // app, edge, mid: not the path order
+	args := layerInputs(t, map[string]string{"edge": chainEdge, "mid": chainMid, "app": chainApp}) // app, edge, mid: not the path order
 	analyze := func(extra ...string) (order, path string, got map[string]stockFinding) {
 		r := lt(t, nil, append(append([]string{"analyze", "-o", "json"}, extra...), args...)...)
 		if r.code != exitOK {
@@ -449,15 +440,7 @@ const nginxStockApp = `127.0.0.1 - - [01/Dec/2026 17:32:46] "GET /api/items HTTP
 // /fallback.json; location /admin/ { limit_except GET { deny all; } proxy_pass …; } and a static
 // location /static/). Every verdict was checked by hand against what the servers did.
 func TestNginxStockCombined(t *testing.T) {
-	dir := t.TempDir()
-	var args []string
-	for name, data := range map[string]string{"edge": nginxStockAccess, "app": nginxStockApp} {
-		p := filepath.Join(dir, name+".log")
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		args = append(args, name+"="+p)
-	}
+	args := layerInputs(t, map[string]string{"edge": nginxStockAccess, "app": nginxStockApp})
 	r := lt(t, nil, append([]string{"analyze", "-o", "json"}, args...)...)
 	if r.code != exitOK {
 		t.Fatalf("analyze exit %d: %s", r.code, r.stderr)
@@ -541,15 +524,7 @@ const healthCheckApp = `127.0.0.1 - - [01/Dec/2026 18:00:36] "OPTIONS /api/statu
 // own "Server … is DOWN" messages), and the fix of OPTIONS with no user agent or Origin logged
 // names both senders it may be, the health check included.
 func TestHAProxyHealthCheck405(t *testing.T) {
-	dir := t.TempDir()
-	var args []string
-	for name, data := range map[string]string{"edge": healthCheckHAProxy, "app": healthCheckApp} {
-		p := filepath.Join(dir, name+".log")
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		args = append(args, name+"="+p)
-	}
+	args := layerInputs(t, map[string]string{"edge": healthCheckHAProxy, "app": healthCheckApp})
 	r := lt(t, nil, append([]string{"analyze", "-o", "json", "--strict"}, args...)...)
 	if r.code != exitOK {
 		t.Fatalf("analyze --strict exit %d: %s", r.code, r.stderr)
@@ -665,4 +640,21 @@ func TestNginxStockCombinedWithConf(t *testing.T) {
 			t.Errorf("--nginx-conf %v: %d of the 3 findings checked", withConf, n)
 		}
 	}
+}
+
+// layerInputs writes each layer's captured log to a file of its own and returns the inputs that
+// name them (layer=path), sorted.
+func layerInputs(t *testing.T, logs map[string]string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	var args []string
+	for name, data := range logs {
+		p := filepath.Join(dir, name+".log")
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, name+"="+p)
+	}
+	sort.Strings(args)
+	return args
 }
