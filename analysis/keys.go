@@ -15,12 +15,11 @@ import (
 
 const maxKeys = 8
 
-// keyPart is a key before hashing: kind, then the value in up to three pieces, so that derived
-// keys (the trace id inside an X-Ray root) need no string concatenation.
+// keyPart is a key before hashing: its kind and value.
 type keyPart struct {
-	kind, a, b, c string
-	seed          uint64 // kindSeed(kind)
-	show          string // the key as reports name it, when not kind+a+b+c
+	kind, value string
+	seed        uint64 // the hash of kind
+	show        string // the key as reports name it, when not kind+value
 }
 
 // The seeds of the kinds of keys: the hash of the kind's name.
@@ -35,7 +34,7 @@ func (k keyPart) String() string {
 	if k.show != "" {
 		return k.show
 	}
-	return k.kind + k.a + k.b + k.c
+	return k.kind + k.value
 }
 
 const zeros16 = "0000000000000000"
@@ -50,56 +49,51 @@ const zeros16 = "0000000000000000"
 // as it is.
 func joinKeys(ids *parsers.IDs, out *[maxKeys]keyPart) int {
 	n := 0
-	add := func(kind string, seed uint64, a, b, c, show string) {
+	add := func(kind string, seed uint64, value, show string) {
 		if n < maxKeys {
-			out[n] = keyPart{kind, a, b, c, seed, show}
+			out[n] = keyPart{kind, value, seed, show}
 			n++
 		}
 	}
 	if ids.RequestID != "" {
-		add("rid:", seedRID, ids.RequestID, "", "", "")
+		add("rid:", seedRID, ids.RequestID, "")
 	}
 	// nginx's own $request_id becomes the next hop's X-Request-ID where the config forwards it.
 	if ids.NginxRequestID != "" {
-		add("rid:", seedRID, ids.NginxRequestID, "", "", "")
+		add("rid:", seedRID, ids.NginxRequestID, "")
 	}
 	if t := ids.TraceID; t != "" {
 		if len(t) == 32 {
-			add("trace64:", seedTrace64, t[16:], "", "", "trace:"+t)
+			add("trace64:", seedTrace64, t[16:], "trace:"+t)
 		} else {
-			add("trace:", seedTrace, t, "", "", "")
+			add("trace:", seedTrace, t, "")
 		}
 	}
 	if r := ids.AmznRoot; r != "" {
 		if len(r) == 35 { // 1-<8 hex>-<24 hex>: the OTel X-Ray propagator's trace id is the 8 + 24 hex
-			add("trace64:", seedTrace64, r[19:], "", "", "amzn:"+r)
+			add("trace64:", seedTrace64, r[19:], "amzn:"+r)
 		} else {
-			add("amzn:", seedAmzn, r, "", "", "")
+			add("amzn:", seedAmzn, r, "")
 		}
 	}
 	if t := ids.B3TraceID; t != "" {
 		switch len(t) {
 		case 32:
-			add("trace64:", seedTrace64, t[16:], "", "", "trace:"+t)
+			add("trace64:", seedTrace64, t[16:], "trace:"+t)
 		case 16: // left-padded with zeros to 128 bits, as B3/OTel interoperability does
-			add("trace64:", seedTrace64, t, "", "", "trace:"+zeros16+t)
+			add("trace64:", seedTrace64, t, "trace:"+zeros16+t)
 		}
 	}
 	return n
 }
 
-// hash returns the hash of the key: its value (a, b and c one after the other) hashed eight
-// bytes at a time, seeded by its kind.
+// hash returns the hash of the key: its value hashed eight bytes at a time, seeded by its kind.
 func (k *keyPart) hash() uint64 {
 	seed := k.seed
 	if seed == 0 {
 		seed = hashBytes(0, sbytes(k.kind))
 	}
-	if k.b == "" && k.c == "" {
-		return hashBytes(seed, sbytes(k.a))
-	}
-	var buf [128]byte
-	return hashBytes(seed, append(append(append(buf[:0], k.a...), k.b...), k.c...))
+	return hashBytes(seed, sbytes(k.value))
 }
 
 // sbytes returns the bytes of s without copying; they must not be written.
