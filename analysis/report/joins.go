@@ -58,10 +58,25 @@ func joinSummary(s *analysis.Summary) string {
 		num.Thousands(j.ID), num.Thousands(j.Unique), num.Thousands(j.Group), num.Thousands(j.Unjoined))
 	if len(s.ClockSkew) > 0 {
 		var p []string
+		inStep := false
 		for _, c := range s.ClockSkew {
-			p = append(p, fmt.Sprintf("%s vs %s %+d ms (%s pairs)", c.Inner, c.Outer, c.OffsetMS, num.Thousands(c.Pairs)))
+			x := fmt.Sprintf("%s vs %s %+d ms (%s pairs", c.Inner, c.Outer, c.OffsetMS, num.Thousands(c.Pairs))
+			switch sec := (abs(c.OffsetMS) + 500) / 1000; {
+			case c.OffsetMS <= -1000:
+				x += fmt.Sprintf("; its clock runs about %d s ahead", sec)
+			case c.OffsetMS >= 1000:
+				x += fmt.Sprintf("; its clock runs about %d s behind", sec)
+			default:
+				inStep = true
+			}
+			p = append(p, x+")")
 		}
 		out += "; clock offsets, outer minus inner log time: " + strings.Join(p, ", ")
+		if inStep {
+			// One side of a match by time usually logs whole seconds (nginx's $time_local, most
+			// frameworks' default lines): an offset within a second is what clocks in step give.
+			out += "; an offset under 1 s is clocks in step, as far as whole-second time stamps tell"
+		}
 	}
 	return out + "."
 }
@@ -98,4 +113,11 @@ func layerNames(layers []analysis.Layer) string {
 		i = j
 	}
 	return strings.Join(tiers, " → ")
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
