@@ -113,7 +113,7 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 	}
 	if len(s.Inputs) > 0 {
 		bw.WriteString("\nInputs\n")
-		t := &table{Head: []string{"NAME", "LAYER", "FORMAT", "READ", "PARSED", "REJECTED", "SKIPPED"}}
+		t := &table{Head: []string{"INPUT", "LAYER", "FORMAT", "READ", "PARSED", "REJECTED", "SKIPPED"}}
 		for _, in := range s.Inputs {
 			t.row(in.Name, in.Layer, in.Format, n(in.Read), n(in.Parsed), n(in.Rejected), n(in.Skipped))
 		}
