@@ -29,7 +29,11 @@ const maxPackPool = 64
 type packer struct {
 	chunks []*textChunk // the chunks the batch packed into; each has the batch's hold
 	cur    *textChunk
-	off    int // bytes of cur packed so far (written only while the batch is parsed into)
+	// buf is cur.buf, kept here: the engine writes cur.live for every hop it makes of the
+	// chunk, so reading cur for every record would bring that cache line back from the
+	// engine's core each time.
+	buf []byte
+	off int // bytes of cur packed so far (written only while the batch is parsed into)
 }
 
 // hopFields lists the strings of rec a hop keeps, in buf order, each cut to maxHopField; n is
@@ -101,16 +105,19 @@ func (e *Engine) pack(rec *parsers.Record, b *parsers.Batch) {
 		p = &packer{}
 		b.Aux = p
 	}
-	if p.cur == nil || cap(p.cur.buf)-p.off < n {
+	if p.cur == nil || len(p.buf)-p.off < n {
 		p.cur = e.freePacked(n)
+		p.buf = p.cur.buf
 		p.off = 0
 		p.chunks = append(p.chunks, p.cur)
 	}
-	dst := p.cur.buf[p.off : p.off+n : p.off+n]
+	dst := p.buf[p.off : p.off+n : p.off+n]
 	o := 0
 	a := &rec.Aux
 	for i, f := range fields {
-		o += copy(dst[o:], f)
+		if len(f) != 0 { // most records leave several fields empty
+			o += copy(dst[o:], f)
+		}
 		a.End[i] = uint16(o)
 	}
 	a.Text = unsafe.String(unsafe.SliceData(dst), n)
@@ -146,5 +153,5 @@ func (e *Engine) BatchDone(b *parsers.Batch) {
 		}
 		p.chunks[i] = nil
 	}
-	p.chunks, p.cur, p.off = p.chunks[:0], nil, 0
+	p.chunks, p.cur, p.buf, p.off = p.chunks[:0], nil, nil, 0
 }
