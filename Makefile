@@ -6,7 +6,7 @@ LDFLAGS  := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 30s
 BENCHTIME ?= 1s
 
-.PHONY: all build test bench bench-go bench-cmd bench-profile fuzz lint clean
+.PHONY: all build test bench bench-go bench-cmd bench-profile pgo fuzz lint clean
 
 all: build
 
@@ -35,6 +35,13 @@ bench-cmd: build
 # bin/profiles, which git ignores) and their top entries printed.
 bench-profile: PROFILE ?= bin/profiles
 bench-profile: bench-cmd
+
+# The profile go build optimises the binary with (profile-guided optimisation: the go command
+# reads cmd/logtriage/default.pgo by itself): a CPU profile of analyze on the bench's four-hop
+# logs. Make it again after large changes to the hot paths; a stale one only optimises less.
+pgo: build
+	PROFILE=bin/profiles MULTS=1 MANY= bash .ci/bench.sh $(BIN)
+	cp bin/profiles/analyze.cpu.pprof cmd/logtriage/default.pgo
 
 # Each fuzz target of every package for FUZZTIME (go test allows one target per run).
 fuzz:
