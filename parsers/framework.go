@@ -475,6 +475,11 @@ func (p *FrameworkParser) clientFirst(line []byte, rec *Record) error {
 			}
 			rec.Time = t
 			setClient(rec, line[:sp1])
+			if bytes.HasPrefix(br[23:], []byte("code ")) && bytes.Contains(br[23:], []byte(", message ")) {
+				// http.server's send_error ("code 404, message File not found"), which Python's
+				// standard servers write before the request's access line: not a request.
+				return ErrNotAccess
+			}
 			if err := p.requestStatusSize(br[23:], rec); err != nil {
 				return errFwWerkzeug
 			}

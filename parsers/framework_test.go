@@ -319,6 +319,9 @@ func TestFrameworkRejects(t *testing.T) {
 		{`Traceback (most recent call last):`, ""},
 		{"\tat org.springframework.web.servlet.DispatcherServlet.doDispatch(DispatcherServlet.java:1089)", ""},
 		{`Quit the server with CONTROL-C.`, ""},
+		// Python's http.server (3.11) writes send_error's line before the access line.
+		{`127.0.0.1 - - [01/Dec/2026 19:33:43] code 404, message File not found`, ""},
+		{`127.0.0.1 - - [01/Dec/2026 19:33:44] code 501, message Unsupported method ('PUT')`, ""},
 	} {
 		var rec Record
 		rec.Reset()
