@@ -364,6 +364,8 @@ func otherProxyHow(format, d string, local parsers.Local) string {
 		return "httpd answered itself"
 	case parsers.FormatHAProxy:
 		switch {
+		case strings.Contains(d, "; method rule "):
+			return "an http-request rule answered (" + after(d, "; method rule ") + ")"
 		case strings.Contains(d, "; rule "):
 			return "an http-request rule answered (" + after(d, "; rule ") + ")"
 		case strings.Contains(d, "blocked by an HAProxy rule"):

@@ -263,6 +263,11 @@ func (e *Engine) rejectionOf(h *hop) *MethodRejection {
 				strings.Join(rt.Methods, ", ") + " (no route, NR)", Source: rt.Source, Allowed: rt.Methods}
 		}
 	}
+	if f == parsers.FormatHAProxy {
+		if rule, src, ok := haproxyMethodRule(h.detail()); ok {
+			return &MethodRejection{Status: h.status, Layer: e.name(h), Rule: rule, Source: src}
+		}
+	}
 	if rs := e.route(h.layer, h.method(), h.path()); rs != nil && rs.ok.n > 0 {
 		return nil
 	}
@@ -279,6 +284,32 @@ func (e *Engine) rejectionOf(h *hop) *MethodRejection {
 		return nil
 	}
 	return &MethodRejection{Status: h.status, Layer: e.name(h), Allowed: ok}
+}
+
+// haproxyMethodRule reads the http-request rule that answered from an HAProxy record's detail,
+// when the rule's condition tests the method (parsers/haproxy.go writes "method rule FILE:LINE
+// TEXT" with --haproxy-conf): the rule as written and its source.
+func haproxyMethodRule(detail string) (rule, source string, ok bool) {
+	_, after, found := strings.Cut(detail, "; method rule ")
+	if !found {
+		return "", "", false
+	}
+	source, rule, ok = strings.Cut(after, " ")
+	return rule, source, ok && rule != ""
+}
+
+// haproxyRule reads any http-request rule that answered from an HAProxy record's detail ("rule
+// FILE:LINE TEXT" or "method rule FILE:LINE TEXT").
+func haproxyRule(detail string) (rule, source string, ok bool) {
+	if rule, source, ok = haproxyMethodRule(detail); ok {
+		return rule, source, true
+	}
+	_, after, found := strings.Cut(detail, "; rule ")
+	if !found {
+		return "", "", false
+	}
+	source, rule, ok = strings.Cut(after, " ")
+	return rule, source, ok && rule != ""
 }
 
 // classifyMore picks one of this file's causes, most specific first; false leaves the request

@@ -205,6 +205,11 @@ func (e *Engine) fix(r *request, f *Finding) string {
 			s = e.fixMore(r, f) // causes_more.go
 			break
 		}
+		if rule, src, ok := haproxyRule(rh.detail()); ok && e.format(rh) == parsers.FormatHAProxy {
+			s = fmt.Sprintf("Audit the HAProxy rule at %s (%s) that blocks %s %s: forward the method to the backend or narrow the rule's condition; if the block is intended (e.g. TRACE), change the client.",
+				src, rule, rh.method(), route)
+			break
+		}
 		s = fmt.Sprintf("Audit the %s rule and method allowlist that blocks %s %s (%s): forward the method to the backend or remove the rule; if the block is intended (e.g. TRACE), change the client.",
 			proxyKind(e.format(rh)), rh.method(), route, v.proxyHow)
 	case CauseMethodNotRouted:

@@ -178,8 +178,12 @@ func (p *HAProxyParser) Parse(line []byte, rec *Record) error {
 		rec.Local = LocalYes
 		rec.Upstream = rec.upstreamBuf[:0]
 		p.note(haproxyNoServerWhy(term))
-		if r := p.Conf.rule(fe, backend, rec.Status); r != nil && term[0] == 'P' {
-			p.det = append(p.det, "; rule "...)
+		if r := p.Conf.rule(fe, backend, rec.Status, rec.Method, rec.Path, rec.URI); r != nil && term[0] == 'P' {
+			if r.Method {
+				p.det = append(p.det, "; method rule "...) // analysis.haproxyMethodRule reads it
+			} else {
+				p.det = append(p.det, "; rule "...)
+			}
 			p.det = append(p.det, r.File...)
 			p.det = append(p.det, ':')
 			p.det = strconv.AppendInt(p.det, int64(r.Line), 10)

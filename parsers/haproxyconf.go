@@ -27,6 +27,7 @@ type HAProxySection struct {
 	Captures   []string      // "capture request header NAME len N", in order
 	Rules      []HAProxyRule // http-request deny/return/tarpit rules
 	LogFormat  string        // log-format, as written between its quotes; "" for option httplog
+	acls       map[string][]*haproxyACL
 }
 
 // HAProxyRule is one http-request rule that answers the client itself.
@@ -35,6 +36,10 @@ type HAProxyRule struct {
 	Status int    // deny_status / status; 403 for a plain deny
 	File   string
 	Line   int
+	// Method is true when the rule's condition tests the request's method (method, METH_*, or
+	// an acl of the section that does): the answer is a method rejection.
+	Method bool
+	cond   *haproxyCond
 }
 
 // LoadHAProxyConf reads haproxy.cfg from the host's file system.
@@ -66,7 +71,7 @@ func ReadHAProxyConf(fsys fs.FS, name string) (*HAProxyConf, error) {
 		f := strings.Fields(line)
 		switch f[0] {
 		case "frontend", "backend", "listen":
-			cur = &HAProxySection{Kind: f[0]}
+			cur = &HAProxySection{Kind: f[0], acls: map[string][]*haproxyACL{}}
 			if len(f) > 1 {
 				cur.Name = f[1]
 			}
@@ -91,19 +96,30 @@ func ReadHAProxyConf(fsys fs.FS, name string) (*HAProxyConf, error) {
 			cur.LogFormat = ""
 		case len(f) >= 4 && f[0] == "capture" && f[1] == "request" && f[2] == "header":
 			cur.Captures = append(cur.Captures, f[3])
+		case len(f) >= 3 && f[0] == "acl" && cur.acls != nil:
+			if a := parseHAProxyACL(f[2:]); a != nil {
+				cur.acls[f[1]] = append(cur.acls[f[1]], a)
+			}
 		case len(f) >= 2 && f[0] == "http-request" && (f[1] == "deny" || f[1] == "return" || f[1] == "tarpit"):
+			action, cond := splitHAProxyCond(f)
 			st := 403
 			if f[1] == "return" {
 				st = 200
 			}
-			for k := 2; k+1 < len(f); k++ {
-				if f[k] == "deny_status" || f[k] == "status" {
-					if n, err := strconv.Atoi(f[k+1]); err == nil {
+			for k := 2; k+1 < len(action); k++ {
+				if action[k] == "deny_status" || action[k] == "status" {
+					if n, err := strconv.Atoi(action[k+1]); err == nil {
 						st = n
 					}
 				}
 			}
-			cur.Rules = append(cur.Rules, HAProxyRule{Text: line, Status: st, File: filepath.Base(name), Line: i + 1})
+			cur.Rules = append(cur.Rules, HAProxyRule{Text: line, Status: st, File: filepath.Base(name), Line: i + 1, cond: cond})
+		}
+	}
+	for _, sec := range c.Sections {
+		for i := range sec.Rules {
+			r := &sec.Rules[i]
+			r.Method = usesMethodACL(sec.acls, r.cond)
 		}
 	}
 	return c, nil
@@ -139,8 +155,11 @@ func (c *HAProxyConf) LogFormats() []string {
 	return out
 }
 
-// rule returns the first rule of the frontend or backend that answers with status.
-func (c *HAProxyConf) rule(frontend, backend []byte, status int) *HAProxyRule {
+// rule returns the rule of the frontend or backend that answered a request with status: HAProxy
+// runs the frontend's http-request rules, then the backend's, and the first whose condition holds
+// answers. So it is the first rule with that status whose condition is not false for the
+// request's method and target; nil when every such rule's condition is false.
+func (c *HAProxyConf) rule(frontend, backend []byte, status int, method, path, uri string) *HAProxyRule {
 	if c == nil {
 		return nil
 	}
@@ -150,8 +169,8 @@ func (c *HAProxyConf) rule(frontend, backend []byte, status int) *HAProxyRule {
 			continue
 		}
 		for i := range s.Rules {
-			if s.Rules[i].Status == status {
-				return &s.Rules[i]
+			if r := &s.Rules[i]; r.Status == status && r.cond.eval(s.acls, method, path, uri) != triFalse {
+				return r
 			}
 		}
 	}

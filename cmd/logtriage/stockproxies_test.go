@@ -658,3 +658,42 @@ func layerInputs(t *testing.T, logs map[string]string) []string {
 	sort.Strings(args)
 	return args
 }
+
+// With haproxy.cfg, each of HAProxy 2.6.12's own answers names the http-request rule that ran
+// (parsers/testdata/proxies/haproxy-rules.cfg: four deny rules, three testing the method): the
+// 403 for POST /admin/users is a method rejection because its rule tests the method, though no
+// other method ever succeeded on the route; the 403s of the path-only rule are not; the 405s'
+// fixes name their rules; the backend's http.server lines "code 404, message …" are skipped,
+// not rejected.
+func TestHAProxyRulesWithConf(t *testing.T) {
+	logs := map[string]string{}
+	for name, file := range map[string]string{"haproxy.cfg": "haproxy-rules.cfg", "haproxy.log": "haproxy-rules.log", "app.log": "haproxy-rules-app.log"} {
+		logs[name] = fwReadFile(t, "parsers/testdata/proxies/"+file)
+	}
+	_, got := analyzeStock(t, t.TempDir(), logs, "--haproxy-conf", "haproxy.cfg", "edge=haproxy.log", "app=app.log")
+	want := map[string]struct {
+		status int
+		rule   string // in the fix
+	}{
+		"POST /admin/users":   {403, "http-request deny if is_admin writes, haproxy.cfg:17"},
+		"DELETE /api/reports": {405, "haproxy.cfg:18 (http-request deny deny_status 405 if { path_beg /api/reports } !{ method GET HEAD })"},
+		"PATCH /api/items":    {405, "haproxy.cfg:19 (http-request deny deny_status 405 unless METH_GET"},
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d findings, want %d: %v", len(got), len(want), got)
+	}
+	for key, w := range want {
+		f, ok := got[key]
+		if !ok {
+			t.Errorf("%s: no finding", key)
+			continue
+		}
+		if f.Origin != "edge" || f.Cause != "proxy_method_block" || f.Status != w.status || !strings.Contains(f.Fix, w.rule) {
+			t.Errorf("%s: %s at %s, status %d; want proxy_method_block at edge, status %d, a fix naming %q\nfix: %s", key, f.Cause, f.Origin, f.Status, w.status, w.rule, f.Fix)
+		}
+	}
+	r := lt(t, nil, "parse", "-q", "--strict", "app.log")
+	if r.code != exitOK || strings.Count(r.stdout, "\n") != 3 {
+		t.Errorf("parse --strict of http.server's log: exit %d, %d records (want 3, its code lines skipped)\n%s", r.code, strings.Count(r.stdout, "\n"), r.stderr)
+	}
+}

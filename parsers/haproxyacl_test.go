@@ -1,0 +1,129 @@
+package parsers
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// Of several http-request rules answering with one status, the one HAProxy ran is named: the
+// first whose condition holds for the request's method and path. The lines are HAProxy 2.6.12's
+// own (testdata/proxies/README.md); before conditions were read, every 403 named line 16.
+func TestHAProxyRuleByCondition(t *testing.T) {
+	cfg, err := os.ReadFile(filepath.Join("testdata", "proxies", "haproxy-rules.cfg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf, err := ReadHAProxyConf(fstest.MapFS{"haproxy.cfg": {Data: cfg}}, "haproxy.cfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join("testdata", "proxies", "haproxy-rules.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"",                            // GET /admin/users: relayed
+		"method rule haproxy.cfg:17 ", // POST /admin/users: is_admin writes (acl … method)
+		"; rule haproxy.cfg:16 ",      // GET /internal/x: path only
+		"; rule haproxy.cfg:16 ",      // POST /internal/x: the first rule holds, line 17 is not reached
+		"method rule haproxy.cfg:18 ", // DELETE /api/reports: !{ method GET HEAD }
+		"",                            // GET /api/reports: relayed
+		"method rule haproxy.cfg:19 ", // PATCH /api/items: unless METH_GET || …
+		"",                            // PUT /api/items: relayed (the backend's 501)
+	}
+	c := Config{HAProxyConf: conf}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	res, err := c.Resolve("haproxy.log", toSample(lines))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := res.NewParser()
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines, want %d", len(lines), len(want))
+	}
+	for i, line := range lines {
+		var rec Record
+		rec.Reset()
+		if err := p.Parse([]byte(line), &rec); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		got := rec.Detail
+		switch {
+		case want[i] == "" && strings.Contains(got, "rule "):
+			t.Errorf("line %d (%s %s): %q names a rule; the backend answered", i+1, rec.Method, rec.Path, got)
+		case want[i] != "" && !strings.Contains(got, want[i]):
+			t.Errorf("line %d (%s %s): %q, want %q", i+1, rec.Method, rec.Path, got, want[i])
+		}
+	}
+}
+
+// Conditions are three-valued: what a log line cannot tell (a header, the source address) is
+// unknown, and a rule depending on it may have answered.
+func TestHAProxyCondEval(t *testing.T) {
+	acls := map[string][]*haproxyACL{
+		"api":    {parseHAProxyACL(strings.Fields("path_beg /api")), parseHAProxyACL(strings.Fields("path -m beg /v2/"))},
+		"writes": {parseHAProxyACL(strings.Fields("method POST PUT DELETE"))},
+		"bot":    {parseHAProxyACL(strings.Fields("hdr_sub(user-agent) -i bot"))},
+		"rx":     {parseHAProxyACL(strings.Fields("path_reg -i ^/ADMIN/[0-9]+$"))},
+		"low":    {parseHAProxyACL(strings.Fields("path -i /Login"))},
+		"dir":    {parseHAProxyACL(strings.Fields("path_dir reports"))},
+	}
+	for _, tc := range []struct {
+		cond         string
+		method, path string
+		want         tri
+		testsMethod  bool
+	}{
+		{"if { method PUT }", "PUT", "/x", triTrue, true},
+		{"if { method PUT }", "GET", "/x", triFalse, true},
+		{"unless METH_GET", "HEAD", "/x", triFalse, true},
+		{"unless METH_GET", "POST", "/x", triTrue, true},
+		{"if api writes", "POST", "/api/items", triTrue, true},
+		{"if api writes", "POST", "/v2/items", triTrue, true}, // a name declared twice: either
+		{"if api writes", "GET", "/api/items", triFalse, true},
+		{"if api !writes", "GET", "/api/items", triTrue, true},
+		{"if bot", "GET", "/", triUnknown, false},
+		{"if bot writes", "GET", "/", triFalse, true}, // false whatever the header
+		{"if bot || writes", "PUT", "/", triTrue, true},
+		{"if bot or writes", "GET", "/", triUnknown, true},
+		{"if rx", "GET", "/admin/12", triTrue, false},
+		{"if rx", "GET", "/admin/x", triFalse, false},
+		{"if low", "GET", "/LOGIN", triTrue, false},
+		{"if dir", "GET", "/api/reports/1", triTrue, false},
+		{"if dir", "GET", "/api/reportsx", triFalse, false},
+		{"if { src 10.0.0.0/8 }", "GET", "/", triUnknown, false},
+		{"if TRUE", "GET", "/", triTrue, false},
+		{"if undeclared", "GET", "/", triUnknown, false},
+		{"if { path_beg -f /etc/haproxy/paths.lst }", "GET", "/", triUnknown, false},
+	} {
+		f := strings.Fields("http-request deny " + tc.cond)
+		_, c := splitHAProxyCond(f)
+		if got := c.eval(acls, tc.method, tc.path, tc.path); got != tc.want {
+			t.Errorf("%q for %s %s: %v, want %v", tc.cond, tc.method, tc.path, got, tc.want)
+		}
+		if got := usesMethodACL(acls, c); got != tc.testsMethod {
+			t.Errorf("%q: tests the method %v, want %v", tc.cond, got, tc.testsMethod)
+		}
+	}
+}
+
+// Any condition text reads without a panic, and "unless C" is the negation of "if C".
+func FuzzHAProxyCond(f *testing.F) {
+	for _, s := range []string{"{ method PUT }", "!{ method GET HEAD } api || METH_POST", "{ path_reg ( }", "{ path -m dir / }",
+		"! {", "{ url_beg -i /A } or !writes", "{ path -- -x }"} {
+		f.Add(s, "POST", "/api/x?y=1")
+	}
+	acls := map[string][]*haproxyACL{"api": {parseHAProxyACL([]string{"path_beg", "/api"})}, "writes": {parseHAProxyACL([]string{"method", "POST"})}}
+	f.Fuzz(func(t *testing.T, cond, method, uri string) {
+		words := strings.Fields(cond)
+		path, _, _ := strings.Cut(uri, "?")
+		a := parseHAProxyCond(false, words).eval(acls, method, path, uri)
+		b := parseHAProxyCond(true, words).eval(acls, method, path, uri)
+		if a != b.not() {
+			t.Errorf("if %q: %v, unless: %v", cond, a, b)
+		}
+	})
+}
