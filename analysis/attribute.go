@@ -209,6 +209,15 @@ func (e *Engine) attribute(r *request) {
 	}
 }
 
+// apacheRule is the rule of the httpd configuration (--apache-conf) that refused an Apache hop's
+// method with its status; nil for other hops, or when none did.
+func (e *Engine) apacheRule(h *hop) *parsers.ApacheMethodRule {
+	if len(e.opts.ApacheRules) == 0 || e.format(h) != parsers.FormatApache {
+		return nil
+	}
+	return parsers.SelectApacheRule(e.opts.ApacheRules, h.method(), h.path(), h.status)
+}
+
 // selfMade reads a hop's own evidence: did it generate the 405 itself? uncertain is true when
 // the record has no evidence either way.
 func (e *Engine) selfMade(h *hop) (local, uncertain bool) {
@@ -223,6 +232,11 @@ func (e *Engine) selfMade(h *hop) (local, uncertain bool) {
 		if len(h.upstream) > 0 {
 			return h.upstream[len(h.upstream)-1] != 405, false
 		}
+	}
+	if e.apacheRule(h) != nil && h.status == 405 {
+		// AllowMethods answered before the handler ran; %R still names the handler the
+		// request was given (proxy-server), as on httpd 2.4.71.
+		return true, false
 	}
 	switch h.local {
 	case parsers.LocalYes:
@@ -343,6 +357,9 @@ func (e *Engine) localHow(h *hop) string {
 		}
 		return "local reply (no upstream host)"
 	case parsers.FormatApache, parsers.FormatHAProxy, parsers.FormatCaddy, parsers.FormatTraefik:
+		if rule := e.apacheRule(h); rule != nil {
+			return "a method rule answered (" + apacheRuleText(rule) + ", " + rule.Source + ")"
+		}
 		return otherProxyHow(e.format(h), h.detail(), h.local)
 	}
 	return "no upstream answered"

@@ -196,11 +196,15 @@ func redirectLocation(detail string) string {
 // proxy itself, for a method other than GET/HEAD. Whether it was a method rejection is decided
 // at the end (rejectionOf), from the configuration or the route's other methods.
 func (e *Engine) rejectionCandidate(rec *parsers.Record, li int) bool {
-	if rec.Status != 403 && rec.Status != 404 && rec.Status != 501 {
+	if rec.Status != 403 && rec.Status != 404 && rec.Status != 501 && !(rec.Status == 401 && rec.Format == parsers.FormatApache) {
 		return false
 	}
 	if rec.Format == parsers.FormatApp || rec.Method == "GET" || rec.Method == "HEAD" || rec.Method == "" {
 		return false
+	}
+	if rec.Format == parsers.FormatApache && len(e.opts.ApacheRules) > 0 &&
+		parsers.SelectApacheRule(e.opts.ApacheRules, rec.Method, rec.Path, rec.Status) != nil {
+		return true // refused before the handler, whatever handler %R names (rejectionOf)
 	}
 	if rec.Local == parsers.LocalNo || len(rec.Upstream) > 0 && rec.Upstream[len(rec.Upstream)-1] > 0 {
 		return false
@@ -243,10 +247,21 @@ func (e *Engine) attributeRejection(r *request) {
 // configuration says so, or the same route succeeded with other methods at that layer while
 // this method never did.
 func (e *Engine) rejectionOf(h *hop) *MethodRejection {
-	if h.status != 403 && h.status != 404 && h.status != 501 || h.local == parsers.LocalNo {
+	if h.status != 403 && h.status != 404 && h.status != 501 && h.status != 401 {
 		return nil
 	}
 	f := e.format(h)
+	if h.status != 404 {
+		// httpd logs the handler a request was given (%R proxy-server) even when access control
+		// refused it before the handler ran: a rule that refuses it decides.
+		if rule := e.apacheRule(h); rule != nil {
+			return &MethodRejection{Status: h.status, Layer: e.name(h), Rule: apacheRuleText(rule), Source: rule.Source,
+				Allowed: rule.Allowed}
+		}
+	}
+	if h.status == 401 || h.local == parsers.LocalNo {
+		return nil
+	}
 	if f == parsers.FormatApp {
 		return nil
 	}
@@ -284,6 +299,15 @@ func (e *Engine) rejectionOf(h *hop) *MethodRejection {
 		return nil
 	}
 	return &MethodRejection{Status: h.status, Layer: e.name(h), Allowed: ok}
+}
+
+// apacheRuleText is an httpd method rule with its section: "<Location /admin> <LimitExcept GET>
+// Require all denied".
+func apacheRuleText(r *parsers.ApacheMethodRule) string {
+	if r.Scope == "" {
+		return r.Rule
+	}
+	return r.Scope + " " + r.Rule
 }
 
 // haproxyMethodRule reads the http-request rule that answered from an HAProxy record's detail,

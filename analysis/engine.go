@@ -42,6 +42,9 @@ type Options struct {
 	// NginxLocations are the locations of the nginx configuration (--nginx-conf): limit_except
 	// rules make a 403 a method rejection, a location without proxy_pass a static fall-through.
 	NginxLocations []parsers.NginxLocation
+	// ApacheRules are the directives of the httpd configuration (--apache-conf) that refuse
+	// methods: <LimitExcept>, <Limit>, Require method, AllowMethods, RewriteCond on the method.
+	ApacheRules []parsers.ApacheMethodRule
 	// EnvoyRoutes are the routes of an Envoy bootstrap (--envoy-config) that match on :method.
 	EnvoyRoutes []parsers.EnvoyRoute
 	// Grace is how long a request without any 405 stays open after its newest record (default

@@ -205,6 +205,11 @@ func (e *Engine) fix(r *request, f *Finding) string {
 			s = e.fixMore(r, f) // causes_more.go
 			break
 		}
+		if rule := e.apacheRule(rh); rule != nil {
+			s = fmt.Sprintf("Audit the httpd rule at %s (%s) that blocks %s %s: add the method to it (or forward the method to the backend) if clients should use it; if the block is intended (e.g. TRACE), change the client.",
+				rule.Source, apacheRuleText(rule), rh.method(), route)
+			break
+		}
 		if rule, src, ok := haproxyRule(rh.detail()); ok && e.format(rh) == parsers.FormatHAProxy {
 			s = fmt.Sprintf("Audit the HAProxy rule at %s (%s) that blocks %s %s: forward the method to the backend or narrow the rule's condition; if the block is intended (e.g. TRACE), change the client.",
 				src, rule, rh.method(), route)

@@ -21,6 +21,9 @@ type ApacheConf struct {
 	Formats  map[string]string // LogFormat nickname -> format string
 	Logs     []ApacheCustomLog // CustomLog/TransferLog directives writing to files
 	Warnings []string          // what was skipped (missing includes)
+	// MethodRules are the directives that refuse methods (apacherules.go), in configuration
+	// order.
+	MethodRules []ApacheMethodRule
 }
 
 // ApacheCustomLog is one CustomLog directive.
@@ -67,6 +70,7 @@ type apacheConfReader struct {
 	fsys          fs.FS
 	root, mainDir string
 	defaultFormat string
+	rules         apacheRules
 }
 
 const apacheConfMaxDepth = 16
@@ -88,13 +92,18 @@ func (r *apacheConfReader) read(name string, depth int) error {
 			i++
 			line = strings.TrimSuffix(line, "\\") + " " + strings.TrimSpace(lines[i])
 		}
-		if line == "" || line[0] == '#' || line[0] == '<' {
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		if line[0] == '<' {
+			r.section(line, name, ln)
 			continue
 		}
 		args := apacheWords(line)
 		if len(args) == 0 {
 			continue
 		}
+		r.directive(args, line, name, ln)
 		switch strings.ToLower(args[0]) {
 		case "serverroot":
 			if len(args) > 1 {

@@ -17,6 +17,9 @@ func methodRules(f *inputFlags, cfg *parsers.Config, opts *analysis.Options) err
 		}
 		opts.NginxLocations = locs
 	}
+	if cfg.ApacheConf != nil {
+		opts.ApacheRules = cfg.ApacheConf.MethodRules
+	}
 	if f.EnvoyConfig != "" {
 		routes, err := parsers.LoadEnvoyRoutes(f.EnvoyConfig)
 		if err != nil {

@@ -26,7 +26,7 @@ type inputFlags struct {
 	EnvoyConfig    string            `name:"envoy-config" help:"Envoy YAML bootstrap: its file access logs' formats choose each log file's format." type:"existingfile" placeholder:"FILE"`
 	AppField       map[string]string `name:"app-field" help:"Read an application log field from another JSON key: --app-field status=http.status (repeatable)." placeholder:"FIELD=KEY"`
 	ApacheFormat   string            `name:"apache-format" help:"Apache httpd LogFormat string for custom Apache logs (as in the configuration, without the outer quotes)." placeholder:"STRING"`
-	ApacheConf     string            `name:"apache-conf" help:"Apache httpd configuration (apache2.conf or httpd.conf): its LogFormat and CustomLog directives (Include followed) choose each log file's format." type:"existingfile" placeholder:"FILE"`
+	ApacheConf     string            `name:"apache-conf" help:"Apache httpd configuration (apache2.conf or httpd.conf): its LogFormat and CustomLog directives (Include followed) choose each log file's format; its method rules (LimitExcept, Limit, Require method, AllowMethods, RewriteCond on the method) are named in the evidence." type:"existingfile" placeholder:"FILE"`
 	HAProxyConf    string            `name:"haproxy-conf" help:"HAProxy configuration (haproxy.cfg): captured request headers by name, and the http-request rules that answer, named in the evidence." type:"existingfile" placeholder:"FILE"`
 	TrustedProxies string            `name:"trusted-proxies" help:"Proxy address ranges skipped in X-Forwarded-For to find the original client (comma-separated CIDR, or none). Default: private, CGNAT, loopback and link-local ranges." placeholder:"CIDRS"`
 

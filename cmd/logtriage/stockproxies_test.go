@@ -697,3 +697,44 @@ func TestHAProxyRulesWithConf(t *testing.T) {
 		t.Errorf("parse --strict of http.server's log: exit %d, %d records (want 3, its code lines skipped)\n%s", r.code, strings.Count(r.stdout, "\n"), r.stderr)
 	}
 }
+
+// With httpd's configuration, each method refusal Apache httpd 2.4.71 answered itself names the
+// directive (parsers/testdata/proxies/apache-rules.conf): <LimitExcept> and Require method 403s
+// whose %R says proxy-server (httpd names the handler it gave the request even when access
+// control refused it first), mod_allowmethods' 405 (also proxy-server), and a mod_rewrite [F]
+// on the method. Without the configuration the first two and the 405 were not httpd's.
+func TestApacheRulesWithConf(t *testing.T) {
+	logs := map[string]string{}
+	for name, file := range map[string]string{"apache2.conf": "apache-rules.conf", "conf-enabled/logging.conf": "conf-enabled/logging.conf",
+		"access.log": "apache-rules.log", "app.log": "apache-rules-app.log"} {
+		logs[name] = fwReadFile(t, "parsers/testdata/proxies/"+file)
+	}
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "conf-enabled"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, got := analyzeStock(t, dir, logs, "--apache-conf", "apache2.conf", "edge=access.log", "app=app.log")
+	want := map[string]struct {
+		status int
+		fix    string
+	}{
+		"POST /admin/":       {403, "<Location /admin> <LimitExcept GET> Require all denied, apache2.conf:28"},
+		"POST /reports/":     {403, "<Location /reports> Require method GET HEAD, apache2.conf:33"},
+		"POST /api/export/":  {405, "httpd rule at apache2.conf:36 (<Location /api/export> AllowMethods GET)"},
+		"DELETE /api/items/": {403, "apache2.conf:25"},
+		"PUT /static/a.txt":  {405, "static-file handler"}, // the <Limit PUT> beside Require all granted refused nothing
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d findings, want %d: %v", len(got), len(want), got)
+	}
+	for key, w := range want {
+		f, ok := got[key]
+		if !ok {
+			t.Errorf("%s: no finding", key)
+			continue
+		}
+		if f.Origin != "edge" || f.Cause != "proxy_method_block" || f.Status != w.status || !strings.Contains(f.Fix, w.fix) {
+			t.Errorf("%s: %s at %s, status %d; want proxy_method_block at edge, status %d, a fix naming %q\nfix: %s", key, f.Cause, f.Origin, f.Status, w.status, w.fix, f.Fix)
+		}
+	}
+}

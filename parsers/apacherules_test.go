@@ -1,0 +1,166 @@
+package parsers
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+func apacheRulesConf(t testing.TB) *ApacheConf {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	for name, file := range map[string]string{"etc/apache2/apache-rules.conf": "apache-rules.conf",
+		"etc/apache2/conf-enabled/logging.conf": "conf-enabled/logging.conf"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "proxies", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys[name] = &fstest.MapFile{Data: data}
+	}
+	c, err := ReadApacheConf(fsys, "etc/apache2/apache-rules.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// The method rules of a configuration httpd 2.4.71 ran with (testdata/proxies/README.md), and
+// which refused each request it logged: the rule is the one httpd applied, the status its own.
+func TestApacheMethodRules(t *testing.T) {
+	c := apacheRulesConf(t)
+	want := []string{
+		"apache-rules.conf:25 403  RewriteCond %{REQUEST_METHOD} ^(TRACE|DELETE)$ RewriteRule ^/api/ - [F]",
+		"apache-rules.conf:28 403 <Location /admin> <LimitExcept GET> Require all denied",
+		"apache-rules.conf:33 403 <Location /reports> Require method GET HEAD",
+		"apache-rules.conf:36 405 <Location /api/export> AllowMethods GET",
+	} // <Limit PUT> at line 20 sits beside Require all granted: it refuses nothing
+	var got []string
+	for _, r := range c.MethodRules {
+		got = append(got, r.Source+" "+strconv.Itoa(r.Status)+" "+r.Scope+" "+r.Rule)
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rules:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	data, err := os.ReadFile(filepath.Join("testdata", "proxies", "apache-rules.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusedBy := map[string]string{ // method path -> rule source; "" when no rule refused it
+		"POST /admin/": "apache-rules.conf:28", "POST /reports/": "apache-rules.conf:33",
+		"POST /api/export/": "apache-rules.conf:36", "DELETE /api/items/": "apache-rules.conf:25",
+	}
+	p, err := CompileApache(c.Formats["triage"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var rec Record
+		rec.Reset()
+		if err := p.Parse([]byte(line), &rec); err != nil {
+			t.Fatal(err)
+		}
+		key := rec.Method + " " + rec.Path
+		r := SelectApacheRule(c.MethodRules, rec.Method, rec.Path, rec.Status)
+		switch src := refusedBy[key]; {
+		case src == "" && r != nil:
+			t.Errorf("%s %d: refused by %s; httpd let it through", key, rec.Status, r.Source)
+		case src != "" && (r == nil || r.Source != src):
+			t.Errorf("%s %d: rule %+v, want %s", key, rec.Status, r, src)
+		case src != "":
+			n++
+		}
+	}
+	if n != len(refusedBy) {
+		t.Errorf("%d refusals found in the log, want %d", n, len(refusedBy))
+	}
+}
+
+// Scopes and method lists as httpd applies them.
+func TestApacheRuleRefuses(t *testing.T) {
+	conf := `DocumentRoot /var/www/html
+<Directory /var/www/html/uploads>
+	<LimitExcept GET POST>
+		Deny from all
+	</LimitExcept>
+</Directory>
+<Directory /usr/share/doc>
+	<LimitExcept GET>
+		Require all denied
+	</LimitExcept>
+</Directory>
+<LocationMatch "^/v[0-9]+/admin">
+	<Limit DELETE PATCH>
+		Require valid-user
+	</Limit>
+</LocationMatch>
+<Location /ro>
+	<RequireAny>
+		Require method GET
+		Require ip 10.0.0.0/8
+	</RequireAny>
+</Location>
+<IfModule mod_rewrite.c>
+	RewriteCond %{REQUEST_METHOD} !^(GET|HEAD|POST)$ [NC]
+	RewriteRule ^/legacy/ - [R=405,L]
+	RewriteCond %{REQUEST_METHOD} =PUT
+	RewriteCond %{HTTP_HOST} ^old\.
+	RewriteRule ^/ - [F]
+</IfModule>
+`
+	c, err := ReadApacheConf(fstest.MapFS{"httpd.conf": {Data: []byte(conf)}}, "httpd.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		want         string // rule source, "" for none
+	}{
+		{"PUT", "/uploads/a.png", 403, "httpd.conf:3"},
+		{"HEAD", "/uploads/a.png", 403, ""}, // GET covers HEAD
+		{"POST", "/uploads/a.png", 403, ""},
+		{"PUT", "/uploadsx", 403, ""}, // not under the directory
+		{"PUT", "/doc/x", 403, ""},    // /usr/share/doc is not under the DocumentRoot
+		{"DELETE", "/v2/admin/u/1", 401, "httpd.conf:13"},
+		{"DELETE", "/v2/users", 401, ""},
+		{"POST", "/ro/x", 403, ""}, // Require method inside RequireAny: the address may grant
+		{"OPTIONS", "/legacy/x", 405, "httpd.conf:24"},
+		{"get", "/legacy/x", 405, ""}, // [NC]
+		{"PUT", "/x", 403, ""},        // the rewrite also tests the host: not a method rule
+	} {
+		r := SelectApacheRule(c.MethodRules, tc.method, tc.path, tc.status)
+		got := ""
+		if r != nil {
+			got = r.Source
+		}
+		if got != tc.want {
+			t.Errorf("%s %s %d: %q, want %q (rules %+v)", tc.method, tc.path, tc.status, got, tc.want, c.MethodRules)
+		}
+	}
+}
+
+// Any configuration text reads without a panic, and its rules answer Refuses for any request.
+func FuzzApacheConfRules(f *testing.F) {
+	for _, s := range []string{"<Location /a>\n<LimitExcept GET>\nRequire all denied\n</LimitExcept>\n</Location>\n",
+		"RewriteCond %{REQUEST_METHOD} !=GET\nRewriteRule (  - [F]\n", "<LocationMatch (>\nAllowMethods GET\n</LocationMatch>\n",
+		"</Limit>\n<Limit>\nDeny from all\n</Limit>\n", "DocumentRoot /\n<Directory />\nRequire method\n</Directory>"} {
+		f.Add(s, "POST", "/a/b")
+	}
+	f.Fuzz(func(t *testing.T, conf, method, path string) {
+		c, err := ReadApacheConf(fstest.MapFS{"httpd.conf": {Data: []byte(conf)}}, "httpd.conf")
+		if err != nil {
+			return
+		}
+		for i := range c.MethodRules {
+			r := &c.MethodRules[i]
+			if r.Status != 401 && r.Status != 403 && r.Status != 405 || r.Source == "" || r.Rule == "" {
+				t.Errorf("rule %+v", r)
+			}
+			r.Refuses(method, path)
+		}
+	})
+}
