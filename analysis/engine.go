@@ -39,6 +39,11 @@ type Options struct {
 	// and health checks) with the other findings; by default they are set aside as noise
 	// (Analysis.Noise) and left out of requests_with_405 and the --fail-on gate.
 	IncludeMonitors bool
+	// NoRequestViews leaves Analysis.Requests empty: for a caller that writes no request list
+	// (JSON without --requests, the text, markdown and HTML reports) and applies no OpenAPI
+	// contract (ApplyContract reads the requests' clients). Building a view of every request
+	// with a 405 is work done on one core after the logs are read.
+	NoRequestViews bool
 	// NginxLocations are the locations of the nginx configuration (--nginx-conf): limit_except
 	// rules make a 403 a method rejection, a location without proxy_pass a static fall-through.
 	NginxLocations []parsers.NginxLocation

@@ -119,3 +119,23 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Errorf("%s differs from the golden file; rerun with -update and review the diff:\n%s", name, got)
 	}
 }
+
+// Without request views the analysis is the same but for its request list: the JSON document
+// without --requests is byte for byte the one written with them.
+func TestNoRequestViews(t *testing.T) {
+	_, with := run(t, Options{}, scenario()...)
+	_, without := run(t, Options{NoRequestViews: true}, scenario()...)
+	if len(with.Requests) == 0 || len(without.Requests) != 0 {
+		t.Fatalf("%d requests with views, %d without", len(with.Requests), len(without.Requests))
+	}
+	var a, b bytes.Buffer
+	if err := with.WriteJSON(&a, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := without.WriteJSON(&b, false); err != nil {
+		t.Fatal(err)
+	}
+	if a.String() != b.String() {
+		t.Errorf("the documents differ:\n%s\n---\n%s", a.String(), b.String())
+	}
+}

@@ -355,8 +355,11 @@ func (e *Engine) Result(inputs []InputStats) *Analysis {
 	a.Findings = e.findings(reqs, a.Summary.Requests405)
 	e.finishMore(a, reqs, noise)
 	a.Surface = e.surfaceView(rank)
-	for _, r := range reqs {
-		a.Requests = append(a.Requests, e.view(r))
+	if !e.opts.NoRequestViews {
+		a.Requests = make([]RequestView, 0, len(reqs))
+		for _, r := range reqs {
+			a.Requests = append(a.Requests, e.view(r))
+		}
 	}
 	e.reportData(a, reqs, quiet, rank)
 	return a

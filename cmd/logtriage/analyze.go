@@ -47,7 +47,9 @@ func (c *analyzeCmd) Run(s *streams) error {
 		return err
 	}
 	c.noProgress = c.Output == "json"
-	a, stats, err := analyzeInputs(s, &c.inputFlags, c.options())
+	opts := c.options()
+	opts.NoRequestViews = !c.Requests && c.gateFlags.spec == nil // nothing reads them
+	a, stats, err := analyzeInputs(s, &c.inputFlags, opts)
 	if err != nil {
 		return err
 	}
