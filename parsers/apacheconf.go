@@ -56,6 +56,7 @@ func ReadApacheConf(fsys fs.FS, name string) (*ApacheConf, error) {
 	if err := r.read(name, 0); err != nil {
 		return nil, err
 	}
+	r.rules.finish(c)
 	for i := range c.Logs {
 		l := &c.Logs[i]
 		if f, ok := c.Formats[l.Format]; ok && l.Name == "" && !strings.ContainsRune(l.Format, '%') {

@@ -15,13 +15,15 @@ import (
 // Each applies to the URL space of its <Location>/<LocationMatch>, of a <Directory> under the
 // DocumentRoot, or to every path at server or virtual host level.
 
-// ApacheMethodRule is one such rule.
+// ApacheMethodRule is one such rule. A rule of Status 0 refuses nothing: it is a directive that
+// decides for its section without refusing ("AllowMethods reset", a section's first Require),
+// kept because httpd's merge lets it override a rule of an earlier or enclosing section.
 type ApacheMethodRule struct {
 	Scope   string   // the section it is in as written ("<Location /admin>"); "" at server level
 	Rule    string   // the directive(s), as written ("<LimitExcept GET POST> Require all denied")
 	Allowed []string // methods it lets through (GET implies HEAD, as in httpd); nil with Denied
 	Denied  []string // methods it refuses (<Limit>); nil with Allowed
-	Status  int      // 403, 401 or 405
+	Status  int      // 403, 401 or 405; 0 for a directive that refuses nothing
 	Source  string   // file:line (the file's base name)
 
 	prefix    string         // URL-path prefix; "" for every path
@@ -29,17 +31,43 @@ type ApacheMethodRule struct {
 	methodRE  *regexp.Regexp // a RewriteCond on %{REQUEST_METHOD}
 	methodNeg bool
 	limit     bool // from <Limit>/<LimitExcept>
+	anyOf     bool // Require (not) method: a Require all granted beside it in its section grants
+	// How httpd merges it (apacheMergeKey): mod_rewrite's server rules run first, in order;
+	// for AllowMethods and for mod_authz_core's Require (AuthMerging Off) the section merged last
+	// that sets them decides alone. Sections merge server and virtual host first, then <Directory>
+	// (shorter paths first), then <Location>/<LocationMatch> in configuration order.
+	kind  byte // 'r' RewriteRule, 'a' AllowMethods, 'c' Deny from all, 'z' Require
+	level int  // 0 server or virtual host, 1 <Directory>, 2 <Location>/<LocationMatch>
+	vhost bool // inside a <VirtualHost>
+	depth int  // <Directory>: path components
+	sec   int  // the section it is in (0 at server level): Require directives merge by section
+	ctx   int  // RewriteRule: 0 at server level, n in the n-th <VirtualHost>
 }
 
-// Refuses reports whether the rule refuses method on path.
-func (r *ApacheMethodRule) Refuses(method, p string) bool {
+// applies tells whether the rule's section applies to path p. served is true when httpd served
+// the request itself (%R is not mod_proxy's handler): <Directory> sections apply only then, as a
+// proxied request maps to no file (httpd 2.4.71 relayed the backend's 405 for POST under a
+// ProxyPass though <Directory> of the DocumentRoot had AllowMethods GET HEAD:
+// testdata/proxies/apache-merge.log).
+func (r *ApacheMethodRule) applies(p string, served bool) bool {
+	if r.level == 1 && !served {
+		return false
+	}
 	if r.prefix != "" && !(p == r.prefix || strings.HasPrefix(p, strings.TrimSuffix(r.prefix, "/")+"/")) {
 		return false
 	}
-	if r.re != nil && !r.re.MatchString(p) {
-		return false
-	}
+	return r.re == nil || r.re.MatchString(p)
+}
+
+// Refuses reports whether the rule refuses method on path (for a request httpd served itself).
+func (r *ApacheMethodRule) Refuses(method, p string) bool {
+	return r.Status != 0 && r.applies(p, true) && r.refusesMethod(method)
+}
+
+func (r *ApacheMethodRule) refusesMethod(method string) bool {
 	switch {
+	case r.Status == 0:
+		return false
 	case r.methodRE != nil:
 		return r.methodRE.MatchString(method) != r.methodNeg
 	case r.Denied != nil:
@@ -58,12 +86,57 @@ func apacheListHas(list []string, method string) bool {
 	return false
 }
 
-// SelectApacheRule returns the rule that refused method on path with status: of the rules that
-// would, the last in configuration order (httpd merges sections in order, later ones winning).
-func SelectApacheRule(rules []ApacheMethodRule, method, p string, status int) *ApacheMethodRule {
-	var hit *ApacheMethodRule
+// apacheMergeLater tells whether httpd merges a's section after b's (or with it).
+func apacheMergeLater(a, b *ApacheMethodRule) bool {
+	if a.level != b.level {
+		return a.level > b.level
+	}
+	if a.vhost != b.vhost {
+		return a.vhost
+	}
+	return a.depth >= b.depth
+}
+
+// apacheEffective is the rule of a kind whose section httpd merged last for path p: the one
+// that decides (a later section's AllowMethods or Require replaces an earlier one's).
+func apacheEffective(rules []ApacheMethodRule, kind byte, p string, served bool) *ApacheMethodRule {
+	var best *ApacheMethodRule
 	for i := range rules {
-		if r := &rules[i]; r.Status == status && r.Refuses(method, p) {
+		if r := &rules[i]; r.kind == kind && r.applies(p, served) && (best == nil || apacheMergeLater(r, best)) {
+			best = r
+		}
+	}
+	return best
+}
+
+// SelectApacheRule returns the rule that refused method on path with status, as httpd decides:
+// a server-level RewriteRule first (the first that matches), then the AllowMethods and the
+// Require directives of the section merged last (a later <Location> with AllowMethods reset or
+// Require all granted lets the method through: testdata/proxies/apache-merge.log), then a
+// <Limit> with Deny from all. served is true when httpd served the request itself (%R not
+// proxy-server): <Directory> rules apply only then. nil when no rule refused it.
+func SelectApacheRule(rules []ApacheMethodRule, method, p string, status int, served bool) *ApacheMethodRule {
+	for i := range rules {
+		if r := &rules[i]; r.kind == 'r' && r.Status == status && r.applies(p, served) && r.refusesMethod(method) {
+			return r
+		}
+	}
+	if a := apacheEffective(rules, 'a', p, served); a != nil && a.Status == status && a.refusesMethod(method) {
+		return a
+	}
+	var hit *ApacheMethodRule
+	if z := apacheEffective(rules, 'z', p, served); z != nil {
+		for i := range rules {
+			if r := &rules[i]; r.kind == 'z' && r.sec == z.sec && r.Status == status && r.applies(p, served) && r.refusesMethod(method) {
+				hit = r
+			}
+		}
+	}
+	if hit != nil {
+		return hit
+	}
+	for i := range rules {
+		if r := &rules[i]; r.kind == 'c' && r.Status == status && r.applies(p, served) && r.refusesMethod(method) {
 			hit = r
 		}
 	}
@@ -82,7 +155,10 @@ type apacheSection struct {
 	// directives inside and outside a <Limit> as if in <RequireAny>, so a <Limit> deny beside
 	// it refuses nothing (seen on httpd 2.4.71: PUT on a static file got the handler's 405).
 	granted   bool
-	firstRule int // len(MethodRules) when the section opened
+	firstRule int  // len(MethodRules) when the section opened
+	id        int  // numbers the sections in configuration order (ApacheMethodRule.sec)
+	authz     bool // a Require was read in it (its marker rule is added)
+	ctx       int  // <VirtualHost>: its rewrite context
 }
 
 // apacheRules is the reader's method-rule state.
@@ -90,6 +166,17 @@ type apacheRules struct {
 	stack   []apacheSection
 	docRoot string
 	conds   []apacheCond // RewriteCond lines waiting for their RewriteRule
+	n       int          // sections opened
+	authz   bool         // a Require was read at server level
+	// Rewrite contexts: 0 the server, n the n-th <VirtualHost>. A context's rules run only
+	// with RewriteEngine on in it (a virtual host without the directive takes the server's),
+	// and a virtual host does not inherit the server's rules without RewriteOptions Inherit:
+	// httpd 2.4.71 let DELETE through a <VirtualHost> although the server level held
+	// RewriteCond DELETE + RewriteRule ^/ - [F], and refused PATCH with the virtual host's own
+	// rule under the server's RewriteEngine on (apache-merge.log).
+	engine  map[int]bool
+	inherit bool // some <VirtualHost> has RewriteOptions Inherit
+	vhosts  int
 }
 
 type apacheCond struct {
@@ -114,14 +201,17 @@ func (r *apacheConfReader) section(line, file string, ln int) {
 			if top.granted {
 				kept := r.c.MethodRules[:top.firstRule]
 				for _, rule := range r.c.MethodRules[top.firstRule:] {
-					if !rule.limit {
+					if !rule.limit && !rule.anyOf {
 						kept = append(kept, rule)
 					}
 				}
 				r.c.MethodRules = kept
 			}
 			if (kind == "limitexcept" || kind == "limit") && top.deny != 0 && len(top.args) > 0 {
-				rule := ApacheMethodRule{Rule: top.text + " " + top.what, Status: top.deny, Source: top.where, limit: true}
+				rule := ApacheMethodRule{Rule: top.text + " " + top.what, Status: top.deny, Source: top.where, limit: true, kind: 'z'}
+				if strings.HasPrefix(strings.ToLower(top.what), "deny") {
+					rule.kind = 'c'
+				}
 				if kind == "limitexcept" {
 					rule.Allowed = top.args
 				} else {
@@ -137,8 +227,14 @@ func (r *apacheConfReader) section(line, file string, ln int) {
 	if len(words) == 0 {
 		return
 	}
-	s.stack = append(s.stack, apacheSection{kind: strings.ToLower(words[0]), args: words[1:], text: "<" + inner + ">",
-		where: fmt.Sprintf("%s:%d", path.Base(file), ln), firstRule: len(r.c.MethodRules)})
+	s.n++
+	sec := apacheSection{kind: strings.ToLower(words[0]), args: words[1:], text: "<" + inner + ">",
+		where: fmt.Sprintf("%s:%d", path.Base(file), ln), firstRule: len(r.c.MethodRules), id: s.n}
+	if sec.kind == "virtualhost" {
+		s.vhosts++
+		sec.ctx = s.vhosts
+	}
+	s.stack = append(s.stack, sec)
 }
 
 // directive notes a directive that refuses methods, or that decides whether one does.
@@ -146,6 +242,9 @@ func (r *apacheConfReader) directive(args []string, line, file string, ln int) {
 	s := &r.rules
 	where := fmt.Sprintf("%s:%d", path.Base(file), ln)
 	name := strings.ToLower(args[0])
+	if name == "require" {
+		r.markAuthz(line, where)
+	}
 	if top := s.top(); top != nil && (top.kind == "limitexcept" || top.kind == "limit") {
 		if st := apacheDenyStatus(args); st != 0 && top.deny == 0 {
 			top.deny, top.what = st, line
@@ -159,16 +258,41 @@ func (r *apacheConfReader) directive(args []string, line, file string, ln int) {
 		}
 	case "require":
 		if len(args) > 2 && strings.EqualFold(args[1], "all") && strings.EqualFold(args[2], "granted") {
-			if top := s.top(); top != nil {
+			// Directly in a section, beside other Require lines, it grants like <RequireAny>;
+			// inside <RequireAll> it decides nothing.
+			if top := s.group(); top != nil && top.kind != "requireall" {
 				top.granted = true
 			}
 		}
 		if len(args) > 2 && strings.EqualFold(args[1], "method") && !s.inside("requireany", "requirenone") {
-			r.addRule(ApacheMethodRule{Rule: line, Allowed: args[2:], Status: 403, Source: where})
+			r.addRule(ApacheMethodRule{Rule: line, Allowed: args[2:], Status: 403, Source: where, kind: 'z', anyOf: true})
+		}
+		// Require not method, only valid inside <RequireAll> (httpd 2.4.71 refused DELETE with
+		// 403 for <RequireAll> Require all granted + Require not method DELETE: apache-merge.log).
+		if len(args) > 3 && strings.EqualFold(args[1], "not") && strings.EqualFold(args[2], "method") &&
+			s.inside("requireall") && !s.inside("requireany", "requirenone") {
+			r.addRule(ApacheMethodRule{Rule: line, Denied: args[3:], Status: 403, Source: where, kind: 'z', anyOf: true})
 		}
 	case "allowmethods":
-		if len(args) > 1 && !strings.EqualFold(args[1], "reset") {
-			r.addRule(ApacheMethodRule{Rule: line, Allowed: args[1:], Status: 405, Source: where})
+		switch {
+		case len(args) > 1 && strings.EqualFold(args[1], "reset"):
+			// lets every method through again where this section applies
+			r.addRule(ApacheMethodRule{Rule: line, Source: where, kind: 'a'})
+		case len(args) > 1:
+			r.addRule(ApacheMethodRule{Rule: line, Allowed: args[1:], Status: 405, Source: where, kind: 'a'})
+		}
+	case "rewriteengine":
+		if len(args) > 1 && (s.scope() == nil || s.scope().kind == "virtualhost") {
+			if s.engine == nil {
+				s.engine = map[int]bool{}
+			}
+			s.engine[s.rewriteCtx()] = strings.EqualFold(args[1], "on")
+		}
+	case "rewriteoptions":
+		for _, a := range args[1:] {
+			if strings.HasPrefix(strings.ToLower(a), "inherit") && s.rewriteCtx() != 0 {
+				s.inherit = true
+			}
 		}
 	case "rewritecond":
 		if len(args) >= 3 && strings.EqualFold(args[1], "%{REQUEST_METHOD}") {
@@ -214,15 +338,20 @@ func (r *apacheConfReader) directive(args []string, line, file string, ln int) {
 			return
 		}
 		r.addRule(ApacheMethodRule{Rule: conds[0].txt + " " + line, Status: st, Source: conds[0].where, re: re,
-			methodRE: conds[0].re, methodNeg: conds[0].neg})
+			methodRE: conds[0].re, methodNeg: conds[0].neg, kind: 'r', ctx: s.rewriteCtx()})
 	}
 }
 
 // addRule scopes a rule to the innermost section that names a URL space.
 func (r *apacheConfReader) addRule(rule ApacheMethodRule) {
 	s := &r.rules
+	rule.vhost = s.inside("virtualhost")
+	if sc := s.scope(); sc != nil {
+		rule.sec = sc.id
+	}
 	if sc := s.scope(); sc != nil && sc.kind != "virtualhost" {
 		rule.Scope = sc.text
+		rule.level = 2
 		if len(sc.args) == 0 {
 			return
 		}
@@ -246,6 +375,7 @@ func (r *apacheConfReader) addRule(rule ApacheMethodRule) {
 			rule.re = apacheAnd(rule.re, re)
 		case "directory":
 			dir := strings.TrimSuffix(arg, "/")
+			rule.level, rule.depth = 1, strings.Count(dir, "/")
 			switch {
 			case s.docRoot == "":
 				return
@@ -280,13 +410,68 @@ func (s *apacheRules) top() *apacheSection {
 	return &s.stack[len(s.stack)-1]
 }
 
+// group is the innermost open section other than a conditional one (<IfModule>, …).
+func (s *apacheRules) group() *apacheSection {
+	for i := len(s.stack) - 1; i >= 0; i-- {
+		switch s.stack[i].kind {
+		case "ifmodule", "ifdefine", "ifversion", "ifdirective", "iffile", "ifsection":
+			continue
+		}
+		return &s.stack[i]
+	}
+	return nil
+}
+
+// rewriteCtx is the rewrite context of the innermost <VirtualHost>: 0 outside any.
+func (s *apacheRules) rewriteCtx() int {
+	for i := len(s.stack) - 1; i >= 0; i-- {
+		if s.stack[i].kind == "virtualhost" {
+			return s.stack[i].ctx
+		}
+	}
+	return 0
+}
+
+// markAuthz notes that the current section holds a Require: a rule of Status 0 that makes the
+// section the one deciding, in httpd's merge, for the paths it covers.
+func (r *apacheConfReader) markAuthz(line, where string) {
+	s := &r.rules
+	sc := s.scope()
+	switch {
+	case sc == nil && s.authz, sc != nil && sc.authz:
+		return
+	case sc == nil:
+		s.authz = true
+	default:
+		sc.authz = true
+	}
+	r.addRule(ApacheMethodRule{Rule: line, Source: where, kind: 'z'})
+}
+
+// finish drops the RewriteRules httpd does not run: those of a context without RewriteEngine
+// on, and the server's when virtual hosts exist and none inherits them.
+func (s *apacheRules) finish(c *ApacheConf) {
+	kept := c.MethodRules[:0]
+	for _, rule := range c.MethodRules {
+		on, set := s.engine[rule.ctx]
+		if !set {
+			on = s.engine[0]
+		}
+		if rule.kind == 'r' && (!on || rule.ctx == 0 && s.vhosts > 0 && !s.inherit) {
+			continue
+		}
+		kept = append(kept, rule)
+	}
+	c.MethodRules = kept
+}
+
 // scope is the innermost open section that sets where a rule applies (not <IfModule>, <IfDefine>,
 // <RequireAll> and other sections that only group).
 func (s *apacheRules) scope() *apacheSection {
 	for i := len(s.stack) - 1; i >= 0; i-- {
 		switch s.stack[i].kind {
 		case "ifmodule", "ifdefine", "ifversion", "ifdirective", "iffile", "ifsection",
-			"requireall", "requireany", "requirenone", "authzprovideralias":
+			"requireall", "requireany", "requirenone", "authzprovideralias", "limit", "limitexcept":
 			continue
 		}
 		return &s.stack[i]

@@ -39,6 +39,9 @@ func TestApacheMethodRules(t *testing.T) {
 	} // <Limit PUT> at line 20 sits beside Require all granted: it refuses nothing
 	var got []string
 	for _, r := range c.MethodRules {
+		if r.Status == 0 {
+			continue // a Require or AllowMethods reset that refuses nothing
+		}
 		got = append(got, r.Source+" "+strconv.Itoa(r.Status)+" "+r.Scope+" "+r.Rule)
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -64,7 +67,7 @@ func TestApacheMethodRules(t *testing.T) {
 			t.Fatal(err)
 		}
 		key := rec.Method + " " + rec.Path
-		r := SelectApacheRule(c.MethodRules, rec.Method, rec.Path, rec.Status)
+		r := SelectApacheRule(c.MethodRules, rec.Method, rec.Path, rec.Status, rec.Local == LocalYes)
 		switch src := refusedBy[key]; {
 		case src == "" && r != nil:
 			t.Errorf("%s %d: refused by %s; httpd let it through", key, rec.Status, r.Source)
@@ -104,6 +107,7 @@ func TestApacheRuleRefuses(t *testing.T) {
 	</RequireAny>
 </Location>
 <IfModule mod_rewrite.c>
+	RewriteEngine on
 	RewriteCond %{REQUEST_METHOD} !^(GET|HEAD|POST)$ [NC]
 	RewriteRule ^/legacy/ - [R=405,L]
 	RewriteCond %{REQUEST_METHOD} =PUT
@@ -128,11 +132,11 @@ func TestApacheRuleRefuses(t *testing.T) {
 		{"DELETE", "/v2/admin/u/1", 401, "httpd.conf:13"},
 		{"DELETE", "/v2/users", 401, ""},
 		{"POST", "/ro/x", 403, ""}, // Require method inside RequireAny: the address may grant
-		{"OPTIONS", "/legacy/x", 405, "httpd.conf:24"},
+		{"OPTIONS", "/legacy/x", 405, "httpd.conf:25"},
 		{"get", "/legacy/x", 405, ""}, // [NC]
 		{"PUT", "/x", 403, ""},        // the rewrite also tests the host: not a method rule
 	} {
-		r := SelectApacheRule(c.MethodRules, tc.method, tc.path, tc.status)
+		r := SelectApacheRule(c.MethodRules, tc.method, tc.path, tc.status, true)
 		got := ""
 		if r != nil {
 			got = r.Source
@@ -157,10 +161,67 @@ func FuzzApacheConfRules(f *testing.F) {
 		}
 		for i := range c.MethodRules {
 			r := &c.MethodRules[i]
-			if r.Status != 401 && r.Status != 403 && r.Status != 405 || r.Source == "" || r.Rule == "" {
+			if r.Status != 0 && r.Status != 401 && r.Status != 403 && r.Status != 405 || r.Source == "" || r.Rule == "" {
 				t.Errorf("rule %+v", r)
 			}
 			r.Refuses(method, path)
 		}
 	})
+}
+
+// How httpd 2.4.71 merged the method rules of testdata/proxies/apache-merge.conf, request by
+// request in apache-merge.log: a later <Location> with AllowMethods reset, a longer AllowMethods,
+// or a Require of its own replaces the earlier section's rule; Require method beside Require
+// all granted grants; <Directory> rules do not apply to a proxied request; the server's
+// RewriteRule does not run in a <VirtualHost>, whose own rule does under the server's
+// RewriteEngine on. Each request httpd relayed (%{Allow}o "GET, HEAD" or the backend's 403)
+// must name no rule.
+func TestApacheMergeRules(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "proxies", "apache-merge.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ReadApacheConf(fstest.MapFS{"srv/apache/apache2.conf": {Data: data}}, "srv/apache/apache2.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logData, err := os.ReadFile(filepath.Join("testdata", "proxies", "apache-merge.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusedBy := map[string]string{ // method path -> rule source; httpd answered these itself
+		"POST /ov/a": "apache2.conf:31", "POST /rs/a": "apache2.conf:38", "POST /ro/a": "apache2.conf:50",
+		"POST /lp/a": "apache2.conf:57", "POST /rx/a": "apache2.conf:70", "DELETE /m/x/a": "apache2.conf:77",
+		"DELETE /rn/a": "apache2.conf:83", "PATCH /api/a": "apache2.conf:89",
+		"POST /static/a.txt": "apache2.conf:24", "DELETE /static/a.txt": "apache2.conf:24",
+	}
+	p, err := CompileApache(c.Formats["triage"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(logData)), "\n") {
+		var rec Record
+		rec.Reset()
+		if err := p.Parse([]byte(line), &rec); err != nil {
+			t.Fatal(err)
+		}
+		key := rec.Method + " " + rec.Path
+		relayed := strings.Contains(line, `"GET, HEAD"`) || rec.Status == 403 && strings.Contains(key, "forbid")
+		if src := refusedBy[key]; src != "" == relayed {
+			t.Fatalf("%s: the capture and the table disagree (%s)", key, line)
+		}
+		r := SelectApacheRule(c.MethodRules, rec.Method, rec.Path, rec.Status, rec.Local == LocalYes)
+		switch src := refusedBy[key]; {
+		case src == "" && r != nil:
+			t.Errorf("%s %d: refused by %s (%s); httpd relayed the backend's answer", key, rec.Status, r.Source, r.Rule)
+		case src != "" && (r == nil || r.Source != src):
+			t.Errorf("%s %d: rule %+v, want %s", key, rec.Status, r, src)
+		case src != "":
+			n++
+		}
+	}
+	if n != len(refusedBy) {
+		t.Errorf("%d refusals found in the log, want %d", n, len(refusedBy))
+	}
 }
