@@ -54,8 +54,9 @@ func (a tri) not() tri {
 
 // haproxyACL is one ACL: a fetch, its match method and the patterns (any one matching).
 type haproxyACL struct {
-	fetch    string // "method", "path", … (other fetches are kept and evaluate as unknown)
-	match    string // "str", "beg", "end", "sub", "dir", "reg"
+	fetch    string // "method", "path", "url", "url_param"; "" for any other (unknown)
+	param    string // url_param(NAME)
+	match    string // "str", "beg", "end", "sub", "dir", "dom", "reg", "found"
 	fold     bool   // -i
 	patterns []string
 	res      []*regexp.Regexp // for "reg"; nil when a pattern does not compile
@@ -84,11 +85,30 @@ func parseHAProxyACL(words []string) *haproxyACL {
 		a.match = "sub"
 	case "path_dir", "url_dir":
 		a.match = "dir"
+	case "path_dom", "url_dom":
+		a.match = "dom"
 	case "path_reg", "url_reg":
 		a.match = "reg"
 	}
-	if i := strings.IndexByte(a.fetch, '_'); i > 0 && (a.fetch[:i] == "path" || a.fetch[:i] == "url") {
-		a.fetch = a.fetch[:i]
+	switch f := a.fetch; {
+	case f == "method", f == "path", f == "url":
+	case f == "path_beg", f == "path_end", f == "path_sub", f == "path_dir", f == "path_dom", f == "path_reg",
+		f == "url_beg", f == "url_end", f == "url_sub", f == "url_dir", f == "url_dom", f == "url_reg":
+		a.fetch = a.fetch[:strings.IndexByte(a.fetch, '_')]
+	case (strings.HasPrefix(f, "url_param(") || strings.HasPrefix(f, "urlp(")) && strings.HasSuffix(f, ")"):
+		// url_param(NAME): the query parameter's value, read from the logged request line
+		arg := f[strings.IndexByte(f, '(')+1 : len(f)-1]
+		if strings.ContainsAny(arg, ",)") || arg == "" {
+			a.fetch = "" // a delimiter other than '&', or nested: unknown
+			break
+		}
+		a.fetch, a.param = "url_param", arg
+	default:
+		// Any other fetch is unknown, path_dom, url_param(…), url_ip, path_len and converters
+		// included: read as the path or the URL they were false, and a rule that answered went
+		// unnamed or another was named (HAProxy 2.6.12 denied DELETE /open/a?debug=1 with
+		// "acl dbg url_param(debug) -m str 1": testdata/proxies/haproxy-acl.log).
+		a.fetch = ""
 	}
 	rest := words[1:]
 	for len(rest) > 0 && strings.HasPrefix(rest[0], "-") {
@@ -140,8 +160,16 @@ func (a *haproxyACL) eval(method, path, uri string) tri {
 		v = path
 	case "url":
 		v = uri
+	case "url_param":
+		var found bool
+		if v, found = haproxyURLParam(uri, a.param); !found {
+			return triFalse // the fetch fails: no pattern matches, -m found included
+		}
 	default:
 		return triUnknown
+	}
+	if a.match == "found" {
+		return triTrue
 	}
 	if a.match == "reg" && len(a.res) != len(a.patterns) {
 		return triUnknown
@@ -163,6 +191,8 @@ func (a *haproxyACL) eval(method, path, uri string) tri {
 			ok = strings.Contains(s, p)
 		case "dir":
 			ok = haproxyDirMatch(s, p)
+		case "dom":
+			ok = haproxyDomMatch(s, p)
 		case "reg":
 			ok = a.res[i].MatchString(s)
 		default:
@@ -179,6 +209,41 @@ func (a *haproxyACL) eval(method, path, uri string) tri {
 func haproxyDirMatch(s, p string) bool {
 	p = strings.Trim(p, "/")
 	return p != "" && strings.Contains("/"+strings.Trim(s, "/")+"/", "/"+p+"/")
+}
+
+// haproxyDomMatch is -m dom: the pattern occurs in s between delimiters ('/', '?', '.', ':') or
+// its ends (HAProxy 2.6.12 matched "path_dom admin" on /open/admin/x: testdata/proxies/haproxy-acl.log).
+func haproxyDomMatch(s, p string) bool {
+	const delims = "/?.:"
+	p = strings.Trim(p, delims)
+	if p == "" {
+		return false
+	}
+	for i := 0; i+len(p) <= len(s); i++ {
+		if s[i:i+len(p)] == p && (i == 0 || strings.IndexByte(delims, s[i-1]) >= 0) &&
+			(i+len(p) == len(s) || strings.IndexByte(delims, s[i+len(p)]) >= 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// haproxyURLParam is url_param(name): the value of the first parameter named name in the
+// query of uri; found is false when there is none.
+func haproxyURLParam(uri, name string) (v string, found bool) {
+	_, q, ok := strings.Cut(uri, "?")
+	if !ok {
+		return "", false
+	}
+	for q != "" {
+		var kv string
+		kv, q, _ = strings.Cut(q, "&")
+		k, val, _ := strings.Cut(kv, "=")
+		if k == name {
+			return val, true
+		}
+	}
+	return "", false
 }
 
 // haproxyCond is a rule's condition: OR of AND-groups of (possibly negated) ACL terms, "unless"

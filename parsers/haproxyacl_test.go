@@ -127,3 +127,68 @@ func FuzzHAProxyCond(f *testing.F) {
 		}
 	})
 }
+
+// HAProxy 2.6.12's own lines for testdata/proxies/haproxy-acl.cfg, and the rule each names: the
+// one HAProxy ran, or none where a condition the log cannot decide (line 33's header) comes
+// before the rule that ran. Before, line 33 was named for eight of them (url_param and path_dom
+// were read as the path or URL, the first undecided rule was named, and the frontend's rules
+// were searched for a request its backend denied), the tarpit's 500 and the return's 405 (LR--)
+// named none, and fe_three took line 12 from a defaults section it does not use.
+func TestHAProxyACLCapture(t *testing.T) {
+	cfg, err := os.ReadFile(filepath.Join("testdata", "proxies", "haproxy-acl.cfg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf, err := ReadHAProxyConf(fstest.MapFS{"haproxy.cfg": {Data: cfg}}, "haproxy.cfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join("testdata", "proxies", "haproxy-acl.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"; rule haproxy.cfg:29 ",      // DELETE /open/a?debug=1: url_param(debug) -m str 1
+		"; rule haproxy.cfg:30 ",      // DELETE /open/admin/x: path_dom admin
+		"method rule haproxy.cfg:31 ", // POST /tp/a: tarpit, 500 PT--
+		"method rule haproxy.cfg:32 ", // POST /ret/abX: return status 405, LR--
+		"method rule haproxy.cfg:33 ", // PUT /hb/x: { path_beg /hb } METH_PUT
+		"method rule haproxy.cfg:33 ", // PUT /open/q: sent X-Block; no later 405 rule holds
+		"",                            // DELETE /api3/x: line 34 ran; line 33's header is unknown
+		"",                            // DELETE /API3/x: likewise
+		"",                            // DELETE /v2/api/x: likewise
+		"",                            // PUT /open/f.bak: likewise
+		"method rule haproxy.cfg:35 ", // POST /x: deny unless …
+		"method rule haproxy.cfg:35 ", // TRACE /open/x: … !METH_TRACE
+		"method rule haproxy.cfg:40 ", // PATCH /open/be: denied by backend be_rules
+		"method rule haproxy.cfg:35 ", // PATCH /be/x: the frontend's rule
+		"method rule haproxy.cfg:12 ", // TRACE /x on fe_two: from its defaults base
+		"method rule haproxy.cfg:48 ", // PUT /x on fe_two
+		"; rule haproxy.cfg:53 ",      // TRACE /x on fe_three: its header rule, not defaults base
+		"",                            // TRACE /y on fe_three: relayed (the backend's 501)
+	}
+	c := Config{HAProxyConf: conf}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	res, err := c.Resolve("haproxy.log", toSample(lines))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := res.NewParser()
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines, want %d", len(lines), len(want))
+	}
+	for i, line := range lines {
+		var rec Record
+		rec.Reset()
+		if err := p.Parse([]byte(line), &rec); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		got := rec.Detail
+		switch {
+		case want[i] == "" && strings.Contains(got, "rule haproxy.cfg:"):
+			t.Errorf("line %d (%s %s): %q names a rule; none is certain", i+1, rec.Method, rec.URI, got)
+		case want[i] != "" && !strings.Contains(got, want[i]):
+			t.Errorf("line %d (%s %s): %q, want %q", i+1, rec.Method, rec.URI, got, want[i])
+		}
+	}
+}

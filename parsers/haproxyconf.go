@@ -40,6 +40,7 @@ type HAProxyRule struct {
 	// an acl of the section that does): the answer is a method rejection.
 	Method bool
 	cond   *haproxyCond
+	ret    bool // http-request return: HAProxy logs termination L, deny and tarpit P
 }
 
 // LoadHAProxyConf reads haproxy.cfg from the host's file system.
@@ -59,7 +60,11 @@ func ReadHAProxyConf(fsys fs.FS, name string) (*HAProxyConf, error) {
 	}
 	c := &HAProxyConf{Path: "/" + name, Sections: map[string]*HAProxySection{}}
 	var cur *HAProxySection
-	var defaults HAProxySection
+	// Each defaults section starts afresh; a proxy takes the last one before it, or the one it
+	// names with "from NAME" (HAProxy 2.6.12 ran a named defaults' http-request rule only in the
+	// frontend "from" it: testdata/proxies/haproxy-acl.log).
+	defaults := &HAProxySection{}
+	named := map[string]*HAProxySection{}
 	for i, raw := range strings.Split(string(data), "\n") {
 		line := strings.TrimSpace(raw)
 		if j := strings.Index(line, " #"); j >= 0 {
@@ -75,12 +80,22 @@ func ReadHAProxyConf(fsys fs.FS, name string) (*HAProxyConf, error) {
 			if len(f) > 1 {
 				cur.Name = f[1]
 			}
-			cur.Rules = append(cur.Rules, defaults.Rules...)
-			cur.LogFormat = defaults.LogFormat
+			base := defaults
+			for k := 2; k+1 < len(f); k++ {
+				if f[k] == "from" && named[f[k+1]] != nil {
+					base = named[f[k+1]]
+				}
+			}
+			cur.Rules = append(cur.Rules, base.Rules...)
+			cur.LogFormat = base.LogFormat
 			c.Sections[cur.Name] = cur
 			continue
 		case "defaults":
-			cur = &defaults
+			defaults = &HAProxySection{}
+			if len(f) > 1 {
+				named[f[1]] = defaults
+			}
+			cur = defaults
 			continue
 		case "global", "peers", "resolvers", "userlist", "mailers", "cache", "program", "ring", "http-errors":
 			cur = nil
@@ -103,8 +118,11 @@ func ReadHAProxyConf(fsys fs.FS, name string) (*HAProxyConf, error) {
 		case len(f) >= 2 && f[0] == "http-request" && (f[1] == "deny" || f[1] == "return" || f[1] == "tarpit"):
 			action, cond := splitHAProxyCond(f)
 			st := 403
-			if f[1] == "return" {
+			switch f[1] {
+			case "return":
 				st = 200
+			case "tarpit":
+				st = 500 // HAProxy 2.6.12 answered a plain tarpit with 500, termination PT
 			}
 			for k := 2; k+1 < len(action); k++ {
 				if action[k] == "deny_status" || action[k] == "status" {
@@ -113,7 +131,8 @@ func ReadHAProxyConf(fsys fs.FS, name string) (*HAProxyConf, error) {
 					}
 				}
 			}
-			cur.Rules = append(cur.Rules, HAProxyRule{Text: line, Status: st, File: filepath.Base(name), Line: i + 1, cond: cond})
+			cur.Rules = append(cur.Rules, HAProxyRule{Text: line, Status: st, File: filepath.Base(name), Line: i + 1, cond: cond,
+				ret: f[1] == "return"})
 		}
 	}
 	for _, sec := range c.Sections {
@@ -155,26 +174,43 @@ func (c *HAProxyConf) LogFormats() []string {
 	return out
 }
 
-// rule returns the rule of the frontend or backend that answered a request with status: HAProxy
-// runs the frontend's http-request rules, then the backend's, and the first whose condition holds
-// answers. So it is the first rule with that status whose condition is not false for the
-// request's method and target; nil when every such rule's condition is false.
-func (c *HAProxyConf) rule(frontend, backend []byte, status int, method, path, uri string) *HAProxyRule {
-	if c == nil {
+// rule returns the rule of the section logged as the backend that answered a request with status and
+// termination state term (P for deny and tarpit, L for return): HAProxy runs the frontend's
+// http-request rules, then the backend's, and the first whose condition holds answers. A
+// request the frontend answered is logged with the frontend as its backend (fe_main/<NOSRV>),
+// one its backend answered with that backend (fe_main be_rules/<NOSRV>: the frontend's rules let
+// it through), so only that section's rules are candidates. Of the
+// rules with that status and action whose condition is not false for the request's method and
+// target, the first is named when its condition holds or when no later one could have answered;
+// nil when none could, or when a condition the log cannot decide (a header, the source) leaves
+// two possible (HAProxy 2.6.12 denied DELETE /api3/x with line 24 of haproxy-acl.cfg, not with
+// line 23 whose condition tests a header it was not sent: testdata/proxies/haproxy-acl.log).
+func (c *HAProxyConf) rule(backend []byte, status int, method, path, uri string, term byte) *HAProxyRule {
+	if c == nil || term != 'P' && term != 'L' {
 		return nil
 	}
-	for _, name := range [][]byte{frontend, backend} {
-		s := c.Sections[string(name)] // the compiler does not allocate for a map lookup
-		if s == nil {
+	s := c.Sections[string(backend)] // the compiler does not allocate for a map lookup
+	if s == nil {
+		return nil
+	}
+	var found *HAProxyRule
+	for i := range s.Rules {
+		r := &s.Rules[i]
+		if r.Status != status || r.ret != (term == 'L') {
 			continue
 		}
-		for i := range s.Rules {
-			if r := &s.Rules[i]; r.Status == status && r.cond.eval(s.acls, method, path, uri) != triFalse {
-				return r
-			}
+		v := r.cond.eval(s.acls, method, path, uri)
+		switch {
+		case v == triFalse:
+			continue
+		case found != nil:
+			return nil // an earlier rule the log cannot decide, or this one, answered
+		case v == triTrue:
+			return r
 		}
+		found = r
 	}
-	return nil
+	return found
 }
 
 // captures returns the captured request header names of a frontend.
