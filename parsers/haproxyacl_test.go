@@ -135,25 +135,13 @@ func FuzzHAProxyCond(f *testing.F) {
 // were searched for a request its backend denied), the tarpit's 500 and the return's 405 (LR--)
 // named none, and fe_three took line 12 from a defaults section it does not use.
 func TestHAProxyACLCapture(t *testing.T) {
-	cfg, err := os.ReadFile(filepath.Join("testdata", "proxies", "haproxy-acl.cfg"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	conf, err := ReadHAProxyConf(fstest.MapFS{"haproxy.cfg": {Data: cfg}}, "haproxy.cfg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join("testdata", "proxies", "haproxy-acl.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := []string{
 		"; rule haproxy.cfg:29 ",      // DELETE /open/a?debug=1: url_param(debug) -m str 1
 		"; rule haproxy.cfg:30 ",      // DELETE /open/admin/x: path_dom admin
 		"method rule haproxy.cfg:31 ", // POST /tp/a: tarpit, 500 PT--
 		"method rule haproxy.cfg:32 ", // POST /ret/abX: return status 405, LR--
-		"method rule haproxy.cfg:33 ", // PUT /hb/x: { path_beg /hb } METH_PUT
-		"method rule haproxy.cfg:33 ", // PUT /open/q: sent X-Block; no later 405 rule holds
+		"; rule haproxy.cfg:33 ",      // PUT /hb/x: { path_beg /hb } METH_PUT; for GET the header decides: not known a method refusal
+		"; rule haproxy.cfg:33 ",      // PUT /open/q: sent X-Block; no later 405 rule holds
 		"",                            // DELETE /api3/x: line 34 ran; line 33's header is unknown
 		"",                            // DELETE /API3/x: likewise
 		"",                            // DELETE /v2/api/x: likewise
@@ -166,6 +154,43 @@ func TestHAProxyACLCapture(t *testing.T) {
 		"method rule haproxy.cfg:48 ", // PUT /x on fe_two
 		"; rule haproxy.cfg:53 ",      // TRACE /x on fe_three: its header rule, not defaults base
 		"",                            // TRACE /y on fe_three: relayed (the backend's 501)
+	}
+	checkHAProxyRules(t, "haproxy-acl", want)
+}
+
+// A rule that tests the method refused a request's method only when it would not have refused
+// another method there: HAProxy 2.6.12 refused GET /internal/x like POST and DELETE with
+// "deny if { path_beg /internal } || METH_TRACE" (testdata/proxies/haproxy-pathrule.log), so
+// those 403s are no method rejection; TRACE /x and POST /admin/a ("!METH_GET") are. Before,
+// every answer of a rule that tests the method was one.
+func TestHAProxyPathRuleNotMethod(t *testing.T) {
+	checkHAProxyRules(t, "haproxy-pathrule", []string{
+		"; rule haproxy.cfg:14 ",      // GET /internal/x
+		"; rule haproxy.cfg:14 ",      // POST /internal/x
+		"; rule haproxy.cfg:14 ",      // DELETE /internal/y
+		"method rule haproxy.cfg:14 ", // TRACE /x
+		"",                            // GET /admin/a: relayed
+		"method rule haproxy.cfg:15 ", // POST /admin/a
+		"",                            // GET /api/x: relayed
+		"",                            // POST /api/x: the backend's 405, relayed
+	})
+}
+
+// checkHAProxyRules parses testdata/proxies/NAME.log with NAME.cfg and checks the rule each
+// line's detail names ("" for none).
+func checkHAProxyRules(t *testing.T, name string, want []string) {
+	t.Helper()
+	cfg, err := os.ReadFile(filepath.Join("testdata", "proxies", name+".cfg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf, err := ReadHAProxyConf(fstest.MapFS{"haproxy.cfg": {Data: cfg}}, "haproxy.cfg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join("testdata", "proxies", name+".log"))
+	if err != nil {
+		t.Fatal(err)
 	}
 	c := Config{HAProxyConf: conf}
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")

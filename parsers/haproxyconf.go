@@ -37,7 +37,8 @@ type HAProxyRule struct {
 	File   string
 	Line   int
 	// Method is true when the rule's condition tests the request's method (method, METH_*, or
-	// an acl of the section that does): the answer is a method rejection.
+	// an acl of the section that does): its answer may be a method rejection (HAProxyConf.rule
+	// decides for each request).
 	Method bool
 	cond   *haproxyCond
 	ret    bool // http-request return: HAProxy logs termination L, deny and tarpit P
@@ -174,25 +175,44 @@ func (c *HAProxyConf) LogFormats() []string {
 	return out
 }
 
-// rule returns the rule of the section logged as the backend that answered a request with status and
-// termination state term (P for deny and tarpit, L for return): HAProxy runs the frontend's
-// http-request rules, then the backend's, and the first whose condition holds answers. A
-// request the frontend answered is logged with the frontend as its backend (fe_main/<NOSRV>),
-// one its backend answered with that backend (fe_main be_rules/<NOSRV>: the frontend's rules let
-// it through), so only that section's rules are candidates. Of the
-// rules with that status and action whose condition is not false for the request's method and
-// target, the first is named when its condition holds or when no later one could have answered;
-// nil when none could, or when a condition the log cannot decide (a header, the source) leaves
-// two possible (HAProxy 2.6.12 denied DELETE /api3/x with line 24 of haproxy-acl.cfg, not with
-// line 23 whose condition tests a header it was not sent: testdata/proxies/haproxy-acl.log).
-func (c *HAProxyConf) rule(backend []byte, status int, method, path, uri string, term byte) *HAProxyRule {
+// rule returns the rule of the section logged as the backend that answered a request with
+// status and termination state term (P for deny and tarpit, L for return). HAProxy runs the
+// frontend's http-request rules, then the backend's, and the first whose condition holds
+// answers; a request the frontend answered is logged with the frontend as its backend
+// (fe_main fe_main/<NOSRV>), one its backend answered with that backend (fe_main
+// be_rules/<NOSRV>: the frontend's rules let it through), so only that section's rules of that
+// status and action are candidates. The first whose condition is not false for the request's
+// method and target is named when its condition holds or when no later one could have
+// answered; nil when none could, or when a condition the log cannot decide (a header, the
+// source) leaves two possible: HAProxy 2.6.12 denied DELETE /api3/x with line 34 of
+// testdata/proxies/haproxy-acl.cfg, not with line 33, whose condition tests a header it was
+// not sent (haproxy-acl.log).
+//
+// byMethod tells whether the rule refused the method: its condition tests the method and would
+// not hold for another method on the same target. "deny if { path_beg /internal } || METH_TRACE"
+// tests the method but refused POST /internal/x for its path (HAProxy 2.6.12 refused GET there
+// too: testdata/proxies/haproxy-pathrule.log), which is no method rejection.
+func (c *HAProxyConf) rule(backend []byte, status int, method, path, uri string, term byte) (r *HAProxyRule, byMethod bool) {
 	if c == nil || term != 'P' && term != 'L' {
-		return nil
+		return nil, false
 	}
 	s := c.Sections[string(backend)] // the compiler does not allocate for a map lookup
 	if s == nil {
-		return nil
+		return nil, false
 	}
+	r = s.rule(status, method, path, uri, term)
+	if r == nil || !r.Method {
+		return r, false
+	}
+	for _, m := range [...]string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"} {
+		if m != method && r.cond.eval(s.acls, m, path, uri) == triFalse {
+			return r, true
+		}
+	}
+	return r, false
+}
+
+func (s *HAProxySection) rule(status int, method, path, uri string, term byte) *HAProxyRule {
 	var found *HAProxyRule
 	for i := range s.Rules {
 		r := &s.Rules[i]
