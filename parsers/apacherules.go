@@ -36,12 +36,13 @@ type ApacheMethodRule struct {
 	// for AllowMethods and for mod_authz_core's Require (AuthMerging Off) the section merged last
 	// that sets them decides alone. Sections merge server and virtual host first, then <Directory>
 	// (shorter paths first), then <Location>/<LocationMatch> in configuration order.
-	kind  byte // 'r' RewriteRule, 'a' AllowMethods, 'c' Deny from all, 'z' Require
-	level int  // 0 server or virtual host, 1 <Directory>, 2 <Location>/<LocationMatch>
-	vhost bool // inside a <VirtualHost>
-	depth int  // <Directory>: path components
-	sec   int  // the section it is in (0 at server level): Require directives merge by section
-	ctx   int  // RewriteRule: 0 at server level, n in the n-th <VirtualHost>
+	kind  byte   // 'r' RewriteRule, 'a' AllowMethods, 'c' Deny from all, 'z' Require
+	level int    // 0 server or virtual host, 1 <Directory>, 2 <Location>/<LocationMatch>
+	vhost bool   // inside a <VirtualHost>
+	depth int    // <Directory>: path components
+	sec   int    // the section it is in (0 at server level): Require directives merge by section
+	ctx   int    // 0 at server level, n in the n-th <VirtualHost>
+	dir   string // <Directory>: the directory, mapped to a URL-path prefix once the DocumentRoot is known
 }
 
 // applies tells whether the rule's section applies to path p. served is true when httpd served
@@ -165,9 +166,12 @@ type apacheSection struct {
 type apacheRules struct {
 	stack   []apacheSection
 	docRoot string
-	conds   []apacheCond // RewriteCond lines waiting for their RewriteRule
-	n       int          // sections opened
-	authz   bool         // a Require was read at server level
+	// vhostRoot: the DocumentRoot of each <VirtualHost> that sets one (Debian's layout sets it in
+	// sites-enabled/000-default.conf, read after apache2.conf's <Directory /var/www/>).
+	vhostRoot map[int]string
+	conds     []apacheCond // RewriteCond lines waiting for their RewriteRule
+	n         int          // sections opened
+	authz     bool         // a Require was read at server level
 	// Rewrite contexts: 0 the server, n the n-th <VirtualHost>. A context's rules run only
 	// with RewriteEngine on in it (a virtual host without the directive takes the server's),
 	// and a virtual host does not inherit the server's rules without RewriteOptions Inherit:
@@ -253,8 +257,15 @@ func (r *apacheConfReader) directive(args []string, line, file string, ln int) {
 	}
 	switch name {
 	case "documentroot":
-		if len(args) > 1 && s.scope() == nil {
+		switch sc := s.scope(); {
+		case len(args) < 2:
+		case sc == nil:
 			s.docRoot = strings.TrimSuffix(args[1], "/")
+		case sc.kind == "virtualhost":
+			if s.vhostRoot == nil {
+				s.vhostRoot = map[int]string{}
+			}
+			s.vhostRoot[sc.ctx] = strings.TrimSuffix(args[1], "/")
 		}
 	case "require":
 		if len(args) > 2 && strings.EqualFold(args[1], "all") && strings.EqualFold(args[2], "granted") {
@@ -346,6 +357,7 @@ func (r *apacheConfReader) directive(args []string, line, file string, ln int) {
 func (r *apacheConfReader) addRule(rule ApacheMethodRule) {
 	s := &r.rules
 	rule.vhost = s.inside("virtualhost")
+	rule.ctx = s.rewriteCtx()
 	if sc := s.scope(); sc != nil {
 		rule.sec = sc.id
 	}
@@ -374,18 +386,8 @@ func (r *apacheConfReader) addRule(rule ApacheMethodRule) {
 			}
 			rule.re = apacheAnd(rule.re, re)
 		case "directory":
-			dir := strings.TrimSuffix(arg, "/")
-			rule.level, rule.depth = 1, strings.Count(dir, "/")
-			switch {
-			case s.docRoot == "":
-				return
-			case strings.HasPrefix(s.docRoot+"/", dir+"/"):
-				// the DocumentRoot or above it: every path
-			case strings.HasPrefix(dir, s.docRoot+"/"):
-				rule.prefix = strings.TrimPrefix(dir, s.docRoot)
-			default:
-				return // not served under the DocumentRoot
-			}
+			rule.dir = strings.TrimSuffix(arg, "/")
+			rule.level, rule.depth = 1, strings.Count(rule.dir, "/") // mapped by finish
 		default:
 			return // <Files>, <DirectoryMatch>, <If>, …: not mapped to paths
 		}
@@ -449,10 +451,48 @@ func (r *apacheConfReader) markAuthz(line, where string) {
 }
 
 // finish drops the RewriteRules httpd does not run: those of a context without RewriteEngine
-// on, and the server's when virtual hosts exist and none inherits them.
+// on, and the server's when virtual hosts exist and none inherits them. It maps each <Directory>
+// to the URL-path prefix it serves under the DocumentRoot (its virtual host's, else the one
+// every request is served from: the server's, or the one all virtual hosts share), and drops
+// the <Directory> rules outside it or when no single DocumentRoot is known.
 func (s *apacheRules) finish(c *ApacheConf) {
+	// The DocumentRoot of a <Directory> at server level: the one all contexts serve from; "" when
+	// there are several, or a virtual host without one and no server-level one.
+	roots := map[string]bool{}
+	for _, root := range s.vhostRoot {
+		roots[root] = true
+	}
+	if s.vhosts == 0 || len(s.vhostRoot) < s.vhosts {
+		roots[s.docRoot] = true
+	}
+	shared := ""
+	if len(roots) == 1 {
+		for root := range roots {
+			shared = root
+		}
+	}
 	kept := c.MethodRules[:0]
 	for _, rule := range c.MethodRules {
+		if rule.level == 1 {
+			root, ok := s.vhostRoot[rule.ctx]
+			switch {
+			case ok:
+			case rule.ctx != 0:
+				root = s.docRoot // a virtual host without a DocumentRoot has the server's
+			default:
+				root = shared
+			}
+			switch {
+			case root == "":
+				continue
+			case strings.HasPrefix(root+"/", rule.dir+"/"):
+				// the DocumentRoot or above it: every path
+			case strings.HasPrefix(rule.dir, root+"/"):
+				rule.prefix = strings.TrimPrefix(rule.dir, root)
+			default:
+				continue // not served under the DocumentRoot
+			}
+		}
 		on, set := s.engine[rule.ctx]
 		if !set {
 			on = s.engine[0]

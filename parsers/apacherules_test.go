@@ -225,3 +225,56 @@ func TestApacheMergeRules(t *testing.T) {
 		t.Errorf("%d refusals found in the log, want %d", n, len(refusedBy))
 	}
 }
+
+// Debian's layout (testdata/proxies/apache-vhost.conf): the <Directory> rules sit in the main
+// file, the DocumentRoot in the <VirtualHost> of an included site read after them. httpd 2.4.71
+// refused PUT under <Directory …/www/static/> and POST under <Directory …/www/up/>
+// (apache-vhost.log); before, no DocumentRoot was known when those sections were read, so
+// neither was named.
+func TestApacheVhostDocumentRoot(t *testing.T) {
+	fsys := fstest.MapFS{}
+	for name, file := range map[string]string{"srv/apache/apache2.conf": "apache-vhost.conf",
+		"srv/apache/sites-enabled/000-default.conf": "apache-vhost-site.conf"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "proxies", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys[name] = &fstest.MapFile{Data: data}
+	}
+	c, err := ReadApacheConf(fsys, "srv/apache/apache2.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logData, err := os.ReadFile(filepath.Join("testdata", "proxies", "apache-vhost.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusedBy := map[string]string{
+		"PUT /static/a.txt": "apache2.conf:28", "POST /up/x": "apache2.conf:33", "POST /api/ro/a": "000-default.conf:7",
+	}
+	p, err := CompileApache(c.Formats["triage"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(logData)), "\n") {
+		var rec Record
+		rec.Reset()
+		if err := p.Parse([]byte(line), &rec); err != nil {
+			t.Fatal(err)
+		}
+		key := rec.Method + " " + rec.Path
+		r := SelectApacheRule(c.MethodRules, rec.Method, rec.Path, rec.Status, rec.Local == LocalYes)
+		switch src := refusedBy[key]; {
+		case src == "" && r != nil:
+			t.Errorf("%s %d: refused by %s (%s); httpd did not refuse it", key, rec.Status, r.Source, r.Rule)
+		case src != "" && (r == nil || r.Source != src):
+			t.Errorf("%s %d: rule %+v, want %s", key, rec.Status, r, src)
+		case src != "":
+			n++
+		}
+	}
+	if n != len(refusedBy) {
+		t.Errorf("%d refusals found in the log, want %d", n, len(refusedBy))
+	}
+}
