@@ -26,12 +26,11 @@ type ApacheMethodRule struct {
 	Status  int      // 403, 401 or 405; 0 for a directive that refuses nothing
 	Source  string   // file:line (the file's base name)
 
-	prefix    string         // URL-path prefix; "" for every path
-	re        *regexp.Regexp // <LocationMatch> or a RewriteRule's pattern
-	methodRE  *regexp.Regexp // a RewriteCond on %{REQUEST_METHOD}
-	methodNeg bool
-	limit     bool // from <Limit>/<LimitExcept>
-	anyOf     bool // Require (not) method: a Require all granted beside it in its section grants
+	prefix string         // URL-path prefix; "" for every path
+	re     *regexp.Regexp // <LocationMatch> or a RewriteRule's pattern
+	conds  []apacheCond   // the RewriteCond lines on %{REQUEST_METHOD} before a RewriteRule
+	limit  bool           // from <Limit>/<LimitExcept>
+	anyOf  bool           // Require (not) method: a Require all granted beside it in its section grants
 	// How httpd merges it (apacheMergeKey): mod_rewrite's server rules run first, in order;
 	// for AllowMethods and for mod_authz_core's Require (AuthMerging Off) the section merged last
 	// that sets them decides alone. Sections merge server and virtual host first, then <Directory>
@@ -69,8 +68,8 @@ func (r *ApacheMethodRule) refusesMethod(method string) bool {
 	switch {
 	case r.Status == 0:
 		return false
-	case r.methodRE != nil:
-		return r.methodRE.MatchString(method) != r.methodNeg
+	case r.conds != nil:
+		return apacheCondsMatch(r.conds, method)
 	case r.Denied != nil:
 		return apacheListHas(r.Denied, method)
 	}
@@ -186,8 +185,28 @@ type apacheRules struct {
 type apacheCond struct {
 	re    *regexp.Regexp
 	neg   bool
+	or    bool // [OR]: either this or the next condition
 	txt   string
 	where string // file:line
+}
+
+// apacheCondsMatch evaluates RewriteCond lines as mod_rewrite does: each must hold, except that
+// [OR] joins a condition with the next (httpd 2.4.71 refused both PUT and PATCH for
+// "RewriteCond %{REQUEST_METHOD} ^PUT$ [OR]" + "RewriteCond %{REQUEST_METHOD} ^PATCH$":
+// testdata/proxies/apache-rewrite.log).
+func apacheCondsMatch(conds []apacheCond, method string) bool {
+	group, pending := false, false
+	for i, c := range conds {
+		m := c.re.MatchString(method) != c.neg
+		group = pending && group || m
+		if pending = c.or && i < len(conds)-1; pending {
+			continue
+		}
+		if !group {
+			return false
+		}
+	}
+	return true
 }
 
 // section handles a "<Kind args>" or "</Kind>" line.
@@ -314,11 +333,19 @@ func (r *apacheConfReader) directive(args []string, line, file string, ln int) {
 			if strings.HasPrefix(pat, "=") {
 				pat = "^" + regexp.QuoteMeta(pat[1:]) + "$"
 			}
-			if len(args) > 3 && strings.Contains(strings.ToUpper(args[3]), "NC") {
-				pat = "(?i)" + pat
+			or := false
+			if len(args) > 3 {
+				for _, f := range strings.Split(strings.ToUpper(strings.Trim(args[3], "[]")), ",") {
+					switch strings.TrimSpace(f) {
+					case "NC", "NOCASE":
+						pat = "(?i)" + pat
+					case "OR", "ORNEXT":
+						or = true
+					}
+				}
 			}
 			if re, err := regexp.Compile(pat); err == nil {
-				s.conds = append(s.conds, apacheCond{re: re, neg: neg, txt: line, where: where})
+				s.conds = append(s.conds, apacheCond{re: re, neg: neg, or: or, txt: line, where: where})
 				return
 			}
 		}
@@ -326,8 +353,15 @@ func (r *apacheConfReader) directive(args []string, line, file string, ln int) {
 	case "rewriterule":
 		conds := s.conds
 		s.conds = nil
-		if len(args) < 4 || len(conds) != 1 || conds[0].re == nil {
+		if len(args) < 4 || len(conds) == 0 {
 			return
+		}
+		var txt []string
+		for _, c := range conds {
+			if c.re == nil {
+				return // a condition on something else than the method
+			}
+			txt = append(txt, c.txt)
 		}
 		flags := strings.ToUpper(strings.Trim(args[3], "[]"))
 		st := 0
@@ -344,12 +378,18 @@ func (r *apacheConfReader) directive(args []string, line, file string, ln int) {
 		if st == 0 || s.scope() != nil && s.scope().kind != "virtualhost" {
 			return // per-directory rewrites match a path relative to their directory
 		}
-		re, err := regexp.Compile(args[1])
+		pat := args[1]
+		for _, f := range strings.Split(flags, ",") {
+			if f == "NC" || f == "NOCASE" {
+				pat = "(?i)" + pat
+			}
+		}
+		re, err := regexp.Compile(pat)
 		if err != nil {
 			return
 		}
-		r.addRule(ApacheMethodRule{Rule: conds[0].txt + " " + line, Status: st, Source: conds[0].where, re: re,
-			methodRE: conds[0].re, methodNeg: conds[0].neg, kind: 'r', ctx: s.rewriteCtx()})
+		r.addRule(ApacheMethodRule{Rule: strings.Join(txt, " ") + " " + line, Status: st, Source: conds[0].where, re: re,
+			conds: conds, kind: 'r', ctx: s.rewriteCtx()})
 	}
 }
 
