@@ -178,7 +178,7 @@ func (p *HAProxyParser) Parse(line []byte, rec *Record) error {
 		rec.Local = LocalYes
 		rec.Upstream = rec.upstreamBuf[:0]
 		p.note(haproxyNoServerWhy(term))
-		if r, byMethod := p.Conf.rule(backend, rec.Status, rec.Method, rec.Path, rec.URI, term[0]); r != nil {
+		if r, byMethod := p.Conf.rule(fe, backend, rec.Status, rec.Method, rec.Path, rec.URI, term[0]); r != nil {
 			if byMethod {
 				p.det = append(p.det, "; method rule "...) // analysis.haproxyMethodRule reads it
 			} else {

@@ -149,6 +149,14 @@ func parseHAProxyACL(words []string) *haproxyACL {
 	return a
 }
 
+// evalStale is eval, unknown for a fetch an earlier rule rewrote.
+func (a *haproxyACL) evalStale(method, path, uri string, stale uint8) tri {
+	if a.fetch == "method" && stale&haproxyStaleMethod != 0 || a.fetch != "method" && stale&haproxyStalePath != 0 {
+		return triUnknown
+	}
+	return a.eval(method, path, uri)
+}
+
 // eval tells whether the ACL matches a request with this method, path and target (uri, the
 // path with its query as the request line has it).
 func (a *haproxyACL) eval(method, path, uri string) tri {
@@ -298,8 +306,20 @@ func parseHAProxyCond(unless bool, words []string) *haproxyCond {
 	return c
 }
 
+// Rewrites by an earlier http-request rule: what the log line shows is no longer what a later
+// condition tests, which is then unknown.
+const (
+	haproxyStalePath   uint8 = 1 << iota // set-path, set-uri, replace-path, set-query, …
+	haproxyStaleMethod                   // set-method
+)
+
 // eval decides the condition for a request, with the section's named ACLs.
 func (c *haproxyCond) eval(acls map[string][]*haproxyACL, method, path, uri string) tri {
+	return c.evalStale(acls, method, path, uri, 0)
+}
+
+// evalStale is eval when earlier rules rewrote the path or the method (haproxyStale*).
+func (c *haproxyCond) evalStale(acls map[string][]*haproxyACL, method, path, uri string, stale uint8) tri {
 	if c == nil {
 		return triTrue
 	}
@@ -310,7 +330,8 @@ func (c *haproxyCond) eval(acls map[string][]*haproxyACL, method, path, uri stri
 			x := triUnknown
 			switch {
 			case t.inline != nil:
-				x = t.inline.eval(method, path, uri)
+				x = t.inline.evalStale(method, path, uri, stale)
+			case haproxyPredefined[t.name] != nil && stale&haproxyStaleMethod != 0:
 			case haproxyPredefined[t.name] != nil:
 				x = triFalse
 				for _, m := range haproxyPredefined[t.name] {
@@ -325,7 +346,7 @@ func (c *haproxyCond) eval(acls map[string][]*haproxyACL, method, path, uri stri
 			case acls[t.name] != nil:
 				x = triFalse // declarations of one name are ORed
 				for _, a := range acls[t.name] {
-					x = x.or(a.eval(method, path, uri))
+					x = x.or(a.evalStale(method, path, uri, stale))
 				}
 			}
 			if t.neg {

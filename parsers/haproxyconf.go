@@ -28,6 +28,7 @@ type HAProxySection struct {
 	Rules      []HAProxyRule // http-request deny/return/tarpit rules
 	LogFormat  string        // log-format, as written between its quotes; "" for option httplog
 	acls       map[string][]*haproxyACL
+	rewrites   uint8 // haproxyStale*: what its http-request rules rewrite
 }
 
 // HAProxyRule is one http-request rule that answers the client itself.
@@ -41,7 +42,8 @@ type HAProxyRule struct {
 	// decides for each request).
 	Method bool
 	cond   *haproxyCond
-	ret    bool // http-request return: HAProxy logs termination L, deny and tarpit P
+	ret    bool  // http-request return: HAProxy logs termination L, deny and tarpit P
+	stale  uint8 // haproxyStale*: rewritten by a rule before it
 }
 
 // LoadHAProxyConf reads haproxy.cfg from the host's file system.
@@ -89,6 +91,7 @@ func ReadHAProxyConf(fsys fs.FS, name string) (*HAProxyConf, error) {
 			}
 			cur.Rules = append(cur.Rules, base.Rules...)
 			cur.LogFormat = base.LogFormat
+			cur.rewrites = base.rewrites
 			c.Sections[cur.Name] = cur
 			continue
 		case "defaults":
@@ -116,6 +119,13 @@ func ReadHAProxyConf(fsys fs.FS, name string) (*HAProxyConf, error) {
 			if a := parseHAProxyACL(f[2:]); a != nil {
 				cur.acls[f[1]] = append(cur.acls[f[1]], a)
 			}
+		case len(f) >= 2 && f[0] == "http-request" && f[1] == "set-method":
+			cur.rewrites |= haproxyStaleMethod
+		case len(f) >= 2 && f[0] == "http-request" && (strings.HasPrefix(f[1], "set-path") || strings.HasPrefix(f[1], "replace-path") ||
+			f[1] == "set-uri" || f[1] == "replace-uri" || f[1] == "set-query"):
+			// HAProxy 2.6.12 denied POST /admin/x with a rule on /v2/admin after
+			// "set-path /v2%[path]" (testdata/proxies/haproxy-rewrite.log)
+			cur.rewrites |= haproxyStalePath
 		case len(f) >= 2 && f[0] == "http-request" && (f[1] == "deny" || f[1] == "return" || f[1] == "tarpit"):
 			action, cond := splitHAProxyCond(f)
 			st := 403
@@ -133,7 +143,7 @@ func ReadHAProxyConf(fsys fs.FS, name string) (*HAProxyConf, error) {
 				}
 			}
 			cur.Rules = append(cur.Rules, HAProxyRule{Text: line, Status: st, File: filepath.Base(name), Line: i + 1, cond: cond,
-				ret: f[1] == "return"})
+				ret: f[1] == "return", stale: cur.rewrites})
 		}
 	}
 	for _, sec := range c.Sections {
@@ -192,7 +202,10 @@ func (c *HAProxyConf) LogFormats() []string {
 // not hold for another method on the same target. "deny if { path_beg /internal } || METH_TRACE"
 // tests the method but refused POST /internal/x for its path (HAProxy 2.6.12 refused GET there
 // too: testdata/proxies/haproxy-pathrule.log), which is no method rejection.
-func (c *HAProxyConf) rule(backend []byte, status int, method, path, uri string, term byte) (r *HAProxyRule, byMethod bool) {
+//
+// A condition on what an earlier rule rewrote (set-path, set-method, …; in the frontend, for a
+// backend's rule) is unknown: the log line shows the request as the client sent it.
+func (c *HAProxyConf) rule(frontend, backend []byte, status int, method, path, uri string, term byte) (r *HAProxyRule, byMethod bool) {
 	if c == nil || term != 'P' && term != 'L' {
 		return nil, false
 	}
@@ -200,26 +213,30 @@ func (c *HAProxyConf) rule(backend []byte, status int, method, path, uri string,
 	if s == nil {
 		return nil, false
 	}
-	r = s.rule(status, method, path, uri, term)
+	var stale uint8
+	if fs := c.Sections[string(frontend)]; fs != nil && fs != s {
+		stale = fs.rewrites
+	}
+	r = s.rule(status, method, path, uri, term, stale)
 	if r == nil || !r.Method {
 		return r, false
 	}
 	for _, m := range [...]string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"} {
-		if m != method && r.cond.eval(s.acls, m, path, uri) == triFalse {
+		if m != method && r.cond.evalStale(s.acls, m, path, uri, r.stale|stale) == triFalse {
 			return r, true
 		}
 	}
 	return r, false
 }
 
-func (s *HAProxySection) rule(status int, method, path, uri string, term byte) *HAProxyRule {
+func (s *HAProxySection) rule(status int, method, path, uri string, term byte, stale uint8) *HAProxyRule {
 	var found *HAProxyRule
 	for i := range s.Rules {
 		r := &s.Rules[i]
 		if r.Status != status || r.ret != (term == 'L') {
 			continue
 		}
-		v := r.cond.eval(s.acls, method, path, uri)
+		v := r.cond.evalStale(s.acls, method, path, uri, r.stale|stale)
 		switch {
 		case v == triFalse:
 			continue
