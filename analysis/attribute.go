@@ -215,7 +215,7 @@ func (e *Engine) apacheRule(h *hop) *parsers.ApacheMethodRule {
 	if len(e.opts.ApacheRules) == 0 || e.format(h) != parsers.FormatApache {
 		return nil
 	}
-	return parsers.SelectApacheRule(e.opts.ApacheRules, h.method(), h.path(), h.status, h.local == parsers.LocalYes)
+	return parsers.SelectApacheRule(e.opts.ApacheRules, h.method(), h.path(), h.host(), h.status, h.local == parsers.LocalYes)
 }
 
 // selfMade reads a hop's own evidence: did it generate the 405 itself? uncertain is true when

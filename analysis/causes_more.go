@@ -203,7 +203,7 @@ func (e *Engine) rejectionCandidate(rec *parsers.Record, li int) bool {
 		return false
 	}
 	if rec.Format == parsers.FormatApache && len(e.opts.ApacheRules) > 0 &&
-		parsers.SelectApacheRule(e.opts.ApacheRules, rec.Method, rec.Path, rec.Status, rec.Local == parsers.LocalYes) != nil {
+		parsers.SelectApacheRule(e.opts.ApacheRules, rec.Method, rec.Path, rec.Host, rec.Status, rec.Local == parsers.LocalYes) != nil {
 		return true // refused before the handler, whatever handler %R names (rejectionOf)
 	}
 	if rec.Local == parsers.LocalNo || len(rec.Upstream) > 0 && rec.Upstream[len(rec.Upstream)-1] > 0 {

@@ -35,13 +35,53 @@ type ApacheMethodRule struct {
 	// for AllowMethods and for mod_authz_core's Require (AuthMerging Off) the section merged last
 	// that sets them decides alone. Sections merge server and virtual host first, then <Directory>
 	// (shorter paths first), then <Location>/<LocationMatch> in configuration order.
-	kind  byte   // 'r' RewriteRule, 'a' AllowMethods, 'c' Deny from all, 'z' Require
-	level int    // 0 server or virtual host, 1 <Directory>, 2 <Location>/<LocationMatch>
-	vhost bool   // inside a <VirtualHost>
-	depth int    // <Directory>: path components
-	sec   int    // the section it is in (0 at server level): Require directives merge by section
-	ctx   int    // 0 at server level, n in the n-th <VirtualHost>
-	dir   string // <Directory>: the directory, mapped to a URL-path prefix once the DocumentRoot is known
+	kind  byte          // 'r' RewriteRule, 'a' AllowMethods, 'c' Deny from all, 'z' Require
+	level int           // 0 server or virtual host, 1 <Directory>, 2 <Location>/<LocationMatch>
+	vhost bool          // inside a <VirtualHost>
+	depth int           // <Directory>: path components
+	sec   int           // the section it is in (0 at server level): Require directives merge by section
+	ctx   int           // 0 at server level, n in the n-th <VirtualHost>
+	dir   string        // <Directory>: the directory, mapped to a URL-path prefix once the DocumentRoot is known
+	vh    *apacheVhosts // with several <VirtualHost>s, for a rule inside one: which requests it serves
+}
+
+// apacheVhosts names the virtual hosts of a configuration with several, by rewrite context.
+type apacheVhosts struct {
+	names   map[int][]string // ServerName and ServerAlias patterns, lower case
+	addr    map[int]string   // the <VirtualHost> address as written
+	deflt   map[int]bool     // the first virtual host of its address: it serves unnamed hosts
+	ordered []int
+}
+
+// serves tells whether virtual host ctx served a request for host: one of its names matches
+// (httpd 2.4.71 logged %v a.test for Host x.a.test with ServerAlias *.a.test), or none of any
+// virtual host on its address does and it is that address's first (%v a.test for Host c.test:
+// testdata/proxies/apache-vhosts.log).
+func (v *apacheVhosts) serves(ctx int, host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+		host = host[:i]
+	}
+	match := func(n int) bool {
+		for _, pat := range v.names[n] {
+			if ok, _ := path.Match(pat, host); ok {
+				return true
+			}
+		}
+		return false
+	}
+	if match(ctx) {
+		return true
+	}
+	if !v.deflt[ctx] {
+		return false
+	}
+	for _, n := range v.ordered {
+		if v.addr[n] == v.addr[ctx] && match(n) {
+			return false
+		}
+	}
+	return true
 }
 
 // applies tells whether the rule's section applies to path p. served is true when httpd served
@@ -49,8 +89,11 @@ type ApacheMethodRule struct {
 // proxied request maps to no file (httpd 2.4.71 relayed the backend's 405 for POST under a
 // ProxyPass though <Directory> of the DocumentRoot had AllowMethods GET HEAD:
 // testdata/proxies/apache-merge.log).
-func (r *ApacheMethodRule) applies(p string, served bool) bool {
+func (r *ApacheMethodRule) applies(p, host string, served bool) bool {
 	if r.level == 1 && !served {
+		return false
+	}
+	if r.vh != nil && host != "" && !r.vh.serves(r.ctx, host) {
 		return false
 	}
 	if r.prefix != "" && !(p == r.prefix || strings.HasPrefix(p, strings.TrimSuffix(r.prefix, "/")+"/")) {
@@ -61,7 +104,7 @@ func (r *ApacheMethodRule) applies(p string, served bool) bool {
 
 // Refuses reports whether the rule refuses method on path (for a request httpd served itself).
 func (r *ApacheMethodRule) Refuses(method, p string) bool {
-	return r.Status != 0 && r.applies(p, true) && r.refusesMethod(method)
+	return r.Status != 0 && r.applies(p, "", true) && r.refusesMethod(method)
 }
 
 func (r *ApacheMethodRule) refusesMethod(method string) bool {
@@ -99,10 +142,10 @@ func apacheMergeLater(a, b *ApacheMethodRule) bool {
 
 // apacheEffective is the rule of a kind whose section httpd merged last for path p: the one
 // that decides (a later section's AllowMethods or Require replaces an earlier one's).
-func apacheEffective(rules []ApacheMethodRule, kind byte, p string, served bool) *ApacheMethodRule {
+func apacheEffective(rules []ApacheMethodRule, kind byte, p, host string, served bool) *ApacheMethodRule {
 	var best *ApacheMethodRule
 	for i := range rules {
-		if r := &rules[i]; r.kind == kind && r.applies(p, served) && (best == nil || apacheMergeLater(r, best)) {
+		if r := &rules[i]; r.kind == kind && r.applies(p, host, served) && (best == nil || apacheMergeLater(r, best)) {
 			best = r
 		}
 	}
@@ -114,20 +157,22 @@ func apacheEffective(rules []ApacheMethodRule, kind byte, p string, served bool)
 // Require directives of the section merged last (a later <Location> with AllowMethods reset or
 // Require all granted lets the method through: testdata/proxies/apache-merge.log), then a
 // <Limit> with Deny from all. served is true when httpd served the request itself (%R not
-// proxy-server): <Directory> rules apply only then. nil when no rule refused it.
-func SelectApacheRule(rules []ApacheMethodRule, method, p string, status int, served bool) *ApacheMethodRule {
+// proxy-server): <Directory> rules apply only then. host is the virtual host's name as logged
+// (%v, or the Host header; "" when not logged): with several <VirtualHost>s, a rule inside one
+// applies only to the requests it served. nil when no rule refused it.
+func SelectApacheRule(rules []ApacheMethodRule, method, p, host string, status int, served bool) *ApacheMethodRule {
 	for i := range rules {
-		if r := &rules[i]; r.kind == 'r' && r.Status == status && r.applies(p, served) && r.refusesMethod(method) {
+		if r := &rules[i]; r.kind == 'r' && r.Status == status && r.applies(p, host, served) && r.refusesMethod(method) {
 			return r
 		}
 	}
-	if a := apacheEffective(rules, 'a', p, served); a != nil && a.Status == status && a.refusesMethod(method) {
+	if a := apacheEffective(rules, 'a', p, host, served); a != nil && a.Status == status && a.refusesMethod(method) {
 		return a
 	}
 	var hit *ApacheMethodRule
-	if z := apacheEffective(rules, 'z', p, served); z != nil {
+	if z := apacheEffective(rules, 'z', p, host, served); z != nil {
 		for i := range rules {
-			if r := &rules[i]; r.kind == 'z' && r.sec == z.sec && r.Status == status && r.applies(p, served) && r.refusesMethod(method) {
+			if r := &rules[i]; r.kind == 'z' && r.sec == z.sec && r.Status == status && r.applies(p, host, served) && r.refusesMethod(method) {
 				hit = r
 			}
 		}
@@ -136,7 +181,7 @@ func SelectApacheRule(rules []ApacheMethodRule, method, p string, status int, se
 		return hit
 	}
 	for i := range rules {
-		if r := &rules[i]; r.kind == 'c' && r.Status == status && r.applies(p, served) && r.refusesMethod(method) {
+		if r := &rules[i]; r.kind == 'c' && r.Status == status && r.applies(p, host, served) && r.refusesMethod(method) {
 			hit = r
 		}
 	}
@@ -178,6 +223,7 @@ type apacheRules struct {
 	// RewriteCond DELETE + RewriteRule ^/ - [F], and refused PATCH with the virtual host's own
 	// rule under the server's RewriteEngine on (apache-merge.log).
 	engine  map[int]bool
+	vh      *apacheVhosts
 	inherit bool // some <VirtualHost> has RewriteOptions Inherit
 	vhosts  int
 }
@@ -256,6 +302,11 @@ func (r *apacheConfReader) section(line, file string, ln int) {
 	if sec.kind == "virtualhost" {
 		s.vhosts++
 		sec.ctx = s.vhosts
+		if s.vh == nil {
+			s.vh = &apacheVhosts{names: map[int][]string{}, addr: map[int]string{}, deflt: map[int]bool{}}
+		}
+		s.vh.addr[sec.ctx] = strings.Join(sec.args, " ")
+		s.vh.ordered = append(s.vh.ordered, sec.ctx)
 	}
 	s.stack = append(s.stack, sec)
 }
@@ -310,6 +361,19 @@ func (r *apacheConfReader) directive(args []string, line, file string, ln int) {
 			r.addRule(ApacheMethodRule{Rule: line, Source: where, kind: 'a'})
 		case len(args) > 1:
 			r.addRule(ApacheMethodRule{Rule: line, Allowed: args[1:], Status: 405, Source: where, kind: 'a'})
+		}
+	case "servername", "serveralias":
+		if sc := s.scope(); sc != nil && sc.kind == "virtualhost" && s.vh != nil {
+			for _, n := range args[1:] {
+				n = strings.ToLower(n)
+				if i := strings.Index(n, "://"); i >= 0 {
+					n = n[i+3:]
+				}
+				if i := strings.LastIndexByte(n, ':'); i >= 0 && name == "servername" {
+					n = n[:i]
+				}
+				s.vh.names[sc.ctx] = append(s.vh.names[sc.ctx], n)
+			}
 		}
 	case "rewriteengine":
 		if len(args) > 1 && (s.scope() == nil || s.scope().kind == "virtualhost") {
@@ -511,8 +575,20 @@ func (s *apacheRules) finish(c *ApacheConf) {
 			shared = root
 		}
 	}
+	if s.vhosts > 1 {
+		seen := map[string]bool{}
+		for _, n := range s.vh.ordered {
+			if a := s.vh.addr[n]; !seen[a] {
+				seen[a] = true
+				s.vh.deflt[n] = true
+			}
+		}
+	}
 	kept := c.MethodRules[:0]
 	for _, rule := range c.MethodRules {
+		if s.vhosts > 1 && rule.ctx != 0 {
+			rule.vh = s.vh
+		}
 		if rule.level == 1 {
 			root, ok := s.vhostRoot[rule.ctx]
 			switch {

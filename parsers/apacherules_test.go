@@ -67,7 +67,7 @@ func TestApacheMethodRules(t *testing.T) {
 			t.Fatal(err)
 		}
 		key := rec.Method + " " + rec.Path
-		r := SelectApacheRule(c.MethodRules, rec.Method, rec.Path, rec.Status, rec.Local == LocalYes)
+		r := SelectApacheRule(c.MethodRules, rec.Method, rec.Path, rec.Host, rec.Status, rec.Local == LocalYes)
 		switch src := refusedBy[key]; {
 		case src == "" && r != nil:
 			t.Errorf("%s %d: refused by %s; httpd let it through", key, rec.Status, r.Source)
@@ -136,7 +136,7 @@ func TestApacheRuleRefuses(t *testing.T) {
 		{"get", "/legacy/x", 405, ""}, // [NC]
 		{"PUT", "/x", 403, ""},        // the rewrite also tests the host: not a method rule
 	} {
-		r := SelectApacheRule(c.MethodRules, tc.method, tc.path, tc.status, true)
+		r := SelectApacheRule(c.MethodRules, tc.method, tc.path, "", tc.status, true)
 		got := ""
 		if r != nil {
 			got = r.Source
@@ -253,7 +253,7 @@ func checkApacheRules(t *testing.T, files map[string]string, logName string, ref
 		if relayed != nil && refusedBy[key] != "" && relayed(key, line, rec.Status) {
 			t.Fatalf("%s: the capture and the table disagree (%s)", key, line)
 		}
-		r := SelectApacheRule(c.MethodRules, rec.Method, rec.Path, rec.Status, rec.Local == LocalYes)
+		r := SelectApacheRule(c.MethodRules, rec.Method, rec.Path, rec.Host, rec.Status, rec.Local == LocalYes)
 		switch src := refusedBy[key]; {
 		case src == "" && r != nil:
 			t.Errorf("%s %d: refused by %s (%s); httpd did not refuse it with a rule read", key, rec.Status, r.Source, r.Rule)
@@ -265,5 +265,51 @@ func checkApacheRules(t *testing.T, files map[string]string, logName string, ref
 	}
 	if n != len(refusedBy) {
 		t.Errorf("%d refusals found in the log, want %d", n, len(refusedBy))
+	}
+}
+
+// Two name-based virtual hosts on one address (testdata/proxies/apache-vhosts.conf), AllowMethods
+// GET on /api in the first only. httpd 2.4.71 refused POST /api/x itself (405, Allow: TRACE) for
+// Host a.test, x.a.test (ServerAlias *.a.test), c.test (no name matches: the address's first
+// virtual host) and A.TEST:18487, and relayed the backend's 405 for b.test. Logged with %v
+// (apache-vhosts.log) or %{Host}i (apache-vhosts-host.log), the rule is named for the first four
+// only; before, b.test's relayed 405 was put on httpd too.
+func TestApacheVirtualHostRules(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "proxies", "apache-vhosts.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ReadApacheConf(fstest.MapFS{"srv/apache/apache2.conf": {Data: data}}, "srv/apache/apache2.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for logName, format := range map[string]string{"apache-vhosts.log": "triagev", "apache-vhosts-host.log": "triageh"} {
+		logData, err := os.ReadFile(filepath.Join("testdata", "proxies", logName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := CompileApache(c.Formats[format])
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(logData)), "\n")
+		if len(lines) != 5 {
+			t.Fatalf("%s: %d lines", logName, len(lines))
+		}
+		for i, line := range lines {
+			var rec Record
+			rec.Reset()
+			if err := p.Parse([]byte(line), &rec); err != nil {
+				t.Fatal(err)
+			}
+			own := strings.Contains(line, `"TRACE"`) // httpd's own 405 from AllowMethods
+			r := SelectApacheRule(c.MethodRules, rec.Method, rec.Path, rec.Host, rec.Status, rec.Local == LocalYes)
+			switch {
+			case own && (r == nil || r.Source != "apache2.conf:30"):
+				t.Errorf("%s:%d (host %q): rule %+v, want apache2.conf:30", logName, i+1, rec.Host, r)
+			case !own && r != nil:
+				t.Errorf("%s:%d (host %q): refused by %s; httpd relayed the backend's 405", logName, i+1, rec.Host, r.Source)
+			}
+		}
 	}
 }
