@@ -284,7 +284,7 @@ func proxyKind(format string) string {
 	case parsers.FormatApache:
 		return "Apache httpd configuration (AllowMethods, mod_rewrite [R=405], the static-file handler)"
 	case parsers.FormatHAProxy:
-		return "HAProxy frontend (http-request deny/return)"
+		return "HAProxy frontend or backend (http-request deny/return)"
 	case parsers.FormatCaddy:
 		return "Caddy route (respond / error / method matcher)"
 	case parsers.FormatTraefik:
