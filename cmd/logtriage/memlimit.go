@@ -18,9 +18,10 @@ import (
 // process-wide.
 //
 // 56 MiB: on the four-hop bench of issue 14 the x1 run's heap stays under it (its peak RSS,
-// 55–59 MiB, is the same with or without it), while ten times the healthy traffic peaks at
-// 68 MiB RSS instead of 77 with 64 MiB, at no measured CPU cost there or on the default-logs
-// bench (4.75 s either way).
+// 42–46 MiB, is the same with or without it), while ten times the healthy traffic peaks at
+// 65–68 MiB RSS instead of 77 with 64 MiB, at no measured CPU cost there or on the default-logs
+// bench (4.75 s either way). Lower limits cost the x10 run dearly (about 33 MB are live there:
+// 48 MiB took 62 s of CPU instead of 40, 44 MiB 89 s).
 const (
 	readMemoryLimit = 56 << 20
 	readLimitTick   = 100 * time.Millisecond
