@@ -47,39 +47,12 @@ func TestApacheMethodRules(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("rules:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	data, err := os.ReadFile(filepath.Join("testdata", "proxies", "apache-rules.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	refusedBy := map[string]string{ // method path -> rule source; "" when no rule refused it
-		"POST /admin/": "apache-rules.conf:28", "POST /reports/": "apache-rules.conf:33",
-		"POST /api/export/": "apache-rules.conf:36", "DELETE /api/items/": "apache-rules.conf:25",
+		"POST /admin/": "apache2.conf:28", "POST /reports/": "apache2.conf:33",
+		"POST /api/export/": "apache2.conf:36", "DELETE /api/items/": "apache2.conf:25",
 	}
-	p, err := CompileApache(c.Formats["triage"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		var rec Record
-		rec.Reset()
-		if err := p.Parse([]byte(line), &rec); err != nil {
-			t.Fatal(err)
-		}
-		key := rec.Method + " " + rec.Path
-		r := SelectApacheRule(c.MethodRules, rec.Method, rec.Path, rec.Host, rec.Status, rec.Local == LocalYes)
-		switch src := refusedBy[key]; {
-		case src == "" && r != nil:
-			t.Errorf("%s %d: refused by %s; httpd let it through", key, rec.Status, r.Source)
-		case src != "" && (r == nil || r.Source != src):
-			t.Errorf("%s %d: rule %+v, want %s", key, rec.Status, r, src)
-		case src != "":
-			n++
-		}
-	}
-	if n != len(refusedBy) {
-		t.Errorf("%d refusals found in the log, want %d", n, len(refusedBy))
-	}
+	checkApacheRules(t, map[string]string{"srv/apache/apache2.conf": "apache-rules.conf",
+		"srv/apache/conf-enabled/logging.conf": "conf-enabled/logging.conf"}, "apache-rules.log", refusedBy, nil)
 }
 
 // Scopes and method lists as httpd applies them.

@@ -12,19 +12,7 @@ import (
 // first whose condition holds for the request's method and path. The lines are HAProxy 2.6.12's
 // own (testdata/proxies/README.md); before conditions were read, every 403 named line 16.
 func TestHAProxyRuleByCondition(t *testing.T) {
-	cfg, err := os.ReadFile(filepath.Join("testdata", "proxies", "haproxy-rules.cfg"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	conf, err := ReadHAProxyConf(fstest.MapFS{"haproxy.cfg": {Data: cfg}}, "haproxy.cfg")
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(filepath.Join("testdata", "proxies", "haproxy-rules.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{
+	checkHAProxyRules(t, "haproxy-rules", []string{
 		"",                            // GET /admin/users: relayed
 		"method rule haproxy.cfg:17 ", // POST /admin/users: is_admin writes (acl … method)
 		"; rule haproxy.cfg:16 ",      // GET /internal/x: path only
@@ -33,31 +21,7 @@ func TestHAProxyRuleByCondition(t *testing.T) {
 		"",                            // GET /api/reports: relayed
 		"method rule haproxy.cfg:19 ", // PATCH /api/items: unless METH_GET || …
 		"",                            // PUT /api/items: relayed (the backend's 501)
-	}
-	c := Config{HAProxyConf: conf}
-	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	res, err := c.Resolve("haproxy.log", toSample(lines))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := res.NewParser()
-	if len(lines) != len(want) {
-		t.Fatalf("%d lines, want %d", len(lines), len(want))
-	}
-	for i, line := range lines {
-		var rec Record
-		rec.Reset()
-		if err := p.Parse([]byte(line), &rec); err != nil {
-			t.Fatalf("line %d: %v", i+1, err)
-		}
-		got := rec.Detail
-		switch {
-		case want[i] == "" && strings.Contains(got, "rule "):
-			t.Errorf("line %d (%s %s): %q names a rule; the backend answered", i+1, rec.Method, rec.Path, got)
-		case want[i] != "" && !strings.Contains(got, want[i]):
-			t.Errorf("line %d (%s %s): %q, want %q", i+1, rec.Method, rec.Path, got, want[i])
-		}
-	}
+	})
 }
 
 // Conditions are three-valued: what a log line cannot tell (a header, the source address) is
