@@ -116,6 +116,7 @@ const (
 	fTraceID
 	fAmznRoot
 	fB3TraceID
+	fScheme
 	nHopStrings
 )
 
@@ -143,6 +144,7 @@ func (h *hop) acrMethod() string    { return h.str(fACRMethod) }
 func (h *hop) clientIP() string     { return h.str(fClientIP) }
 func (h *hop) userAgent() string    { return h.str(fUserAgent) }
 func (h *hop) detail() string       { return h.str(fDetail) }
+func (h *hop) scheme() string       { return h.str(fScheme) }
 
 func (h *hop) ids() parsers.IDs {
 	return parsers.IDs{RequestID: h.str(fRequestID), NginxRequestID: h.str(fNginxRequestID),

@@ -41,7 +41,7 @@ type packer struct {
 func hopFields(rec *parsers.Record) (fields [nHopStrings]string, n int) {
 	fields = [nHopStrings]string{rec.Method, rec.Host, rec.URI, rec.Path, rec.RoutedPath, rec.UpstreamAddr,
 		rec.Service, rec.Allow, rec.Origin, rec.ACRMethod, rec.ClientIP, rec.UserAgent, rec.Detail,
-		rec.IDs.RequestID, rec.IDs.NginxRequestID, rec.IDs.TraceID, rec.IDs.AmznRoot, rec.IDs.B3TraceID}
+		rec.IDs.RequestID, rec.IDs.NginxRequestID, rec.IDs.TraceID, rec.IDs.AmznRoot, rec.IDs.B3TraceID, rec.Scheme}
 	for i := range fields {
 		if len(fields[i]) > maxHopField {
 			fields[i] = fields[i][:maxHopField]

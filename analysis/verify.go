@@ -54,16 +54,19 @@ func verifyRequest(r *request) *VerifyRequest {
 		return v
 	}
 	c := r.hops[0]
-	host := ""
+	host, scheme := "", ""
 	for _, h := range r.hops {
 		if h.host() != "" {
-			host = h.host()
+			host, scheme = h.host(), h.scheme() // the scheme that hop's log shows, if any
 			break
 		}
 	}
-	scheme := "https"
-	if strings.HasSuffix(host, ":80") || strings.HasPrefix(strings.ToLower(r.hops[0].uri()), "http://") {
+	switch {
+	case scheme != "":
+	case strings.HasSuffix(host, ":80") || strings.HasPrefix(strings.ToLower(r.hops[0].uri()), "http://"):
 		scheme = "http"
+	default:
+		scheme = "https"
 	}
 	note := ""
 	if host != "" && !hostName(host) {

@@ -42,6 +42,7 @@ type caddyState struct {
 	dur          float64
 	hasDur       bool
 	remote       string
+	tls          bool // the request object has a tls member: the connection was TLS
 }
 
 // NewCaddy returns a parser for Caddy JSON access log lines.
@@ -103,6 +104,10 @@ func (p *CaddyParser) Parse(line []byte, rec *Record) error {
 	}
 	if rec.Peer == "" {
 		rec.Peer = st.remote
+	}
+	rec.Scheme = "http" // Caddy 2.6.2 logs request.tls for every TLS connection (testdata/proxies/caddy-tls.log)
+	if st.tls {
+		rec.Scheme = "https"
 	}
 	switch {
 	case st.errTrace != "":
@@ -202,6 +207,8 @@ func (p *CaddyParser) visitRequest(o *jsonObject, k string, v jsonValue) {
 		rec.Proto = v.Str()
 	case "remote_ip":
 		p.st.remote = v.Str()
+	case "tls":
+		p.st.tls = v.isObject()
 	case "client_ip":
 		rec.ClientIP = v.Str() // Caddy 2.7+: the client after its trusted_proxies
 	case "headers":

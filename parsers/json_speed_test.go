@@ -45,6 +45,7 @@ type legacyCaddyState struct {
 	dur          float64
 	hasDur       bool
 	remote       string
+	tls          bool
 }
 
 // newLegacyCaddy returns a parser for Caddy JSON access log lines.
@@ -91,6 +92,10 @@ func (p *legacyCaddy) Parse(line []byte, rec *Record) error {
 	}
 	if rec.Peer == "" {
 		rec.Peer = st.remote
+	}
+	rec.Scheme = "http"
+	if st.tls {
+		rec.Scheme = "https"
 	}
 	switch {
 	case st.errTrace != "":
@@ -172,6 +177,8 @@ func (p *legacyCaddy) visitRequest(k, v gjson.Result) bool {
 		rec.Proto = v.Str
 	case "remote_ip":
 		p.st.remote = v.Str
+	case "tls":
+		p.st.tls = v.IsObject()
 	case "client_ip":
 		rec.ClientIP = v.Str // Caddy 2.7+: the client after its trusted_proxies
 	case "headers":

@@ -630,3 +630,29 @@ func TestHAProxyEventLines(t *testing.T) {
 		}
 	}
 }
+
+// Caddy logs request.tls for a TLS connection and nothing of the kind for a plain one (Caddy
+// 2.6.2, testdata/proxies/caddy-tls.log and caddy-plain.log): the record's scheme says which, so
+// that the verify command is sent the way the client was.
+func TestCaddyScheme(t *testing.T) {
+	for file, want := range map[string]string{"caddy-tls.log": "https", "caddy-plain.log": "http"} {
+		data, err := os.ReadFile(filepath.Join("testdata", "proxies", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := NewCaddy()
+		for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			var rec Record
+			rec.Reset()
+			if err := p.Parse([]byte(line), &rec); err != nil {
+				t.Fatalf("%s:%d: %v", file, i+1, err)
+			}
+			if rec.Scheme != want {
+				t.Errorf("%s:%d: scheme %q, want %q", file, i+1, rec.Scheme, want)
+			}
+			if j := string(rec.AppendJSON(nil)); !strings.Contains(j, `"scheme":"`+want+`"`) {
+				t.Errorf("%s:%d: parse output has no scheme %s: %s", file, i+1, want, j)
+			}
+		}
+	}
+}

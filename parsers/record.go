@@ -90,6 +90,9 @@ type Record struct {
 	// (nginx $uri vs $request_uri, Envoy :path vs x-envoy-original-path, ALB transformed_uri).
 	RoutedPath string
 	Proto      string
+	// Scheme is "https" or "http" when the hop's log says how the client connected to it (Caddy
+	// logs a tls object for a TLS connection and none otherwise); empty when it does not.
+	Scheme string
 
 	Status int // status sent to the client by this hop; 0 when unknown
 	// Upstream lists the statuses of every attempt to reach the next hop, in order; -1 stands

@@ -43,6 +43,7 @@ func (r *Record) AppendJSON(dst []byte) []byte {
 	dst = appendStr(dst, `,"path":"`, r.Path)
 	dst = appendStr(dst, `,"routed_path":"`, r.RoutedPath)
 	dst = appendStr(dst, `,"protocol":"`, r.Proto)
+	dst = appendStr(dst, `,"scheme":"`, r.Scheme)
 	dst = append(dst, `,"status":`...)
 	dst = appendInt(dst, r.Status)
 	if r.Upstream != nil {

@@ -55,6 +55,7 @@ type stockFinding struct {
 	Masked       int    `json:"masked"`
 	Evidence     string `json:"evidence"`
 	Fix          string `json:"fix"`
+	Verify       string `json:"verify"`
 }
 
 // analyzeStock writes the logs under dir (relative names, as given) and runs analyze -o json on
@@ -735,6 +736,27 @@ func TestApacheRulesWithConf(t *testing.T) {
 		}
 		if f.Origin != "edge" || f.Cause != "proxy_method_block" || f.Status != w.status || !strings.Contains(f.Fix, w.fix) {
 			t.Errorf("%s: %s at %s, status %d; want proxy_method_block at edge, status %d, a fix naming %q\nfix: %s", key, f.Cause, f.Origin, f.Status, w.status, w.fix, f.Fix)
+		}
+	}
+}
+
+// Caddy 2.6.2 on https://localhost:18443 (tls internal) and http://localhost:18480, each answering
+// PUT with its own 405 (parsers/testdata/proxies/Caddyfile-tls): the verify command is sent with
+// the scheme the log shows. Before, both were https://, which the plain site does not speak.
+func TestCaddyVerifyScheme(t *testing.T) {
+	logs := map[string]string{}
+	for _, file := range []string{"caddy-tls.log", "caddy-plain.log"} {
+		logs[file] = fwReadFile(t, "parsers/testdata/proxies/"+file) // before analyzeStock changes directory
+	}
+	for file, want := range map[string]string{"caddy-tls.log": "'https://localhost:18443/api/items'",
+		"caddy-plain.log": "'http://localhost:18480/api/items'"} {
+		_, got := analyzeStock(t, t.TempDir(), map[string]string{"edge.log": logs[file]}, "edge=edge.log")
+		f, ok := got["PUT /api/items"]
+		if !ok || f.Origin != "edge" || f.Cause != "proxy_method_block" {
+			t.Fatalf("%s: %+v", file, got)
+		}
+		if !strings.Contains(f.Verify, "-X PUT "+want) {
+			t.Errorf("%s: verify %q, want the request sent to %s", file, f.Verify, want)
 		}
 	}
 }
