@@ -16,6 +16,7 @@ type field uint8
 const (
 	fieldNone field = iota
 	fieldProto
+	fieldScheme // http or https; anything else is not kept
 	fieldUpstreamAddr
 	fieldService
 	fieldAllow
@@ -35,6 +36,13 @@ func setField(rec *Record, f field, v []byte, a *arena) {
 	switch f {
 	case fieldProto:
 		rec.Proto = bstr(v)
+	case fieldScheme:
+		switch string(v) { // the compiler does not allocate for this comparison
+		case "https":
+			rec.Scheme = "https"
+		case "http":
+			rec.Scheme = "http"
+		}
 	case fieldUpstreamAddr:
 		rec.UpstreamAddr = bstr(v)
 	case fieldService:

@@ -66,6 +66,7 @@ const (
 	nginxRequestURI
 	nginxURI
 	nginxProto
+	nginxScheme
 	nginxHost
 	nginxHTTPHost
 	nginxServerName
@@ -113,6 +114,7 @@ var nginxVarKinds = map[string]nginxKind{
 	"uri":                                nginxURI,
 	"document_uri":                       nginxURI,
 	"server_protocol":                    nginxProto,
+	"scheme":                             nginxScheme,
 	"host":                               nginxHost,
 	"http_host":                          nginxHTTPHost,
 	"server_name":                        nginxServerName,
@@ -1313,7 +1315,7 @@ func (p *NginxParser) apply(rec *Record, s *nginxStep, v []byte, esc nginxEscape
 
 // nginxFields gives the kinds that fill a Record field as every template format does.
 var nginxFields = [nginxNumKinds]field{
-	nginxProto: fieldProto, nginxUpstreamAddr: fieldUpstreamAddr, nginxService: fieldService,
+	nginxProto: fieldProto, nginxScheme: fieldScheme, nginxUpstreamAddr: fieldUpstreamAddr, nginxService: fieldService,
 	nginxAllow: fieldAllow, nginxOrigin: fieldOrigin, nginxACRMethod: fieldACRMethod,
 	nginxUserAgent: fieldUserAgent, nginxRequestID: fieldNginxRequestID,
 	nginxXRequestID: fieldRequestID, nginxTraceparent: fieldTraceparent,

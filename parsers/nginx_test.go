@@ -562,3 +562,46 @@ func nginxReadLines(t testing.TB, path string) []string {
 // emptyHost stands for a machine without nginx: the config reader's absolute includes never
 // reach this host's /etc in tests.
 var emptyHost = filepath.Join(os.TempDir(), "logtriage-no-such-host")
+
+// $scheme in a log_format fills the record's scheme (nginx 1.22.1, testdata/nginx/scheme: the
+// same server over TLS and plain HTTP).
+func TestNginxScheme(t *testing.T) {
+	conf, err := os.ReadFile(filepath.Join("testdata", "nginx", "scheme", "nginx.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const marker = "log_format scheme '"
+	i := strings.Index(string(conf), marker)
+	if i < 0 {
+		t.Fatal("no log_format scheme in nginx.conf")
+	}
+	format, _, _ := strings.Cut(string(conf)[i+len(marker):], "'")
+	p, err := CompileNginx(format)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join("testdata", "nginx", "scheme", "access.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"https", "https", "http", "http"}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines", len(lines))
+	}
+	for i, line := range lines {
+		var rec Record
+		rec.Reset()
+		if err := p.Parse([]byte(line), &rec); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		if rec.Scheme != want[i] || rec.Host != "localhost" || rec.Status == 0 {
+			t.Errorf("line %d: scheme %q host %q status %d, want %s localhost", i+1, rec.Scheme, rec.Host, rec.Status, want[i])
+		}
+	}
+	var rec Record
+	rec.Reset()
+	if err := p.Parse([]byte(strings.Replace(lines[0], " https localhost", " ftp localhost", 1)), &rec); err != nil || rec.Scheme != "" {
+		t.Errorf("a scheme other than http or https: %q, %v; want none kept", rec.Scheme, err)
+	}
+}

@@ -760,3 +760,19 @@ func TestCaddyVerifyScheme(t *testing.T) {
 		}
 	}
 }
+
+// nginx 1.22.1 logging $scheme (parsers/testdata/nginx/scheme): the verify command of a 405 the
+// plain-HTTP listener answered is an http:// request. Before, every verify command was https://.
+func TestNginxVerifyScheme(t *testing.T) {
+	conf := fwReadFile(t, "parsers/testdata/nginx/scheme/nginx.conf")
+	lines := strings.Split(strings.TrimSpace(fwReadFile(t, "parsers/testdata/nginx/scheme/access.log")), "\n")
+	_, got := analyzeStock(t, t.TempDir(), map[string]string{"nginx.conf": conf, "access.log": strings.Join(lines[2:], "\n") + "\n"},
+		"--nginx-conf", "nginx.conf", "edge=access.log")
+	f, ok := got["PUT /static/a.txt"]
+	if !ok || f.Origin != "edge" {
+		t.Fatalf("findings %+v", got)
+	}
+	if !strings.Contains(f.Verify, "'http://localhost/static/a.txt'") {
+		t.Errorf("verify %q, want http://localhost/static/a.txt", f.Verify)
+	}
+}
