@@ -15,7 +15,9 @@ import (
 // input alone, whose blocks several workers parse at once (scanParallel).
 func TestMergeBatchesDone(t *testing.T) {
 	for _, files := range []int{1, 2} {
-		t.Run(fmt.Sprintf("%d inputs", files), func(t *testing.T) { testMergeBatchesDone(t, files) })
+		t.Run(fmt.Sprintf("%d inputs", files), func(t *testing.T) {
+			forMergeProcs(t, func(t *testing.T) { testMergeBatchesDone(t, files) })
+		})
 	}
 }
 

@@ -95,6 +95,10 @@ func refMerge(streams []*refStream) []string {
 // second now and then, lack a time on some lines, and start at different times, merged by
 // Config.Merge and by the reference merge: the same records in the same order.
 func TestMergeOrderOfTies(t *testing.T) {
+	forMergeProcs(t, testMergeOrderOfTies)
+}
+
+func testMergeOrderOfTies(t *testing.T) {
 	t0 := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	for seed := int64(1); seed <= 12; seed++ {
 		rng := rand.New(rand.NewSource(seed))

@@ -5,6 +5,7 @@ import (
 	"container/heap"
 	"fmt"
 	"io"
+	"iter"
 	"runtime"
 	"sort"
 	"time"
@@ -150,6 +151,26 @@ const (
 	mergeChunkSmall = 32 << 10
 )
 
+// mergeQueued bounds the parsed batches the inputs read by goroutines of their own may have
+// ready for the merge, all together; each may have up to 8. The merge takes records in time
+// order, so an input's goroutine runs only as far ahead as its queue allows: with one batch
+// each, the goroutines waited on the merge, and the merge on them, several thousand times on the
+// four-hop bench of issue 14, and each wake-up left a core idle (0.55 s of 2.5 s ran one
+// goroutine alone; 0.14 s with 8). 24 batches of 64 KiB blocks and their records take about
+// 4.5 MB.
+const mergeQueued = 24
+
+// mergeDepth is the queue of each input read by a goroutine (inline marks the others).
+func mergeDepth(inline []bool) int {
+	n := 0
+	for _, in := range inline {
+		if !in {
+			n++
+		}
+	}
+	return max(1, min(8, mergeQueued/max(n, 1)))
+}
+
 // Merge reads the inputs and calls fn with each record in approximately ascending time order: a
 // k-way merge of the inputs, each of which is in order within itself up to the clock skew and
 // write order of its writer. Records fn receives, and their strings, stay valid only during the
@@ -170,11 +191,6 @@ func (c *Config) Merge(inputs []Input, maxLine int, keep func(*Record) bool, fn 
 // MergeBatches, before the batch goes back to be parsed into again.
 func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *Batch) bool, fn func(*Record), done func(*Batch)) []Stats {
 	stats := make([]Stats, len(inputs))
-	type pending struct {
-		i     int
-		o     *Opened // kept open for stdin, pipes and other streams, which cannot be read twice
-		first time.Time
-	}
 	var queue []pending
 	for i, in := range inputs {
 		probe := in
@@ -186,7 +202,7 @@ func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *B
 			stats[i] = Stats{Input: in.Name, Layer: in.Layer, Err: err.Error()}
 			continue
 		}
-		p := pending{i: i, o: o, first: o.firstTime()}
+		p := pending{i: i, o: o, first: o.firstTime(), layer: o.Layer, cost: o.cost()}
 		if in.reopenable() {
 			o.closer.Close()
 			p.o = nil
@@ -199,20 +215,19 @@ func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *B
 			b.Keep(rec)
 		}
 	}}
+	var inline []bool
+	depth := 1
 	if len(queue) > 1 {
 		cfg.Workers = 1 // the inputs read at once share the cores
+		inline = readInline(queue, mergeProcs())
+		depth = mergeDepth(inline)
 	}
 	if len(queue) > 32 {
 		cfg.ChunkSize = mergeChunkSmall
 	}
-	start := func(p pending) *stream {
-		// free holds every batch the stream can have in flight (Scan's, the one in batches and
-		// the one being merged), so that the merge drops none: a dropped batch and its block
-		// were made anew by the reader (65 MB of records and 45 MB of blocks allocated on the
-		// four-hop bench with room for 4).
-		s := &stream{batches: make(chan *Batch, 1), free: make(chan *Batch, scanInFlight(runtime.GOMAXPROCS(0))+2), done: done}
-		go func() {
-			defer close(s.batches)
+	start := func(p pending, inline bool) *stream {
+		s := &stream{done: done}
+		read := func(deliver func(*Batch) bool) {
 			o := p.o
 			if o == nil {
 				var err error
@@ -225,10 +240,30 @@ func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *B
 			var last time.Time
 			sc.Deliver = func(b *Batch) {
 				mergeKeys(b, &last)
-				s.batches <- b
+				deliver(b)
 			}
 			sc.Free = s.free
 			stats[p.i] = o.scan(sc)
+		}
+		if inline {
+			// Read on this goroutine, a block each time the merge needs one: the reader runs as
+			// a coroutine (iter.Pull), so no goroutine is woken and no record crosses cores.
+			s.free = make(chan *Batch, 2)
+			s.pull, s.stop = iter.Pull(func(yield func(*Batch) bool) { read(yield) })
+			return s
+		}
+		// free holds every batch the stream can have in flight (Scan's, those queued in batches
+		// and the one being merged), so that the merge drops none: a dropped batch and its block
+		// were made anew by the reader (65 MB of records and 45 MB of blocks allocated on the
+		// four-hop bench with room for 4).
+		s.batches = make(chan *Batch, depth)
+		s.free = make(chan *Batch, scanInFlight(runtime.GOMAXPROCS(0))+1+depth)
+		go func() {
+			defer close(s.batches)
+			read(func(b *Batch) bool {
+				s.batches <- b
+				return true
+			})
 		}()
 		return s
 	}
@@ -238,7 +273,7 @@ func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *B
 		// Start the inputs that are due: their first record is not after the merge's current
 		// time (or nothing else is being read).
 		for next < len(queue) && (h.Len() == 0 || !queue[next].first.After((*h)[0].key())) {
-			s := start(queue[next])
+			s := start(queue[next], inline != nil && inline[next])
 			next++
 			if s.advance() {
 				heap.Push(h, s)
@@ -272,6 +307,15 @@ func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *B
 	return stats
 }
 
+// pending is an input of a merge waiting for its turn to be read.
+type pending struct {
+	i     int
+	o     *Opened // kept open for stdin, pipes and other streams, which cannot be read twice
+	first time.Time
+	layer string
+	cost  int64 // estimated cost of reading it (Opened.cost)
+}
+
 // firstTime returns the time of the input's first record that has one, from its first lines.
 func (o *Opened) firstTime() time.Time {
 	p := o.Resolved.NewParser()
@@ -286,7 +330,9 @@ func (o *Opened) firstTime() time.Time {
 }
 
 type stream struct {
-	batches chan *Batch
+	batches chan *Batch           // from the stream's goroutine
+	pull    func() (*Batch, bool) // or from its reader run inline (iter.Pull)
+	stop    func()
 	free    chan *Batch // batches merged, for the reader to reuse
 	done    func(*Batch)
 	b       *Batch
@@ -316,8 +362,14 @@ func (s *stream) advance() bool {
 			}
 			s.b = nil
 		}
-		b, ok := <-s.batches
-		if !ok {
+		var b *Batch
+		var ok bool
+		if s.pull != nil {
+			if b, ok = s.pull(); !ok {
+				s.stop()
+				return false
+			}
+		} else if b, ok = <-s.batches; !ok {
 			return false
 		}
 		s.b, s.i = b, 0

@@ -66,6 +66,10 @@ func TestMergeReadsManyFilesInTimeOrder(t *testing.T) {
 // TestMergeReusesBatches: two inputs of many blocks each, merged; the records handed out carry
 // their own line's values although the merge reuses the memory of the batches it is done with.
 func TestMergeReusesBatches(t *testing.T) {
+	forMergeProcs(t, testMergeReusesBatches)
+}
+
+func testMergeReusesBatches(t *testing.T) {
 	dir := t.TempDir()
 	t0 := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	var args []string

@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 
 	"github.com/alecthomas/kong"
 
@@ -85,7 +86,9 @@ func main() {
 }
 
 // profile writes a CPU profile of the whole command to $LOGTRIAGE_CPUPROFILE and an allocation
-// profile to $LOGTRIAGE_MEMPROFILE, when set (make bench PROFILE=dir; read with go tool pprof).
+// profile to $LOGTRIAGE_MEMPROFILE, when set (make bench PROFILE=dir; read with go tool pprof),
+// and an execution trace to $LOGTRIAGE_TRACE (go tool trace: which goroutines ran, and when
+// a core sat idle).
 func profile() (stop func()) {
 	cpu, mem := os.Getenv("LOGTRIAGE_CPUPROFILE"), os.Getenv("LOGTRIAGE_MEMPROFILE")
 	var f *os.File
@@ -101,7 +104,21 @@ func profile() (stop func()) {
 	if mem != "" {
 		runtime.MemProfileRate = 64 << 10
 	}
+	var tf *os.File
+	if t := os.Getenv("LOGTRIAGE_TRACE"); t != "" {
+		var err error
+		if tf, err = os.Create(t); err == nil {
+			err = trace.Start(tf)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "logtriage: LOGTRIAGE_TRACE:", err)
+		}
+	}
 	return func() {
+		if tf != nil {
+			trace.Stop()
+			tf.Close()
+		}
 		if f != nil {
 			pprof.StopCPUProfile()
 			f.Close()
