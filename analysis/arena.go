@@ -15,8 +15,10 @@ import (
 // (recycle), which hands them out again: the engine then allocates for the requests open at
 // once, not for every request read, and the collector has little to do. A text chunk is reused
 // once none of its hops is open; until then, and for whatever is not given back, the collector
-// frees a chunk once no open request points into it. Nothing is given back once the match index
-// (match.go) is in use: its entries point at hops until they expire.
+// frees a chunk once no open request points into it. The entries of the match index (match.go)
+// point at requests and hops until they leave it, matchHold after their record: a request one
+// of them points at is given back only once the last has left (group.mseq), and its entries'
+// slabs are reused once all their entries have left.
 
 const (
 	arenaChunk = 64 << 10 // bytes of hop text per chunk
@@ -99,9 +101,44 @@ var poisonRecycled bool
 // close cleared it) and their text. Only a request closed by evict after its newest queue entry
 // may be given back: no queue entry, key or kept request points at it any more.
 func (e *Engine) recycle(g *group, hops []*hop) {
-	if e.matchUsed || noRecycle {
+	if noRecycle {
 		return
 	}
+	if g.mseq > e.mGone {
+		e.deferred = append(e.deferred, deferredGroup{g, hops})
+		return
+	}
+	e.giveBack(g, hops)
+}
+
+// deferredGroup is a closed request waiting for the match index entries that point at it to go.
+type deferredGroup struct {
+	g    *group
+	hops []*hop
+}
+
+// recycleDeferred gives back the closed requests no match index entry points at any more. They
+// wait in the order they closed; one whose entries stay longer holds up those behind it, which
+// only delays them.
+func (e *Engine) recycleDeferred() {
+	for e.dhead < len(e.deferred) {
+		d := e.deferred[e.dhead]
+		if d.g.mseq > e.mGone {
+			break
+		}
+		e.deferred[e.dhead] = deferredGroup{}
+		e.dhead++
+		e.giveBack(d.g, d.hops)
+	}
+	if e.dhead > 4096 && e.dhead > len(e.deferred)/2 {
+		n := copy(e.deferred, e.deferred[e.dhead:])
+		clear(e.deferred[n:])
+		e.deferred, e.dhead = e.deferred[:n], 0
+	}
+}
+
+// giveBack puts a closed request, its hops and their text back into the arena.
+func (e *Engine) giveBack(g *group, hops []*hop) {
 	a := &e.arena
 	for _, h := range hops {
 		a.release(h)

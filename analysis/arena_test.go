@@ -179,3 +179,45 @@ func TestArenaSameAnalysis(t *testing.T) {
 		}
 	}
 }
+
+// A request closed without a 405 is given back only once no match index entry points at it.
+// When log time stands still, the oldest requests close early (over caps.open) while the match
+// index, under a larger cap, still holds their entries: given back at once, their hops would
+// read poisoned (layer -1, 0xff text) through the entries, or as other requests once reused.
+func TestArenaWaitsForMatchEntries(t *testing.T) {
+	e := New(Options{})
+	e.caps.second, e.caps.open, e.caps.waiting, e.caps.match = 10, 5, 5, 1000
+	for i := 0; i < 60; i++ {
+		e.Add(rec("app", "app", 3, "GET", fmt.Sprintf("/p/%d", i), 200))
+	}
+	if e.OpenRequests() > 5 || len(e.mq)-e.mdel != 60 {
+		t.Fatalf("%d requests open, %d match entries; want at most 5 (caps.open) and 60 (every record)", e.OpenRequests(), len(e.mq)-e.mdel)
+	}
+	for i, m := range e.mq[e.mdel:] {
+		if want := fmt.Sprintf("/p/%d", i); m.h.layer != 0 || m.h.path() != want || m.h.status != 200 {
+			t.Fatalf("entry %d: hop of layer %d, path %q, status %d; want layer 0, %q, 200", i, m.h.layer, m.h.path(), m.h.status, want)
+		}
+	}
+	if n := len(e.deferred) - e.dhead; n != 55 {
+		t.Errorf("%d requests wait for their entries, want 55", n)
+	}
+	// Once log time moves on and the entries leave, the requests are given back.
+	e.Add(rec("app", "app", 40, "GET", "/q", 200))
+	if n := len(e.deferred) - e.dhead; n != 0 || e.mGone < 60 {
+		t.Errorf("%d requests still wait, %d entries gone", n, e.mGone)
+	}
+}
+
+// A request folded into another hands on the number of its last match index entry: the entries
+// of its hops point at it (and through it at the request it joined) until they leave, so the
+// joined request must wait for them too before it is given back.
+func TestMergeKeepsLastMatchEntry(t *testing.T) {
+	e := New(Options{})
+	dst, src := e.newGroup(1), e.newGroup(2)
+	dst.mseq, src.mseq = 3, 7
+	e.open = 2
+	e.merge(dst, src)
+	if dst.mseq != 7 {
+		t.Errorf("joined request's last entry %d, want 7", dst.mseq)
+	}
+}

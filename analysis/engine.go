@@ -242,6 +242,9 @@ type group struct {
 	// How hops were joined by match (match.go): at least one unambiguous pair, at least one pair
 	// within a group of identical requests.
 	linkUnique, linkGroup bool
+	// mseq numbers the last match index entry put in for one of its hops (Engine.mAdded), 0 if
+	// none: it is given back only once that entry is gone (arena.go, recycle).
+	mseq int64
 	// Room for the hops and keys of a typical request, so that it needs no allocation of its
 	// own for them.
 	inline     [4]*hop
@@ -376,12 +379,20 @@ type Engine struct {
 	mq               []*mentry
 	mslab            []mentry // newMentry
 	mhead, mdel      int
-	mscratch         []*mentry
-	skews            map[skewKey]*skewStat
-	outerCache       [][]int
-	outerDone        []bool
-	nIdless          int  // layers that log ids on fewer than half of their records
-	matchUsed        bool // the match index was used: requests stay open for matchHold
+	mslabs           mslabs // the slabs of the entries in the index, for reuse once they left it
+	// Entries put into the match index and dropped from it so far. Entries are dropped in the
+	// order they were put in, so every entry numbered (from 1) up to mGone is gone.
+	mAdded, mGone int64
+	// Requests closed without a 405 while match index entries still pointed at them or at their
+	// hops, waiting to be given back (arena.go, recycle).
+	deferred   []deferredGroup
+	dhead      int
+	mscratch   []*mentry
+	skews      map[skewKey]*skewStat
+	outerCache [][]int
+	outerDone  []bool
+	nIdless    int  // layers that log ids on fewer than half of their records
+	matchUsed  bool // the match index was used: requests stay open for matchHold
 
 	more moreState // redirects, user agents, non-405 method rejections (causes_more.go)
 }
@@ -558,8 +569,8 @@ func (e *Engine) Add(rec *parsers.Record) {
 
 	if len(usable) == 0 && matching {
 		// No id: the request stays open while the match index looks for its other hops.
-		g := &group{newest: t, singles: true, has405: has405}
-		g.hops = g.inline[:0]
+		g := e.newGroup(t)
+		g.singles, g.has405 = true, has405
 		h := newHop(rec, li, e.fileOf(rec.File), e.arenaFor(has405))
 		g.hops = append(g.hops, h)
 		e.noteRedirect(g, h) // causes_more.go
@@ -724,6 +735,7 @@ func (e *Engine) merge(dst, src *group) {
 	}
 	dst.linkUnique = dst.linkUnique || src.linkUnique
 	dst.linkGroup = dst.linkGroup || src.linkGroup
+	dst.mseq = max(dst.mseq, src.mseq)
 	if dst.redirect == nil {
 		dst.redirect = src.redirect
 	}

@@ -1,6 +1,9 @@
 package analysis
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // Joins without ids (docs/joins.md). When adjacent layers share no usable id, a record of the
 // inner layer is paired with a record of the outer layer that shows the same request: the same
@@ -120,9 +123,10 @@ type skewKey struct {
 }
 
 type skewStat struct {
-	diffs []int64 // ms, up to maxSkewKept
-	n     int
-	est   int64 // seconds
+	diffs  []int64 // ms, up to maxSkewKept
+	n      int
+	est    int64   // seconds
+	sorted []int64 // median's scratch
 }
 
 func (s *skewStat) add(ms int64) {
@@ -139,9 +143,9 @@ func (s *skewStat) add(ms int64) {
 }
 
 func (s *skewStat) median() int64 {
-	d := append([]int64(nil), s.diffs...)
-	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-	return d[len(d)/2]
+	s.sorted = append(s.sorted[:0], s.diffs...)
+	slices.Sort(s.sorted)
+	return s.sorted[len(s.sorted)/2]
 }
 
 func fdiv(a, b int64) int64 {
@@ -259,6 +263,8 @@ func (e *Engine) addMatch(h *hop, g *group, li int, ids bool, bytes int64) {
 	sec := fdiv(h.time, 1e9)
 	m := e.newMentry()
 	*m = mentry{g: g, h: h, sec: sec, layer: li, ids: ids, bytes: bytes}
+	e.mAdded++
+	live(g).mseq = e.mAdded
 	method, path := h.method(), h.path()
 	m.inBase = matchHash(method, path, h.status)
 	seen := seenStatus(h)
@@ -320,16 +326,49 @@ func mAppend(idx map[uint64]mlist, k uint64, m *mentry) {
 }
 
 // mentrySlab is how many match index entries are allocated at once: they leave the index in the
-// order they entered it, so a slab is collected soon after its last entry left.
+// order they entered it, so a slab is reused once its last entry left.
 const mentrySlab = 256
+
+// mslabs are the slabs of match index entries in use, oldest first, and those free for reuse.
+type mslabs struct {
+	used [][]mentry
+	base int64 // the number of the first entry of used[0], less one
+	free [][]mentry
+}
 
 // newMentry returns an entry for the match index from the current slab.
 func (e *Engine) newMentry() *mentry {
 	if len(e.mslab) == cap(e.mslab) {
-		e.mslab = make([]mentry, 0, mentrySlab)
+		sl := &e.mslabs
+		if n := len(sl.free); n > 0 && !noRecycle {
+			e.mslab = sl.free[n-1][:0]
+			sl.free = sl.free[:n-1]
+		} else {
+			e.mslab = make([]mentry, 0, mentrySlab)
+		}
+		sl.used = append(sl.used, e.mslab)
 	}
 	e.mslab = e.mslab[:len(e.mslab)+1]
 	return &e.mslab[len(e.mslab)-1]
+}
+
+// freeMslabs keeps for reuse the slabs whose entries have all left the index (but the current one).
+func (e *Engine) freeMslabs() {
+	sl := &e.mslabs
+	for len(sl.used) > 1 && e.mGone >= sl.base+mentrySlab {
+		s := sl.used[0][:mentrySlab]
+		if poisonRecycled {
+			for i := range s {
+				s[i] = mentry{layer: -1, sec: -1} // no request, no hop: a use fails at once
+			}
+		}
+		sl.used[0] = nil
+		sl.used = sl.used[1:]
+		sl.base += mentrySlab
+		if len(sl.free) < 64 {
+			sl.free = append(sl.free, s)
+		}
+	}
 }
 
 // maxMatchEntries bounds the match index while log time stands still (overCap in engine.go):
@@ -354,6 +393,7 @@ func (e *Engine) advanceMatch(now int64) {
 		}
 		e.mq[e.mdel] = nil
 		e.mdel++
+		e.mGone++
 		delete(e.mIn, secKey(m.inBase, m.sec))
 		for _, b := range m.outBase {
 			if b != 0 {
@@ -364,6 +404,8 @@ func (e *Engine) advanceMatch(now int64) {
 			delete(e.mTail, secKey(m.tailBase, m.sec))
 		}
 	}
+	e.freeMslabs()
+	e.recycleDeferred() // arena.go
 	if e.mdel > 4096 && e.mdel > len(e.mq)/2 {
 		n := copy(e.mq, e.mq[e.mdel:])
 		clear(e.mq[n:])
