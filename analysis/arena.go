@@ -111,7 +111,19 @@ func (e *Engine) recycle(g *group, hops []*hop) {
 	e.giveBack(g, hops)
 }
 
-// deferredGroup is a closed request waiting for the match index entries that point at it to go.
+// recycleMerged gives back a request folded into another (merge), whose hops are the other's
+// now, once nothing points at it: its queue entries and the match index entries of its hops
+// still do, until they are gone. A request with a 405 or traced may be on the queue of those
+// waiting for the join window, and is left to the collector.
+func (e *Engine) recycleMerged(g *group) {
+	if noRecycle || g.has405 || g.traced {
+		return
+	}
+	e.deferred = append(e.deferred, deferredGroup{g: g})
+}
+
+// deferredGroup is a request waiting for the queue and match index entries that point at it to go:
+// closed without a 405, or folded into another.
 type deferredGroup struct {
 	g    *group
 	hops []*hop
@@ -123,7 +135,7 @@ type deferredGroup struct {
 func (e *Engine) recycleDeferred() {
 	for e.dhead < len(e.deferred) {
 		d := e.deferred[e.dhead]
-		if d.g.mseq > e.mGone {
+		if d.g.mseq > e.mGone || d.g.qseq > e.qGone {
 			break
 		}
 		e.deferred[e.dhead] = deferredGroup{}

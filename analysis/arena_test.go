@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -219,5 +220,25 @@ func TestMergeKeepsLastMatchEntry(t *testing.T) {
 	e.merge(dst, src)
 	if dst.mseq != 7 {
 		t.Errorf("joined request's last entry %d, want 7", dst.mseq)
+	}
+}
+
+// A request folded into another is given back once its entries on the queue of open requests
+// are gone (evict still looks at them, to see that they are stale), not before.
+func TestArenaGivesBackMergedOnceOffQueue(t *testing.T) {
+	e := New(Options{})
+	src, dst := e.newGroup(int64(time.Second)), e.newGroup(2*int64(time.Second))
+	e.enqueue(src, src.newest)
+	e.enqueue(dst, dst.newest)
+	e.open = 2
+	e.merge(dst, src)
+	e.recycleDeferred()
+	if slices.Contains(e.arena.freeGroups, src) || src.merged != dst {
+		t.Fatal("the folded request was given back while its queue entry waits")
+	}
+	e.evict(3*int64(time.Second), 3*int64(time.Second)) // both entries leave the queue
+	e.recycleDeferred()
+	if !slices.Contains(e.arena.freeGroups, src) {
+		t.Error("the folded request was not given back once its queue entry left")
 	}
 }

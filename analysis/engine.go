@@ -245,6 +245,8 @@ type group struct {
 	// mseq numbers the last match index entry put in for one of its hops (Engine.mAdded), 0 if
 	// none: it is given back only once that entry is gone (arena.go, recycle).
 	mseq int64
+	// qseq numbers its last entry on the queue of open requests (Engine.qAdded).
+	qseq int64
 	// Room for the hops and keys of a typical request, so that it needs no allocation of its
 	// own for them.
 	inline     [4]*hop
@@ -383,6 +385,8 @@ type Engine struct {
 	// Entries put into the match index and dropped from it so far. Entries are dropped in the
 	// order they were put in, so every entry numbered (from 1) up to mGone is gone.
 	mAdded, mGone int64
+	// Entries put on the queue of open requests and taken off it so far (the same numbering).
+	qAdded, qGone int64
 	// Requests closed without a 405 while match index entries still pointed at them or at their
 	// hops, waiting to be given back (arena.go, recycle).
 	deferred   []deferredGroup
@@ -578,7 +582,7 @@ func (e *Engine) Add(rec *parsers.Record) {
 		if e.open > e.maxOpen {
 			e.maxOpen = e.open
 		}
-		e.queue = append(e.queue, qentry{g, t})
+		e.enqueue(g, t)
 		e.addMatch(h, g, li, false, rec.BytesSent)
 		e.advance()
 		return
@@ -614,7 +618,7 @@ func (e *Engine) Add(rec *parsers.Record) {
 		if e.open > e.maxOpen {
 			e.maxOpen = e.open
 		}
-		e.queue = append(e.queue, qentry{target, t})
+		e.enqueue(target, t)
 	} else {
 		bridge := false
 		for i := range usable {
@@ -668,7 +672,7 @@ func (e *Engine) Add(rec *parsers.Record) {
 	}
 	if t > target.newest {
 		target.newest = t
-		e.queue = append(e.queue, qentry{target, t})
+		e.enqueue(target, t)
 	}
 	e.advance()
 }
@@ -682,6 +686,9 @@ func (e *Engine) advance() {
 		grace = max(grace, matchHold+int64(time.Second))
 	}
 	e.evict(e.maxSeen-grace, e.maxSeen-int64(e.opts.JoinWindow))
+	if e.dhead < len(e.deferred) {
+		e.recycleDeferred() // arena.go
+	}
 }
 
 // differsInLayer reports whether g holds a record of layer li whose method or path differs from
@@ -741,12 +748,20 @@ func (e *Engine) merge(dst, src *group) {
 	}
 	if src.newest > dst.newest {
 		dst.newest = src.newest
-		e.queue = append(e.queue, qentry{dst, dst.newest})
+		e.enqueue(dst, dst.newest)
 	}
 	src.merged = dst
 	src.hops, src.keys = nil, nil
 	src.inline = [4]*hop{} // src may be looked at until its queue entries pass; its hops are dst's now
 	e.open--
+	e.recycleMerged(src) // arena.go
+}
+
+// enqueue puts g on the queue of open requests with its newest record's time t.
+func (e *Engine) enqueue(g *group, t int64) {
+	e.queue = append(e.queue, qentry{g, t})
+	e.qAdded++
+	g.qseq = e.qAdded
 }
 
 // When log time stands still — more than maxRecordsPerSecond records stamped with one second (one
@@ -776,6 +791,7 @@ func (e *Engine) evict(grace, window int64) {
 		}
 		e.queue[e.qhead] = qentry{}
 		e.qhead++
+		e.qGone++
 		g := q.g
 		if g.merged != nil || g.closed || g.newest != q.t {
 			continue // stale: the request grew or was folded into another

@@ -405,7 +405,6 @@ func (e *Engine) advanceMatch(now int64) {
 		}
 	}
 	e.freeMslabs()
-	e.recycleDeferred() // arena.go
 	if e.mdel > 4096 && e.mdel > len(e.mq)/2 {
 		n := copy(e.mq, e.mq[e.mdel:])
 		clear(e.mq[n:])
