@@ -17,13 +17,16 @@ import (
 // main enables this (GOMEMLIMIT, when set, wins); tests run without it, since the limit is
 // process-wide.
 //
-// 56 MiB: on the four-hop bench of issue 14 the x1 run's heap stays under it (its peak RSS,
-// 42–46 MiB, is the same with or without it), while ten times the healthy traffic peaks at
-// 65–68 MiB RSS instead of 77 with 64 MiB, at no measured CPU cost there or on the default-logs
-// bench (4.75 s either way). Lower limits cost the x10 run dearly (about 33 MB are live there:
-// 48 MiB took 62 s of CPU instead of 40, 44 MiB 89 s).
+// 48 MiB: on the four-hop bench of issue 14 the x1 run's heap stays well under it (its peak RSS,
+// 47–48 MiB, is the same with or without it; its live heap is under 20 MB), while ten times the
+// healthy traffic, with about 33 MB live (the requests open in the join window), peaks at 60 MiB
+// RSS instead of 63–66 with 52–56 MiB, for about 5% more CPU there (45 s instead of 43). The
+// engine allocates little per record since it gives back the requests the match index pointed
+// at (analysis/arena.go), so the collector's extra cycles are cheap; before that, 48 MiB had
+// cost the x10 run 62 s of CPU instead of 40. Lower still, the collector runs nearly back to
+// back (44 MiB: 64 s). The default-logs bench runs in the same time under 48 or 56 MiB.
 const (
-	readMemoryLimit = 56 << 20
+	readMemoryLimit = 48 << 20
 	readLimitTick   = 100 * time.Millisecond
 )
 
