@@ -414,6 +414,10 @@ func (p *legacyTraefik) visit(k, v gjson.Result) bool {
 		rec.Host = bstr(stripDefaultPort(sbytes(v.Str)))
 	case "RequestProtocol":
 		rec.Proto = v.Str
+	case "RequestScheme":
+		if v.Str == "http" || v.Str == "https" {
+			rec.Scheme = v.Str
+		}
 	case "ClientHost":
 		rec.ClientIP = v.Str
 	case "DownstreamStatus":

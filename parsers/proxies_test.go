@@ -656,3 +656,32 @@ func TestCaddyScheme(t *testing.T) {
 		}
 	}
 }
+
+// TestTraefikScheme: Traefik's JSON access log says how the client connected (RequestScheme, a
+// default field), and the record keeps it; a line without the field has no scheme.
+func TestTraefikScheme(t *testing.T) {
+	var tls, plain string
+	for _, tc := range proxyCases {
+		switch tc.name {
+		case "traefik json middleware 403": // (issue) Traefik 3.6.14, "RequestScheme":"https"
+			tls = tc.line
+		case "traefik json relayed 405": // no RequestScheme
+			plain = tc.line
+		}
+	}
+	for _, c := range []struct{ line, want string }{
+		{tls, "https"},
+		{strings.Replace(tls, `"RequestScheme":"https"`, `"RequestScheme":"http"`, 1), "http"},
+		{strings.Replace(tls, `"RequestScheme":"https"`, `"RequestScheme":"ftp"`, 1), ""},
+		{plain, ""},
+	} {
+		var rec Record
+		rec.Reset()
+		if err := NewTraefikJSON().Parse([]byte(c.line), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Scheme != c.want {
+			t.Errorf("scheme %q, want %q: %.80s…", rec.Scheme, c.want, c.line)
+		}
+	}
+}

@@ -216,6 +216,15 @@ func (p *TraefikJSONParser) visit(key string, v jsonValue) {
 		rec.Host = bstr(stripDefaultPort(sbytes(v.Str())))
 	case "RequestProtocol":
 		rec.Proto = v.Str()
+	case "RequestScheme":
+		// "https" when the client's connection to Traefik was TLS, else "http" (Traefik's
+		// accesslog middleware sets it from the request's TLS state).
+		switch v.Str() {
+		case "https":
+			rec.Scheme = "https"
+		case "http":
+			rec.Scheme = "http"
+		}
 	case "ClientHost":
 		rec.ClientIP = v.Str()
 	case "DownstreamStatus":

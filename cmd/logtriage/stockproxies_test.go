@@ -776,3 +776,19 @@ func TestNginxVerifyScheme(t *testing.T) {
 		t.Errorf("verify %q, want http://localhost/static/a.txt", f.Verify)
 	}
 }
+
+// Traefik's JSON access log says whether the client came over TLS (RequestScheme): the verify
+// command of a 405 seen through a plain-HTTP entry point is an http:// request.
+func TestTraefikVerifyScheme(t *testing.T) {
+	line := `{"ClientHost":"203.0.113.9","DownstreamStatus":405,"Duration":2400000,"OriginStatus":405,"RequestHost":"api.example.com","RequestMethod":"DELETE","RequestPath":"/v1/items/7","RequestProtocol":"HTTP/1.1","RequestScheme":"SCHEME","RetryAttempts":0,"RouterName":"api@file","ServiceName":"api@file","ServiceURL":"http://10.0.1.7:8080","StartUTC":"2026-11-24T10:00:00.000000000Z","downstream_Allow":"GET, HEAD","level":"info","msg":"","time":"2026-11-24T10:00:00Z"}`
+	for _, scheme := range []string{"http", "https"} {
+		_, got := analyzeStock(t, t.TempDir(), map[string]string{"edge.log": strings.ReplaceAll(line, "SCHEME", scheme) + "\n"}, "edge=edge.log")
+		f, ok := got["DELETE /v1/items/{id}"]
+		if !ok {
+			t.Fatalf("%s: findings %+v", scheme, got)
+		}
+		if want := "'" + scheme + "://api.example.com/v1/items/7'"; !strings.Contains(f.Verify, want) {
+			t.Errorf("%s: verify %q, want the request sent to %s", scheme, f.Verify, want)
+		}
+	}
+}
