@@ -100,6 +100,7 @@ const (
 	envoyOpACRMethod
 	envoyOpAttempts
 	envoyOpBytesSent
+	envoyOpScheme // :SCHEME or X-FORWARDED-PROTO: http or https
 
 	envoyNumOps // the number of operators; keep it last
 )
@@ -378,6 +379,10 @@ func envoyRequestHeader(arg string) envoyField {
 		return envoyField{op: envoyOpRoutedPath, deny: envoyDenyNoSpace}
 	case ":AUTHORITY", "HOST":
 		return envoyField{op: envoyOpAuthority, deny: envoyDenyToken}
+	case ":SCHEME", "X-FORWARDED-PROTO":
+		// Envoy always sets :scheme: from an absolute request URL, from a trusted downstream's
+		// x-forwarded-proto, else from whether the downstream connection is TLS.
+		return envoyField{op: envoyOpScheme, deny: envoyDenyToken}
 	case "X-FORWARDED-FOR":
 		return envoyField{op: envoyOpXFF, deny: envoyDenyNoQuote}
 	case "USER-AGENT":
@@ -803,6 +808,15 @@ func (p *EnvoyParser) apply(rec *Record, op envoyOp, tl *envoyTimeLayout, v []by
 		st.xff = v
 	case envoyOpAuthority:
 		rec.Host = bstr(stripDefaultPort(v))
+	case envoyOpScheme:
+		if rec.Scheme == "" { // the first of :scheme and x-forwarded-proto the format logs
+			switch string(v) {
+			case "https":
+				rec.Scheme = "https"
+			case "http":
+				rec.Scheme = "http"
+			}
+		}
 	case envoyOpAttempts:
 		if n, ok := envoyInt(v); ok {
 			st.attempts = int(n)
@@ -1180,6 +1194,8 @@ var envoyJSONWellKnown = map[string]envoyOp{
 	":authority":                        envoyOpAuthority,
 	"authority":                         envoyOpAuthority,
 	"host":                              envoyOpAuthority,
+	":scheme":                           envoyOpScheme,
+	"x-forwarded-proto":                 envoyOpScheme,
 	"traceparent":                       envoyOpTraceparent,
 	"trace_id":                          envoyOpTraceID,
 	"x-amzn-trace-id":                   envoyOpAmzn,

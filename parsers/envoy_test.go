@@ -511,3 +511,39 @@ func TestEnvoyHostileLines(t *testing.T) {
 		t.Fatalf("err=%v host=%q", err, rec.Host)
 	}
 }
+
+// TestEnvoyScheme: a format that logs %REQ(:SCHEME)% (Envoy always sets it: from an absolute
+// URL, a trusted downstream's x-forwarded-proto, else the downstream connection's TLS) or
+// %REQ(X-FORWARDED-PROTO)% gives the record's scheme; the first logged wins, and only http and
+// https are kept. Constructed lines in real command operator syntax.
+func TestEnvoyScheme(t *testing.T) {
+	for _, c := range []struct{ format, line, want string }{
+		{`[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% %REQ(:SCHEME)%`,
+			`[2026-11-24T10:00:00.005Z] "PUT /api/items HTTP/1.1" 405 http`, "http"},
+		{`[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% %REQ(:SCHEME)%`,
+			`[2026-11-24T10:00:00.005Z] "PUT /api/items HTTP/2" 405 https`, "https"},
+		{`%REQ(:METHOD)% %REQ(:PATH)% %RESPONSE_CODE% %REQ(X-FORWARDED-PROTO)% %REQ(:SCHEME)%`,
+			`PUT /api/items 405 https http`, "https"},
+		{`%REQ(:METHOD)% %REQ(:PATH)% %RESPONSE_CODE% %REQ(X-FORWARDED-PROTO)%`,
+			`PUT /api/items 405 -`, ""},
+		{`%REQ(:METHOD)% %REQ(:PATH)% %RESPONSE_CODE% %REQ(:SCHEME)%`,
+			`PUT /api/items 405 ws`, ""},
+	} {
+		var rec Record
+		rec.Reset()
+		if err := mustEnvoy(t, c.format).Parse([]byte(c.line), &rec); err != nil {
+			t.Fatalf("%s: %v", c.line, err)
+		}
+		if rec.Scheme != c.want || rec.Method != "PUT" || rec.Status != 405 {
+			t.Errorf("%s: scheme %q method %q status %d, want scheme %q", c.line, rec.Scheme, rec.Method, rec.Status, c.want)
+		}
+	}
+	var rec Record
+	rec.Reset()
+	if err := NewEnvoyJSON().Parse([]byte(`{"method":"PUT","path":"/api/items","response_code":405,":scheme":"http"}`), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec.Scheme != "http" {
+		t.Errorf("JSON :scheme: scheme %q, want http", rec.Scheme)
+	}
+}
