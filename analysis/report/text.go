@@ -62,25 +62,29 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 				num.Thousands(rest), num.Thousands(restCount))
 		}
 		bw.WriteString("\n")
+		// The numbers are right-aligned and the lines under a finding start where its text does
+		// ("10. " is one column wider than " 9. ").
+		w := len(strconv.Itoa(min(len(a.Findings), textDetails)))
+		in := strings.Repeat(" ", w+2)
 		for i, f := range a.Findings {
 			if i >= textDetails {
 				break
 			}
-			term.Fprintf(bw, "%d. %s %s — %s at %s: %s, %s", i+1, f.Method, f.Route, f.Cause,
+			term.Fprintf(bw, "%*d. %s %s — %s at %s: %s, %s", w, i+1, f.Method, f.Route, f.Cause,
 				f.OriginLayer, plural(f.Count, "request"), stamp(f.FirstSeen))
 			if !f.LastSeen.Equal(f.FirstSeen) {
 				term.Fprintf(bw, " – %s", stamp(f.LastSeen))
 			}
 			bw.WriteString("\n")
-			term.Fprintf(bw, "   Evidence: %s\n", f.Evidence)
-			term.Fprintf(bw, "   Fix:      %s\n", f.Fix)
-			term.Fprintf(bw, "   Verify:   %s\n", verifyCommand(&f))
+			term.Fprintf(bw, "%sEvidence: %s\n", in, f.Evidence)
+			term.Fprintf(bw, "%sFix:      %s\n", in, f.Fix)
+			term.Fprintf(bw, "%sVerify:   %s\n", in, verifyCommand(&f))
 			if f.VerifyRequest != nil && f.VerifyRequest.Note != "" {
-				term.Fprintf(bw, "             (%s)\n", f.VerifyRequest.Note)
+				term.Fprintf(bw, "%s          (%s)\n", in, f.VerifyRequest.Note)
 			}
-			term.Fprintf(bw, "   Joined:   %s\n", joinText(f.Joins))
+			term.Fprintf(bw, "%sJoined:   %s\n", in, joinText(f.Joins))
 			for _, x := range f.Examples {
-				term.Fprintf(bw, "   Example:  %s  %s\n", x.ID, x.Chain)
+				term.Fprintf(bw, "%sExample:  %s  %s\n", in, x.ID, x.Chain)
 			}
 			bw.WriteString("\n")
 		}

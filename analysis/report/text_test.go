@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/logtriage/logtriage/analysis"
 )
@@ -48,6 +49,43 @@ func TestTraceJoinKind(t *testing.T) {
 		}
 		if got := b.String(); want != "" && !strings.Contains(got, want) || want == "" && strings.Contains(got, "joined:") {
 			t.Errorf("join %q:\n%s", kind, got)
+		}
+	}
+}
+
+// TestTextFindingNumbersAlign: with ten detailed findings the numbers are right-aligned (" 9.",
+// "10.") and the lines under each finding start where its text does.
+func TestTextFindingNumbersAlign(t *testing.T) {
+	t0 := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	for _, n := range []int{3, 12} {
+		a := &analysis.Analysis{Schema: analysis.Schema}
+		for i := 0; i < n; i++ {
+			a.Findings = append(a.Findings, analysis.Finding{OriginLayer: "app", Cause: analysis.CauseMethodNotRouted, Method: "POST",
+				Route: fmt.Sprintf("/r/%d", i), Count: 100 - i, FirstSeen: t0, LastSeen: t0,
+				Evidence: "e", Fix: "f", VerifyRequest: &analysis.VerifyRequest{Method: "POST", URL: fmt.Sprintf("https://h/r/%d", i)}})
+		}
+		var b bytes.Buffer
+		if err := Text(&b, a); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(b.String(), "\n")
+		headers := 0
+		for i, l := range lines {
+			k := strings.Index(l, ". POST /r/")
+			if k < 0 {
+				continue
+			}
+			headers++
+			col := k + 2 // where the finding's text starts
+			if w := len(fmt.Sprint(min(n, 10))); k != w {
+				t.Errorf("%d findings: number %q not right-aligned to %d columns", n, l[:k], w)
+			}
+			if ev := lines[i+1]; !strings.HasPrefix(ev, strings.Repeat(" ", col)+"Evidence: ") {
+				t.Errorf("%d findings: %q\n%q\nEvidence does not start under the finding's text (column %d)", n, l, ev, col)
+			}
+		}
+		if headers != min(n, 10) {
+			t.Errorf("%d findings: %d detailed, want %d", n, headers, min(n, 10))
 		}
 	}
 }
