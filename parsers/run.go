@@ -143,16 +143,16 @@ func (f *Filter) Match(rec *Record) bool {
 }
 
 // mergeChunk is the block size for merged reading: every record of a block is kept until the
-// merge consumes it, so smaller blocks bound the records in flight. Many inputs read at once get
-// smaller blocks still. (On the four-hop bench of issue 14, 64 KiB took 0.09–0.23 s less CPU than
+// merge consumes it, so smaller blocks bound the records in flight. An input started while more
+// than 32 others are being read gets smaller blocks still. (On the four-hop bench of issue 14, 64 KiB took 0.09–0.23 s less CPU than
 // 32, 128 or 256 KiB; it was 128 KiB before.)
 const (
 	mergeChunk      = 64 << 10
 	mergeChunkSmall = 32 << 10
 )
 
-// mergeQueued bounds the parsed batches the inputs read by goroutines of their own may have
-// ready for the merge, all together; each may have up to 8. The merge takes records in time
+// mergeQueued bounds the parsed batches the inputs being read by goroutines of their own may
+// have ready for the merge, all together; each may have up to 8. The merge takes records in time
 // order, so an input's goroutine runs only as far ahead as its queue allows: with one batch
 // each, the goroutines waited on the merge, and the merge on them, several thousand times on the
 // four-hop bench of issue 14, and each wake-up left a core idle (0.55 s of 2.5 s ran one
@@ -160,15 +160,10 @@ const (
 // 4.5 MB.
 const mergeQueued = 24
 
-// mergeDepth is the queue of each input read by a goroutine (inline marks the others).
-func mergeDepth(inline []bool) int {
-	n := 0
-	for _, in := range inline {
-		if !in {
-			n++
-		}
-	}
-	return max(1, min(8, mergeQueued/max(n, 1)))
+// mergeDepth is the queue of an input read by a goroutine when open such inputs (itself
+// included) are being read: the files of a directory that follow each other in time each get 8.
+func mergeDepth(open int) int {
+	return max(1, min(8, mergeQueued/max(open, 1)))
 }
 
 // Merge reads the inputs and calls fn with each record in approximately ascending time order: a
@@ -216,17 +211,18 @@ func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *B
 		}
 	}}
 	var inline []bool
-	depth := 1
 	if len(queue) > 1 {
 		cfg.Workers = 1 // the inputs read at once share the cores
 		inline = readInline(queue, mergeProcs())
-		depth = mergeDepth(inline)
 	}
-	if len(queue) > 32 {
-		cfg.ChunkSize = mergeChunkSmall
-	}
+	readers := 0 // inputs being read by goroutines of their own
+	h := &streamHeap{}
 	start := func(p pending, inline bool) *stream {
 		s := &stream{done: done}
+		chunk := mergeChunk
+		if h.Len() >= 32 {
+			chunk = mergeChunkSmall
+		}
 		read := func(deliver func(*Batch) bool) {
 			o := p.o
 			if o == nil {
@@ -237,6 +233,7 @@ func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *B
 				}
 			}
 			sc := cfg
+			sc.ChunkSize = chunk
 			var last time.Time
 			sc.Deliver = func(b *Batch) {
 				mergeKeys(b, &last)
@@ -256,6 +253,9 @@ func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *B
 		// and the one being merged), so that the merge drops none: a dropped batch and its block
 		// were made anew by the reader (65 MB of records and 45 MB of blocks allocated on the
 		// four-hop bench with room for 4).
+		readers++
+		s.own = true
+		depth := mergeDepth(readers)
 		s.batches = make(chan *Batch, depth)
 		s.free = make(chan *Batch, scanInFlight(runtime.GOMAXPROCS(0))+1+depth)
 		go func() {
@@ -267,7 +267,6 @@ func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *B
 		}()
 		return s
 	}
-	h := &streamHeap{}
 	next := 0
 	for {
 		// Start the inputs that are due: their first record is not after the merge's current
@@ -277,6 +276,8 @@ func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *B
 			next++
 			if s.advance() {
 				heap.Push(h, s)
+			} else if s.own {
+				readers--
 			}
 		}
 		if h.Len() == 0 {
@@ -296,6 +297,9 @@ func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *B
 			fn(s.cur())
 			if !s.advance() {
 				heap.Pop(h)
+				if s.own {
+					readers--
+				}
 				break
 			}
 			if (bounded && s.k.After(others)) || (next < len(queue) && !due.After(s.k)) {
@@ -333,6 +337,7 @@ type stream struct {
 	batches chan *Batch           // from the stream's goroutine
 	pull    func() (*Batch, bool) // or from its reader run inline (iter.Pull)
 	stop    func()
+	own     bool        // read by a goroutine of its own (batches), not inline
 	free    chan *Batch // batches merged, for the reader to reuse
 	done    func(*Batch)
 	b       *Batch

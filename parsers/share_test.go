@@ -61,20 +61,12 @@ func TestReadInline(t *testing.T) {
 	}
 }
 
-// TestMergeDepth: 24 queued batches in all, 8 at most and 1 at least per input read by a
-// goroutine.
+// TestMergeDepth: 24 queued batches in all among the inputs being read by goroutines, 8 at most
+// and 1 at least each.
 func TestMergeDepth(t *testing.T) {
-	for _, c := range []struct {
-		inline []bool
-		want   int
-	}{
-		{[]bool{true, true}, 8},
-		{[]bool{false, true, true, false}, 8},
-		{[]bool{false, false, false, false}, 6},
-		{make([]bool, 30), 1},
-	} {
-		if got := mergeDepth(c.inline); got != c.want {
-			t.Errorf("mergeDepth(%v) = %d, want %d", c.inline, got, c.want)
+	for open, want := range map[int]int{0: 8, 1: 8, 2: 8, 3: 8, 4: 6, 5: 4, 24: 1, 30: 1} {
+		if got := mergeDepth(open); got != want {
+			t.Errorf("mergeDepth(%d) = %d, want %d", open, got, want)
 		}
 	}
 }
