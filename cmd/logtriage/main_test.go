@@ -103,6 +103,33 @@ func TestBinary(t *testing.T) {
 		t.Errorf("no findings in the binary's JSON: %.200s", out.String())
 	}
 
+	// How the inputs are read depends on the cores: with one, the merging goroutine reads every
+	// input itself; with two, the smaller layers; from four, none (parsers/share.go). The
+	// analysis must not: the same document, requests listed, whatever GOMAXPROCS.
+	for _, args := range [][]string{
+		{"--nginx-conf", "samples/incidents/nginx.conf", "--envoy-config", "samples/incidents/envoy.yaml",
+			"alb=samples/incidents/alb.log.gz", "edge=samples/incidents/edge.log",
+			"ingress=samples/incidents/ingress.log", "app=samples/incidents/app.json"},
+		{"edge=samples/default-logs/edge.log", "flask=samples/default-logs/flask-1.log", "flask=samples/default-logs/flask-2.log",
+			"fastapi=samples/default-logs/fastapi.log", "gin=samples/default-logs/gin.log"},
+	} {
+		var first string
+		for _, procs := range []string{"1", "2", "3", "8"} {
+			c := exec.Command(bin, append([]string{"analyze", "-q", "-o", "json", "--requests"}, args...)...)
+			c.Env = append(os.Environ(), "GOMAXPROCS="+procs)
+			out, err := c.Output()
+			if err != nil {
+				t.Fatalf("GOMAXPROCS=%s %v: %v", procs, args, err)
+			}
+			switch {
+			case procs == "1":
+				first = string(out)
+			case string(out) != first:
+				t.Errorf("GOMAXPROCS=%s: the analysis of %s differs from the one-core run's", procs, args[len(args)-1])
+			}
+		}
+	}
+
 	bad := exec.Command(bin, "analyze", "--order", "edge,,app", "samples/incidents/edge.log")
 	if err := bad.Run(); !errors.As(err, &ee) || ee.ExitCode() != exitUsage {
 		t.Errorf("a usage error: %v, want exit %d", err, exitUsage)
