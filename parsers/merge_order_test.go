@@ -91,6 +91,29 @@ func refMerge(streams []*refStream) []string {
 	return out
 }
 
+// tieLines appends n logfmt lines of the input name to b, with times from ts on: the same
+// second as the line before 40% of the time, a second later 53%, a second earlier 7%, and one
+// line in 50 (not the first) without a time. s gets each line's time, zero for none.
+func tieLines(rng *rand.Rand, b []byte, s *refStream, name string, ts time.Time, n int) []byte {
+	for i := 0; i < n; i++ {
+		switch r := rng.Intn(100); {
+		case r < 40: // same second
+		case r < 93:
+			ts = ts.Add(time.Second)
+		default:
+			ts = ts.Add(-time.Second)
+		}
+		if i > 0 && rng.Intn(50) == 0 {
+			b = fmt.Appendf(b, "method=GET path=/%s/%d status=200\n", name, i)
+			s.times = append(s.times, time.Time{})
+			continue
+		}
+		b = fmt.Appendf(b, "time=%s method=GET path=/%s/%d status=200\n", ts.Format(time.RFC3339), name, i)
+		s.times = append(s.times, ts)
+	}
+	return b
+}
+
 // TestMergeOrderOfTies: inputs whose records share their times (whole seconds), step back a
 // second now and then, lack a time on some lines, and start at different times, merged by
 // Config.Merge and by the reference merge: the same records in the same order.
@@ -112,22 +135,7 @@ func testMergeOrderOfTies(t *testing.T) {
 			var b []byte
 			ts := t0.Add(time.Duration(rng.Intn(40)) * time.Second)
 			lines := 1 + rng.Intn(3000)
-			for i := 0; i < lines; i++ {
-				switch r := rng.Intn(100); {
-				case r < 40: // same second
-				case r < 93:
-					ts = ts.Add(time.Second)
-				default:
-					ts = ts.Add(-time.Second)
-				}
-				if i > 0 && rng.Intn(50) == 0 {
-					b = fmt.Appendf(b, "method=GET path=/%s/%d status=200\n", name, i)
-					s.times = append(s.times, time.Time{})
-					continue
-				}
-				b = fmt.Appendf(b, "time=%s method=GET path=/%s/%d status=200\n", ts.Format(time.RFC3339), name, i)
-				s.times = append(s.times, ts)
-			}
+			b = tieLines(rng, b, s, name, ts, lines)
 			p := filepath.Join(dir, name+".log")
 			if err := os.WriteFile(p, b, 0o644); err != nil {
 				t.Fatal(err)

@@ -54,22 +54,7 @@ func testMergeMixedInputs(t *testing.T) {
 			case f == 1:
 				n = 0 // empty
 			}
-			for i := 0; i < n; i++ {
-				switch r := rng.Intn(100); {
-				case r < 40:
-				case r < 93:
-					ts = ts.Add(time.Second)
-				default:
-					ts = ts.Add(-time.Second)
-				}
-				if i > 0 && rng.Intn(50) == 0 {
-					b = fmt.Appendf(b, "method=GET path=/%s/%d status=200\n", name, i)
-					s.times = append(s.times, time.Time{})
-					continue
-				}
-				b = fmt.Appendf(b, "time=%s method=GET path=/%s/%d status=200\n", ts.Format(time.RFC3339), name, i)
-				s.times = append(s.times, ts)
-			}
+			b = tieLines(rng, b, s, name, ts, n)
 			in := Input{Name: name, Layer: layer, Path: filepath.Join(dir, name)}
 			switch {
 			case f == stdinAt && f != gone && f != 1:
