@@ -181,7 +181,8 @@ func (c *Config) Merge(inputs []Input, maxLine int, keep func(*Record) bool, fn 
 }
 
 // MergeBatches is Merge for a consumer that keeps state per batch: keep also gets the batch
-// the record is parsed into (on the input's goroutine, as Merge's keep), and done, when not
+// the record is parsed into (on the goroutine that reads the input, as Merge's keep: its own,
+// or for the inputs parsers/share.go picks the one that called MergeBatches), and done, when not
 // nil, gets each batch once fn has had all of its records, on the goroutine that called
 // MergeBatches, before the batch goes back to be parsed into again.
 func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *Batch) bool, fn func(*Record), done func(*Batch)) []Stats {
