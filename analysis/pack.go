@@ -55,8 +55,9 @@ func hopFields(rec *parsers.Record) (fields [nHopStrings]string, n int) {
 const _ = uint(len(parsers.Aux{}.End) - nHopStrings)
 
 // Pack is Prepare plus the packing of the text a hop of rec keeps into b's memory (see above).
-// It runs on the goroutine that parsed rec into b (parsers.Config.MergeBatches' keep), at the
-// same time as Add runs on another: it touches only rec, b and the engine's pool of free chunks.
+// It runs on the goroutine that parsed rec into b (parsers.Config.MergeBatches' keep), which may
+// be another than Add's, running at the same time: it touches only rec, b and the engine's pool
+// of free chunks.
 func (e *Engine) Pack(rec *parsers.Record, b *parsers.Batch) {
 	Prepare(rec)
 	backendHashes(&rec.Aux.Words, rec)
