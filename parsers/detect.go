@@ -481,14 +481,33 @@ func nginxTimeLike(b []byte) bool {
 
 // Sample returns up to n non-blank lines from the start of br without consuming them.
 func Sample(br *bufio.Reader, n int) [][]byte {
-	buf, _ := br.Peek(br.Size())
+	// What the buffer can hold is read ahead only as far as the n lines need: a gzip stream is
+	// decompressed a window at a time, and reading a directory of ALB objects probes every one.
+	// The lines are those of the whole buffer's first n, whatever the step they are found at.
+	for size := min(samplePeek, br.Size()); ; size = min(4*size, br.Size()) {
+		buf, _ := br.Peek(size)
+		all := len(buf) < size || size == br.Size() // the end of the input, or the whole buffer
+		if out := sampleOf(buf, n, all); all || len(out) == n {
+			return out
+		}
+	}
+}
+
+// samplePeek is how far Sample reads ahead first (then four times as far, up to the buffer).
+const samplePeek = 16 << 10
+
+// sampleOf returns up to n non-blank lines of buf; the last line of buf counts without its
+// newline only when all is set (buf holds everything there is to look at).
+func sampleOf(buf []byte, n int, all bool) [][]byte {
 	var out [][]byte
 	for len(buf) > 0 && len(out) < n {
 		var line []byte
 		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
 			line, buf = buf[:i], buf[i+1:]
-		} else {
+		} else if all {
 			line, buf = buf, nil
+		} else {
+			break
 		}
 		line = bytes.TrimRight(line, "\r")
 		if !isBlank(line) {

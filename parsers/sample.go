@@ -15,9 +15,14 @@ const sampleHeadMax = 8 << 20
 // over 256 KiB), it is read past (up to sampleHeadMax) so that the lines after it are sampled,
 // and the returned reader replays it, so that the scan still reads (and rejects or parses) it.
 func sampleInput(br *bufio.Reader, n int) (*bufio.Reader, [][]byte) {
-	buf, _ := br.Peek(br.Size())
-	if len(buf) < br.Size() || bytes.IndexByte(buf, '\n') >= 0 {
-		return br, Sample(br, n)
+	for size := min(samplePeek, br.Size()); ; size = min(4*size, br.Size()) {
+		buf, _ := br.Peek(size)
+		if len(buf) < size || bytes.IndexByte(buf, '\n') >= 0 {
+			return br, Sample(br, n)
+		}
+		if size == br.Size() {
+			break // a first line that fills the whole buffer
+		}
 	}
 	var head []byte
 	for len(head) < sampleHeadMax {
