@@ -79,7 +79,7 @@ func setURI(rec *Record, b []byte) {
 	if dash(b) {
 		return
 	}
-	if i := bytes.Index(b, []byte("://")); i > 0 && i < 8 {
+	if i := schemeEnd(b); i > 0 {
 		rest := b[i+3:]
 		j := indexAny2(rest, '/', '?')
 		host := rest
@@ -102,6 +102,28 @@ func setURI(rec *Record, b []byte) {
 		p = p[:i]
 	}
 	rec.Path = bstr(p)
+}
+
+// schemeEnd returns where "://" follows the scheme an absolute-form target starts with (RFC 3986:
+// a letter, then letters, digits, '+', '-' or '.'), for schemes of up to 7 bytes; -1 for any other
+// target. Only the first bytes are looked at: most targets start with '/'.
+func schemeEnd(b []byte) int {
+	if len(b) == 0 || b[0]|0x20 < 'a' || b[0]|0x20 > 'z' {
+		return -1
+	}
+	for i := 1; i < 8 && i < len(b); i++ {
+		switch c := b[i]; {
+		case c == ':':
+			if len(b)-i >= 3 && b[i+1] == '/' && b[i+2] == '/' {
+				return i
+			}
+			return -1
+		case c|0x20 >= 'a' && c|0x20 <= 'z', c >= '0' && c <= '9', c == '+', c == '-', c == '.':
+		default:
+			return -1
+		}
+	}
+	return -1
 }
 
 // indexAny2 is bytes.IndexAny(b, string([]byte{c1, c2})) for two ASCII bytes: IndexAny builds a
