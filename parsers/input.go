@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/klauspost/compress/gzip"
 
@@ -209,6 +210,14 @@ func (in Input) reopenable() bool {
 // decoding loop is specialised for a *bufio.Reader source, the one below, where compress/flate
 // reads each byte through the io.ByteReader interface.
 func (in Input) Open() (io.ReadCloser, error) {
+	rc, err := in.open()
+	if err != nil {
+		return nil, err // not a nil *readCloser in an interface
+	}
+	return rc, nil
+}
+
+func (in Input) open() (*readCloser, error) {
 	var f io.ReadCloser = os.Stdin
 	if in.Stdin != nil {
 		f = io.NopCloser(in.Stdin)
@@ -221,25 +230,83 @@ func (in Input) Open() (io.ReadCloser, error) {
 		f = file
 	}
 	counted := in.Meter.Counter(f)
-	br := bufio.NewReaderSize(counted, 256<<10)
+	br := getReader(counted)
 	magic, _ := br.Peek(2)
 	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+		zr, err := getGzip(br)
 		if err != nil {
 			f.Close()
+			putReader(br)
 			return nil, fmt.Errorf("gzip header: %w", err)
 		}
-		return &readCloser{Reader: zr, close: f.Close, gzip: true}, nil
+		return &readCloser{Reader: zr, f: f, br: br, zr: zr, gzip: true}, nil
 	}
 	// br served only to look at the first bytes: once they are read, the file is read directly
 	// into its reader's buffer (run.go's drained), not copied through br's.
-	return &readCloser{Reader: &drained{br: br, r: counted}, close: f.Close}, nil
+	return &readCloser{Reader: &drained{br: br, r: counted}, f: f, br: br}, nil
 }
 
+// readCloser is an opened input. Closing it gives its buffers and decompressor back for the
+// next input to use (a directory of ALB objects opens each of hundreds of files twice).
 type readCloser struct {
 	io.Reader
-	close func() error
+	f     io.Closer
+	br    *bufio.Reader // reads f
+	zr    *gzip.Reader  // reads br, when the input is gzip
+	outer *bufio.Reader // reads the readCloser (OpenInput's), given back with it
 	gzip  bool
 }
 
-func (r *readCloser) Close() error { return r.close() }
+// Close closes the file and gives the readers back; the readCloser reads nothing after.
+func (r *readCloser) Close() error {
+	if r.f == nil {
+		return nil // closed before: the readers are someone else's by now
+	}
+	err := r.f.Close()
+	r.Reader, r.f = closedReader{}, nil
+	if r.zr != nil {
+		gzipPool.Put(r.zr)
+		r.zr = nil
+	}
+	putReader(r.br)
+	putReader(r.outer)
+	r.br, r.outer = nil, nil
+	return err
+}
+
+type closedReader struct{}
+
+func (closedReader) Read([]byte) (int, error) { return 0, os.ErrClosed }
+
+// openBuffer is the size of the buffer an input is read through (detection looks at up to this
+// much of it: sample.go).
+const openBuffer = 256 << 10
+
+var readerPool, gzipPool sync.Pool // *bufio.Reader of openBuffer bytes, *gzip.Reader
+
+func getReader(r io.Reader) *bufio.Reader {
+	if br, ok := readerPool.Get().(*bufio.Reader); ok {
+		br.Reset(r)
+		return br
+	}
+	return bufio.NewReaderSize(r, openBuffer)
+}
+
+func putReader(br *bufio.Reader) {
+	if br != nil && br.Size() == openBuffer {
+		br.Reset(nil) // drops the reference to what it read
+		readerPool.Put(br)
+	}
+}
+
+// getGzip returns a gzip reader of br, reusing a decompressor given back (its window and tables).
+func getGzip(br *bufio.Reader) (*gzip.Reader, error) {
+	if zr, ok := gzipPool.Get().(*gzip.Reader); ok {
+		if err := zr.Reset(br); err != nil {
+			gzipPool.Put(zr)
+			return nil, err
+		}
+		return zr, nil
+	}
+	return gzip.NewReader(br)
+}

@@ -23,11 +23,12 @@ type Opened struct {
 // OpenInput opens in, looks at its first lines and chooses its parser. The layer defaults to
 // the format name when the argument gave none.
 func (c *Config) OpenInput(in Input) (*Opened, error) {
-	rc, err := in.Open()
+	rc, err := in.open()
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s: %w", in.Name, err)
 	}
-	fresh := bufio.NewReaderSize(rc, 256<<10)
+	fresh := getReader(rc)
+	rc.outer = fresh
 	br, sample := sampleInput(fresh, sampleLines) // sample.go
 	res, err := c.forLayer(in.Layer).Resolve(in.Path, sample)
 	if err != nil {
@@ -160,6 +161,13 @@ const (
 // 4.5 MB.
 const mergeQueued = 24
 
+// maxSpare bounds the batches of ended inputs kept for the next ones (about 3 MB).
+const maxSpare = 16
+
+// mergeAhead: while fewer inputs than this are being read by goroutines, the next input is
+// started before it is due.
+const mergeAhead = 4
+
 // mergeDepth is the queue of an input read by a goroutine when open such inputs (itself
 // included) are being read: the files of a directory that follow each other in time each get 8.
 func mergeDepth(open int) int {
@@ -218,6 +226,24 @@ func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *B
 	}
 	readers := 0 // inputs being read by goroutines of their own
 	h := &streamHeap{}
+	// The batches of inputs read to their end, for the inputs started next: each batch holds a
+	// block and its records, which a directory of hundreds of small files would otherwise make
+	// anew for every file.
+	var spare []*Batch
+	ended := func(s *stream) {
+		if s.own {
+			readers--
+		}
+		for len(spare) < maxSpare {
+			select {
+			case b := <-s.free: // the input's reader is done: nothing else takes from free
+				spare = append(spare, b)
+				continue
+			default:
+			}
+			break
+		}
+	}
 	start := func(p pending, inline bool) *stream {
 		s := &stream{done: done}
 		chunk := mergeChunk
@@ -259,6 +285,10 @@ func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *B
 		depth := mergeDepth(readers)
 		s.batches = make(chan *Batch, depth)
 		s.free = make(chan *Batch, scanInFlight(runtime.GOMAXPROCS(0))+1+depth)
+		for len(spare) > 0 && len(s.free) < depth {
+			s.free <- spare[len(spare)-1]
+			spare = spare[:len(spare)-1]
+		}
 		go func() {
 			defer close(s.batches)
 			read(func(b *Batch) bool {
@@ -269,20 +299,31 @@ func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *B
 		return s
 	}
 	next := 0
+	var ahead *stream // queue[next], started before it is due
 	for {
 		// Start the inputs that are due: their first record is not after the merge's current
 		// time (or nothing else is being read).
 		for next < len(queue) && (h.Len() == 0 || !queue[next].first.After((*h)[0].key())) {
-			s := start(queue[next], inline != nil && inline[next])
+			s := ahead
+			if s == nil {
+				s = start(queue[next], inline != nil && inline[next])
+			}
+			ahead = nil
 			next++
 			if s.advance() {
 				heap.Push(h, s)
-			} else if s.own {
-				readers--
+			} else {
+				ended(s)
 			}
 		}
 		if h.Len() == 0 {
 			break
+		}
+		// While few inputs are being read, the next one's goroutine opens it and parses its
+		// first blocks before it is due, so that the merge does not wait for them: the files
+		// of a directory of ALB objects, read one after the other, are small.
+		if ahead == nil && next < len(queue) && readers < mergeAhead && (inline == nil || !inline[next]) {
+			ahead = start(queue[next], false)
 		}
 		// Hand out the run of the first stream's records that stay first: those not after the
 		// other streams' earliest (the root's children) nor at or after the next input's start.
@@ -298,9 +339,7 @@ func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *B
 			fn(s.cur())
 			if !s.advance() {
 				heap.Pop(h)
-				if s.own {
-					readers--
-				}
+				ended(s)
 				break
 			}
 			if (bounded && s.k.After(others)) || (next < len(queue) && !due.After(s.k)) {
