@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"testing/iotest"
 	"unsafe"
@@ -249,4 +251,37 @@ func TestScanOneWorkerOneBatch(t *testing.T) {
 	if len(seen) != 1 || len(blocks) != 1 {
 		t.Errorf("%d batches and %d blocks for one worker, want 1 and 1", len(seen), len(blocks))
 	}
+}
+
+// TestScansShareBlocks: Scans run one after another (as parse reads its inputs) pass their
+// blocks on; each input still reads back as written, however long its lines and whatever the
+// inputs before it left in the blocks, from 1 and 2 workers, concurrently with other Scans.
+func TestScansShareBlocks(t *testing.T) {
+	var wg sync.WaitGroup
+	for g := range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewSource(int64(g)))
+			for i := range 12 {
+				var in bytes.Buffer
+				var want []string
+				n := 1 + rng.Intn(40000)
+				long := strings.Repeat("x", rng.Intn(300))
+				for l := 1; l <= n; l++ {
+					p := fmt.Sprintf("/%d/%d/%d%s", g, i, l, long)
+					fmt.Fprintf(&in, "ok%s\n", p)
+					want = append(want, fmt.Sprintf("%d%s", l, p))
+				}
+				if rng.Intn(2) == 0 { // no final newline
+					in.Truncate(in.Len() - 1)
+				}
+				got, st := scanAll(t, &in, 0, 1+i%2)
+				if !reflect.DeepEqual(got, want) || st.Parsed != int64(n) {
+					t.Errorf("scan %d of goroutine %d: %d records (%d parsed), want %d as written", i, g, len(got), st.Parsed, n)
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
