@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/logtriage/logtriage/parsers"
@@ -40,46 +41,78 @@ func (c *parseCmd) Run(s *streams) error {
 		used    = map[*parsers.Batch]bool{}
 	)
 	line := startProgress(s, "parse", inputs, !c.Quiet)
-	for _, in := range inputs {
-		o, err := cfg.OpenInput(in)
-		if err != nil {
-			stats = append(stats, parsers.Stats{Input: in.Name, Layer: in.Layer, Err: err.Error()})
-			continue
-		}
-		scan := o.Scan
-		if !c.Strict { // --strict asks whether any line is rejected: every line is parsed
-			scan = func(max int, work func(*parsers.Record, *parsers.Batch), deliver func(*parsers.Batch)) parsers.Stats {
-				return o.ScanFiltered(&filter, max, work, deliver)
-			}
-		}
-		st := scan(c.MaxLine, func(rec *parsers.Record, b *parsers.Batch) {
-			if filter.Match(rec) {
-				if cap(b.Out) == 0 {
-					b.Out = takeOut(&spareMu, &spare)
-				}
-				b.Out = rec.AppendJSON(b.Out)
-				b.Out = append(b.Out, '\n')
-			}
-		}, func(b *parsers.Batch) {
-			if writeErr == nil && len(b.Out) > 0 {
-				_, writeErr = out.Write(b.Out)
-				wrote = true
-			}
-			used[b] = true
-		})
-		stats = append(stats, st)
-		spareMu.Lock()
-		for b := range used { // the input's batches are done with
-			if cap(b.Out) > 0 {
-				spare = append(spare, b.Out[:0])
-			}
-			delete(used, b)
-		}
-		spareMu.Unlock()
-		if writeErr != nil {
+	// Two inputs are read at once: the next one is opened, and its first blocks read and
+	// parsed, while the one before it is still being read (a directory of small files would
+	// otherwise leave the cores idle at every file's start). Its batches wait for their turn, so
+	// the records come out in input order.
+	stats = stats[:len(inputs)]
+	turn := make([]chan struct{}, len(inputs)+1)
+	for i := range turn {
+		turn[i] = make(chan struct{})
+	}
+	close(turn[0])
+	var failed atomic.Bool // a write failed: start no more inputs
+	slots := make(chan struct{}, 2)
+	var wg sync.WaitGroup
+	n := 0
+	for i, in := range inputs {
+		if slots <- struct{}{}; failed.Load() {
 			break
 		}
+		n++
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			mine := false // it is this input's turn
+			wait := func() {
+				if !mine {
+					<-turn[i]
+					mine = true
+				}
+			}
+			defer func() { wait(); close(turn[i+1]) }()
+			o, err := cfg.OpenInput(in)
+			if err != nil {
+				stats[i] = parsers.Stats{Input: in.Name, Layer: in.Layer, Err: err.Error()}
+				return
+			}
+			scan := o.Scan
+			if !c.Strict { // --strict asks whether any line is rejected: every line is parsed
+				scan = func(max int, work func(*parsers.Record, *parsers.Batch), deliver func(*parsers.Batch)) parsers.Stats {
+					return o.ScanFiltered(&filter, max, work, deliver)
+				}
+			}
+			stats[i] = scan(c.MaxLine, func(rec *parsers.Record, b *parsers.Batch) {
+				if filter.Match(rec) {
+					if cap(b.Out) == 0 {
+						b.Out = takeOut(&spareMu, &spare)
+					}
+					b.Out = rec.AppendJSON(b.Out)
+					b.Out = append(b.Out, '\n')
+				}
+			}, func(b *parsers.Batch) {
+				wait()
+				if writeErr == nil && len(b.Out) > 0 {
+					if _, writeErr = out.Write(b.Out); writeErr != nil {
+						failed.Store(true)
+					}
+					wrote = true
+				}
+				used[b] = true
+			})
+			wait()
+			spareMu.Lock()
+			for b := range used { // the input's batches are done with
+				if cap(b.Out) > 0 {
+					spare = append(spare, b.Out[:0])
+				}
+				delete(used, b)
+			}
+			spareMu.Unlock()
+		}()
 	}
+	wg.Wait()
+	stats = stats[:n]
 	if err := out.Flush(); writeErr == nil {
 		writeErr = err
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -295,5 +297,55 @@ func TestParseInputsReuseOutputBuffers(t *testing.T) {
 	r := lt(t, nil, append([]string{"parse", "-q"}, args...)...)
 	if r.code != 0 || r.stdout != want.String() {
 		t.Fatalf("exit %d, %d bytes, want the %d bytes of the inputs read one by one\n%s", r.code, len(r.stdout), want.Len(), r.stderr)
+	}
+}
+
+// TestParseManyInputsInOrder: parse reads two inputs at once, yet prints each input's records
+// in the order the inputs were named, as reading them one by one does: a dozen files of every
+// size, gzip or plain, an empty one and a damaged gzip one (which fails alone, in its place).
+func TestParseManyInputsInOrder(t *testing.T) {
+	dir := t.TempDir()
+	var args []string
+	var want strings.Builder
+	for f, n := range []int{3000, 1, 0, 40, 2500, 7, 0, 900, 12, 5000, 3, 60} {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "203.0.113.%d - - [24/Nov/2026:10:00:%02d +0000] \"GET /f%d/%d HTTP/1.1\" %d 12 \"-\" \"ua %s\"\n",
+				i%250, i%60, f, i, 200+i%300, strings.Repeat("x", i%700))
+		}
+		data := []byte(b.String())
+		p := filepath.Join(dir, fmt.Sprintf("in%02d.log", f))
+		switch {
+		case f == 6:
+			data = []byte{0x1f, 0x8b, 9, 9, 9} // a gzip magic, then no gzip header
+		case f%3 == 1:
+			var z bytes.Buffer
+			w := gzip.NewWriter(&z)
+			w.Write(data)
+			w.Close()
+			data = z.Bytes()
+			p += ".gz"
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, p)
+		if f == 6 {
+			continue
+		}
+		r := lt(t, nil, "parse", "-q", p)
+		if r.code != 0 || strings.Count(r.stdout, "\n") != n {
+			t.Fatalf("%s: exit %d, %d lines\n%s", p, r.code, strings.Count(r.stdout, "\n"), r.stderr)
+		}
+		want.WriteString(r.stdout)
+	}
+	for range 3 {
+		r := lt(t, nil, append([]string{"parse"}, args...)...)
+		if r.stdout != want.String() {
+			t.Fatalf("%d bytes, want the %d bytes of the inputs read one by one\n%s", len(r.stdout), want.Len(), r.stderr)
+		}
+		if r.code == 0 || !strings.Contains(r.stderr, "in06.log") || !strings.Contains(r.stderr, "gzip header") {
+			t.Fatalf("exit %d; want the damaged input named with its reason:\n%s", r.code, r.stderr)
+		}
 	}
 }
