@@ -40,7 +40,7 @@ bench-profile: bench-cmd
 # reads cmd/logtriage/default.pgo by itself): a CPU profile of analyze on the bench's four-hop
 # logs. Make it again after large changes to the hot paths; a stale one only optimises less.
 pgo: build
-	PROFILE=bin/profiles MULTS=1 MANY= bash .ci/bench.sh $(BIN)
+	PROFILE=bin/profiles MULTS=1 MANY= SPLIT= bash .ci/bench.sh $(BIN)
 	cp bin/profiles/analyze.cpu.pprof cmd/logtriage/default.pgo
 
 # Each fuzz target of every package for FUZZTIME (go test allows one target per run).

@@ -12,6 +12,7 @@
 #     records/s and peak RSS;
 #  4. peak RSS of `analyze` on 1M and 5M lines that each answer 405 with their own request id,
 #     and on 1M lines on distinct routes with -o json (MANY="1000000 5000000" sets the sizes).
+# Section 3 also reads the x1 ALB log split into SPLIT gzip objects (analyze and parse).
 # An empty MULTS or MANY skips its section.
 # PROFILE=DIR also writes CPU and allocation profiles of analyze (x1) to DIR
 # (LOGTRIAGE_CPUPROFILE, LOGTRIAGE_MEMPROFILE; read them with go tool pprof).
@@ -20,6 +21,7 @@ BIN=${1:-bin/logtriage}
 LINES=${LINES:-2000000}
 REQS=${REQS:-600000}
 MULTS=${MULTS-1 10}
+SPLIT=${SPLIT-1000} # the x1 ALB log is also read as this many gzip objects ("" skips it)
 WORK=${BENCH_DIR:-$(mktemp -d)}
 trap '[ -z "${BENCH_DIR:-}" ] && rm -rf "$WORK"' EXIT
 
@@ -89,6 +91,21 @@ for mult in $MULTS; do
 		alb="$d/alb.log.gz" edge="$d/edge.log" ingress="$d/ingress.log" app="$d/app.json"
 	size=$(cat "$d"/edge.log "$d"/ingress.log "$d"/app.json "$d"/alb.log.gz | wc -c)
 	rate "analyze" "$recs" records
+	if [ "$mult" = 1 ] && [ -n "$SPLIT" ]; then
+		# The same ALB log as the objects an ALB writes: many small gzip files, one after another.
+		mkdir -p "$d/albdir"
+		gzip -dc "$d/alb.log.gz" >"$d/alb.plain" # split -n needs to know the size
+		split -n "l/$SPLIT" -d -a 4 "$d/alb.plain" "$d/albdir/alb-"
+		rm "$d/alb.plain"
+		for f in "$d"/albdir/alb-*; do mv "$f" "$f.log"; done
+		gzip -1 "$d"/albdir/*.log
+		cat "$d"/albdir/* >/dev/null
+		run "logtriage analyze, ALB in $SPLIT gzip objects" "$BIN" analyze -q --nginx-conf "$d/nginx.conf" --envoy-config "$d/envoy.yaml" \
+			alb="$d/albdir" edge="$d/edge.log" ingress="$d/ingress.log" app="$d/app.json"
+		rate "analyze" "$recs" records
+		run "logtriage parse --status 405, ALB log in one file" "$BIN" parse -q --status 405 "$d/alb.log.gz"
+		run "logtriage parse --status 405, ALB in $SPLIT objects" "$BIN" parse -q --status 405 "$d/albdir"
+	fi
 done
 # 4. Memory bounds of requests with a 405 (README, Limits): every line a 405 with its own request
 #    id, on one route template (1M and 5M lines), and on a route of its own (1M lines, -o json).

@@ -227,10 +227,13 @@ func (e *Engine) driftOf(hops []*hop, v *verdict) *Drift {
 var dimNames = map[string]string{dimAddr: "upstream address", dimService: "service", dimHost: "host", dimEnv: "environment", dimInstance: "instance"}
 
 // backendDrift finds, among one dimension's backends, those that mostly answer 405 (including
-// mine) and those that mostly succeed during the same period.
+// mine) and those that mostly succeed while one of them answers 405: a success strictly inside
+// the span of a failing backend's 405s, from its first to its last. Backends that follow each
+// other in time are not drift: the files of one layer that follow each other (an ALB's
+// five-minute objects, a rotated access.log) are one instance's log, not several instances.
 func backendDrift(rs *routeStats, dim, mine string) *Drift {
 	var bad, good []Backend
-	var w0, w1 int64
+	var failing []span // the 405 spans of the backends in bad
 	mineBad := false
 	for k, b := range rs.backends {
 		if !strings.HasPrefix(k, dim) || b.m405.n == 0 || b.m405.n < b.ok.n {
@@ -239,12 +242,7 @@ func backendDrift(rs *routeStats, dim, mine string) *Drift {
 		name := k[len(dim):]
 		mineBad = mineBad || name == mine
 		bad = append(bad, Backend{name, b.ok.n, b.m405.n})
-		if w0 == 0 || b.m405.first < w0 {
-			w0 = b.m405.first
-		}
-		if b.m405.last > w1 {
-			w1 = b.m405.last
-		}
+		failing = append(failing, b.m405)
 	}
 	if !mineBad {
 		return nil
@@ -253,8 +251,11 @@ func backendDrift(rs *routeStats, dim, mine string) *Drift {
 		if !strings.HasPrefix(k, dim) || b.ok.n == 0 || b.m405.n*10 >= b.ok.n {
 			continue
 		}
-		if b.ok.last >= w0 && b.ok.first <= w1 {
-			good = append(good, Backend{k[len(dim):], b.ok.n, b.m405.n})
+		for _, f := range failing {
+			if b.ok.first < f.last && b.ok.last > f.first {
+				good = append(good, Backend{k[len(dim):], b.ok.n, b.m405.n})
+				break
+			}
 		}
 	}
 	if len(good) == 0 {

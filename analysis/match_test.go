@@ -159,6 +159,36 @@ func TestMatchSiblingsAndInstances(t *testing.T) {
 	}
 }
 
+// TestFilesInTurnAreNotInstances: the files of one layer that follow each other in time (an
+// ALB's five-minute objects, a rotated log) are one writer's log: a route that answers 405 in
+// one file and succeeds in the next is not drift between instances. The same records in files
+// that overlap in time are.
+func TestFilesInTurnAreNotInstances(t *testing.T) {
+	build := func(fileOf func(i int) string) []*parsers.Record {
+		var recs []*parsers.Record
+		for i := 0; i < 40; i++ {
+			st := 405
+			if (i/10)%2 == 1 {
+				st = 200
+			}
+			recs = append(recs, rec("alb", parsers.FormatALB, float64(i), "PUT", fmt.Sprintf("/api/users/%d/avatar", i), st,
+				up(st), addr("10.0.1.10:80"), func(r *parsers.Record) { r.File = fileOf(i) }))
+		}
+		return recs
+	}
+	// Four files of ten seconds each: 405s in the first and third, successes in the others.
+	_, a := run(t, Options{}, build(func(i int) string { return fmt.Sprintf("alb-%d.log.gz", i/10) })...)
+	if f := onlyFinding(t, a); f.Cause == CauseBackendDrift {
+		t.Errorf("files in turn taken as instances: %+v", f.Drift)
+	}
+	// Two files written at once: one answers 405 while the other succeeds.
+	_, a = run(t, Options{}, build(func(i int) string { return fmt.Sprintf("alb-node%d.log.gz", (i/10)%2) })...)
+	if f := onlyFinding(t, a); f.Cause != CauseBackendDrift || f.Drift.Dimension != "instance" ||
+		f.Drift.Failing[0].Name != "alb-node0.log.gz" || f.Drift.OK[0].Name != "alb-node1.log.gz" {
+		t.Errorf("overlapping files: finding %s %+v", f.Cause, f.Drift)
+	}
+}
+
 func TestSameLayerDifferentRequestsShareAnID(t *testing.T) {
 	// Issue 10 item 7: one layer logs two requests with one id within a second.
 	_, a := run(t, Options{},
