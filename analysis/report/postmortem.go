@@ -740,11 +740,15 @@ func appendixSection(a *analysis.Analysis) section {
 	if len(s.Inputs) > 0 {
 		t := &table{Head: []string{"Input", "Layer", "Format", "Read", "Parsed", "Rejected", "Blank"}, Right: []bool{false, false, false, true, true, true, true}}
 		var rej []([]span)
-		for _, in := range s.Inputs {
-			t.Rows = append(t.Rows, []cell{cellOf(code(in.Name)), cellOf(plain(in.Layer)), cellOf(plain(in.Format)), numCell(in.Read), numCell(in.Parsed), numCell(in.Rejected), numCell(in.Blank)})
-			for _, r := range in.Rejections {
-				rej = append(rej, item(code(r.Source), plain(": "+r.Reason)))
-			}
+		for _, in := range inputRows(s.Inputs) { // inputs.go
+			t.Rows = append(t.Rows, []cell{cellOf(in.spans()...), cellOf(plain(in.Layer)), cellOf(plain(in.Format)), numCell(in.Read), numCell(in.Parsed), numCell(in.Rejected), numCell(in.Blank)})
+		}
+		shown, more := rejectionsShown(s.Inputs)
+		for _, r := range shown {
+			rej = append(rej, item(code(r.Source), plain(": "+r.Reason)))
+		}
+		if more > 0 {
+			rej = append(rej, item(plain(fmt.Sprintf("… and %s more (the JSON output lists every input's)", num.Thousands(more)))))
 		}
 		sec.Blocks = append(sec.Blocks, tableBlock(t))
 		if len(rej) > 0 {

@@ -118,14 +118,16 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 	if len(s.Inputs) > 0 {
 		bw.WriteString("\nInputs\n")
 		t := &table{Head: []string{"INPUT", "LAYER", "FORMAT", "READ", "PARSED", "REJECTED", "SKIPPED"}}
-		for _, in := range s.Inputs {
-			t.row(in.Name, in.Layer, in.Format, n(in.Read), n(in.Parsed), n(in.Rejected), n(in.Skipped))
+		for _, in := range inputRows(s.Inputs) { // inputs.go
+			t.row(in.label(), in.Layer, in.Format, n(in.Read), n(in.Parsed), n(in.Rejected), n(in.Skipped))
 		}
 		t.text(bw, "")
-		for _, in := range s.Inputs {
-			for _, r := range in.Rejections {
-				term.Fprintf(bw, "  rejected %s: %s\n", r.Source, r.Reason)
-			}
+		rej, more := rejectionsShown(s.Inputs)
+		for _, r := range rej {
+			term.Fprintf(bw, "  rejected %s: %s\n", r.Source, r.Reason)
+		}
+		if more > 0 {
+			term.Fprintf(bw, "  … and %s more examples of rejected lines (-o json lists every input's)\n", num.Thousands(more))
 		}
 	}
 	return bw.Flush()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -238,8 +239,16 @@ func inputSummary(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 		}
 		t := report.NewTable(head...).AlignRight(3, 4, 5, 6, 7)
 		row := func(cells ...string) { t.Row(cells[:len(head)]...) }
-		for _, s := range rows {
-			row(clip(s.Input, 40), clip(s.Layer, 10), s.Format, num.Thousands(s.Read), num.Thousands(s.Parsed),
+		for _, s := range foldInputs(rows) {
+			name := clip(s.Input, 40)
+			if s.files > 1 {
+				last := s.last
+				if filepath.Dir(last) == filepath.Dir(s.Input) {
+					last = filepath.Base(last)
+				}
+				name = num.Thousands(s.files) + " files: " + clip(s.Input, 40) + " … " + clip(last, 24)
+			}
+			row(name, clip(s.Layer, 10), s.Format, num.Thousands(s.Read), num.Thousands(s.Parsed),
 				num.Thousands(s.Rejected), num.Thousands(s.Skipped), num.Thousands(s.Filtered))
 		}
 		if len(rows) > 1 {
@@ -247,9 +256,17 @@ func inputSummary(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 				num.Thousands(skipped), num.Thousands(filtered))
 		}
 		t.Write(w)
+		shown := 0 // examples of rejected lines, over every input
 		for _, s := range rows {
+			if shown >= maxExamples {
+				if rejected > 0 {
+					term.Fprintf(w, "… rejected lines in other inputs too: -o json lists them\n")
+				}
+				break
+			}
 			for _, e := range s.Examples {
 				term.Fprintf(w, "rejected %s: %s\n", e.Source, e.Reason)
+				shown++
 			}
 			if s.Rejected > int64(len(s.Examples)) && len(s.Examples) > 0 {
 				term.Fprintf(w, "… and %s more rejected lines in %s\n", num.Thousands(s.Rejected-int64(len(s.Examples))), s.Input)
@@ -274,6 +291,57 @@ func inputSummary(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 		code = exitRejected
 	}
 	return code
+}
+
+// A directory of ALB objects is hundreds of inputs of one layer. Up to foldOver inputs each
+// has a row of the summary; beyond, a layer of more than foldLayer files has one row, and the
+// examples of rejected lines stop after the input that reaches maxExamples.
+const (
+	foldOver    = 20
+	foldLayer   = 5
+	maxExamples = 20
+)
+
+// inputRow is a row of the summary: one input, or the files of a layer (files > 1; Input is
+// the first one's name, last the last one's) with their counts summed.
+type inputRow struct {
+	parsers.Stats
+	files int
+	last  string
+}
+
+// foldInputs returns the summary's rows for rows sorted by name.
+func foldInputs(rows []parsers.Stats) []inputRow {
+	perLayer := map[string]int{}
+	for _, s := range rows {
+		perLayer[s.Layer]++
+	}
+	var out []inputRow
+	at := map[string]int{}
+	for _, s := range rows {
+		if len(rows) <= foldOver || perLayer[s.Layer] <= foldLayer {
+			out = append(out, inputRow{s, 1, ""})
+			continue
+		}
+		i, ok := at[s.Layer]
+		if !ok {
+			i = len(out)
+			at[s.Layer] = i
+			out = append(out, inputRow{parsers.Stats{Input: s.Input, Layer: s.Layer, Format: s.Format}, 0, ""})
+		}
+		r := &out[i]
+		r.files++
+		r.last = s.Input
+		r.Read += s.Read
+		r.Parsed += s.Parsed
+		r.Rejected += s.Rejected
+		r.Skipped += s.Skipped
+		r.Filtered += s.Filtered
+		if r.Format != s.Format && !strings.Contains(", "+r.Format+",", ", "+s.Format+",") {
+			r.Format += ", " + s.Format
+		}
+	}
+	return out
 }
 
 func clip(s string, n int) string {

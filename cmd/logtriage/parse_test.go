@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -347,5 +348,32 @@ func TestParseManyInputsInOrder(t *testing.T) {
 		if r.code == 0 || !strings.Contains(r.stderr, "in06.log") || !strings.Contains(r.stderr, "gzip header") {
 			t.Fatalf("exit %d; want the damaged input named with its reason:\n%s", r.code, r.stderr)
 		}
+	}
+}
+
+// TestParseSummaryFoldsManyFiles: the input summary of a directory of 30 files has one row for
+// them, still names the file of a rejected line, and the total counts every line.
+func TestParseSummaryFoldsManyFiles(t *testing.T) {
+	dir := t.TempDir()
+	for f := range 30 {
+		var b strings.Builder
+		for i := range 10 {
+			fmt.Fprintf(&b, "203.0.113.9 - - [24/Nov/2026:10:%02d:%02d +0000] \"GET /f%d/%d HTTP/1.1\" 200 12 \"-\" \"ua\"\n", f, i, f, i)
+		}
+		if f == 7 {
+			b.WriteString("garbage line\n")
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("access-%02d.log", f)), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := lt(t, nil, "parse", "edge="+dir)
+	if strings.Count(r.stdout, "\n") != 300 {
+		t.Fatalf("%d records, want 300\n%s", strings.Count(r.stdout, "\n"), r.stderr)
+	}
+	if !regexp.MustCompile(`\n30 files: \S*access-00\.log … access-29\.log  +edge  +nginx `).MatchString(r.stderr) ||
+		strings.Contains(r.stderr, "access-05.log") || !strings.Contains(r.stderr, "rejected "+filepath.Join(dir, "access-07.log")+":11") ||
+		!regexp.MustCompile(`total +- +- +301 +300 +1 `).MatchString(r.stderr) {
+		t.Errorf("summary:\n%s", r.stderr)
 	}
 }

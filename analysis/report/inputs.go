@@ -1,0 +1,102 @@
+package report
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/logtriage/logtriage/analysis"
+	"github.com/logtriage/logtriage/internal/num"
+)
+
+// A directory of ALB objects is hundreds of inputs of one layer: the reports list such a
+// layer's files as one row (JSON output lists every input).
+const (
+	inputRowsMax  = 20 // up to this many inputs, each has a row
+	inputsFolded  = 5  // beyond it, a layer with more files than this has one row for them all
+	rejectionsMax = 20 // examples of rejected lines shown, over every input
+)
+
+// inputRow is a row of the inputs table: one input, or every input of a layer (Files > 1),
+// with its counts summed; Name is then the first file's, Last the last one's.
+type inputRow struct {
+	analysis.InputStats
+	Files int
+	Last  string
+}
+
+// label is the row's input column: the input's name, or "1,000 files: logs/a.log.gz … z.log.gz".
+func (r *inputRow) label() string {
+	if r.Files <= 1 {
+		return r.Name
+	}
+	return fmt.Sprintf("%s files: %s … %s", num.Thousands(r.Files), r.Name, r.last())
+}
+
+// spans is label with the names as code.
+func (r *inputRow) spans() []span {
+	if r.Files <= 1 {
+		return []span{code(r.Name)}
+	}
+	return []span{plain(num.Thousands(r.Files) + " files: "), code(r.Name), plain(" … "), code(r.last())}
+}
+
+// last is the last file's name, without the directory it shares with the first.
+func (r *inputRow) last() string {
+	if filepath.Dir(r.Name) == filepath.Dir(r.Last) {
+		return filepath.Base(r.Last)
+	}
+	return r.Last
+}
+
+// inputRows returns the rows of the inputs table, in the order of the inputs (a folded layer
+// where its first file is).
+func inputRows(ins []analysis.InputStats) []inputRow {
+	perLayer := map[string]int{}
+	for _, in := range ins {
+		perLayer[in.Layer]++
+	}
+	var rows []inputRow
+	at := map[string]int{} // a folded layer's row
+	for _, in := range ins {
+		if len(ins) <= inputRowsMax || perLayer[in.Layer] <= inputsFolded {
+			rows = append(rows, inputRow{in, 1, ""})
+			continue
+		}
+		i, ok := at[in.Layer]
+		if !ok {
+			at[in.Layer] = len(rows)
+			rows = append(rows, inputRow{analysis.InputStats{Name: in.Name, Layer: in.Layer, Format: in.Format}, 0, ""})
+			i = len(rows) - 1
+		}
+		r := &rows[i]
+		r.Files++
+		r.Read += in.Read
+		r.Parsed += in.Parsed
+		r.Rejected += in.Rejected
+		r.Blank += in.Blank
+		r.Skipped += in.Skipped
+		if r.Format != in.Format && !strings.Contains(", "+r.Format+",", ", "+in.Format+",") {
+			r.Format += ", " + in.Format
+		}
+		r.Last = in.Name
+	}
+	return rows
+}
+
+// rejectionsShown returns the examples of rejected lines to show, at most rejectionsMax, and
+// how many more there are.
+func rejectionsShown(ins []analysis.InputStats) ([]analysis.Rejection, int) {
+	var out []analysis.Rejection
+	more := 0
+	for _, in := range ins {
+		for _, r := range in.Rejections {
+			if len(out) < rejectionsMax {
+				out = append(out, r)
+			} else {
+				more++
+			}
+		}
+	}
+	return out, more
+}
