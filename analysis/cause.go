@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -247,21 +248,39 @@ func backendDrift(rs *routeStats, dim, mine string) *Drift {
 	if !mineBad {
 		return nil
 	}
+	during := newSpanIndex(failing)
 	for k, b := range rs.backends {
 		if !strings.HasPrefix(k, dim) || b.ok.n == 0 || b.m405.n*10 >= b.ok.n {
 			continue
 		}
-		for _, f := range failing {
-			if b.ok.first < f.last && b.ok.last > f.first {
-				good = append(good, Backend{k[len(dim):], b.ok.n, b.m405.n})
-				break
-			}
+		if during.overlaps(b.ok) {
+			good = append(good, Backend{k[len(dim):], b.ok.n, b.m405.n})
 		}
 	}
 	if len(good) == 0 {
 		return nil
 	}
 	return &Drift{Dimension: dimNames[dim], OK: sortBackends(good), Failing: sortBackends(bad)}
+}
+
+// spanIndex tells whether a span overlaps any of a set of spans, in a binary search: a
+// directory of ALB objects gives a route hundreds of instances.
+type spanIndex []span // by first; last is the latest last up to each
+
+func newSpanIndex(spans []span) spanIndex {
+	x := slices.Clone(spans)
+	sort.Slice(x, func(i, j int) bool { return x[i].first < x[j].first })
+	for i := 1; i < len(x); i++ {
+		x[i].last = max(x[i].last, x[i-1].last)
+	}
+	return x
+}
+
+// overlaps reports whether some span of x starts strictly before s ends and ends strictly after
+// s starts: of the spans that start before s ends, the latest end is after s starts.
+func (x spanIndex) overlaps(s span) bool {
+	n := sort.Search(len(x), func(i int) bool { return x[i].first >= s.last })
+	return n > 0 && x[n-1].last > s.first
 }
 
 func sortBackends(b []Backend) []Backend {
