@@ -243,7 +243,9 @@ func (in Input) open() (*readCloser, error) {
 	}
 	// br served only to look at the first bytes: once they are read, the file is read directly
 	// into its reader's buffer (run.go's drained), not copied through br's.
-	return &readCloser{Reader: &drained{br: br, r: counted}, f: f, br: br}, nil
+	rc := &readCloser{f: f, br: br}
+	rc.Reader = &drained{br: br, r: counted, owner: &rc.br}
+	return rc, nil
 }
 
 // readCloser is an opened input. Closing it gives its buffers and decompressor back for the
@@ -282,7 +284,15 @@ func (closedReader) Read([]byte) (int, error) { return 0, os.ErrClosed }
 // much of it: sample.go).
 const openBuffer = 256 << 10
 
-var readerPool, gzipPool sync.Pool // *bufio.Reader of openBuffer bytes, *gzip.Reader
+var gzipPool sync.Pool // *gzip.Reader
+
+// readerPool holds *bufio.Reader of openBuffer bytes (tests watch what is given back).
+var readerPool pool = &sync.Pool{}
+
+type pool interface {
+	Get() any
+	Put(any)
+}
 
 func getReader(r io.Reader) *bufio.Reader {
 	if br, ok := readerPool.Get().(*bufio.Reader); ok {

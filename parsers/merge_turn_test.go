@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 )
@@ -92,9 +93,43 @@ func testMergeFilesInTurn(t *testing.T) {
 	}
 }
 
+// strictPool is a pool that fails the test when a buffer is given back while it is in the
+// pool already (then two inputs would read through one buffer).
+type strictPool struct {
+	t    *testing.T
+	mu   sync.Mutex
+	free []any
+}
+
+func (p *strictPool) Get() any {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.free) == 0 {
+		return nil
+	}
+	x := p.free[len(p.free)-1]
+	p.free = p.free[:len(p.free)-1]
+	return x
+}
+
+func (p *strictPool) Put(x any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, y := range p.free {
+		if y == x {
+			p.t.Errorf("a read buffer given back twice")
+			return
+		}
+	}
+	p.free = append(p.free, x)
+}
+
 // TestReadCloserCloseTwice: closing an opened input twice gives its buffers back once, so that
 // two inputs opened after it never share one.
 func TestReadCloserCloseTwice(t *testing.T) {
+	saved := readerPool
+	readerPool = &strictPool{t: t}
+	defer func() { readerPool = saved }()
 	dir := t.TempDir()
 	var paths []string
 	for i, gz := range []bool{true, false, true, false} {
@@ -128,33 +163,37 @@ func TestReadCloserCloseTwice(t *testing.T) {
 			t.Errorf("Read after Close: %d bytes, %v; want an error", n, err)
 		}
 	}
-	// Read the four files side by side: each must read back as written.
-	var rcs []*bytes.Buffer
-	var open []interface {
-		Read([]byte) (int, error)
-		Close() error
-	}
-	for _, p := range paths {
-		rc, err := Input{Path: p}.Open()
-		if err != nil {
-			t.Fatal(err)
+	// Read the four files side by side, twice: each must read back as written. A plain file's
+	// buffer goes back to the pool once it is drained, while the file is still open: closing
+	// the file must not give it back again.
+	for round := range 2 {
+		var rcs []*bytes.Buffer
+		var open []interface {
+			Read([]byte) (int, error)
+			Close() error
 		}
-		open = append(open, rc)
-		rcs = append(rcs, &bytes.Buffer{})
-	}
-	buf := make([]byte, 7000)
-	for progress := true; progress; {
-		progress = false
-		for i, rc := range open {
-			n, _ := rc.Read(buf)
-			rcs[i].Write(buf[:n])
-			progress = progress || n > 0
+		for _, p := range paths {
+			rc, err := Input{Path: p}.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			open = append(open, rc)
+			rcs = append(rcs, &bytes.Buffer{})
 		}
-	}
-	for i, b := range rcs {
-		if want := bytes.Repeat([]byte(fmt.Sprintf("line of file %d\n", i)), 40000); !bytes.Equal(b.Bytes(), want) {
-			t.Errorf("file %d read back %d bytes, want %d as written", i, b.Len(), len(want))
+		buf := make([]byte, 7000)
+		for progress := true; progress; {
+			progress = false
+			for i, rc := range open {
+				n, _ := rc.Read(buf)
+				rcs[i].Write(buf[:n])
+				progress = progress || n > 0
+			}
 		}
-		open[i].Close()
+		for i, b := range rcs {
+			if want := bytes.Repeat([]byte(fmt.Sprintf("line of file %d\n", i)), 40000); !bytes.Equal(b.Bytes(), want) {
+				t.Errorf("round %d: file %d read back %d bytes, want %d as written", round, i, b.Len(), len(want))
+			}
+			open[i].Close()
+		}
 	}
 }

@@ -49,9 +49,13 @@ func (c *Config) OpenInput(in Input) (*Opened, error) {
 
 // drained reads what br holds, then reads r, what br reads from, directly: Scan reads blocks
 // into memory of its own, so that going on through br would copy every byte once more.
+// Once drained, br goes back to the pool (input.go) at once when owner, the readCloser's
+// reference to it, is given: fifty inputs read at once each held 512 KiB of buffers they no
+// longer read from.
 type drained struct {
-	br *bufio.Reader
-	r  io.Reader
+	br    *bufio.Reader
+	r     io.Reader
+	owner **bufio.Reader
 }
 
 func (d *drained) Read(p []byte) (int, error) {
@@ -61,7 +65,12 @@ func (d *drained) Read(p []byte) (int, error) {
 		}
 		br := d.br
 		d.br = nil
-		if _, err := br.Read(nil); err != nil {
+		_, err := br.Read(nil)
+		if d.owner != nil && *d.owner == br {
+			*d.owner = nil
+			putReader(br)
+		}
+		if err != nil {
 			return 0, err // the error that ended br's last fill (the end, a cut gzip stream …)
 		}
 	}
@@ -109,7 +118,11 @@ func (o *Opened) scan(cfg ScanConfig) Stats {
 	cfg.NewParser, cfg.Layer, cfg.Format, cfg.Meter = o.Resolved.NewParser, o.Layer, o.Resolved.Format, o.Meter
 	var r io.Reader = o.r
 	if o.under != nil {
-		r = &drained{br: o.r, r: o.under}
+		d := &drained{br: o.r, r: o.under}
+		if rc, ok := o.closer.(*readCloser); ok && rc.outer == o.r {
+			d.owner = &rc.outer
+		}
+		r = d
 	}
 	return Scan(o.Name, r, cfg)
 }
