@@ -210,7 +210,11 @@ func (e *Engine) driftOf(hops []*hop, v *verdict) *Drift {
 	if h := hops[rj].host(); h != "" {
 		cands = append(cands, cand{rj, dimHost, h})
 	}
-	cands = append(cands, cand{rj, dimInstance, hops[rj].file})
+	if e.format(hops[rj]) != parsers.FormatALB {
+		// The files of a layer are its instances (hosts of a proxy or an application). An ALB's
+		// files are its nodes' objects: one managed configuration, never a stale backend.
+		cands = append(cands, cand{rj, dimInstance, hops[rj].file})
+	}
 	for _, c := range cands {
 		h := hops[c.hop]
 		rs := e.route(h.layer, h.method(), h.path())

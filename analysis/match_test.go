@@ -159,33 +159,42 @@ func TestMatchSiblingsAndInstances(t *testing.T) {
 	}
 }
 
-// TestFilesInTurnAreNotInstances: the files of one layer that follow each other in time (an
-// ALB's five-minute objects, a rotated log) are one writer's log: a route that answers 405 in
+// TestFilesInTurnAreNotInstances: the files of one layer that follow each other in time (a
+// rotated log, an ALB's five-minute objects) are one writer's log: a route that answers 405 in
 // one file and succeeds in the next is not drift between instances. The same records in files
-// that overlap in time are.
+// that overlap in time are, for nginx hosts; an ALB's nodes share one managed configuration, so
+// its files are never taken as instances.
 func TestFilesInTurnAreNotInstances(t *testing.T) {
-	build := func(fileOf func(i int) string) []*parsers.Record {
+	build := func(layer, format string, fileOf func(i int) string) []*parsers.Record {
 		var recs []*parsers.Record
 		for i := 0; i < 40; i++ {
 			st := 405
 			if (i/10)%2 == 1 {
 				st = 200
 			}
-			recs = append(recs, rec("alb", parsers.FormatALB, float64(i), "PUT", fmt.Sprintf("/api/users/%d/avatar", i), st,
-				up(st), addr("10.0.1.10:80"), func(r *parsers.Record) { r.File = fileOf(i) }))
+			recs = append(recs, rec(layer, format, float64(i), "PUT", fmt.Sprintf("/api/users/%d/avatar", i), st,
+				up(st), func(r *parsers.Record) { r.File = fileOf(i) }))
 		}
 		return recs
 	}
-	// Four files of ten seconds each: 405s in the first and third, successes in the others.
-	_, a := run(t, Options{}, build(func(i int) string { return fmt.Sprintf("alb-%d.log.gz", i/10) })...)
-	if f := onlyFinding(t, a); f.Cause == CauseBackendDrift {
-		t.Errorf("files in turn taken as instances: %+v", f.Drift)
-	}
-	// Two files written at once: one answers 405 while the other succeeds.
-	_, a = run(t, Options{}, build(func(i int) string { return fmt.Sprintf("alb-node%d.log.gz", (i/10)%2) })...)
-	if f := onlyFinding(t, a); f.Cause != CauseBackendDrift || f.Drift.Dimension != "instance" ||
-		f.Drift.Failing[0].Name != "alb-node0.log.gz" || f.Drift.OK[0].Name != "alb-node1.log.gz" {
-		t.Errorf("overlapping files: finding %s %+v", f.Cause, f.Drift)
+	inTurn := func(i int) string { return fmt.Sprintf("access-%d.log", i/10) }
+	atOnce := func(i int) string { return fmt.Sprintf("node%d.log", (i/10)%2) }
+	for _, c := range []struct {
+		format string
+		files  func(int) string
+		drift  bool
+	}{
+		{parsers.FormatNginx, inTurn, false},
+		{parsers.FormatALB, inTurn, false},
+		{parsers.FormatNginx, atOnce, true},
+		{parsers.FormatALB, atOnce, false},
+	} {
+		_, a := run(t, Options{}, build("edge", c.format, c.files)...)
+		f := onlyFinding(t, a)
+		got := f.Cause == CauseBackendDrift
+		if got != c.drift || got && (f.Drift.Dimension != "instance" || f.Drift.Failing[0].Name != "node0.log" || f.Drift.OK[0].Name != "node1.log") {
+			t.Errorf("%s, files %s…: finding %s %+v, want drift %v", c.format, c.files(0), f.Cause, f.Drift, c.drift)
+		}
 	}
 }
 
