@@ -53,6 +53,8 @@ type Resolved struct {
 	// Sequential says that one parser must see every line in order (it joins lines), so the
 	// input is parsed by one worker.
 	Sequential bool
+	// Note says what the input is when it holds no access records (Stats.Note).
+	Note string
 }
 
 // Resolve chooses the parser for an input from the configuration and the input's first lines.
@@ -139,6 +141,16 @@ func (c *Config) pick(path string, sample [][]byte, mapped bool) (*Resolved, err
 		}
 	}
 	if best < 0 {
+		if kind := serverLogSample(sample); kind != "" { // serverlog.go
+			format := map[string]string{"nginx error log": FormatNginx, "Apache httpd error log": FormatApache}[kind]
+			if format == "" {
+				format = FormatApp
+			}
+			if c.Format == "" || c.Format == format {
+				return &Resolved{Format: format, Variant: kind, NewParser: func() Parser { return serverLog{kind} },
+					Note: "it is " + serverLogNames[kind] + ", which holds no access records: its lines are skipped"}, nil
+			}
+		}
 		return nil, c.undetected(path, sample, cands, firstErr)
 	}
 	cand := cands[best]

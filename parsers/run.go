@@ -124,7 +124,9 @@ func (o *Opened) scan(cfg ScanConfig) Stats {
 		}
 		r = d
 	}
-	return Scan(o.Name, r, cfg)
+	st := Scan(o.Name, r, cfg)
+	st.Note = o.Resolved.Note
+	return st
 }
 
 // Filter selects records by status and time window. Zero values select everything.

@@ -40,6 +40,7 @@ type Stats struct {
 	Rejected int64       `json:"rejected"`
 	Blank    int64       `json:"blank"`
 	Skipped  int64       `json:"skipped"`            // well-formed lines that are not access records (ErrNotAccess)
+	Note     string      `json:"note,omitempty"`     // what detection found the input to be when it holds no access records (serverlog.go)
 	Filtered int64       `json:"filtered,omitempty"` // ruled out unparsed by a Prefilter: they hold no selected record
 	Examples []Rejection `json:"rejected_examples,omitempty"`
 	Err      string      `json:"error,omitempty"` // why reading stopped early (unreadable, truncated gzip)
@@ -647,8 +648,8 @@ func parseLine(name string, p Parser, line []byte, ln int64, max int, cfg ScanCo
 		if err != nil {
 			if err == ErrBlank {
 				st.Blank++
-			} else if err == ErrNotAccess || err == ErrContinued {
-				st.Skipped++
+			} else if err == ErrNotAccess || err == ErrContinued || serverLogLine(line) != "" {
+				st.Skipped++ // serverLogLine: an error log's line among access lines (serverlog.go)
 			} else {
 				st.reject(name, ln, err.Error())
 			}

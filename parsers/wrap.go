@@ -126,6 +126,9 @@ func (u *unwrapper) Parse(line []byte, rec *Record) error {
 // runtime's time stamp (when the line was written) stands in for it.
 func (u *unwrapper) parse(inner, ts []byte, rec *Record) error {
 	if err := u.inner.Parse(inner, rec); err != nil {
+		if err != ErrBlank && err != ErrContinued && serverLogLine(inner) != "" {
+			return ErrNotAccess // the server's error log, interleaved in its container's output
+		}
 		return err
 	}
 	if rec.Time.IsZero() {

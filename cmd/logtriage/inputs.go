@@ -274,6 +274,9 @@ func inputSummary(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 		}
 	}
 	for _, s := range stats {
+		if s.Note != "" && !quiet {
+			term.Fprintf(w, "note: %s: %s\n", s.Input, s.Note)
+		}
 		if s.Err != "" {
 			term.Fprintf(w, "error: %s\n", s.Err)
 		}

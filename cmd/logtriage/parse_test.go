@@ -377,3 +377,25 @@ func TestParseSummaryFoldsManyFiles(t *testing.T) {
 		t.Errorf("summary:\n%s", r.stderr)
 	}
 }
+
+// TestParseVarLogNginx: a directory as /var/log/nginx holds it, the access log beside the error
+// log (real nginx 1.22 captures): the access records come out, the error log's lines are
+// skipped with a note saying what it is, and the run succeeds.
+func TestParseVarLogNginx(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"access.log", "error.log"} {
+		b, err := os.ReadFile(filepath.Join("parsers", "testdata", "serverlogs", "nginx-"+f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := lt(t, nil, "parse", dir)
+	if r.code != 0 || strings.Count(r.stdout, "\n") != 6 ||
+		!strings.Contains(r.stderr, "note: "+filepath.Join(dir, "error.log")+": it is an nginx error log, which holds no access records: its lines are skipped") ||
+		strings.Contains(r.stderr, "rejected") || strings.Contains(r.stderr, "error:") {
+		t.Errorf("exit %d, %d records\n%s", r.code, strings.Count(r.stdout, "\n"), r.stderr)
+	}
+}

@@ -1,0 +1,203 @@
+package parsers
+
+import "errors"
+
+// The servers' own logs beside their access logs: nginx's error log, Apache httpd's error log and
+// gunicorn's error log hold no access records. A directory such as /var/log/nginx holds both
+// kinds, and a container's output (docker logs, CRI files) interleaves them, so their lines are
+// recognised by shape and skipped (Stats.Skipped), never rejected; an input that holds nothing
+// else is read as such a log, with a note, instead of failing detection. Shapes, from lines the
+// servers wrote on this project's machine (parsers/testdata/serverlogs):
+//
+//	nginx 1.22     2026/12/01 23:55:07 [error] 29053#29053: *2 open() "…" failed (2: …), client: …
+//	httpd 2.4      [Tue Dec 01 23:55:22.448414 2026] [mpm_event:notice] [pid 29180:tid 29180] AH00489: …
+//	httpd 2.2      [Wed Oct 11 14:32:52 2000] [error] [client 127.0.0.1] …
+//	gunicorn       [2026-11-24 10:00:00 +0000] [7] [INFO] Starting gunicorn 21.2.0
+
+// serverLogLine names the server log a line belongs to ("nginx error log", …), or "".
+func serverLogLine(b []byte) string {
+	switch {
+	case nginxErrorLine(b):
+		return "nginx error log"
+	case apacheErrorLine(b):
+		return "Apache httpd error log"
+	case gunicornErrorLine(b):
+		return "gunicorn error log"
+	}
+	return ""
+}
+
+// logLevel reports whether b is a severity nginx or httpd writes (lower case).
+func logLevel(b []byte) bool {
+	switch string(b) {
+	case "debug", "info", "notice", "warn", "error", "crit", "alert", "emerg":
+		return true
+	}
+	return false
+}
+
+// gunicornLevel reports whether b is a severity gunicorn writes (upper case).
+func gunicornLevel(b []byte) bool {
+	switch string(b) {
+	case "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL":
+		return true
+	}
+	return false
+}
+
+// digitsAt reports whether b[i:i+n] are ASCII digits.
+func digitsAt(b []byte, i, n int) bool {
+	if i+n > len(b) {
+		return false
+	}
+	for _, c := range b[i : i+n] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// nginxErrorLine: "YYYY/MM/DD HH:MM:SS [level] PID#TID: ".
+func nginxErrorLine(b []byte) bool {
+	if len(b) < 29 || !digitsAt(b, 0, 4) || b[4] != '/' || !digitsAt(b, 5, 2) || b[7] != '/' || !digitsAt(b, 8, 2) ||
+		b[10] != ' ' || !digitsAt(b, 11, 2) || b[13] != ':' || !digitsAt(b, 14, 2) || b[16] != ':' || !digitsAt(b, 17, 2) ||
+		b[19] != ' ' || b[20] != '[' {
+		return false
+	}
+	i := 21
+	j := i
+	for j < len(b) && j-i < 8 && b[j] != ']' {
+		j++
+	}
+	if j >= len(b) || b[j] != ']' || !logLevel(b[i:j]) || j+1 >= len(b) || b[j+1] != ' ' {
+		return false
+	}
+	k := j + 2
+	n := 0
+	for k < len(b) && b[k] >= '0' && b[k] <= '9' {
+		k++
+		n++
+	}
+	if n == 0 || k >= len(b) || b[k] != '#' {
+		return false
+	}
+	k++
+	n = 0
+	for k < len(b) && b[k] >= '0' && b[k] <= '9' {
+		k++
+		n++
+	}
+	return n > 0 && k < len(b) && b[k] == ':'
+}
+
+var weekdays = [...]string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
+
+// apacheErrorLine: "[Www Mmm DD HH:MM:SS(.uuuuuu) YYYY] [module:level] " or "… [level] ".
+func apacheErrorLine(b []byte) bool {
+	if len(b) < 30 || b[0] != '[' || b[4] != ' ' || b[8] != ' ' || b[11] != ' ' || b[14] != ':' || b[17] != ':' {
+		return false
+	}
+	day := false
+	for _, w := range weekdays {
+		day = day || string(b[1:4]) == w
+	}
+	if !day || !monthName(b[5:8]) || !digitsAt(b, 9, 2) && !(b[9] == ' ' && digitsAt(b, 10, 1)) ||
+		!digitsAt(b, 12, 2) || !digitsAt(b, 15, 2) || !digitsAt(b, 18, 2) {
+		return false
+	}
+	i := 20
+	if i < len(b) && b[i] == '.' {
+		i++
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	}
+	if !(i+7 <= len(b) && b[i] == ' ' && digitsAt(b, i+1, 4) && b[i+5] == ']' && b[i+6] == ' ') {
+		return false
+	}
+	i += 7
+	if i >= len(b) || b[i] != '[' {
+		return false
+	}
+	j := i + 1
+	for j < len(b) && j-i < 40 && b[j] != ']' {
+		j++
+	}
+	if j >= len(b) || b[j] != ']' {
+		return false
+	}
+	level := b[i+1 : j]
+	for k := len(level) - 1; k >= 0; k-- {
+		if level[k] == ':' {
+			level = level[k+1:]
+			break
+		}
+	}
+	return logLevel(level) || len(level) > 5 && string(level[:5]) == "trace" && digitsAt(level, 5, 1)
+}
+
+// monthName reports whether b is an English month abbreviation.
+func monthName(b []byte) bool {
+	switch string(b) {
+	case "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec":
+		return true
+	}
+	return false
+}
+
+// gunicornErrorLine: "[YYYY-MM-DD HH:MM:SS ±HHMM] [PID] [LEVEL] ".
+func gunicornErrorLine(b []byte) bool {
+	if len(b) < 31 || b[0] != '[' || !digitsAt(b, 1, 4) || b[5] != '-' || !digitsAt(b, 6, 2) || b[8] != '-' ||
+		!digitsAt(b, 9, 2) || b[11] != ' ' || !digitsAt(b, 12, 2) || b[14] != ':' || !digitsAt(b, 15, 2) ||
+		b[17] != ':' || !digitsAt(b, 18, 2) || b[20] != ' ' || (b[21] != '+' && b[21] != '-') || !digitsAt(b, 22, 4) ||
+		b[26] != ']' || b[27] != ' ' || b[28] != '[' {
+		return false
+	}
+	i := 29
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	if i == 29 || i+2 >= len(b) || b[i] != ']' || b[i+1] != ' ' || b[i+2] != '[' {
+		return false
+	}
+	j := i + 3
+	k := j
+	for k < len(b) && k-j < 9 && b[k] != ']' {
+		k++
+	}
+	return k < len(b) && b[k] == ']' && gunicornLevel(b[j:k])
+}
+
+// serverLog is the parser of an input that holds a server's own log only: its lines are
+// skipped, and any other line is rejected with the reason.
+type serverLog struct{ kind string }
+
+var errNotServerLog = errors.New("not an access record, nor a line of the server log the input's first lines are")
+
+func (p serverLog) Parse(line []byte, rec *Record) error {
+	if serverLogLine(line) != "" {
+		return ErrNotAccess
+	}
+	return errNotServerLog
+}
+
+// serverLogSample returns the kind of server log every line of the sample belongs to, or "".
+func serverLogSample(sample [][]byte) string {
+	kind := ""
+	for _, line := range sample {
+		k := serverLogLine(line)
+		if k == "" || kind != "" && k != kind {
+			return ""
+		}
+		kind = k
+	}
+	return kind
+}
+
+// serverLogNames are the kinds of serverLogLine with their article, for messages.
+var serverLogNames = map[string]string{
+	"nginx error log":        "an nginx error log",
+	"Apache httpd error log": "an Apache httpd error log",
+	"gunicorn error log":     "a gunicorn error log",
+}

@@ -1,0 +1,176 @@
+package parsers
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// serverLogLines returns the non-blank lines of a file of parsers/testdata.
+func serverLogLines(t *testing.T, name string) [][]byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]byte
+	for _, l := range bytes.Split(b, []byte("\n")) {
+		if len(bytes.TrimSpace(l)) > 0 {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// TestServerLogLines: every line the servers wrote to their own logs (real captures) is
+// recognised, and no access line of any format in testdata is.
+func TestServerLogLines(t *testing.T) {
+	for file, kind := range map[string]string{
+		"serverlogs/nginx-error.log":  "nginx error log",
+		"serverlogs/apache-error.log": "Apache httpd error log",
+	} {
+		for _, l := range serverLogLines(t, file) {
+			if got := serverLogLine(l); got != kind {
+				t.Errorf("%s: %q is %q, want %q", file, l, got, kind)
+			}
+		}
+	}
+	gunicorn := 0
+	for _, l := range serverLogLines(t, "frameworks/gunicorn.log") {
+		if bytes.Contains(l, []byte("] [INFO] ")) {
+			gunicorn++
+			if got := serverLogLine(l); got != "gunicorn error log" {
+				t.Errorf("gunicorn: %q is %q", l, got)
+			}
+		} else if got := serverLogLine(l); got != "" {
+			t.Errorf("gunicorn access line %q taken for the %s", l, got)
+		}
+	}
+	if gunicorn == 0 {
+		t.Fatal("no gunicorn error line in frameworks/gunicorn.log")
+	}
+	for _, l := range [][]byte{
+		[]byte(`[Wed Oct 11 14:32:52 2000] [error] [client 127.0.0.1] client denied by server configuration: /export/home/live/ap/htdocs/test`),
+		[]byte(`[Fri Dec 01 09:00:00.000001 2026] [authz_core:trace3] [pid 7] authz_core.c(817): AH01626: authorization result of Require all granted: granted`),
+		[]byte(`2026/11/24 10:00:00 [warn] 7#7: *1 an upstream response is buffered to a temporary file`),
+	} {
+		if serverLogLine(l) == "" {
+			t.Errorf("%q not recognised", l)
+		}
+	}
+	// Access lines of every format, and near misses.
+	files, _ := filepath.Glob("testdata/*/*.log")
+	files = append(files, "testdata/serverlogs/nginx-access.log")
+	for _, f := range files {
+		if strings.Contains(f, "serverlogs/") && !strings.HasSuffix(f, "access.log") || strings.Contains(f, "gunicorn") {
+			continue
+		}
+		for _, l := range serverLogLines(t, strings.TrimPrefix(f, "testdata/")) {
+			if got := serverLogLine(l); got != "" {
+				t.Errorf("%s: %q taken for the %s", f, l, got)
+			}
+		}
+	}
+	for _, l := range []string{
+		`2026/11/24 10:00:00 [fatal] 7#7: x`,      // no such nginx level
+		`2026/11/24 10:00:00 [error] 7: x`,        // no thread id
+		`2026-11-24 10:00:00 [error] 7#7: x`,      // dashes
+		`[Wed Oct 11 14:32:52 2000] error client`, // no brackets
+		`[Xyz Oct 11 14:32:52 2000] [error] x`,
+		`[2026-11-24 10:00:00 +0000] [7] [info] x`, // gunicorn writes levels upper case
+		`[2026-11-24 10:00:00 +0000] "GET / HTTP/1.1" 200`,
+		``, `[`, `2026/`,
+	} {
+		if got := serverLogLine([]byte(l)); got != "" {
+			t.Errorf("%q taken for the %s", l, got)
+		}
+	}
+}
+
+// TestServerLogsSkipped: /var/log/nginx read whole (an access log and the error log), a
+// container's output interleaving them, and error logs alone: the error lines are skipped, never
+// rejected, and an input holding nothing else is read as such a log with a note.
+func TestServerLogsSkipped(t *testing.T) {
+	dir := t.TempDir()
+	access := serverLogLines(t, "serverlogs/nginx-access.log")
+	errs := serverLogLines(t, "serverlogs/nginx-error.log")
+	write := func(name string, lines [][]byte) Input {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, append(bytes.Join(lines, []byte("\n")), '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return Input{Name: p, Path: p}
+	}
+	var mixed, docker [][]byte
+	for i, l := range errs {
+		mixed = append(mixed, l)
+		if i < len(access) {
+			mixed = append(mixed, access[i])
+		}
+	}
+	for i, l := range mixed {
+		stream := "stdout"
+		if serverLogLine(l) != "" {
+			stream = "stderr"
+		}
+		docker = append(docker, fmt.Appendf(nil, `{"log":%q,"stream":%q,"time":"2026-12-01T23:55:%02d.000000001Z"}`, string(l)+"\n", stream, i%60))
+	}
+	for _, c := range []struct {
+		in                     Input
+		format, note           string
+		parsed, skipped, lines int64
+	}{
+		{write("access.log", access), FormatNginx, "", 6, 0, 6},
+		{write("error.log", errs), FormatNginx, "it is an nginx error log, which holds no access records: its lines are skipped", 0, 27, 27},
+		{write("apache-error.log", serverLogLines(t, "serverlogs/apache-error.log")), FormatApache, "it is an Apache httpd error log, which holds no access records: its lines are skipped", 0, 8, 8},
+		{write("mixed.log", mixed), FormatNginx, "", 6, 27, 33},
+		{write("container.log", docker), FormatNginx, "", 6, 27, 33},
+	} {
+		o, err := (&Config{}).OpenInput(c.in)
+		if err != nil {
+			t.Errorf("%s: %v", filepath.Base(c.in.Path), err)
+			continue
+		}
+		var parsed int64
+		st := o.Scan(0, func(r *Record, _ *Batch) {
+			if r.Status == 0 || r.Method == "" {
+				t.Errorf("%s: a record without a status or method: %+v", filepath.Base(c.in.Path), r)
+			}
+			parsed++
+		}, nil)
+		if st.Format != c.format || st.Note != c.note || st.Parsed != c.parsed || parsed != c.parsed || st.Skipped != c.skipped ||
+			st.Read != c.lines || st.Rejected != 0 || st.Err != "" {
+			t.Errorf("%s: %+v, want format %s, %d parsed, %d skipped of %d lines, note %q", filepath.Base(c.in.Path), st, c.format, c.parsed, c.skipped, c.lines, c.note)
+		}
+	}
+	// An input of neither kind still fails detection, saying what to do.
+	if _, err := (&Config{}).OpenInput(write("other.log", [][]byte{[]byte("hello"), []byte("world")})); err == nil || !strings.Contains(err.Error(), "cannot tell the format") {
+		t.Errorf("other.log: %v", err)
+	}
+}
+
+func FuzzServerLogLine(f *testing.F) {
+	for _, name := range []string{"serverlogs/nginx-error.log", "serverlogs/apache-error.log", "frameworks/gunicorn.log", "serverlogs/nginx-access.log"} {
+		b, _ := os.ReadFile(filepath.Join("testdata", name))
+		for _, l := range bytes.Split(b, []byte("\n")) {
+			f.Add(l)
+		}
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		kind := serverLogLine(line)
+		if kind != "" && serverLogNames[kind] == "" {
+			t.Fatalf("kind %q has no name", kind)
+		}
+		if got := serverLogSample([][]byte{line}); got != kind {
+			t.Fatalf("sample of one line: %q, the line %q", got, kind)
+		}
+		// Skipped, never rejected, by the parser of such an input.
+		err := serverLog{kind}.Parse(line, &Record{})
+		if (kind != "") != (err == ErrNotAccess) {
+			t.Fatalf("kind %q, Parse %v", kind, err)
+		}
+	})
+}
