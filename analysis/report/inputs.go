@@ -66,7 +66,7 @@ func inputRows(ins []analysis.InputStats) []inputRow {
 		i, ok := at[in.Layer]
 		if !ok {
 			at[in.Layer] = len(rows)
-			rows = append(rows, inputRow{analysis.InputStats{Name: in.Name, Layer: in.Layer, Format: in.Format}, 0, ""})
+			rows = append(rows, inputRow{analysis.InputStats{Name: in.Name, Layer: in.Layer}, 0, ""})
 			i = len(rows) - 1
 		}
 		r := &rows[i]
@@ -76,12 +76,23 @@ func inputRows(ins []analysis.InputStats) []inputRow {
 		r.Rejected += in.Rejected
 		r.Blank += in.Blank
 		r.Skipped += in.Skipped
-		if r.Format != in.Format && !strings.Contains(", "+r.Format+",", ", "+in.Format+",") {
-			r.Format += ", " + in.Format
-		}
+		r.Format = addFormat(r.Format, in.Format)
 		r.Last = in.Name
 	}
 	return rows
+}
+
+// addFormat adds format to list, the formats of a folded row ("alb, nginx"), unless it is there
+// already or empty (an empty input's or one that could not be read: it has no format, and the
+// row would read ", alb" or "alb, ").
+func addFormat(list, format string) string {
+	switch {
+	case format == "" || strings.Contains(", "+list+",", ", "+format+","):
+		return list
+	case list == "":
+		return format
+	}
+	return list + ", " + format
 }
 
 // rejectionsShown returns the examples of rejected lines to show, at most rejectionsMax, and
