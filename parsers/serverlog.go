@@ -1,6 +1,9 @@
 package parsers
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // The servers' own logs beside their access logs: nginx's error log, Apache httpd's error log and
 // gunicorn's error log hold no access records. A directory such as /var/log/nginx holds both
@@ -13,6 +16,13 @@ import "errors"
 //	httpd 2.4      [Tue Dec 01 23:55:22.448414 2026] [mpm_event:notice] [pid 29180:tid 29180] AH00489: …
 //	httpd 2.2      [Wed Oct 11 14:32:52 2000] [error] [client 127.0.0.1] …
 //	gunicorn       [2026-11-24 10:00:00 +0000] [7] [INFO] Starting gunicorn 21.2.0
+//
+// and the controller's own lines in an ingress-nginx pod's output, beside nginx's access and
+// error lines: Kubernetes' klog header (Lmmdd hh:mm:ss.uuuuuu threadid file:line]) and the
+// start-up banner.
+//
+//	klog           I0306 22:56:26.243886       8 main.go:227] Creating API client for https://10.0.0.1:443
+//	banner         NGINX Ingress controller / "  Release:       v1.6.4" / a line of dashes
 
 // serverLogLine names the server log a line belongs to ("nginx error log", …), or "".
 func serverLogLine(b []byte) string {
@@ -23,8 +33,63 @@ func serverLogLine(b []byte) string {
 		return "Apache httpd error log"
 	case gunicornErrorLine(b):
 		return "gunicorn error log"
+	case klogLine(b) || ingressBanner(b):
+		return "Kubernetes controller log"
 	}
 	return ""
+}
+
+// klogLine: "Lmmdd hh:mm:ss.uuuuuu threadid file:line] " (L is I, W, E or F).
+func klogLine(b []byte) bool {
+	if len(b) < 30 || (b[0] != 'I' && b[0] != 'W' && b[0] != 'E' && b[0] != 'F') || !digitsAt(b, 1, 4) || b[5] != ' ' ||
+		!digitsAt(b, 6, 2) || b[8] != ':' || !digitsAt(b, 9, 2) || b[11] != ':' || !digitsAt(b, 12, 2) || b[14] != '.' ||
+		!digitsAt(b, 15, 6) || b[21] != ' ' {
+		return false
+	}
+	i := 21
+	for i < len(b) && b[i] == ' ' {
+		i++
+	}
+	n := 0
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+		n++
+	}
+	if n == 0 || i >= len(b) || b[i] != ' ' {
+		return false
+	}
+	// file:line] with a file name of no spaces
+	for j := i + 1; j < len(b) && j < i+200; j++ {
+		switch c := b[j]; {
+		case c == ']':
+			k := j - 1
+			for k > i && b[k] >= '0' && b[k] <= '9' {
+				k--
+			}
+			return k < j-1 && b[k] == ':' && k > i+1
+		case c == ' ':
+			return false
+		}
+	}
+	return false
+}
+
+// ingressBanner: the lines ingress-nginx writes first ("NGINX Ingress controller", its release,
+// build, repository and nginx version, between lines of dashes).
+func ingressBanner(b []byte) bool {
+	s := string(b)
+	switch {
+	case s == "NGINX Ingress controller":
+		return true
+	case len(s) >= 20 && strings.Trim(s, "-") == "":
+		return true
+	}
+	for _, k := range []string{"  Release:", "  Build:", "  Repository:", "  nginx version:"} {
+		if strings.HasPrefix(s, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // logLevel reports whether b is a severity nginx or httpd writes (lower case).
@@ -197,7 +262,8 @@ func serverLogSample(sample [][]byte) string {
 
 // serverLogNames are the kinds of serverLogLine with their article, for messages.
 var serverLogNames = map[string]string{
-	"nginx error log":        "an nginx error log",
-	"Apache httpd error log": "an Apache httpd error log",
-	"gunicorn error log":     "a gunicorn error log",
+	"nginx error log":           "an nginx error log",
+	"Apache httpd error log":    "an Apache httpd error log",
+	"gunicorn error log":        "a gunicorn error log",
+	"Kubernetes controller log": "a Kubernetes controller's log (klog)",
 }

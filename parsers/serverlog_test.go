@@ -174,3 +174,38 @@ func FuzzServerLogLine(f *testing.F) {
 		}
 	})
 }
+
+// TestIngressNginxControllerLines: an ingress-nginx pod's output interleaves the controller's
+// klog lines and start-up banner with nginx's access and error lines (lines as the controller
+// and nginx write them): the controller's lines are recognised, the access lines are not.
+func TestIngressNginxControllerLines(t *testing.T) {
+	for _, l := range []string{
+		"-------------------------------------------------------------------------------",
+		"NGINX Ingress controller",
+		"  Release:       v1.6.4",
+		"  Build:         69e8833858fb6bda12a44990f1d5eaa7b13f4b75",
+		"  Repository:    https://github.com/kubernetes/ingress-nginx",
+		"  nginx version: nginx/1.21.6",
+		"I0306 22:56:26.243886       8 main.go:227] Creating API client for https://10.0.0.1:443",
+		`I1104 19:11:40.426470       1 client.go:69] success, version 1 ensured. iterations: 5. took: 125ms`,
+		`W1124 10:00:00.000001      12 controller.go:1234] Service "default/app" does not have any active Endpoint.`,
+		`E1124 10:00:00.000001       7 queue.go:78] "requeuing" err="x"`,
+		"2018/11/04 19:11:40 [notice] 16#16: gracefully shutting down",
+	} {
+		if serverLogLine([]byte(l)) == "" {
+			t.Errorf("%q not recognised", l)
+		}
+	}
+	for _, l := range []string{
+		`10.244.0.1 - - [24/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 612 "-" "curl/8.0" 76 0.001 [default-app-80] [] 10.244.0.7:80 612 0.001 200 5f3c1b2a`,
+		"I0306 22:56:26.243886       8 main.go 227] no colon",
+		"X0306 22:56:26.243886       8 main.go:227] bad level",
+		"I0306 22:56:26       8 main.go:227] no microseconds",
+		"----",
+		"  Release notes",
+	} {
+		if got := serverLogLine([]byte(l)); got != "" {
+			t.Errorf("%q taken for the %s", l, got)
+		}
+	}
+}
