@@ -1,8 +1,11 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/logtriage/logtriage/analysis"
 )
@@ -47,5 +50,82 @@ func TestFoldedRowFormatsSkipEmpty(t *testing.T) {
 	// Mixed formats are still listed in the order met.
 	if got := addFormat(addFormat(addFormat(addFormat("", "alb"), ""), "nginx"), "alb"); got != "alb, nginx" {
 		t.Errorf("addFormat: %q, want %q", got, "alb, nginx")
+	}
+}
+
+// TestFoldedRowEscaped: the folded row of a layer whose file names hold Markdown and HTML
+// syntax (a pipe, a backtick, a tag, an ampersand) keeps its cells in the Markdown appendix
+// and shows the names as text in the HTML report, and the text report's columns stay aligned
+// with the ellipsis in the row.
+func TestFoldedRowEscaped(t *testing.T) {
+	var ins []analysis.InputStats
+	for i := range 25 {
+		ins = append(ins, analysis.InputStats{Name: fmt.Sprintf("logs/a|b`c/<i>x&y%02d.log", i), Layer: "alb", Format: "alb", Read: 1, Parsed: 1})
+	}
+	ins = append(ins, analysis.InputStats{Name: "edge.log", Layer: "edge", Format: "nginx", Read: 1234567, Parsed: 1234567})
+	a := &analysis.Analysis{Summary: analysis.Summary{Inputs: ins}}
+
+	var md bytes.Buffer
+	if err := Markdown(&md, a, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var row, head string
+	for _, l := range strings.Split(md.String(), "\n") {
+		if strings.HasPrefix(l, "| Input ") {
+			head = l
+		}
+		if strings.Contains(l, "25 files: ") {
+			row = l
+		}
+	}
+	cells := func(l string) int { // the pipes not escaped: GFM splits a row at them, code spans or not
+		n := 0
+		for i := 0; i < len(l); i++ {
+			switch l[i] {
+			case '\\':
+				i++
+			case '|':
+				n++
+			}
+		}
+		return n
+	}
+	if head == "" || row == "" || cells(row) != cells(head) {
+		t.Errorf("Markdown appendix: the folded row has %d cell borders, the head %d:\n%s\n%s", cells(row), cells(head), head, row)
+	}
+
+	var h bytes.Buffer
+	if err := HTML(&h, a, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(h.String(), "<i>x&y") || !strings.Contains(h.String(), "25 files: ") ||
+		!strings.Contains(h.String(), "&lt;i&gt;x&amp;y00.log") || !strings.Contains(h.String(), "&lt;i&gt;x&amp;y24.log") {
+		t.Errorf("HTML: the folded row's names are not escaped")
+	}
+
+	var tx bytes.Buffer
+	if err := Text(&tx, a); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range strings.Split(tx.String(), "\n") {
+		if strings.HasPrefix(l, "INPUT") || strings.Contains(l, "25 files: ") || strings.HasPrefix(l, "edge.log") {
+			lines = append(lines, l)
+		}
+	}
+	// LAYER starts in the same column on every row: the ellipsis counts as one column.
+	col := func(l, cell string) (int, int) {
+		i := strings.Index(l, cell)
+		s := utf8.RuneCountInString(l[:i])
+		return s, s + utf8.RuneCountInString(cell)
+	}
+	if len(lines) != 3 {
+		t.Fatalf("text report: rows %q", lines)
+	}
+	hs, _ := col(lines[0], "LAYER")
+	fs, _ := col(lines[1], " alb ")
+	es, _ := col(lines[2], " edge ")
+	if fs+1 != hs || es+1 != hs {
+		t.Errorf("text report: LAYER at column %d, the folded row's layer at %d, edge's at %d:\n%s", hs, fs+1, es+1, strings.Join(lines, "\n"))
 	}
 }
