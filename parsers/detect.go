@@ -509,9 +509,12 @@ func Sample(br *bufio.Reader, n int) [][]byte {
 const samplePeek = 16 << 10
 
 // sampleOf returns up to n non-blank lines of buf; the last line of buf counts without its
-// newline only when all is set (buf holds everything there is to look at).
+// newline only when all is set (buf holds everything there is to look at). The lines of a
+// server's own log (serverlog.go: an ingress-nginx pod starts with its controller's banner and
+// klog lines) are passed over while other lines follow, so that the access lines decide the
+// format; an input of nothing else gets its first n.
 func sampleOf(buf []byte, n int, all bool) [][]byte {
-	var out [][]byte
+	var out, server [][]byte
 	for len(buf) > 0 && len(out) < n {
 		var line []byte
 		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
@@ -522,9 +525,30 @@ func sampleOf(buf []byte, n int, all bool) [][]byte {
 			break
 		}
 		line = bytes.TrimRight(line, "\r")
-		if !isBlank(line) {
+		switch {
+		case isBlank(line):
+		case serverLogLine(sampleInner(line)) != "":
+			if len(server) < n {
+				server = append(server, line)
+			}
+		default:
 			out = append(out, line)
 		}
 	}
+	if len(out) == 0 && all {
+		return server
+	}
 	return out
+}
+
+// sampleInner is what a line holds inside a container runtime's wrapper (CRI, Docker's json-file
+// log), or the line itself.
+func sampleInner(line []byte) []byte {
+	if inner, _, _, err := unwrapCRI(line); err == nil {
+		return inner
+	}
+	if inner, _, ok := dockerLog(line); ok {
+		return bytes.TrimRight(jsonUnescape(nil, inner), "\r\n")
+	}
+	return line
 }

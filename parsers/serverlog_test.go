@@ -209,3 +209,45 @@ func TestIngressNginxControllerLines(t *testing.T) {
 		}
 	}
 }
+
+// TestIngressNginxPodLog: kubectl logs of an ingress-nginx controller, plain and in Docker's
+// json-file wrapper: more than a sample's worth of banner and klog lines first, then nginx's
+// error and access lines (ingress-nginx's upstreaminfo lines of fidelity_test.go). Detection
+// passes over the controller's lines to the access lines, which are all parsed; the rest is
+// skipped, none rejected.
+func TestIngressNginxPodLog(t *testing.T) {
+	controller := []string{
+		"-------------------------------------------------------------------------------",
+		"NGINX Ingress controller",
+		"  Release:       v1.6.4",
+		"  Build:         69e8833858fb6bda12a44990f1d5eaa7b13f4b75",
+		"  Repository:    https://github.com/kubernetes/ingress-nginx",
+		"  nginx version: nginx/1.21.6",
+		"-------------------------------------------------------------------------------",
+	}
+	for i := 0; i < 30; i++ {
+		controller = append(controller, fmt.Sprintf("I0306 22:56:%02d.243886       8 main.go:%d] Creating API client for https://10.0.0.1:443", i, 200+i))
+	}
+	controller = append(controller, "2018/11/04 19:11:40 [notice] 16#16: using the \"epoll\" event method")
+	lines := append(append([]string(nil), controller...), beatsIngressLines...)
+	var docker []string
+	for i, l := range lines {
+		docker = append(docker, fmt.Sprintf(`{"log":%q,"stream":"stdout","time":"2026-11-24T10:00:%02d.000000001Z"}`, l+"\n", i%60))
+	}
+	dir := t.TempDir()
+	for name, ls := range map[string][]string{"controller.log": lines, "controller-docker.log": docker} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(strings.Join(ls, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		o, err := (&Config{}).OpenInput(Input{Name: name, Path: p})
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		st := o.Scan(0, func(*Record, *Batch) {}, nil)
+		if st.Format != FormatNginx || st.Parsed != int64(len(beatsIngressLines)) || st.Skipped != int64(len(controller)) || st.Rejected != 0 {
+			t.Errorf("%s: read as %s: %+v", name, o.Resolved.Variant, st)
+		}
+	}
+}
