@@ -239,6 +239,12 @@ var dimNames = map[string]string{dimAddr: "upstream address", dimService: "servi
 func backendDrift(rs *routeStats, dim, mine string) *Drift {
 	var bad, good []Backend
 	var failing []span // the 405 spans of the backends in bad
+	// The instants of the backends in bad whose 405s all share one time. A backend whose
+	// successes all share that same time answered at once with it (a burst within one second
+	// of a log of whole seconds), though neither span is strictly inside the other. Files that
+	// follow each other share at most the instant where one ends and the next begins, which
+	// is not strictly inside either span and does not count.
+	instants := map[int64]bool{}
 	mineBad := false
 	for k, b := range rs.backends {
 		if !strings.HasPrefix(k, dim) || b.m405.n == 0 || b.m405.n < b.ok.n {
@@ -248,6 +254,9 @@ func backendDrift(rs *routeStats, dim, mine string) *Drift {
 		mineBad = mineBad || name == mine
 		bad = append(bad, Backend{name, b.ok.n, b.m405.n})
 		failing = append(failing, b.m405)
+		if b.m405.first == b.m405.last {
+			instants[b.m405.first] = true
+		}
 	}
 	if !mineBad {
 		return nil
@@ -257,7 +266,7 @@ func backendDrift(rs *routeStats, dim, mine string) *Drift {
 		if !strings.HasPrefix(k, dim) || b.ok.n == 0 || b.m405.n*10 >= b.ok.n {
 			continue
 		}
-		if during.overlaps(b.ok) {
+		if during.overlaps(b.ok) || b.ok.first == b.ok.last && instants[b.ok.first] {
 			good = append(good, Backend{k[len(dim):], b.ok.n, b.m405.n})
 		}
 	}
