@@ -527,7 +527,7 @@ func sampleOf(buf []byte, n int, all bool) [][]byte {
 		line = bytes.TrimRight(line, "\r")
 		switch {
 		case isBlank(line):
-		case serverLogLine(sampleInner(line)) != "":
+		case asideInSample(line):
 			if len(server) < n {
 				server = append(server, line)
 			}
@@ -539,6 +539,14 @@ func sampleOf(buf []byte, n int, all bool) [][]byte {
 		return server
 	}
 	return out
+}
+
+// asideInSample reports whether a line of a server's own log is passed over by the sample: not
+// gunicorn's, whose lines tell that the Common Log Format lines beside them are the
+// application's (framework_detect.go).
+func asideInSample(line []byte) bool {
+	k := serverLogLine(sampleInner(line))
+	return k != "" && k != "gunicorn error log"
 }
 
 // sampleInner is what a line holds inside a container runtime's wrapper (CRI, Docker's json-file
