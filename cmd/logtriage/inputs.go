@@ -330,7 +330,7 @@ func foldInputs(rows []parsers.Stats) []inputRow {
 		if !ok {
 			i = len(out)
 			at[s.Layer] = i
-			out = append(out, inputRow{parsers.Stats{Input: s.Input, Layer: s.Layer, Format: s.Format}, 0, ""})
+			out = append(out, inputRow{parsers.Stats{Input: s.Input, Layer: s.Layer}, 0, ""})
 		}
 		r := &out[i]
 		r.files++
@@ -340,7 +340,13 @@ func foldInputs(rows []parsers.Stats) []inputRow {
 		r.Rejected += s.Rejected
 		r.Skipped += s.Skipped
 		r.Filtered += s.Filtered
-		if r.Format != s.Format && !strings.Contains(", "+r.Format+",", ", "+s.Format+",") {
+		// An empty input or one that could not be read has no format: ", nginx" or "nginx, "
+		// would list it.
+		switch {
+		case s.Format == "" || strings.Contains(", "+r.Format+",", ", "+s.Format+","):
+		case r.Format == "":
+			r.Format = s.Format
+		default:
 			r.Format += ", " + s.Format
 		}
 	}

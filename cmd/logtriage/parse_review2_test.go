@@ -182,3 +182,26 @@ func summaryHasRow(summary string, cells []string) bool {
 	}
 	return false
 }
+
+// TestParseSummaryFoldedFormats: the folded row of a directory of 25 files, the first a
+// damaged gzip and another empty, lists the format its files have, not ", nginx" nor
+// "nginx, ". It fails when a file without a format is listed.
+func TestParseSummaryFoldedFormats(t *testing.T) {
+	dir := t.TempDir()
+	for f := range 25 {
+		data := nginxLines(f, 2)
+		switch f {
+		case 0:
+			data = "\x1f\x8b\x09\x09"
+		case 7:
+			data = ""
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("a%02d.log", f)), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := lt(t, nil, "parse", "edge="+dir+"/")
+	if !summaryHasRow(r.stderr, []string{"25", "files:", "edge", "nginx", "46", "46"}) || strings.Contains(r.stderr, ", nginx") || strings.Contains(r.stderr, "nginx,") {
+		t.Errorf("exit %d; want one row of 25 files, format nginx, 46 lines:\n%s", r.code, r.stderr)
+	}
+}
