@@ -257,10 +257,18 @@ func inputSummary(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 		}
 		t.Write(w)
 		shown := 0 // examples of rejected lines, over every input
-		for _, s := range rows {
+		for i, s := range rows {
 			if shown >= maxExamples {
-				if rejected > 0 {
-					term.Fprintf(w, "… rejected lines in other inputs too: -o json lists them\n")
+				// Only when the inputs not shown have rejected lines; parse has no -o json.
+				var more, in int64
+				for _, r := range rows[i:] {
+					if r.Rejected > 0 {
+						more += r.Rejected
+						in++
+					}
+				}
+				if more > 0 {
+					term.Fprintf(w, "… and %s rejected lines in %s other inputs (logtriage analyze -o json lists examples of every input's)\n", num.Thousands(more), num.Thousands(in))
 				}
 				break
 			}
