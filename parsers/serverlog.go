@@ -238,7 +238,7 @@ func gunicornErrorLine(b []byte) bool {
 // skipped, and any other line is rejected with the reason.
 type serverLog struct{ kind string }
 
-var errNotServerLog = errors.New("not an access record, nor a line of the server log the input's first lines are")
+var errNotServerLog = errors.New("not a line of the server log this input starts as (detection saw nothing else in its first 256 KiB): if access records follow, give their format with --format")
 
 func (p serverLog) Parse(line []byte, rec *Record) error {
 	if serverLogLine(line) != "" {
