@@ -268,7 +268,13 @@ func inputSummary(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 					}
 				}
 				if more > 0 {
-					term.Fprintf(w, "… and %s rejected lines in %s other inputs (logtriage analyze -o json lists examples of every input's)\n", num.Thousands(more), num.Thousands(in))
+					inputs := "other inputs"
+					if in == 1 {
+						inputs = "another input"
+					} else {
+						inputs = num.Thousands(in) + " " + inputs
+					}
+					term.Fprintf(w, "… and %s rejected lines in %s (logtriage analyze -o json lists examples of every input's)\n", num.Thousands(more), inputs)
 				}
 				break
 			}
