@@ -83,7 +83,9 @@ func (c *parseCmd) Run(s *streams) error {
 				}
 			}
 			stats[i] = scan(c.MaxLine, func(rec *parsers.Record, b *parsers.Batch) {
-				if filter.Match(rec) {
+				// Once a write has failed (a closed pipe), the inputs being read are read to their
+				// end for their counts, but their records are no longer turned into JSON.
+				if !failed.Load() && filter.Match(rec) {
 					if cap(b.Out) == 0 {
 						b.Out = takeOut(&spareMu, &spare)
 					}
