@@ -52,40 +52,60 @@ func (r *inputRow) last() string {
 // inputRows returns the rows of the inputs table, in the order of the inputs (a folded layer
 // where its first file is).
 func inputRows(ins []analysis.InputStats) []inputRow {
-	perLayer := map[string]int{}
-	for _, in := range ins {
-		perLayer[in.Layer]++
-	}
 	var rows []inputRow
-	at := map[string]int{} // a folded layer's row
-	for _, in := range ins {
-		if len(ins) <= inputRowsMax || perLayer[in.Layer] <= inputsFolded {
-			rows = append(rows, inputRow{in, 1, ""})
+	for _, g := range FoldInputs(len(ins), func(i int) string { return ins[i].Layer }) {
+		if len(g) == 1 {
+			rows = append(rows, inputRow{ins[g[0]], 1, ""})
 			continue
 		}
-		i, ok := at[in.Layer]
-		if !ok {
-			at[in.Layer] = len(rows)
-			rows = append(rows, inputRow{analysis.InputStats{Name: in.Name, Layer: in.Layer}, 0, ""})
-			i = len(rows) - 1
+		first := ins[g[0]]
+		r := inputRow{analysis.InputStats{Name: first.Name, Layer: first.Layer}, len(g), ins[g[len(g)-1]].Name}
+		for _, i := range g {
+			in := &ins[i]
+			r.Read += in.Read
+			r.Parsed += in.Parsed
+			r.Rejected += in.Rejected
+			r.Blank += in.Blank
+			r.Skipped += in.Skipped
+			r.Format = AddFormat(r.Format, in.Format)
 		}
-		r := &rows[i]
-		r.Files++
-		r.Read += in.Read
-		r.Parsed += in.Parsed
-		r.Rejected += in.Rejected
-		r.Blank += in.Blank
-		r.Skipped += in.Skipped
-		r.Format = addFormat(r.Format, in.Format)
-		r.Last = in.Name
+		rows = append(rows, r)
 	}
 	return rows
 }
 
-// addFormat adds format to list, the formats of a folded row ("alb, nginx"), unless it is there
+// FoldInputs groups the rows of an inputs table (n inputs; layer names input i's layer): up to
+// inputRowsMax inputs, each is a group of its own; beyond, the inputs of a layer of more than
+// inputsFolded are one group, where its first input is. The command line's input summary folds
+// the same way.
+func FoldInputs(n int, layer func(i int) string) [][]int {
+	perLayer := map[string]int{}
+	for i := range n {
+		perLayer[layer(i)]++
+	}
+	var groups [][]int
+	at := map[string]int{} // a folded layer's group
+	for i := range n {
+		l := layer(i)
+		if n <= inputRowsMax || perLayer[l] <= inputsFolded {
+			groups = append(groups, []int{i})
+			continue
+		}
+		g, ok := at[l]
+		if !ok {
+			g = len(groups)
+			at[l] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], i)
+	}
+	return groups
+}
+
+// AddFormat adds format to list, the formats of a folded row ("alb, nginx"), unless it is there
 // already or empty (an empty input's or one that could not be read: it has no format, and the
 // row would read ", alb" or "alb, ").
-func addFormat(list, format string) string {
+func AddFormat(list, format string) string {
 	switch {
 	case format == "" || strings.Contains(", "+list+",", ", "+format+","):
 		return list

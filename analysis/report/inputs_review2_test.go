@@ -48,8 +48,8 @@ func TestFoldedRowFormatsSkipEmpty(t *testing.T) {
 		t.Errorf("no file with a format: %+v", rows)
 	}
 	// Mixed formats are still listed in the order met.
-	if got := addFormat(addFormat(addFormat(addFormat("", "alb"), ""), "nginx"), "alb"); got != "alb, nginx" {
-		t.Errorf("addFormat: %q, want %q", got, "alb, nginx")
+	if got := AddFormat(AddFormat(AddFormat(AddFormat("", "alb"), ""), "nginx"), "alb"); got != "alb, nginx" {
+		t.Errorf("AddFormat: %q, want %q", got, "alb, nginx")
 	}
 }
 

@@ -310,14 +310,9 @@ func inputSummary(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 	return code
 }
 
-// A directory of ALB objects is hundreds of inputs of one layer. Up to foldOver inputs each
-// has a row of the summary; beyond, a layer of more than foldLayer files has one row, and the
-// examples of rejected lines stop after the input that reaches maxExamples.
-const (
-	foldOver    = 20
-	foldLayer   = 5
-	maxExamples = 20
-)
+// maxExamples: the examples of rejected lines stop after the input that reaches it (a directory
+// of ALB objects is hundreds of inputs).
+const maxExamples = 20
 
 // inputRow is a row of the summary: one input, or the files of a layer (files > 1; Input is
 // the first one's name, last the last one's) with their counts summed.
@@ -327,42 +322,27 @@ type inputRow struct {
 	last  string
 }
 
-// foldInputs returns the summary's rows for rows sorted by name.
+// foldInputs returns the summary's rows for rows sorted by name, a layer of many files folded
+// into one as in the reports' inputs tables (report.FoldInputs).
 func foldInputs(rows []parsers.Stats) []inputRow {
-	perLayer := map[string]int{}
-	for _, s := range rows {
-		perLayer[s.Layer]++
-	}
 	var out []inputRow
-	at := map[string]int{}
-	for _, s := range rows {
-		if len(rows) <= foldOver || perLayer[s.Layer] <= foldLayer {
-			out = append(out, inputRow{s, 1, ""})
+	for _, g := range report.FoldInputs(len(rows), func(i int) string { return rows[i].Layer }) {
+		if len(g) == 1 {
+			out = append(out, inputRow{rows[g[0]], 1, ""})
 			continue
 		}
-		i, ok := at[s.Layer]
-		if !ok {
-			i = len(out)
-			at[s.Layer] = i
-			out = append(out, inputRow{parsers.Stats{Input: s.Input, Layer: s.Layer}, 0, ""})
+		first := rows[g[0]]
+		r := inputRow{parsers.Stats{Input: first.Input, Layer: first.Layer}, len(g), rows[g[len(g)-1]].Input}
+		for _, i := range g {
+			s := &rows[i]
+			r.Read += s.Read
+			r.Parsed += s.Parsed
+			r.Rejected += s.Rejected
+			r.Skipped += s.Skipped
+			r.Filtered += s.Filtered
+			r.Format = report.AddFormat(r.Format, s.Format)
 		}
-		r := &out[i]
-		r.files++
-		r.last = s.Input
-		r.Read += s.Read
-		r.Parsed += s.Parsed
-		r.Rejected += s.Rejected
-		r.Skipped += s.Skipped
-		r.Filtered += s.Filtered
-		// An empty input or one that could not be read has no format: ", nginx" or "nginx, "
-		// would list it.
-		switch {
-		case s.Format == "" || strings.Contains(", "+r.Format+",", ", "+s.Format+","):
-		case r.Format == "":
-			r.Format = s.Format
-		default:
-			r.Format += ", " + s.Format
-		}
+		out = append(out, r)
 	}
 	return out
 }
