@@ -69,26 +69,35 @@ func testMergeFilesInTurn(t *testing.T) {
 			streams = append(streams, s)
 			add("edge.log", "edge", b, n, false)
 		}
-		var got []string
-		fn := func(r *Record) {
-			if want := fmt.Sprintf("/%s/%d", r.File, r.Line-1); r.Path != want {
-				t.Fatalf("seed %d: record %s:%d has path %q, want %q", seed, r.File, r.Line, r.Path, want)
-			}
-			got = append(got, fmt.Sprintf("%s:%d", r.File, r.Line))
+		mergeAndCheck(t, seed, inputs, streams, lines, 0)
+	}
+}
+
+// mergeAndCheck merges inputs (MergeBatches, lines of up to maxLine bytes) whose lines
+// tieLines wrote, and checks that every record comes once with its own text (its path names its
+// file and line), in the order of the reference merge of streams, and that each input's Stats
+// count its lines (lines, by input name), all parsed.
+func mergeAndCheck(t *testing.T, seed int64, inputs []Input, streams []*refStream, lines map[string]int64, maxLine int) {
+	t.Helper()
+	var got []string
+	fn := func(r *Record) {
+		if want := fmt.Sprintf("/%s/%d", r.File, r.Line-1); r.Path != want {
+			t.Fatalf("seed %d: record %s:%d has path %q, want %q", seed, r.File, r.Line, r.Path, want)
 		}
-		c := &Config{Format: FormatApp}
-		stats := c.MergeBatches(inputs, 0, func(*Record, *Batch) bool { return true }, fn, nil)
-		if want := refMerge(streams); !reflect.DeepEqual(got, want) {
-			i := 0
-			for i < len(got) && i < len(want) && got[i] == want[i] {
-				i++
-			}
-			t.Fatalf("seed %d (%d inputs): %d records, want %d; first difference at %d", seed, len(inputs), len(got), len(want), i)
+		got = append(got, fmt.Sprintf("%s:%d", r.File, r.Line))
+	}
+	c := &Config{Format: FormatApp}
+	stats := c.MergeBatches(inputs, maxLine, func(*Record, *Batch) bool { return true }, fn, nil)
+	if want := refMerge(streams); !reflect.DeepEqual(got, want) {
+		i := 0
+		for i < len(got) && i < len(want) && got[i] == want[i] {
+			i++
 		}
-		for i, st := range stats {
-			if n := lines[inputs[i].Name]; st.Err != "" || st.Input != inputs[i].Name || st.Read != n || st.Parsed != n {
-				t.Errorf("seed %d: stats of %s: %+v, want %d lines parsed", seed, inputs[i].Name, st, n)
-			}
+		t.Fatalf("seed %d (%d inputs): %d records, want %d; first difference at %d", seed, len(inputs), len(got), len(want), i)
+	}
+	for i, st := range stats {
+		if n := lines[inputs[i].Name]; st.Err != "" || st.Input != inputs[i].Name || st.Read != n || st.Parsed != n {
+			t.Errorf("seed %d: stats of %s: %+v, want %d lines parsed", seed, inputs[i].Name, st, n)
 		}
 	}
 }

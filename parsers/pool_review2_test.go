@@ -8,7 +8,6 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -146,27 +145,7 @@ func testMergePooledBuffers(t *testing.T) {
 		inputs = append(inputs, Input{Name: "edge.log", Layer: "edge", Path: "-", Stdin: bytes.NewReader(b)})
 		streams = append(streams, s)
 		lines["edge.log"] = 12000
-		var got []string
-		fn := func(r *Record) {
-			if want := fmt.Sprintf("/%s/%d", r.File, r.Line-1); r.Path != want {
-				t.Fatalf("seed %d: record %s:%d has path %q, want %q", seed, r.File, r.Line, r.Path, want)
-			}
-			got = append(got, fmt.Sprintf("%s:%d", r.File, r.Line))
-		}
-		c := &Config{Format: FormatApp}
-		stats := c.MergeBatches(inputs, 1<<20, func(*Record, *Batch) bool { return true }, fn, nil)
-		if want := refMerge(streams); !reflect.DeepEqual(got, want) {
-			i := 0
-			for i < len(got) && i < len(want) && got[i] == want[i] {
-				i++
-			}
-			t.Fatalf("seed %d (%d inputs): %d records, want %d; first difference at %d", seed, len(inputs), len(got), len(want), i)
-		}
-		for i, st := range stats {
-			if n := lines[inputs[i].Name]; st.Err != "" || st.Input != inputs[i].Name || st.Read != n || st.Parsed != n {
-				t.Errorf("seed %d: stats of %s: %+v, want %d lines parsed", seed, inputs[i].Name, st, n)
-			}
-		}
+		mergeAndCheck(t, seed, inputs, streams, lines, 1<<20)
 	}
 	if pool.n == 0 {
 		t.Fatal("no buffer was given back to the pool")
