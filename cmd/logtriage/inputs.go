@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/logtriage/logtriage/analysis/report"
 	"github.com/logtriage/logtriage/internal/num"
@@ -347,11 +348,18 @@ func foldInputs(rows []parsers.Stats) []inputRow {
 	return out
 }
 
+// clip keeps the last n-1 characters of s after an ellipsis when s is longer than n characters,
+// cutting between characters, never inside one.
 func clip(s string, n int) string {
-	if len(s) <= n {
+	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	return "…" + s[len(s)-n+1:]
+	i := len(s)
+	for k := 0; k < n-1; k++ {
+		_, size := utf8.DecodeLastRuneInString(s[:i])
+		i -= size
+	}
+	return "…" + s[i:]
 }
 
 // allRejected reports whether an input was read and every line of it rejected: a run that

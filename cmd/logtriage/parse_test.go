@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // parsed is the subset of a `parse` line the tests look at.
@@ -397,5 +398,25 @@ func TestParseVarLogNginx(t *testing.T) {
 		!strings.Contains(r.stderr, "note: "+filepath.Join(dir, "error.log")+": it is an nginx error log, which holds no access records: its lines are skipped") ||
 		strings.Contains(r.stderr, "rejected") || strings.Contains(r.stderr, "error:") {
 		t.Errorf("exit %d, %d records\n%s", r.code, strings.Count(r.stdout, "\n"), r.stderr)
+	}
+}
+
+// TestClipKeepsWholeCharacters: an input name clipped for the summary keeps its last characters
+// whole, and one that fits is kept as it is.
+func TestClipKeepsWholeCharacters(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"/logs/edge.log", 40, "/logs/edge.log"},
+		{"/logs/ü/日本/édge.log", 20, "/logs/ü/日本/édge.log"},
+		{"/var/log/ingress/日本語のログ/édge.log", 12, "…ログ/édge.log"},
+		{"abcdef", 4, "…def"},
+	} {
+		got := clip(c.in, c.n)
+		if got != c.want || !utf8.ValidString(got) || utf8.RuneCountInString(got) > c.n {
+			t.Errorf("clip(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		}
 	}
 }
