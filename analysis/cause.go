@@ -232,10 +232,11 @@ func (e *Engine) driftOf(hops []*hop, v *verdict) *Drift {
 var dimNames = map[string]string{dimAddr: "upstream address", dimService: "service", dimHost: "host", dimEnv: "environment", dimInstance: "instance"}
 
 // backendDrift finds, among one dimension's backends, those that mostly answer 405 (including
-// mine) and those that mostly succeed while one of them answers 405: a success strictly inside
-// the span of a failing backend's 405s, from its first to its last. Backends that follow each
-// other in time are not drift: the files of one layer that follow each other (an ALB's
+// mine) and those that mostly succeed while they do: between the first and the last 405 of the
+// failing backends. Instances, the files of a layer, are held to more: a success strictly inside
+// the span of one failing file's 405s, since files that follow each other in time (an ALB's
 // five-minute objects, a rotated access.log) are one instance's log, not several instances.
+// Upstream addresses, services, hosts and environments are alive side by side.
 func backendDrift(rs *routeStats, dim, mine string) *Drift {
 	var bad, good []Backend
 	var failing []span // the 405 spans of the backends in bad
@@ -245,6 +246,7 @@ func backendDrift(rs *routeStats, dim, mine string) *Drift {
 	// follow each other share at most the instant where one ends and the next begins, which
 	// is not strictly inside either span and does not count.
 	instants := map[int64]bool{}
+	var w0, w1 int64 // the span of every failing backend's 405s, for the other dimensions
 	mineBad := false
 	for k, b := range rs.backends {
 		if !strings.HasPrefix(k, dim) || b.m405.n == 0 || b.m405.n < b.ok.n {
@@ -254,6 +256,10 @@ func backendDrift(rs *routeStats, dim, mine string) *Drift {
 		mineBad = mineBad || name == mine
 		bad = append(bad, Backend{name, b.ok.n, b.m405.n})
 		failing = append(failing, b.m405)
+		if w0 == 0 || b.m405.first < w0 {
+			w0 = b.m405.first
+		}
+		w1 = max(w1, b.m405.last)
 		if b.m405.first == b.m405.last {
 			instants[b.m405.first] = true
 		}
@@ -266,7 +272,8 @@ func backendDrift(rs *routeStats, dim, mine string) *Drift {
 		if !strings.HasPrefix(k, dim) || b.ok.n == 0 || b.m405.n*10 >= b.ok.n {
 			continue
 		}
-		if during.overlaps(b.ok) || b.ok.first == b.ok.last && instants[b.ok.first] {
+		if dim != dimInstance && b.ok.last >= w0 && b.ok.first <= w1 ||
+			during.overlaps(b.ok) || b.ok.first == b.ok.last && instants[b.ok.first] {
 			good = append(good, Backend{k[len(dim):], b.ok.n, b.m405.n})
 		}
 	}

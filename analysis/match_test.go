@@ -198,6 +198,36 @@ func TestFilesInTurnAreNotInstances(t *testing.T) {
 	}
 }
 
+// TestDriftSparseFailures: two upstreams that each answered 405 once, at 0 s and 30 s, while a
+// third succeeded from 10 to 20 s: upstream addresses are alive side by side, so that is drift.
+// The same pattern in three files (one layer's log in turn) is not.
+func TestDriftSparseFailures(t *testing.T) {
+	build := func(byFile bool) []*parsers.Record {
+		var recs []*parsers.Record
+		add := func(sec float64, backend string, st int) {
+			o := addr(backend)
+			if byFile {
+				o = func(r *parsers.Record) { r.File = backend }
+			}
+			recs = append(recs, rec("ingress", parsers.FormatNginx, sec, "PATCH", fmt.Sprintf("/api/users/%d", len(recs)), st, up(st), o))
+		}
+		add(0, "10.0.1.7:8080", 405)
+		for s := 10; s <= 20; s++ {
+			add(float64(s), "10.0.1.9:8080", 200)
+		}
+		add(30, "10.0.1.8:8080", 405)
+		return recs
+	}
+	_, a := run(t, Options{}, build(false)...)
+	if f := onlyFinding(t, a); f.Cause != CauseBackendDrift || f.Drift.Dimension != "upstream address" || f.Drift.OK[0].Name != "10.0.1.9:8080" {
+		t.Errorf("upstreams: finding %s %+v", f.Cause, f.Drift)
+	}
+	_, a = run(t, Options{}, build(true)...)
+	if f := onlyFinding(t, a); f.Cause == CauseBackendDrift {
+		t.Errorf("files in turn: finding %s %+v", f.Cause, f.Drift)
+	}
+}
+
 func TestSameLayerDifferentRequestsShareAnID(t *testing.T) {
 	// Issue 10 item 7: one layer logs two requests with one id within a second.
 	_, a := run(t, Options{},
