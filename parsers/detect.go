@@ -86,7 +86,35 @@ func (c *Config) resolveWrapped(path string, sample [][]byte) (*Resolved, error)
 		res.Variant += " inside " + kind.String() + " lines"
 		return res, nil
 	}
-	return c.resolve(path, sample)
+	res, err := c.resolve(path, sample)
+	if syslogSample(sample) && (err != nil || res.Format != FormatApp && res.Format != FormatHAProxy) {
+		// Access lines sent to syslog (nginx's access_log syslog:, httpd piped to logger) come
+		// back behind a prefix that application and HAProxy parsers read themselves and the
+		// others do not: a lenient format matched across it reads the host as a client. Detect
+		// what follows the prefix, and keep that when it reads every line.
+		inner := unwrapSample(wrapSyslog, sample)
+		if alt, err2 := c.resolve(path, inner); err2 == nil && parsesAll(alt, inner) {
+			p := alt.NewParser
+			alt.NewParser = func() Parser { return &unwrapper{kind: wrapSyslog, inner: p(), max: DefaultMaxLine} }
+			alt.Variant += " inside syslog lines"
+			return alt, nil
+		}
+	}
+	return res, err
+}
+
+// parsesAll reports whether the resolved parser reads every line of the sample that is not a
+// server's own (serverlog.go).
+func parsesAll(res *Resolved, sample [][]byte) bool {
+	p := res.NewParser()
+	var rec Record
+	for _, line := range sample {
+		rec.Reset()
+		if err := p.Parse(line, &rec); err != nil && err != ErrNotAccess && serverLogLine(line) == "" {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *Config) resolve(path string, sample [][]byte) (*Resolved, error) {

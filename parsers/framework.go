@@ -1162,9 +1162,10 @@ func stripSyslog(line []byte) ([]byte, time.Time, bool) {
 	default:
 		return nil, t, false
 	}
-	// host, then "tag[pid]:" or "tag:"
+	// host (empty in the first lines nginx sends before it knows its name), then "tag[pid]:" or
+	// "tag:"
 	sp := bytes.IndexByte(rest, ' ')
-	if sp <= 0 {
+	if sp < 0 {
 		return nil, t, false
 	}
 	rest = rest[sp+1:]

@@ -251,3 +251,37 @@ func TestIngressNginxPodLog(t *testing.T) {
 		}
 	}
 }
+
+// TestSyslogAccessLines: nginx's access and error logs sent to syslog (a real nginx 1.22.1's
+// datagrams, in rsyslog's traditional file format, the first ones without a host name), and the
+// same lines behind journald's ISO prefix: the access lines are read past the prefix (not as
+// httpd's vhost_combined, which took the host name for the client), the error lines skipped.
+func TestSyslogAccessLines(t *testing.T) {
+	lines := serverLogLines(t, "serverlogs/nginx-syslog.log")
+	var iso [][]byte
+	for _, l := range lines {
+		_, rest, _ := bytes.Cut(l, []byte(" nginx: "))
+		iso = append(iso, append([]byte("2026-12-02T00:48:02.123456+00:00 vm nginx: "), rest...))
+	}
+	dir := t.TempDir()
+	for name, ls := range map[string][][]byte{"syslog.log": lines, "journal.log": iso} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, append(bytes.Join(ls, []byte("\n")), '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		o, err := (&Config{}).OpenInput(Input{Name: name, Path: p})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var got []string
+		st := o.Scan(0, func(r *Record, _ *Batch) {
+			got = append(got, fmt.Sprintf("%s %s %d %s %s", r.Method, r.Path, r.Status, r.ClientIP, r.Time.Format("15:04:05")))
+		}, nil)
+		want := []string{"GET / 200 127.0.0.1 00:48:02", "GET /missing.txt 404 127.0.0.1 00:48:02",
+			"POST /index.html 405 127.0.0.1 00:48:02", "DELETE / 405 127.0.0.1 00:48:02"}
+		if o.Resolved.Format != FormatNginx || !strings.HasSuffix(o.Resolved.Variant, "inside syslog lines") ||
+			strings.Join(got, "|") != strings.Join(want, "|") || st.Skipped != 12 || st.Rejected != 0 {
+			t.Errorf("%s: read as %s (%s): %v, %+v", name, o.Resolved.Format, o.Resolved.Variant, got, st)
+		}
+	}
+}

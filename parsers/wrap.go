@@ -16,6 +16,7 @@ const (
 	wrapNone wrapKind = iota
 	wrapDocker
 	wrapCRI
+	wrapSyslog // a syslog or journald prefix (stripSyslog), chosen by resolveWrapped
 )
 
 func (k wrapKind) String() string {
@@ -24,6 +25,8 @@ func (k wrapKind) String() string {
 		return "docker json-file"
 	case wrapCRI:
 		return "CRI"
+	case wrapSyslog:
+		return "syslog"
 	}
 	return ""
 }
@@ -47,6 +50,7 @@ var (
 	errPartialTooLong = errors.New("CRI partial lines (P) add up to more than 4 MiB")
 	errNotCRI         = errors.New("not a CRI line (<time> <stream> <F|P> <log>)")
 	errNotDocker      = errors.New(`not a Docker json-file line ({"log":…})`)
+	errNotSyslog      = errors.New("no syslog prefix (time host tag: …) like the input's first lines")
 )
 
 // unwrapCRI returns the log text of a CRI line, its time, and whether it is a partial line (P)
@@ -108,6 +112,21 @@ func (u *unwrapper) Parse(line []byte, rec *Record) error {
 			u.partial = u.partial[:0]
 		}
 		return u.parse(inner, ts, rec)
+	case wrapSyslog:
+		inner, t, ok := stripSyslog(line)
+		if !ok {
+			return errNotSyslog
+		}
+		if err := u.inner.Parse(inner, rec); err != nil {
+			if err != ErrBlank && err != ErrContinued && serverLogLine(inner) != "" {
+				return ErrNotAccess
+			}
+			return err
+		}
+		if rec.Time.IsZero() && !t.IsZero() {
+			rec.Time = t // journald's or rsyslog's ISO time, for a line that has none
+		}
+		return nil
 	case wrapDocker:
 		inner, ts, ok := dockerLog(line)
 		if !ok {
@@ -158,6 +177,10 @@ func unwrapSample(kind wrapKind, sample [][]byte) [][]byte {
 			default:
 				out = append(out, inner)
 			}
+		case wrapSyslog:
+			if inner, _, ok := stripSyslog(line); ok {
+				out = append(out, inner)
+			}
 		case wrapDocker:
 			if inner, _, ok := dockerLog(line); ok {
 				if b := bytes.TrimRight(jsonUnescape(nil, inner), "\r\n"); !isBlank(b) {
@@ -205,4 +228,20 @@ func jsonStringEnd(b []byte) int {
 		}
 	}
 	return -1
+}
+
+// syslogSample reports whether every line of the sample has a syslog or journald prefix
+// (stripSyslog) whose program is not HAProxy, whose parser reads its own prefixes.
+func syslogSample(sample [][]byte) bool {
+	for _, line := range sample {
+		inner, _, ok := stripSyslog(line)
+		if !ok || len(inner) == len(line) {
+			return false
+		}
+		tag := line[:len(line)-len(inner)]
+		if bytes.Contains(tag, []byte(" haproxy[")) || bytes.Contains(tag, []byte(" haproxy:")) {
+			return false
+		}
+	}
+	return len(sample) > 0
 }
