@@ -11,6 +11,8 @@ func FuzzResolveAndUnwrap(f *testing.F) {
 		`2019-02-12T18:37:43Z stdout P [2019-02-12T18:37:43.000Z] "GET /partial`,
 		`2026-11-24T10:00:01.5Z stdout F method=POST path=/api/orders status=405`,
 		"\x7fELF\x02\x01\x01\x00",
+		`Dec  2 00:48:02 vm nginx: 127.0.0.1 - - [02/Dec/2026:00:48:02 +0000] "POST /index.html HTTP/1.1" 405 157 "-" "curl/7.88.1"`,
+		`2026-12-02T00:48:02.123456+00:00 vm nginx: 2026/12/02 00:48:02 [notice] 29566#29566: start worker processes`,
 	} {
 		f.Add(s, s)
 	}
