@@ -73,62 +73,45 @@ func (ids *IDs) Empty() bool {
 }
 
 // Record is one hop's view of one request, whatever the format or source.
+//
+// The fields come in the order the analysis engine reads them: it takes every record on one
+// goroutine, most parsed on another core, and each 64-byte line of the record it touches is a
+// cache miss there. The first lines hold what it reads of every record; those after Aux, what it
+// reads of few.
 type Record struct {
-	Layer  string // the hop's layer name (edge, ingress, app, …)
-	Format string // FormatNginx, FormatEnvoy, FormatALB or FormatApp
-	File   string // input name; with Line it makes the record's source
-	Line   int64  // 1-based line number in File
-
-	Time  time.Time // end of the request (log write time); zero when unknown
-	Start time.Time // start of the request where the format has it; zero otherwise
-
-	Method string
-	Host   string
-	URI    string // raw request target as the client sent it (path and query)
-	Path   string // URI without the query; for a hop that rewrites, what the client sent
-	// RoutedPath is the path this hop routed on when the format shows it differs from Path
-	// (nginx $uri vs $request_uri, Envoy :path vs x-envoy-original-path, ALB transformed_uri).
-	RoutedPath string
-	Proto      string
-	// Scheme is "https" or "http" when the hop's log says how the client connected to it (Caddy
-	// logs a tls object for a TLS connection and none otherwise); empty when it does not.
-	Scheme string
-
-	Status int // status sent to the client by this hop; 0 when unknown
+	Time   time.Time // end of the request (log write time); zero when unknown
+	Status int       // status sent to the client by this hop; 0 when unknown
 	// Upstream lists the statuses of every attempt to reach the next hop, in order; -1 stands
 	// for an attempt without a status ("-"). Nil when the format does not log it.
-	Upstream     []int
-	UpstreamAddr string // address(es) of the next hop, as logged ("10.0.1.7:8080, 10.0.1.8:8080")
-	Service      string // upstream group, cluster, target group or service name, where logged
-	Local        Local
-
-	Allow     string // Allow response header, where logged
-	Origin    string // Origin request header, where logged
-	ACRMethod string // Access-Control-Request-Method request header, where logged
-
-	// ClientIP is the original client: the peer, or behind trusted proxies the first untrusted
-	// address of X-Forwarded-For counted from the right (parsers/client.go).
-	ClientIP     string
-	Peer         string // the address that connected to this hop, without port, where logged
-	ForwardedFor string // X-Forwarded-For as this hop received it, where logged
-	UserAgent    string
-	Duration     time.Duration // -1 when unknown
-	// BytesSent is the response body size this hop sent ($body_bytes_sent, ALB sent_bytes, an
-	// app's response size); -1 when unknown. Joins without ids compare it across hops.
-	BytesSent int64
-	Detail    string // format-specific evidence: Envoy flags and details, ALB actions and error_reason, …
-
-	// Framework names the web framework or application server whose default log line this is
-	// (gunicorn, django, gin, …; parsers/framework.go), for Format app; empty otherwise. It is
-	// always a constant, never a view of the line.
-	Framework string
+	Upstream []int
+	Local    Local
 	// ErrorLine marks an application's error line about a request's method (Django's "Method
 	// Not Allowed (POST): /x", Spring's HttpRequestMethodNotSupportedException, …): evidence
 	// about a request, not a request of its own. Status is the 405 the application answered,
 	// Allow the supported methods when the line names them, Detail "error line: <message>".
 	ErrorLine bool
+	Line      int64  // 1-based line number in File
+	File      string // input name; with Line it makes the record's source
+	Layer     string // the hop's layer name (edge, ingress, app, …)
+	Format    string // FormatNginx, FormatEnvoy, FormatALB or FormatApp
 
-	IDs IDs
+	Method       string
+	Path         string // URI without the query; for a hop that rewrites, what the client sent
+	Host         string
+	Service      string // upstream group, cluster, target group or service name, where logged
+	UpstreamAddr string // address(es) of the next hop, as logged ("10.0.1.7:8080, 10.0.1.8:8080")
+	Allow        string // Allow response header, where logged
+	Origin       string // Origin request header, where logged
+	Detail       string // format-specific evidence: Envoy flags and details, ALB actions and error_reason, …
+	UserAgent    string
+	// ClientIP is the original client: the peer, or behind trusted proxies the first untrusted
+	// address of X-Forwarded-For counted from the right (parsers/client.go).
+	ClientIP string
+	// BytesSent is the response body size this hop sent ($body_bytes_sent, ALB sent_bytes, an
+	// app's response size); -1 when unknown. Joins without ids compare it across hops.
+	BytesSent int64
+	Start     time.Time     // start of the request where the format has it; zero otherwise
+	Duration  time.Duration // -1 when unknown
 
 	// Aux holds what a consumer derives from the record on the goroutine that parsed it
 	// (Config.Merge runs its keep function there), so that the one goroutine that consumes
@@ -137,6 +120,27 @@ type Record struct {
 	Aux Aux
 
 	upstreamBuf [8]int // backing store for Upstream, so that short lists do not allocate
+
+	URI string // raw request target as the client sent it (path and query)
+	// RoutedPath is the path this hop routed on when the format shows it differs from Path
+	// (nginx $uri vs $request_uri, Envoy :path vs x-envoy-original-path, ALB transformed_uri).
+	RoutedPath string
+	Proto      string
+	// Scheme is "https" or "http" when the hop's log says how the client connected to it (Caddy
+	// logs a tls object for a TLS connection and none otherwise); empty when it does not.
+	Scheme string
+
+	ACRMethod string // Access-Control-Request-Method request header, where logged
+
+	Peer         string // the address that connected to this hop, without port, where logged
+	ForwardedFor string // X-Forwarded-For as this hop received it, where logged
+
+	// Framework names the web framework or application server whose default log line this is
+	// (gunicorn, django, gin, …; parsers/framework.go), for Format app; empty otherwise. It is
+	// always a constant, never a view of the line.
+	Framework string
+
+	IDs IDs
 }
 
 // Aux is a consumer's scratch data about a record: a flag saying it was computed and a few
