@@ -35,21 +35,21 @@ func TestReadInline(t *testing.T) {
 		procs int
 		want  []bool
 	}{
-		// One core's share of 2: 0.3 of the inputs' cost (261 of 872). app alone is 120 from
-		// it, app and ingress 24; adding edge would overshoot.
-		{"bench, 2 cores", bench, 2, []bool{false, true, true, false}},
+		// One core's share of 2: 0.2 of the inputs' cost (174 of 872). app alone is 54 from it,
+		// app and ingress 111.
+		{"bench, 2 cores", bench, 2, []bool{false, false, true, false}},
 		{"bench, 1 core", bench, 1, []bool{true, true, true, true}},
-		// Share (1.4/3-0.4) = 0.067 of 872 is 58: nothing comes closer than reading none.
+		// Share (1.6/3-0.6) is below 0: none.
 		{"bench, 3 cores", bench, 3, []bool{false, false, false, false}},
 		{"bench, 4 cores", bench, 4, []bool{false, false, false, false}},
 		// A layer's files count together: three rotated app files of 120 MB are 360, more than
-		// the share (334 of 1112); ingress and edge (400) come closest.
+		// the share (222 of 1112); ingress (165) comes closest.
 		{"layer of several files", append(bench[:3:3],
 			pending{layer: "app", cost: 120 * mb}, pending{layer: "app", cost: 120 * mb}, bench[3]),
-			2, []bool{true, true, false, false, false, false}},
+			2, []bool{false, true, false, false, false, false}},
 		// A pipe's cost is unknown: its layer is never read inline (but with one core); the
-		// share is planned on the files (0.3 of 400: ingress's 165 comes closer than nothing).
-		{"pipe", []pending{{layer: "edge", cost: 235 * mb}, {layer: "app", cost: -1}, {layer: "ingress", cost: 165 * mb}},
+		// share is planned on the files (0.2 of 635: ingress's 165 comes closer than nothing).
+		{"pipe", []pending{{layer: "edge", cost: 470 * mb}, {layer: "app", cost: -1}, {layer: "ingress", cost: 165 * mb}},
 			2, []bool{false, false, true}},
 		{"pipe, 1 core", []pending{{layer: "edge", cost: 235 * mb}, {layer: "app", cost: -1}}, 1, []bool{true, true}},
 		// One layer alone (a directory of ALB objects): the engine's goroutine reads none.
