@@ -81,7 +81,7 @@ for mult in $MULTS; do
 	"$WORK/loggen" multihop -requests "$REQS" -error-rate 0.01 -healthy "$mult" -out "$d" >/dev/null
 	recs=$(cat "$d"/edge.log "$d"/ingress.log "$d"/app.json | wc -l)
 	recs=$((recs + $(gzip -dc "$d"/alb.log.gz | wc -l)))
-	cat "$d"/* >/dev/null
+	find "$d" -maxdepth 1 -type f -exec cat {} + >/dev/null # warm the page cache
 	prof=()
 	if [ -n "${PROFILE:-}" ] && [ "$mult" = 1 ]; then
 		mkdir -p "$PROFILE"
@@ -93,6 +93,7 @@ for mult in $MULTS; do
 	rate "analyze" "$recs" records
 	if [ "$mult" = 1 ] && [ -n "$SPLIT" ]; then
 		# The same ALB log as the objects an ALB writes: many small gzip files, one after another.
+		rm -rf "$d/albdir" # a BENCH_DIR of an earlier run has one
 		mkdir -p "$d/albdir"
 		gzip -dc "$d/alb.log.gz" >"$d/alb.plain" # split -n needs to know the size
 		split -n "l/$SPLIT" -d -a 4 "$d/alb.plain" "$d/albdir/alb-"
