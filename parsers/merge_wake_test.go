@@ -1,6 +1,8 @@
 package parsers
 
 import (
+	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -41,5 +43,43 @@ func TestStreamPutWakesAtHalf(t *testing.T) {
 	// sleeps; woken for every batch, it would sleep about n-depth times.
 	if max := (n-depth)/(depth/2) + 2; s.sleeps > max {
 		t.Errorf("reader slept %d times for %d batches, want at most %d", s.sleeps, n, max)
+	}
+}
+
+// Readers and a merge at random paces, with every queue depth mergeDepth gives: every batch
+// arrives, in order, and neither side is left waiting on the other (a lost wake-up hangs the
+// test).
+func TestStreamPutRandomPaces(t *testing.T) {
+	for depth := 1; depth <= 8; depth++ {
+		for range 100 {
+			s := &stream{batches: make(chan *Batch, depth), wake: make(chan struct{}, 1)}
+			batches := make([]Batch, 1+rand.IntN(60))
+			for i := range batches {
+				batches[i].Records = []*Record{{}}
+				batches[i].keys = []time.Time{time.Unix(int64(i), 0)}
+			}
+			go func() {
+				defer close(s.batches)
+				for i := range batches {
+					if rand.IntN(4) == 0 {
+						runtime.Gosched()
+					}
+					s.put(&batches[i])
+				}
+			}()
+			got := 0
+			for s.advance() {
+				if s.b != &batches[got] {
+					t.Fatalf("depth %d: batch %d out of order", depth, got)
+				}
+				got++
+				if rand.IntN(3) == 0 {
+					time.Sleep(time.Duration(rand.IntN(20)) * time.Microsecond)
+				}
+			}
+			if got != len(batches) {
+				t.Fatalf("depth %d: %d of %d batches", depth, got, len(batches))
+			}
+		}
 	}
 }

@@ -456,6 +456,7 @@ type stream struct {
 	// sleeping is set by the stream's goroutine when it waits on wake for room in a full
 	// batches; the merge wakes it once the queue is down to half (put).
 	sleeping atomic.Bool
+	queued   atomic.Int32 // batches put and not yet taken by advance (put, advance)
 	wake     chan struct{}
 	sleeps   int // times put waited on wake (tests)
 	b        *Batch
@@ -496,7 +497,13 @@ func (s *stream) advance() bool {
 			if b, ok = receive(s.batches); !ok {
 				return false
 			}
-			if s.sleeping.Load() && len(s.batches) <= cap(s.batches)/2 && s.sleeping.CompareAndSwap(true, false) {
+			// The count is an atomic, not len(s.batches): put stores sleeping and then reads the
+			// count, and this side takes one off and then reads sleeping. With atomics on both
+			// sides one of them sees the other's write; a failed non-blocking send reads the
+			// channel's count with a plain load, which arm64 may order before put's store, and a
+			// reader then slept while this receive, the last before the queue ran dry, saw no
+			// sleeper (found in review, commit 02d5b40).
+			if n := s.queued.Add(-1); n <= int32(cap(s.batches)/2) && s.sleeping.Load() && s.sleeping.CompareAndSwap(true, false) {
 				select {
 				case s.wake <- struct{}{}:
 				default:
@@ -537,6 +544,7 @@ func (s *stream) put(b *Batch) {
 	for range spinWait {
 		select {
 		case s.batches <- b:
+			s.queued.Add(1)
 			return
 		default:
 			runtime.Gosched()
@@ -544,11 +552,14 @@ func (s *stream) put(b *Batch) {
 	}
 	for {
 		s.sleeping.Store(true)
-		select {
-		case s.batches <- b:
+		// This goroutine is the only sender and the merge takes a batch off the count only after
+		// receiving it, so the count is never below what the queue holds: below cap, the send
+		// does not block.
+		if int(s.queued.Load()) < cap(s.batches) {
 			s.sleeping.Store(false)
+			s.batches <- b
+			s.queued.Add(1)
 			return
-		default:
 		}
 		s.sleeps++
 		<-s.wake

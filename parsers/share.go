@@ -65,7 +65,7 @@ func (o *Opened) cost() int64 {
 // run the merge. It plans by layer, the files of a layer usually following each other in time
 // while the layers run side by side: the merging goroutine takes whole layers, smallest first,
 // while its share comes closer to one core's: (1+c)/procs - c of the inputs' cost, c being
-// consumerCost. With one core it reads everything (no goroutine is worth waking); from four,
+// consumerCost. With one core it reads everything (no goroutine is worth waking); from three,
 // none. A layer with an input of unknown cost (a pipe) keeps its goroutines.
 func readInline(queue []pending, procs int) []bool {
 	inline := make([]bool, len(queue))
