@@ -11,18 +11,7 @@ import (
 // batch the merge takes, it would sleep and be woken once a batch.
 func TestStreamPutWakesAtHalf(t *testing.T) {
 	const depth, n = 8, 200
-	s := &stream{batches: make(chan *Batch, depth), wake: make(chan struct{}, 1)}
-	batches := make([]Batch, n)
-	for i := range batches {
-		batches[i].Records = []*Record{{}}
-		batches[i].keys = []time.Time{time.Unix(int64(i), 0)}
-	}
-	go func() {
-		defer close(s.batches)
-		for i := range batches {
-			s.put(&batches[i])
-		}
-	}()
+	s, batches := putStream(depth, n, func() {})
 	if !s.advance() {
 		t.Fatal("no batch")
 	}
@@ -52,21 +41,11 @@ func TestStreamPutWakesAtHalf(t *testing.T) {
 func TestStreamPutRandomPaces(t *testing.T) {
 	for depth := 1; depth <= 8; depth++ {
 		for range 100 {
-			s := &stream{batches: make(chan *Batch, depth), wake: make(chan struct{}, 1)}
-			batches := make([]Batch, 1+rand.IntN(60))
-			for i := range batches {
-				batches[i].Records = []*Record{{}}
-				batches[i].keys = []time.Time{time.Unix(int64(i), 0)}
-			}
-			go func() {
-				defer close(s.batches)
-				for i := range batches {
-					if rand.IntN(4) == 0 {
-						runtime.Gosched()
-					}
-					s.put(&batches[i])
+			s, batches := putStream(depth, 1+rand.IntN(60), func() {
+				if rand.IntN(4) == 0 {
+					runtime.Gosched()
 				}
-			}()
+			})
 			got := 0
 			for s.advance() {
 				if s.b != &batches[got] {
@@ -82,4 +61,23 @@ func TestStreamPutRandomPaces(t *testing.T) {
 			}
 		}
 	}
+}
+
+// putStream returns a stream read by its own goroutine with a queue of depth, and the n batches
+// of one record each that the goroutine puts on it in turn, calling pace before each.
+func putStream(depth, n int, pace func()) (*stream, []Batch) {
+	s := &stream{batches: make(chan *Batch, depth), wake: make(chan struct{}, 1)}
+	batches := make([]Batch, n)
+	for i := range batches {
+		batches[i].Records = []*Record{{}}
+		batches[i].keys = []time.Time{time.Unix(int64(i), 0)}
+	}
+	go func() {
+		defer close(s.batches)
+		for i := range batches {
+			pace()
+			s.put(&batches[i])
+		}
+	}()
+	return s, batches
 }
