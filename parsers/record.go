@@ -76,8 +76,8 @@ func (ids *IDs) Empty() bool {
 //
 // The fields come in the order the analysis engine reads them: it takes every record on one
 // goroutine, most parsed on another core, and each 64-byte line of the record it touches is a
-// cache miss there. The first lines hold what it reads of every record; those after Aux, what it
-// reads of few.
+// cache miss there. The first lines hold what it reads of every record; those from URI on, what it
+// reads of few. The merge prefetches the lines before URI (recordHot, run.go).
 type Record struct {
 	Time   time.Time // end of the request (log write time); zero when unknown
 	Status int       // status sent to the client by this hop; 0 when unknown

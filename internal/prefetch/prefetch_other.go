@@ -1,0 +1,8 @@
+//go:build !amd64 && !arm64
+
+package prefetch
+
+import "unsafe"
+
+// Bytes does nothing on this architecture.
+func Bytes(p unsafe.Pointer, n uintptr) {}
