@@ -9,3 +9,9 @@ import "unsafe"
 //
 //go:noescape
 func Bytes(p unsafe.Pointer, n uintptr)
+
+// BytesForWrite is Bytes for memory about to be written: each line is loaded ready to be
+// written, so that the first store to it need not wait for the other cores to give it up.
+//
+//go:noescape
+func BytesForWrite(p unsafe.Pointer, n uintptr)

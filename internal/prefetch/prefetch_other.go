@@ -6,3 +6,6 @@ import "unsafe"
 
 // Bytes does nothing on this architecture.
 func Bytes(p unsafe.Pointer, n uintptr) {}
+
+// BytesForWrite does nothing on this architecture.
+func BytesForWrite(p unsafe.Pointer, n uintptr) {}
