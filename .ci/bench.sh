@@ -9,7 +9,7 @@
 #     without, when script is installed;
 #  3. `logtriage analyze` on generated four-hop logs (ALB, nginx, Envoy, app) with ~1% of
 #     requests answering 405, then the same with 10x the healthy traffic and the same 405s:
-#     records/s and peak RSS;
+#     records/s and peak RSS (the x1 run RUNS times, 3 by default: the median and the fastest);
 #  4. peak RSS of `analyze` on 1M and 5M lines that each answer 405 with their own request id,
 #     and on 1M lines on distinct routes with -o json (MANY="1000000 5000000" sets the sizes).
 # Section 3 also reads the x1 ALB log split into SPLIT gzip objects (analyze and parse).
@@ -28,9 +28,12 @@ trap '[ -z "${BENCH_DIR:-}" ] && rm -rf "$WORK"' EXIT
 go build -o "$WORK/loggen" ./cmd/loggen
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo ?)"
 
-# run LABEL CMD... : wall time, CPU time and peak RSS of one command (output discarded).
+# run LABEL CMD... : wall time, CPU time and peak RSS of one command (output discarded). The
+# disk writes of what ran before (loggen's logs, a run's output) are flushed first, so that the
+# kernel's writeback does not share the cores with the command timed.
 run() {
 	local label=$1; shift
+	sync
 	if [ -x /usr/bin/time ]; then
 		/usr/bin/time -f "%e %U %S %M" -o "$WORK/t" "$@" >"$WORK/out" 2>"$WORK/err" || { cat "$WORK/err" >&2; return 1; }
 		read -r wall user sys rss <"$WORK/t"
@@ -41,6 +44,26 @@ run() {
 	cpu=$(echo "$user + $sys" | bc)
 	printf '%-44s %7.2f s wall %7.2f s cpu %6d MiB peak  %s\n' "$label" "$wall" "$cpu" "$((rss / 1024))" "$(wc -l <"$WORK/out") lines out"
 	echo "$wall $cpu" >"$WORK/last"
+}
+
+# runmed N LABEL CMD... : run N times; prints the run of median wall time, and the fastest.
+# This machine's speed drifts by up to 2x within the hour, so a single run of the headline rows
+# says little; the median of a few says more.
+runmed() {
+	local n=$1; shift
+	local label=$1; shift
+	local rows=()
+	for _ in $(seq "$n"); do
+		rows+=("$(run "$label" "$@")")
+		rows[-1]="$(cat "$WORK/last") ${rows[-1]}"
+	done
+	local med
+	med=$(printf '%s\n' "${rows[@]}" | sort -n -k1,1 | sed -n "$(((n + 1) / 2))p")
+	local fastest
+	fastest=$(printf '%s\n' "${rows[@]}" | sort -n -k1,1 | head -1 | cut -d' ' -f1)
+	echo "$med" | cut -d' ' -f3-
+	echo "  (median of $n runs; fastest ${fastest} s wall)"
+	echo "$med" | cut -d' ' -f1-2 >"$WORK/last"
 }
 
 # rate LABEL COUNT UNIT: COUNT per second of the last run's wall and CPU time.
@@ -91,7 +114,9 @@ for mult in $MULTS; do
 		mkdir -p "$PROFILE"
 		prof=(env LOGTRIAGE_CPUPROFILE="$PROFILE/analyze.cpu.pprof" LOGTRIAGE_MEMPROFILE="$PROFILE/analyze.alloc.pprof")
 	fi
-	run "logtriage analyze ($recs records)" "${prof[@]}" "$BIN" analyze -q --nginx-conf "$d/nginx.conf" --envoy-config "$d/envoy.yaml" \
+	runs=1
+	[ "$mult" = 1 ] && runs=${RUNS:-3}
+	runmed "$runs" "logtriage analyze ($recs records)" "${prof[@]}" "$BIN" analyze -q --nginx-conf "$d/nginx.conf" --envoy-config "$d/envoy.yaml" \
 		alb="$d/alb.log.gz" edge="$d/edge.log" ingress="$d/ingress.log" app="$d/app.json"
 	size=$(cat "$d"/edge.log "$d"/ingress.log "$d"/app.json "$d"/alb.log.gz | wc -c)
 	rate "analyze" "$recs" records
