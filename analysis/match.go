@@ -42,8 +42,6 @@ type JoinCounts struct {
 	Unjoined int `json:"unjoined"`
 }
 
-func (c *JoinCounts) add(k JoinKind) { c.addN(k, 1) }
-
 func (c *JoinCounts) addN(k JoinKind, n int64) {
 	switch k {
 	case JoinID:

@@ -114,7 +114,7 @@ func FuzzRouteSame(f *testing.F) {
 		if got := routeHash("DELETE", path); got != hashBytes(0x726f757465, want) {
 			t.Fatalf("%q: routeHash differs from the hash of %q", path, want)
 		}
-		if got := appendRoute(make([]byte, 7, 7), path); string(got[7:]) != string(want[7:]) {
+		if got := appendRoute(make([]byte, 7), path); string(got[7:]) != string(want[7:]) {
 			t.Fatalf("%q: %q in a full buffer, was %q", path, got[7:], want[7:])
 		}
 	})

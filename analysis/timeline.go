@@ -404,8 +404,6 @@ func clientNetwork(ip string) string {
 // tally counts values; top and total read it.
 type tally map[string]int
 
-func (t tally) add(v string) { t.addN(v, 1) }
-
 func (t tally) addN(v string, n int64) {
 	if v == "" {
 		v = "-"

@@ -36,7 +36,6 @@ type caddyState struct {
 	keys         int
 	access       bool
 	upstreamHint bool // a response header only an upstream writes
-	serverCaddy  bool
 	errTrace     string
 	ts           float64
 	dur          float64
@@ -245,17 +244,6 @@ func caddyFirst(v gjson.Result) string {
 		}
 	}
 	return ""
-}
-
-// caddyMany reports whether a header list has more than one value.
-func caddyMany(v gjson.Result) bool {
-	r := v.Raw
-	if len(r) == 0 || r[0] != '[' {
-		return false
-	}
-	first := caddyFirst(v)
-	rest := strings.TrimLeft(r[min(len(r), 3+len(first)):], " ")
-	return strings.HasPrefix(rest, ",")
 }
 
 func (p *CaddyParser) visitHeader(name string, v jsonValue) {
@@ -727,7 +715,7 @@ func caddyFirstValue(v jsonValue) string {
 	return caddyFirst(v.result())
 }
 
-// caddyManyValue is caddyMany(v.result()).
+// caddyManyValue reports whether a header list has more than one value.
 func caddyManyValue(v jsonValue) bool {
 	r := v.raw
 	if v.typ != gjson.JSON || r[0] != '[' {

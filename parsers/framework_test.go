@@ -21,11 +21,7 @@ func fwFile(t testing.TB, name string) [][]byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out [][]byte
-	for _, l := range bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n")) {
-		out = append(out, l)
-	}
-	return out
+	return bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n"))
 }
 
 // fwParse runs the parser the detection chooses for a file over all of its lines, as a scan

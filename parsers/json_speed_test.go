@@ -39,7 +39,6 @@ type legacyCaddyState struct {
 	keys         int
 	access       bool
 	upstreamHint bool // a response header only an upstream writes
-	serverCaddy  bool
 	errTrace     string
 	ts           float64
 	dur          float64
@@ -55,7 +54,7 @@ func newLegacyCaddy() *legacyCaddy {
 	return p
 }
 
-var legacyErrCaddy = errors.New("a Caddy log line, not an access record (no request object)")
+var errLegacyCaddy = errors.New("a Caddy log line, not an access record (no request object)")
 
 // Parse implements Parser.
 func (p *legacyCaddy) Parse(line []byte, rec *Record) error {
@@ -78,7 +77,7 @@ func (p *legacyCaddy) Parse(line []byte, rec *Record) error {
 		if st.keys > 0 {
 			return ErrNotAccess // Caddy's other log lines ("server running")
 		}
-		return legacyErrCaddy
+		return errLegacyCaddy
 	}
 	if st.ts > 0 {
 		sec, frac := math.Modf(st.ts)
@@ -271,13 +270,11 @@ func (p *legacyCaddy) visitRespHeader(k, v gjson.Result) bool {
 
 // legacyTraefik parses Traefik's JSON access log lines. One parser serves one goroutine.
 type legacyTraefik struct {
-	a      arena
-	det    []byte
-	rec    *Record
-	st     legacyTraefikState
-	walk   func(k, v gjson.Result) bool
-	hwalk  func(k, v gjson.Result) bool
-	prefix string
+	a    arena
+	det  []byte
+	rec  *Record
+	st   legacyTraefikState
+	walk func(k, v gjson.Result) bool
 }
 
 type legacyTraefikState struct {
@@ -300,7 +297,7 @@ func newLegacyTraefik() *legacyTraefik {
 	return p
 }
 
-var legacyErrTraefik = errors.New("JSON line has none of Traefik's access log keys (RequestMethod, DownstreamStatus, …)")
+var errLegacyTraefik = errors.New("JSON line has none of Traefik's access log keys (RequestMethod, DownstreamStatus, …)")
 
 // Parse implements Parser.
 func (p *legacyTraefik) Parse(line []byte, rec *Record) error {
@@ -319,7 +316,7 @@ func (p *legacyTraefik) Parse(line []byte, rec *Record) error {
 	rec.Format = FormatTraefik
 	gjson.Parse(bstr(b)).ForEach(p.walk)
 	if p.st.keys == 0 {
-		return legacyErrTraefik
+		return errLegacyTraefik
 	}
 	st := &p.st
 	if st.start != "" {
