@@ -62,7 +62,7 @@ runmed() {
 	local fastest
 	fastest=$(printf '%s\n' "${rows[@]}" | sort -n -k1,1 | head -1 | cut -d' ' -f1)
 	echo "$med" | cut -d' ' -f3-
-	echo "  (median of $n runs; fastest ${fastest} s wall)"
+	[ "$n" -gt 1 ] && echo "  (median of $n runs; fastest ${fastest} s wall)"
 	echo "$med" | cut -d' ' -f1-2 >"$WORK/last"
 }
 
