@@ -60,11 +60,41 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
+// trustSet is a list of trusted proxy ranges made ready for testing addresses: its valid IPv4
+// ranges as a masked base and a mask each, every address of the list tested on 32 bits.
+type trustSet struct {
+	v4  []net4
+	all []netip.Prefix
+}
+
+type net4 struct{ base, mask uint32 }
+
+func newTrustSet(trusted []netip.Prefix) *trustSet {
+	t := &trustSet{all: trusted}
+	for _, p := range trusted {
+		a := p.Addr()
+		if !p.IsValid() || !a.Is4() {
+			continue // netip.Prefix.Contains finds no IPv4 address in it
+		}
+		b := a.As4()
+		mask := ^uint32(0)
+		if bits := p.Bits(); bits < 32 {
+			mask = ^(^uint32(0) >> bits)
+		}
+		base := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+		t.v4 = append(t.v4, net4{base & mask, mask})
+	}
+	return t
+}
+
+// defaultTrust is DefaultTrustedProxies as a trustSet.
+var defaultTrust = newTrustSet(DefaultTrustedProxies)
+
 // settleClient sets rec.ClientIP from rec.Peer and rec.ForwardedFor (see the top of this file).
 // trusted nil means DefaultTrustedProxies. The result aliases the record's own strings.
-func settleClient(rec *Record, trusted []netip.Prefix) {
+func settleClient(rec *Record, trusted *trustSet) {
 	if trusted == nil {
-		trusted = DefaultTrustedProxies
+		trusted = defaultTrust
 	}
 	if rec.ForwardedFor == "" {
 		if rec.Peer != "" {
@@ -117,18 +147,12 @@ func addrOnly(s string) string {
 	return s
 }
 
-func isTrusted(s string, trusted []netip.Prefix) bool {
+func isTrusted(s string, trusted *trustSet) bool {
 	if ip, ok := parseIPv4Bits(s); ok {
 		// netip.Prefix.Contains on the 32 bits, without making an Addr: an IPv4 address is
 		// in the valid IPv4 prefixes whose bits it shares.
-		for _, p := range trusted {
-			a := p.Addr()
-			if !p.IsValid() || !a.Is4() {
-				continue
-			}
-			b := a.As4()
-			base := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-			if bits := p.Bits(); bits == 0 || (ip^base)>>(32-bits) == 0 {
+		for _, n := range trusted.v4 {
+			if ip&n.mask == n.base {
 				return true
 			}
 		}
@@ -139,7 +163,7 @@ func isTrusted(s string, trusted []netip.Prefix) bool {
 		return false // a name or garbage: not a proxy we know
 	}
 	a = a.Unmap()
-	for _, p := range trusted {
+	for _, p := range trusted.all {
 		if p.Contains(a) {
 			return true
 		}
@@ -150,7 +174,7 @@ func isTrusted(s string, trusted []netip.Prefix) bool {
 // clientParser re-settles the client with a trusted set other than the default.
 type clientParser struct {
 	inner   Parser
-	trusted []netip.Prefix
+	trusted *trustSet
 }
 
 func (p *clientParser) Parse(line []byte, rec *Record) error {

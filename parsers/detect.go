@@ -68,7 +68,7 @@ func (c *Config) Resolve(path string, sample [][]byte) (*Resolved, error) {
 		}
 	}
 	if err == nil && c.TrustedProxies != nil && res.NewParser != nil {
-		inner, trusted := res.NewParser, c.TrustedProxies
+		inner, trusted := res.NewParser, newTrustSet(c.TrustedProxies)
 		res.NewParser = func() Parser { return &clientParser{inner: inner(), trusted: trusted} }
 	}
 	return res, err

@@ -257,7 +257,7 @@ func TestIsTrustedAsContains(t *testing.T) {
 			s = []string{"::1", "fc00::1", "::ffff:10.0.0.1", "10.0.0.1:80", "x", ""}[r.IntN(6)]
 		}
 		l := lists[r.IntN(len(lists))]
-		got, want := isTrusted(s, l), oracle(s, l)
+		got, want := isTrusted(s, newTrustSet(l)), oracle(s, l)
 		if got != want {
 			t.Fatalf("isTrusted(%q, %v) = %v, want %v", s, l, got, want)
 		}

@@ -190,7 +190,11 @@ func TestOriginalClient(t *testing.T) {
 	}
 	for _, tc := range cases {
 		rec := Record{Peer: tc.peer, ForwardedFor: tc.xff}
-		settleClient(&rec, tc.trusted)
+		var trust *trustSet
+		if tc.trusted != nil {
+			trust = newTrustSet(tc.trusted)
+		}
+		settleClient(&rec, trust)
 		if rec.ClientIP != tc.want {
 			t.Errorf("%s: client %q, want %q", tc.name, rec.ClientIP, tc.want)
 		}
