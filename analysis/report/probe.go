@@ -53,12 +53,16 @@ func writeProbe(w io.Writer, r *probe.Report, md bool) error {
 			}
 		}
 	}
+	first := true // the text report starts with its first heading, not a blank line
 	heading := func(s string) {
 		if md {
 			fmt.Fprintf(bw, "\n### %s\n\n", mdEscape(s))
+		} else if first {
+			term.Fprintf(bw, "%s\n", s)
 		} else {
 			term.Fprintf(bw, "\n%s\n", s)
 		}
+		first = false
 	}
 	if md {
 		bw.WriteString("## logtriage probe\n")

@@ -24,6 +24,9 @@ func TestProbeMatrix(t *testing.T) {
 	if err := ProbeMarkdown(&md, rep); err != nil {
 		t.Fatal(err)
 	}
+	if strings.HasPrefix(text.String(), "\n") {
+		t.Errorf("the report starts with a blank line:\n%s", text.String())
+	}
 	rows := map[string]string{}
 	for _, line := range strings.Split(text.String(), "\n") {
 		if f := strings.Fields(line); len(f) > 0 {
@@ -47,6 +50,9 @@ func TestProbeMatrix(t *testing.T) {
 	text.Reset()
 	if err := ProbeText(&text, one); err != nil {
 		t.Fatal(err)
+	}
+	if !strings.HasPrefix(text.String(), "https://prod/orders/1 (prod)\n") {
+		t.Errorf("the report starts with a blank line, or not with the URL:\n%s", text.String())
 	}
 	if want := "1 URL, 1 problem or contract difference, 0 drifts between environments, 1 request without an answer"; !strings.Contains(text.String(), want) {
 		t.Errorf("summary, want %q:\n%s", want, text.String())
