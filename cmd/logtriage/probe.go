@@ -21,7 +21,7 @@ type probeCmd struct {
 	UnsafeMethods   string        `name:"unsafe-methods" help:"Also send these methods that may change data (PUT,POST,PATCH,DELETE): never sent otherwise. No request body is sent." placeholder:"LIST"`
 	Origin          string        `help:"Origin for CORS: sent with every request, and with --preflight-method as a preflight." placeholder:"ORIGIN"`
 	PreflightMethod string        `name:"preflight-method" help:"Send a CORS preflight (OPTIONS with Origin and Access-Control-Request-Method) for this method." placeholder:"METHOD"`
-	Header          []string      `short:"H" help:"Extra request header, 'Name: value' (repeatable), e.g. an Authorization header." placeholder:"HEADER"`
+	Header          []string      `short:"H" sep:"none" help:"Extra request header, 'Name: value' (repeatable), e.g. an Authorization header." placeholder:"HEADER"`
 	Timeout         time.Duration `help:"Timeout of each request." default:"10s"`
 	Insecure        bool          `help:"Do not verify TLS certificates."`
 	FollowRedirects bool          `name:"follow-redirects" help:"Follow redirects instead of reporting them."`

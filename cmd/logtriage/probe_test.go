@@ -117,3 +117,25 @@ func TestProbeDrift(t *testing.T) {
 		t.Errorf("bad --env: exit %d", r.code)
 	}
 }
+
+// A header value may hold commas (Accept, Cache-Control, a Forwarded list): -H sends it whole,
+// as curl does, instead of cutting it into headers at each comma.
+func TestProbeHeaderWithCommas(t *testing.T) {
+	var mu sync.Mutex
+	var accept []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		accept = append(accept, r.Header.Values("Accept")...)
+		mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+	r := lt(t, nil, "probe", "--methods", "GET", "-H", "Accept: text/html, application/json", "-H", "X-Team: sre", srv.URL+"/x")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(accept, "|") != "text/html, application/json" {
+		t.Errorf("the server received Accept %q, want the one header as given", accept)
+	}
+}
