@@ -162,3 +162,56 @@ func testMergeOrderOfTies(t *testing.T) {
 		}
 	}
 }
+
+// keyHeap is container/heap's view of streams by merge key: the oracle of streamHeap.
+type keyHeap []*stream
+
+func (h keyHeap) Len() int           { return len(h) }
+func (h keyHeap) Less(i, j int) bool { return h[i].k < h[j].k }
+func (h keyHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *keyHeap) Push(x any)        { *h = append(*h, x.(*stream)) }
+func (h *keyHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// TestStreamHeapAsContainerHeap: streamHeap's push, fixRoot and popRoot leave the streams in the
+// very order container/heap's Push, Fix(0) and Pop do, ties included, for up to 80 streams with
+// keys drawn from a few values.
+func TestStreamHeapAsContainerHeap(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	for round := 0; round < 300; round++ {
+		var got streamHeap
+		var want keyHeap
+		byWant := map[*stream]*stream{} // the oracle's stream for each of got's
+		for op := 0; op < 400; op++ {
+			switch r := rng.Intn(10); {
+			case r < 4 && len(got) < 80 || len(got) == 0:
+				k := int64(rng.Intn(1 + round%20))
+				a, b := &stream{k: k}, &stream{k: k}
+				byWant[a] = b
+				got.push(a)
+				heap.Push(&want, b)
+			case r < 9:
+				d := int64(rng.Intn(3))
+				got[0].k += d
+				want[0].k += d
+				got.fixRoot()
+				heap.Fix(&want, 0)
+			default:
+				got.popRoot()
+				heap.Pop(&want)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("round %d op %d: %d streams, want %d", round, op, len(got), len(want))
+			}
+			for i := range got {
+				if byWant[got[i]] != want[i] {
+					t.Fatalf("round %d op %d: stream %d differs from container/heap's", round, op, i)
+				}
+			}
+		}
+	}
+}

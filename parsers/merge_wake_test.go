@@ -70,7 +70,7 @@ func putStream(depth, n int, pace func()) (*stream, []Batch) {
 	batches := make([]Batch, n)
 	for i := range batches {
 		batches[i].Records = []*Record{{}}
-		batches[i].keys = []time.Time{time.Unix(int64(i), 0)}
+		batches[i].keys = []int64{mergeKey(time.Unix(int64(i), 0))}
 	}
 	go func() {
 		defer close(s.batches)

@@ -246,10 +246,10 @@ type Batch struct {
 	Out     []byte    // bytes appended by the work function
 	Stats   Stats
 	slab    []byte
-	kept    int         // bytes of strings kept, over every slab
-	spare   []Record    // records allocated for next and not yet handed out
-	keys    []time.Time // Merge's key of each record (mergeKeys)
-	cur     *Record     // the record next returned last
+	kept    int      // bytes of strings kept, over every slab
+	spare   []Record // records allocated for next and not yet handed out
+	keys    []int64  // Merge's key of each record (mergeKeys)
+	cur     *Record  // the record next returned last
 	// With ScanConfig.HoldBlocks: data is the text the batch's records were parsed from, and
 	// block the block it lives in, held until the batch is reused, so that Keep need not copy
 	// the strings that point into it.
