@@ -10,6 +10,7 @@ import (
 
 	"github.com/logtriage/logtriage/analysis"
 	"github.com/logtriage/logtriage/analysis/report"
+	"github.com/logtriage/logtriage/internal/term"
 	"github.com/logtriage/logtriage/parsers"
 )
 
@@ -120,9 +121,16 @@ func analyzeInputs(s *streams, f *inputFlags, opts analysis.Options) (*analysis.
 	return engine.Result(in), stats, nil
 }
 
-// inputsExit reports input errors on stderr (the per-input table is part of the report) and
-// returns the exit status they imply.
+// inputsExit reports input errors on stderr (the per-input table is part of the report), and
+// the notes on inputs that hold no access records (an nginx error log read as the access log
+// would otherwise leave "No 405 responses found" unexplained), and returns the exit status they
+// imply.
 func inputsExit(stderr io.Writer, stats []parsers.Stats, f *inputFlags) error {
+	for _, s := range stats {
+		if s.Note != "" && !f.Quiet {
+			term.Fprintf(stderr, "note: %s: %s\n", s.Input, s.Note)
+		}
+	}
 	code := inputSummary(stderr, stats, f.Strict, true)
 	if code != exitOK {
 		return &exitError{code, errSummary(stats, code)}

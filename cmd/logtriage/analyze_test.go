@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -186,5 +187,26 @@ func TestTrace(t *testing.T) {
 	r = lt(t, nil, append([]string{"trace", "0123456789abcdef0123456789abcdef"}, incidentArgs...)...)
 	if r.code != exitNotFound || !strings.Contains(r.stderr, "no request with id") {
 		t.Errorf("unknown id: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// TestAnalyzeNotesServerLog: analyze given only nginx's error log finds no 405, and says on
+// stderr what the input is, as parse does, so that "No 405 responses found" is not taken for an
+// answer about the traffic; -q hides the note.
+func TestAnalyzeNotesServerLog(t *testing.T) {
+	path := filepath.Join("parsers", "testdata", "serverlogs", "nginx-error.log")
+	note := "note: " + path + ": it is an nginx error log, which holds no access records: its lines are skipped"
+	for _, cmd := range []string{"analyze", "contract"} {
+		args := []string{cmd, path}
+		if cmd == "contract" {
+			args = append(args, "--openapi", "samples/openapi.yaml")
+		}
+		r := lt(t, nil, args...)
+		if r.code != 0 || !strings.Contains(r.stderr, note) {
+			t.Errorf("%s: exit %d, stderr:\n%s", cmd, r.code, r.stderr)
+		}
+		if r := lt(t, nil, append(args, "-q")...); strings.Contains(r.stderr, "note:") {
+			t.Errorf("%s -q: stderr:\n%s", cmd, r.stderr)
+		}
 	}
 }
