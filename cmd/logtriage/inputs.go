@@ -275,7 +275,7 @@ func inputSummary(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 					} else {
 						inputs = num.Thousands(in) + " " + inputs
 					}
-					term.Fprintf(w, "… and %s rejected lines in %s (logtriage analyze -o json lists examples of every input's)\n", num.Thousands(more), inputs)
+					term.Fprintf(w, "… and %s in %s (logtriage analyze -o json lists examples of every input's)\n", counted(more, "rejected line", "rejected lines"), inputs)
 				}
 				break
 			}
@@ -284,7 +284,7 @@ func inputSummary(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 				shown++
 			}
 			if s.Rejected > int64(len(s.Examples)) && len(s.Examples) > 0 {
-				term.Fprintf(w, "… and %s more rejected lines in %s\n", num.Thousands(s.Rejected-int64(len(s.Examples))), s.Input)
+				term.Fprintf(w, "… and %s in %s\n", counted(s.Rejected-int64(len(s.Examples)), "more rejected line", "more rejected lines"), s.Input)
 			}
 		}
 	}
@@ -305,10 +305,18 @@ func inputSummary(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 	case failed > 0:
 		code = exitPartial
 	case strict && rejected > 0:
-		fmt.Fprintf(w, "--strict: %s lines rejected\n", num.Thousands(rejected))
+		fmt.Fprintf(w, "--strict: %s rejected\n", counted(rejected, "line", "lines"))
 		code = exitRejected
 	}
 	return code
+}
+
+// counted writes n with the noun that agrees with it: "1 rejected line", "2,000 rejected lines".
+func counted(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return num.Thousands(n) + " " + many
 }
 
 // maxExamples: the examples of rejected lines stop after the input that reaches it (a directory
@@ -400,7 +408,7 @@ func errSummary(stats []parsers.Stats, code int) error {
 	case exitPartial:
 		return fmt.Errorf("%d of %d inputs could not be read in full (see the errors above); the rest was processed", failed, len(stats))
 	case exitRejected:
-		return fmt.Errorf("%s lines rejected and --strict is set", num.Thousands(rejected))
+		return fmt.Errorf("%s rejected and --strict is set", counted(rejected, "line", "lines"))
 	}
 	return nil
 }

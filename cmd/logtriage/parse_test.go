@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/logtriage/logtriage/parsers"
 )
 
 // parsed is the subset of a `parse` line the tests look at.
@@ -147,6 +149,16 @@ func TestParseBadInputLosesNothing(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, "mixed.log:2") || !strings.Contains(strings.Join(strings.Fields(r.stderr), " "), "5 3 1") {
 		t.Errorf("summary must count 5 read, 3 parsed, 1 rejected and name file:line:\n%s", r.stderr)
+	}
+	// In words that agree with the count ("1 lines rejected" before).
+	if !strings.Contains(r.stderr, "--strict: 1 line rejected\n") || !strings.Contains(r.stderr, "logtriage: 1 line rejected and --strict is set") {
+		t.Errorf("one rejected line:\n%s", r.stderr)
+	}
+	six := filepath.Join(dir, "six.log")
+	os.WriteFile(six, []byte(lines[0]+"\n"+strings.Repeat("this is not nginx\n", parsers.MaxExamples+1)), 0o644)
+	if r := lt(t, nil, "parse", "--strict", six); !strings.Contains(r.stderr, "… and 1 more rejected line in "+six+"\n") ||
+		!strings.Contains(r.stderr, "--strict: 6 lines rejected\n") {
+		t.Errorf("one rejected line beyond the examples:\n%s", r.stderr)
 	}
 	r = lt(t, nil, "parse", bad)
 	if r.code != 0 {
