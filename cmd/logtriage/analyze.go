@@ -115,7 +115,12 @@ func analyzeInputs(s *streams, f *inputFlags, opts analysis.Options) (*analysis.
 			in[i].Rejections = append(in[i].Rejections, analysis.Rejection{Source: e.Source, Reason: e.Reason})
 		}
 		if s.Err != "" {
-			in[i].Rejections = append(in[i].Rejections, analysis.Rejection{Source: s.Input, Reason: s.Err})
+			// The source names the input: the reason goes on without it ("x.gz after line 18: …").
+			reason := s.Err
+			if rest, ok := strings.CutPrefix(reason, s.Input); ok && (strings.HasPrefix(rest, " ") || strings.HasPrefix(rest, ": ")) {
+				reason = strings.TrimPrefix(strings.TrimPrefix(rest, ":"), " ")
+			}
+			in[i].Rejections = append(in[i].Rejections, analysis.Rejection{Source: s.Input, Reason: reason})
 		}
 	}
 	return engine.Result(in), stats, nil

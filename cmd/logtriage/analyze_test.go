@@ -2,9 +2,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -208,5 +211,29 @@ func TestAnalyzeNotesServerLog(t *testing.T) {
 		if r := lt(t, nil, append(args, "-q")...); strings.Contains(r.stderr, "note:") {
 			t.Errorf("%s -q: stderr:\n%s", cmd, r.stderr)
 		}
+	}
+}
+
+// TestAnalyzeReadErrorNamesInputOnce: the report's inputs list an input cut short with its name
+// once, then the reason ("rejected x.gz: x.gz after line 18: …" before).
+func TestAnalyzeReadErrorNamesInputOnce(t *testing.T) {
+	data, err := os.ReadFile("samples/nginx/combined.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	zw.Write(data)
+	zw.Close()
+	path := filepath.Join(t.TempDir(), "edge.log.gz")
+	if err := os.WriteFile(path, zipped.Bytes()[:zipped.Len()/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := lt(t, nil, "analyze", path)
+	if r.code != exitPartial {
+		t.Fatalf("exit %d, want %d\n%s", r.code, exitPartial, r.stderr)
+	}
+	if !regexp.MustCompile(`\n  rejected \S*edge\.log\.gz: after line \d+: truncated stream`).MatchString(r.stdout) {
+		t.Errorf("report:\n%s", r.stdout)
 	}
 }
