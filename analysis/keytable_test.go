@@ -91,6 +91,40 @@ func TestKeyHash(t *testing.T) {
 	}
 }
 
+// TestHashBytesEveryByte: hashBytes reads every byte of its input: at every length up to 80
+// (each way of splitting words and tail), changing any one byte, the length or the seed changes
+// the hash, and no hash is 0.
+func TestHashBytesEveryByte(t *testing.T) {
+	r := rand.New(rand.NewSource(3))
+	seen := map[uint64]string{}
+	note := func(h uint64, what string) {
+		if h == 0 {
+			t.Fatalf("%s: hash 0", what)
+		}
+		if prev, ok := seen[h]; ok {
+			t.Fatalf("%s hashes as %s", what, prev)
+		}
+		seen[h] = what
+	}
+	for n := 0; n <= 80; n++ {
+		p := make([]byte, n)
+		r.Read(p)
+		note(hashBytes(1, p), fmt.Sprintf("len %d", n))
+		note(hashBytes(2, p), fmt.Sprintf("len %d seed 2", n))
+		for i := range p {
+			for _, d := range []byte{1, 0x80} {
+				q := slices.Clone(p)
+				q[i] ^= d
+				note(hashBytes(1, q), fmt.Sprintf("len %d byte %d^%#x", n, i, d))
+			}
+		}
+	}
+	// Zero bytes are bytes too: a run of them of each length hashes apart.
+	for n := 0; n <= 40; n++ {
+		note(hashBytes(9, make([]byte, n)), fmt.Sprintf("%d zero bytes", n))
+	}
+}
+
 // keyHashes hashes straight from the ids what joinKeys lists, in its order: the same hashes.
 func FuzzKeyHashesSame(f *testing.F) {
 	f.Add("r1", "n1", "4bf92f3577b34da6a3ce929d0e0e4736", "1-67430a80-0123456789abcdef01234567", "463ac35c9f6413ad")
