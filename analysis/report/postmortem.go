@@ -154,6 +154,14 @@ func more(n int, what string, rest int64, unit string) string {
 	return s
 }
 
+// smallerFindings points to the findings without a section of their own.
+func smallerFindings(n int) string {
+	if n == 1 {
+		return "The 1 smaller finding is in the table above and in the JSON analysis."
+	}
+	return fmt.Sprintf("The %s smaller findings are in the table above and in the JSON analysis.", num.Thousands(n))
+}
+
 var stampRE = regexp.MustCompile(`(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(\.\d+)?Z\b`)
 
 // prose adapts a sentence written by the engine (evidence, fix, layer order) to the report's
@@ -202,7 +210,7 @@ func postmortem(a *analysis.Analysis, o Options) *document {
 		d.Title += ", " + period(s.FirstSeen, s.LastSeen)
 	}
 	d.Lead = [][]span{
-		{plain("Drafted by logtriage from the analysis of " + num.Thousands(s.Records) + " log records (schema "), code(a.Schema),
+		{plain("Drafted by logtriage from the analysis of " + plural(int(s.Records), "log record") + " (schema "), code(a.Schema),
 			plain("). Every number is a count from that analysis; example request ids can be looked up with "), code("logtriage trace ID"),
 			plain(". Times are UTC. Review, add the human side (detection, communication, decisions), then publish.")},
 	}
@@ -261,10 +269,10 @@ func summarySection(a *analysis.Analysis) section {
 	var sp []span
 	share := fmt.Sprintf("%s of %s requests (%s)", num.Thousands(s.Requests405), num.Thousands(s.Requests), pct(s.Requests405, s.Requests))
 	if s.OnlyWith405 {
-		share = num.Thousands(s.Requests405) + " requests"
+		share = plural(int(s.Requests405), "request")
 	}
 	sp = append(sp, bold(share),
-		plain(fmt.Sprintf(" got an HTTP 405 from %s, in %s findings. ", strings.Replace(period(first, last), " – ", " to ", 1), num.Thousands(len(a.Findings)))))
+		plain(fmt.Sprintf(" got an HTTP 405 from %s, in %s. ", strings.Replace(period(first, last), " – ", " to ", 1), plural(len(a.Findings), "finding"))))
 	origins := originTotals(a)
 	if len(origins) > 0 {
 		o := origins[0]
@@ -282,8 +290,8 @@ func summarySection(a *analysis.Analysis) section {
 	if len(causes) > 0 {
 		c := causes[0]
 		f := &a.Findings[0]
-		sp = append(sp, plain("The leading cause is "), code(c.Value), plain(fmt.Sprintf(" (%s requests); the largest finding is ", num.Thousands(c.Count))),
-			code(f.Method+" "+f.Route), plain(fmt.Sprintf(" at %s (", f.OriginLayer)), code(string(f.Cause)), plain(fmt.Sprintf(", %s requests)", num.Thousands(f.Count))))
+		sp = append(sp, plain("The leading cause is "), code(c.Value), plain(fmt.Sprintf(" (%s); the largest finding is ", plural(c.Count, "request"))),
+			code(f.Method+" "+f.Route), plain(fmt.Sprintf(" at %s (", f.OriginLayer)), code(string(f.Cause)), plain(fmt.Sprintf(", %s)", plural(f.Count, "request"))))
 		if s.Masked405 > 0 {
 			verb := "were"
 			if s.Masked405 == 1 {
@@ -337,8 +345,8 @@ func impactSection(a *analysis.Analysis, o Options) section {
 		facts = append(facts,
 			item(bold("What the clients got: "), plain(statusText(im.ClientStatus))),
 			item(bold("Methods: "), plain(countsPlain(im.Methods))),
-			item(bold("Affected: "), plain(fmt.Sprintf("%s routes, %s user agents, %s client networks (/24 for IPv4, /48 for IPv6)",
-				num.Thousands(im.RoutesTotal), num.Thousands(im.UATotal), num.Thousands(im.NetTotal)))))
+			item(bold("Affected: "), plain(fmt.Sprintf("%s, %s, %s (/24 for IPv4, /48 for IPv6)",
+				plural(im.RoutesTotal, "route"), plural(im.UATotal, "user agent"), plural(im.NetTotal, "client network")))))
 	}
 	if !s.FirstSeen.IsZero() {
 		facts = append(facts, item(bold("Window analysed: "), plain(period(s.FirstSeen, s.LastSeen))))
@@ -518,7 +526,7 @@ func rootCauseSection(a *analysis.Analysis, o Options) section {
 	sec.Blocks = append(sec.Blocks, tableBlock(t))
 	for i := range a.Findings {
 		if i >= o.Detail {
-			sec.Blocks = append(sec.Blocks, paragraph(plain(fmt.Sprintf("The %s smaller findings are in the table above and in the JSON analysis.", num.Thousands(len(a.Findings)-o.Detail)))))
+			sec.Blocks = append(sec.Blocks, paragraph(plain(smallerFindings(len(a.Findings)-o.Detail))))
 			break
 		}
 		sec.Subs = append(sec.Subs, findingSection(a, i))
@@ -560,7 +568,7 @@ func findingSection(a *analysis.Analysis, i int) section {
 	f := &a.Findings[i]
 	s := &a.Summary
 	sec := section{ID: findingAnchor(i), Title: findingTitle(i, f)}
-	head := []span{bold(fmt.Sprintf("%s requests", num.Thousands(f.Count))), plain(fmt.Sprintf(" (%s of the 405s), %s.", pct(int64(f.Count), s.Requests405), period(f.FirstSeen, f.LastSeen)))}
+	head := []span{bold(plural(f.Count, "request")), plain(fmt.Sprintf(" (%s of the 405s), %s.", pct(int64(f.Count), s.Requests405), period(f.FirstSeen, f.LastSeen)))}
 	if f.Impact != nil && len(f.Impact.ClientStatus) > 0 {
 		head = append(head, plain(" Clients got "+statusText(f.Impact.ClientStatus)+"."))
 	}
@@ -769,8 +777,8 @@ func appendixSection(a *analysis.Analysis) section {
 			facts = append(facts, item(bold("Requests without a time: "), plain(num.Thousands(tl.Untimed))))
 		}
 	}
-	rq := fmt.Sprintf("%s records analysed (%s without a status ignored), %s requests after joining the hops, %s %s",
-		num.Thousands(s.Records), num.Thousands(s.NoStatus), num.Thousands(s.Requests), num.Thousands(s.SingleHop), singleHopText)
+	rq := fmt.Sprintf("%s analysed (%s without a status ignored), %s after joining the hops, %s %s",
+		plural(int(s.Records), "record"), num.Thousands(s.NoStatus), plural(int(s.Requests), "request"), num.Thousands(s.SingleHop), singleHopText)
 	facts = append(facts, item(bold("Records and requests: "), plain(rq)))
 	if s.NonUniqueIDs > 0 {
 		facts = append(facts, item(bold("Ids not unique, not used to join: "), plain(num.Thousands(s.NonUniqueIDs)+" ("+strings.Join(s.NonUniqueIDExample, ", ")+")")))

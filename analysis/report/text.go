@@ -23,9 +23,9 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 	}
 	n := num.Thousands[int64]
 	if s.OnlyWith405 {
-		term.Fprintf(bw, "logtriage: %s requests with a 405", n(s.Requests405))
+		term.Fprintf(bw, "logtriage: %s with a 405", plural(int(s.Requests405), "request"))
 	} else {
-		term.Fprintf(bw, "logtriage: %s requests, %s with a 405 (%.1f%%)", n(s.Requests), n(s.Requests405), pct)
+		term.Fprintf(bw, "logtriage: %s, %s with a 405 (%.1f%%)", plural(int(s.Requests), "request"), n(s.Requests405), pct)
 	}
 	if !s.FirstSeen.IsZero() {
 		term.Fprintf(bw, ", %s – %s", stamp(s.FirstSeen), stamp(s.LastSeen))
@@ -58,8 +58,8 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 		}
 		t.text(bw, "")
 		if rest > 0 {
-			term.Fprintf(bw, "… and %s more findings (%s requests): --output json, markdown or html lists them all\n",
-				num.Thousands(rest), num.Thousands(restCount))
+			term.Fprintf(bw, "… and %s (%s): --output json, markdown or html lists them all\n",
+				plural(rest, "more finding"), plural(restCount, "request"))
 		}
 		bw.WriteString("\n")
 		// The numbers are right-aligned and the lines under a finding start where its text does
@@ -95,9 +95,9 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 		term.Fprintf(bw, ", %d ids not unique and ignored (%s)", s.NonUniqueIDs, strings.Join(s.NonUniqueIDExample, ", "))
 	}
 	if s.Masked405 > 0 {
-		term.Fprintf(bw, ", %s masked 405s", n(s.Masked405))
+		term.Fprintf(bw, ", %s", plural(int(s.Masked405), "masked 405"))
 	}
-	term.Fprintf(bw, "; %s records", n(s.Records))
+	term.Fprintf(bw, "; %s", plural(int(s.Records), "record"))
 	if s.NoStatus > 0 {
 		term.Fprintf(bw, " (%d without a status ignored)", s.NoStatus)
 	}
@@ -127,7 +127,7 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 			term.Fprintf(bw, "  rejected %s: %s\n", r.Source, r.Reason)
 		}
 		if more > 0 {
-			term.Fprintf(bw, "  … and %s more examples of rejected lines (-o json lists every input's)\n", num.Thousands(more))
+			term.Fprintf(bw, "  … and %s of rejected lines (-o json lists every input's)\n", plural(more, "more example"))
 		}
 	}
 	return bw.Flush()

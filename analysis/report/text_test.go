@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -87,5 +88,37 @@ func TestTextFindingNumbersAlign(t *testing.T) {
 		if headers != min(n, 10) {
 			t.Errorf("%d findings: %d detailed, want %d", n, headers, min(n, 10))
 		}
+	}
+}
+
+// A small incident reads in words that agree with its counts: one finding of one request, one
+// route, one masked 405 ("1 requests", "in 1 findings" before).
+func TestReportsCountOneInSingular(t *testing.T) {
+	t0 := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	a := &analysis.Analysis{Schema: analysis.Schema,
+		Summary: analysis.Summary{Requests: 1, Requests405: 1, Records: 1, Masked405: 1, FirstSeen: t0, LastSeen: t0},
+		Findings: []analysis.Finding{{OriginLayer: "app", Cause: analysis.CauseMethodNotRouted, Method: "POST", Route: "/x",
+			Count: 1, Share: 1, FirstSeen: t0, LastSeen: t0, Evidence: "e", Fix: "f", Verify: "v"}},
+		Impact: &analysis.Impact{RoutesTotal: 1, UATotal: 1, NetTotal: 1}}
+	var text, md bytes.Buffer
+	if err := Text(&text, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := Markdown(&md, a, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"logtriage: 1 request, 1 with a 405", "1 masked 405; 1 record\n", ": 1 request, 2026-11-24 10:00:00Z\n"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text report lacks %q:\n%s", want, text.String())
+		}
+	}
+	for _, want := range []string{"analysis of 1 log record (schema", "in 1 finding.", "(1 request); the largest finding", ", 1 request)",
+		"1 route, 1 user agent, 1 client network (", "**1 request** ("} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md.String())
+		}
+	}
+	if m := regexp.MustCompile(`[^f] 1 (request|finding|record|route|user agent|client network|masked 405|log record)s\b`).FindAllString(text.String()+md.String(), -1); len(m) > 0 {
+		t.Errorf("plurals after 1: %q\n%s\n%s", m, text.String(), md.String())
 	}
 }
