@@ -112,10 +112,13 @@ func parseNginxTime(b []byte) (time.Time, bool) {
 	mi, ok5 := digits(b[15:], 2)
 	ss, ok6 := digits(b[18:], 2)
 	off, n, ok7 := parseOffset(b[21:])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) || 21+n != len(b) {
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) || 21+n != len(b) || day < 1 || day > 31 || hh > 23 || mi > 59 || ss > 60 {
 		return time.Time{}, false
 	}
 	t := time.Date(year, mon, day, hh, mi, ss, 0, time.UTC)
+	if day > 28 && t.Day() != day && ss < 60 { // 31/Feb: time.Date would make it 3 March
+		return time.Time{}, false
+	}
 	return t.Add(-time.Duration(off) * time.Second), true
 }
 
@@ -143,7 +146,11 @@ func isoSecond(b []byte) (time.Time, bool) {
 	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mon < 1 || mon > 12 || day < 1 || day > 31 || hh > 24 || mi > 59 || ss > 60 {
 		return time.Time{}, false
 	}
-	return time.Date(year, time.Month(mon), day, hh, mi, ss, 0, time.UTC), true
+	t := time.Date(year, time.Month(mon), day, hh, mi, ss, 0, time.UTC)
+	if day > 28 && t.Day() != day && hh < 24 && ss < 60 { // 2026-02-31: time.Date would make it 3 March
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // isoRest adds the fraction and the zone after the first 19 bytes of an ISO 8601 time b to
