@@ -118,8 +118,16 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 	if len(s.Inputs) > 0 {
 		bw.WriteString("\nInputs\n")
 		t := &table{Head: []string{"INPUT", "LAYER", "FORMAT", "READ", "PARSED", "REJECTED", "SKIPPED"}}
+		var blank int64 // BLANK only when some input has blank lines: then the counts add up to READ
+		for _, in := range s.Inputs {
+			blank += in.Blank
+		}
+		if blank > 0 {
+			t.Head = append(t.Head, "BLANK")
+		}
 		for _, in := range inputRows(s.Inputs) { // inputs.go
-			t.row(in.label(), in.Layer, in.Format, n(in.Read), n(in.Parsed), n(in.Rejected), n(in.Skipped))
+			cells := []string{in.label(), in.Layer, in.Format, n(in.Read), n(in.Parsed), n(in.Rejected), n(in.Skipped), n(in.Blank)}
+			t.row(cells[:len(t.Head)]...)
 		}
 		t.text(bw, "")
 		rej, more := rejectionsShown(s.Inputs)

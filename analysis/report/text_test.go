@@ -122,3 +122,22 @@ func TestReportsCountOneInSingular(t *testing.T) {
 		t.Errorf("plurals after 1: %q\n%s\n%s", m, text.String(), md.String())
 	}
 }
+
+// The inputs table counts blank lines when an input has any, so that a row adds up to READ.
+func TestTextInputsCountBlankLines(t *testing.T) {
+	for _, blank := range []int64{0, 2} {
+		a := &analysis.Analysis{Schema: analysis.Schema, Summary: analysis.Summary{
+			Inputs: []analysis.InputStats{{Name: "edge.log", Layer: "edge", Format: "nginx", Read: 10 + blank, Parsed: 9, Rejected: 1, Blank: blank}}}}
+		var b bytes.Buffer
+		if err := Text(&b, a); err != nil {
+			t.Fatal(err)
+		}
+		want := "\nINPUT     LAYER  FORMAT  READ  PARSED  REJECTED  SKIPPED\nedge.log  edge   nginx   10    9       1         0\n"
+		if blank > 0 {
+			want = "\nINPUT     LAYER  FORMAT  READ  PARSED  REJECTED  SKIPPED  BLANK\nedge.log  edge   nginx   12    9       1         0        2\n"
+		}
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("%d blank lines, want the table%s\n%s", blank, want, b.String())
+		}
+	}
+}

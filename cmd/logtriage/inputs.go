@@ -213,12 +213,13 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 // inputSummary prints the per-input summary to stderr and returns the exit code it implies.
 func inputSummary(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 	code := exitOK
-	var read, parsed, rejected, skipped, filtered int64
+	var read, parsed, rejected, blank, skipped, filtered int64
 	failed := 0
 	for _, s := range stats {
 		if allRejected(s) {
 			failed++
 		}
+		blank += s.Blank
 		skipped += s.Skipped
 		filtered += s.Filtered
 		read += s.Read
@@ -232,14 +233,24 @@ func inputSummary(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 		rows := make([]parsers.Stats, len(stats))
 		copy(rows, stats)
 		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Input < rows[j].Input })
-		// FILTERED (lines a status filter ruled out unparsed, parsers/prefilter.go) is shown
-		// only when some input has any, so that the table reads as before otherwise.
+		// BLANK (blank lines, and CRI partial lines a later line completes) and FILTERED (lines
+		// a status filter ruled out unparsed, parsers/prefilter.go) are shown only when some
+		// input has any, so that the table reads as before otherwise; with them, a row's
+		// counts add up to READ.
 		head := []string{"INPUT", "LAYER", "FORMAT", "READ", "PARSED", "REJECTED", "SKIPPED"}
+		if blank > 0 {
+			head = append(head, "BLANK")
+		}
 		if filtered > 0 {
 			head = append(head, "FILTERED")
 		}
-		t := report.NewTable(head...).AlignRight(3, 4, 5, 6, 7)
-		row := func(cells ...string) { t.Row(cells[:len(head)]...) }
+		t := report.NewTable(head...).AlignRight(3, 4, 5, 6, 7, 8)
+		row := func(cells ...string) {
+			if blank == 0 {
+				cells = append(cells[:7], cells[8:]...)
+			}
+			t.Row(cells[:len(head)]...)
+		}
 		for _, s := range foldInputs(rows) {
 			name := clip(s.Input, 40)
 			if s.files > 1 {
@@ -250,11 +261,11 @@ func inputSummary(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 				name = num.Thousands(s.files) + " files: " + clip(s.Input, 40) + " … " + clip(last, 24)
 			}
 			row(name, clip(s.Layer, 10), s.Format, num.Thousands(s.Read), num.Thousands(s.Parsed),
-				num.Thousands(s.Rejected), num.Thousands(s.Skipped), num.Thousands(s.Filtered))
+				num.Thousands(s.Rejected), num.Thousands(s.Skipped), num.Thousands(s.Blank), num.Thousands(s.Filtered))
 		}
 		if len(rows) > 1 {
 			row("total", "", "", num.Thousands(read), num.Thousands(parsed), num.Thousands(rejected),
-				num.Thousands(skipped), num.Thousands(filtered))
+				num.Thousands(skipped), num.Thousands(blank), num.Thousands(filtered))
 		}
 		t.Write(w)
 		shown := 0 // examples of rejected lines, over every input
@@ -347,6 +358,7 @@ func foldInputs(rows []parsers.Stats) []inputRow {
 			r.Read += s.Read
 			r.Parsed += s.Parsed
 			r.Rejected += s.Rejected
+			r.Blank += s.Blank
 			r.Skipped += s.Skipped
 			r.Filtered += s.Filtered
 			r.Format = report.AddFormat(r.Format, s.Format)

@@ -150,6 +150,10 @@ func TestParseBadInputLosesNothing(t *testing.T) {
 	if !strings.Contains(r.stderr, "mixed.log:2") || !strings.Contains(strings.Join(strings.Fields(r.stderr), " "), "5 3 1") {
 		t.Errorf("summary must count 5 read, 3 parsed, 1 rejected and name file:line:\n%s", r.stderr)
 	}
+	// The blank line has a column of its own, so that the row adds up to READ.
+	if !regexp.MustCompile(`\nINPUT +LAYER +FORMAT +READ +PARSED +REJECTED +SKIPPED +BLANK\n\S*mixed\.log +nginx +nginx +5 +3 +1 +0 +1\n`).MatchString("\n" + r.stderr) {
+		t.Errorf("summary must count the blank line:\n%s", r.stderr)
+	}
 	// In words that agree with the count ("1 lines rejected" before).
 	if !strings.Contains(r.stderr, "--strict: 1 line rejected\n") || !strings.Contains(r.stderr, "logtriage: 1 line rejected and --strict is set") {
 		t.Errorf("one rejected line:\n%s", r.stderr)
