@@ -88,6 +88,14 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 			}
 			bw.WriteString("\n")
 		}
+		if len(a.Findings) > textDetails {
+			// The table lists them: say where their evidence, fix and verify command are.
+			span := fmt.Sprintf("Findings %d–%d", textDetails+1, len(a.Findings))
+			if len(a.Findings) == textDetails+1 {
+				span = fmt.Sprintf("Finding %d", textDetails+1)
+			}
+			term.Fprintf(bw, "%s: evidence, fix and verify command with --output markdown or html (--detail %d), or json.\n\n", span, len(a.Findings))
+		}
 	}
 
 	term.Fprintf(bw, "Requests: %s, %s %s", n(s.Requests), n(s.SingleHop), singleHopText)

@@ -23,7 +23,8 @@ func TestWriteTextTopOfManyFindingsConstructed(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	for _, want := range []string{"123,456 requests, 3,000 with a 405", "… and 10 more findings (1,000 requests)", "10. POST /r9"} {
+	for _, want := range []string{"123,456 requests, 3,000 with a 405", "… and 10 more findings (1,000 requests)", "10. POST /r9",
+		"\nFindings 11–30: evidence, fix and verify command with --output markdown or html (--detail 30), or json.\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text report lacks %q", want)
 		}
