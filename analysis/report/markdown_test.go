@@ -152,3 +152,21 @@ func TestPreventionScriptsQuoteLoggedValuesConstructed(t *testing.T) {
 		}
 	}
 }
+
+// A window without a 405 has no statuses or methods to list: the postmortem says "-", not an
+// empty item ("- **Methods:** " before).
+func TestPostmortemWithout405HasNoEmptyItems(t *testing.T) {
+	a := &analysis.Analysis{Schema: analysis.Schema, Summary: analysis.Summary{Requests: 1, Records: 1}, Impact: &analysis.Impact{}}
+	var md bytes.Buffer
+	if err := Markdown(&md, a, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"- **What the clients got:** -\n", "- **Methods:** -\n"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md.String())
+		}
+	}
+	if m := regexp.MustCompile(`(?m):\*\* *$`).FindAllString(md.String(), -1); len(m) > 0 {
+		t.Errorf("empty items: %q\n%s", m, md.String())
+	}
+}

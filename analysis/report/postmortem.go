@@ -343,8 +343,8 @@ func impactSection(a *analysis.Analysis, o Options) section {
 	}
 	if im != nil {
 		facts = append(facts,
-			item(bold("What the clients got: "), plain(statusText(im.ClientStatus))),
-			item(bold("Methods: "), plain(countsPlain(im.Methods))),
+			item(bold("What the clients got: "), plain(orDash(statusText(im.ClientStatus)))),
+			item(bold("Methods: "), plain(orDash(countsPlain(im.Methods)))),
 			item(bold("Affected: "), plain(fmt.Sprintf("%s, %s, %s (/24 for IPv4, /48 for IPv6)",
 				plural(im.RoutesTotal, "route"), plural(im.UATotal, "user agent"), plural(im.NetTotal, "client network")))))
 	}
