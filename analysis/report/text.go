@@ -28,7 +28,10 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 		term.Fprintf(bw, "logtriage: %s, %s with a 405 (%.1f%%)", plural(int(s.Requests), "request"), n(s.Requests405), pct)
 	}
 	if !s.FirstSeen.IsZero() {
-		term.Fprintf(bw, ", %s – %s", stamp(s.FirstSeen), stamp(s.LastSeen))
+		term.Fprintf(bw, ", %s", stamp(s.FirstSeen))
+		if !s.LastSeen.Equal(s.FirstSeen) { // one second of logs: one time, as a finding's
+			term.Fprintf(bw, " – %s", stamp(s.LastSeen))
+		}
 	}
 	bw.WriteString("\n")
 	if s.Scope != "" {

@@ -108,7 +108,7 @@ func TestReportsCountOneInSingular(t *testing.T) {
 	if err := Markdown(&md, a, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"logtriage: 1 request, 1 with a 405", "1 masked 405; 1 record\n", ": 1 request, 2026-11-24 10:00:00Z\n"} {
+	for _, want := range []string{"logtriage: 1 request, 1 with a 405 (100.0%), 2026-11-24 10:00:00Z\n", "1 masked 405; 1 record\n", ": 1 request, 2026-11-24 10:00:00Z\n"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("text report lacks %q:\n%s", want, text.String())
 		}
