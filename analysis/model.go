@@ -645,6 +645,21 @@ func (a *Analysis) Trace(id parsers.IDs) []RequestView {
 	return out
 }
 
+// TraceSource returns the requests with a 405 one of whose records is source (file:line): what
+// the reports name a request by when its logs carry no id.
+func (a *Analysis) TraceSource(source string) []RequestView {
+	var out []RequestView
+	for _, r := range a.Requests {
+		for _, h := range r.Hops {
+			if h.Source == source {
+				out = append(out, r)
+				break
+			}
+		}
+	}
+	return out
+}
+
 func sharesKey(a, b []uint64) bool {
 	for _, x := range a {
 		for _, y := range b {

@@ -196,7 +196,7 @@ func Trace(w io.Writer, id string, reqs []analysis.RequestView) error {
 			bw.WriteString("\n")
 		}
 		term.Fprintf(bw, "Request %s %s%s at %s, client got %d\n", r.Method, r.Host, r.Path, stamp(r.Time), r.Status)
-		term.Fprintf(bw, "  ids: %s\n", idsText(r.IDs))
+		term.Fprintf(bw, "  ids: %s\n", orDash(idsText(r.IDs)))
 		if r.Join != "" {
 			term.Fprintf(bw, "  joined: %s\n", joinKindText(r.Join))
 		}

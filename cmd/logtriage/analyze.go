@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"time"
 
@@ -144,7 +145,7 @@ func inputsExit(stderr io.Writer, stats []parsers.Stats, f *inputFlags) error {
 }
 
 type traceCmd struct {
-	ID string `arg:"" name:"ID" help:"Any id of the request: X-Request-ID, traceparent or trace id, X-Amzn-Trace-Id or its Root, B3 trace id."`
+	ID string `arg:"" name:"ID" help:"Any id of the request: X-Request-ID, traceparent or trace id, X-Amzn-Trace-Id or its Root, B3 trace id; for a request with a 405 whose logs carry no id, FILE:LINE of one of its records, as the reports' examples name it."`
 	inputFlags
 	analysisFlags
 	Output string `short:"o" help:"Output format: text or json." enum:"text,json" default:"text"`
@@ -153,17 +154,26 @@ type traceCmd struct {
 func (c *traceCmd) Run(s *streams) error {
 	defer limitMemory(memoryLimit)() // the soft memory limit (memlimit.go)
 	id := parsers.ParseID(c.ID)
-	if id.Empty() {
-		return usageErr("%q is not an id logtriage can match (a request id, traceparent, trace id, X-Amzn-Trace-Id or B3 id)", c.ID)
+	source := sourceRE.MatchString(c.ID) // FILE:LINE, the examples' name for a request without ids
+	if id.Empty() && !source {
+		return usageErr("%q is not an id logtriage can match (a request id, traceparent, trace id, X-Amzn-Trace-Id or B3 id, or FILE:LINE of a record)", c.ID)
 	}
 	opts := c.options()
-	opts.TraceIDs = []parsers.IDs{id}
+	if !id.Empty() {
+		opts.TraceIDs = []parsers.IDs{id}
+	}
 	c.noProgress = c.Output == "json"
 	a, stats, err := analyzeInputs(s, &c.inputFlags, opts)
 	if err != nil {
 		return err
 	}
-	reqs := a.Trace(id)
+	var reqs []analysis.RequestView
+	if !id.Empty() {
+		reqs = a.Trace(id)
+	}
+	if len(reqs) == 0 && source {
+		reqs = a.TraceSource(c.ID)
+	}
 	out := bufio.NewWriter(s.out)
 	if c.Output == "json" {
 		err = writeJSON(out, reqs)
@@ -181,6 +191,9 @@ func (c *traceCmd) Run(s *streams) error {
 	}
 	return inputsExit(s.err, stats, &c.inputFlags)
 }
+
+// sourceRE matches a record's source, FILE:LINE.
+var sourceRE = regexp.MustCompile(`.:[0-9]+$`)
 
 func writeJSON(w *bufio.Writer, v any) error {
 	enc := json.NewEncoder(w)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -220,5 +221,27 @@ func TestRealDefaultLogsAnswerKey(t *testing.T) {
 	}
 	if len(scenarios) < 10 {
 		t.Errorf("scenarios in the key: %v", scenarios)
+	}
+}
+
+// TestTraceExampleWithoutIDs: the reports name a request whose logs carry no id by FILE:LINE of
+// its outer record ("Example:  samples/default-logs/edge.log:463  edge 405 → flask 405"); trace
+// finds it by that name, or by an inner record's, as it finds a request by its id.
+func TestTraceExampleWithoutIDs(t *testing.T) {
+	r := lt(t, nil, append([]string{"analyze"}, defaultLogsArgs...)...)
+	m := regexp.MustCompile(`\n +Example: +(\S+:\d+)  edge 405 → flask 405\n`).FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("no example edge → flask:\n%s", r.stdout)
+	}
+	r = lt(t, nil, append([]string{"trace", m[1]}, defaultLogsArgs...)...)
+	inner := regexp.MustCompile(`\n  2\. flask \(app\) (\S+:\d+) `).FindStringSubmatch(r.stdout)
+	if r.code != 0 || !strings.Contains(r.stdout, "  1. edge (nginx) "+m[1]+" ") || inner == nil || !strings.Contains(r.stdout, "\n  ids: -\n") {
+		t.Fatalf("trace %s: exit %d\n%s%s", m[1], r.code, r.stdout, r.stderr)
+	}
+	if r := lt(t, nil, append([]string{"trace", inner[1]}, defaultLogsArgs...)...); r.code != 0 || !strings.Contains(r.stdout, "  1. edge (nginx) "+m[1]+" ") {
+		t.Errorf("trace %s: exit %d\n%s%s", inner[1], r.code, r.stdout, r.stderr)
+	}
+	if r := lt(t, nil, append([]string{"trace", "samples/default-logs/edge.log:999999"}, defaultLogsArgs...)...); r.code != exitNotFound {
+		t.Errorf("a line that is no record's: exit %d, want %d", r.code, exitNotFound)
 	}
 }
