@@ -176,6 +176,9 @@ func (c *traceCmd) Run(s *streams) error {
 	}
 	out := bufio.NewWriter(s.out)
 	if c.Output == "json" {
+		if reqs == nil {
+			reqs = []analysis.RequestView{} // [], not null: a script iterates over it
+		}
 		err = writeJSON(out, reqs)
 	} else {
 		err = report.Trace(out, c.ID, reqs)

@@ -191,6 +191,10 @@ func TestTrace(t *testing.T) {
 	if r.code != exitNotFound || !strings.Contains(r.stderr, "no request with id") {
 		t.Errorf("unknown id: exit %d %s", r.code, r.stderr)
 	}
+	r = lt(t, nil, append([]string{"trace", "-o", "json", "0123456789abcdef0123456789abcdef"}, incidentArgs...)...)
+	if r.code != exitNotFound || strings.TrimSpace(r.stdout) != "[]" {
+		t.Errorf("unknown id, -o json: exit %d, stdout %q, want an empty list", r.code, r.stdout)
+	}
 }
 
 // TestAnalyzeNotesServerLog: analyze given only nginx's error log finds no 405, and says on
