@@ -555,7 +555,7 @@ func (e *Engine) impact(a *Analysis, reqs []*request) *Impact {
 // OriginOrder lists origin layer names outer → inner, each "beyond X" right after X, unknown
 // names last in name order.
 func OriginOrder[T any](layers []Layer, present map[string]T) []string {
-	var out []string
+	out := []string{} // timeline.origins is [] in the JSON when no layer generated a 405, not null
 	done := map[string]bool{}
 	for _, l := range layers {
 		for _, n := range []string{l.Name, BeyondPrefix + l.Name} {

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -158,5 +159,18 @@ func TestClientNetwork(t *testing.T) {
 		if got := clientNetwork(ip); got != want {
 			t.Errorf("clientNetwork(%q) = %q, want %q", ip, got, want)
 		}
+	}
+}
+
+// Traffic without a 405 has a timeline whose lists are empty, never null in the JSON (a script
+// iterating over timeline.origins failed on null).
+func TestTimelineWithout405HasEmptyLists(t *testing.T) {
+	_, a := run(t, Options{}, rec("edge", "nginx", 0, "GET", "/a", 200), rec("edge", "nginx", 1, "GET", "/b", 200))
+	js, err := json.Marshal(a.Timeline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(js), "null") {
+		t.Errorf("timeline with a null: %s", js)
 	}
 }
