@@ -392,7 +392,16 @@ func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *B
 		// fixRoot would leave the stream at the root for each of them (a tie keeps the root), so
 		// the order, ties included, is the heap's, without a fix per record.
 		s := (*h)[0]
-		others, bounded := h.childMin()
+		var others int64
+		c := h.minChild()
+		bounded := c != nil
+		if bounded {
+			others = c.k
+			// c's record is likely the one after this run, and when many inputs of one layer
+			// are merged record by record (fifty pods' logs) the run is one record long: its
+			// loads start now, as those of the record after next below.
+			prefetch.Bytes(unsafe.Pointer(c.b.Records[c.i]), recordHot)
+		}
 		var due int64
 		if next < len(queue) {
 			due = queue[next].key
@@ -620,16 +629,16 @@ func mergeKeys(b *Batch, last *int64) {
 // per comparison.
 type streamHeap []*stream
 
-// childMin returns the earliest key of the root's children, which is the earliest of every
-// stream but the root; false when the root is alone.
-func (h streamHeap) childMin() (int64, bool) {
+// minChild returns the root's child with the earlier key, whose key is the earliest of every
+// stream but the root; nil when the root is alone.
+func (h streamHeap) minChild() *stream {
 	switch {
 	case len(h) > 2 && h[2].k < h[1].k:
-		return h[2].k, true
+		return h[2]
 	case len(h) > 1:
-		return h[1].k, true
+		return h[1]
 	}
-	return 0, false
+	return nil
 }
 
 func (h *streamHeap) push(s *stream) {
