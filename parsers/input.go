@@ -49,10 +49,14 @@ func ParseInputArg(arg string) (layer, pattern string) {
 
 // ExpandInputs turns command-line arguments ("NAME=PATH", globs, directories, "-") into inputs,
 // in a stable order: arguments as given, the files of a glob or directory sorted by name.
-// Directories are walked recursively; hidden files are skipped.
+// Directories are walked recursively; hidden files are skipped. A file met again (a directory
+// and a glob of its files, "./x.log" and "x.log") is read once, as the layer that named it
+// first: read twice, every request in it would be counted twice.
 func ExpandInputs(args []string) ([]Input, error) {
 	var out []Input
 	stdin := false
+	seen := map[string]bool{}
+	cwd, _ := os.Getwd()
 	for _, arg := range args {
 		layer, pat := ParseInputArg(arg)
 		if pat == "" {
@@ -71,6 +75,14 @@ func ExpandInputs(args []string) ([]Input, error) {
 			return nil, err
 		}
 		for _, p := range paths {
+			key := filepath.Clean(p)
+			if !filepath.IsAbs(key) {
+				key = filepath.Join(cwd, key)
+			}
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
 			out = append(out, Input{Name: p, Layer: layer, Path: p})
 		}
 	}

@@ -162,8 +162,21 @@ func TestExpandInputs(t *testing.T) {
 	for _, in := range got {
 		names = append(names, in.Layer+":"+strings.TrimPrefix(in.Name, dir))
 	}
-	want := []string{"edge:/a.log", "edge:/b.log", ":/a.log", ":/b.log", ":/sub/c.log", ":/x.json", ":-"}
+	// a.log and b.log are read once, as the layer that named them first.
+	want := []string{"edge:/a.log", "edge:/b.log", ":/sub/c.log", ":/x.json", ":-"}
 	if !reflect.DeepEqual(names, want) {
+		t.Errorf("got %q, want %q", names, want)
+	}
+	// The same file by another path is the same input.
+	got, err = ExpandInputs([]string{filepath.Join(dir, "a.log"), filepath.Join(dir, "sub", "..", "a.log"), filepath.Join(dir, "sub")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names = names[:0]
+	for _, in := range got {
+		names = append(names, strings.TrimPrefix(in.Name, dir))
+	}
+	if want := []string{"/a.log", "/sub/c.log"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("got %q, want %q", names, want)
 	}
 	if _, err := ExpandInputs([]string{filepath.Join(dir, "*.nope")}); err == nil || !strings.Contains(err.Error(), "no file matches") {
