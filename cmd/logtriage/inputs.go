@@ -233,7 +233,7 @@ func inputSummary(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 		rows := make([]parsers.Stats, len(stats))
 		copy(rows, stats)
 		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Input < rows[j].Input })
-		// BLANK (blank lines, and CRI partial lines a later line completes) and FILTERED (lines
+		// BLANK (blank lines, also inside a container runtime's wrapper) and FILTERED (lines
 		// a status filter ruled out unparsed, parsers/prefilter.go) are shown only when some
 		// input has any, so that the table reads as before otherwise; with them, a row's
 		// counts add up to READ.
