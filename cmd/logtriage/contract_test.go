@@ -121,6 +121,13 @@ func TestFailOnGate(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %s", tc.args, r.code, r.stderr)
 		}
 	}
+
+	// One request: "1 request with a 405" ("1 requests" before).
+	one := filepath.Join(t.TempDir(), "edge.log")
+	os.WriteFile(one, []byte(`10.0.0.1 - - [24/Nov/2026:10:00:01 +0000] "DELETE /api/x HTTP/1.1" 405 157 "-" "curl/8"`+"\n"), 0o644)
+	if r := lt(t, nil, "analyze", "-q", "--fail-on", "any", one); r.code != exitFindings || !strings.Contains(r.stderr, "1 of 1 findings matched (1 request with a 405)\n") {
+		t.Errorf("one request: exit %d, stderr %s", r.code, r.stderr)
+	}
 }
 
 func TestContractCommand(t *testing.T) {

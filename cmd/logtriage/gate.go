@@ -75,6 +75,6 @@ func (g *gateFlags) gate(stderr io.Writer, a *analysis.Analysis) error {
 		requests += f.Count
 	}
 	fmt.Fprint(stderr, b.String())
-	return &exitError{exitFindings, fmt.Errorf("--fail-on %s: %d of %d findings matched (%d requests with a 405)",
-		g.FailOn, len(fails), len(a.Findings), requests)}
+	return &exitError{exitFindings, fmt.Errorf("--fail-on %s: %d of %d findings matched (%s)",
+		g.FailOn, len(fails), len(a.Findings), counted(int64(requests), "request with a 405", "requests with a 405"))}
 }
