@@ -174,3 +174,17 @@ func TestTimelineWithout405HasEmptyLists(t *testing.T) {
 		t.Errorf("timeline with a null: %s", js)
 	}
 }
+
+// Events count one request in the singular ("of 1 requests" before).
+func TestTimelineEventsCountOneInSingular(t *testing.T) {
+	_, a := run(t, Options{}, rec("app", "app", 0, "POST", "/a", 405))
+	var peak string
+	for _, e := range a.Timeline.Events {
+		if e.Kind == "peak" {
+			peak = e.Text
+		}
+	}
+	if !strings.HasPrefix(peak, "Peak: 1 with a 405 of 1 request in the ") {
+		t.Errorf("peak event %q", peak)
+	}
+}

@@ -84,7 +84,7 @@ func (c *probeCmd) Run(s *streams) error {
 	case rep.Errors == len(targets)*probeChecks(&opts):
 		return &exitError{exitFatal, fmt.Errorf("probe: no request got an answer")}
 	case rep.Errors > 0:
-		return &exitError{exitPartial, fmt.Errorf("probe: %d requests got no answer", rep.Errors)}
+		return &exitError{exitPartial, fmt.Errorf("probe: %s no answer", counted(int64(rep.Errors), "request got", "requests got"))}
 	}
 	return nil
 }

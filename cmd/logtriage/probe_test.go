@@ -139,3 +139,22 @@ func TestProbeHeaderWithCommas(t *testing.T) {
 		t.Errorf("the server received Accept %q, want the one header as given", accept)
 	}
 }
+
+// One request of three without an answer (the server drops HEAD): exit 3, counted in words
+// that agree ("1 requests got no answer" before).
+func TestProbeOneRequestWithoutAnswer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "HEAD" {
+			if c, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				c.Close()
+			}
+			return
+		}
+		w.WriteHeader(200)
+	}))
+	t.Cleanup(srv.Close)
+	r := lt(t, nil, "probe", "--timeout", "5s", srv.URL+"/x")
+	if r.code != exitPartial || !strings.Contains(r.stderr, "probe: 1 request got no answer") {
+		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
