@@ -3,6 +3,7 @@ package main
 import (
 	"runtime"
 	"runtime/debug"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -20,7 +21,7 @@ func TestLimitMemory(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Second)
 	for debug.SetMemoryLimit(-1) <= 16<<20 && time.Now().Before(deadline) {
 		runtime.GC()
-		time.Sleep(readLimitTick)
+		time.Sleep(10 * time.Millisecond) // the check runs on the cleanup goroutine
 	}
 	if got := debug.SetMemoryLimit(-1); got <= 16<<20 {
 		t.Errorf("limit %d with 16 MiB live: not raised", got)
@@ -32,5 +33,22 @@ func TestLimitMemory(t *testing.T) {
 	runtime.KeepAlive(live)
 	if limitMemory(0)(); debug.SetMemoryLimit(-1) != before {
 		t.Error("limitMemory(0) changed the limit")
+	}
+}
+
+// TestAfterGC: afterGC's function runs once a collection has ended, and once only.
+func TestAfterGC(t *testing.T) {
+	var runs atomic.Int32
+	afterGC(func() { runs.Add(1) })
+	runtime.GC()
+	deadline := time.Now().Add(5 * time.Second)
+	for runs.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	runtime.GC()
+	runtime.GC()
+	time.Sleep(20 * time.Millisecond)
+	if n := runs.Load(); n != 1 {
+		t.Errorf("ran %d times after three collections, want 1", n)
 	}
 }
