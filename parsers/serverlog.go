@@ -23,11 +23,17 @@ import (
 //
 //	klog           I0306 22:56:26.243886       8 main.go:227] Creating API client for https://10.0.0.1:443
 //	banner         NGINX Ingress controller / "  Release:       v1.6.4" / a line of dashes
+//
+// The official nginx image writes its entrypoint's lines before nginx's own (docker logs, kubectl
+// logs of any nginx container); they are counted with its error log:
+//
+//	entrypoint     /docker-entrypoint.sh: Configuration complete; ready for start up
+//	               10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf
 
 // serverLogLine names the server log a line belongs to ("nginx error log", …), or "".
 func serverLogLine(b []byte) string {
 	switch {
-	case nginxErrorLine(b):
+	case nginxErrorLine(b) || entrypointLine(b):
 		return "nginx error log"
 	case apacheErrorLine(b):
 		return "Apache httpd error log"
@@ -37,6 +43,27 @@ func serverLogLine(b []byte) string {
 		return "Kubernetes controller log"
 	}
 	return ""
+}
+
+// entrypointLine: "/docker-entrypoint.sh: …", or a /docker-entrypoint.d script's "NN-name.sh: …"
+// (or ".envsh").
+func entrypointLine(b []byte) bool {
+	if strings.HasPrefix(string(b), "/docker-entrypoint.sh: ") {
+		return true
+	}
+	if len(b) < 8 || !digitsAt(b, 0, 2) || b[2] != '-' {
+		return false
+	}
+	for i, c := range b {
+		switch {
+		case c == ':':
+			name := string(b[:i])
+			return i+1 < len(b) && b[i+1] == ' ' && (strings.HasSuffix(name, ".sh") || strings.HasSuffix(name, ".envsh"))
+		case c == ' ' || i > 80:
+			return false
+		}
+	}
+	return false
 }
 
 // klogLine: "Lmmdd hh:mm:ss.uuuuuu threadid file:line] " (L is I, W, E or F).

@@ -285,3 +285,52 @@ func TestSyslogAccessLines(t *testing.T) {
 		}
 	}
 }
+
+// TestNginxImageEntrypointLines: the official nginx image's output starts with its entrypoint's
+// lines (as docker logs and kubectl logs show them), then nginx's notices and access lines: the
+// entrypoint's lines are skipped with nginx's error log, not rejected; access lines are not
+// taken for them.
+func TestNginxImageEntrypointLines(t *testing.T) {
+	banner := []string{
+		"/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration",
+		"/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/",
+		"/docker-entrypoint.sh: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh",
+		"10-listen-on-ipv6-by-default.sh: info: Getting the checksum of /etc/nginx/conf.d/default.conf",
+		"10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf",
+		"/docker-entrypoint.sh: Sourcing /docker-entrypoint.d/15-local-resolvers.envsh",
+		"/docker-entrypoint.sh: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh",
+		"/docker-entrypoint.sh: Launching /docker-entrypoint.d/30-tune-worker-processes.sh",
+		"/docker-entrypoint.sh: Configuration complete; ready for start up",
+		"2026/11/24 10:00:00 [notice] 1#1: using the \"epoll\" event method",
+		"2026/11/24 10:00:00 [notice] 1#1: start worker processes",
+	}
+	for _, l := range banner {
+		if got := serverLogLine([]byte(l)); got != "nginx error log" {
+			t.Errorf("%q is %q", l, got)
+		}
+	}
+	for _, l := range []string{
+		`10.0.0.1 - - [24/Nov/2026:10:00:01 +0000] "DELETE /api/x HTTP/1.1" 405 157 "-" "curl/8"`,
+		`12-factor.sh is a script`, `10-x.sh:info`, `docker-entrypoint.sh: x`,
+	} {
+		if got := serverLogLine([]byte(l)); got != "" {
+			t.Errorf("%q taken for the %s", l, got)
+		}
+	}
+	var lines [][]byte
+	for _, l := range banner {
+		lines = append(lines, []byte(l))
+	}
+	lines = append(lines, serverLogLines(t, "serverlogs/nginx-access.log")...)
+	p := filepath.Join(t.TempDir(), "nginx-pod.log")
+	if err := os.WriteFile(p, append(bytes.Join(lines, []byte("\n")), '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o, err := (&Config{}).OpenInput(Input{Name: p, Path: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := o.Scan(0, nil, nil); st.Format != FormatNginx || st.Parsed != 6 || st.Skipped != int64(len(banner)) || st.Rejected != 0 {
+		t.Errorf("%+v, want 6 parsed, %d skipped, none rejected", st, len(banner))
+	}
+}
