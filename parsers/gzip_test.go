@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -174,5 +175,54 @@ func TestGzipCutWhileSampling(t *testing.T) {
 		if !strings.Contains(st.Err, "truncated stream") {
 			t.Errorf("%d lines: error %q", lines, st.Err)
 		}
+	}
+}
+
+// TestOpenTellsGzipWithoutBuffer: a file is told gzip or plain by its first two bytes read in
+// place, and a plain one is then read without a buffer of open's own (fifty inputs open at once
+// held two 256 KiB buffers each); what reading it gives is the whole file either way.
+func TestOpenTellsGzipWithoutBuffer(t *testing.T) {
+	member := gzipMember(t, 0, 50)
+	var want bytes.Buffer
+	for i := 0; i < 50; i++ {
+		fmt.Fprintf(&want, "ok %d %s\n", i, strings.Repeat("v", i%61))
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+		gzip bool
+		read string // what reading the opened input gives
+	}{
+		{"empty", nil, false, ""},
+		{"one byte", []byte("x"), false, "x"},
+		{"gzip's first byte alone", []byte{0x1f}, false, "\x1f"},
+		{"plain lines", []byte("a 1\nb 2\n"), false, "a 1\nb 2\n"},
+		{"gzip member", member, true, want.String()},
+	} {
+		path := filepath.Join(t.TempDir(), "in")
+		if err := os.WriteFile(path, tc.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rc, err := Input{Name: path, Path: path}.open()
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if rc.gzip != tc.gzip {
+			t.Errorf("%s: gzip %v, want %v", tc.name, rc.gzip, tc.gzip)
+		}
+		if !tc.gzip && rc.br != nil {
+			t.Errorf("%s: a plain file read through a buffer of open's", tc.name)
+		}
+		got, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil || string(got) != tc.read {
+			t.Errorf("%s: read %q (%v), want %q", tc.name, got, err, tc.read)
+		}
+	}
+	// Only gzip's magic and a header that is not gzip's: refused as before.
+	path := filepath.Join(t.TempDir(), "bad.gz")
+	os.WriteFile(path, []byte{0x1f, 0x8b, 0, 0}, 0o644)
+	if _, err := (Input{Name: path, Path: path}).open(); err == nil || !strings.Contains(err.Error(), "gzip header") {
+		t.Errorf("a cut gzip header: %v, want a gzip header error", err)
 	}
 }
