@@ -29,6 +29,12 @@ import (
 //
 //	entrypoint     /docker-entrypoint.sh: Configuration complete; ready for start up
 //	               10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf
+//
+// An Envoy container's output (kubectl logs … -c istio-proxy) interleaves the access log with
+// Envoy's own log and, in Istio, its agent's:
+//
+//	envoy          [2026-11-24 10:00:00.300][20][info][main] [source/server/server.cc:430] initializing epoch 0
+//	istio-agent    2026-11-24T10:00:00.000000Z<TAB>info<TAB>Version 1.20.0-…-Clean
 
 // serverLogLine names the server log a line belongs to ("nginx error log", …), or "".
 func serverLogLine(b []byte) string {
@@ -41,8 +47,70 @@ func serverLogLine(b []byte) string {
 		return "gunicorn error log"
 	case klogLine(b) || ingressBanner(b):
 		return "Kubernetes controller log"
+	case envoyLogLine(b) || istioAgentLine(b):
+		return "Envoy log"
 	}
 	return ""
+}
+
+// envoyLogLine: Envoy's own log, "[YYYY-MM-DD HH:MM:SS.mmm][thread][level][logger] ".
+func envoyLogLine(b []byte) bool {
+	if len(b) < 36 || b[0] != '[' || !digitsAt(b, 1, 4) || b[5] != '-' || !digitsAt(b, 6, 2) || b[8] != '-' ||
+		!digitsAt(b, 9, 2) || b[11] != ' ' || !digitsAt(b, 12, 2) || b[14] != ':' || !digitsAt(b, 15, 2) || b[17] != ':' ||
+		!digitsAt(b, 18, 2) || b[20] != '.' || !digitsAt(b, 21, 3) || b[24] != ']' || b[25] != '[' {
+		return false
+	}
+	i := 26
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		i++
+	}
+	if i == 26 || i+1 >= len(b) || b[i] != ']' || b[i+1] != '[' {
+		return false
+	}
+	j := i + 2
+	k := j
+	for k < len(b) && k-j < 9 && b[k] != ']' {
+		k++
+	}
+	if k+1 >= len(b) || b[k] != ']' || b[k+1] != '[' {
+		return false
+	}
+	switch string(b[j:k]) {
+	case "trace", "debug", "info", "warning", "error", "critical":
+		return true
+	}
+	return false
+}
+
+// istioAgentLine: Istio's agent (pilot-agent), "YYYY-MM-DDTHH:MM:SS.uuuuuuZ<TAB>level<TAB>".
+func istioAgentLine(b []byte) bool {
+	if len(b) < 27 || !digitsAt(b, 0, 4) || b[4] != '-' || !digitsAt(b, 5, 2) || b[7] != '-' || !digitsAt(b, 8, 2) ||
+		b[10] != 'T' || !digitsAt(b, 11, 2) || b[13] != ':' || !digitsAt(b, 14, 2) || b[16] != ':' || !digitsAt(b, 17, 2) {
+		return false
+	}
+	i := 19
+	if b[i] == '.' {
+		i++
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	}
+	if i+1 >= len(b) || b[i] != 'Z' || b[i+1] != '\t' {
+		return false
+	}
+	j := i + 2
+	k := j
+	for k < len(b) && k-j < 6 && b[k] != '\t' {
+		k++
+	}
+	if k >= len(b) || b[k] != '\t' {
+		return false
+	}
+	switch string(b[j:k]) {
+	case "debug", "info", "warn", "error", "fatal":
+		return true
+	}
+	return false
 }
 
 // entrypointLine: "/docker-entrypoint.sh: …", or a /docker-entrypoint.d script's "NN-name.sh: …"
@@ -293,4 +361,5 @@ var serverLogNames = map[string]string{
 	"Apache httpd error log":    "an Apache httpd error log",
 	"gunicorn error log":        "a gunicorn error log",
 	"Kubernetes controller log": "a Kubernetes controller's log (klog)",
+	"Envoy log":                 "the log of Envoy or Istio's agent",
 }

@@ -334,3 +334,46 @@ func TestNginxImageEntrypointLines(t *testing.T) {
 		t.Errorf("%+v, want 6 parsed, %d skipped, none rejected", st, len(banner))
 	}
 }
+
+// TestEnvoyOwnLogLines: an Istio sidecar's output (kubectl logs … -c istio-proxy) interleaves
+// the agent's lines and Envoy's own log with the access log: those are skipped, not rejected,
+// and the access lines are read.
+func TestEnvoyOwnLogLines(t *testing.T) {
+	own := []string{
+		"2024-06-28T06:40:07.303770Z\tinfo\tVersion 1.22.0-aaf597fbfae607adf4bb4e77538a7ea98995328a-Clean",
+		"2024-06-28T06:40:07.304162Z\tinfo\tProxy role\tips=[10.244.1.98] type=sidecar id=frontend-0.default domain=default.svc.cluster.local",
+		"2026-11-24T10:00:00.100000Z\twarn\tads\tADS: \"\" 1 terminated",
+		"[2019-09-02 09:56:06.207][1][info][main] [source/server/server.cc:462] all clusters initialized. initializing init manager",
+		"[2023-05-20 20:09:22.508][1][warning][main] [source/server/server.cc:493]         caught SIGTERM",
+		"[2022-04-28 19:03:46.607][2672][critical][main] [source/server/server.cc:114] error initializing configuration 'envoy-config.yaml': Invalid path: main.wasm",
+	}
+	for _, l := range own {
+		if got := serverLogLine([]byte(l)); got != "Envoy log" {
+			t.Errorf("%q is %q", l, got)
+		}
+	}
+	for _, l := range []string{
+		`[2026-11-24T10:00:01.970Z] "GET /v1/items HTTP/1.1" 200 - 0 116 27 25 "203.0.113.40" "curl/8.5.0" "e8e25d94-0ed9-4475-9531-985d5d9dc9f8" "api.example.com" "10.0.3.4:8080"`,
+		"[2026-11-24 10:00:00.300][20][notice][main] x", "2026-11-24T10:00:00.000000Z\tINFO\tx", "2026-11-24T10:00:00Z info x",
+	} {
+		if got := serverLogLine([]byte(l)); got != "" {
+			t.Errorf("%q taken for the %s", l, got)
+		}
+	}
+	istio, err := os.ReadFile("../samples/envoy/istio.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "istio-proxy.log")
+	if err := os.WriteFile(p, append([]byte(strings.Join(own, "\n")+"\n"), istio...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o, err := (&Config{}).OpenInput(Input{Name: p, Path: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := int64(strings.Count(string(istio), "\n"))
+	if st := o.Scan(0, nil, nil); st.Format != FormatEnvoy || st.Parsed != want || st.Skipped != int64(len(own)) || st.Rejected != 0 {
+		t.Errorf("%+v, want %d parsed, %d skipped, none rejected", st, want, len(own))
+	}
+}
