@@ -15,6 +15,7 @@ import (
 //	nginx 1.22     2026/12/01 23:55:07 [error] 29053#29053: *2 open() "…" failed (2: …), client: …
 //	httpd 2.4      [Tue Dec 01 23:55:22.448414 2026] [mpm_event:notice] [pid 29180:tid 29180] AH00489: …
 //	httpd 2.2      [Wed Oct 11 14:32:52 2000] [error] [client 127.0.0.1] …
+//	httpd starting AH00558: httpd: Could not reliably determine the server's fully qualified domain name, …
 //	gunicorn       [2026-11-24 10:00:00 +0000] [7] [INFO] Starting gunicorn 21.2.0
 //
 // and the controller's own lines in an ingress-nginx pod's output, beside nginx's access and
@@ -41,7 +42,7 @@ func serverLogLine(b []byte) string {
 	switch {
 	case nginxErrorLine(b) || entrypointLine(b):
 		return "nginx error log"
-	case apacheErrorLine(b):
+	case apacheErrorLine(b) || httpdStartLine(b):
 		return "Apache httpd error log"
 	case gunicornErrorLine(b):
 		return "gunicorn error log"
@@ -249,6 +250,13 @@ func nginxErrorLine(b []byte) bool {
 		n++
 	}
 	return n > 0 && k < len(b) && b[k] == ':'
+}
+
+// httpdStartLine: what httpd writes to stderr before its error log is open, without the error
+// log's header, as the first lines of an httpd container's output (docker logs, kubectl logs):
+// "AH00558: httpd: Could not reliably determine the server's fully qualified domain name, …".
+func httpdStartLine(b []byte) bool {
+	return len(b) > 9 && b[0] == 'A' && b[1] == 'H' && digitsAt(b, 2, 5) && b[7] == ':' && b[8] == ' '
 }
 
 var weekdays = [...]string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}

@@ -56,6 +56,9 @@ func TestServerLogLines(t *testing.T) {
 		[]byte(`[Wed Oct 11 14:32:52 2000] [error] [client 127.0.0.1] client denied by server configuration: /export/home/live/ap/htdocs/test`),
 		[]byte(`[Fri Dec 01 09:00:00.000001 2026] [authz_core:trace3] [pid 7] authz_core.c(817): AH01626: authorization result of Require all granted: granted`),
 		[]byte(`2026/11/24 10:00:00 [warn] 7#7: *1 an upstream response is buffered to a temporary file`),
+		// httpd's stderr before its error log is open: the first lines of an httpd container.
+		[]byte(`AH00558: httpd: Could not reliably determine the server's fully qualified domain name, using 172.17.0.2. Set the 'ServerName' directive globally to suppress this message`),
+		[]byte(`AH00558: apache2: Could not reliably determine the server's fully qualified domain name, using 10.1.0.9. Set the 'ServerName' directive globally to suppress this message`),
 	} {
 		if serverLogLine(l) == "" {
 			t.Errorf("%q not recognised", l)
@@ -82,6 +85,7 @@ func TestServerLogLines(t *testing.T) {
 		`[Xyz Oct 11 14:32:52 2000] [error] x`,
 		`[2026-11-24 10:00:00 +0000] [7] [info] x`, // gunicorn writes levels upper case
 		`[2026-11-24 10:00:00 +0000] "GET / HTTP/1.1" 200`,
+		`AH0055: x`, `AH00558:x`, `AHA0558: x`,
 		``, `[`, `2026/`,
 	} {
 		if got := serverLogLine([]byte(l)); got != "" {
