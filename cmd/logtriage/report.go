@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/logtriage/logtriage/analysis"
@@ -53,6 +54,9 @@ func reportLoad(stdin io.Reader, name string) (*analysis.Analysis, error) {
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				err = fmt.Errorf("cannot read %s: no such file: check the path (a JSON analysis written by analyze --output json)", name)
+			}
 			return nil, &exitError{exitFatal, err}
 		}
 		defer f.Close()

@@ -124,8 +124,8 @@ func TestReportErrors(t *testing.T) {
 		}
 	}
 	r := lt(t, nil, "report", "/nonexistent/analysis.json")
-	if r.code != exitFatal {
-		t.Errorf("missing file: exit %d", r.code)
+	if r.code != exitFatal || !strings.Contains(r.stderr, "cannot read /nonexistent/analysis.json: no such file: check the path") {
+		t.Errorf("missing file: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
 
