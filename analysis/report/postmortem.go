@@ -746,10 +746,12 @@ func appendixSection(a *analysis.Analysis) section {
 	s := &a.Summary
 	sec := section{ID: "appendix", Title: "Appendix: inputs and method"}
 	if len(s.Inputs) > 0 {
-		t := &table{Head: []string{"Input", "Layer", "Format", "Read", "Parsed", "Rejected", "Blank"}, Right: []bool{false, false, false, true, true, true, true}}
+		// Skipped too (an application's lines that are not requests, a server's own log): with it,
+		// a row adds up to Read.
+		t := &table{Head: []string{"Input", "Layer", "Format", "Read", "Parsed", "Rejected", "Skipped", "Blank"}, Right: []bool{false, false, false, true, true, true, true, true}}
 		var rej []([]span)
 		for _, in := range inputRows(s.Inputs) { // inputs.go
-			t.Rows = append(t.Rows, []cell{cellOf(in.spans()...), cellOf(plain(in.Layer)), cellOf(plain(in.Format)), numCell(in.Read), numCell(in.Parsed), numCell(in.Rejected), numCell(in.Blank)})
+			t.Rows = append(t.Rows, []cell{cellOf(in.spans()...), cellOf(plain(in.Layer)), cellOf(plain(in.Format)), numCell(in.Read), numCell(in.Parsed), numCell(in.Rejected), numCell(in.Skipped), numCell(in.Blank)})
 		}
 		shown, more := rejectionsShown(s.Inputs)
 		for _, r := range shown {
