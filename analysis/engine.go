@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/logtriage/logtriage/parsers"
 )
@@ -330,10 +331,11 @@ type Engine struct {
 	layers   []layerInfo
 	layerIdx map[string]int
 	files    map[string]string
-	// The layers and files looked up last (layerOf, fileOf).
+	// The layers looked up last (layerOf), and the files looked up, by where the name's bytes
+	// are (fileOf).
 	recentLayers [8]recentLayer
-	recentFiles  [8]string
 	recentNext   int
+	fileCache    [64]string
 
 	keys      keyTable // join key → state, for the keys of open requests (keys.go)
 	bad       map[uint64]struct{}
@@ -467,19 +469,21 @@ func (e *Engine) layerOf(rec *parsers.Record) int {
 	return len(e.layers) - 1
 }
 
+// fileOf returns the engine's copy of an input's name. The records of an input share their name's
+// bytes, so where they are picks a slot of fileCache, whose name is compared with this one (a
+// match is an equal name whatever the bytes are): one comparison a record, where a list of the
+// last eight names took up to eight with fifty pods' logs (their names alike to the last bytes).
 func (e *Engine) fileOf(name string) string {
-	for _, f := range e.recentFiles {
-		if f == name && f != "" {
-			return f
-		}
+	slot := &e.fileCache[uintptr(unsafe.Pointer(unsafe.StringData(name)))>>4%uintptr(len(e.fileCache))]
+	if *slot == name && name != "" {
+		return *slot
 	}
 	f, ok := e.files[name]
 	if !ok {
 		f = strings.Clone(name)
 		e.files[f] = f
 	}
-	e.recentFiles[e.recentNext%len(e.recentFiles)] = f
-	e.recentNext++
+	*slot = f
 	return f
 }
 

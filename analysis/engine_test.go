@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/logtriage/logtriage/parsers"
 )
@@ -467,5 +468,28 @@ func TestRetryAfterTimeoutIsOneRequestConstructed(t *testing.T) {
 	}
 	if f := onlyFinding(t, a); f.OriginLayer != "app" || f.Retried != 1 {
 		t.Errorf("finding %s retried=%d", f.OriginLayer, f.Retried)
+	}
+}
+
+// TestFileOfByContent: fileOf answers by a name's content, whatever bytes hold it: names read
+// from one buffer rewritten in place (as a source reusing its memory could hand them) come out
+// as themselves, and equal names from different bytes as one copy.
+func TestFileOfByContent(t *testing.T) {
+	e := New(Options{})
+	buf := []byte("/logs/pod-00.json")
+	view := unsafe.String(&buf[0], len(buf)) // the same bytes every time
+	for i := 0; i < 60; i++ {
+		copy(buf[len("/logs/pod-"):], fmt.Sprintf("%02d", i))
+		want := fmt.Sprintf("/logs/pod-%02d.json", i)
+		if got := e.fileOf(view); got != want {
+			t.Fatalf("name %q read as %q", want, got)
+		}
+		a, b := e.fileOf(strings.Clone(want)), e.fileOf(strings.Clone(want))
+		if a != want || unsafe.StringData(a) != unsafe.StringData(b) {
+			t.Fatalf("%q: copies %q and %q are not one", want, a, b)
+		}
+	}
+	if got := e.fileOf(""); got != "" {
+		t.Errorf("empty name read as %q", got)
 	}
 }
