@@ -1,6 +1,7 @@
 package parsers
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 )
@@ -31,6 +32,10 @@ import (
 //	entrypoint     /docker-entrypoint.sh: Configuration complete; ready for start up
 //	               10-listen-on-ipv6-by-default.sh: info: Enabled listen on IPv6 in /etc/nginx/conf.d/default.conf
 //
+// HAProxy's own lines on its stderr, before and beside an access log sent to stdout:
+//
+//	haproxy        [NOTICE]   (1) : haproxy version is 2.8.3-86e043a / [WARNING]  (1) : config : …
+//
 // An Envoy container's output (kubectl logs … -c istio-proxy) interleaves the access log with
 // Envoy's own log and, in Istio, its agent's:
 //
@@ -50,8 +55,40 @@ func serverLogLine(b []byte) string {
 		return "Kubernetes controller log"
 	case envoyLogLine(b) || istioAgentLine(b):
 		return "Envoy log"
+	case haproxyOwnLine(b):
+		return "HAProxy log"
 	}
 	return ""
+}
+
+// haproxyOwnLine: what HAProxy writes to stderr about itself, the first lines of an HAProxy
+// container's output: "[NOTICE]   (1) : haproxy version is 2.8.3", "[WARNING]  (1) : config : …",
+// "[ALERT]    (1) : …".
+func haproxyOwnLine(b []byte) bool {
+	if len(b) < 12 || b[0] != '[' {
+		return false
+	}
+	i := bytes.IndexByte(b, ']')
+	if i < 0 || i > 8 {
+		return false
+	}
+	switch string(b[1:i]) {
+	case "NOTICE", "WARNING", "ALERT", "DIAG":
+	default:
+		return false
+	}
+	i++
+	for i < len(b) && b[i] == ' ' {
+		i++
+	}
+	if i >= len(b) || b[i] != '(' {
+		return false
+	}
+	j := i + 1
+	for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+		j++
+	}
+	return j > i+1 && strings.HasPrefix(string(b[j:]), ") : ")
 }
 
 // envoyLogLine: Envoy's own log, "[YYYY-MM-DD HH:MM:SS.mmm][thread][level][logger] ".
@@ -370,4 +407,5 @@ var serverLogNames = map[string]string{
 	"gunicorn error log":        "a gunicorn error log",
 	"Kubernetes controller log": "a Kubernetes controller's log (klog)",
 	"Envoy log":                 "the log of Envoy or Istio's agent",
+	"HAProxy log":               "HAProxy's own log",
 }

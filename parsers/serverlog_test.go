@@ -381,3 +381,46 @@ func TestEnvoyOwnLogLines(t *testing.T) {
 		t.Errorf("%+v, want %d parsed, %d skipped, none rejected", st, want, len(own))
 	}
 }
+
+// TestHAProxyOwnLines: an HAProxy container logging to stdout (log stdout format raw) starts
+// with HAProxy's own notices and warnings on stderr: they are skipped, not rejected, and the
+// access lines after them are read.
+func TestHAProxyOwnLines(t *testing.T) {
+	own := []string{
+		"[NOTICE]   (1) : haproxy version is 2.8.3-86e043a",
+		"[NOTICE]   (1) : path to executable is /usr/local/sbin/haproxy",
+		"[WARNING]  (1) : config : missing timeouts for backend 'app'.",
+		"[ALERT] (001) : parsing [haproxy.cfg:15] : unknown user 'missing' in userlist 'auth_users'",
+		"[NOTICE]   (1) : New worker (8) forked",
+		"[NOTICE]   (1) : Loading success.",
+	}
+	for _, l := range own {
+		if got := serverLogLine([]byte(l)); got != "HAProxy log" {
+			t.Errorf("%q is %q", l, got)
+		}
+	}
+	for _, l := range []string{"[NOTICE] x", "[INFO]   (1) : x", "[NOTICE]   (x) : y", "[WARNING](1): x"} {
+		if got := serverLogLine([]byte(l)); got != "" {
+			t.Errorf("%q taken for the %s", l, got)
+		}
+	}
+	access, err := os.ReadFile("../samples/proxies/haproxy/haproxy.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := own
+	for _, l := range strings.Split(strings.TrimSpace(string(access)), "\n") {
+		lines = append(lines, l[strings.Index(l, "]: ")+3:]) // log stdout format raw: no syslog header
+	}
+	p := filepath.Join(t.TempDir(), "haproxy-pod.log")
+	if err := os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o, err := (&Config{}).OpenInput(Input{Name: p, Path: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := o.Scan(0, nil, nil); st.Format != FormatHAProxy || st.Parsed != int64(len(lines)-len(own)) || st.Skipped != int64(len(own)) || st.Rejected != 0 {
+		t.Errorf("%+v, want %d parsed, %d skipped, none rejected", st, len(lines)-len(own), len(own))
+	}
+}
