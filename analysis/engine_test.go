@@ -212,6 +212,26 @@ func TestHopOrderInferenceConstructed(t *testing.T) {
 	if got := layerList(a); got != "lb,proxy-a,proxy-b,app" || a.Order != "given by --order" {
 		t.Errorf("override: %s (%s)", got, a.Order)
 	}
+	// An --order naming some of the layers orders those, in the places the evidence gave them;
+	// the others stay where it put them.
+	for _, tc := range []struct {
+		order      []string
+		want, text string
+	}{
+		{[]string{"proxy-a", "proxy-b"}, "lb,proxy-a,proxy-b,app", "proxy-a → proxy-b given by --order; the other layers inferred from 5 joined requests"},
+		{[]string{"proxy-b", "app"}, "lb,proxy-b,proxy-a,app", "proxy-b → app given by --order; the other layers inferred"},
+		{[]string{"app", "lb"}, "app,proxy-b,proxy-a,lb", "app → lb given by --order"},
+		{[]string{"proxy-a", "nope"}, "lb,proxy-b,proxy-a,app", "inferred (--order names only proxy-a): inferred from 5"},
+	} {
+		_, a = run(t, Options{Order: tc.order}, recs...)
+		if got := layerList(a); got != tc.want || !strings.HasPrefix(a.Order, tc.text) {
+			t.Errorf("--order %v: %s (%s), want %s (%s…)", tc.order, got, a.Order, tc.want, tc.text)
+		}
+	}
+	_, a = run(t, Options{}, rec("app", "app", 0, "GET", "/", 200))
+	if a.Order != "one layer" {
+		t.Errorf("one layer: %q", a.Order)
+	}
 	// Without joins, the format prior decides.
 	_, a = run(t, Options{},
 		rec("app", "app", 0, "GET", "/", 200), rec("gw", "envoy", 0, "GET", "/", 200),

@@ -106,27 +106,19 @@ func outer(a, b *hop) int {
 	return 0
 }
 
-// order returns the layer indexes outer → inner and how the order was derived.
+// order returns the layer indexes outer → inner and how the order was derived. The layers are
+// ranked by the evidence (the joined requests' votes, the formats); those --order names then take
+// the places the ranking gave them, in the order it gives, so that naming two of four layers
+// orders those two and leaves the others where the evidence put them (it used to put every layer
+// it did not name inside the last it named: --order edge,app put the ALB inside the app).
 func (e *Engine) order() ([]int, string) {
 	n := len(e.layers)
-	var out []int
-	placed := make([]bool, n)
-	if len(e.opts.Order) > 0 {
-		for _, name := range e.opts.Order {
-			if i, ok := e.layerIdx[name]; ok && !placed[i] {
-				out = append(out, i)
-				placed[i] = true
-			}
-		}
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
 	}
-	rest := make([]int, 0, n)
-	for i := 0; i < n; i++ {
-		if !placed[i] {
-			rest = append(rest, i)
-		}
-	}
-	// Copeland ranking among the remaining layers: a beats b when more requests put a outside b
-	// (or, without votes, when its format's prior is outer).
+	// Copeland ranking: a beats b when more requests put a outside b (or, without votes, when its
+	// format's prior is outer).
 	usedVotes := false
 	beats := func(a, b int) bool {
 		pa, pb := formatPrior(e.layers[a].format), formatPrior(e.layers[b].format)
@@ -140,16 +132,16 @@ func (e *Engine) order() ([]int, string) {
 		}
 		return pa < pb
 	}
-	score := make(map[int]int, len(rest))
-	for _, a := range rest {
-		for _, b := range rest {
+	score := make([]int, n)
+	for _, a := range out {
+		for _, b := range out {
 			if a != b && beats(a, b) {
 				score[a]++
 			}
 		}
 	}
-	sort.SliceStable(rest, func(i, j int) bool {
-		a, b := rest[i], rest[j]
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
 		if score[a] != score[b] {
 			return score[a] > score[b]
 		}
@@ -158,20 +150,45 @@ func (e *Engine) order() ([]int, string) {
 		}
 		return e.layers[a].name < e.layers[b].name
 	})
-	out = append(out, rest...)
-
 	var how string
 	switch {
-	case len(e.opts.Order) > 0 && len(rest) == 0:
-		how = "given by --order"
-	case len(e.opts.Order) > 0:
-		how = "given by --order; layers it does not name follow, inferred"
+	case n <= 1:
+		how = "one layer"
 	case usedVotes:
 		how = fmt.Sprintf("inferred from %s joined requests (durations, start and end times); ALB outermost and application innermost by format", num.Thousands(e.voted))
 	default:
-		how = "by format (alb, nginx, envoy, app): no joined request showed which layer is outside"
+		how = "by format (alb, nginx, envoy, app): no joined request's times showed which layer is outside"
 	}
-	return out, how
+
+	var named []int
+	isNamed := make([]bool, n)
+	for _, name := range e.opts.Order {
+		if i, ok := e.layerIdx[name]; ok && !isNamed[i] {
+			named = append(named, i)
+			isNamed[i] = true
+		}
+	}
+	if len(named) == 0 {
+		return out, how
+	}
+	k := 0
+	for p, l := range out {
+		if isNamed[l] {
+			out[p] = named[k]
+			k++
+		}
+	}
+	if len(named) == n {
+		return out, "given by --order"
+	}
+	names := make([]string, len(named))
+	for i, l := range named {
+		names[i] = e.layers[l].name
+	}
+	if len(named) == 1 {
+		return out, "inferred (--order names only " + names[0] + "): " + how
+	}
+	return out, strings.Join(names, " → ") + " given by --order; the other layers " + how
 }
 
 // tiers gives each layer of order its position on the path: adjacent layers of one format that

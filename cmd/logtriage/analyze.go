@@ -17,7 +17,7 @@ import (
 
 // analysisFlags are the options of the analysis engine, shared by analyze, trace and es.
 type analysisFlags struct {
-	Order      string        `help:"Layer order outer to inner, overriding the order inferred from the data: --order alb,edge,ingress,app." placeholder:"LAYERS"`
+	Order      string        `help:"Layer order outer to inner, overriding the order inferred from the data: --order alb,edge,ingress,app. Naming some layers orders those; the others stay where the data puts them." placeholder:"LAYERS"`
 	JoinWindow time.Duration `name:"join-window" help:"How far apart in time the records of one request may be (clock skew plus the slowest request)." default:"2m"`
 	// IncludeMonitors counts monitor probes as findings (analysis/causes_more.go).
 	IncludeMonitors bool `name:"include-monitors" help:"Count HEAD/OPTIONS probes of uptime monitors and health checks (cause monitor_probe) in the findings, the 405 count and --fail-on; by default they are reported apart as noise."`
