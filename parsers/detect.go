@@ -185,6 +185,16 @@ func (c *Config) pick(path string, sample [][]byte, mapped bool) (*Resolved, err
 	return &Resolved{Format: cand.format, Variant: cand.name, NewParser: mustNew(cand.new), Sequential: bestSeq}, nil
 }
 
+// compileNginxFields compiles a log_format given by the user and checks that it carries the
+// status or the method (formatnames.go).
+func compileNginxFields(f string) (*NginxParser, error) {
+	p, err := CompileNginx(f)
+	if err == nil {
+		err = p.CheckFields()
+	}
+	return p, err
+}
+
 func mustNew(f func() (Parser, error)) func() Parser {
 	return func() Parser {
 		p, err := f()
@@ -202,7 +212,7 @@ func (c *Config) candidates(path string, sample [][]byte, useMap bool) ([]candid
 	if useMap && c.NginxConf != nil && (c.Format == "" || c.Format == FormatNginx) {
 		if f, name, ok := c.NginxConf.FormatFor(path); ok {
 			mapped = append(mapped, candidate{FormatNginx, "nginx log_format " + name + " (from " + filepath.Base(c.NginxConf.Path) + ")",
-				func() (Parser, error) { return CompileNginx(f) }})
+				func() (Parser, error) { return compileNginxFields(f) }})
 		}
 	}
 	if useMap && len(c.EnvoyLogs) > 0 && (c.Format == "" || c.Format == FormatEnvoy) {
@@ -234,7 +244,7 @@ func (c *Config) candidates(path string, sample [][]byte, useMap bool) ([]candid
 	}
 	if c.NginxFormat != "" {
 		f := c.NginxFormat
-		add(FormatNginx, "nginx --nginx-format", func() (Parser, error) { return CompileNginx(f) })
+		add(FormatNginx, "nginx --nginx-format", func() (Parser, error) { return compileNginxFields(f) })
 	}
 	if c.ApacheFormat != "" {
 		f := c.ApacheFormat
@@ -253,11 +263,12 @@ func (c *Config) candidates(path string, sample [][]byte, useMap bool) ([]candid
 	}
 	if c.EnvoyFormat != "" {
 		f := c.EnvoyFormat
-		add(FormatEnvoy, "envoy --envoy-format", func() (Parser, error) { return CompileEnvoy(f) })
+		add(FormatEnvoy, "envoy --envoy-format", func() (Parser, error) { return compileEnvoyLog(EnvoyAccessLog{Text: f}) })
 	}
 	if c.NginxConf != nil {
 		// A file no access_log names (stdin, a renamed copy): try every log_format of the
-		// configuration, in name order so that the choice is stable.
+		// configuration, in name order so that the choice is stable; a format without the
+		// status or the method (a log of timings) reads any line, so it is not tried.
 		formats := c.NginxConf.Formats()
 		names := make([]string, 0, len(formats))
 		for name := range formats {
@@ -266,17 +277,18 @@ func (c *Config) candidates(path string, sample [][]byte, useMap bool) ([]candid
 		sort.Strings(names)
 		for _, name := range names {
 			f := formats[name]
-			add(FormatNginx, "nginx log_format "+name, func() (Parser, error) { return CompileNginx(f) })
+			if _, err := compileNginxFields(f); err != nil {
+				continue
+			}
+			add(FormatNginx, "nginx log_format "+name, func() (Parser, error) { return compileNginxFields(f) })
 		}
 	}
 	for _, l := range c.EnvoyLogs {
 		l := l
-		add(FormatEnvoy, "envoy access log format of "+l.Path, func() (Parser, error) {
-			if l.JSON != nil {
-				return CompileEnvoyJSON(l.JSON)
-			}
-			return CompileEnvoy(l.Text)
-		})
+		if _, err := compileEnvoyLog(l); err != nil {
+			continue // a TCP proxy's log, say, of no use for HTTP lines
+		}
+		add(FormatEnvoy, "envoy access log format of "+l.Path, func() (Parser, error) { return compileEnvoyLog(l) })
 	}
 	if jsonLines {
 		// Any JSON object parses as some app record, so the keys decide; the app parser is the

@@ -173,13 +173,7 @@ func EnvoyParserFor(logs []EnvoyAccessLog, logPath string) (*EnvoyParser, bool, 
 			if !same(l.Path, logPath) {
 				continue
 			}
-			var p *EnvoyParser
-			var err error
-			if l.JSON != nil {
-				p, err = CompileEnvoyJSON(l.JSON)
-			} else {
-				p, err = CompileEnvoy(l.Text)
-			}
+			p, err := compileEnvoyLog(l)
 			if err != nil {
 				return nil, true, fmt.Errorf("access log %s: %w", l.Path, err)
 			}
@@ -194,4 +188,20 @@ func EnvoyParserFor(logs []EnvoyAccessLog, logPath string) (*EnvoyParser, bool, 
 		return p, ok, err
 	}
 	return match(func(a, b string) bool { return logBase(a) == logBase(b) })
+}
+
+// compileEnvoyLog compiles an access log's format and checks that it carries the response code
+// or the method (formatnames.go).
+func compileEnvoyLog(l EnvoyAccessLog) (*EnvoyParser, error) {
+	var p *EnvoyParser
+	var err error
+	if l.JSON != nil {
+		p, err = CompileEnvoyJSON(l.JSON)
+	} else {
+		p, err = CompileEnvoy(l.Text)
+	}
+	if err == nil {
+		err = p.CheckFields()
+	}
+	return p, err
 }

@@ -1,7 +1,9 @@
 package parsers
 
 import (
+	"errors"
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -98,13 +100,8 @@ var (
 
 // checkNginxVariable fails for a variable name that looks like a misspelling of a known one.
 func checkNginxVariable(name string) error {
-	if nginxKnown[name] {
+	if nginxKnown[name] || nginxFamily(name) {
 		return nil
-	}
-	for _, p := range nginxVariablePrefixes {
-		if strings.HasPrefix(name, p) {
-			return nil
-		}
 	}
 	if near, ok := misspelling(name, nginxKnown); ok {
 		return fmt.Errorf("unknown variable $%s: did you mean $%s?", name, near)
@@ -170,4 +167,93 @@ func editDistance(a, b string, max int) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// A format in which logtriage finds neither the status nor the method reads every line of any
+// log into an empty record (a lone variable matches anything): $foo, %FOO%. Such a format is
+// refused, and the error says what it lacks and which of its names logtriage does not know.
+// Formats that carry these fields may still hold any other variables, which are skipped.
+
+// CheckFields fails for a format without $status and without $request or $request_method.
+func (p *NginxParser) CheckFields() error {
+	var unknown []string
+	for _, s := range p.steps {
+		switch {
+		case !s.isVar:
+		case s.kind == nginxStatus || s.kind == nginxRequest || s.kind == nginxMethod:
+			return nil
+		case !nginxKnown[s.name] && !nginxFamily(s.name):
+			unknown = append(unknown, "$"+s.name)
+		}
+	}
+	return noFieldsErr("nginx format", p.Format, "neither $status nor $request or $request_method", unknown,
+		"nginx variables", "pass the log_format that wrote the log (--nginx-format), or the configuration that defines it (--nginx-conf)")
+}
+
+// CheckFields fails for a format without %RESPONSE_CODE% and without %REQ(:METHOD)%.
+func (p *EnvoyParser) CheckFields() error {
+	var unknown []string
+	check := func(fields []envoyField) bool {
+		for _, f := range fields {
+			switch f.op {
+			case envoyOpStatus, envoyOpMethod, envoyOpOrigMethod:
+				return true
+			}
+			name := strings.Trim(f.text, "%")
+			if i := strings.IndexAny(name, "(:"); i >= 0 {
+				name = name[:i]
+			}
+			if !envoyKnown[name] {
+				unknown = append(unknown, f.text)
+			}
+		}
+		return false
+	}
+	if check(p.fields) {
+		return nil
+	}
+	keys := make([]string, 0, len(p.json))
+	for k := range p.json {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		jk := p.json[k]
+		switch {
+		case jk.op == envoyOpStatus || jk.op == envoyOpMethod || jk.op == envoyOpOrigMethod:
+			return nil
+		case jk.sub != nil && check(jk.sub.fields):
+			return nil
+		}
+	}
+	text := string(p.prefix)
+	for _, f := range p.fields {
+		text += f.text + string(f.after)
+	}
+	if p.json != nil {
+		text = "json_format with keys " + strings.Join(keys, ", ")
+	}
+	return noFieldsErr("envoy format", text, "neither %RESPONSE_CODE% nor %REQ(:METHOD)%", unknown,
+		"Envoy command operators", "pass the format the access log was written with (--envoy-format), or the Envoy configuration that sets it (--envoy-config)")
+}
+
+// nginxFamily reports whether a variable belongs to a family of names (headers, cookies, arguments).
+func nginxFamily(name string) bool {
+	for _, p := range nginxVariablePrefixes {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func noFieldsErr(what, format, want string, unknown []string, names, todo string) error {
+	if len(format) > 120 {
+		format = format[:117] + "..."
+	}
+	msg := fmt.Sprintf("%s %q logs %s: every line of any log would be read as a request without status or method", what, format, want)
+	if len(unknown) > 0 {
+		msg += fmt.Sprintf(" (%s: not among the %s logtriage knows)", strings.Join(unknown, ", "), names)
+	}
+	return errors.New(msg + "; " + todo)
 }

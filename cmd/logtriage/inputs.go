@@ -66,12 +66,20 @@ func (f *inputFlags) config(stderr io.Writer) (*parsers.Config, error) {
 		}
 	}
 	if f.NginxFormat != "" {
-		if _, err := parsers.CompileNginx(f.NginxFormat); err != nil {
+		p, err := parsers.CompileNginx(f.NginxFormat)
+		if err == nil {
+			err = p.CheckFields()
+		}
+		if err != nil {
 			return nil, usageErr("--nginx-format: %v", err)
 		}
 	}
 	if f.EnvoyFormat != "" {
-		if _, err := parsers.CompileEnvoy(f.EnvoyFormat); err != nil {
+		p, err := parsers.CompileEnvoy(f.EnvoyFormat)
+		if err == nil {
+			err = p.CheckFields()
+		}
+		if err != nil {
 			return nil, usageErr("--envoy-format: %v", err)
 		}
 	}
