@@ -128,18 +128,27 @@ func (e *Engine) evidence(r *request, f *Finding) string {
 		b.WriteString(".")
 	}
 	if f.AllowMissing > 0 {
-		fmt.Fprintf(&b, " %d of %d responses had no Allow header (HTTP requires one on a 405).", f.AllowMissing, f.Count)
+		fmt.Fprintf(&b, " %s no Allow header (HTTP requires one on a 405).", ofCount(f.AllowMissing, f.Count, "The response had", "responses had"))
 	}
 	if f.Masked > 0 {
-		fmt.Fprintf(&b, " %d of %d were masked (%s).", f.Masked, f.Count, strings.Join(f.MaskedBy, ", "))
+		fmt.Fprintf(&b, " %s masked (%s).", ofCount(f.Masked, f.Count, "It was", "were"), strings.Join(f.MaskedBy, ", "))
 	}
 	if j := f.Joins; j.Group*2 > f.Count {
-		fmt.Fprintf(&b, " Mostly group matches: %d of %d requests were joined across hops only as groups of identical requests (same method, target and status in the same second, no shared id); the count at each layer is exact, which record pairs with which is not.",
-			j.Group, f.Count)
+		fmt.Fprintf(&b, " Mostly group matches: %s joined across hops only as groups of identical requests (same method, target and status in the same second, no shared id); the count at each layer is exact, which record pairs with which is not.",
+			ofCount(j.Group, f.Count, "the request was", "requests were"))
 	} else if j.Unjoined*2 > f.Count && len(r.hops) == 1 && e.nIdless > 0 {
-		fmt.Fprintf(&b, " %d of %d requests were found at one layer only (no id, and no record of another layer matched).", j.Unjoined, f.Count)
+		fmt.Fprintf(&b, " %s found at one layer only (no id, and no record of another layer matched).", ofCount(j.Unjoined, f.Count, "The request was", "requests were"))
 	}
 	return b.String()
+}
+
+// ofCount says "k of n <many>", or <one> when the finding has one request (not "1 of 1 requests
+// were").
+func ofCount(k, n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return fmt.Sprintf("%s of %s %s", num.Thousands(k), num.Thousands(n), many)
 }
 
 // sentenceStart capitalises "the upstream beyond LAYER" where it starts a sentence ("… no log for
