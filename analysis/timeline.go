@@ -575,14 +575,6 @@ func OriginOrder[T any](layers []Layer, present map[string]T) []string {
 	return append(out, rest...)
 }
 
-// countText writes n with the noun that agrees with it: "1 request", "2,000 requests".
-func countText[T ~int | ~int64](n T, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return num.Thousands(n) + " " + many
-}
-
 func findingKey(origin string, cause Cause, method, route string) string {
 	return origin + "\x00" + string(cause) + "\x00" + method + "\x00" + route
 }
@@ -786,7 +778,7 @@ func (e *Engine) events(a *Analysis, reqs []*request, times []int64, buckets []B
 			b := buckets[peak]
 			ev = append(ev, Event{Time: b.Start, Kind: "peak", Count: b.M405,
 				Text: fmt.Sprintf("Peak: %s with a 405 of %s in the %s from %s (%s)", num.Thousands(b.M405),
-					countText(b.Requests, "request", "requests"), widthText(w), clock(b.Start), num.Mix(b.Origin405))})
+					num.Count(b.Requests, "request", "requests"), widthText(w), clock(b.Start), num.Mix(b.Origin405))})
 		}
 		ev = append(ev, Event{Time: nsTime(reqTime(r1)), Kind: "last_405", Count: 1,
 			Text: fmt.Sprintf("Last 405: %s %s, generated at %s (%s), request %s", r1.hops[0].method(),
@@ -820,15 +812,15 @@ func (e *Engine) events(a *Analysis, reqs []*request, times []int64, buckets []B
 			}
 			ev = append(ev, Event{Time: g.LastSuccess, Kind: "last_success", Finding: i + 1, Count: g.Successes,
 				Text: fmt.Sprintf("Last success of %s at %s%s, after %s in the window", name, g.Layer,
-					ver(g.VersionBefore), countText(g.Successes, "success", "successes"))})
+					ver(g.VersionBefore), num.Count(g.Successes, "success", "successes"))})
 			ev = append(ev, Event{Time: g.First405, Kind: "regression_first_405", Finding: i + 1, Count: int64(f.Count),
 				Text: fmt.Sprintf("%s answers 405 at %s%s: deploy regression, %s with a 405 since", name, g.Layer,
-					ver(g.VersionAfter), countText(int64(f.Count), "request", "requests"))})
+					ver(g.VersionAfter), num.Count(int64(f.Count), "request", "requests"))})
 		case f.Drift != nil:
 			d := f.Drift
 			ev = append(ev, Event{Time: f.FirstSeen, Kind: "drift_start", Finding: i + 1, Count: int64(f.Count),
 				Text: fmt.Sprintf("%s starts to answer 405 on %s %s while %s succeeds: backend drift, %s with a 405",
-					name, d.Dimension, backendNames(d.Failing, false), backendNames(d.OK, true), countText(int64(f.Count), "request", "requests"))})
+					name, d.Dimension, backendNames(d.Failing, false), backendNames(d.OK, true), num.Count(int64(f.Count), "request", "requests"))})
 		case f.Cause == CauseCORSPreflight:
 			// The burst: the bucket with the most of this finding's 405s.
 			counts := map[int64]int64{}

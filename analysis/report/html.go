@@ -45,7 +45,7 @@ func htmlFigures(a *analysis.Analysis, w *bufio.Writer) {
 	type fig struct{ value, label string }
 	figs := []fig{{num.Thousands(s.Requests405), "requests with a 405"}}
 	if !s.OnlyWith405 {
-		figs = append(figs, fig{pct(s.Requests405, s.Requests), "of " + plural(int(s.Requests), "request")})
+		figs = append(figs, fig{pct(s.Requests405, s.Requests), "of " + num.Plural(int(s.Requests), "request")})
 	}
 	figs = append(figs, fig{num.Thousands(len(a.Findings)), "findings"})
 	if o := originTotals(a); len(o) > 0 {

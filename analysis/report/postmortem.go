@@ -210,7 +210,7 @@ func postmortem(a *analysis.Analysis, o Options) *document {
 		d.Title += ", " + period(s.FirstSeen, s.LastSeen)
 	}
 	d.Lead = [][]span{
-		{plain("Drafted by logtriage from the analysis of " + plural(int(s.Records), "log record") + " (schema "), code(a.Schema),
+		{plain("Drafted by logtriage from the analysis of " + num.Plural(int(s.Records), "log record") + " (schema "), code(a.Schema),
 			plain("). Every number is a count from that analysis; example request ids can be looked up with "), code("logtriage trace ID"),
 			plain(". Times are UTC. Review, add the human side (detection, communication, decisions), then publish.")},
 	}
@@ -269,10 +269,10 @@ func summarySection(a *analysis.Analysis) section {
 	var sp []span
 	share := fmt.Sprintf("%s of %s requests (%s)", num.Thousands(s.Requests405), num.Thousands(s.Requests), pct(s.Requests405, s.Requests))
 	if s.OnlyWith405 {
-		share = plural(int(s.Requests405), "request")
+		share = num.Plural(int(s.Requests405), "request")
 	}
 	sp = append(sp, bold(share),
-		plain(fmt.Sprintf(" got an HTTP 405 from %s, in %s. ", strings.Replace(period(first, last), " – ", " to ", 1), plural(len(a.Findings), "finding"))))
+		plain(fmt.Sprintf(" got an HTTP 405 from %s, in %s. ", strings.Replace(period(first, last), " – ", " to ", 1), num.Plural(len(a.Findings), "finding"))))
 	origins := originTotals(a)
 	if len(origins) > 0 {
 		o := origins[0]
@@ -290,8 +290,8 @@ func summarySection(a *analysis.Analysis) section {
 	if len(causes) > 0 {
 		c := causes[0]
 		f := &a.Findings[0]
-		sp = append(sp, plain("The leading cause is "), code(c.Value), plain(fmt.Sprintf(" (%s); the largest finding is ", plural(c.Count, "request"))),
-			code(f.Method+" "+f.Route), plain(fmt.Sprintf(" at %s (", f.OriginLayer)), code(string(f.Cause)), plain(fmt.Sprintf(", %s)", plural(f.Count, "request"))))
+		sp = append(sp, plain("The leading cause is "), code(c.Value), plain(fmt.Sprintf(" (%s); the largest finding is ", num.Plural(c.Count, "request"))),
+			code(f.Method+" "+f.Route), plain(fmt.Sprintf(" at %s (", f.OriginLayer)), code(string(f.Cause)), plain(fmt.Sprintf(", %s)", num.Plural(f.Count, "request"))))
 		if s.Masked405 > 0 {
 			verb := "were"
 			if s.Masked405 == 1 {
@@ -346,7 +346,7 @@ func impactSection(a *analysis.Analysis, o Options) section {
 			item(bold("What the clients got: "), plain(orDash(statusText(im.ClientStatus)))),
 			item(bold("Methods: "), plain(orDash(countsPlain(im.Methods)))),
 			item(bold("Affected: "), plain(fmt.Sprintf("%s, %s, %s (/24 for IPv4, /48 for IPv6)",
-				plural(im.RoutesTotal, "route"), plural(im.UATotal, "user agent"), plural(im.NetTotal, "client network")))))
+				num.Plural(im.RoutesTotal, "route"), num.Plural(im.UATotal, "user agent"), num.Plural(im.NetTotal, "client network")))))
 	}
 	if !s.FirstSeen.IsZero() {
 		facts = append(facts, item(bold("Window analysed: "), plain(period(s.FirstSeen, s.LastSeen))))
@@ -568,7 +568,7 @@ func findingSection(a *analysis.Analysis, i int) section {
 	f := &a.Findings[i]
 	s := &a.Summary
 	sec := section{ID: findingAnchor(i), Title: findingTitle(i, f)}
-	head := []span{bold(plural(f.Count, "request")), plain(fmt.Sprintf(" (%s of the 405s), %s.", pct(int64(f.Count), s.Requests405), period(f.FirstSeen, f.LastSeen)))}
+	head := []span{bold(num.Plural(f.Count, "request")), plain(fmt.Sprintf(" (%s of the 405s), %s.", pct(int64(f.Count), s.Requests405), period(f.FirstSeen, f.LastSeen)))}
 	if f.Impact != nil && len(f.Impact.ClientStatus) > 0 {
 		head = append(head, plain(" Clients got "+statusText(f.Impact.ClientStatus)+"."))
 	}
@@ -774,13 +774,13 @@ func appendixSection(a *analysis.Analysis) section {
 	}
 	if tl := a.Timeline; tl != nil && tl.BucketSeconds > 0 {
 		n, unit := durUnit(time.Duration(tl.BucketSeconds) * time.Second)
-		facts = append(facts, item(bold("Timeline buckets: "), plain(fmt.Sprintf("%s of %d %s from %s", plural(len(tl.Buckets), "bucket"), n, unit+pluralS(n), day(tl.Start)))))
+		facts = append(facts, item(bold("Timeline buckets: "), plain(fmt.Sprintf("%s of %d %s from %s", num.Plural(len(tl.Buckets), "bucket"), n, unit+pluralS(n), day(tl.Start)))))
 		if tl.Untimed > 0 {
 			facts = append(facts, item(bold("Requests without a time: "), plain(num.Thousands(tl.Untimed))))
 		}
 	}
 	rq := fmt.Sprintf("%s analysed (%s without a status ignored), %s after joining the hops, %s %s",
-		plural(int(s.Records), "record"), num.Thousands(s.NoStatus), plural(int(s.Requests), "request"), num.Thousands(s.SingleHop), singleHopText)
+		num.Plural(int(s.Records), "record"), num.Thousands(s.NoStatus), num.Plural(int(s.Requests), "request"), num.Thousands(s.SingleHop), singleHopText)
 	facts = append(facts, item(bold("Records and requests: "), plain(rq)))
 	if s.NonUniqueIDs > 0 {
 		facts = append(facts, item(bold("Ids not unique, not used to join: "), plain(num.Thousands(s.NonUniqueIDs)+" ("+strings.Join(s.NonUniqueIDExample, ", ")+")")))

@@ -95,10 +95,10 @@ func writeProbe(w io.Writer, r *probe.Report, md bool) error {
 	for _, x := range r.Results {
 		n += len(x.Problems) + len(x.Contract)
 	}
-	line := fmt.Sprintf("%s, %s, %s, %s", plural(len(r.Results), "URL"),
-		counted(n, "problem or contract difference", "problems and contract differences"),
-		counted(len(r.Drift), "drift between environments", "drifts between environments"),
-		counted(r.Errors, "request without an answer", "requests without an answer"))
+	line := fmt.Sprintf("%s, %s, %s, %s", num.Plural(len(r.Results), "URL"),
+		num.Count(n, "problem or contract difference", "problems and contract differences"),
+		num.Count(len(r.Drift), "drift between environments", "drifts between environments"),
+		num.Count(r.Errors, "request without an answer", "requests without an answer"))
 	if md {
 		bw.WriteString(line + "\n")
 	} else {
@@ -226,12 +226,4 @@ func writeProbeTable(bw *bufio.Writer, t *table, md bool) {
 	} else {
 		t.text(bw, "  ")
 	}
-}
-
-// counted is n with the singular or plural phrase: "1 drift between environments", "2 drifts …".
-func counted(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return num.Thousands(n) + " " + many
 }

@@ -23,9 +23,9 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 	}
 	n := num.Thousands[int64]
 	if s.OnlyWith405 {
-		term.Fprintf(bw, "logtriage: %s with a 405", plural(int(s.Requests405), "request"))
+		term.Fprintf(bw, "logtriage: %s with a 405", num.Plural(int(s.Requests405), "request"))
 	} else {
-		term.Fprintf(bw, "logtriage: %s, %s with a 405 (%.1f%%)", plural(int(s.Requests), "request"), n(s.Requests405), pct)
+		term.Fprintf(bw, "logtriage: %s, %s with a 405 (%.1f%%)", num.Plural(int(s.Requests), "request"), n(s.Requests405), pct)
 	}
 	if !s.FirstSeen.IsZero() {
 		term.Fprintf(bw, ", %s", stamp(s.FirstSeen))
@@ -62,7 +62,7 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 		t.text(bw, "")
 		if rest > 0 {
 			term.Fprintf(bw, "… and %s (%s): --output json, markdown or html lists them all\n",
-				plural(rest, "more finding"), plural(restCount, "request"))
+				num.Plural(rest, "more finding"), num.Plural(restCount, "request"))
 		}
 		bw.WriteString("\n")
 		// The numbers are right-aligned and the lines under a finding start where its text does
@@ -74,7 +74,7 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 				break
 			}
 			term.Fprintf(bw, "%*d. %s %s — %s at %s: %s, %s", w, i+1, f.Method, f.Route, f.Cause,
-				f.OriginLayer, plural(f.Count, "request"), stamp(f.FirstSeen))
+				f.OriginLayer, num.Plural(f.Count, "request"), stamp(f.FirstSeen))
 			if !f.LastSeen.Equal(f.FirstSeen) {
 				term.Fprintf(bw, " – %s", stamp(f.LastSeen))
 			}
@@ -106,9 +106,9 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 		term.Fprintf(bw, ", %d ids not unique and ignored (%s)", s.NonUniqueIDs, strings.Join(s.NonUniqueIDExample, ", "))
 	}
 	if s.Masked405 > 0 {
-		term.Fprintf(bw, ", %s", plural(int(s.Masked405), "masked 405"))
+		term.Fprintf(bw, ", %s", num.Plural(int(s.Masked405), "masked 405"))
 	}
-	term.Fprintf(bw, "; %s", plural(int(s.Records), "record"))
+	term.Fprintf(bw, "; %s", num.Plural(int(s.Records), "record"))
 	if s.NoStatus > 0 {
 		term.Fprintf(bw, " (%d without a status ignored)", s.NoStatus)
 	}
@@ -146,7 +146,7 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 			term.Fprintf(bw, "  rejected %s: %s\n", r.Source, r.Reason)
 		}
 		if more > 0 {
-			term.Fprintf(bw, "  … and %s of rejected lines (-o json lists every input's)\n", plural(more, "more example"))
+			term.Fprintf(bw, "  … and %s of rejected lines (-o json lists every input's)\n", num.Plural(more, "more example"))
 		}
 	}
 	return bw.Flush()
@@ -158,13 +158,6 @@ const (
 	textTableRows = 20
 	textDetails   = 10
 )
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return num.Thousands(n) + " " + what + "s"
-}
 
 func flags(f *analysis.Finding) string {
 	p := moreFlags(f) // causes.go

@@ -177,7 +177,7 @@ func (c *esCmd) Run(s *streams) error {
 		if err != nil {
 			return esExit(err)
 		}
-		fmt.Fprintf(s.err, "es: wrote %d documents to %s (%d bulk requests)", res.Indexed, c.WriteFindings, res.Requests)
+		fmt.Fprintf(s.err, "es: wrote %s to %s (%s)", num.Plural(res.Indexed, "document"), c.WriteFindings, num.Plural(res.Requests, "bulk request"))
 		if res.Failed > 0 {
 			fmt.Fprintf(s.err, ", %d failed: %s", res.Failed, res.FirstError)
 			code = exitPartial
@@ -309,7 +309,7 @@ func esSummary(w io.Writer, rep *elastic.Report, quiet bool) {
 	}
 	t.Row("total", num.Thousands(r), num.Thousands(d), num.Thousands(b), num.Thousands(kb), "")
 	t.Write(w)
-	fmt.Fprintf(w, "%d documents with a 405 (exact, phase 1); %d requests with a 405 examined in depth", rep.Total405Docs, rep.Requests405)
+	fmt.Fprintf(w, "%s with a 405 (exact, phase 1); %s with a 405 examined in depth", num.Plural(rep.Total405Docs, "document"), num.Plural(rep.Requests405, "request"))
 	if rep.CapHit {
 		fmt.Fprintf(w, " — --max-requests reached: the rest are counted, not examined")
 	}

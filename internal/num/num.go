@@ -28,6 +28,18 @@ func Thousands[T ~int | ~int64](n T) string {
 	return string(b)
 }
 
+// Count writes n with the noun that agrees with it: Count(1, "request", "requests") is
+// "1 request", Count(2000, "request", "requests") "2,000 requests".
+func Count[T ~int | ~int64](n T, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return Thousands(n) + " " + many
+}
+
+// Plural is Count of a noun whose plural adds an s: Plural(3, "record") is "3 records".
+func Plural[T ~int | ~int64](n T, one string) string { return Count(n, one, one+"s") }
+
 // Statuses lists upstream statuses as logged: "502, 405"; -1 (an attempt without a status) is "-".
 func Statuses(s []int) string {
 	var b strings.Builder

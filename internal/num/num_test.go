@@ -28,3 +28,18 @@ func TestStatusesAndMix(t *testing.T) {
 		t.Errorf("Mix = %q", got)
 	}
 }
+
+func TestCountAndPlural(t *testing.T) {
+	for _, tc := range []struct{ got, want string }{
+		{Count(1, "success", "successes"), "1 success"},
+		{Count(0, "success", "successes"), "0 successes"},
+		{Count(int64(2500), "request", "requests"), "2,500 requests"},
+		{Plural(1, "record"), "1 record"},
+		{Plural(-1, "record"), "-1 records"},
+		{Plural(1234567, "bulk request"), "1,234,567 bulk requests"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%q, want %q", tc.got, tc.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/logtriage/logtriage/internal/num"
 	"github.com/logtriage/logtriage/parsers"
 	"io"
 	"math/rand/v2"
@@ -402,8 +403,8 @@ func (j *Job) phase(name string, fn func(p *Phase) error) error {
 	if p.Docs > 0 && p.Duration > 0 {
 		rate = fmt.Sprintf(", %.0f docs/s", float64(p.Docs)/p.Duration.Seconds())
 	}
-	j.progress("%s: %d requests, %d documents, %d buckets, %d KiB in %s%s", name, p.Requests, p.Docs, p.Buckets,
-		p.Bytes>>10, p.Duration.Round(time.Millisecond), rate)
+	j.progress("%s: %s, %s, %s, %s KiB in %s%s", name, num.Plural(p.Requests, "request"), num.Plural(p.Docs, "document"),
+		num.Plural(p.Buckets, "bucket"), num.Thousands(p.Bytes>>10), p.Duration.Round(time.Millisecond), rate)
 	return err
 }
 
