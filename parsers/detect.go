@@ -142,27 +142,36 @@ func (c *Config) pick(path string, sample [][]byte, mapped bool) (*Resolved, err
 		return &Resolved{Variant: "empty input", NewParser: mustNew(cands[0].new)}, nil
 	}
 	best, bestOK, bestSeq := -1, 0, false
+	quiet, quietSeq := -1, false // the first candidate that reads the sample as lines of no request
 	var firstErr error
 	for i, cand := range cands {
 		p, err := cand.new()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", cand.name, err)
 		}
-		ok := 0
+		ok, skipped := 0, 0
 		var rec Record
 		for _, line := range sample {
 			rec.Reset()
 			if err := p.Parse(line, &rec); err == nil {
 				ok++
-			} else if firstErr == nil && i == 0 {
-				firstErr = err
+			} else {
+				if err == ErrNotAccess {
+					skipped++
+				}
+				if firstErr == nil && i == 0 {
+					firstErr = err
+				}
 			}
 		}
+		// A parser that joins lines (parsers/framework.go) reads the input in order.
+		sq, isSeq := p.(interface{ Sequential() bool })
 		if ok > bestOK {
 			best, bestOK = i, ok
-			// A parser that joins lines (parsers/framework.go) reads the input in order.
-			sq, isSeq := p.(interface{ Sequential() bool })
 			bestSeq = isSeq && sq.Sequential()
+		}
+		if quiet < 0 && c.startupSample(sample, skipped) {
+			quiet, quietSeq = i, isSeq && sq.Sequential()
 		}
 		if ok == len(sample) {
 			break
@@ -179,10 +188,38 @@ func (c *Config) pick(path string, sample [][]byte, mapped bool) (*Resolved, err
 					Note: "it is " + serverLogNames[kind] + ", which holds no access records: its lines are skipped"}, nil
 			}
 		}
+		if quiet >= 0 {
+			// An application's (or Caddy's) start-up lines fill the sample: its access
+			// records, if any, come later, and its other lines are skipped.
+			cand := cands[quiet]
+			res := &Resolved{Format: cand.format, Variant: cand.name, NewParser: mustNew(cand.new), Sequential: quietSeq}
+			if c.Format == "" {
+				res.Note = fmt.Sprintf("read as %s, though its first %d lines hold no request (start-up messages?)", cand.name, len(sample))
+			}
+			return res, nil
+		}
 		return nil, c.undetected(path, sample, cands, firstErr)
 	}
 	cand := cands[best]
 	return &Resolved{Format: cand.format, Variant: cand.name, NewParser: mustNew(cand.new), Sequential: bestSeq}, nil
+}
+
+// startupSample reports whether a parser that read none of the sampled lines as a request but
+// skipped them (ErrNotAccess: well-formed lines of no request) may still read the input: an
+// application's log whose first lines are its start-up messages. They must be a logger's records
+// (a level or a message key), so that JSON of other kinds is still refused: every line when the
+// format is detected from JSON lines, most of them with --format (logfmt too).
+func (c *Config) startupSample(sample [][]byte, skipped int) bool {
+	logger := 0
+	for _, line := range sample {
+		if jsonLoggerLine(line) || c.Format != "" && (bytes.Contains(line, []byte("level=")) || bytes.Contains(line, []byte("msg="))) {
+			logger++
+		}
+	}
+	if c.Format != "" {
+		return 2*skipped > len(sample) && 2*logger > len(sample)
+	}
+	return skipped == len(sample) && logger == len(sample)
 }
 
 // compileNginxFields compiles a log_format given by the user and checks that it carries the
@@ -365,14 +402,7 @@ func (c *Config) candidates(path string, sample [][]byte, useMap bool) ([]candid
 // jsonKind guesses from the keys of JSON lines whether they are Envoy or nginx access logs; a
 // majority of the sample decides.
 func jsonKind(sample [][]byte) string {
-	has := func(line []byte, keys ...string) bool {
-		for _, k := range keys {
-			if gjson.GetBytes(line, gjson.Escape(k)).Exists() {
-				return true
-			}
-		}
-		return false
-	}
+	has := jsonHas
 	var envoy, nginx, caddy, traefik int
 	for _, line := range sample {
 		switch {
@@ -380,7 +410,7 @@ func jsonKind(sample [][]byte) string {
 			caddy++
 		case has(line, "RequestMethod", "DownstreamStatus", "OriginStatus"):
 			traefik++
-		case has(line, "level", "msg", "log.level", "severity", "lvl"):
+		case jsonLoggerLine(line):
 			// a logger's record: nginx and Envoy access logs have no level
 		case has(line, "response_code", "response_flags", "upstream_host", "response_code_details", "x-envoy-origin-path", "RESPONSE_CODE"):
 			envoy++
@@ -399,6 +429,21 @@ func jsonKind(sample [][]byte) string {
 		return FormatTraefik
 	}
 	return FormatApp
+}
+
+// jsonHas reports whether a JSON line has one of the keys (dotted for nested objects).
+func jsonHas(line []byte, keys ...string) bool {
+	for _, k := range keys {
+		if gjson.GetBytes(line, gjson.Escape(k)).Exists() {
+			return true
+		}
+	}
+	return false
+}
+
+// jsonLoggerLine reports whether a line is a JSON object with a logger's level or message key.
+func jsonLoggerLine(line []byte) bool {
+	return bytes.HasPrefix(bytes.TrimSpace(line), []byte("{")) && jsonHas(line, "level", "msg", "log.level", "severity", "lvl")
 }
 
 // undetected explains why no parser fits and what to do about it.
@@ -420,6 +465,11 @@ func (c *Config) undetected(path string, sample [][]byte, cands []candidate, fir
 			"JSON logs are read as JSON lines (jq -c '.[]' turns an array of records into them); leave the file out of the inputs if it is not a log"
 	case c.Format == "" && elbLine(sample[0]) != nil:
 		hint = "it looks like " + elbLine(sample[0]).Error()
+	case len(cands) == 1 && cands[0].format == FormatApp && firstErr == ErrNotAccess:
+		hint = "none of these lines is a request the app format knows (first error: " + firstErr.Error() +
+			"): name their keys with --app-field FIELD=KEY, or leave the file out if it is not a log"
+	case len(cands) == 1 && c.Format != "":
+		hint = fmt.Sprintf("the %s format (--format %s) does not match these lines (first error: %v); check that --format names the format that wrote this file", cands[0].name, c.Format, firstErr)
 	case len(cands) == 1:
 		hint = fmt.Sprintf("the %s format does not match these lines (first error: %v); check that the configured format is the one that wrote this file", cands[0].name, firstErr)
 	case bytes.Contains(sample[0], []byte("[")) && nginxTimeLike(sample[0]) && c.NginxConf != nil:
