@@ -45,7 +45,7 @@ func (c *analyzeCmd) Run(s *streams) error {
 	if err := c.gateFlags.load(); err != nil { // a bad spec or --fail-on fails before the reading
 		return err
 	}
-	if err := c.outputFlags.refuseInputs(c.Inputs); err != nil {
+	if err := c.outputFlags.check(s.err, c.Inputs); err != nil {
 		return err
 	}
 	c.noProgress = c.Output == "json"

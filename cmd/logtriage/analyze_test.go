@@ -167,6 +167,39 @@ func TestAnalyzeOrderOverride(t *testing.T) {
 	if r.code != exitUsage || !strings.Contains(r.stderr, `"egde"`) || !strings.Contains(r.stderr, "alb, edge, ingress, app") {
 		t.Errorf("a typo in --order: exit %d %s", r.code, r.stderr)
 	}
+	// Naming two of the four layers orders those two; the ALB and Envoy stay where the data put
+	// them, and the verdicts are those of the inferred order.
+	r = lt(t, nil, append([]string{"analyze", "--order", "edge,app"}, incidentArgs...)...)
+	plain := lt(t, nil, append([]string{"analyze"}, incidentArgs...)...)
+	if !strings.Contains(r.stdout, "alb (alb) → edge (nginx) → ingress (envoy) → app (app)\n  edge → app given by --order; the other layers inferred") {
+		t.Errorf("--order edge,app:\n%s", r.stdout)
+	}
+	if cut := func(s string) string { _, after, _ := strings.Cut(s, "\nFindings\n"); return after }; cut(r.stdout) != cut(plain.stdout) || cut(r.stdout) == "" {
+		t.Error("--order edge,app changed the findings of the inferred order")
+	}
+}
+
+// TestOutputAndStatusFlagChecks: flags no run can follow are refused before anything is read,
+// with what to give instead; --requests without JSON output is noted, not silently dropped.
+func TestOutputAndStatusFlagChecks(t *testing.T) {
+	app := "samples/incidents/app.json"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"parse", "--status", "4055", app}, "--status 4055 is not an HTTP status: give codes from 100 to 599"},
+		{[]string{"analyze", "--top=-1", app}, "give 0 or more rows"},
+		{[]string{"analyze", "--detail=-3", app}, "give 0 or more rows"},
+	} {
+		r := lt(t, nil, tc.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
+			t.Errorf("%v: exit %d, stderr %q, stdout %d bytes", tc.args, r.code, r.stderr, len(r.stdout))
+		}
+	}
+	r := lt(t, nil, "analyze", "--requests", app)
+	if r.code != 0 || !strings.Contains(r.stderr, "--requests adds the requests to the JSON document only: add --output json") {
+		t.Errorf("--requests with text output: exit %d, stderr %q", r.code, r.stderr)
+	}
 }
 
 func TestTrace(t *testing.T) {

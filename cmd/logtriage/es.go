@@ -76,6 +76,12 @@ type esCmd struct {
 }
 
 func (c *esCmd) Run(s *streams) error {
+	if err := checkStatuses(c.Status); err != nil {
+		return err
+	}
+	if err := c.outputFlags.check(s.err, nil); err != nil {
+		return err
+	}
 	if err := c.gateFlags.load(); err != nil { // a bad spec or --fail-on fails before the cluster is asked
 		return err
 	}

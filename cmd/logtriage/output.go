@@ -70,9 +70,16 @@ func (f *outputFlags) write(stdout io.Writer, a *analysis.Analysis) error {
 	return nil
 }
 
-// refuseInputs fails when --out names one of the inputs (a log file, a saved analysis), before
-// anything is read: the report would replace the data it was made from.
-func (f *outputFlags) refuseInputs(args []string) error {
+// check refuses output flags that cannot be followed, and an --out that names one of the
+// inputs (a log file, a saved analysis), before anything is read: the report would replace the
+// data it was made from. --requests without --output json is noted on stderr, and ignored.
+func (f *outputFlags) check(stderr io.Writer, args []string) error {
+	if f.Top < 0 || f.Detail < 0 {
+		return usageErr("--top %d --detail %d: give 0 or more rows and sections", f.Top, f.Detail)
+	}
+	if f.Requests && f.Output != "json" {
+		fmt.Fprintf(stderr, "logtriage: --requests adds the requests to the JSON document only: add --output json (ignored with --output %s)\n", f.Output)
+	}
 	if f.Out == "" || f.Out == "-" {
 		return nil
 	}

@@ -15,6 +15,9 @@ type parseCmd struct {
 }
 
 func (c *parseCmd) Run(s *streams) error {
+	if err := checkStatuses(c.Status); err != nil {
+		return err
+	}
 	cfg, err := c.config(s.err)
 	if err != nil {
 		return err
@@ -147,4 +150,15 @@ func takeOut(mu *sync.Mutex, spare *[][]byte) []byte {
 		return b
 	}
 	return make([]byte, 0, outBatchCap)
+}
+
+// checkStatuses refuses a --status that no HTTP response has (a typo would otherwise select
+// nothing, silently).
+func checkStatuses(statuses []int) error {
+	for _, st := range statuses {
+		if st < 100 || st > 599 {
+			return usageErr("--status %d is not an HTTP status: give codes from 100 to 599 (--status 405,403)", st)
+		}
+	}
+	return nil
 }

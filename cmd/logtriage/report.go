@@ -22,7 +22,7 @@ type reportCmd struct {
 }
 
 func (c *reportCmd) Run(s *streams) error {
-	if err := c.outputFlags.refuseInputs([]string{c.File}); err != nil {
+	if err := c.outputFlags.check(s.err, []string{c.File}); err != nil {
 		return err
 	}
 	a, err := reportLoad(s.in, c.File)
