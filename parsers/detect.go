@@ -177,6 +177,12 @@ func (c *Config) pick(path string, sample [][]byte, mapped bool) (*Resolved, err
 			break
 		}
 	}
+	if quiet >= 0 && quiet < best && 2*bestOK <= len(sample) {
+		// The format the lines' keys chose (jsonKind: Caddy's own start-up lines) skips every
+		// sampled line, and a fallback after it reads a few as requests (Caddy's admin API
+		// logs the requests it serves, without a status): the first choice stands.
+		best = -1
+	}
 	if best < 0 {
 		if kind := serverLogSample(sample); kind != "" { // serverlog.go
 			format := map[string]string{"nginx error log": FormatNginx, "Apache httpd error log": FormatApache}[kind]
@@ -401,9 +407,14 @@ func (c *Config) candidates(path string, sample [][]byte, useMap bool) ([]candid
 
 // jsonKind guesses from the keys of JSON lines whether they are Envoy or nginx access logs; a
 // majority of the sample decides.
+//
+// Caddy logs its own messages with the same logger as its access lines (zap: level, ts, logger,
+// msg), and a Caddy container's output starts with them (testdata/proxies/caddy-container.log):
+// those of Caddy's loggers ("admin", "http", "tls", …), and those of no named logger beside
+// them, do not count against Caddy.
 func jsonKind(sample [][]byte) string {
 	has := jsonHas
-	var envoy, nginx, caddy, traefik int
+	var envoy, nginx, caddy, caddyOwn, unnamed, traefik int
 	for _, line := range sample {
 		switch {
 		case gjson.GetBytes(line, "request.uri").Exists() && has(line, "resp_headers", "status"):
@@ -412,6 +423,13 @@ func jsonKind(sample [][]byte) string {
 			traefik++
 		case jsonLoggerLine(line):
 			// a logger's record: nginx and Envoy access logs have no level
+			switch zapLogger(line) {
+			case "":
+			case "-":
+				unnamed++
+			case "admin", "http", "tls", "pki", "caddy", "events":
+				caddyOwn++
+			}
 		case has(line, "response_code", "response_flags", "upstream_host", "response_code_details", "x-envoy-origin-path", "RESPONSE_CODE"):
 			envoy++
 		case has(line, "remote_addr", "time_local", "upstream_status", "request_uri", "body_bytes_sent", "upstream_addr"):
@@ -423,12 +441,28 @@ func jsonKind(sample [][]byte) string {
 		return FormatEnvoy
 	case 2*nginx > len(sample):
 		return FormatNginx
-	case 2*caddy > len(sample):
+	case caddy > 0 && 2*caddy > len(sample)-caddyOwn-unnamed,
+		caddy == 0 && caddyOwn > 0 && caddyOwn+unnamed == len(sample): // its start-up alone
 		return FormatCaddy
 	case 2*traefik > len(sample):
 		return FormatTraefik
 	}
 	return FormatApp
+}
+
+// zapLogger returns the first part of the logger name of a line in the shape of zap's JSON
+// encoder (a level, a numeric ts, a msg) that logs no request (no status), "-" for such a line
+// of no named logger, and "" for any other line.
+func zapLogger(line []byte) string {
+	r := gjson.GetManyBytes(line, "level", "ts", "msg", "logger", "status")
+	if !r[0].Exists() || r[1].Type != gjson.Number || r[2].Type != gjson.String || r[4].Exists() {
+		return ""
+	}
+	if !r[3].Exists() {
+		return "-"
+	}
+	name, _, _ := strings.Cut(r[3].String(), ".")
+	return name
 }
 
 // jsonHas reports whether a JSON line has one of the keys (dotted for nested objects).
