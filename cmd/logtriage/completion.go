@@ -54,8 +54,12 @@ func completionSpecs(app *kong.Application) []completionSpec {
 		for _, group := range n.AllFlags(true) {
 			for _, f := range group {
 				cf := completionFlag{long: f.Name, help: f.Help, short: f.Short, takesValue: !f.IsBool()}
-				if f.Enum != "" {
-					for _, v := range strings.Split(f.Enum, ",") {
+				values := f.Enum
+				if values == "" {
+					values = f.Tag.Get("values") // an optional flag's values (inputs.go, oneOf)
+				}
+				if values != "" {
+					for _, v := range strings.Split(values, ",") {
 						if v = strings.TrimSpace(v); v != "" {
 							cf.values = append(cf.values, v)
 						}

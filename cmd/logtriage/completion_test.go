@@ -47,6 +47,9 @@ func TestCompletionBash(t *testing.T) {
 	if got := complete("es", "--flavor", "o"); got != "opensearch" {
 		t.Errorf("es --flavor: %q, want opensearch", got)
 	}
+	if got := complete("parse", "--format", "tr"); got != "traefik" {
+		t.Errorf("parse --format: %q, want traefik", got)
+	}
 	if got := complete("probe", "--nginx"); got != "" {
 		t.Errorf("probe has no --nginx-* flags: %q", got)
 	}

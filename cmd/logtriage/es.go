@@ -34,13 +34,13 @@ const (
 
 // esCmd is `logtriage es`: the batch job over Elasticsearch indices.
 type esCmd struct {
-	URL      []string `name:"url" env:"ELASTICSEARCH_URL" sep:"," help:"Elasticsearch URL; repeat or comma-separate for several nodes (default http://localhost:9200)." placeholder:"URL"`
-	APIKey   string   `name:"api-key" env:"ELASTICSEARCH_API_KEY" help:"API key (the base64 'encoded' value); prefer the environment variable." placeholder:"KEY"`
-	Username string   `env:"ELASTICSEARCH_USERNAME" help:"User for basic authentication." placeholder:"USER"`
-	Password string   `env:"ELASTICSEARCH_PASSWORD" help:"Password for basic authentication; prefer the environment variable." placeholder:"PASS"`
-	CACert   string   `name:"ca-cert" help:"PEM file of the CA that signed the cluster's certificate." type:"existingfile" placeholder:"FILE"`
-	Insecure bool     `help:"Do not verify the cluster's TLS certificate."`
-	Flavor   string   `help:"API dialect of the cluster: elasticsearch (8.x, 9.x) or opensearch (2.x); by default GET / decides." enum:",elasticsearch,opensearch" default:"" placeholder:"FLAVOR"`
+	URL      []string   `name:"url" env:"ELASTICSEARCH_URL" sep:"," help:"Elasticsearch URL; repeat or comma-separate for several nodes (default http://localhost:9200)." placeholder:"URL"`
+	APIKey   string     `name:"api-key" env:"ELASTICSEARCH_API_KEY" help:"API key (the base64 'encoded' value); prefer the environment variable." placeholder:"KEY"`
+	Username string     `env:"ELASTICSEARCH_USERNAME" help:"User for basic authentication." placeholder:"USER"`
+	Password string     `env:"ELASTICSEARCH_PASSWORD" help:"Password for basic authentication; prefer the environment variable." placeholder:"PASS"`
+	CACert   string     `name:"ca-cert" help:"PEM file of the CA that signed the cluster's certificate." type:"existingfile" placeholder:"FILE"`
+	Insecure bool       `help:"Do not verify the cluster's TLS certificate."`
+	Flavor   flavorName `help:"API dialect of the cluster: elasticsearch (8.x, 9.x) or opensearch (2.x); by default GET / decides." values:"elasticsearch,opensearch" placeholder:"FLAVOR"`
 
 	AWSSigV4   bool   `name:"aws-sigv4" help:"Sign requests with AWS Signature Version 4 (Amazon OpenSearch Service); credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN or the shared files of AWS_PROFILE."`
 	AWSRegion  string `name:"aws-region" help:"AWS region for --aws-sigv4 (default AWS_REGION, AWS_DEFAULT_REGION, or the profile's region)." placeholder:"REGION"`
@@ -135,7 +135,7 @@ func (c *esCmd) Run(s *streams) error {
 		History: c.History, NoBaselines: c.NoBaselines, MessageSearch: c.MessageSearch,
 		Layers: rules, Fields: c.DocField, Parse: cfg, Route: analysis.Route, Progress: progress, Meter: line.Meter(),
 		RetryBase: c.RetryBase, Pad: c.JoinWindow, OpaqueID: "logtriage/" + version,
-		Flavor: c.Flavor, AWS: signer,
+		Flavor: string(c.Flavor), AWS: signer,
 	})
 	if err != nil {
 		return usageErr("%v", err)
@@ -394,4 +394,11 @@ func esFindingDocs(a *analysis.Analysis, since, until time.Time, requests bool) 
 		}
 	}
 	return docs
+}
+
+// flavorName is --flavor's value, an optional flag checked as formatName is (inputs.go).
+type flavorName string
+
+func (f flavorName) Validate() error {
+	return oneOf(string(f), []string{"elasticsearch", "opensearch"}, "leave --flavor out to let the cluster's GET / decide")
 }

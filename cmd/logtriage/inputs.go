@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,7 +22,7 @@ import (
 type inputFlags struct {
 	Inputs []string `arg:"" name:"INPUT" help:"Log files, globs, directories or - for stdin; prefix NAME= to name the layer (edge=nginx.log). Without NAME=, the layer is the format name."`
 
-	Format         string            `help:"Force the format of every input instead of detecting it: nginx, envoy, alb, app, apache, haproxy, caddy, traefik or iis." enum:",nginx,envoy,alb,app,apache,haproxy,caddy,traefik,iis" default:"" placeholder:"FORMAT"`
+	Format         formatName        `help:"Force the format of every input instead of detecting it: nginx, envoy, alb, app, apache, haproxy, caddy, traefik or iis." values:"nginx,envoy,alb,app,apache,haproxy,caddy,traefik,iis" placeholder:"FORMAT"`
 	NginxFormat    string            `name:"nginx-format" help:"nginx log_format string for custom nginx logs (may start with escape=json)." placeholder:"STRING"`
 	NginxConf      string            `name:"nginx-conf" help:"nginx configuration file: its log_format and access_log directives (includes followed) choose each log file's format." type:"existingfile" placeholder:"FILE"`
 	EnvoyFormat    string            `name:"envoy-format" help:"Envoy access log format string for custom Envoy text logs." placeholder:"STRING"`
@@ -48,7 +49,7 @@ type inputFlags struct {
 
 // config turns the flags into a parsers.Config, reading the configuration files.
 func (f *inputFlags) config(stderr io.Writer) (*parsers.Config, error) {
-	c := &parsers.Config{Format: f.Format, NginxFormat: f.NginxFormat, EnvoyFormat: f.EnvoyFormat, AppFields: f.AppField,
+	c := &parsers.Config{Format: string(f.Format), NginxFormat: f.NginxFormat, EnvoyFormat: f.EnvoyFormat, AppFields: f.AppField,
 		ApacheFormat: f.ApacheFormat}
 	if f.ApacheFormat != "" {
 		if _, err := parsers.CompileApache(f.ApacheFormat); err != nil {
@@ -431,4 +432,21 @@ func errSummary(stats []parsers.Stats, code int) error {
 		return fmt.Errorf("%s rejected and --strict is set", counted(rejected, "line", "lines"))
 	}
 	return nil
+}
+
+// formatName is --format's value. The flag is optional, so it is not a kong enum, whose message
+// would offer "" as a value: kong calls Validate once it is set, and the values tag gives the
+// shell completion the list.
+type formatName string
+
+func (f formatName) Validate() error {
+	return oneOf(string(f), parsers.Formats, "leave --format out to detect each input's format")
+}
+
+// oneOf refuses a value not among values, naming them and what else to do.
+func oneOf(value string, values []string, otherwise string) error {
+	if value == "" || slices.Contains(values, value) {
+		return nil
+	}
+	return fmt.Errorf("%q is none of %s: give one of them, or %s", value, strings.Join(values, ", "), otherwise)
 }
