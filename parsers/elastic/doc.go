@@ -255,6 +255,9 @@ func esRawParsers(c *parsers.Config) (map[string][]esRawParser, error) {
 		sort.Strings(names)
 		for _, n := range names {
 			p, err := parsers.CompileNginx(fs[n])
+			if err == nil && p.CheckFields() != nil {
+				continue // no status, no method (a timing log): it would read any document
+			}
 			if err := add(parsers.FormatNginx, "nginx log_format "+n, p, err); err != nil {
 				return nil, err
 			}
@@ -273,6 +276,9 @@ func esRawParsers(c *parsers.Config) (map[string][]esRawParser, error) {
 			p, err = parsers.CompileEnvoyJSON(l.JSON)
 		} else {
 			p, err = parsers.CompileEnvoy(l.Text)
+		}
+		if err == nil && p.CheckFields() != nil {
+			continue // as for nginx above (a TCP proxy's log)
 		}
 		if err := add(parsers.FormatEnvoy, "envoy access log "+l.Path, p, err); err != nil {
 			return nil, err
