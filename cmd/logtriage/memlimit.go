@@ -76,12 +76,9 @@ func limitMemory(limit int64) (restore func()) {
 }
 
 // gcCycle is an object made unreachable at once, whose cleanup thus runs after the next
-// collection. It holds a pointer and is larger than the tiny allocator's 16 bytes, whose blocks
-// are freed only all together.
-type gcCycle struct {
-	p *gcCycle
-	_ [24]byte
-}
+// collection. It is larger than the tiny allocator's 16 bytes, whose blocks are freed only all
+// together.
+type gcCycle struct{ _ [32]byte }
 
 // afterGC runs f on the runtime's cleanup goroutine once the next collection has ended.
 func afterGC(f func()) {
