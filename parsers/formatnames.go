@@ -3,7 +3,8 @@ package parsers
 import (
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -212,11 +213,7 @@ func (p *EnvoyParser) CheckFields() error {
 	if check(p.fields) {
 		return nil
 	}
-	keys := make([]string, 0, len(p.json))
-	for k := range p.json {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(p.json))
 	for _, k := range keys {
 		jk := p.json[k]
 		switch {
