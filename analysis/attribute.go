@@ -33,6 +33,7 @@ type request struct {
 	pos0        int
 	early, late *request
 	redirect    *Redirect // the redirect this GET followed, found when it closed (redirectBefore)
+	routeMemo   string    // route(), once asked: the findings, the impact and the timeline each ask
 }
 
 // route is the route template of the request, or OtherRoutes for a coarse fold.
@@ -40,7 +41,10 @@ func (r *request) route() string {
 	if r.f != nil && r.f.other {
 		return OtherRoutes
 	}
-	return Route(r.hops[0].path())
+	if r.routeMemo == "" { // a template is never empty
+		r.routeMemo = Route(r.hops[0].path())
+	}
+	return r.routeMemo
 }
 
 // clients calls fn with the client address ("" when not logged) of the outermost hop of the

@@ -221,7 +221,7 @@ func (e *Engine) driftOf(hops []*hop, v *verdict) *Drift {
 		if rs == nil || c.name == "" {
 			continue
 		}
-		if d := backendDrift(rs, c.dim, c.name); d != nil {
+		if d := e.backendDrift(rs, c.dim, c.name); d != nil {
 			d.Layer = e.name(h)
 			return d
 		}
@@ -231,14 +231,50 @@ func (e *Engine) driftOf(hops []*hop, v *verdict) *Drift {
 
 var dimNames = map[string]string{dimAddr: "upstream address", dimService: "service", dimHost: "host", dimEnv: "environment", dimInstance: "instance"}
 
-// backendDrift finds, among one dimension's backends, those that mostly answer 405 (including
-// mine) and those that mostly succeed while they do: between the first and the last 405 of the
-// failing backends. Instances, the files of a layer, are held to more: a success strictly inside
+// driftKey and driftMemo hold what backendDrift found for a route's backends in a dimension:
+// the names of the backends that mostly answer 405 (all of them, not only the five the Drift
+// lists) and the Drift, nil when no backend succeeds meanwhile. Every 405 of a route asks the
+// same question with its own backend's name; the answer is worked out once.
+type driftKey struct {
+	rs  *routeStats
+	dim string
+}
+
+type driftMemo struct {
+	bad   map[string]bool
+	drift *Drift
+}
+
+// backendDrift finds drift (driftIn) on a route's backends in a dimension when mine is one of
+// the failing backends, worked out once per route and dimension. Each caller gets a Drift of
+// its own.
+func (e *Engine) backendDrift(rs *routeStats, dim, mine string) *Drift {
+	k := driftKey{rs, dim}
+	m, ok := e.drifts[k]
+	if !ok {
+		m.drift, m.bad = driftIn(rs, dim)
+		if e.drifts == nil {
+			e.drifts = map[driftKey]driftMemo{}
+		}
+		e.drifts[k] = m
+	}
+	if m.drift == nil || !m.bad[mine] {
+		return nil
+	}
+	d := *m.drift
+	d.OK, d.Failing = slices.Clone(d.OK), slices.Clone(d.Failing)
+	return &d
+}
+
+// driftIn finds, among one dimension's backends, those that mostly answer 405 and those that
+// mostly succeed while they do: between the first and the last 405 of the failing backends. Instances, the files of a layer, are held to more: a success strictly inside
 // the span of one failing file's 405s, since files that follow each other in time (an ALB's
 // five-minute objects, a rotated access.log) are one instance's log, not several instances.
-// Upstream addresses, services, hosts and environments are alive side by side.
-func backendDrift(rs *routeStats, dim, mine string) *Drift {
+// Upstream addresses, services, hosts and environments are alive side by side. It returns the
+// Drift (nil when no backend succeeds meanwhile) and the names of every failing backend.
+func driftIn(rs *routeStats, dim string) (*Drift, map[string]bool) {
 	var bad, good []Backend
+	badNames := map[string]bool{}
 	var failing []span // the 405 spans of the backends in bad
 	// The instants of the backends in bad whose 405s all share one time. A backend whose
 	// successes all share that same time answered at once with it (a burst within one second
@@ -247,13 +283,12 @@ func backendDrift(rs *routeStats, dim, mine string) *Drift {
 	// is not strictly inside either span and does not count.
 	instants := map[int64]bool{}
 	var w0, w1 int64 // the span of every failing backend's 405s, for the other dimensions
-	mineBad := false
 	for k, b := range rs.backends {
 		if !strings.HasPrefix(k, dim) || b.m405.n == 0 || b.m405.n < b.ok.n {
 			continue
 		}
 		name := k[len(dim):]
-		mineBad = mineBad || name == mine
+		badNames[name] = true
 		bad = append(bad, Backend{name, b.ok.n, b.m405.n})
 		failing = append(failing, b.m405)
 		if w0 == 0 || b.m405.first < w0 {
@@ -264,8 +299,8 @@ func backendDrift(rs *routeStats, dim, mine string) *Drift {
 			instants[b.m405.first] = true
 		}
 	}
-	if !mineBad {
-		return nil
+	if len(bad) == 0 {
+		return nil, badNames
 	}
 	during := newSpanIndex(failing)
 	for k, b := range rs.backends {
@@ -278,9 +313,9 @@ func backendDrift(rs *routeStats, dim, mine string) *Drift {
 		}
 	}
 	if len(good) == 0 {
-		return nil
+		return nil, badNames
 	}
-	return &Drift{Dimension: dimNames[dim], OK: sortBackends(good), Failing: sortBackends(bad)}
+	return &Drift{Dimension: dimNames[dim], OK: sortBackends(good), Failing: sortBackends(bad)}, badNames
 }
 
 // spanIndex tells whether a span overlaps any of a set of spans, in a binary search: a

@@ -337,6 +337,11 @@ type Engine struct {
 	recentNext   int
 	fileCache    [64]string
 
+	// What Result works out once and asks again for request after request: client networks
+	// (timeline.go) and each route's backend drift in a dimension (cause.go).
+	nets   netMemo
+	drifts map[driftKey]driftMemo
+
 	keys      keyTable // join key → state, for the keys of open requests (keys.go)
 	bad       map[uint64]struct{}
 	badN      int // keys marked not unique (bad is bounded by caps.bad)

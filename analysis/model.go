@@ -41,7 +41,9 @@ type Analysis struct {
 	// Options.Surface: `logtriage contract`).
 	Surface []RouteSurface `json:"surface,omitempty"`
 
-	traced []RequestView // requests kept for Trace that have no 405
+	// traced holds the requests Trace and TraceSource find outside Requests: traced requests that
+	// have no 405, and monitor probes set aside as noise.
+	traced []RequestView
 }
 
 // InputStats describes one input as the reader saw it.
@@ -256,6 +258,7 @@ type HopView struct {
 // Result closes every open request and returns the analysis. Call it once, after the last Add.
 func (e *Engine) Result(inputs []InputStats) *Analysis {
 	e.flush()
+	e.nets, e.drifts = nil, nil // worked out again from the baselines as they are now
 	order, how := e.order()
 	rank := make([]int, len(e.layers))
 	for pos, l := range order {
@@ -337,6 +340,11 @@ func (e *Engine) Result(inputs []InputStats) *Analysis {
 			}
 			if e.isNoise(r) {
 				noise = append(noise, r)
+				if !e.opts.NoRequestViews {
+					// No finding counts a monitor probe, but `trace` must still find it by the id
+					// or FILE:LINE the noise examples show.
+					a.traced = append(a.traced, e.view(r))
+				}
 				continue
 			}
 			reqs = append(reqs, r)
@@ -385,15 +393,19 @@ func (e *Engine) findings(reqs []*request, total int64) []Finding {
 		other    bool  // holds requests folded under "(other routes)" (fold.go)
 		coarse   int64 // requests folded by route and layer statuses only (fold.go)
 	}
-	byKey := map[string]*agg{}
+	type aggKey struct {
+		findingKey
+		status int // the client's status, 0 for a 405
+	}
+	byKey := map[aggKey]*agg{}
 	var order []*agg
 	for _, r := range reqs {
 		v := &r.v
 		c := r.hops[0]
 		route := r.route()
-		key := v.originLayer + "\x00" + string(v.cause) + "\x00" + c.method() + "\x00" + route
+		key := aggKey{findingKey: findingKey{v.originLayer, v.cause, c.method(), route}}
 		if s := statusOf(r); s != 405 {
-			key += "\x00" + strconv.Itoa(s)
+			key.status = s
 		}
 		g := byKey[key]
 		if g == nil {
@@ -590,8 +602,11 @@ func source(h *hop) string { return h.file + ":" + strconv.FormatInt(h.line, 10)
 func (e *Engine) view(r *request) RequestView {
 	c := r.hops[0]
 	v := RequestView{IDs: mergeIDs(r.hops), Time: nsTime(reqTime(r)), Method: c.method(), Host: c.host(),
-		Path: c.path(), Status: c.status, Masked: r.v.maskedBy >= 0, Join: r.join}
+		Path: c.path(), Status: c.status, Join: r.join}
 	if r.v.has405 {
+		// Only an attributed request has a verdict: a traced request without a 405 keeps the zero
+		// verdict, whose maskedBy (0) would call it masked.
+		v.Masked = r.v.maskedBy >= 0
 		v.OriginLayer, v.Cause = r.v.originLayer, r.v.cause
 		v.Evidence = e.originSentence(r)
 	}
@@ -649,11 +664,13 @@ func (a *Analysis) Trace(id parsers.IDs) []RequestView {
 // the reports name a request by when its logs carry no id.
 func (a *Analysis) TraceSource(source string) []RequestView {
 	var out []RequestView
-	for _, r := range a.Requests {
-		for _, h := range r.Hops {
-			if h.Source == source {
-				out = append(out, r)
-				break
+	for _, set := range [][]RequestView{a.Requests, a.traced} {
+		for _, r := range set {
+			for _, h := range r.Hops {
+				if h.Source == source {
+					out = append(out, r)
+					break
+				}
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/logtriage/logtriage/internal/num"
@@ -401,6 +402,22 @@ func clientNetwork(ip string) string {
 	return p.String()
 }
 
+// netMemo remembers clientNetwork's answers: the impact tables ask for the network of every
+// 405's client, up to three times, and clients repeat.
+type netMemo map[string]string
+
+func (m *netMemo) of(ip string) string {
+	if *m == nil {
+		*m = netMemo{}
+	}
+	n, ok := (*m)[ip]
+	if !ok {
+		n = clientNetwork(ip)
+		(*m)[ip] = n
+	}
+	return n
+}
+
 // tally counts values; top and total read it.
 type tally map[string]int
 
@@ -473,20 +490,22 @@ func (e *Engine) impact(a *Analysis, reqs []*request) *Impact {
 		ri      RouteImpact
 		origins tally
 	}
-	routes := map[string]*routeAgg{}
+	type routeKey struct{ method, route string }
+	routes := map[routeKey]*routeAgg{}
 	type originAgg struct {
-		oi                        OriginImpact
-		methods, uas, nets, route tally
-		findings                  map[string]bool
+		oi                 OriginImpact
+		methods, uas, nets tally
+		routes             map[routeKey]bool
+		findings           map[findingKey]bool
 	}
 	origins := map[string]*originAgg{}
 	for _, r := range reqs {
 		c, w := r.hops[0], r.w
-		status.addN(fmt.Sprint(c.status), w)
+		status.addN(strconv.Itoa(c.status), w)
 		methods.addN(c.method(), w)
 		uas.addN(c.userAgent(), w)
 		route := r.route()
-		rk := c.method() + " " + route
+		rk := routeKey{c.method(), route}
 		ra := routes[rk]
 		if ra == nil {
 			ra = &routeAgg{ri: RouteImpact{Method: c.method(), Route: route}, origins: tally{}}
@@ -497,18 +516,19 @@ func (e *Engine) impact(a *Analysis, reqs []*request) *Impact {
 		o := origins[r.v.originLayer]
 		if o == nil {
 			o = &originAgg{oi: OriginImpact{Layer: r.v.originLayer}, methods: tally{}, uas: tally{}, nets: tally{},
-				route: tally{}, findings: map[string]bool{}}
+				routes: map[routeKey]bool{}, findings: map[findingKey]bool{}}
 			origins[r.v.originLayer] = o
 		}
 		o.oi.Requests405 += w
 		o.methods.addN(c.method(), w)
 		o.uas.addN(c.userAgent(), w)
 		r.clients(func(ip string, n int64) {
-			nets.addN(clientNetwork(ip), n)
-			o.nets.addN(clientNetwork(ip), n)
+			net := e.nets.of(ip)
+			nets.addN(net, n)
+			o.nets.addN(net, n)
 		})
-		o.route.addN(rk, w)
-		o.findings[string(r.v.cause)+" "+rk] = true
+		o.routes[rk] = true
+		o.findings[findingKey{cause: r.v.cause, method: rk.method, route: rk.route}] = true
 	}
 	im.ClientStatus = top(status, 10)
 	im.Methods = top(methods, 20)
@@ -540,7 +560,7 @@ func (e *Engine) impact(a *Analysis, reqs []*request) *Impact {
 	for _, name := range OriginOrder(a.Layers, origins) {
 		o := origins[name]
 		o.oi.Findings = len(o.findings)
-		o.oi.Routes = len(o.route)
+		o.oi.Routes = len(o.routes)
 		o.oi.Methods = top(o.methods, 5)
 		o.oi.UserAgents = top(o.uas, 3)
 		o.oi.Networks = top(o.nets, 3)
@@ -575,20 +595,25 @@ func OriginOrder[T any](layers []Layer, present map[string]T) []string {
 	return append(out, rest...)
 }
 
-func findingKey(origin string, cause Cause, method, route string) string {
-	return origin + "\x00" + string(cause) + "\x00" + method + "\x00" + route
+// findingKey is what a finding is about: the origin layer, the cause, the method and the route.
+// findings splits a finding's requests by the client's status as well.
+type findingKey struct {
+	origin string
+	cause  Cause
+	method string
+	route  string
 }
 
 // findingIndex maps each request with a 405 to its finding's index in a.Findings.
 func findingIndex(a *Analysis, reqs []*request) []int {
-	idx := make(map[string]int, len(a.Findings))
+	idx := make(map[findingKey]int, len(a.Findings))
 	for i, f := range a.Findings {
-		idx[findingKey(f.OriginLayer, f.Cause, f.Method, f.Route)] = i
+		idx[findingKey{f.OriginLayer, f.Cause, f.Method, f.Route}] = i
 	}
 	out := make([]int, len(reqs))
 	for i, r := range reqs {
 		c := r.hops[0]
-		j, ok := idx[findingKey(r.v.originLayer, r.v.cause, c.method(), r.route())]
+		j, ok := idx[findingKey{r.v.originLayer, r.v.cause, c.method(), r.route()}]
 		if !ok {
 			j = -1
 		}
@@ -609,9 +634,9 @@ func (e *Engine) findingImpact(a *Analysis, reqs []*request) {
 		}
 		r := reqs[i]
 		c := r.hops[0]
-		aggs[j].status.addN(fmt.Sprint(c.status), r.w)
+		aggs[j].status.addN(strconv.Itoa(c.status), r.w)
 		aggs[j].uas.addN(c.userAgent(), r.w)
-		r.clients(func(ip string, n int64) { aggs[j].nets.addN(clientNetwork(ip), n) })
+		r.clients(func(ip string, n int64) { aggs[j].nets.addN(e.nets.of(ip), n) })
 	}
 	for i := range a.Findings {
 		g := aggs[i]
