@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -41,12 +42,28 @@ const (
 )
 
 // detect reads GET / with a plain request (the client's product check would refuse OpenSearch
-// before the body could say what it is) and settles the flavor.
+// before the body could say what it is) and settles the flavor. It asks each --url in turn until
+// one answers: the client spreads its requests over all of them and passes over a node that is
+// down, so one node down must not stop the run before it starts.
 func (j *Job) detect(ctx context.Context) ([]byte, error) {
-	base := "http://localhost:9200"
-	if len(j.opts.URLs) > 0 {
-		base = j.opts.URLs[0]
+	bases := j.opts.URLs
+	if len(bases) == 0 {
+		bases = []string{"http://localhost:9200"}
 	}
+	var down []string // the nodes that did not answer, with why
+	for _, base := range bases {
+		body, err := j.detectAt(ctx, base)
+		var e *Error
+		if err == nil || ctx.Err() != nil || !errors.As(err, &e) || e.Kind != Unreachable || len(bases) == 1 {
+			return body, err
+		}
+		down = append(down, strings.TrimPrefix(e.Msg, "connecting: "))
+	}
+	return nil, &Error{Unreachable, fmt.Sprintf("connecting: no node answered: %s", strings.Join(down, "; "))}
+}
+
+// detectAt asks one node.
+func (j *Job) detectAt(ctx context.Context, base string) ([]byte, error) {
 	u, err := url.Parse(base)
 	if err != nil {
 		return nil, &Error{Unreachable, "connecting: the cluster URL does not parse"}
@@ -75,7 +92,7 @@ func (j *Job) detect(ctx context.Context) ([]byte, error) {
 		if ctx.Err() != nil {
 			return nil, &Error{Canceled, "connecting: interrupted"}
 		}
-		return nil, j.transportErr("connecting", err)
+		return nil, j.transportErrAt("connecting", redactURL(base), err)
 	}
 	defer res.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))

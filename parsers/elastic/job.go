@@ -433,10 +433,15 @@ func (j *Job) esResponse(what string, res *esapi.Response, err error) ([]byte, e
 }
 
 func (j *Job) transportErr(what string, err error) error {
+	return j.transportErrAt(what, strings.Join(j.Addresses(), ", "), err)
+}
+
+// transportErrAt is transportErr for a request sent to addr (redacted) alone.
+func (j *Job) transportErrAt(what, addr string, err error) error {
 	msg := err.Error()
 	switch {
 	case strings.Contains(msg, "not Elasticsearch") || strings.Contains(msg, "unknown product"):
-		return &Error{WrongProduct, fmt.Sprintf("%s: the server at %s is not Elasticsearch (no X-Elastic-Product header): OpenSearch and other look-alikes are not supported by the Elasticsearch 8 client", what, strings.Join(j.Addresses(), ", "))}
+		return &Error{WrongProduct, fmt.Sprintf("%s: the server at %s is not Elasticsearch (no X-Elastic-Product header): OpenSearch and other look-alikes are not supported by the Elasticsearch 8 client", what, addr)}
 	case errors.Is(err, context.Canceled):
 		return &Error{Canceled, what + ": interrupted"}
 	}
@@ -444,9 +449,9 @@ func (j *Job) transportErr(what string, err error) error {
 	var hn x509.HostnameError
 	var cv *tls.CertificateVerificationError
 	if errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &cv) {
-		return &Error{Unreachable, fmt.Sprintf("%s: TLS certificate of %s not trusted (%v): pass the cluster's CA with --ca-cert FILE, or --insecure to skip verification", what, strings.Join(j.Addresses(), ", "), err)}
+		return &Error{Unreachable, fmt.Sprintf("%s: TLS certificate of %s not trusted (%v): pass the cluster's CA with --ca-cert FILE, or --insecure to skip verification", what, addr, err)}
 	}
-	return &Error{Unreachable, fmt.Sprintf("%s: cannot reach Elasticsearch at %s: %v", what, strings.Join(j.Addresses(), ", "), err)}
+	return &Error{Unreachable, fmt.Sprintf("%s: cannot reach Elasticsearch at %s: %v", what, addr, err)}
 }
 
 func (j *Job) statusErr(what string, status int, body []byte) error {

@@ -1,0 +1,53 @@
+package elastic_test
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/logtriage/logtriage/parsers/elastic"
+)
+
+// detectErr runs a job against urls and returns its error, which must be an *elastic.Error.
+func detectErr(t *testing.T, flavor string, urls ...string) *elastic.Error {
+	t.Helper()
+	opts := esOptions(t, urls[0])
+	opts.URLs, opts.Flavor = urls, flavor
+	_, _, err := esRun(t, opts)
+	var ee *elastic.Error
+	if !errors.As(err, &ee) {
+		t.Fatalf("want an *elastic.Error, got %v", err)
+	}
+	return ee
+}
+
+// deadURL is the URL of a port nothing listens on any more.
+func deadURL(t *testing.T) string {
+	hs := httptest.NewServer(http.NotFoundHandler())
+	hs.Close()
+	return hs.URL
+}
+
+// With several --url, a node that is down does not stop the run: the client passes over it, and
+// so does the first request (the job used to ask only the first URL, and exit 10).
+func TestESFirstNodeDown(t *testing.T) {
+	fx := newESFixture(t)
+	opts := esOptions(t, fx.http.URL)
+	opts.URLs = []string{deadURL(t), fx.http.URL}
+	a, rep, err := esRun(t, opts)
+	if err != nil {
+		t.Fatalf("one node of two down: %v", err)
+	}
+	if rep.Flavor != elastic.FlavorElasticsearch || len(a.Findings) == 0 {
+		t.Errorf("flavor %q, %d findings", rep.Flavor, len(a.Findings))
+	}
+
+	// Every node down: exit 10, naming each.
+	d1, d2 := deadURL(t), deadURL(t)
+	ee := detectErr(t, "", d1, d2)
+	if ee.Kind != elastic.Unreachable || !strings.Contains(ee.Msg, d1) || !strings.Contains(ee.Msg, d2) {
+		t.Errorf("every node down: kind %d, %q", ee.Kind, ee.Msg)
+	}
+}
