@@ -2,6 +2,7 @@ package elastic_test
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -49,5 +50,30 @@ func TestESFirstNodeDown(t *testing.T) {
 	ee := detectErr(t, "", d1, d2)
 	if ee.Kind != elastic.Unreachable || !strings.Contains(ee.Msg, d1) || !strings.Contains(ee.Msg, d2) {
 		t.Errorf("every node down: kind %d, %q", ee.Kind, ee.Msg)
+	}
+}
+
+// A server that is not a cluster at all (a web server, Kibana, a wrong path) answers GET / with
+// a status no cluster sends: that is exit 15 with what to check, not "unexpected response 404"
+// and exit 14 (a rejected query). An unavailable one is exit 10, without claiming retries.
+func TestESGetRootStatus(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		kind   elastic.ErrorKind
+		want   string
+	}{
+		{404, elastic.WrongProduct, "check --url"},
+		{400, elastic.WrongProduct, "check --url"},
+		{503, elastic.Unreachable, "overloaded or unavailable"},
+	} {
+		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(tc.status)
+			io.WriteString(w, "nf")
+		}))
+		ee := detectErr(t, "", hs.URL)
+		hs.Close()
+		if ee.Kind != tc.kind || !strings.Contains(ee.Msg, tc.want) || strings.Contains(ee.Msg, "retries") {
+			t.Errorf("GET / answered %d: kind %d, %q", tc.status, ee.Kind, ee.Msg)
+		}
 	}
 }

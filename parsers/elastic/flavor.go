@@ -99,11 +99,20 @@ func (j *Job) detectAt(ctx context.Context, base string) ([]byte, error) {
 	if err != nil {
 		return nil, &Error{Unreachable, fmt.Sprintf("connecting: reading the response: %v", err)}
 	}
-	if res.StatusCode > 299 {
-		return nil, j.statusErr("connecting", res.StatusCode, body)
+	at := redactURL(base)
+	switch st := res.StatusCode; {
+	case st == 429 || st >= 500:
+		// GET / is not retried: say so, and let detect ask the next node.
+		return nil, &Error{Unreachable, fmt.Sprintf("connecting: %s answered GET / with %d: the cluster (or a proxy in front of it) is overloaded or unavailable; try again, or give the URL of another node", at, st)}
+	case st == 401 || st == 403:
+		return nil, j.statusErr("connecting", st, body)
+	case st > 299:
+		// Elasticsearch and OpenSearch answer GET / with the cluster's name and version to anyone
+		// allowed in: any other status is another server (Kibana, a web server, a wrong path).
+		return nil, &Error{WrongProduct, fmt.Sprintf("connecting: %s answered GET / with %d, which Elasticsearch and OpenSearch never do: check --url (the cluster's HTTP port, 9200 by default, not Kibana's 5601; a path only if a proxy serves the cluster under one)", at, st)}
 	}
 	if !gjson.ValidBytes(body) {
-		return nil, &Error{WrongProduct, fmt.Sprintf("connecting: the server at %s does not answer GET / with JSON: not Elasticsearch or OpenSearch", strings.Join(j.Addresses(), ", "))}
+		return nil, &Error{WrongProduct, fmt.Sprintf("connecting: the server at %s does not answer GET / with JSON: not Elasticsearch or OpenSearch", at)}
 	}
 	dist := gjson.GetBytes(body, "version.distribution").String()
 	switch j.opts.Flavor {
@@ -118,7 +127,7 @@ func (j *Job) detectAt(ctx context.Context, base string) ([]byte, error) {
 		return nil, fmt.Errorf("--flavor %q: want elasticsearch or opensearch", j.opts.Flavor)
 	}
 	if j.flavor == FlavorElasticsearch && res.Header.Get("X-Elastic-Product") != "Elasticsearch" {
-		return nil, &Error{WrongProduct, fmt.Sprintf("connecting: the server at %s is not Elasticsearch (no X-Elastic-Product header) nor OpenSearch (no version.distribution \"opensearch\"); if it is a compatible server, try --flavor opensearch", strings.Join(j.Addresses(), ", "))}
+		return nil, &Error{WrongProduct, fmt.Sprintf("connecting: the server at %s is not Elasticsearch (no X-Elastic-Product header) nor OpenSearch (no version.distribution \"opensearch\"); if it is a compatible server, try --flavor opensearch", at)}
 	}
 	return body, nil
 }
