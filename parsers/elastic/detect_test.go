@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/logtriage/logtriage/internal/esfake"
 	"github.com/logtriage/logtriage/parsers/elastic"
 )
 
@@ -75,5 +76,23 @@ func TestESGetRootStatus(t *testing.T) {
 		if ee.Kind != tc.kind || !strings.Contains(ee.Msg, tc.want) || strings.Contains(ee.Msg, "retries") {
 			t.Errorf("GET / answered %d: kind %d, %q", tc.status, ee.Kind, ee.Msg)
 		}
+	}
+}
+
+// --flavor forcing the other product than the one GET / shows fails at once, saying which it is,
+// instead of "not Elasticsearch nor OpenSearch" (for an OpenSearch cluster) or a 405 from the
+// point-in-time call (for an Elasticsearch one).
+func TestESFlavorContradictsServer(t *testing.T) {
+	es := httptest.NewServer(esfake.New())
+	defer es.Close()
+	os := httptest.NewServer(esfake.NewOpenSearch())
+	defer os.Close()
+	if ee := detectErr(t, elastic.FlavorElasticsearch, os.URL); ee.Kind != elastic.WrongProduct ||
+		!strings.Contains(ee.Msg, "is OpenSearch 2.") || !strings.Contains(ee.Msg, "--flavor opensearch") {
+		t.Errorf("--flavor elasticsearch on OpenSearch: kind %d, %q", ee.Kind, ee.Msg)
+	}
+	if ee := detectErr(t, elastic.FlavorOpenSearch, es.URL); ee.Kind != elastic.WrongProduct ||
+		!strings.Contains(ee.Msg, "is Elasticsearch "+esfake.Version) || !strings.Contains(ee.Msg, "--flavor elasticsearch") {
+		t.Errorf("--flavor opensearch on Elasticsearch: kind %d, %q", ee.Kind, ee.Msg)
 	}
 }

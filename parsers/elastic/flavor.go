@@ -115,18 +115,28 @@ func (j *Job) detectAt(ctx context.Context, base string) ([]byte, error) {
 		return nil, &Error{WrongProduct, fmt.Sprintf("connecting: the server at %s does not answer GET / with JSON: not Elasticsearch or OpenSearch", at)}
 	}
 	dist := gjson.GetBytes(body, "version.distribution").String()
+	version := gjson.GetBytes(body, "version.number").String()
+	isES := res.Header.Get("X-Elastic-Product") == "Elasticsearch"
 	switch j.opts.Flavor {
 	case "":
 		j.flavor = FlavorElasticsearch
 		if dist == "opensearch" {
 			j.flavor = FlavorOpenSearch
 		}
-	case FlavorElasticsearch, FlavorOpenSearch:
-		j.flavor = j.opts.Flavor
+	case FlavorElasticsearch:
+		if dist == "opensearch" && !isES {
+			return nil, &Error{WrongProduct, fmt.Sprintf("connecting: the server at %s is OpenSearch %s (its GET / says so), not Elasticsearch: leave --flavor out, or give --flavor opensearch", at, version)}
+		}
+		j.flavor = FlavorElasticsearch
+	case FlavorOpenSearch:
+		if isES && dist != "opensearch" {
+			return nil, &Error{WrongProduct, fmt.Sprintf("connecting: the server at %s is Elasticsearch %s (X-Elastic-Product header), not OpenSearch: OpenSearch's point-in-time calls would fail on it; leave --flavor out, or give --flavor elasticsearch", at, version)}
+		}
+		j.flavor = FlavorOpenSearch
 	default:
 		return nil, fmt.Errorf("--flavor %q: want elasticsearch or opensearch", j.opts.Flavor)
 	}
-	if j.flavor == FlavorElasticsearch && res.Header.Get("X-Elastic-Product") != "Elasticsearch" {
+	if j.flavor == FlavorElasticsearch && !isES {
 		return nil, &Error{WrongProduct, fmt.Sprintf("connecting: the server at %s is not Elasticsearch (no X-Elastic-Product header) nor OpenSearch (no version.distribution \"opensearch\"); if it is a compatible server, try --flavor opensearch", at)}
 	}
 	return body, nil
