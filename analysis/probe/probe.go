@@ -472,7 +472,9 @@ func answer(c *Check) string {
 }
 
 // drift compares, for each path, the environments' answers: a method's status class (or a 405
-// against anything else), the Allow set, and the preflight outcome.
+// against anything else), the Allow set, and the preflight outcome. Only answers are compared: a
+// request that got none (an environment down, a timeout) is counted in Report.Errors, and is not
+// a difference in what the environments allow.
 func drift(results []Result, envs []string) []Drift {
 	byPath := map[string]map[string]*Result{}
 	var paths []string
@@ -516,7 +518,9 @@ func drift(results []Result, envs []string) []Drift {
 				}
 				c := r.Check(m)
 				vals[e] = answer(c)
-				classes[class(c)] = true
+				if c == nil || c.Error == "" {
+					classes[class(c)] = true
+				}
 			}
 			if len(classes) > 1 {
 				out = append(out, Drift{Path: p, What: m, Values: vals})
@@ -526,12 +530,16 @@ func drift(results []Result, envs []string) []Drift {
 		sets := map[string]bool{}
 		for _, e := range envs {
 			if r := rs[e]; r != nil {
-				a := ""
+				a, answered := "", false
 				for _, c := range r.Checks {
+					answered = answered || !c.Preflight && c.Error == ""
 					if !c.Preflight && c.Allow != "" {
 						a = strings.Join(sortedKeys(methodSet(c.Allow)), ", ")
 						break
 					}
+				}
+				if !answered {
+					continue // no answer, so no Allow to compare
 				}
 				allows[e] = a
 				sets[a] = true

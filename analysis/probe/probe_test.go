@@ -258,6 +258,16 @@ func TestDrift(t *testing.T) {
 	if len(rep.Drift) != 0 || rep.Failed() {
 		t.Errorf("drift between agreeing environments: %+v", rep.Drift)
 	}
+
+	// An environment that does not answer is no drift: its requests are errors (probe exits 3),
+	// not a difference in the methods it allows (every check and Allow used to drift, exit 5).
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close()
+	targets[0].URL = down.URL + "/orders/1"
+	rep, _ = Run(context.Background(), targets, Options{})
+	if len(rep.Drift) != 0 || rep.Failed() || rep.Errors != len(SafeMethods) {
+		t.Errorf("an environment down: drift %+v, failed %v, errors %d", rep.Drift, rep.Failed(), rep.Errors)
+	}
 }
 
 func TestContract(t *testing.T) {
