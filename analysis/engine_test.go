@@ -376,6 +376,10 @@ func TestTraceKeepsHealthyRequestConstructed(t *testing.T) {
 	if len(got) != 1 || len(got[0].Hops) != 2 || got[0].OriginLayer != "" {
 		t.Fatalf("trace = %+v", got)
 	}
+	// No hop answered 405, so nothing was masked (trace --output json said "masked": true).
+	if got[0].Masked {
+		t.Errorf("a request without a 405 is reported masked: %+v", got[0])
+	}
 }
 
 // Healthy traffic is dropped once its requests close: the number of open requests is bounded by
