@@ -42,6 +42,16 @@ func TestMonitorByInterval(t *testing.T) {
 	if !strings.HasPrefix(a.Noise[0].Verify, "curl -i -I ") { // not -X HEAD: internal/shell.Method
 		t.Errorf("verify %q", a.Noise[0].Verify)
 	}
+	// Set aside as noise, a probe is still found by `trace`: by its id, and by the FILE:LINE
+	// that names it when it has none.
+	_, a = run(t, Options{}, append(recs[:5:5], rec("app", parsers.FormatApp, 150, "HEAD", "/healthz", 405,
+		ua("acme-watch/1.0"), client("10.9.0.1"), rid(ridA)))...)
+	if got := a.Trace(parsers.ParseID(ridA)); len(got) != 1 || got[0].Cause != CauseMonitorProbe || got[0].Method != "HEAD" {
+		t.Errorf("trace of a monitor probe by its id: %+v", got)
+	}
+	if got := a.TraceSource("app.log:1"); len(got) != 1 || got[0].Cause != CauseMonitorProbe {
+		t.Errorf("trace of a monitor probe by FILE:LINE: %+v", got)
+	}
 
 	// Irregular, or also GET: a client, not a monitor.
 	recs = append(recs, rec("app", parsers.FormatApp, 200, "GET", "/orders", 200, ua("acme-watch/1.0"), client("10.9.0.1")))
