@@ -3,9 +3,11 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -174,6 +176,24 @@ func (c *traceCmd) Run(s *streams) error {
 	if len(reqs) == 0 && source {
 		reqs = a.TraceSource(c.ID)
 	}
+	// With no request found, an input that could not be read (a custom format not told) is the
+	// likelier reason than an id absent from the logs: its errors come first, and when nothing
+	// could be read that is the answer (exit 1), not "no request with id".
+	var notFound error
+	if len(reqs) == 0 {
+		ierr := inputsExit(s.err, stats, &c.inputFlags)
+		if ee := (*exitError)(nil); errors.As(ierr, &ee) && ee.code == exitFatal {
+			return ierr
+		}
+		why := "check the time window and that the layer logs this id kind"
+		if source {
+			why = sourceNotFound(c.ID, stats)
+		}
+		if ierr != nil {
+			why += "; " + ierr.Error()
+		}
+		notFound = &exitError{exitNotFound, fmt.Errorf("no request with id %s in the inputs (%s)", c.ID, why)}
+	}
 	out := bufio.NewWriter(s.out)
 	if c.Output == "json" {
 		if reqs == nil {
@@ -189,10 +209,31 @@ func (c *traceCmd) Run(s *streams) error {
 	if err != nil {
 		return &exitError{exitFatal, err}
 	}
-	if len(reqs) == 0 {
-		return &exitError{exitNotFound, fmt.Errorf("no request with id %s in the inputs (check the time window and that the layer logs this id kind)", c.ID)}
+	if notFound != nil {
+		return notFound
 	}
 	return inputsExit(s.err, stats, &c.inputFlags)
+}
+
+// sourceNotFound says why no request with a 405 has a record at source (FILE:LINE): FILE is not
+// an input as named on the command line, it has fewer lines, or that line is not a 405's.
+func sourceNotFound(source string, stats []parsers.Stats) string {
+	i := strings.LastIndexByte(source, ':')
+	file, line := source[:i], source[i+1:]
+	var names []string
+	for _, s := range stats {
+		if s.Input == file {
+			if n, err := strconv.ParseInt(line, 10, 64); err == nil && n > s.Read {
+				return fmt.Sprintf("%s has %s", file, counted(s.Read, "line", "lines"))
+			}
+			return fmt.Sprintf("line %s of %s is not a record of a request with a 405: FILE:LINE finds only those; trace any other request by an id it logs", line, file)
+		}
+		names = append(names, s.Input)
+	}
+	if len(names) > 5 {
+		names = append(names[:5], "…")
+	}
+	return fmt.Sprintf("no input is named %s: give FILE as the reports show it, the path given on the command line: %s", file, strings.Join(names, ", "))
 }
 
 // sourceRE matches a record's source, FILE:LINE.

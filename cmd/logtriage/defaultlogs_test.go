@@ -241,7 +241,38 @@ func TestTraceExampleWithoutIDs(t *testing.T) {
 	if r := lt(t, nil, append([]string{"trace", inner[1]}, defaultLogsArgs...)...); r.code != 0 || !strings.Contains(r.stdout, "  1. edge (nginx) "+m[1]+" ") {
 		t.Errorf("trace %s: exit %d\n%s%s", inner[1], r.code, r.stdout, r.stderr)
 	}
-	if r := lt(t, nil, append([]string{"trace", "samples/default-logs/edge.log:999999"}, defaultLogsArgs...)...); r.code != exitNotFound {
-		t.Errorf("a line that is no record's: exit %d, want %d", r.code, exitNotFound)
+	if r := lt(t, nil, append([]string{"trace", "samples/default-logs/edge.log:999999"}, defaultLogsArgs...)...); r.code != exitNotFound ||
+		!strings.Contains(r.stderr, "samples/default-logs/edge.log has 6,290 lines") {
+		t.Errorf("a line that is no record's: exit %d, want %d\n%s", r.code, exitNotFound, r.stderr)
+	}
+	// Not found by FILE:LINE, the reason is said: not "check the time window and that the layer
+	// logs this id kind", which is about ids.
+	for _, tc := range []struct{ source, want string }{
+		{"edge.log:" + strings.Split(m[1], ":")[1], "no input is named edge.log: give FILE as the reports show it, the path given on the command line: samples/default-logs/edge.log, "},
+		{"samples/default-logs/edge.log:1", "line 1 of samples/default-logs/edge.log is not a record of a request with a 405"},
+	} {
+		r := lt(t, nil, append([]string{"trace", tc.source}, defaultLogsArgs...)...)
+		if r.code != exitNotFound || !strings.Contains(r.stderr, tc.want) || strings.Contains(r.stderr, "id kind") {
+			t.Errorf("trace %s: exit %d, stderr lacks %q:\n%s", tc.source, r.code, tc.want, r.stderr)
+		}
+	}
+}
+
+// An input that could not be read is why trace finds nothing: its error is shown, and when
+// nothing could be read that is the exit status (1), not "no request with id" (6).
+func TestTraceUnreadableInput(t *testing.T) {
+	const rid = "3c4d5e6f708192a3b4c5d6e7f8091a2b" // samples/nginx/custom.log:4, read with its log_format
+	if r := lt(t, nil, "trace", rid, "--nginx-conf", "samples/nginx/nginx.conf", "samples/nginx/custom.log"); r.code != 0 {
+		t.Fatalf("with the format: exit %d\n%s", r.code, r.stderr)
+	}
+	r := lt(t, nil, "trace", rid, "samples/nginx/custom.log")
+	if r.code != exitFatal || !strings.Contains(r.stderr, "cannot tell the format of samples/nginx/custom.log") ||
+		strings.Contains(r.stderr+r.stdout, "no request with id") || strings.Contains(r.stdout, "No request with id") {
+		t.Errorf("the only input unreadable: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = lt(t, nil, "trace", rid, "samples/nginx/custom.log", "samples/nginx/combined.log")
+	if r.code != exitNotFound || !strings.Contains(r.stderr, "cannot tell the format of samples/nginx/custom.log") ||
+		!strings.Contains(r.stderr, "1 of 2 inputs could not be read in full") {
+		t.Errorf("one input of two unreadable: exit %d\n%s", r.code, r.stderr)
 	}
 }
