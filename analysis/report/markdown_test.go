@@ -75,6 +75,24 @@ func TestReportManyFindings(t *testing.T) {
 	if md.Len() > 200_000 || page.Len() > 400_000 {
 		t.Errorf("report too large: %d / %d bytes", md.Len(), page.Len())
 	}
+
+	// --detail 0 (NoDetail): no finding gets a section of its own (it used to mean the default, 10).
+	md.Reset()
+	if err := Markdown(&md, a, Options{Top: 25, Detail: NoDetail}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(md.String(), "\n### "); n != 0 || strings.Contains(md.String(), "smaller findings") ||
+		!strings.Contains(md.String(), "No finding has a section of its own") {
+		t.Errorf("NoDetail: %d detail sections, want none:\n%s", n, md.String())
+	}
+	// The zero value is the default.
+	md.Reset()
+	if err := Markdown(&md, a, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(md.String(), "\n### "); n != 3*10 {
+		t.Errorf("Options{}: %d detail sections, want 30", n)
+	}
 }
 
 // TestHTMLSelfContained: the page loads nothing from anywhere and carries the three charts.

@@ -22,16 +22,22 @@ type Options struct {
 	// counted in a "… and N more" line. Default 20.
 	Top int
 	// Detail is the number of findings that get a root cause, remediation and prevention
-	// section of their own (largest first). Default 10.
+	// section of their own (largest first). Default 10 (the zero value); NoDetail for none.
 	Detail int
 }
+
+// NoDetail as Options.Detail gives no finding a section of its own (--detail 0).
+const NoDetail = -1
 
 func (o Options) norm() Options {
 	if o.Top <= 0 {
 		o.Top = 20
 	}
-	if o.Detail <= 0 {
+	switch {
+	case o.Detail == 0:
 		o.Detail = 10
+	case o.Detail < 0:
+		o.Detail = 0
 	}
 	return o
 }
@@ -526,7 +532,9 @@ func rootCauseSection(a *analysis.Analysis, o Options) section {
 	sec.Blocks = append(sec.Blocks, tableBlock(t))
 	for i := range a.Findings {
 		if i >= o.Detail {
-			sec.Blocks = append(sec.Blocks, paragraph(plain(smallerFindings(len(a.Findings)-o.Detail))))
+			if o.Detail > 0 {
+				sec.Blocks = append(sec.Blocks, paragraph(plain(smallerFindings(len(a.Findings)-o.Detail))))
+			}
 			break
 		}
 		sec.Subs = append(sec.Subs, findingSection(a, i))
@@ -648,6 +656,9 @@ func remediationSection(a *analysis.Analysis, o Options) section {
 		return sec
 	}
 	sec.Blocks = append(sec.Blocks, paragraph(plain("Per finding: the fix in the 405 playbook's terms (method, route, gateway/proxy, CORS preflight, Allow header), and a command that verifies it; run it before and after the change.")))
+	if o.Detail == 0 {
+		sec.Blocks = append(sec.Blocks, paragraph(plain("No finding has a section of its own in this report: each finding's fix and verify command are in the JSON analysis (fix, verify).")))
+	}
 	for i := range a.Findings {
 		if i >= o.Detail {
 			break

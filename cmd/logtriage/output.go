@@ -47,6 +47,9 @@ func (f *outputFlags) write(stdout io.Writer, a *analysis.Analysis) error {
 	}
 	out := bufio.NewWriterSize(dst, 64<<10)
 	opts := report.Options{Top: f.Top, Detail: f.Detail}
+	if f.Detail == 0 {
+		opts.Detail = report.NoDetail // the zero value of Options.Detail is its default
+	}
 	var err error
 	switch f.Output {
 	case "json":
@@ -74,8 +77,11 @@ func (f *outputFlags) write(stdout io.Writer, a *analysis.Analysis) error {
 // inputs (a log file, a saved analysis), before anything is read: the report would replace the
 // data it was made from. --requests without --output json is noted on stderr, and ignored.
 func (f *outputFlags) check(stderr io.Writer, args []string) error {
-	if f.Top < 0 || f.Detail < 0 {
-		return usageErr("--top %d --detail %d: give 0 or more rows and sections", f.Top, f.Detail)
+	if f.Top < 1 {
+		return usageErr("--top %d: give the number of table rows, 1 or more (the rest are counted)", f.Top)
+	}
+	if f.Detail < 0 {
+		return usageErr("--detail %d: give the number of findings with sections of their own, 0 or more", f.Detail)
 	}
 	if f.Requests && f.Output != "json" {
 		fmt.Fprintf(stderr, "logtriage: --requests adds the requests to the JSON document only: add --output json (ignored with --output %s)\n", f.Output)

@@ -127,6 +127,22 @@ func TestReportErrors(t *testing.T) {
 	if r.code != exitFatal || !strings.Contains(r.stderr, "cannot read /nonexistent/analysis.json: no such file: check the path") {
 		t.Errorf("missing file: exit %d, stderr %q", r.code, r.stderr)
 	}
+	// --top 0 was accepted and gave 20 rows, --detail 0 ten sections: a table needs a row, and
+	// --detail 0 gives none.
+	if r := lt(t, []byte("{}"), "report", "--top", "0", "-o", "markdown", "-"); r.code != exitUsage || !strings.Contains(r.stderr, "--top 0: give the number of table rows, 1 or more") {
+		t.Errorf("--top 0: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestReportDetailZero(t *testing.T) {
+	js := ltShared(t, append([]string{"analyze", "-q", "-o", "json"}, incidentArgs...)...)
+	if js.code != 0 {
+		t.Fatalf("exit %d\n%s", js.code, js.stderr)
+	}
+	r := lt(t, []byte(js.stdout), "report", "--detail", "0", "-o", "markdown", "-")
+	if n := strings.Count(r.stdout, "\n### 1. "); r.code != 0 || n != 0 || !strings.Contains(r.stdout, "| 17 | 2 | 0.8% | edge |") {
+		t.Errorf("--detail 0: exit %d, %d sections of finding 1\n%s", r.code, n, r.stderr)
+	}
 }
 
 // browserProbe is injected into a copy of the page (never into the product): it records
