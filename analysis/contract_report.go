@@ -17,6 +17,8 @@ type ContractReport struct {
 	Schema string   `json:"schema"`
 	Spec   string   `json:"spec"`
 	Layers []string `json:"layers"` // outer → inner
+	// LayerPath is the layer order as text, sibling layers in braces (Analysis.LayerPath).
+	LayerPath string `json:"layer_path"`
 	// Documented405 lists documented methods that some layer answered with 405: server side.
 	Documented405 []SurfaceItem `json:"documented_405"`
 	// UndocumentedOK lists methods the spec does not document on a route it has, which
@@ -90,7 +92,7 @@ type ContractFinding struct {
 // CheckSurface holds the analysis's surface (Options.Surface) against spec. It also applies
 // the contract to the findings (ApplyContract) when that has not been done.
 func CheckSurface(a *Analysis, spec *contract.Spec) *ContractReport {
-	r := &ContractReport{Schema: ContractSchema, Spec: spec.Source, Documented405: []SurfaceItem{},
+	r := &ContractReport{Schema: ContractSchema, Spec: spec.Source, LayerPath: a.LayerPath, Documented405: []SurfaceItem{},
 		UndocumentedOK: []SurfaceItem{}, Undocumented405: []SurfaceItem{}, UnknownRoutes: []SurfaceItem{},
 		CORS: []CORSItem{}, NotSeen: []contract.SpecMatch{}, Findings: []ContractFinding{}}
 	rank := map[string]int{}

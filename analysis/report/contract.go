@@ -53,10 +53,16 @@ func writeContract(w io.Writer, r *analysis.ContractReport, md bool) error {
 			t.text(bw, "  ")
 		}
 	}
+	// Sibling layers (several apps behind one proxy) are in braces, as analyze shows them: the
+	// list of layers alone would read as a chain through each of them.
+	path := r.LayerPath
+	if path == "" {
+		path = strings.Join(r.Layers, " → ")
+	}
 	if md {
-		fmt.Fprintf(bw, "## Method contract: %s\n\nLayers, outer → inner: %s\n", mdEscape(r.Spec), mdEscape(strings.Join(r.Layers, " → ")))
+		fmt.Fprintf(bw, "## Method contract: %s\n\nLayers, outer → inner: %s\n", mdEscape(r.Spec), mdEscape(path))
 	} else {
-		term.Fprintf(bw, "Method contract: %s against the logs (layers, outer → inner: %s)\n", r.Spec, strings.Join(r.Layers, " → "))
+		term.Fprintf(bw, "Method contract: %s against the logs (layers, outer → inner: %s)\n", r.Spec, path)
 	}
 
 	var server, client, unknown int

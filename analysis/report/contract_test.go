@@ -42,4 +42,18 @@ func TestContractReport(t *testing.T) {
 			t.Errorf("markdown report lacks %q:\n%s", want, md.String())
 		}
 	}
+
+	// Sibling apps behind one proxy are not a chain through each of them: the layer line is the
+	// analysis's layer path (it was "edge → fastapi → flask").
+	r.Layers, r.LayerPath = []string{"edge", "fastapi", "flask"}, "edge → {fastapi, flask}"
+	text.Reset()
+	md.Reset()
+	ContractText(&text, r)
+	ContractMarkdown(&md, r)
+	if want := "(layers, outer → inner: edge → {fastapi, flask})\n"; !strings.Contains(text.String(), want) {
+		t.Errorf("text report lacks %q:\n%s", want, text.String())
+	}
+	if want := "Layers, outer → inner: edge → {fastapi, flask}\n"; !strings.Contains(md.String(), want) {
+		t.Errorf("markdown report lacks %q:\n%s", want, md.String())
+	}
 }

@@ -194,6 +194,12 @@ func TestContractCommand(t *testing.T) {
 		}
 	}
 
+	// Sibling apps are shown as analyze shows them, not as a chain through each of them.
+	sib := lt(t, nil, append([]string{"contract", "-q", "--openapi", "samples/openapi.yaml"}, defaultLogsArgs...)...)
+	if want := "(layers, outer → inner: edge → {fastapi, flask, gin})\n"; sib.code != 0 || !strings.Contains(sib.stdout, want) {
+		t.Errorf("default logs: exit %d, output lacks %q:\n%s", sib.code, want, sib.stdout)
+	}
+
 	if r := lt(t, nil, append([]string{"contract", "-q"}, incidentArgs...)...); r.code != exitUsage || !strings.Contains(r.stderr, "--openapi") {
 		t.Errorf("contract without a spec: exit %d %s", r.code, r.stderr)
 	}
