@@ -4,11 +4,11 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/logtriage/logtriage/analysis"
 	"github.com/logtriage/logtriage/analysis/contract"
+	"github.com/logtriage/logtriage/internal/num"
 	"github.com/logtriage/logtriage/internal/term"
 )
 
@@ -23,9 +23,9 @@ func ContractMarkdown(w io.Writer, r *analysis.ContractReport) error {
 func layerCounts(ls []analysis.LayerCount) string {
 	parts := make([]string, 0, len(ls))
 	for _, l := range ls {
-		s := fmt.Sprintf("%s %d ok/%d×405", l.Layer, l.OK, l.M405)
+		s := fmt.Sprintf("%s %s ok/%s×405", l.Layer, num.Thousands(l.OK), num.Thousands(l.M405))
 		if l.Masked405 > 0 {
-			s += fmt.Sprintf(" (%d masked)", l.Masked405)
+			s += fmt.Sprintf(" (%s masked)", num.Thousands(l.Masked405))
 		}
 		parts = append(parts, s)
 	}
@@ -36,9 +36,9 @@ func writeContract(w io.Writer, r *analysis.ContractReport, md bool) error {
 	bw := bufio.NewWriter(w)
 	h := func(title string, n int) {
 		if md {
-			fmt.Fprintf(bw, "\n### %s (%d)\n\n", mdEscape(title), n)
+			fmt.Fprintf(bw, "\n### %s (%s)\n\n", mdEscape(title), num.Thousands(int64(n)))
 		} else {
-			fmt.Fprintf(bw, "\n%s (%d)\n", title, n)
+			fmt.Fprintf(bw, "\n%s (%s)\n", title, num.Thousands(int64(n)))
 		}
 	}
 	write := func(t *table) {
@@ -65,7 +65,7 @@ func writeContract(w io.Writer, r *analysis.ContractReport, md bool) error {
 		term.Fprintf(bw, "Method contract: %s against the logs (layers, outer → inner: %s)\n", r.Spec, path)
 	}
 
-	var server, client, unknown int
+	var server, client, unknown int64
 	for _, f := range r.Findings {
 		switch f.Contract {
 		case contract.Documented:
@@ -78,9 +78,11 @@ func writeContract(w io.Writer, r *analysis.ContractReport, md bool) error {
 	}
 	h("405 findings: who has to fix them", len(r.Findings))
 	if md {
-		fmt.Fprintf(bw, "Server side (documented method rejected): %d · client side (undocumented method sent): %d · route not in the spec: %d\n\n", server, client, unknown)
+		fmt.Fprintf(bw, "Server side (documented method rejected): %s · client side (undocumented method sent): %s · route not in the spec: %s\n\n",
+			num.Thousands(server), num.Thousands(client), num.Thousands(unknown))
 	} else {
-		fmt.Fprintf(bw, "  server side (documented method rejected) %d, client side (undocumented method sent) %d, route not in the spec %d\n", server, client, unknown)
+		fmt.Fprintf(bw, "  server side (documented method rejected) %s, client side (undocumented method sent) %s, route not in the spec %s\n",
+			num.Thousands(server), num.Thousands(client), num.Thousands(unknown))
 	}
 	t := &table{Head: []string{"FIX", "CONTRACT", "METHOD", "ROUTE", "ORIGIN", "CAUSE", "COUNT", "SPEC PATH"}}
 	for _, f := range r.Findings {
@@ -88,7 +90,7 @@ func writeContract(w io.Writer, r *analysis.ContractReport, md bool) error {
 		if side == "" {
 			side = "spec?"
 		}
-		t.row(side, f.Contract, f.Method, f.Route, f.OriginLayer, string(f.Cause), strconv.Itoa(f.Count), f.SpecPath)
+		t.row(side, f.Contract, f.Method, f.Route, f.OriginLayer, string(f.Cause), num.Thousands(int64(f.Count)), f.SpecPath)
 	}
 	write(t)
 
@@ -120,23 +122,23 @@ func writeContract(w io.Writer, r *analysis.ContractReport, md bool) error {
 	for _, c := range r.CORS {
 		var wanted, origins []string
 		for _, x := range c.Wanted {
-			wanted = append(wanted, fmt.Sprintf("%s (%d)", x.Value, x.Count))
+			wanted = append(wanted, fmt.Sprintf("%s (%s)", x.Value, num.Thousands(int64(x.Count))))
 		}
 		for _, o := range c.Origins {
-			origins = append(origins, fmt.Sprintf("%s ok %d failed %d", o.Origin, o.OK, o.Failed))
+			origins = append(origins, fmt.Sprintf("%s ok %s failed %s", o.Origin, num.Thousands(o.OK), num.Thousands(o.Failed)))
 		}
 		verdict := "ok"
 		switch {
 		case c.Preflights > c.PreflightsOK:
-			verdict = fmt.Sprintf("%d preflights failed", c.Preflights-c.PreflightsOK)
+			verdict = fmt.Sprintf("%s preflights failed", num.Thousands(c.Preflights-c.PreflightsOK))
 		case c.M405 > 0:
 			verdict = "OPTIONS answered 405"
 		}
 		if len(c.WantedUndocumented) > 0 {
 			verdict += "; undocumented: " + strings.Join(c.WantedUndocumented, ", ")
 		}
-		t.row(c.Route, c.Layer, fmt.Sprintf("%d (%d ok, %d×405)", c.Options, c.OK, c.M405),
-			fmt.Sprintf("%d/%d", c.PreflightsOK, c.Preflights), strings.Join(wanted, ", "), strings.Join(origins, "; "), verdict)
+		t.row(c.Route, c.Layer, fmt.Sprintf("%s (%s ok, %s×405)", num.Thousands(c.Options), num.Thousands(c.OK), num.Thousands(c.M405)),
+			fmt.Sprintf("%s/%s", num.Thousands(c.PreflightsOK), num.Thousands(c.Preflights)), strings.Join(wanted, ", "), strings.Join(origins, "; "), verdict)
 	}
 	write(t)
 

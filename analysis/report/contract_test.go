@@ -43,6 +43,17 @@ func TestContractReport(t *testing.T) {
 		}
 	}
 
+	// Counts carry thousands separators, as in every other report ("edge 1460 ok" before).
+	r.Documented405[0].Layers = []analysis.LayerCount{{Layer: "edge", Count: 12005, OK: 10000, M405: 2005, Masked405: 1500}}
+	r.CORS[0].Options, r.CORS[0].OK, r.CORS[0].Preflights = 1206, 1201, 1206
+	text.Reset()
+	ContractText(&text, r)
+	for _, want := range []string{"edge 10,000 ok/2,005×405 (1,500 masked)", "1,206 (1,201 ok, 5×405)", "1/1,206", "1,205 preflights failed"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text report lacks %q:\n%s", want, text.String())
+		}
+	}
+
 	// Sibling apps behind one proxy are not a chain through each of them: the layer line is the
 	// analysis's layer path (it was "edge → fastapi → flask").
 	r.Layers, r.LayerPath = []string{"edge", "fastapi", "flask"}, "edge → {fastapi, flask}"
