@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -163,14 +164,14 @@ func (c *esCmd) Run(s *streams) error {
 	}
 	a := engine.Result(esInputs(rep))
 	a.Summary.OnlyWith405 = true
-	a.Summary.Scope = esScope(rep, c.Index, c.MaxRequests)
+	a.Summary.Scope = esScope(rep, c.Index, c.MaxRequests, c.Status)
 	if err := c.gateFlags.annotate(a); err != nil {
 		return err
 	}
 	if err := c.writeOutput(s.out, a, rep); err != nil {
 		return err
 	}
-	esSummary(s.err, rep, c.Quiet)
+	esSummary(s.err, rep, c.Quiet, c.Status)
 	code := exitOK
 	var problems []string
 	if rep.Partial() {
@@ -200,14 +201,30 @@ func (c *esCmd) Run(s *streams) error {
 	return nil
 }
 
+// withStatus names the statuses --status asked the cluster for: "a 405", or "status 405 or 403".
+func withStatus(statuses []int) string {
+	if len(statuses) == 0 || len(statuses) == 1 && statuses[0] == 405 {
+		return "a 405"
+	}
+	s := make([]string, len(statuses))
+	for i, st := range statuses {
+		s[i] = strconv.Itoa(st)
+	}
+	if len(s) == 1 {
+		return "status " + s[0]
+	}
+	return "status " + strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}
+
 // esScope says what the analysis of the cluster covers, for every output format.
-func esScope(rep *elastic.Report, indices []string, max int) string {
+func esScope(rep *elastic.Report, indices []string, max int, statuses []int) string {
 	product := "Elasticsearch"
 	if rep.Flavor == elastic.FlavorOpenSearch {
 		product = "OpenSearch"
 	}
-	s := fmt.Sprintf("%s indices %s: %s documents with a 405 in the window (exact count); %s requests with a 405 examined in depth with their hops",
-		product, strings.Join(indices, ","), num.Thousands(rep.Total405Docs), num.Thousands(int64(rep.Requests405)))
+	with := withStatus(statuses)
+	s := fmt.Sprintf("%s indices %s: %s documents with %s in the window (exact count); %s requests with %s examined in depth with their hops",
+		product, strings.Join(indices, ","), num.Thousands(rep.Total405Docs), with, num.Thousands(int64(rep.Requests405)), with)
 	if rep.CapHit {
 		s += fmt.Sprintf(" — the --max-requests cap (%s) was hit, so the findings count only the requests examined", num.Thousands(int64(max)))
 	}
@@ -298,7 +315,7 @@ func (c *esCmd) writeOutput(stdout io.Writer, a *analysis.Analysis, rep *elastic
 }
 
 // esSummary prints what each phase sent and read, the exact 405 counts and the layers.
-func esSummary(w io.Writer, rep *elastic.Report, quiet bool) {
+func esSummary(w io.Writer, rep *elastic.Report, quiet bool, statuses []int) {
 	if quiet {
 		return
 	}
@@ -315,7 +332,8 @@ func esSummary(w io.Writer, rep *elastic.Report, quiet bool) {
 	}
 	t.Row("total", num.Thousands(r), num.Thousands(d), num.Thousands(b), num.Thousands(kb), "")
 	t.Write(w)
-	fmt.Fprintf(w, "%s with a 405 (exact, phase 1); %s with a 405 examined in depth", num.Plural(rep.Total405Docs, "document"), num.Plural(rep.Requests405, "request"))
+	with := withStatus(statuses)
+	fmt.Fprintf(w, "%s with %s (exact, phase 1); %s with %s examined in depth", num.Plural(rep.Total405Docs, "document"), with, num.Plural(rep.Requests405, "request"), with)
 	if rep.CapHit {
 		fmt.Fprintf(w, " — --max-requests reached: the rest are counted, not examined")
 	}

@@ -319,6 +319,19 @@ func TestESReportsSayTheirScope(t *testing.T) {
 	if !strings.Contains(txt.stdout, "Scope: Elasticsearch indices") || strings.Contains(strings.SplitN(txt.stdout, "\n", 2)[0], "100.0%") {
 		t.Errorf("text report:\n%.400s", txt.stdout)
 	}
+	// With --status, the counts are of the statuses asked for, not "with a 405"; and the
+	// progress line names them as a list, not as Go prints a slice ("[405 403]").
+	r = lt(t, nil, esArgs(url, "--status", "405,403")...)
+	for _, want := range []string{"documents with status 405 or 403 in the window (exact count); 239 requests with status 405 or 403 examined"} {
+		if r.code != 0 || !strings.Contains(r.stdout, want) {
+			t.Errorf("--status 405,403: exit %d, report lacks %q", r.code, want)
+		}
+	}
+	for _, want := range []string{"es: 763 documents with status 405 or 403 in 33 groups", "763 documents with status 405 or 403 (exact, phase 1)"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("--status 405,403: stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
 }
 
 // Issue 9: es --out writes the document through the same atomic writer as analyze, and the

@@ -790,7 +790,14 @@ func (j *Job) countGroups(ctx context.Context, p *Phase) error {
 		}
 		return x.Layer+x.Method+x.Route < y.Layer+y.Method+y.Route
 	})
-	j.progress("%d documents with status %v in %d groups", j.report.Total405Docs, j.opts.Statuses, len(groups))
+	statuses := make([]string, len(j.opts.Statuses))
+	for i, st := range j.opts.Statuses {
+		statuses[i] = strconv.Itoa(st)
+	}
+	if n := len(statuses); n > 1 {
+		statuses = []string{strings.Join(statuses[:n-1], ", ") + " or " + statuses[n-1]}
+	}
+	j.progress("%s documents with status %s in %s groups", num.Thousands(j.report.Total405Docs), statuses[0], num.Thousands(int64(len(groups))))
 	return nil
 }
 
