@@ -340,7 +340,12 @@ func judge(r *Result, opts *Options) {
 		}
 	}
 	for _, k := range redirKeys {
-		note := fmt.Sprintf("%s answered %s (not followed)", strings.Join(redirects[k], ", "), k)
+		why := "not followed"
+		if opts.FollowRedirects {
+			// newClient stops at a redirect that changes the method: --follow-redirects was given.
+			why = "not followed: the client would re-send " + strings.Join(redirects[k], ", ") + " as GET"
+		}
+		note := fmt.Sprintf("%s answered %s (%s)", strings.Join(redirects[k], ", "), k, why)
 		if strings.HasPrefix(k, "301 ") || strings.HasPrefix(k, "302 ") || strings.HasPrefix(k, "303 ") {
 			note += "; clients turn a POST, PUT or DELETE into a GET on this redirect: use 307/308 or the final URL"
 		}

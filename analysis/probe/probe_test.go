@@ -183,6 +183,13 @@ func TestTransportErrors(t *testing.T) {
 	if c := r.Checks[0]; c.Status != 200 {
 		t.Errorf("followed redirect: %+v", c)
 	}
+	// With --follow-redirects, a 301 that would turn OPTIONS into GET is still not followed: the
+	// note says why instead of a bare "not followed", which read as the flag being ignored.
+	r = probe1(t, base+"/old", Options{Methods: []string{"OPTIONS", "GET"}, FollowRedirects: true})
+	if c := r.Checks[0]; c.Status != 301 || r.Checks[1].Status != 200 || len(r.Notes) == 0 ||
+		!strings.HasPrefix(r.Notes[0], "OPTIONS answered 301 → /orders/1 (not followed: the client would re-send OPTIONS as GET)") {
+		t.Errorf("redirect of OPTIONS with FollowRedirects: %+v %v", r.Checks, r.Notes)
+	}
 
 	start := time.Now()
 	r = probe1(t, base+"/slow", Options{Methods: []string{"GET"}, Timeout: 100 * time.Millisecond})
