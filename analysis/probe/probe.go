@@ -365,6 +365,20 @@ func judge(r *Result, opts *Options) {
 			}
 		}
 	}
+	// Every method answered 404 (or 410): nothing is routed at the path, so no answer says
+	// anything about methods; "every answer complies" alone would pass a mistyped URL.
+	answered, gone := 0, 0
+	for _, c := range r.Checks {
+		if !c.Preflight && c.Error == "" {
+			answered++
+			if c.Status == 404 || c.Status == 410 {
+				gone++
+			}
+		}
+	}
+	if answered > 0 && gone == answered {
+		r.Notes = append(r.Notes, "every method answered 404 or 410: nothing is routed at this path, so its methods cannot be judged; check the URL (and the base URL of --env)")
+	}
 	if g, h := byMethod["GET"], byMethod["HEAD"]; g != nil && h != nil && g.Error == "" && h.Error == "" &&
 		g.Status < 400 && h.Status == 405 {
 		r.Problems = append(r.Problems, fmt.Sprintf("GET answered %d but HEAD 405: HEAD must work wherever GET does (RFC 9110 §9.3.2)", g.Status))

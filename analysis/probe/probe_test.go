@@ -171,6 +171,21 @@ func TestPreflight(t *testing.T) {
 	}
 }
 
+// A path nothing is routed at answers 404 to every method: a note says so, since no answer tells
+// anything about methods (it read "every answer complies", and nothing else).
+func TestNotRoutedPath(t *testing.T) {
+	base := serve(t, http.NotFoundHandler())
+	r := probe1(t, base+"/api/ordres/1", Options{})
+	if len(r.Problems) != 0 || len(r.Notes) != 1 || !strings.HasPrefix(r.Notes[0], "every method answered 404 or 410: nothing is routed at this path") {
+		t.Errorf("problems %v, notes %v", r.Problems, r.Notes)
+	}
+	// A route that exists and 404s one method only is not that.
+	s := &api{allow: []string{"GET"}}
+	if r := probe1(t, serve(t, s)+"/orders/1", Options{}); len(r.Notes) != 0 {
+		t.Errorf("notes on a routed path: %v", r.Notes)
+	}
+}
+
 func TestTransportErrors(t *testing.T) {
 	s := &api{allow: []string{"GET"}}
 	base := serve(t, s)
