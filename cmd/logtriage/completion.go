@@ -20,6 +20,7 @@ type completionCmd struct {
 type completionSpec struct {
 	name, help string
 	flags      []completionFlag
+	args       []string // the values of its first positional argument, when they are a list
 }
 
 type completionFlag struct {
@@ -51,6 +52,9 @@ func completionSpecs(app *kong.Application) []completionSpec {
 			continue
 		}
 		spec := completionSpec{name: n.Name, help: n.Help}
+		if len(n.Positional) > 0 && n.Positional[0].Enum != "" {
+			spec.args = strings.Split(n.Positional[0].Enum, ",") // completion's shell
+		}
 		for _, group := range n.AllFlags(true) {
 			for _, f := range group {
 				cf := completionFlag{long: f.Name, help: f.Help, short: f.Short, takesValue: !f.IsBool()}
@@ -85,6 +89,12 @@ _logtriage() {
 	cur="${COMP_WORDS[COMP_CWORD]}"
 	prev="${COMP_WORDS[COMP_CWORD-1]}"
 	cmd="${COMP_WORDS[1]}"
+	# bash splits --output=json at the "=" (COMP_WORDBREAKS): the flag is the word before it.
+	if [ "$cur" = "=" ]; then
+		cur=""
+	elif [ "$prev" = "=" ] && [ "$COMP_CWORD" -ge 3 ]; then
+		prev="${COMP_WORDS[COMP_CWORD-2]}"
+	fi
 	if [ "$COMP_CWORD" -eq 1 ]; then
 		COMPREPLY=($(compgen -W "%s --help --version" -- "$cur"))
 		return
@@ -114,8 +124,14 @@ _logtriage() {
 			fmt.Fprintf(w, "\t%s) COMPREPLY=($(compgen -W %q -- \"$cur\")); return ;;\n", pat, strings.Join(f.values, " "))
 		}
 	}
-	fmt.Fprint(w, `	esac
-	if [[ "$cur" == -* ]]; then
+	fmt.Fprint(w, "\tesac\n")
+	for _, s := range specs {
+		if len(s.args) > 0 {
+			fmt.Fprintf(w, "\tif [ \"$cmd\" = %q ] && [ \"$COMP_CWORD\" -eq 2 ] && [[ \"$cur\" != -* ]]; then\n\t\tCOMPREPLY=($(compgen -W %q -- \"$cur\")); return\n\tfi\n",
+				s.name, strings.Join(s.args, " "))
+		}
+	}
+	fmt.Fprint(w, `	if [[ "$cur" == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		return
 	fi
@@ -129,6 +145,9 @@ func writeFish(w io.Writer, specs []completionSpec) {
 	fmt.Fprintln(w, "# fish completion for logtriage (logtriage completion fish)")
 	for _, s := range specs {
 		fmt.Fprintf(w, "complete -c logtriage -f -n __fish_use_subcommand -a %s -d %s\n", s.name, fishQuote(s.help))
+		if len(s.args) > 0 {
+			fmt.Fprintf(w, "complete -c logtriage -f -n '__fish_seen_subcommand_from %s' -a %s\n", s.name, fishQuote(strings.Join(s.args, " ")))
+		}
 	}
 	for _, s := range specs {
 		for _, f := range s.flags {

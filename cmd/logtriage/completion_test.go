@@ -53,6 +53,18 @@ func TestCompletionBash(t *testing.T) {
 	if got := complete("probe", "--nginx"); got != "" {
 		t.Errorf("probe has no --nginx-* flags: %q", got)
 	}
+	// --flag=value: bash splits the word at "=", so the flag is two words back (these offered
+	// file names).
+	if got := complete("analyze", "--output", "=", "m"); got != "markdown" {
+		t.Errorf("--output=m: %q, want markdown", got)
+	}
+	if got := complete("report", "--output", "="); got != "text json markdown html" {
+		t.Errorf("--output=: %q, want the four formats", got)
+	}
+	// The shell argument of completion is a list too (file names were offered).
+	if got := complete("completion", "z"); got != "zsh" {
+		t.Errorf("completion z: %q, want zsh", got)
+	}
 }
 
 func TestCompletionFishAndZsh(t *testing.T) {
@@ -61,6 +73,7 @@ func TestCompletionFishAndZsh(t *testing.T) {
 		"complete -c logtriage -f -n __fish_use_subcommand -a analyze",
 		"complete -c logtriage -n '__fish_seen_subcommand_from analyze' -l output -s o -x -a 'text json markdown html'",
 		"complete -c logtriage -n '__fish_seen_subcommand_from trace' -l since -r",
+		"complete -c logtriage -f -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'",
 	} {
 		if !strings.Contains(fish.stdout, want) {
 			t.Errorf("fish script lacks %q", want)
