@@ -160,6 +160,16 @@ func TestWindowWithoutRecordsSaysSo(t *testing.T) {
 	if r.code != exitOK || r.stdout == "" || strings.Contains(r.stderr, "time window") {
 		t.Errorf("parse, a window that holds part of the log: exit %d, %d bytes out, stderr %q", r.code, len(r.stdout), r.stderr)
 	}
+	// With --status too, the window is still why nothing came out (parse said nothing at all).
+	r = lt(t, nil, "parse", "-q", "--status", "405", "--until", "2026-11-24T07:00:00Z", "samples/nginx/combined.log")
+	if r.code != exitOK || r.stdout != "" || !strings.Contains(r.stderr, "lies in the time window (before 2026-11-24T07:00:00Z)") {
+		t.Errorf("parse --status, a window before the log: exit %d, %d bytes out, stderr %q", r.code, len(r.stdout), r.stderr)
+	}
+	// A window that holds records, but none of the status: no note about the window.
+	r = lt(t, nil, "parse", "-q", "--status", "599", "--since", "2026-11-24T08:00:00Z", "samples/nginx/combined.log")
+	if r.code != exitOK || r.stdout != "" || strings.Contains(r.stderr, "time window") {
+		t.Errorf("parse --status 599 in the log's window: exit %d, %d bytes out, stderr %q", r.code, len(r.stdout), r.stderr)
+	}
 }
 
 // TestESDefaultURLSaysHowToNameTheCluster: es without --url or ELASTICSEARCH_URL tries

@@ -31,6 +31,11 @@ func (c *parseCmd) Run(s *streams) error {
 		return err
 	}
 	filter := parsers.Filter{Statuses: c.Status, Since: since, Until: until}
+	// With --status, nothing printed may mean no record of those statuses or none in the time
+	// window: whether any record lies in the window tells which (windowNote).
+	window := parsers.Filter{Since: since, Until: until}
+	checkWindow := len(c.Status) > 0 && !(since.IsZero() && until.IsZero())
+	var inWindow atomic.Bool
 	out := bufio.NewWriterSize(s.out, 256<<10)
 	var writeErr error
 	wrote := false // a record was printed
@@ -88,6 +93,9 @@ func (c *parseCmd) Run(s *streams) error {
 			stats[i] = scan(c.MaxLine, func(rec *parsers.Record, b *parsers.Batch) {
 				// Once a write has failed (a closed pipe), the inputs being read are read to their
 				// end for their counts, but their records are no longer turned into JSON.
+				if checkWindow && !inWindow.Load() && window.Match(rec) {
+					inWindow.Store(true)
+				}
 				if !failed.Load() && filter.Match(rec) {
 					if cap(b.Out) == 0 {
 						b.Out = takeOut(&spareMu, &spare)
@@ -126,7 +134,7 @@ func (c *parseCmd) Run(s *streams) error {
 		return &exitError{exitFatal, writeErr}
 	}
 	code := inputSummary(s.err, stats, c.Strict, c.Quiet)
-	if len(c.Status) == 0 && !wrote {
+	if !wrote && (len(c.Status) == 0 || !inWindow.Load()) {
 		windowNote(s.err, stats, 0, &c.inputFlags)
 	}
 	if code != exitOK {
