@@ -236,7 +236,9 @@ func do(ctx context.Context, client *http.Client, target, method string, preflig
 	c.Status = resp.StatusCode
 	c.Allow = strings.Join(resp.Header.Values("Allow"), ", ")
 	c.ACAM = strings.Join(resp.Header.Values("Access-Control-Allow-Methods"), ", ")
-	c.ACAO = resp.Header.Get("Access-Control-Allow-Origin")
+	// Every value, as a browser combines them: two layers adding the header (a proxy's add_header
+	// and the app's CORS middleware) give "o, o", which no origin matches.
+	c.ACAO = strings.Join(resp.Header.Values("Access-Control-Allow-Origin"), ", ")
 	c.Server = resp.Header.Get("Server")
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		c.Location = resp.Header.Get("Location")
@@ -409,6 +411,8 @@ func preflightFailure(c Check, opts *Options) string {
 		return fmt.Sprintf("status %d (a preflight needs 2xx)", c.Status)
 	case c.ACAO == "":
 		return "no Access-Control-Allow-Origin"
+	case strings.Contains(c.ACAO, ","): // an origin has no comma: the header came more than once
+		return fmt.Sprintf("Access-Control-Allow-Origin has several values (%q): browsers accept exactly one; two layers (a proxy and the app?) both add it", c.ACAO)
 	case c.ACAO != "*" && c.ACAO != opts.Origin:
 		return fmt.Sprintf("Access-Control-Allow-Origin is %q, not the origin", c.ACAO)
 	}

@@ -169,6 +169,20 @@ func TestPreflight(t *testing.T) {
 	if _, err := Run(context.Background(), nil, Options{PreflightMethod: "PUT"}); err == nil {
 		t.Error("a preflight without an origin was accepted")
 	}
+
+	// The proxy and the app both add Access-Control-Allow-Origin: browsers refuse the preflight
+	// ("contains multiple values"), though each value is the origin (it passed).
+	dup := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Access-Control-Allow-Origin", "https://app.example.com")
+		w.Header().Add("Access-Control-Allow-Origin", "https://app.example.com")
+		w.Header().Set("Access-Control-Allow-Methods", "GET, PATCH")
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	r = probe1(t, dup+"/profile", Options{Origin: "https://app.example.com", PreflightMethod: "PATCH"})
+	if pre := r.Checks[len(r.Checks)-1]; pre.ACAO != "https://app.example.com, https://app.example.com" ||
+		!hasProblem(r, "CORS preflight for PATCH from https://app.example.com fails: Access-Control-Allow-Origin has several values") {
+		t.Errorf("a doubled Access-Control-Allow-Origin: %+v %v", pre, r.Problems)
+	}
 }
 
 // A path nothing is routed at answers 404 to every method: a note says so, since no answer tells
