@@ -187,6 +187,13 @@ func TestFormatTyposAndAllRejected(t *testing.T) {
 	if r.code == exitOK || !strings.Contains(r.stderr, "every line of "+log+" was rejected") {
 		t.Errorf("every line rejected: exit %d: %s", r.code, r.stderr)
 	}
+	// Every line longer than --max-line: the fix is --max-line, not the format (the advice was
+	// "it is not in the format it was read as; give its format").
+	r = lt(t, nil, "parse", "--max-line", "40", "samples/nginx/combined.log")
+	if r.code != exitFatal || !strings.Contains(r.stderr, "every line of samples/nginx/combined.log was rejected (reasons above), those shown for their length: raise --max-line") ||
+		strings.Contains(r.stderr, "give its format") {
+		t.Errorf("every line too long: exit %d: %s", r.code, r.stderr)
+	}
 }
 
 // A symbolic link to a directory is read as the directory; an unreadable subdirectory is an

@@ -316,7 +316,11 @@ func inputSummary(w io.Writer, stats []parsers.Stats, strict, quiet bool) int {
 			term.Fprintf(w, "error: %s\n", s.Err)
 		}
 		if allRejected(s) {
-			term.Fprintf(w, "error: every line of %s was rejected (reasons above): it is not in the format it was read as; give its format (--format, --nginx-format, --envoy-format, …)\n", s.Input)
+			if tooLong(s) {
+				term.Fprintf(w, "error: every line of %s was rejected (reasons above), those shown for their length: raise --max-line\n", s.Input)
+			} else {
+				term.Fprintf(w, "error: every line of %s was rejected (reasons above): it is not in the format it was read as; give its format (--format, --nginx-format, --envoy-format, …)\n", s.Input)
+			}
 		}
 	}
 	switch {
@@ -414,6 +418,17 @@ func noneRead(stats []parsers.Stats) bool {
 }
 
 // errSummary says in one line why the exit code is not zero; details are already on stderr.
+// tooLong reports whether every rejected line shown of an input was refused for its length
+// (parsers/scan.go: "line longer than N bytes"): then --max-line, not the format, is the fix.
+func tooLong(s parsers.Stats) bool {
+	for _, e := range s.Examples {
+		if !strings.HasPrefix(e.Reason, "line longer than ") {
+			return false
+		}
+	}
+	return len(s.Examples) > 0
+}
+
 func errSummary(stats []parsers.Stats, code int) error {
 	failed := 0
 	var rejected int64
