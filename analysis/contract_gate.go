@@ -122,6 +122,30 @@ func (c failCond) match(f *Finding) bool {
 	return false
 }
 
+// UnknownLayers returns the names of layer:NAME conditions that name no layer of a (nor "beyond
+// LAYER" of one): a typo there would leave the gate unable to fail, silently.
+func (g *FailOn) UnknownLayers(a *Analysis) []string {
+	known := map[string]bool{}
+	for _, l := range a.Layers {
+		known[layerWord(l.Name)] = true
+		known[layerWord("beyond "+l.Name)] = true
+	}
+	for i := range a.Findings { // an origin layer is one of those, but a saved document may differ
+		known[layerWord(a.Findings[i].OriginLayer)] = true
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, term := range g.terms {
+		for _, c := range term {
+			if c.kind == "layer" && !known[c.value] && !seen[c.value] {
+				seen[c.value] = true
+				out = append(out, strings.ReplaceAll(c.value, " ", "_"))
+			}
+		}
+	}
+	return out
+}
+
 // Failures returns the findings that fail the gate, most requests first.
 func (g *FailOn) Failures(a *Analysis) []*Finding {
 	var out []*Finding

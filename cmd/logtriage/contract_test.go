@@ -114,6 +114,9 @@ func TestFailOnGate(t *testing.T) {
 		{[]string{"--fail-on", "any"}, exitFindings, "17 of 17 findings matched"},
 		{[]string{"--fail-on", "documented"}, exitUsage, "need --openapi"},
 		{[]string{"--fail-on", "bogus"}, exitUsage, `unknown term "bogus"`},
+		// A layer no input has could never fail the gate: a typo is refused, not passed silently.
+		{[]string{"--fail-on", "deploy_regression+layer:ingres"}, exitUsage, "layer:ingres names no layer of the analysis, so it could never fail (the layers: alb, edge, ingress, app;"},
+		{[]string{"--fail-on", "layer:EDGE+method:post"}, exitFindings, "FAIL proxy_method_block edge POST /settings count=12"},
 		{[]string{"--openapi", "samples/incidents/envoy.yaml"}, exitUsage, "--openapi"},
 	} {
 		r := lt(t, nil, append(append([]string{"analyze", "-q"}, tc.args...), incidentArgs...)...)

@@ -63,6 +63,18 @@ func (g *gateFlags) gate(stderr io.Writer, a *analysis.Analysis) error {
 	if g.failOn == nil {
 		return nil
 	}
+	if unknown := g.failOn.UnknownLayers(a); len(unknown) > 0 {
+		var names []string
+		for _, l := range a.Layers {
+			names = append(names, l.Name)
+		}
+		verb := "names"
+		if len(unknown) > 1 {
+			verb = "name"
+		}
+		return usageErr("--fail-on %s: layer:%s %s no layer of the analysis, so it could never fail (the layers: %s; beyond_LAYER for an upstream behind one)",
+			g.FailOn, strings.Join(unknown, ", layer:"), verb, strings.Join(names, ", "))
+	}
 	fails := g.failOn.Failures(a)
 	if len(fails) == 0 {
 		return nil
