@@ -123,12 +123,23 @@ func (c failCond) match(f *Finding) bool {
 }
 
 // UnknownLayers returns the names of layer:NAME conditions that name no layer of a (nor "beyond
-// LAYER" of one): a typo there would leave the gate unable to fail, silently.
+// LAYER" of one): a typo there would leave the gate unable to fail, silently. It tells only when
+// the layers are known: not without findings (a window without 405s, where nothing can fail), nor
+// for a source that delivered only requests with a 405 (es: a layer without any is not seen).
 func (g *FailOn) UnknownLayers(a *Analysis) []string {
+	if len(a.Findings) == 0 || a.Summary.OnlyWith405 {
+		return nil
+	}
 	known := map[string]bool{}
+	add := func(layer string) {
+		known[layerWord(layer)] = true
+		known[layerWord("beyond "+layer)] = true
+	}
 	for _, l := range a.Layers {
-		known[layerWord(l.Name)] = true
-		known[layerWord("beyond "+l.Name)] = true
+		add(l.Name)
+	}
+	for _, in := range a.Summary.Inputs { // a layer whose records were all left out
+		add(in.Layer)
 	}
 	for i := range a.Findings { // an origin layer is one of those, but a saved document may differ
 		known[layerWord(a.Findings[i].OriginLayer)] = true

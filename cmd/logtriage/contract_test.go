@@ -131,6 +131,12 @@ func TestFailOnGate(t *testing.T) {
 	if r := lt(t, nil, "analyze", "-q", "--fail-on", "any", one); r.code != exitFindings || !strings.Contains(r.stderr, "1 of 1 findings matched (1 request with a 405)\n") {
 		t.Errorf("one request: exit %d, stderr %s", r.code, r.stderr)
 	}
+	// Without findings nothing can fail, whatever layer the gate names: a clean window passes.
+	clean := filepath.Join(t.TempDir(), "edge.log")
+	os.WriteFile(clean, []byte(`10.0.0.1 - - [24/Nov/2026:10:00:01 +0000] "GET /api/x HTTP/1.1" 200 157 "-" "curl/8"`+"\n"), 0o644)
+	if r := lt(t, nil, "analyze", "-q", "--fail-on", "layer:app", "edge="+clean); r.code != exitOK {
+		t.Errorf("no 405 at all, --fail-on layer:app: exit %d, stderr %s", r.code, r.stderr)
+	}
 }
 
 func TestContractCommand(t *testing.T) {

@@ -324,13 +324,18 @@ func TestESReportsSayTheirScope(t *testing.T) {
 	r = lt(t, nil, esArgs(url, "--status", "405,403")...)
 	for _, want := range []string{"documents with status 405 or 403 in the window (exact count); 239 requests with status 405 or 403 examined"} {
 		if r.code != 0 || !strings.Contains(r.stdout, want) {
-			t.Errorf("--status 405,403: exit %d, report lacks %q", r.code, want)
+			t.Errorf("--status 405,403: exit %d, report lacks %q:\n%.600s", r.code, want, r.stdout)
 		}
 	}
 	for _, want := range []string{"es: 763 documents with status 405 or 403 in 33 groups", "763 documents with status 405 or 403 (exact, phase 1)"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("--status 405,403: stderr lacks %q:\n%s", want, r.stderr)
 		}
+	}
+	// A cluster shows only the layers of the documents read: --fail-on layer:NAME is not held
+	// against them (a layer without 405s in the window is none of them, and no typo).
+	if r := lt(t, nil, esArgs(url, "-q", "--fail-on", "layer:nosuch")...); r.code != exitOK {
+		t.Errorf("es --fail-on layer:nosuch: exit %d, stderr %s", r.code, r.stderr)
 	}
 }
 
