@@ -875,7 +875,9 @@ func (j *Job) sourceIncludes() string {
 }
 
 // esUnion is a union-find over id strings: it tells how many distinct requests the documents
-// read so far belong to.
+// read so far belong to. It keeps copies of the ids: a record's strings alias the buffer its
+// document was parsed from, which the next document overwrites (parsers/record.go), and a map
+// key changed under the map is lost (the count came out one short now and then).
 type esUnion struct {
 	parent map[string]string
 	comps  int
@@ -896,6 +898,7 @@ func (u *esUnion) add(keys []string) {
 	}
 	for _, k := range keys {
 		if _, ok := u.parent[k]; !ok {
+			k = strings.Clone(k)
 			u.parent[k] = k
 			u.comps++
 		}
