@@ -293,9 +293,12 @@ func (j *Job) rawBaselines(ctx context.Context, p *Phase, list []baselineRoute, 
 				return true
 			}
 			t := rec.Time.UnixNano()
-			b := esBucket{layer: rec.Layer, format: rec.Format, method: rt.method, path: rt.route,
-				addr: rec.UpstreamAddr, service: rec.Service, host: rec.Host, status: rec.Status,
-				n: 1, first: t, last: t, input: rec.File}
+			// The bucket outlives rec, whose strings alias the buffer the next document is parsed
+			// into (parsers/record.go): it keeps copies (the version before a deploy_regression
+			// read as a later document's).
+			b := esBucket{layer: strings.Clone(rec.Layer), format: strings.Clone(rec.Format), method: rt.method, path: rt.route,
+				addr: strings.Clone(rec.UpstreamAddr), service: strings.Clone(rec.Service), host: strings.Clone(rec.Host), status: rec.Status,
+				n: 1, first: t, last: t, input: strings.Clone(rec.File)}
 			if len(rec.Upstream) > 0 {
 				b.status = rec.Upstream[len(rec.Upstream)-1]
 				if rec.Format != parsers.FormatEnvoy {
@@ -305,7 +308,7 @@ func (j *Job) rawBaselines(ctx context.Context, p *Phase, list []baselineRoute, 
 				b.addr = ""
 			}
 			if v := detailVersion(rec.Detail); v != "" && rec.Format == parsers.FormatApp {
-				b.version = v
+				b.version = strings.Clone(v)
 			}
 			out = append(out, b)
 			return true
