@@ -96,6 +96,12 @@ func (c *esCmd) Run(s *streams) error {
 	if err != nil {
 		return err
 	}
+	if c.WriteFindings != "" {
+		// Before the job: a name the cluster would refuse must not wait for the last step.
+		if err := elastic.CheckWriteIndex(c.WriteFindings); err != nil {
+			return usageErr("%v", err)
+		}
+	}
 	var rules []elastic.LayerRule
 	for _, m := range c.LayerMap {
 		r, err := elastic.ParseLayerRule(m)

@@ -441,3 +441,21 @@ func TestESMalformedURLHidesPassword(t *testing.T) {
 		}
 	}
 }
+
+// A --write-findings name the cluster would refuse, or that the logs-*-* data stream template
+// would take, is refused before the job runs (exit 2): it was found at the write, the job's last
+// step, after every phase (exit 1), or not at all by this test double for upper case.
+func TestESWriteFindingsNameCheckedFirst(t *testing.T) {
+	for _, tc := range []struct{ index, want string }{
+		{"Findings", "index names are lower case (findings)"},
+		{"logs-nginx.access-default", "matches the built-in logs-*-* data stream template"},
+		{"405 findings", "an index name cannot hold any of"},
+		{"_findings", "cannot start with -, _ or +"},
+	} {
+		// Nothing listens on port 1: a usage error comes first, without connecting.
+		r := lt(t, nil, "es", "-q", "--url", "http://127.0.0.1:1", "--index", "logs-*", "--write-findings", tc.index)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("--write-findings %q: exit %d, stderr %q", tc.index, r.code, r.stderr)
+		}
+	}
+}

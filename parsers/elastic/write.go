@@ -37,6 +37,28 @@ const FindingsMapping = `{"mappings":{"dynamic":"false","properties":{
 "status":{"type":"long"},"path":{"type":"keyword"}}},
 "event":{"properties":{"dataset":{"type":"keyword"},"kind":{"type":"keyword"}}}}}}`
 
+// CheckWriteIndex refuses an index name --write-findings cannot write to: one Elasticsearch
+// refuses (upper case, a character of \/*?"<>| ,#, a leading -, _ or +, . or .., more than 255
+// bytes) or one the built-in logs-*-* data stream template turns into a data stream, which
+// takes no overwrite by id. The command calls it before the job runs: the write is its last step.
+func CheckWriteIndex(index string) error {
+	switch {
+	case index == "" || index == "." || index == "..":
+		return fmt.Errorf("--write-findings %q is no index name: pick one such as logtriage-findings", index)
+	case len(index) > 255:
+		return fmt.Errorf("--write-findings: an index name has at most 255 bytes, this one %d", len(index))
+	case strings.ToLower(index) != index:
+		return fmt.Errorf("--write-findings %s: index names are lower case (%s)", index, strings.ToLower(index))
+	case strings.ContainsAny(index, `\/*?"<>| ,#:`):
+		return fmt.Errorf("--write-findings %s: an index name cannot hold any of \\ / * ? \" < > | space , # :", index)
+	case strings.ContainsAny(index[:1], "-_+"):
+		return fmt.Errorf("--write-findings %s: an index name cannot start with -, _ or +", index)
+	case strings.HasPrefix(index, "logs-") && strings.Count(index, "-") >= 2:
+		return fmt.Errorf("--write-findings %s matches the built-in logs-*-* data stream template: pick a plain index name such as logtriage-findings", index)
+	}
+	return nil
+}
+
 // WriteResult counts what was written.
 type WriteResult struct {
 	Indexed, Failed int
@@ -51,8 +73,8 @@ const maxBulkBytes = 1 << 20
 // accept no overwrite by id) and bulk-indexes docs. Items rejected with 429 are sent again with
 // backoff up to three times; every other item failure is counted and the first one quoted.
 func (j *Job) WriteDocs(ctx context.Context, index string, docs []Doc) (res WriteResult, err error) {
-	if strings.HasPrefix(index, "logs-") && strings.Count(index, "-") >= 2 {
-		return res, fmt.Errorf("--write-findings %s matches the built-in logs-*-* data stream template: pick a plain index name such as logtriage-findings", index)
+	if err := CheckWriteIndex(index); err != nil {
+		return res, err
 	}
 	r0 := j.reqs.Load()
 	defer func() {
