@@ -152,7 +152,9 @@ func (e *Engine) order() ([]int, string) {
 	})
 	var how string
 	switch {
-	case n <= 1:
+	case n == 0:
+		how = "no layer: no record to analyse" // an es window without 405 documents, a time window without records
+	case n == 1:
 		how = "one layer"
 	case usedVotes:
 		how = fmt.Sprintf("inferred from %s joined requests (durations, start and end times); ALB outermost and application innermost by format", num.Thousands(e.voted))

@@ -188,3 +188,30 @@ func TestPostmortemWithout405HasNoEmptyItems(t *testing.T) {
 		t.Errorf("empty items: %q\n%s", m, md.String())
 	}
 }
+
+// An analysis without a 405 says so in words that fit its counts: "the 1 request read" (not "the
+// 1 requests"), and, for a source that holds only requests with a 405 (es), that none was found
+// (not "among the 0 requests read"); an analysis of no record has no layer, not "one layer".
+func TestReportWithout405(t *testing.T) {
+	e := analysis.New(analysis.Options{})
+	a := e.Result(nil)
+	if a.Order != "no layer: no record to analyse" {
+		t.Errorf("layer order of no record: %q", a.Order)
+	}
+	var md bytes.Buffer
+	if err := Markdown(&md, a, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	a.Summary.Requests = 1
+	md.Reset()
+	Markdown(&md, a, Options{})
+	if !strings.Contains(md.String(), "No request got an HTTP 405 among the 1 request read") {
+		t.Errorf("one request:\n%.600s", md.String())
+	}
+	a.Summary.Requests, a.Summary.OnlyWith405 = 0, true
+	md.Reset()
+	Markdown(&md, a, Options{})
+	if !strings.Contains(md.String(), "No request with an HTTP 405 was found") || strings.Contains(md.String(), "among the 0") {
+		t.Errorf("es, no 405:\n%.600s", md.String())
+	}
+}

@@ -267,8 +267,11 @@ func summarySection(a *analysis.Analysis) section {
 	s := &a.Summary
 	sec := section{ID: "summary", Title: "Summary"}
 	if s.Requests405 == 0 || len(a.Findings) == 0 {
-		sec.Blocks = append(sec.Blocks, paragraph(plain(fmt.Sprintf("No request got an HTTP 405 among the %s requests read", num.Thousands(s.Requests))),
-			plain(periodSuffix(s.FirstSeen, s.LastSeen)+".")))
+		none := fmt.Sprintf("No request got an HTTP 405 among the %s read", num.Plural(s.Requests, "request"))
+		if s.OnlyWith405 { // the source held only requests with a 405 (es): it had none
+			none = "No request with an HTTP 405 was found"
+		}
+		sec.Blocks = append(sec.Blocks, paragraph(plain(none), plain(periodSuffix(s.FirstSeen, s.LastSeen)+".")))
 		return sec
 	}
 	first, last := first405(a)
