@@ -201,8 +201,8 @@ func timelineSVG(a *analysis.Analysis) string {
 	axis(yB, stepB, maxB, "All requests per "+unit+" (405s and other statuses), for scale", topB, hB)
 	for i, bk := range tl.Buckets {
 		x := left + float64(i)*bw + gap/2
-		tip := fmt.Sprintf("%s – %s UTC: %s requests, %s with a 405", bk.Start.UTC().Format("2006-01-02 15:04:05"),
-			bk.Start.Add(width).UTC().Format("15:04:05"), num.Thousands(bk.Requests), num.Thousands(bk.M405))
+		tip := fmt.Sprintf("%s – %s UTC: %s, %s with a 405", bk.Start.UTC().Format("2006-01-02 15:04:05"),
+			bk.Start.Add(width).UTC().Format("15:04:05"), num.Plural(bk.Requests, "request"), num.Thousands(bk.M405))
 		if bk.M405 > 0 {
 			tip += " (" + num.Mix(bk.Origin405) + ")"
 		}

@@ -215,3 +215,16 @@ func TestReportWithout405(t *testing.T) {
 		t.Errorf("es, no 405:\n%.600s", md.String())
 	}
 }
+
+// The timeline chart's tooltips count in words that fit: "1 request" (it said "1 requests").
+func TestChartTooltipOneRequest(t *testing.T) {
+	a := scenarioReport(t)
+	a.Timeline.Buckets[0].Requests = 1
+	var page bytes.Buffer
+	if err := HTML(&page, a, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if s := page.String(); strings.Contains(s, "UTC: 1 requests,") || !strings.Contains(s, "UTC: 1 request,") {
+		t.Errorf("tooltip of a bucket of one request: %q", regexp.MustCompile(`UTC: 1 requests?,[^<]*`).FindString(s))
+	}
+}
