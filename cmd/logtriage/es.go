@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -278,46 +277,7 @@ func (c *esCmd) writeOutput(stdout io.Writer, a *analysis.Analysis, rep *elastic
 	if c.Output != "json" {
 		return c.outputFlags.write(stdout, a)
 	}
-	// The analysis document (as Analysis.WriteJSON writes it), with the job's report as one more
-	// key.
-	doc := *a
-	if !c.Requests {
-		doc.Requests = nil
-	} else if doc.Requests == nil {
-		doc.Requests = []analysis.RequestView{}
-	}
-	if doc.Findings == nil {
-		doc.Findings = []analysis.Finding{}
-	}
-	body := struct {
-		*analysis.Analysis
-		Elasticsearch *elastic.Report `json:"elasticsearch"`
-	}{&doc, rep}
-	var dst io.Writer = stdout
-	var of *outFile
-	if c.Out != "" && c.Out != "-" {
-		var err error
-		if of, err = createOut(c.Out); err != nil { // output.go: atomic for files, straight through for devices
-			return err
-		}
-		defer of.abort()
-		dst = of.f
-	}
-	out := bufio.NewWriterSize(dst, 64<<10)
-	enc := json.NewEncoder(out)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	err := enc.Encode(&body)
-	if ferr := out.Flush(); err == nil {
-		err = ferr
-	}
-	if err == nil && of != nil {
-		err = of.commit()
-	}
-	if err != nil {
-		return &exitError{exitFatal, err}
-	}
-	return nil
+	return c.outputFlags.writeJSONWithES(stdout, a, rep)
 }
 
 // esSummary prints what each phase sent and read, the exact 405 counts and the layers.

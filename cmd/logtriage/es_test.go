@@ -459,3 +459,17 @@ func TestESWriteFindingsNameCheckedFirst(t *testing.T) {
 		}
 	}
 }
+
+// report --output json of a document es wrote gives it back whole: the "elasticsearch" key (the
+// phases and exact counts) was dropped.
+func TestReportKeepsESReport(t *testing.T) {
+	js := esShared(t, "-q", "--output", "json", "--requests")
+	if js.code != 0 {
+		t.Fatalf("exit %d\n%s", js.code, js.stderr)
+	}
+	r := lt(t, []byte(js.stdout), "report", "--output", "json", "--requests", "-")
+	if r.code != 0 || r.stdout != js.stdout {
+		t.Errorf("report -o json of an es document: exit %d, %d bytes, es wrote %d; has the elasticsearch key: %v",
+			r.code, len(r.stdout), len(js.stdout), strings.Contains(r.stdout, `"elasticsearch": {`))
+	}
+}

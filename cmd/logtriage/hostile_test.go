@@ -139,7 +139,7 @@ func (zeros) Read(p []byte) (int, error) {
 func TestReportHostileDocuments(t *testing.T) {
 	defer func(n int64) { maxAnalysisBytes = n }(maxAnalysisBytes)
 	maxAnalysisBytes = 1 << 20
-	_, err := reportLoad(zeros{}, "-")
+	_, _, err := reportLoad(zeros{}, "-")
 	if err == nil || !strings.Contains(err.Error(), "larger than 1 MiB") {
 		t.Errorf("endless standard input: %v", err)
 	}

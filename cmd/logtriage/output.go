@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +32,50 @@ func (f *outputFlags) foldNote(stderr io.Writer, a *analysis.Analysis, quiet boo
 		fmt.Fprintf(stderr, "note: --requests lists the %s requests with a 405 kept whole; %s more were counted into a kept request of the same shape (summary.folded_requests; every count includes them)\n",
 			num.Thousands(int64(len(a.Requests))), num.Thousands(a.Summary.FoldedRequests))
 	}
+}
+
+// writeJSONWithES writes the analysis document (as Analysis.WriteJSON writes it) with es's job
+// report as one more key, "elasticsearch": es writes it, and report writes it back from a saved
+// document, which it would otherwise drop.
+func (f *outputFlags) writeJSONWithES(stdout io.Writer, a *analysis.Analysis, es any) error {
+	doc := *a
+	if !f.Requests {
+		doc.Requests = nil
+	} else if doc.Requests == nil {
+		doc.Requests = []analysis.RequestView{}
+	}
+	if doc.Findings == nil {
+		doc.Findings = []analysis.Finding{}
+	}
+	body := struct {
+		*analysis.Analysis
+		Elasticsearch any `json:"elasticsearch"`
+	}{&doc, es}
+	var dst io.Writer = stdout
+	var of *outFile
+	if f.Out != "" && f.Out != "-" {
+		var err error
+		if of, err = createOut(f.Out); err != nil { // atomic for files, straight through for devices
+			return err
+		}
+		defer of.abort()
+		dst = of.f
+	}
+	out := bufio.NewWriterSize(dst, 64<<10)
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(&body)
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	if err == nil && of != nil {
+		err = of.commit()
+	}
+	if err != nil {
+		return &exitError{exitFatal, err}
+	}
+	return nil
 }
 
 // write renders a to standard output or --out.

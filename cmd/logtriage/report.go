@@ -25,7 +25,7 @@ func (c *reportCmd) Run(s *streams) error {
 	if err := c.outputFlags.check(s.err, []string{c.File}); err != nil {
 		return err
 	}
-	a, err := reportLoad(s.in, c.File)
+	a, es, err := reportLoad(s.in, c.File)
 	if err != nil {
 		return err
 	}
@@ -36,7 +36,13 @@ func (c *reportCmd) Run(s *streams) error {
 	if err := c.gateFlags.annotate(a); err != nil {
 		return err
 	}
-	if err := c.outputFlags.write(s.out, a); err != nil {
+	if c.Output == "json" && len(es) > 0 {
+		// A document of es: its job report is kept, as es wrote it.
+		err = c.outputFlags.writeJSONWithES(s.out, a, es)
+	} else {
+		err = c.outputFlags.write(s.out, a)
+	}
+	if err != nil {
 		return err
 	}
 	return c.gateFlags.gate(s.err, a)
@@ -45,8 +51,9 @@ func (c *reportCmd) Run(s *streams) error {
 // maxAnalysisBytes bounds a saved analysis; a variable so that tests can lower it.
 var maxAnalysisBytes int64 = limits.AnalysisBytes
 
-// reportLoad reads and checks a JSON analysis document.
-func reportLoad(stdin io.Reader, name string) (*analysis.Analysis, error) {
+// reportLoad reads and checks a JSON analysis document; es is its "elasticsearch" key, the job
+// report of a document es wrote (nil for analyze's).
+func reportLoad(stdin io.Reader, name string) (*analysis.Analysis, json.RawMessage, error) {
 	var r io.Reader
 	label := name
 	if name == "-" {
@@ -57,17 +64,17 @@ func reportLoad(stdin io.Reader, name string) (*analysis.Analysis, error) {
 			if errors.Is(err, fs.ErrNotExist) {
 				err = fmt.Errorf("cannot read %s: no such file: check the path (a JSON analysis written by analyze --output json)", name)
 			}
-			return nil, &exitError{exitFatal, err}
+			return nil, nil, &exitError{exitFatal, err}
 		}
 		defer f.Close()
 		r = f
 	}
 	data, err := limits.ReadAll(r, maxAnalysisBytes, label) // "report -" on an endless stream
 	if errors.Is(err, limits.ErrTooLarge) {
-		return nil, usageErr("%w", err)
+		return nil, nil, usageErr("%w", err)
 	}
 	if err != nil {
-		return nil, &exitError{exitFatal, fmt.Errorf("reading %s: %w", label, err)}
+		return nil, nil, &exitError{exitFatal, fmt.Errorf("reading %s: %w", label, err)}
 	}
 	// The schema first, so that a document of another version gets a clear message rather
 	// than a field-level decoding error.
@@ -75,23 +82,29 @@ func reportLoad(stdin io.Reader, name string) (*analysis.Analysis, error) {
 		Schema *string `json:"schema"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, usageErr("%s is not a logtriage analysis (JSON from analyze --output json): %v", label, err)
+		return nil, nil, usageErr("%s is not a logtriage analysis (JSON from analyze --output json): %v", label, err)
 	}
 	switch {
 	case head.Schema == nil:
-		return nil, usageErr("%s has no \"schema\" field: not a logtriage analysis (write one with analyze --output json)", label)
+		return nil, nil, usageErr("%s has no \"schema\" field: not a logtriage analysis (write one with analyze --output json)", label)
 	case *head.Schema != analysis.Schema:
-		return nil, usageErr("%s is a %q document; this logtriage reads %q (render it with the logtriage version that wrote it, or analyze the logs again)",
+		return nil, nil, usageErr("%s is a %q document; this logtriage reads %q (render it with the logtriage version that wrote it, or analyze the logs again)",
 			label, *head.Schema, analysis.Schema)
 	}
-	var a analysis.Analysis
-	if err := json.Unmarshal(data, &a); err != nil {
-		return nil, usageErr("%s: %v", label, err)
+	var doc struct {
+		analysis.Analysis
+		Elasticsearch json.RawMessage `json:"elasticsearch"` // es's job report (es.go), kept as it is
 	}
-	if err := checkTimeline(a.Timeline); err != nil {
-		return nil, usageErr("%s: %v (write the document again with analyze --output json)", label, err)
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, nil, usageErr("%s: %v", label, err)
 	}
-	return &a, nil
+	if string(doc.Elasticsearch) == "null" {
+		doc.Elasticsearch = nil
+	}
+	if err := checkTimeline(doc.Timeline); err != nil {
+		return nil, nil, usageErr("%s: %v (write the document again with analyze --output json)", label, err)
+	}
+	return &doc.Analysis, doc.Elasticsearch, nil
 }
 
 // checkTimeline checks what the renderers divide by and place on an axis: a saved analysis may
