@@ -117,6 +117,11 @@ func (c *probeCmd) targets() ([]probe.Target, error) {
 		if !ok || name == "" || err != nil || u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
 			return nil, usageErr("--env %q: want NAME=http(s)://host[/base]", e)
 		}
+		for _, o := range envs {
+			if o.name == name { // two columns of one name: one environment would hide the other
+				return nil, usageErr("--env %s is given twice (%s and %s): give each environment a name of its own", name, o.base, strings.TrimRight(base, "/"))
+			}
+		}
 		envs = append(envs, env{name, strings.TrimRight(base, "/")})
 	}
 	var out []probe.Target

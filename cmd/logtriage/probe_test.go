@@ -116,6 +116,12 @@ func TestProbeDrift(t *testing.T) {
 	if r := lt(t, nil, "probe", "--env", "staging", "/x"); r.code != exitUsage {
 		t.Errorf("bad --env: exit %d", r.code)
 	}
+	// One name given twice (a typo for a second name): refused, not one environment shown as
+	// two results of one column.
+	if r := lt(t, nil, "probe", "--env", "prod="+staging, "--env", "prod="+prod, "/x"); r.code != exitUsage ||
+		!strings.Contains(r.stderr, "--env prod is given twice") {
+		t.Errorf("--env prod twice: exit %d, stderr %q", r.code, r.stderr)
+	}
 }
 
 // A header value may hold commas (Accept, Cache-Control, a Forwarded list): -H sends it whole,
