@@ -314,11 +314,12 @@ func esSummary(w io.Writer, rep *elastic.Report, quiet bool, statuses []int) {
 		}
 		t.Write(w)
 		if len(rep.Groups) > 15 {
-			fmt.Fprintf(w, "… %d more groups (see --output json)\n", len(rep.Groups)-15)
+			fmt.Fprintf(w, "… %s more groups (see --output json)\n", num.Thousands(len(rep.Groups)-15))
 		}
 	}
 	for _, l := range rep.Layers {
-		fmt.Fprintf(w, "layer %s: %d documents (%d parsed from the raw line, %d from fields, %d rejected)\n", l.Layer, l.Docs, l.FromRaw, l.FromECS, l.Rejected)
+		fmt.Fprintf(w, "layer %s: %s (%s parsed from the raw line, %s from fields, %s rejected)\n", l.Layer, num.Plural(l.Docs, "document"),
+			num.Thousands(l.FromRaw), num.Thousands(l.FromECS), num.Thousands(l.Rejected))
 		if l.Warning != "" {
 			fmt.Fprintf(w, "warning: layer %s: %s\n", l.Layer, l.Warning)
 		}

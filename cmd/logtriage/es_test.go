@@ -12,6 +12,7 @@ import (
 
 	"github.com/logtriage/logtriage/analysis"
 	"github.com/logtriage/logtriage/internal/esfake"
+	"github.com/logtriage/logtriage/parsers/elastic"
 )
 
 // End-to-end: the built binary against the in-process fake cluster on loopback, seeded with
@@ -471,5 +472,22 @@ func TestReportKeepsESReport(t *testing.T) {
 	if r.code != 0 || r.stdout != js.stdout {
 		t.Errorf("report -o json of an es document: exit %d, %d bytes, es wrote %d; has the elasticsearch key: %v",
 			r.code, len(r.stdout), len(js.stdout), strings.Contains(r.stdout, `"elasticsearch": {`))
+	}
+}
+
+// The stderr summary counts with thousands separators, as the rest of it does ("layer app:
+// 123456 documents (123456 parsed …)" before).
+func TestESSummaryThousands(t *testing.T) {
+	rep := &elastic.Report{Version: "8.19.0", Cluster: "c", Indices: []string{"logs-*"},
+		Layers: []elastic.LayerReport{{Layer: "app", Docs: 123456, FromRaw: 1200, FromECS: 122256, Rejected: 1000}}}
+	for i := 0; i < 1016; i++ {
+		rep.Groups = append(rep.Groups, elastic.Group{Layer: "app", Method: "POST", Route: fmt.Sprintf("/r/%d", i), Status: "405", Count: 1})
+	}
+	var b strings.Builder
+	esSummary(&b, rep, false, nil)
+	for _, want := range []string{"layer app: 123,456 documents (1,200 parsed from the raw line, 122,256 from fields, 1,000 rejected)", "… 1,001 more groups (see --output json)"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, b.String())
+		}
 	}
 }
