@@ -381,9 +381,11 @@ func judge(r *Result, opts *Options) {
 	if answered > 0 && gone == answered {
 		r.Notes = append(r.Notes, "every method answered 404 or 410: nothing is routed at this path, so its methods cannot be judged; check the URL (and the base URL of --env)")
 	}
+	// Not only 405: servers and frameworks also refuse HEAD with 501 (Not Implemented) or 404
+	// (a router without a HEAD route), and RFC 9110 §9.1 requires HEAD wherever GET works.
 	if g, h := byMethod["GET"], byMethod["HEAD"]; g != nil && h != nil && g.Error == "" && h.Error == "" &&
-		g.Status < 400 && h.Status == 405 {
-		r.Problems = append(r.Problems, fmt.Sprintf("GET answered %d but HEAD 405: HEAD must work wherever GET does (RFC 9110 §9.3.2)", g.Status))
+		g.Status < 400 && h.Status >= 400 {
+		r.Problems = append(r.Problems, fmt.Sprintf("GET answered %d but HEAD %d: HEAD must work wherever GET does (RFC 9110 §9.3.2)", g.Status, h.Status))
 	}
 	for i := range r.Checks {
 		c := &r.Checks[i]

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"fmt"
 	"github.com/logtriage/logtriage/analysis/contract"
 	"io"
 	"log"
@@ -182,6 +183,25 @@ func TestPreflight(t *testing.T) {
 	if pre := r.Checks[len(r.Checks)-1]; pre.ACAO != "https://app.example.com, https://app.example.com" ||
 		!hasProblem(r, "CORS preflight for PATCH from https://app.example.com fails: Access-Control-Allow-Origin has several values") {
 		t.Errorf("a doubled Access-Control-Allow-Origin: %+v %v", pre, r.Problems)
+	}
+}
+
+// HEAD refused with another status than 405 where GET works is the same fault: a router with no
+// HEAD route (404), a server that does not implement it (501). Only 405 was flagged.
+func TestHeadRefusedOtherwise(t *testing.T) {
+	for _, st := range []int{501, 404} {
+		base := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == "HEAD" {
+				w.WriteHeader(st)
+				return
+			}
+			w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+			w.WriteHeader(http.StatusOK)
+		}))
+		r := probe1(t, base+"/orders/1", Options{})
+		if want := fmt.Sprintf("GET answered 200 but HEAD %d: HEAD must work wherever GET does", st); !hasProblem(r, want) {
+			t.Errorf("HEAD %d: problems %v, want %q", st, r.Problems, want)
+		}
 	}
 }
 
