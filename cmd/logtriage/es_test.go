@@ -256,6 +256,12 @@ func TestESWriteFindingsIdempotent(t *testing.T) {
 	if n2 := srv.DocCount("logtriage-findings"); n2 != n1 {
 		t.Errorf("rerun left %d documents, want %d", n2, n1)
 	}
+	// With the text report, --requests still writes the request documents: it is not "ignored
+	// with --output text", as stderr said.
+	text := lt(t, nil, esArgs(url, "-q", "--write-findings", "logtriage-text", "--requests")...)
+	if text.code != 0 || srv.DocCount("logtriage-text") != n1 || strings.Contains(text.stderr, "ignored") {
+		t.Errorf("--requests with the text report: exit %d, %d documents, want %d; stderr %s", text.code, srv.DocCount("logtriage-text"), n1, text.stderr)
+	}
 }
 
 var _ = os.Getenv

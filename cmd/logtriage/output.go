@@ -24,6 +24,8 @@ type outputFlags struct {
 	Out      string `help:"Write the output to FILE instead of standard output (replaced only once complete)." type:"path" placeholder:"FILE"`
 	Top      int    `help:"Markdown and HTML: rows of the findings, routes and clients tables; the rest are counted." default:"20"`
 	Detail   int    `help:"Markdown and HTML: findings with a root cause, remediation and prevention section of their own." default:"10"`
+
+	requestsUsed bool // --requests does more than add to the JSON document (es --write-findings)
 }
 
 // foldNote says on stderr, for --requests, that the list stops at the requests kept whole.
@@ -128,7 +130,7 @@ func (f *outputFlags) check(stderr io.Writer, args []string) error {
 	if f.Detail < 0 {
 		return usageErr("--detail %d: give the number of findings with sections of their own, 0 or more", f.Detail)
 	}
-	if f.Requests && f.Output != "json" {
+	if f.Requests && f.Output != "json" && !f.requestsUsed {
 		fmt.Fprintf(stderr, "logtriage: --requests adds the requests to the JSON document only: add --output json (ignored with --output %s)\n", f.Output)
 	}
 	if f.Out == "" || f.Out == "-" {
