@@ -13,6 +13,8 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// Tests of the kin-openapi oracle's block-style rewrite of JSON (jsonblock_kin_test.go).
+
 var jsonBlockSeeds = []string{
 	openapi30JSON,
 	`{}`,

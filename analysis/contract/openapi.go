@@ -1,20 +1,34 @@
 package contract
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"gopkg.in/yaml.v3"
 
 	"github.com/logtriage/logtriage/internal/limits"
 )
+
+// The OpenAPI reader reads only what a method contract needs: the version, the title, the servers'
+// base paths, and per path template the methods its operations document and the servers of the
+// path item and of its operations. Everything else in a document (schemas, parameters, responses,
+// components) is neither read nor checked. It is written here rather than taken from an OpenAPI
+// library because those load the whole object model and, with it, a JSON Schema implementation
+// whose package initialisation alone cost every logtriage command about 14 ms.
+//
+// What it reads it reads as kin-openapi 0.153 did, which logtriage used before, so that a document
+// yields the same Document: the differential test (openapi_parity_test.go) holds the two together.
+// Where they part on purpose (YAML read by yaml.v3, JSON field names as written, path item $ref
+// chains followed and cycles refused, unread parts unchecked, no object as a path) is written down
+// in openapi_differences_test.go.
 
 // Document is the method contract of an OpenAPI 3.0, 3.1 or 3.2 document: which methods each path
 // template documents, and the base paths its servers put in front of them. It keeps only what a
@@ -40,6 +54,14 @@ type Path struct {
 // tests can lower it.
 var maxSpecBytes int64 = limits.SpecBytes
 
+// maxSpecFiles bounds the files one document's $refs may reach, the document itself included;
+// maxRefChain bounds how many path item $refs lead one to the next. Variables so that tests can
+// lower them.
+var (
+	maxSpecFiles = 1000
+	maxRefChain  = 64
+)
+
 // Load reads an OpenAPI document (YAML or JSON) from a file. References to other local
 // files are followed; references to URLs are refused, so that loading a spec never touches the
 // network.
@@ -52,7 +74,7 @@ func Load(path string) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openapiLoad(data, &url.URL{Path: filepath.ToSlash(abs)}, openapiDisplayName(abs, path))
+	return openapiLoad(data, filepath.ToSlash(abs), openapiDisplayName(abs, path))
 }
 
 // openapiDisplayName names the file as the user would: relative to the working directory when it
@@ -71,115 +93,100 @@ func openapiDisplayName(abs, given string) string {
 // Parse reads an OpenAPI document from memory; name is used in messages. References to
 // other documents are refused.
 func Parse(data []byte, name string) (*Document, error) {
-	return openapiLoad(data, nil, name)
+	return openapiLoad(data, "", name)
 }
 
-func openapiLoad(data []byte, location *url.URL, name string) (*Document, error) {
-	// The loader expands every alias while decoding: bound the expansion first. A document
-	// without anchor and alias candidates costs a byte scan, not a parse of its own.
-	if err := limits.CheckYAML(data, limits.YAMLNodes); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	// A JSON document (and each JSON document it references) is handed to the loader in block
-	// style first (jsonblock.go); should that fail to load, the original bytes are loaded, and
-	// their error is the one reported.
-	doc, err := openapiLoadBytes(data, location, true)
-	if err != nil {
-		doc, err = openapiLoadBytes(data, location, false)
-	}
-	// What is plainly not an OpenAPI 3 document gets a clearer error than the loader's: the
-	// top-level keys are read only when the document failed to load or may be one of those
-	// (a "swagger" key is kept as an extension).
-	if err != nil || openapiHasKey(doc.Extensions, "swagger") || !strings.HasPrefix(doc.OpenAPI, "3.") {
-		if serr := openapiSniff(data); serr != nil {
-			return nil, fmt.Errorf("%s: %w", name, serr)
-		}
-	}
+// openapiLoad reads the document data, found at the absolute slash-separated path loc ("" for a
+// document in memory).
+func openapiLoad(data []byte, loc, name string) (*Document, error) {
+	doc, err := readDocument(data, loc)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if !strings.HasPrefix(doc.OpenAPI, "3.") {
-		return nil, fmt.Errorf("%s: openapi version %q: only OpenAPI 3.x is supported (convert Swagger 2.0 first)", name, doc.OpenAPI)
-	}
-	if doc.Paths == nil || doc.Paths.Len() == 0 {
-		return nil, fmt.Errorf("%s: the document has no paths", name)
-	}
-	spec := &Document{Source: name, Version: doc.OpenAPI, Bases: openapiBases(doc.Servers)}
-	if doc.Info != nil {
-		spec.Title = doc.Info.Title
-	}
-	for _, tmpl := range doc.Paths.InMatchingOrder() {
-		item := doc.Paths.Value(tmpl)
-		if item == nil {
-			continue
-		}
-		p := Path{Template: tmpl}
-		var opServers []string
-		allOwn := true
-		for method, op := range item.Operations() {
-			p.Methods = append(p.Methods, strings.ToUpper(method))
-			if op != nil && op.Servers != nil && len(*op.Servers) > 0 {
-				opServers = append(opServers, openapiBases(*op.Servers)...)
-			} else {
-				allOwn = false
-			}
-		}
-		sort.Strings(p.Methods)
-		switch {
-		case len(item.Servers) > 0:
-			p.Bases = openapiBases(item.Servers)
-		case allOwn && len(opServers) > 0:
-			p.Bases = openapiDedup(opServers)
-		}
-		spec.Paths = append(spec.Paths, p)
-	}
-	return spec, nil
+	doc.Source = name
+	return doc, nil
 }
 
-// openapiLoadBytes runs the loader on data; block says whether JSON documents are rewritten in
-// block style first.
-func openapiLoadBytes(data []byte, location *url.URL, block bool) (*openapi3.T, error) {
-	if block {
-		b, ok := jsonToBlock(data)
-		if !ok {
-			return nil, errNotRewritten
-		}
-		data = b
-	}
-	loader := openapi3.NewLoader()
-	loader.Context = context.Background()
-	if location == nil {
-		return loader.LoadFromData(data)
-	}
-	loader.IsExternalRefsAllowed = true
-	loader.ReadFromURIFunc = func(loader *openapi3.Loader, location *url.URL) ([]byte, error) {
-		data, err := openapiReadLocal(loader, location)
-		if err == nil && block {
-			if b, ok := jsonToBlock(data); ok {
-				data = b
-			}
-		}
-		return data, err
-	}
-	return loader.LoadFromDataWithPath(data, location)
+// specReader follows the $refs of one document across the files they name.
+type specReader struct {
+	files map[string]*specFile // by absolute slash-separated path
 }
 
-// errNotRewritten says that the document is not a JSON object to rewrite (it is loaded as it is).
-var errNotRewritten = errors.New("not a JSON object")
+// specFile is one parsed file of a document.
+type specFile struct {
+	loc  string     // absolute slash-separated path, "" for a document in memory
+	root *yaml.Node // the document's content, alias-free at the top
+	json bool       // read as JSON: of repeated keys the last counts, as in encoding/json
+}
 
-// openapiSniff names what is plainly not an OpenAPI 3 document, which the loader fails on with a
-// less helpful error or loads as an empty OpenAPI 3 document (a Swagger 2.0 file).
-func openapiSniff(data []byte) error {
-	// Only the top-level keys count: "swagger" in a description or a tag says nothing.
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil // the loader reports the syntax error with its position
+func readDocument(data []byte, loc string) (*Document, error) {
+	root, err := parseSpecFile(data, loc)
+	if err != nil {
+		return nil, err
 	}
+	if err := openapiSniff(root.root); err != nil {
+		return nil, err
+	}
+	r := &specReader{files: map[string]*specFile{}}
+	if loc != "" {
+		r.files[loc] = root
+	}
+	top, err := root.object(root.root, "the document")
+	if err != nil {
+		return nil, err
+	}
+	doc := &Document{}
+	if doc.Version, err = root.str(top["openapi"], "openapi"); err != nil {
+		return nil, err
+	}
+	if info := top["info"]; info != nil {
+		m, err := root.object(info, "info")
+		if err != nil {
+			return nil, err
+		}
+		if doc.Title, err = root.str(m["title"], "info.title"); err != nil {
+			return nil, err
+		}
+	}
+	servers, err := root.servers(top["servers"], "servers")
+	if err != nil {
+		return nil, err
+	}
+	doc.Bases = openapiBases(servers)
+	items, err := root.paths(top["paths"])
+	if err != nil {
+		return nil, err
+	}
+	// Every path item is read, and its $refs followed, before the version is judged: a document
+	// that fails to load says why first.
+	byTemplate := make(map[string]*pathItem, len(items))
+	for _, tmpl := range sortedKeys(items) {
+		it, err := r.pathItem(root, items[tmpl], nil)
+		if err != nil {
+			return nil, fmt.Errorf("paths: %q: %w", tmpl, err)
+		}
+		byTemplate[tmpl] = it
+	}
+	if !strings.HasPrefix(doc.Version, "3.") {
+		return nil, fmt.Errorf("openapi version %q: only OpenAPI 3.x is supported (convert Swagger 2.0 first)", doc.Version)
+	}
+	if len(items) == 0 {
+		return nil, errors.New("the document has no paths")
+	}
+	for _, tmpl := range matchingOrder(sortedKeys(items)) {
+		doc.Paths = append(doc.Paths, byTemplate[tmpl].contract(tmpl))
+	}
+	return doc, nil
+}
+
+// openapiSniff names what is plainly not an OpenAPI 3 document, before it fails on something less
+// telling (a Swagger 2.0 file has no "openapi" field and paths of another shape). Only the
+// top-level keys count: "swagger" in a description or a tag says nothing.
+func openapiSniff(root *yaml.Node) error {
 	top := map[string]bool{}
-	if len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode {
-		m := doc.Content[0].Content
-		for i := 0; i+1 < len(m); i += 2 {
-			top[m[i].Value] = true
+	if root != nil && root.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			top[root.Content[i].Value] = true
 		}
 	}
 	if top["swagger"] {
@@ -191,44 +198,366 @@ func openapiSniff(data []byte) error {
 	return nil
 }
 
-func openapiHasKey(m map[string]any, key string) bool {
-	_, ok := m[key]
-	return ok
+// paths returns the path items of the paths object by template. Extensions (x-…) are not paths;
+// of a template written twice the last counts.
+func (f *specFile) paths(n *yaml.Node) (map[string]*yaml.Node, error) {
+	n = deref(n)
+	if n == nil || isNull(n) {
+		return nil, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("paths: %s, not an object", describe(n))
+	}
+	pairs, err := mappingPairs(n)
+	if err != nil {
+		return nil, err
+	}
+	items := make(map[string]*yaml.Node, len(pairs))
+	for _, kv := range pairs {
+		if !strings.HasPrefix(kv.key, "x-") {
+			items[kv.key] = kv.value
+		}
+	}
+	return items, nil
 }
 
-// openapiReadLocal reads referenced documents from local files only.
-func openapiReadLocal(loader *openapi3.Loader, location *url.URL) ([]byte, error) {
-	if location.Scheme != "" && location.Scheme != "file" || location.Host != "" {
-		return nil, fmt.Errorf("reference to %s: only local files are followed", location)
+// matchingOrder orders path templates as kin-openapi's Paths.InMatchingOrder did, which the
+// Document promises: fewer template expressions first (counted by their closing braces), and
+// among equals in descending byte order, so that /pets/mine comes before /pets/{id}.
+func matchingOrder(templates []string) []string {
+	out := slices.Clone(templates)
+	sort.SliceStable(out, func(i, j int) bool {
+		ci, cj := strings.Count(out[i], "}"), strings.Count(out[j], "}")
+		if ci != cj {
+			return ci < cj
+		}
+		return out[i] > out[j]
+	})
+	return out
+}
+
+// fixedMethods are the operation fields of a path item (OpenAPI 3.0–3.2: get … trace, 3.2's
+// query) and the method each stands for. connect is none of OpenAPI's, but kin-openapi read it
+// and so does this reader.
+var fixedMethods = []struct{ field, method string }{
+	{"connect", "CONNECT"}, {"delete", "DELETE"}, {"get", "GET"}, {"head", "HEAD"},
+	{"options", "OPTIONS"}, {"patch", "PATCH"}, {"post", "POST"}, {"put", "PUT"},
+	{"query", "QUERY"}, {"trace", "TRACE"},
+}
+
+// pathItem is what a path item says about methods and servers.
+type pathItem struct {
+	fixed map[string]*operation // by method (GET); an operation written as null is absent
+	// additional are OpenAPI 3.2's additionalOperations, by the method as written; null ones
+	// are kept (they count as written when a $ref's siblings replace the referenced map).
+	additional map[string]*operation
+	servers    []*server // nil entries for servers written as null
+}
+
+type operation struct {
+	servers []*server
+}
+
+type server struct {
+	url       string
+	variables []variable // in document order; null ones left out
+}
+
+type variable struct{ name, def string }
+
+// pathItem reads the path item at n in file f with its $ref followed; chain holds the $refs
+// that led here (file#pointer), to name a cycle.
+func (r *specReader) pathItem(f *specFile, n *yaml.Node, chain []string) (*pathItem, error) {
+	m, err := f.object(n, "path item")
+	if err != nil {
+		return nil, err
 	}
-	name := filepath.FromSlash(location.Path)
+	it := &pathItem{fixed: map[string]*operation{}}
+	for _, fm := range fixedMethods {
+		op, err := f.operation(m[fm.field], fm.field)
+		if err != nil {
+			return nil, err
+		}
+		if op != nil {
+			it.fixed[fm.method] = op
+		}
+	}
+	if n := deref(m["additionalOperations"]); n != nil && !isNull(n) {
+		ops, err := f.object(n, "additionalOperations")
+		if err != nil {
+			return nil, err
+		}
+		it.additional = make(map[string]*operation, len(ops))
+		for _, method := range sortedKeys(ops) { // in order, so that the error is always the same one
+			if it.additional[method], err = f.operation(ops[method], "additionalOperations."+method); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if it.servers, err = f.servers(m["servers"], "servers"); err != nil {
+		return nil, err
+	}
+	ref, err := f.str(m["$ref"], "$ref")
+	if err != nil || ref == "" {
+		return it, err
+	}
+	tf, target, key, err := r.follow(f, ref)
+	if err != nil {
+		return nil, err
+	}
+	if slices.Contains(chain, key) {
+		return nil, fmt.Errorf("$ref %q: a reference cycle (%s → %s)", ref, strings.Join(chain, " → "), key)
+	}
+	if len(chain) >= maxRefChain {
+		return nil, fmt.Errorf("$ref %q: more than %d path item $refs in a row", ref, maxRefChain)
+	}
+	resolved, err := r.pathItem(tf, target, append(chain, key))
+	if err != nil {
+		return nil, fmt.Errorf("$ref %q: %w", ref, err)
+	}
+	return resolved.with(it), nil
+}
+
+// with returns the referenced item p with the fields written next to the $ref, siblings, set
+// over its own. OpenAPI leaves a field written in both undefined; the sibling wins, as the summary
+// and description of a Reference Object do, and as kin-openapi had it.
+func (p *pathItem) with(siblings *pathItem) *pathItem {
+	out := &pathItem{fixed: map[string]*operation{}, additional: p.additional, servers: p.servers}
+	for m, op := range p.fixed {
+		out.fixed[m] = op
+	}
+	for m, op := range siblings.fixed {
+		out.fixed[m] = op
+	}
+	if len(siblings.additional) > 0 {
+		out.additional = siblings.additional
+	}
+	if len(siblings.servers) > 0 {
+		out.servers = siblings.servers
+	}
+	return out
+}
+
+// contract is the Path of template tmpl. An additional operation under the name of a fixed field
+// that is set (GET next to get) is that field's; under another spelling (get) it is a method of
+// its own, upper-cased like every method.
+func (p *pathItem) contract(tmpl string) Path {
+	out := Path{Template: tmpl}
+	var ops []*operation
+	for _, fm := range fixedMethods {
+		if op := p.fixed[fm.method]; op != nil {
+			out.Methods = append(out.Methods, fm.method)
+			ops = append(ops, op)
+		}
+	}
+	for _, method := range sortedKeys(p.additional) {
+		if op := p.additional[method]; op != nil && p.fixed[method] == nil {
+			out.Methods = append(out.Methods, strings.ToUpper(method))
+			ops = append(ops, op)
+		}
+	}
+	sort.Strings(out.Methods)
+	var opServers []string
+	allOwn := true
+	for _, op := range ops {
+		if len(op.servers) > 0 {
+			opServers = append(opServers, openapiBases(op.servers)...)
+		} else {
+			allOwn = false
+		}
+	}
+	switch {
+	case len(p.servers) > 0:
+		out.Bases = openapiBases(p.servers)
+	case allOwn && len(opServers) > 0:
+		out.Bases = openapiDedup(opServers)
+	}
+	return out
+}
+
+// operation reads an operation object; nil for one written as null or not at all.
+func (f *specFile) operation(n *yaml.Node, field string) (*operation, error) {
+	n = deref(n)
+	if n == nil || isNull(n) {
+		return nil, nil
+	}
+	m, err := f.object(n, field)
+	if err != nil {
+		return nil, err
+	}
+	op := &operation{}
+	if op.servers, err = f.servers(m["servers"], field+".servers"); err != nil {
+		return nil, err
+	}
+	return op, nil
+}
+
+// servers reads a list of server objects; a server written as null stays a nil entry.
+func (f *specFile) servers(n *yaml.Node, field string) ([]*server, error) {
+	n = deref(n)
+	if n == nil || isNull(n) {
+		return nil, nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		return nil, fmt.Errorf("%s: %s, not a list", field, describe(n))
+	}
+	out := make([]*server, 0, len(n.Content))
+	for i, e := range n.Content {
+		e = deref(e)
+		if isNull(e) {
+			out = append(out, nil)
+			continue
+		}
+		name := field + "[" + strconv.Itoa(i) + "]"
+		m, err := f.object(e, name)
+		if err != nil {
+			return nil, err
+		}
+		s := &server{}
+		if s.url, err = f.str(m["url"], name+".url"); err != nil {
+			return nil, err
+		}
+		if vn := deref(m["variables"]); vn != nil && !isNull(vn) {
+			if vn.Kind != yaml.MappingNode {
+				return nil, fmt.Errorf("%s.variables: %s, not an object", name, describe(vn))
+			}
+			pairs, err := f.pairs(vn, name+".variables")
+			if err != nil {
+				return nil, err
+			}
+			for _, kv := range pairs {
+				v := deref(kv.value)
+				if isNull(v) {
+					continue
+				}
+				vm, err := f.object(v, name+".variables."+kv.key)
+				if err != nil {
+					return nil, err
+				}
+				def, err := f.str(vm["default"], name+".variables."+kv.key+".default")
+				if err != nil {
+					return nil, err
+				}
+				s.variables = append(s.variables, variable{kv.key, def})
+			}
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// follow finds the target of the $ref ref written in file f: the file it names (f itself for a
+// fragment alone) and the node its JSON pointer fragment names there (the whole file without
+// one). key names the target for cycle errors.
+func (r *specReader) follow(f *specFile, ref string) (*specFile, *yaml.Node, string, error) {
+	u, err := url.Parse(ref)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("$ref %q: %w", ref, err)
+	}
+	tf := f
+	if !strings.HasPrefix(ref, "#") {
+		if f.loc == "" {
+			return nil, nil, "", fmt.Errorf("$ref %q: a document read from memory cannot refer to other files", ref)
+		}
+		if u.Scheme != "" && u.Scheme != "file" || u.Host != "" || u.Opaque != "" || u.Path == "" {
+			return nil, nil, "", fmt.Errorf("$ref %q: reference to %s: only local files are followed", ref, ref)
+		}
+		loc := u.Path
+		if !path.IsAbs(loc) {
+			loc = path.Join(path.Dir(f.loc), loc)
+		}
+		if tf, err = r.file(loc); err != nil {
+			return nil, nil, "", fmt.Errorf("$ref %q: %w", ref, err)
+		}
+	}
+	key := tf.loc + "#" + u.Fragment
+	if !strings.Contains(ref, "#") {
+		return tf, tf.root, key, nil // the whole file is the path item
+	}
+	n, err := tf.pointer(u.Fragment)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("$ref %q: %w", ref, err)
+	}
+	return tf, n, key, nil
+}
+
+// file reads and parses the local file at loc, once per document.
+func (r *specReader) file(loc string) (*specFile, error) {
+	if f, ok := r.files[loc]; ok {
+		return f, nil
+	}
+	if len(r.files) >= maxSpecFiles {
+		return nil, fmt.Errorf("the document's $refs reach more than %d files", maxSpecFiles)
+	}
+	name := filepath.FromSlash(loc)
 	data, err := limits.ReadFile(name, maxSpecBytes)
 	if err != nil {
 		return nil, err
 	}
-	// The loader expands the referenced document's aliases too; a syntax error is its to report.
-	if err := limits.CheckYAML(data, limits.YAMLNodes); err != nil {
+	f, err := parseSpecFile(data, loc)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return data, nil
+	r.files[loc] = f
+	return f, nil
+}
+
+// pointer evaluates the JSON pointer fragment (RFC 6901, "" or "/…") in the file.
+func (f *specFile) pointer(fragment string) (*yaml.Node, error) {
+	n := f.root
+	if fragment == "" {
+		return n, nil
+	}
+	if fragment[0] != '/' {
+		return nil, fmt.Errorf("the fragment %q is not a JSON pointer (#/…)", fragment)
+	}
+	for _, tok := range strings.Split(fragment[1:], "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch n = deref(n); {
+		case n == nil || isNull(n):
+			return nil, fmt.Errorf("%q not found in #%s", tok, fragment)
+		case n.Kind == yaml.MappingNode:
+			pairs, err := mappingPairs(n)
+			if err != nil {
+				return nil, err
+			}
+			var next *yaml.Node
+			for _, kv := range pairs {
+				if kv.key == tok {
+					next = kv.value
+				}
+			}
+			if next == nil {
+				return nil, fmt.Errorf("%q not found in #%s", tok, fragment)
+			}
+			n = next
+		case n.Kind == yaml.SequenceNode:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(n.Content) || tok[0] == '+' || tok[0] == '-' {
+				return nil, fmt.Errorf("no item %q in #%s", tok, fragment)
+			}
+			n = n.Content[i]
+		default:
+			return nil, fmt.Errorf("%q not found in #%s: %s", tok, fragment, describe(n))
+		}
+	}
+	if n = deref(n); n == nil || isNull(n) {
+		return nil, fmt.Errorf("#%s is null", fragment)
+	}
+	return n, nil
 }
 
 // openapiBases returns the base path of each server URL, with server variables replaced by
 // their defaults. No servers means the root (OpenAPI: a default server with url "/").
-func openapiBases(servers openapi3.Servers) []string {
-	if len(servers) == 0 {
-		return []string{""}
-	}
+func openapiBases(servers []*server) []string {
 	var out []string
 	for _, s := range servers {
 		if s == nil {
 			continue
 		}
-		u := s.URL
-		for name, v := range s.Variables {
-			if v != nil {
-				u = strings.ReplaceAll(u, "{"+name+"}", v.Default)
-			}
+		u := s.url
+		for _, v := range s.variables {
+			u = strings.ReplaceAll(u, "{"+v.name+"}", v.def)
 		}
 		out = append(out, openapiBasePath(u))
 	}
@@ -276,4 +605,13 @@ func openapiDedup(in []string) []string {
 		}
 	}
 	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

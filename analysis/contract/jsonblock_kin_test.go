@@ -1,5 +1,8 @@
 package contract
 
+// The block-style rewrite of JSON documents that analysis/contract loaded them through when it read
+// them with kin-openapi, kept as it was for the kin-openapi oracle (openapi_kin_test.go).
+
 import (
 	"bytes"
 	"encoding/json"
