@@ -188,8 +188,9 @@ func TestOutputAndStatusFlagChecks(t *testing.T) {
 		want string
 	}{
 		{[]string{"parse", "--status", "4055", app}, "--status 4055 is not an HTTP status: give codes from 100 to 599"},
-		{[]string{"analyze", "--top=-1", app}, "give 0 or more rows"},
-		{[]string{"analyze", "--detail=-3", app}, "give 0 or more rows"},
+		{[]string{"analyze", "--top=-1", app}, "--top -1: give the number of table rows, 1 or more"},
+		{[]string{"analyze", "--top=0", app}, "--top 0: give the number of table rows, 1 or more"},
+		{[]string{"analyze", "--detail=-3", app}, "--detail -3: give the number of findings with sections of their own, 0 or more"},
 	} {
 		r := lt(t, nil, tc.args...)
 		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {
