@@ -59,9 +59,9 @@ func TestOpenAPIDifferenceYAMLParser(t *testing.T) {
 }
 
 // 2. kin-openapi read a JSON document that yaml/v4 refuses (a key written twice) again with
-// encoding/json, which matches field names without regard to case. The reader reads every JSON
-// document with encoding/json's tokenizer (of a key written twice the last counts, as kin's
-// fallback had it) and takes field names as written, as OpenAPI defines them.
+// encoding/json, which matches field names without regard to case. The reader reads a document
+// that is a JSON object with encoding/json's tokenizer (of a key written twice the last counts,
+// as in kin's fallback) and takes field names as written, as OpenAPI defines them.
 func TestOpenAPIDifferenceJSONFallback(t *testing.T) {
 	// "Paths" is not "paths": no paths at all.
 	doc, err, kinDoc, kinErr := parseBoth(t, `{"openapi": "3.0.0", "Paths": {"/a": {"get": {}}}, "x-n": 1, "x-n": 2}`)
