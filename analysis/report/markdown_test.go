@@ -228,3 +228,17 @@ func TestChartTooltipOneRequest(t *testing.T) {
 		t.Errorf("tooltip of a bucket of one request: %q", regexp.MustCompile(`UTC: 1 requests?,[^<]*`).FindString(s))
 	}
 }
+
+// An input without a layer or a format (one that could not be read) shows "-" in the postmortem's
+// inputs table, as in the text report, not an empty cell.
+func TestInputsTableDash(t *testing.T) {
+	a := scenarioReport(t)
+	a.Summary.Inputs = append(a.Summary.Inputs, analysis.InputStats{Name: "custom.log"})
+	var md bytes.Buffer
+	if err := Markdown(&md, a, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "| `custom.log` | - | - | 0 | 0 | 0 | 0 | 0 |") {
+		t.Errorf("inputs table:\n%s", md.String()[strings.Index(md.String(), "## Appendix"):])
+	}
+}

@@ -765,7 +765,7 @@ func appendixSection(a *analysis.Analysis) section {
 		t := &table{Head: []string{"Input", "Layer", "Format", "Read", "Parsed", "Rejected", "Skipped", "Blank"}, Right: []bool{false, false, false, true, true, true, true, true}}
 		var rej []([]span)
 		for _, in := range inputRows(s.Inputs) { // inputs.go
-			t.Rows = append(t.Rows, []cell{cellOf(in.spans()...), cellOf(plain(in.Layer)), cellOf(plain(in.Format)), numCell(in.Read), numCell(in.Parsed), numCell(in.Rejected), numCell(in.Skipped), numCell(in.Blank)})
+			t.Rows = append(t.Rows, []cell{cellOf(in.spans()...), cellOf(plain(orDash(in.Layer))), cellOf(plain(orDash(in.Format))), numCell(in.Read), numCell(in.Parsed), numCell(in.Rejected), numCell(in.Skipped), numCell(in.Blank)})
 		}
 		shown, more := rejectionsShown(s.Inputs)
 		for _, r := range shown {
