@@ -170,6 +170,16 @@ func (c *esCmd) Run(s *streams) error {
 		return esExit(err)
 	}
 	a := engine.Result(esInputs(rep))
+	// A layer's documents are its input: their format is the layer's (the report's FORMAT column).
+	formats := map[string]string{}
+	for _, l := range a.Layers {
+		formats[l.Name] = l.Format
+	}
+	for i := range a.Summary.Inputs {
+		if in := &a.Summary.Inputs[i]; in.Format == "" {
+			in.Format = formats[in.Layer]
+		}
+	}
 	a.Summary.OnlyWith405 = true
 	a.Summary.Scope = esScope(rep, c.Index, c.MaxRequests, c.Status)
 	if err := c.gateFlags.annotate(a); err != nil {

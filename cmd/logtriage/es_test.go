@@ -326,6 +326,10 @@ func TestESReportsSayTheirScope(t *testing.T) {
 	if !strings.Contains(txt.stdout, "Scope: Elasticsearch indices") || strings.Contains(strings.SplitN(txt.stdout, "\n", 2)[0], "100.0%") {
 		t.Errorf("text report:\n%.400s", txt.stdout)
 	}
+	// Each layer's documents are an input of the layer's format (the FORMAT column read "-").
+	if want := "elasticsearch:edge     edge     nginx   215"; !strings.Contains(txt.stdout, want) {
+		t.Errorf("text report's inputs lack %q:\n%s", want, txt.stdout[strings.LastIndex(txt.stdout, "Inputs"):])
+	}
 	// With --status, the counts are of the statuses asked for, not "with a 405"; and the
 	// progress line names them as a list, not as Go prints a slice ("[405 403]").
 	r = lt(t, nil, esArgs(url, "--status", "405,403")...)
