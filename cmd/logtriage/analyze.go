@@ -155,7 +155,7 @@ type traceCmd struct {
 
 func (c *traceCmd) Run(s *streams) error {
 	defer limitMemory(memoryLimit)() // the soft memory limit (memlimit.go)
-	id := parsers.ParseID(c.ID)
+	id := parsers.ParseID(idValue(c.ID))
 	source := sourceRE.MatchString(c.ID) // FILE:LINE, the examples' name for a request without ids
 	if id.Empty() && !source {
 		return usageErr("%q is not an id logtriage can match (a request id, traceparent, trace id, X-Amzn-Trace-Id or B3 id, or FILE:LINE of a record)", c.ID)
@@ -234,6 +234,19 @@ func sourceNotFound(source string, stats []parsers.Stats) string {
 		names = append(names[:5], "…")
 	}
 	return fmt.Sprintf("no input is named %s: give FILE as the reports show it, the path given on the command line: %s", file, strings.Join(names, ", "))
+}
+
+// idHeaders are the headers an id is pasted with, from a complaint or a browser's network tab.
+var idHeaders = map[string]bool{"x-request-id": true, "x-amzn-trace-id": true, "traceparent": true, "b3": true,
+	"x-b3-traceid": true, "x-correlation-id": true, "request-id": true}
+
+// idValue is the id in s without the header name it may have been copied with
+// ("X-Amzn-Trace-Id: Root=1-…", which was taken for a request id of that text).
+func idValue(s string) string {
+	if name, v, ok := strings.Cut(strings.TrimSpace(s), ":"); ok && idHeaders[strings.ToLower(strings.TrimSpace(name))] {
+		return strings.TrimSpace(v)
+	}
+	return s
 }
 
 // sourceRE matches a record's source, FILE:LINE.

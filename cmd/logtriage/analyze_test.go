@@ -221,6 +221,11 @@ func TestTrace(t *testing.T) {
 			t.Errorf("trace output lacks %q:\n%s", s, r.stdout)
 		}
 	}
+	// The id as copied with its header, from a complaint or a browser's network tab: the header
+	// name is not part of the id (this was "No request with id X-Amzn-Trace-Id: Root=…").
+	if r := lt(t, nil, append([]string{"trace", "X-Amzn-Trace-Id: Root=" + e.AmznRoot + ";Sampled=1"}, incidentArgs...)...); r.code != 0 || !strings.Contains(r.stdout, e.Path) {
+		t.Errorf("the header pasted with the id: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 	r = lt(t, nil, append([]string{"trace", "0123456789abcdef0123456789abcdef"}, incidentArgs...)...)
 	if r.code != exitNotFound || !strings.Contains(r.stderr, "no request with id") {
 		t.Errorf("unknown id: exit %d %s", r.code, r.stderr)
