@@ -58,7 +58,16 @@ func (c *probeCmd) Run(s *streams) error {
 		if !ok || strings.TrimSpace(k) == "" {
 			return usageErr("--header %q: want 'Name: value'", h)
 		}
-		opts.Headers.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		// What HTTP cannot carry is refused here: Go would refuse every request instead, and the
+		// run would say that no request got an answer though none was sent.
+		if strings.ContainsFunc(k, func(r rune) bool { return r <= ' ' || r >= 0x7f || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r) }) {
+			return usageErr("--header %q: %q is not a header name (letters, digits and !#$%%&'*+-.^_`|~)", h, k)
+		}
+		if strings.ContainsFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
+			return usageErr("--header %q: the value holds a control character, which a header cannot carry", h)
+		}
+		opts.Headers.Add(k, v)
 	}
 	if c.OpenAPI != "" {
 		doc, err := contract.Load(c.OpenAPI)

@@ -144,6 +144,13 @@ func TestProbeHeaderWithCommas(t *testing.T) {
 	if strings.Join(accept, "|") != "text/html, application/json" {
 		t.Errorf("the server received Accept %q, want the one header as given", accept)
 	}
+	// A header HTTP cannot carry is a usage error, not every request failing as "no request got
+	// an answer" (exit 1) though none was sent.
+	for _, h := range []string{"X-Team: sre\x1b[31m", "X Team: sre", "X-Team: a\nb"} {
+		if r := lt(t, nil, "probe", "-H", h, srv.URL+"/x"); r.code != exitUsage || !strings.Contains(r.stderr, "--header") {
+			t.Errorf("-H %q: exit %d, stderr %q", h, r.code, r.stderr)
+		}
+	}
 }
 
 // One request of three without an answer (the server drops HEAD): exit 3, counted in words
