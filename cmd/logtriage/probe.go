@@ -42,6 +42,11 @@ func (c *probeCmd) Run(s *streams) error {
 		opts.Unsafe = true
 		opts.Methods = append(opts.Methods, unsafe...)
 	}
+	for _, m := range append(opts.Methods, strings.ToUpper(c.PreflightMethod)) {
+		if m != "" && !isToken(m) { // each request would fail without being sent
+			return usageErr("%q is not an HTTP method (letters, digits and !#$%%&'*+-.^_`|~)", m)
+		}
+	}
 	if len(opts.Methods) == 0 && c.PreflightMethod == "" {
 		return usageErr("no method to send (--methods is empty)")
 	}
@@ -61,7 +66,7 @@ func (c *probeCmd) Run(s *streams) error {
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 		// What HTTP cannot carry is refused here: Go would refuse every request instead, and the
 		// run would say that no request got an answer though none was sent.
-		if strings.ContainsFunc(k, func(r rune) bool { return r <= ' ' || r >= 0x7f || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r) }) {
+		if !isToken(k) {
 			return usageErr("--header %q: %q is not a header name (letters, digits and !#$%%&'*+-.^_`|~)", h, k)
 		}
 		if strings.ContainsFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
@@ -104,6 +109,13 @@ func probeChecks(o *probe.Options) int {
 		n++
 	}
 	return n
+}
+
+// isToken reports whether s is an HTTP token (RFC 9110 §5.6.2): a method or a header name.
+func isToken(s string) bool {
+	return s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return r <= ' ' || r >= 0x7f || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r)
+	})
 }
 
 func probeSplit(s string) []string {

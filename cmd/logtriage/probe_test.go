@@ -151,6 +151,12 @@ func TestProbeHeaderWithCommas(t *testing.T) {
 			t.Errorf("-H %q: exit %d, stderr %q", h, r.code, r.stderr)
 		}
 	}
+	// So is a method that is no HTTP token (each of its requests failed unsent, exit 3).
+	for _, args := range [][]string{{"--unsafe-methods", "PA TCH"}, {"--origin", "https://a.example", "--preflight-method", "P(T"}} {
+		if r := lt(t, nil, append(append([]string{"probe"}, args...), srv.URL+"/x")...); r.code != exitUsage || !strings.Contains(r.stderr, "is not an HTTP method") {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
 }
 
 // One request of three without an answer (the server drops HEAD): exit 3, counted in words
