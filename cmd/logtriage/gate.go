@@ -18,6 +18,9 @@ type gateFlags struct {
 
 	spec   *contract.Spec
 	failOn *analysis.FailOn
+	// specInDoc is set by report when the saved analysis holds contract verdicts already (it
+	// was written with --openapi): documented, undocumented and unknown_route can use them.
+	specInDoc bool
 }
 
 // load reads the spec and parses --fail-on once; a bad file or list is a usage error.
@@ -27,7 +30,7 @@ func (g *gateFlags) load() error {
 		if err != nil {
 			return usageErr("%v", err)
 		}
-		if f.NeedsSpec && g.OpenAPI == "" {
+		if f.NeedsSpec && g.OpenAPI == "" && !g.specInDoc {
 			return usageErr("--fail-on %s: documented, undocumented and unknown_route need --openapi FILE", g.FailOn)
 		}
 		g.failOn = f

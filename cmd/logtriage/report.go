@@ -33,6 +33,9 @@ func (c *reportCmd) Run(s *streams) error {
 		// The request list is in the saved document or nowhere: say so rather than print none.
 		fmt.Fprintf(s.err, "logtriage: %s holds no request list (it was saved without --requests): run analyze or es again with --output json --requests\n", c.File)
 	}
+	for i := range a.Findings {
+		c.gateFlags.specInDoc = c.gateFlags.specInDoc || a.Findings[i].Contract != ""
+	}
 	if err := c.gateFlags.annotate(a); err != nil {
 		return err
 	}

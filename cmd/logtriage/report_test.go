@@ -278,3 +278,20 @@ func TestReportHTMLInBrowser(t *testing.T) {
 	}
 	t.Logf("screenshot: %s (%d bytes)", shot, st.Size())
 }
+
+// A saved analysis written with --openapi holds each finding's contract verdict: report's
+// --fail-on documented uses it, as analyze's does, instead of asking for --openapi again.
+func TestReportGateOnSavedContract(t *testing.T) {
+	js := ltShared(t, append([]string{"analyze", "-q", "-o", "json", "--openapi", "samples/openapi.yaml"}, incidentArgs...)...)
+	if js.code != 0 {
+		t.Fatalf("exit %d\n%s", js.code, js.stderr)
+	}
+	r := lt(t, []byte(js.stdout), "report", "--fail-on", "documented", "-")
+	if r.code != exitFindings || !strings.Contains(r.stderr, "FAIL deploy_regression app DELETE /api/carts/{id} count=30 contract=documented fix=server") {
+		t.Errorf("--fail-on documented on a document with contract verdicts: exit %d, stderr %s", r.code, r.stderr)
+	}
+	plain := ltShared(t, append([]string{"analyze", "-q", "-o", "json"}, incidentArgs...)...)
+	if r := lt(t, []byte(plain.stdout), "report", "--fail-on", "documented", "-"); r.code != exitUsage || !strings.Contains(r.stderr, "need --openapi") {
+		t.Errorf("--fail-on documented on a document without: exit %d, stderr %s", r.code, r.stderr)
+	}
+}
