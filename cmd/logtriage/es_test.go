@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -499,5 +500,22 @@ func TestESSummaryThousands(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// Without the configurations, the raw lines' ids are not read and many documents carry none:
+// the scope counted each as a request examined (673) while the report found 313 requests with a
+// 405. It now gives the report's count.
+func TestESScopeCountsTheReportsRequests(t *testing.T) {
+	t.Parallel() // a fake cluster of its own
+	_, url := esFake(t)
+	r := lt(t, nil, "es", "-q", "--url", url, "--index", "logs-*,filebeat-*", "--retry-base", "1ms",
+		"--layer-map", "nginx.access=edge,envoyproxy.log=ingress,aws.elb*=alb,*.log=app")
+	m := regexp.MustCompile(`^logtriage: (\S+) requests with a 405`).FindStringSubmatch(r.stdout)
+	if r.code != 0 || m == nil {
+		t.Fatalf("exit %d\n%.300s%s", r.code, r.stdout, r.stderr)
+	}
+	if want := "; " + m[1] + " requests with a 405 examined in depth"; !strings.Contains(r.stdout, want) {
+		t.Errorf("the scope lacks %q:\n%.400s", want, r.stdout)
 	}
 }
