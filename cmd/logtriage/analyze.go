@@ -25,6 +25,15 @@ type analysisFlags struct {
 	IncludeMonitors bool `name:"include-monitors" help:"Count HEAD/OPTIONS probes of uptime monitors and health checks (cause monitor_probe) in the findings, the 405 count and --fail-on; by default they are reported apart as noise."`
 }
 
+// check refuses a --join-window that is not positive: the engine would take 0 or less for its
+// default, two minutes, without a word.
+func (f *analysisFlags) check() error {
+	if f.JoinWindow <= 0 {
+		return usageErr("--join-window %s: give how far apart the records of one request may be, more than 0 (2m by default)", f.JoinWindow)
+	}
+	return nil
+}
+
 func (f *analysisFlags) options() analysis.Options {
 	var order []string
 	for _, l := range strings.Split(f.Order, ",") {
@@ -45,6 +54,9 @@ type analyzeCmd struct {
 func (c *analyzeCmd) Run(s *streams) error {
 	defer limitMemory(memoryLimit)()           // the soft memory limit (memlimit.go)
 	if err := c.gateFlags.load(); err != nil { // a bad spec or --fail-on fails before the reading
+		return err
+	}
+	if err := c.analysisFlags.check(); err != nil {
 		return err
 	}
 	if err := c.outputFlags.check(s.err, c.Inputs); err != nil {
@@ -155,6 +167,9 @@ type traceCmd struct {
 
 func (c *traceCmd) Run(s *streams) error {
 	defer limitMemory(memoryLimit)() // the soft memory limit (memlimit.go)
+	if err := c.analysisFlags.check(); err != nil {
+		return err
+	}
 	id := parsers.ParseID(idValue(c.ID))
 	source := sourceRE.MatchString(c.ID) // FILE:LINE, the examples' name for a request without ids
 	if id.Empty() && !source {

@@ -191,6 +191,9 @@ func TestOutputAndStatusFlagChecks(t *testing.T) {
 		{[]string{"analyze", "--top=-1", app}, "--top -1: give the number of table rows, 1 or more"},
 		{[]string{"analyze", "--top=0", app}, "--top 0: give the number of table rows, 1 or more"},
 		{[]string{"analyze", "--detail=-3", app}, "--detail -3: give the number of findings with sections of their own, 0 or more"},
+		// 0 or less was taken for the default window, two minutes, without a word.
+		{[]string{"analyze", "--join-window", "0s", app}, "--join-window 0s: give how far apart the records of one request may be, more than 0"},
+		{[]string{"trace", "--join-window=-5s", "0123456789abcdef0123456789abcdef", app}, "--join-window -5s: give how far apart"},
 	} {
 		r := lt(t, nil, tc.args...)
 		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) || r.stdout != "" {

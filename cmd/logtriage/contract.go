@@ -19,6 +19,9 @@ func (c *contractCmd) Run(s *streams) error {
 	if err := c.gateFlags.load(); err != nil {
 		return err
 	}
+	if err := c.analysisFlags.check(); err != nil {
+		return err
+	}
 	opts := c.options()
 	opts.Surface = true
 	c.noProgress = c.Output == "json"

@@ -79,6 +79,9 @@ func (c *esCmd) Run(s *streams) error {
 	if err := checkStatuses(c.Status); err != nil {
 		return err
 	}
+	if err := c.analysisFlags.check(); err != nil {
+		return err
+	}
 	// With --write-findings, --requests also writes a document per request: not ignored.
 	c.outputFlags.requestsUsed = c.WriteFindings != ""
 	if err := c.outputFlags.check(s.err, nil); err != nil {
