@@ -82,6 +82,9 @@ func (c *esCmd) Run(s *streams) error {
 	if err := c.analysisFlags.check(); err != nil {
 		return err
 	}
+	if c.History < 0 { // it would move the baselines' start after --since
+		return usageErr("--history %s: give how far before --since to look, 0 or more", c.History)
+	}
 	// With --write-findings, --requests also writes a document per request: not ignored.
 	c.outputFlags.requestsUsed = c.WriteFindings != ""
 	if err := c.outputFlags.check(s.err, nil); err != nil {

@@ -470,6 +470,10 @@ func TestESWriteFindingsNameCheckedFirst(t *testing.T) {
 			t.Errorf("--write-findings %q: exit %d, stderr %q", tc.index, r.code, r.stderr)
 		}
 	}
+	// A negative --history would start the baselines after --since: refused before connecting.
+	if r := lt(t, nil, "es", "-q", "--url", "http://127.0.0.1:1", "--index", "logs-*", "--history=-1h"); r.code != exitUsage || !strings.Contains(r.stderr, "--history -1h0m0s: give how far before --since") {
+		t.Errorf("--history -1h: exit %d, stderr %q", r.code, r.stderr)
+	}
 }
 
 // report --output json of a document es wrote gives it back whole: the "elasticsearch" key (the

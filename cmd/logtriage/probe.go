@@ -30,6 +30,9 @@ type probeCmd struct {
 }
 
 func (c *probeCmd) Run(s *streams) error {
+	if c.Timeout <= 0 { // probe.Run would take it for the default, 10s, without a word
+		return usageErr("--timeout %s: give how long to wait for each answer, more than 0 (10s by default)", c.Timeout)
+	}
 	opts := probe.Options{Timeout: c.Timeout, Insecure: c.Insecure, FollowRedirects: c.FollowRedirects,
 		Origin: c.Origin, PreflightMethod: c.PreflightMethod, Headers: http.Header{}}
 	for _, m := range probeSplit(c.Methods) {

@@ -151,6 +151,10 @@ func TestProbeHeaderWithCommas(t *testing.T) {
 			t.Errorf("-H %q: exit %d, stderr %q", h, r.code, r.stderr)
 		}
 	}
+	// A --timeout of 0 or less was taken for the default, 10s, without a word.
+	if r := lt(t, nil, "probe", "--timeout", "0s", srv.URL+"/x"); r.code != exitUsage || !strings.Contains(r.stderr, "--timeout 0s: give how long to wait") {
+		t.Errorf("--timeout 0s: exit %d, stderr %q", r.code, r.stderr)
+	}
 	// So is a method that is no HTTP token (each of its requests failed unsent, exit 3).
 	for _, args := range [][]string{{"--unsafe-methods", "PA TCH"}, {"--origin", "https://a.example", "--preflight-method", "P(T"}} {
 		if r := lt(t, nil, append(append([]string{"probe"}, args...), srv.URL+"/x")...); r.code != exitUsage || !strings.Contains(r.stderr, "is not an HTTP method") {
