@@ -85,6 +85,16 @@ func (c *esCmd) Run(s *streams) error {
 	if c.History < 0 { // it would move the baselines' start after --since
 		return usageErr("--history %s: give how far before --since to look, 0 or more", c.History)
 	}
+	// 0 or less was taken for each one's default by the job, but --max-requests 0 also kept a
+	// single request whole for the report (every other one folded into it).
+	for _, n := range []struct {
+		flag  string
+		value int
+	}{{"--max-requests", c.MaxRequests}, {"--page-size", c.PageSize}, {"--terms-batch", c.TermsBatch}} {
+		if n.value < 1 {
+			return usageErr("%s %d: give 1 or more", n.flag, n.value)
+		}
+	}
 	// With --write-findings, --requests also writes a document per request: not ignored.
 	c.outputFlags.requestsUsed = c.WriteFindings != ""
 	if err := c.outputFlags.check(s.err, nil); err != nil {

@@ -474,6 +474,12 @@ func TestESWriteFindingsNameCheckedFirst(t *testing.T) {
 	if r := lt(t, nil, "es", "-q", "--url", "http://127.0.0.1:1", "--index", "logs-*", "--history=-1h"); r.code != exitUsage || !strings.Contains(r.stderr, "--history -1h0m0s: give how far before --since") {
 		t.Errorf("--history -1h: exit %d, stderr %q", r.code, r.stderr)
 	}
+	// --max-requests 0 examined 5,000 requests and kept one whole; the others took 0 for default.
+	for _, f := range []string{"--max-requests", "--page-size", "--terms-batch"} {
+		if r := lt(t, nil, "es", "-q", "--url", "http://127.0.0.1:1", "--index", "logs-*", f, "0"); r.code != exitUsage || !strings.Contains(r.stderr, f+" 0: give 1 or more") {
+			t.Errorf("%s 0: exit %d, stderr %q", f, r.code, r.stderr)
+		}
+	}
 }
 
 // report --output json of a document es wrote gives it back whole: the "elasticsearch" key (the
