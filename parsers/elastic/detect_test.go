@@ -96,3 +96,20 @@ func TestESFlavorContradictsServer(t *testing.T) {
 		t.Errorf("--flavor opensearch on Elasticsearch: kind %d, %q", ee.Kind, ee.Msg)
 	}
 }
+
+// --es-field NAME= (no field) is refused: the job asked the cluster about a field named ""
+// in every phase. A list's blanks are dropped.
+func TestESFieldNeedsAField(t *testing.T) {
+	for _, v := range []string{"", " , "} {
+		opts := esOptions(t, "http://127.0.0.1:1")
+		opts.Fields = map[string]string{"request_id": v}
+		if _, err := elastic.New(opts); err == nil || !strings.Contains(err.Error(), "--es-field request_id="+v+": give the document field(s)") {
+			t.Errorf("--es-field request_id=%q: %v", v, err)
+		}
+	}
+	opts := esOptions(t, "http://127.0.0.1:1")
+	opts.Fields = map[string]string{"request_id": "http.request.id, labels.request_id"}
+	if _, err := elastic.New(opts); err != nil {
+		t.Errorf("a list with a space: %v", err)
+	}
+}

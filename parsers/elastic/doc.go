@@ -75,9 +75,19 @@ func esNewFields(overrides map[string]string) (esFields, error) {
 				names = append(names, n)
 			}
 			sort.Strings(names)
-			return nil, fmt.Errorf("unknown field %q: use one of %s", k, strings.Join(names, ", "))
+			return nil, fmt.Errorf("--es-field: unknown field %q: use one of %s", k, strings.Join(names, ", "))
 		}
-		f[k] = strings.Split(v, ",")
+		// A list with an empty name would ask the cluster about the field "" at every phase.
+		var fields []string
+		for _, x := range strings.Split(v, ",") {
+			if x = strings.TrimSpace(x); x != "" {
+				fields = append(fields, x)
+			}
+		}
+		if len(fields) == 0 {
+			return nil, fmt.Errorf("--es-field %s=%s: give the document field(s) to read %s from (comma-separated: labels.request_id,http.request.id)", k, v, k)
+		}
+		f[k] = fields
 	}
 	return f, nil
 }
