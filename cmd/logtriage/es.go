@@ -82,6 +82,15 @@ func (c *esCmd) Run(s *streams) error {
 	if err := c.analysisFlags.check(); err != nil {
 		return err
 	}
+	// "logs-*, filebeat-*": an index name holds no space, so " filebeat-*" would match no index
+	// and its documents would be left out without a word; an empty name would be sent as is.
+	var indices []string
+	for _, ix := range c.Index {
+		if ix = strings.TrimSpace(ix); ix != "" {
+			indices = append(indices, ix)
+		}
+	}
+	c.Index = indices
 	if c.History < 0 { // it would move the baselines' start after --since
 		return usageErr("--history %s: give how far before --since to look, 0 or more", c.History)
 	}

@@ -529,3 +529,19 @@ func TestESScopeCountsTheReportsRequests(t *testing.T) {
 		t.Errorf("the scope lacks %q:\n%.400s", want, r.stdout)
 	}
 }
+
+// --index 'logs-*, filebeat-*': the pattern after the comma and space is filebeat-*; sent as
+// " filebeat-*" it would match no index (a name holds no space) on a real cluster.
+func TestESIndexListSpaces(t *testing.T) {
+	t.Parallel() // a fake cluster of its own
+	srv, url := esFake(t)
+	r := lt(t, nil, "es", "-q", "--url", url, "--index", "logs-*, filebeat-* ,", "--retry-base", "1ms")
+	if r.code != 0 || !strings.Contains(r.stdout, "Elasticsearch indices logs-*,filebeat-*: ") {
+		t.Errorf("exit %d\n%.400s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, l := range srv.Log() {
+		if strings.Contains(l, "%20") || strings.Contains(l, " filebeat") || strings.Contains(l, ",,") {
+			t.Errorf("a request named an index with a space or an empty one: %s", l)
+		}
+	}
+}
