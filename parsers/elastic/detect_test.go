@@ -113,3 +113,15 @@ func TestESFieldNeedsAField(t *testing.T) {
 		t.Errorf("a list with a space: %v", err)
 	}
 }
+
+// --layer-map 'nginx.access=edge, envoyproxy.log=ingress': the rule after the comma and space
+// is envoyproxy.log=ingress (" envoyproxy.log" matched no dataset, and the layer was "envoy").
+func TestLayerRuleSpaces(t *testing.T) {
+	r, err := elastic.ParseLayerRule(" envoyproxy.log = ingress ")
+	if err != nil || r.Match != "envoyproxy.log" || r.Layer != "ingress" {
+		t.Errorf("got %+v, %v", r, err)
+	}
+	if _, err := elastic.ParseLayerRule(" = edge"); err == nil {
+		t.Error("a rule without a pattern was accepted")
+	}
+}

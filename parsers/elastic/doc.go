@@ -27,6 +27,9 @@ type LayerRule struct {
 // ParseLayerRule reads "MATCH=LAYER".
 func ParseLayerRule(s string) (LayerRule, error) {
 	m, l, ok := strings.Cut(s, "=")
+	// "nginx.access=edge, envoyproxy.log=ingress": a dataset, an index or a layer name holds no
+	// space; kept, " envoyproxy.log" matched nothing and the layer was named by the dataset.
+	m, l = strings.TrimSpace(m), strings.TrimSpace(l)
 	if !ok || m == "" || l == "" {
 		return LayerRule{}, fmt.Errorf("%q: want DATASET_OR_INDEX=LAYER (nginx.access=edge)", s)
 	}
