@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -78,6 +79,12 @@ func reportLoad(stdin io.Reader, name string) (*analysis.Analysis, json.RawMessa
 	}
 	if err != nil {
 		return nil, nil, &exitError{exitFatal, fmt.Errorf("reading %s: %w", label, err)}
+	}
+	// A byte order mark is no JSON: an editor's or PowerShell's UTF-8 one is dropped; UTF-16
+	// (what Windows PowerShell 5's > writes) is named, with what to do.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if bytes.HasPrefix(data, []byte("\xff\xfe")) || bytes.HasPrefix(data, []byte("\xfe\xff")) {
+		return nil, nil, usageErr("%s is UTF-16 text (Windows PowerShell's > writes it): save the analysis as UTF-8, with --out FILE or Out-File -Encoding utf8", label)
 	}
 	// The schema first, so that a document of another version gets a clear message rather
 	// than a field-level decoding error.

@@ -123,6 +123,15 @@ func TestReportErrors(t *testing.T) {
 			t.Errorf("%s: exit %d, stderr %q; want exit %d and %q", c.stdin, r.code, r.stderr, exitUsage, c.want)
 		}
 	}
+	// A saved analysis with a byte order mark: UTF-8's is dropped (it was "not a logtriage
+	// analysis: invalid character 'ï'"), UTF-16 is named with what to do.
+	js := ltShared(t, append([]string{"analyze", "-q", "-o", "json"}, incidentArgs...)...)
+	if r := lt(t, append([]byte("\xef\xbb\xbf"), js.stdout...), "report", "-"); r.code != 0 || !strings.HasPrefix(r.stdout, "logtriage: 2,233 requests") {
+		t.Errorf("UTF-8 with a BOM: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if r := lt(t, []byte("\xff\xfe{\x00}\x00"), "report", "-"); r.code != exitUsage || !strings.Contains(r.stderr, "is UTF-16 text") {
+		t.Errorf("UTF-16: exit %d, stderr %q", r.code, r.stderr)
+	}
 	r := lt(t, nil, "report", "/nonexistent/analysis.json")
 	if r.code != exitFatal || !strings.Contains(r.stderr, "cannot read /nonexistent/analysis.json: no such file: check the path") {
 		t.Errorf("missing file: exit %d, stderr %q", r.code, r.stderr)
