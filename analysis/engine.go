@@ -95,6 +95,9 @@ type hop struct {
 	shared   bool                // the hop, its buf and upstream live in the engine's arena (arena.go)
 	chunk    *textChunk          // the arena's chunk buf lives in; nil when buf is its own
 	upBuf    [2]int              // room for upstream's usual one or two statuses (arena hops)
+	// ua is the user agent: a string of the engine's table of them (Engine.agentText), shared by
+	// every hop that logged it, rather than a piece of buf.
+	ua string
 }
 
 // The string fields of a hop, in buf order.
@@ -143,7 +146,7 @@ func (h *hop) allow() string        { return h.str(fAllow) }
 func (h *hop) origin() string       { return h.str(fOrigin) }
 func (h *hop) acrMethod() string    { return h.str(fACRMethod) }
 func (h *hop) clientIP() string     { return h.str(fClientIP) }
-func (h *hop) userAgent() string    { return h.str(fUserAgent) }
+func (h *hop) userAgent() string    { return h.ua }
 func (h *hop) detail() string       { return h.str(fDetail) }
 func (h *hop) scheme() string       { return h.str(fScheme) }
 
@@ -154,7 +157,7 @@ func (h *hop) ids() parsers.IDs {
 
 // newHop copies rec into a hop: its text into the arena a (see arena.go), or, with a nil a, into
 // an allocation of its own.
-func newHop(rec *parsers.Record, layer int, file string, a *hopArena) *hop {
+func newHop(rec *parsers.Record, layer int, file, ua string, a *hopArena) *hop {
 	var h *hop
 	if a != nil {
 		h = a.hop()
@@ -162,7 +165,7 @@ func newHop(rec *parsers.Record, layer int, file string, a *hopArena) *hop {
 	} else {
 		h = new(hop)
 	}
-	h.layer, h.file, h.line, h.dur, h.status, h.local = layer, file, rec.Line, rec.Duration, rec.Status, rec.Local
+	h.layer, h.file, h.line, h.dur, h.status, h.local, h.ua = layer, file, rec.Line, rec.Duration, rec.Status, rec.Local, ua
 	if !rec.Time.IsZero() {
 		h.time = rec.Time.UnixNano()
 	}
@@ -334,8 +337,12 @@ type Engine struct {
 	// The layers looked up last (layerOf), and the files looked up, by where the name's bytes
 	// are (fileOf).
 	recentLayers [8]recentLayer
-	recentNext   int
-	fileCache    [64]string
+	// agents holds each user agent's text once, by agentHash (agentText); agentBytes is their
+	// length in all.
+	agents     map[uint64]string
+	agentBytes int
+	recentNext int
+	fileCache  [64]string
 
 	// What Result works out once and asks again for request after request: client networks
 	// (timeline.go) and each route's backend drift in a dimension (cause.go).
@@ -584,7 +591,7 @@ func (e *Engine) Add(rec *parsers.Record) {
 		// No id: the request stays open while the match index looks for its other hops.
 		g := e.newGroup(t)
 		g.singles, g.has405 = true, has405
-		h := newHop(rec, li, e.fileOf(rec.File), e.arenaFor(has405))
+		h := newHop(rec, li, e.fileOf(rec.File), e.agentText(rec), e.arenaFor(has405))
 		g.hops = append(g.hops, h)
 		e.noteRedirect(g, h) // causes_more.go
 		e.open++
@@ -604,7 +611,7 @@ func (e *Engine) Add(rec *parsers.Record) {
 			e.unjoinable++
 		}
 		if has405 {
-			g := &group{hops: []*hop{newHop(rec, li, e.fileOf(rec.File), nil)}, newest: t, has405: true, closed: true, singles: true}
+			g := &group{hops: []*hop{newHop(rec, li, e.fileOf(rec.File), e.agentText(rec), nil)}, newest: t, has405: true, closed: true, singles: true}
 			e.noteRedirect(g, g.hops[0])
 			e.keep(g)
 		} else {
@@ -646,7 +653,7 @@ func (e *Engine) Add(rec *parsers.Record) {
 		}
 	}
 	target.has405 = target.has405 || has405
-	h := newHop(rec, li, e.fileOf(rec.File), e.arenaFor(target.has405 || target.traced))
+	h := newHop(rec, li, e.fileOf(rec.File), e.agentText(rec), e.arenaFor(target.has405 || target.traced))
 	target.hops = append(target.hops, h)
 	e.noteRedirect(target, h)
 	if matching {

@@ -36,11 +36,12 @@ type packer struct {
 	off int // bytes of cur packed so far (written only while the batch is parsed into)
 }
 
-// hopFields lists the strings of rec a hop keeps, in buf order, each cut to maxHopField; n is
-// their length.
+// hopFields lists the strings of rec a hop keeps in buf, in buf order, each cut to maxHopField;
+// n is their length. The user agent is not among them (its place stays empty): a hop shares the
+// engine's copy of it (Engine.agentText).
 func hopFields(rec *parsers.Record) (fields [nHopStrings]string, n int) {
 	fields = [nHopStrings]string{rec.Method, rec.Host, rec.URI, rec.Path, rec.RoutedPath, rec.UpstreamAddr,
-		rec.Service, rec.Allow, rec.Origin, rec.ACRMethod, rec.ClientIP, rec.UserAgent, rec.Detail,
+		rec.Service, rec.Allow, rec.Origin, rec.ACRMethod, rec.ClientIP, "", rec.Detail,
 		rec.IDs.RequestID, rec.IDs.NginxRequestID, rec.IDs.TraceID, rec.IDs.AmznRoot, rec.IDs.B3TraceID, rec.Scheme}
 	for i := range fields {
 		if len(fields[i]) > maxHopField {

@@ -145,13 +145,17 @@ func FuzzPackSameHop(f *testing.F) {
 		if kept%2 == 0 {
 			a = &e.arena
 		}
-		packed := newHop(r, 0, "f", a)
+		packed := newHop(r, 0, "f", e.agentText(r), a)
 		r.Aux.Ref = nil
-		plain := newHop(r, 0, "f", a)
+		plain := newHop(r, 0, "f", e.agentText(r), a)
 		for i := range nHopStrings {
 			if packed.str(i) != plain.str(i) {
 				t.Fatalf("field %d: %q, want %q", i, packed.str(i), plain.str(i))
 			}
+		}
+		want := agent[:min(len(agent), maxHopField)]
+		if packed.userAgent() != want || plain.userAgent() != want {
+			t.Fatalf("user agent %q and %q, want %q", packed.userAgent(), plain.userAgent(), want)
 		}
 		if fmt.Sprint(packed.upstream) != fmt.Sprint(plain.upstream) || packed.status != plain.status {
 			t.Fatalf("upstream %v, want %v", packed.upstream, plain.upstream)

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"strings"
 	"unsafe"
 
 	"github.com/logtriage/logtriage/parsers"
@@ -129,6 +130,41 @@ func recRoute(rec *parsers.Record) uint64 {
 		return rec.Aux.Words[auxRoute]
 	}
 	return routeHash(rec.Method, rec.Path)
+}
+
+// maxAgentBytes bounds the user agents' text the engine keeps once for all the hops that logged
+// them (agentText): about 20,000 agents of 200 bytes. A log with more distinct agents than that
+// (a scanner randomising its own) gives the rest a copy per hop.
+const maxAgentBytes = 4 << 20
+
+// agentText returns rec's user agent, cut to maxHopField as a hop keeps it, as a string of the
+// engine's own that every hop with this agent shares. A user agent is about half the text a hop
+// keeps (a browser's or an SDK's, a hundred bytes and more), and a log holds few distinct ones:
+// the requests open at once (ten times the traffic holds ten times as many) each kept a copy
+// per hop. Agents are told apart by their hash and length, as the rest of the engine tells them.
+func (e *Engine) agentText(rec *parsers.Record) string {
+	ua := rec.UserAgent
+	if ua == "" {
+		return ""
+	}
+	if len(ua) > maxHopField {
+		ua = ua[:maxHopField]
+	}
+	h := recAgent(rec)
+	if s, ok := e.agents[h]; ok && len(s) == len(ua) {
+		return s
+	}
+	s := strings.Clone(ua)
+	if e.agentBytes+len(s) <= maxAgentBytes {
+		if e.agents == nil {
+			e.agents = map[uint64]string{}
+		}
+		if _, taken := e.agents[h]; !taken {
+			e.agents[h] = s
+			e.agentBytes += len(s)
+		}
+	}
+	return s
 }
 
 // recAgent is the record's agentHash.
