@@ -53,35 +53,38 @@ func (f *outputFlags) writeJSONWithES(stdout io.Writer, a *analysis.Analysis, es
 		*analysis.Analysis
 		Elasticsearch any `json:"elasticsearch"`
 	}{&doc, es}
-	var dst io.Writer = stdout
-	var of *outFile
-	if f.Out != "" && f.Out != "-" {
-		var err error
-		if of, err = createOut(f.Out); err != nil { // atomic for files, straight through for devices
-			return err
-		}
-		defer of.abort()
-		dst = of.f
-	}
-	out := bufio.NewWriterSize(dst, 64<<10)
-	enc := json.NewEncoder(out)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	err := enc.Encode(&body)
-	if ferr := out.Flush(); err == nil {
-		err = ferr
-	}
-	if err == nil && of != nil {
-		err = of.commit()
-	}
-	if err != nil {
-		return &exitError{exitFatal, err}
-	}
-	return nil
+	return f.emit(stdout, func(out io.Writer) error {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(&body)
+	})
 }
 
 // write renders a to standard output or --out.
 func (f *outputFlags) write(stdout io.Writer, a *analysis.Analysis) error {
+	opts := report.Options{Top: f.Top, Detail: f.Detail}
+	if f.Detail == 0 {
+		opts.Detail = report.NoDetail // the zero value of Options.Detail is its default
+	}
+	return f.emit(stdout, func(out io.Writer) error {
+		switch f.Output {
+		case "json":
+			return a.WriteJSON(out, f.Requests)
+		case "markdown":
+			return report.Markdown(out, a, opts)
+		case "html":
+			return report.HTML(out, a, opts)
+		default:
+			return report.Text(out, a)
+		}
+	})
+}
+
+// emit runs render on a buffered writer to standard output or --out, which is written
+// atomically for files and straight through for devices (createOut): a failed render leaves
+// an existing file as it was.
+func (f *outputFlags) emit(stdout io.Writer, render func(io.Writer) error) error {
 	var dst io.Writer = stdout
 	var of *outFile
 	if f.Out != "" && f.Out != "-" {
@@ -93,21 +96,7 @@ func (f *outputFlags) write(stdout io.Writer, a *analysis.Analysis) error {
 		dst = of.f
 	}
 	out := bufio.NewWriterSize(dst, 64<<10)
-	opts := report.Options{Top: f.Top, Detail: f.Detail}
-	if f.Detail == 0 {
-		opts.Detail = report.NoDetail // the zero value of Options.Detail is its default
-	}
-	var err error
-	switch f.Output {
-	case "json":
-		err = a.WriteJSON(out, f.Requests)
-	case "markdown":
-		err = report.Markdown(out, a, opts)
-	case "html":
-		err = report.HTML(out, a, opts)
-	default:
-		err = report.Text(out, a)
-	}
+	err := render(out)
 	if ferr := out.Flush(); err == nil {
 		err = ferr
 	}
