@@ -2,6 +2,7 @@ package parsers
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strconv"
 )
 
@@ -52,13 +53,31 @@ var hexDigit = func() (t [256]bool) {
 // lowerHex reports whether b is all lower-case hex digits (and not empty). The ids of a
 // log's lines mostly are, and such an id is stored as it is: trimID keeps it whole (when not all
 // zeros) and lower-casing leaves it unchanged, so the setters skip both for it.
+// Eight bytes at a time: ids are checked on every record, and most are 16 to 32 digits.
 func lowerHex(b []byte) bool {
-	for _, c := range b {
-		if !lowerHexDigit[c] {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if !lowerHexWord(binary.LittleEndian.Uint64(b[i:])) {
+			return false
+		}
+	}
+	for ; i < len(b); i++ {
+		if !lowerHexDigit[b[i]] {
 			return false
 		}
 	}
 	return len(b) > 0
+}
+
+// lowerHexWord reports whether each of the eight bytes of x is a lower-case hex digit. For a
+// byte c below 0x80, c + (0x80-lo) has its top bit set when c >= lo and c + (0x7f-hi) when
+// c > hi, and neither sum carries into the next byte; a byte of 0x80 or more fails at once (its
+// carries are then of no matter).
+func lowerHexWord(x uint64) bool {
+	const ones, top = 0x0101010101010101, 0x8080808080808080
+	digit := (x + (0x80-'0')*ones) &^ (x + (0x7f-'9')*ones)
+	letter := (x + (0x80-'a')*ones) &^ (x + (0x7f-'f')*ones)
+	return x&top == 0 && (digit|letter)&top == top
 }
 
 var lowerHexDigit = func() (t [256]bool) {
