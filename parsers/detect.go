@@ -285,6 +285,15 @@ func (c *Config) candidates(path string, sample [][]byte, useMap bool) ([]candid
 			out = append(out, candidate{format, name, f})
 		}
 	}
+	var fwFirst, fwLast []candidate
+	if !jsonLines {
+		// Web frameworks' default lines (parsers/framework.go): those whose file name or
+		// neighbouring lines name their writer go first, before the formats of --nginx-conf and
+		// --apache-conf (whose combined would read gunicorn's lines as the proxy's); the rest
+		// after the proxies' formats.
+		fwFirst, fwLast = c.frameworkCandidates(path, sample)
+		out = append(out, fwFirst...)
+	}
 	if c.NginxFormat != "" {
 		f := c.NginxFormat
 		add(FormatNginx, "nginx --nginx-format", func() (Parser, error) { return compileNginxFields(f) })
@@ -359,10 +368,6 @@ func (c *Config) candidates(path string, sample [][]byte, useMap bool) ([]candid
 			add(FormatTraefik, "traefik JSON", func() (Parser, error) { return NewTraefikJSON(), nil })
 		}
 	} else {
-		// Web frameworks' default lines (parsers/framework.go): those whose file name or
-		// neighbouring lines name their writer go first; the rest after the proxies' formats.
-		fwFirst, fwLast := c.frameworkCandidates(path, sample)
-		out = append(out, fwFirst...)
 		if iisLike(sample) || c.Format == FormatIIS { // IIS W3C logs name their fields (parsers/iis.go)
 			add(FormatIIS, "iis w3c", func() (Parser, error) { return NewIIS(), nil })
 		}

@@ -578,3 +578,40 @@ func TestFrameworkCLFMatchesNginx(t *testing.T) {
 		}
 	}
 }
+
+// TestFrameworkGunicornWithProxyConf: gunicorn's default output (access lines with its error log)
+// in a file whose name says nothing is the app's also when --nginx-conf or --apache-conf is given
+// (nginx → HAProxy → gunicorn, all logs analysed in one run). The configurations' formats, tried
+// for a file no access_log names, include combined, which read gunicorn's lines as nginx's.
+func TestFrameworkGunicornWithProxyConf(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	data, err := os.ReadFile("testdata/frameworks/gunicorn.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	nc, err := LoadNginxConf("testdata/nginx/conf/nginx.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ac, err := LoadApacheConf("testdata/proxies/apache2.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]*Config{"nginx-conf": {NginxConf: nc}, "apache-conf": {ApacheConf: ac}} {
+		ins, err := ExpandInputs([]string{"app=" + path})
+		if err != nil || len(ins) != 1 {
+			t.Fatal(err)
+		}
+		o, err := c.OpenInput(ins[0])
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		st := o.Scan(0, func(*Record, *Batch) {}, func(*Batch) {})
+		if o.Resolved.Format != FormatApp || !strings.Contains(o.Resolved.Variant, FrameworkGunicorn) || st.Rejected != 0 {
+			t.Errorf("%s: detected %s %q %+v, want app gunicorn", name, o.Resolved.Format, o.Resolved.Variant, st)
+		}
+	}
+}
