@@ -47,7 +47,7 @@ func digitStatuses(p Parser) bool {
 	case *clientParser:
 		return digitStatuses(p.inner)
 	case *unwrapper:
-		return p.kind != wrapCRI && digitStatuses(p.inner)
+		return p.kind == wrapSyslog && digitStatuses(p.inner) // not the pieces Docker and CRI join
 	case *NginxParser, *EnvoyParser, *ALBParser, *HAProxyParser, *AppParser:
 		return true
 	}

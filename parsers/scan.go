@@ -423,10 +423,16 @@ func Scan(name string, r io.Reader, cfg ScanConfig) Stats {
 	if size <= 0 {
 		size = chunkSize
 	}
+	// A parser that joins the pieces of a container runtime's long lines (wrap.go) must see
+	// them in order, whichever blocks they fall in: one worker reads the input.
+	p := cfg.NewParser()
+	if joinsPieces(p) {
+		workers = 1
+	}
 	c := &chunker{r: r, max: max, line: 1, free: make(chan []byte, 8*workers), size: size}
 	total := Stats{Input: name, Layer: cfg.Layer, Format: cfg.Format}
 	if workers == 1 {
-		scanSerial(name, c, max, cfg, &total)
+		scanSerial(name, p, c, max, cfg, &total)
 	} else {
 		scanParallel(name, c, max, workers, cfg, &total)
 	}
@@ -457,8 +463,7 @@ func readError(name string, n int64, err error) string {
 // its batch before it reads the next, so the block is parsed while it is still in the core's
 // cache and no batch passes between goroutines (Merge reads each of several inputs with one
 // worker, the inputs keeping the cores busy).
-func scanSerial(name string, c *chunker, max int, cfg ScanConfig, total *Stats) {
-	p := cfg.NewParser()
+func scanSerial(name string, p Parser, c *chunker, max int, cfg ScanConfig, total *Stats) {
 	pf := cfg.Prefilter.clone()
 	var j job
 	for {
@@ -467,6 +472,9 @@ func scanSerial(name string, c *chunker, max int, cfg ScanConfig, total *Stats) 
 		b := newBatch(c, cfg.Free)
 		ch, ok := c.next()
 		if !ok {
+			if finishInput(name, p, cfg, b) {
+				deliver(b, cfg, total)
+			}
 			return
 		}
 		j.ch, j.b = ch, b
@@ -659,6 +667,9 @@ func parseLine(name string, p Parser, line []byte, ln int64, max int, cfg ScanCo
 				st.Blank++
 			} else if err == ErrNotAccess || err == ErrContinued || serverLogLine(line) != "" {
 				st.Skipped++ // serverLogLine: an error log's line among access lines (serverlog.go)
+				if err == ErrContinued {
+					heldLine(p, ln) // wrap.go: where a record flushed at the end is counted
+				}
 			} else {
 				st.reject(name, ln, err.Error())
 			}
@@ -668,6 +679,47 @@ func parseLine(name string, p Parser, line []byte, ln int64, max int, cfg ScanCo
 		rec.Layer, rec.Format, rec.File, rec.Line = cfg.Layer, cfg.Format, name, ln
 		if cfg.Work != nil {
 			cfg.Work(rec, b)
+		}
+	}
+}
+
+// finishInput counts, at the end of an input read by one worker, the records the parser still
+// holds the first lines of (flushHeld: a container runtime's long line whose last piece never
+// came). Each is parsed into the batch as a record if its pieces read as one, or rejected with
+// the place of its first piece and the reason: it takes the count of its last piece, counted as
+// skipped when read (ErrContinued), so that every line read is still counted once. It reports
+// whether there was any.
+func finishInput(name string, p Parser, cfg ScanConfig, b *Batch) bool {
+	st := &b.Stats
+	any := false
+	for {
+		rec := b.next()
+		rec.Reset()
+		first, ln, err, ok := flushHeld(p, rec)
+		if !ok {
+			return any
+		}
+		any = true
+		st.Skipped--
+		if first == 0 {
+			first = ln
+		}
+		if err == nil && !(timeOK(rec.Time) && timeOK(rec.Start)) {
+			err = rec.checkTimes()
+		}
+		switch {
+		case err == ErrBlank:
+			st.Blank++
+		case err == ErrNotAccess || err == ErrContinued:
+			st.Skipped++
+		case err != nil:
+			st.reject(name, first, err.Error())
+		default:
+			st.Parsed++
+			rec.Layer, rec.Format, rec.File, rec.Line = cfg.Layer, cfg.Format, name, ln
+			if cfg.Work != nil {
+				cfg.Work(rec, b)
+			}
 		}
 	}
 }
