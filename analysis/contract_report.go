@@ -57,6 +57,10 @@ type LayerCount struct {
 	M405      int64  `json:"405"`
 	Masked405 int64  `json:"masked_405,omitempty"`
 	Allow     string `json:"allow,omitempty"`
+	// Route is the route this layer logged when it is not the item's: a proxy in front stripped
+	// a prefix or rewrote the path, and the item's route is the one the outer layer logged for
+	// the same requests.
+	Route string `json:"route,omitempty"`
 }
 
 // CORSItem is one route's OPTIONS behaviour at one layer.
@@ -128,8 +132,8 @@ func CheckSurface(a *Analysis, spec *contract.Spec) *ContractReport {
 	seen := map[string]bool{} // spec template + method
 	cors := map[string]*CORSItem{}
 	var corsOrder []string
-	for i := range a.Surface {
-		s := &a.Surface[i]
+	for _, x := range contractSurface(a.Surface, spec) {
+		s := &x.RouteSurface
 		verdict, m := spec.Check(s.Method, s.Route)
 		if s.Method == "OPTIONS" {
 			k := s.Layer + "\x00" + s.Route
@@ -176,7 +180,7 @@ func CheckSurface(a *Analysis, spec *contract.Spec) *ContractReport {
 			order = append(order, key)
 		}
 		g.item.Layers = append(g.item.Layers, LayerCount{Layer: s.Layer, Count: s.Count, OK: s.OK, M405: s.M405,
-			Masked405: s.Masked405, Allow: s.Allow})
+			Masked405: s.Masked405, Allow: s.Allow, Route: x.seen})
 		g.ok += s.OK
 		g.bad += s.M405
 		g.masked += s.Masked405
@@ -240,6 +244,86 @@ func CheckSurface(a *Analysis, spec *contract.Spec) *ContractReport {
 		}
 	}
 	return r
+}
+
+// surfaceEntry is a surface entry as the contract holds it: under the route an outer layer logged
+// for its requests (seen is then the layer's own).
+type surfaceEntry struct {
+	RouteSurface
+	seen string
+}
+
+// contractSurface lists the surface for the contract. An entry whose route the spec lacks, and
+// whose requests an outer layer logged under another route (RouteSurface.Rewritten: a prefix the
+// proxy in front stripped, /api/users/7 at the edge and /users/7 at the app), is held against the
+// spec under the outer route, as what it is: the same route seen after the rewrite. What is left
+// (requests not joined to the outer layer) keeps its own route. An entry the spec has keeps it:
+// the spec describes what that layer serves.
+func contractSurface(surface []RouteSurface, spec *contract.Spec) []surfaceEntry {
+	out := make([]surfaceEntry, 0, len(surface))
+	for _, s := range surface {
+		if len(s.Rewritten) == 0 {
+			out = append(out, surfaceEntry{RouteSurface: s})
+			continue
+		}
+		if _, ok := spec.Match(s.Route); ok {
+			out = append(out, surfaceEntry{RouteSurface: s})
+			continue
+		}
+		rest := s
+		rest.Rewritten = nil
+		for _, p := range s.Rewritten {
+			p.Layer, p.OuterLayer = s.Layer, ""
+			out = append(out, surfaceEntry{RouteSurface: p, seen: s.Route})
+			rest.Count -= p.Count
+			rest.OK -= p.OK
+			rest.M405 -= p.M405
+			rest.Masked405 -= p.Masked405
+			rest.Other4xx -= p.Other4xx
+			rest.Err5xx -= p.Err5xx
+			rest.Preflights -= p.Preflights
+			rest.PreflightsOK -= p.PreflightsOK
+			rest.PreflightMethods = subCounts(rest.PreflightMethods, p.PreflightMethods)
+			rest.PreflightOrigins = subOrigins(rest.PreflightOrigins, p.PreflightOrigins)
+		}
+		if rest.Count > 0 {
+			out = append(out, surfaceEntry{RouteSurface: rest})
+		}
+	}
+	return out
+}
+
+// subCounts returns a less b, value by value, without the values left at zero (a new slice).
+func subCounts(a, b []Count) []Count {
+	var out []Count
+	for _, x := range a {
+		for _, y := range b {
+			if y.Value == x.Value {
+				x.Count -= y.Count
+			}
+		}
+		if x.Count > 0 {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// subOrigins returns a less b, origin by origin, without the origins left at zero (a new slice).
+func subOrigins(a, b []PreflightOrigin) []PreflightOrigin {
+	var out []PreflightOrigin
+	for _, x := range a {
+		for _, y := range b {
+			if y.Origin == x.Origin {
+				x.OK -= y.OK
+				x.Failed -= y.Failed
+			}
+		}
+		if x.OK > 0 || x.Failed > 0 {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func appendUnique(list []string, s string) []string {

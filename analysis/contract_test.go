@@ -246,3 +246,98 @@ func TestSurfaceAndCheckSurface(t *testing.T) {
 	}
 	// The rendering of this report is tested in analysis/report.
 }
+
+// strippedAnalysis is an edge in front of an app that strips the prefix: the edge logs
+// /PREFIX/users/7, the app /users/7 (the same requests, joined by trace id). The app also
+// serves a route the spec lacks (behind the same prefix), one the edge never sees, and one
+// request the edge did not log.
+func strippedAnalysis(t *testing.T, prefix string) *Analysis {
+	var recs []*parsers.Record
+	n := 0
+	pair := func(sec float64, method, path string, status int, o ...opt) {
+		n++
+		id := fmt.Sprintf("%032x", n)
+		recs = append(recs,
+			rec("app", "app", sec, method, path, status, append([]opt{trace(id)}, o...)...),
+			rec("edge", "nginx", sec+0.002, method, prefix+path, status, append([]opt{nginxRID(id), trace(id), up(status)}, o...)...))
+	}
+	for i := 0; i < 10; i++ {
+		pair(float64(i), "GET", fmt.Sprintf("/users/%d", 100+i), 200)
+		pair(float64(i)+0.2, "PUT", fmt.Sprintf("/users/%d", 100+i), 200)
+		pair(float64(i)+0.4, "POST", fmt.Sprintf("/users/%d/merge", 100+i), 200)
+	}
+	for i := 0; i < 4; i++ {
+		pair(float64(20+i), "DELETE", fmt.Sprintf("/users/%d", 200+i), 405, allow("GET, PUT"))
+		pair(float64(20+i)+0.5, "OPTIONS", "/profile", 405, preflight("https://app.example.com", "PATCH"))
+		recs = append(recs, rec("app", "app", float64(20+i)+0.7, "POST", "/internal/cron", 200, trace(fmt.Sprintf("%032x", 1000+i))))
+	}
+	recs = append(recs, rec("app", "app", 30, "GET", "/users/300", 200, trace(fmt.Sprintf("%032x", 2000))))
+	sortRecords(recs)
+	_, a := run(t, Options{Surface: true}, recs...)
+	return a
+}
+
+// TestCheckSurfaceStrippedPrefix: the app's routes are the edge's, seen after the prefix strip;
+// they are held against the spec under the edge's route, not listed as routes the spec lacks.
+// Routes the spec really lacks are still listed, once, under the route clients sent. The spec
+// may put the prefix in its paths or in its servers' base path (/v2).
+func TestCheckSurfaceStrippedPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		prefix string
+		spec   *contract.Spec
+	}{
+		{"/api", contract.NewSpec(&contract.Document{Source: "api.yaml", Paths: []contract.Path{
+			{Template: "/api/users/{userId}", Methods: []string{"GET", "PUT"}},
+			{Template: "/api/profile", Methods: []string{"GET", "PATCH"}},
+		}})},
+		{"/v2", contract.NewSpec(&contract.Document{Source: "v2.yaml", Bases: []string{"/v2"}, Paths: []contract.Path{
+			{Template: "/users/{userId}", Methods: []string{"GET", "PUT"}},
+			{Template: "/profile", Methods: []string{"GET", "PATCH"}},
+		}})},
+	} {
+		a := strippedAnalysis(t, tc.prefix)
+		r := CheckSurface(a, tc.spec)
+		names := func(items []SurfaceItem) string {
+			var s []string
+			for _, it := range items {
+				var ls []string
+				for _, l := range it.Layers {
+					ls = append(ls, fmt.Sprintf("%s %d/%d", l.Layer, l.Count, l.M405))
+					if l.Route != "" {
+						ls[len(ls)-1] += " as " + l.Route
+					}
+				}
+				s = append(s, it.Method+" "+it.Route+" ("+strings.Join(ls, ", ")+")")
+			}
+			return strings.Join(s, "; ")
+		}
+		p := tc.prefix
+		if got, want := names(r.UnknownRoutes), "POST "+p+"/users/{id}/merge (edge 10/0, app 10/0 as /users/{id}/merge); "+
+			"POST /internal/cron (app 4/0); GET /users/{id} (app 1/0)"; got != want {
+			t.Errorf("%s: routes the spec lacks:\n got %s\nwant %s", p, got, want)
+		}
+		if got, want := names(r.Undocumented405), "DELETE "+p+"/users/{id} (edge 4/4, app 4/4 as /users/{id})"; got != want {
+			t.Errorf("%s: undocumented 405:\n got %s\nwant %s", p, got, want)
+		}
+		if len(r.NotSeen) != 1 || r.NotSeen[0].Methods[0] != "GET" {
+			t.Errorf("%s: not seen: %+v", p, r.NotSeen)
+		}
+		var cors []string
+		for _, c := range r.CORS {
+			cors = append(cors, fmt.Sprintf("%s %s %d/%d", c.Layer, c.Route, c.PreflightsOK, c.Preflights))
+		}
+		if got, want := strings.Join(cors, "; "), "edge "+p+"/profile 0/4; app "+p+"/profile 0/4"; got != want {
+			t.Errorf("%s: CORS: %s, want %s", p, got, want)
+		}
+	}
+
+	// A spec written for the paths the app serves: the app's routes keep their own (the edge's,
+	// with the prefix, are the routes the spec lacks).
+	a := strippedAnalysis(t, "/api")
+	r := CheckSurface(a, contract.NewSpec(&contract.Document{Source: "app.yaml", Paths: []contract.Path{
+		{Template: "/users/{userId}", Methods: []string{"DELETE", "GET", "PUT"}}}}))
+	if len(r.Documented405) != 1 || r.Documented405[0].Route != "/users/{id}" || len(r.Documented405[0].Layers) != 1 ||
+		r.Documented405[0].Layers[0].Layer != "app" || r.Documented405[0].Layers[0].Route != "" {
+		t.Errorf("spec of the app's paths: documented 405: %+v", r.Documented405)
+	}
+}

@@ -378,6 +378,7 @@ type Engine struct {
 	} // (addRoute)
 	routeLimit bool
 	surface    map[string]*surfaceStats // with Options.Surface
+	rewrites   map[string]*rewriteStats // with Options.Surface: observeRewrites
 
 	records, noStatus, requests, singleHop, unjoinable int64
 
@@ -870,6 +871,9 @@ func (e *Engine) close(g *group) {
 		}
 	}
 	e.vote(g)
+	if e.opts.Surface && len(g.hops) > 1 {
+		e.observeRewrites(g)
+	}
 	if g.has405 || g.traced {
 		e.keep(g) // whole, or folded into an earlier request of the same shape (fold.go)
 		return

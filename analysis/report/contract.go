@@ -27,6 +27,9 @@ func layerCounts(ls []analysis.LayerCount) string {
 		if l.Masked405 > 0 {
 			s += fmt.Sprintf(" (%s masked)", num.Thousands(l.Masked405))
 		}
+		if l.Route != "" {
+			s += " as " + l.Route // the path a proxy in front rewrote (a stripped prefix)
+		}
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, " → ")

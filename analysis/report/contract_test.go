@@ -9,7 +9,7 @@ import (
 )
 
 func contractReport() *analysis.ContractReport {
-	layers := []analysis.LayerCount{{Layer: "edge", Count: 15, OK: 10, M405: 5}, {Layer: "app", Count: 15, OK: 10, M405: 5}}
+	layers := []analysis.LayerCount{{Layer: "edge", Count: 15, OK: 10, M405: 5}, {Layer: "app", Count: 15, OK: 10, M405: 5, Route: "/v1/orders/{id}"}}
 	return &analysis.ContractReport{Schema: analysis.ContractSchema, Spec: "openapi.yaml", Layers: []string{"edge", "app"},
 		Documented405: []analysis.SurfaceItem{{Method: "DELETE", Route: "/orders/{id}", SpecPath: "/orders/{orderId}",
 			Documented: []string{"GET", "DELETE"}, Count: 15, Layers: layers, Origin: []string{"app deploy_regression"}}},
@@ -30,8 +30,8 @@ func TestContractReport(t *testing.T) {
 	if err := ContractMarkdown(&md, r); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Documented methods answered with 405 (server side) (1)", "edge 10 ok/5×405 → app 10 ok/5×405", "5 preflights failed",
-		"\n  METHOD  ROUTE         SPEC PATH          DOCUMENTED   PER LAYER (outer → inner)           405 GENERATED AT\n",
+	for _, want := range []string{"Documented methods answered with 405 (server side) (1)", "edge 10 ok/5×405 → app 10 ok/5×405 as /v1/orders/{id}", "5 preflights failed",
+		"\n  METHOD  ROUTE         SPEC PATH          DOCUMENTED   PER LAYER (outer → inner)                              405 GENERATED AT\n",
 		"\nUndocumented methods that succeeded (spec stale, or the route leaks a method) (0)\n  none\n"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("text report lacks %q:\n%s", want, text.String())
