@@ -73,10 +73,15 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 			if i >= textDetails {
 				break
 			}
-			term.Fprintf(bw, "%*d. %s %s — %s at %s: %s, %s", w, i+1, f.Method, f.Route, f.Cause,
-				f.OriginLayer, num.Plural(f.Count, "request"), stamp(f.FirstSeen))
-			if !f.LastSeen.Equal(f.FirstSeen) {
-				term.Fprintf(bw, " – %s", stamp(f.LastSeen))
+			term.Fprintf(bw, "%*d. %s %s — %s at %s: %s", w, i+1, f.Method, f.Route, f.Cause,
+				f.OriginLayer, num.Plural(f.Count, "request"))
+			switch {
+			case f.FirstSeen.IsZero(): // lines without a time of their own (morgan dev, bare uvicorn)
+				bw.WriteString(", no time logged")
+			case !f.LastSeen.Equal(f.FirstSeen):
+				term.Fprintf(bw, ", %s – %s", stamp(f.FirstSeen), stamp(f.LastSeen))
+			default:
+				term.Fprintf(bw, ", %s", stamp(f.FirstSeen))
 			}
 			bw.WriteString("\n")
 			term.Fprintf(bw, "%sEvidence: %s\n", in, f.Evidence)
