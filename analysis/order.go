@@ -259,22 +259,41 @@ func siblingNote(layers []Layer) string {
 				names = append(names, layers[k].Name)
 			}
 			note := strings.Join(names, ", ") + " are siblings (no request visited more than one of them)"
-			if f := proxyFormats(layers[i:j]); len(f) > 1 {
-				// Two proxies of different formats (nginx in front of HAProxy) share no id and
-				// neither format is outside the other (formatPrior): they are never joined, and
-				// a 405 that crossed both is a finding at each.
+			if f := proxyFormats(layers[i:j]); proxyCount(layers[i:j]) > 1 {
+				// Two proxies (nginx in front of HAProxy, or two logs of one format) share no id
+				// and neither format is outside the other (formatPrior): they are never joined,
+				// and a 405 that crossed both is a finding at each.
 				all := make([]string, len(layers))
 				for k, l := range layers {
 					all[k] = l.Name
 				}
-				note += fmt.Sprintf("; they are different proxies (%s) and no log says which is in front: if one forwards to the other, give --order (e.g. --order %s), else a 405 that crossed both is counted at each",
-					strings.Join(f, ", "), strings.Join(all, ","))
+				what := "they are different proxies (" + strings.Join(f, ", ") + ")"
+				if len(f) == 1 {
+					what = "they are logs of one format (" + f[0] + ")"
+				}
+				note += fmt.Sprintf("; %s and no log says which is in front: if one forwards to the other, give --order (e.g. --order %s), else a 405 that crossed both is counted at each",
+					what, strings.Join(all, ","))
+				if slices.Contains(f, parsers.FormatNginx) || slices.Contains(f, parsers.FormatApache) {
+					// gunicorn's, morgan's and Tomcat's default lines are nginx's and httpd's.
+					note += "; if one of them is an application whose lines are the Combined or Common Log Format (gunicorn, morgan, Tomcat), give --app-layer NAME"
+				}
 			}
 			notes = append(notes, note)
 		}
 		i = j
 	}
 	return strings.Join(notes, "; ")
+}
+
+// proxyCount counts the layers that are not applications.
+func proxyCount(layers []Layer) int {
+	n := 0
+	for _, l := range layers {
+		if l.Format != parsers.FormatApp {
+			n++
+		}
+	}
+	return n
 }
 
 // proxyFormats lists the distinct formats of layers that are not applications, in order.
