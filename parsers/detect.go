@@ -82,7 +82,7 @@ func (c *Config) resolveWrapped(path string, sample [][]byte) (*Resolved, error)
 		}
 		inner := res.NewParser
 		res.NewParser = func() Parser { return &unwrapper{kind: kind, inner: inner(), max: DefaultMaxLine} }
-		res.Sequential = res.Sequential || kind == wrapCRI
+		res.Sequential = res.Sequential || kind == wrapCRI || kind == wrapDocker // their pieces are joined in order (joinsPieces)
 		res.Variant += " inside " + kind.String() + " lines"
 		return res, nil
 	}
