@@ -43,7 +43,7 @@ type Redirect struct {
 	Method   string    `json:"method"`
 	URI      string    `json:"uri"`
 	Status   int       `json:"status"`
-	Location string    `json:"location,omitempty"` // where logged (ALB redirect_url)
+	Location string    `json:"location,omitempty"` // where logged (ALB redirect_url), or the --nginx-conf location's return
 	Time     time.Time `json:"time"`
 	Seconds  float64   `json:"seconds"` // until the GET
 	Source   string    `json:"source"`
@@ -136,8 +136,15 @@ func (e *Engine) noteMore(rec *parsers.Record, li int, t int64, has405 bool) boo
 			m.redirects = map[string][]redirectNote{}
 		}
 		k := clientKey(li, rec.ClientIP, rec.UserAgent)
+		loc := redirectLocation(rec.Detail)
+		if loc == "" && rec.Format == parsers.FormatNginx && len(e.opts.NginxLocations) > 0 {
+			// The access log has no Location; the --nginx-conf location's return says where.
+			if l := parsers.SelectNginxLocation(e.opts.NginxLocations, rec.Path); l != nil {
+				loc = l.Redirect
+			}
+		}
 		n := redirectNote{t: t, status: rec.Status, method: strings.Clone(rec.Method), uri: strings.Clone(rec.URI),
-			path: strings.Clone(rec.Path), location: redirectLocation(rec.Detail), file: e.fileOf(rec.File), line: rec.Line,
+			path: strings.Clone(rec.Path), location: loc, file: e.fileOf(rec.File), line: rec.Line,
 			layer: li, client: strings.Clone(rec.ClientIP), agent: strings.Clone(rec.UserAgent), host: strings.Clone(rec.Host)}
 		// By layer, and for any layer: the GET may be logged only at another layer than the
 		// redirect (an edge redirecting to https, the app logging the GET).

@@ -120,3 +120,25 @@ func FuzzNginxLocations(f *testing.F) {
 		}
 	})
 }
+
+// A location's own "return 301|302|303 URL" gives the path clients are sent to, when literal;
+// a return inside an if, with variables, or of another status gives none.
+func TestNginxLocationRedirect(t *testing.T) {
+	locs, err := parseNginxLocations("t.conf", `server {
+    location = /api/v1/orders { return 301 /api/v2/orders; }
+    location = /old { return 302 https://$host/new?from=old; }
+    location /legacy/ { return 301 $scheme://$host/v2$request_uri; }
+    location = /gone { return 410; }
+    location /x/ { if ($request_method = POST) { return 301 /y/; } proxy_pass http://app; }
+    location = /teapot { return 418 /nope; }
+}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{"/api/v1/orders": "/api/v2/orders", "/old": "/new", "/legacy/a": "", "/gone": "", "/x/1": "", "/teapot": ""} {
+		l := SelectNginxLocation(locs, path)
+		if l == nil || l.Redirect != want {
+			t.Errorf("%s: %+v, want Redirect %q", path, l, want)
+		}
+	}
+}

@@ -28,6 +28,10 @@ type NginxLocation struct {
 	// Internal is true when the location (or a nested one) may hand a request to another
 	// location: rewrite, error_page.
 	Internal bool
+	// Redirect is the path a "return 301|302|303 URL" of the location itself sends clients to
+	// (the URL's path, when it is literal: "/api/v2/orders", "https://$host/x" gives "/x"); the
+	// access log has no Location, so it tells where a redirected POST went as a GET.
+	Redirect string
 	Source   string // file:line of the location (the file's base name)
 	re       *regexp.Regexp
 }
@@ -185,6 +189,13 @@ func parseNginxLocations(file, src string) ([]NginxLocation, error) {
 					out[b.loc].Upstream = true
 				}
 			}
+		case "return":
+			if li >= 0 && len(args) >= 3 && len(stack) > 0 && stack[len(stack)-1].name == "location" {
+				switch args[1] {
+				case "301", "302", "303":
+					out[li].Redirect = redirectPath(args[2])
+				}
+			}
 		case "rewrite", "error_page":
 			for _, b := range stack {
 				if b.name == "location" && b.loc >= 0 {
@@ -196,4 +207,24 @@ func parseNginxLocations(file, src string) ([]NginxLocation, error) {
 			stack = append(stack, block{args[0], li})
 		}
 	}
+}
+
+// redirectPath is the path of a return's URL when it is literal ("/x", "https://$host/x" give
+// "/x"); "" when it holds variables ($request_uri, $1) or no path.
+func redirectPath(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		rest := u[i+3:]
+		j := strings.IndexByte(rest, '/')
+		if j < 0 {
+			return ""
+		}
+		u = rest[j:]
+	}
+	if q := strings.IndexAny(u, "?#"); q >= 0 {
+		u = u[:q]
+	}
+	if !strings.HasPrefix(u, "/") || strings.Contains(u, "$") {
+		return ""
+	}
+	return u
 }
