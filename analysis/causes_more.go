@@ -43,7 +43,7 @@ type Redirect struct {
 	Method   string    `json:"method"`
 	URI      string    `json:"uri"`
 	Status   int       `json:"status"`
-	Location string    `json:"location,omitempty"` // where logged (ALB redirect_url), or the --nginx-conf location's return
+	Location string    `json:"location,omitempty"` // where logged (ALB redirect_url), or from --nginx-conf's return or --apache-conf's Redirect
 	Time     time.Time `json:"time"`
 	Seconds  float64   `json:"seconds"` // until the GET
 	Source   string    `json:"source"`
@@ -142,6 +142,9 @@ func (e *Engine) noteMore(rec *parsers.Record, li int, t int64, has405 bool) boo
 			if l := parsers.SelectNginxLocation(e.opts.NginxLocations, rec.Path); l != nil {
 				loc = l.Redirect
 			}
+		}
+		if loc == "" && rec.Format == parsers.FormatApache && len(e.opts.ApacheRedirects) > 0 {
+			loc = parsers.ApacheRedirectTarget(e.opts.ApacheRedirects, rec.Path) // --apache-conf's Redirect
 		}
 		n := redirectNote{t: t, status: rec.Status, method: strings.Clone(rec.Method), uri: strings.Clone(rec.URI),
 			path: strings.Clone(rec.Path), location: loc, file: e.fileOf(rec.File), line: rec.Line,

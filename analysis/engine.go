@@ -51,6 +51,9 @@ type Options struct {
 	// ApacheRules are the directives of the httpd configuration (--apache-conf) that refuse
 	// methods: <LimitExcept>, <Limit>, Require method, AllowMethods, RewriteCond on the method.
 	ApacheRules []parsers.ApacheMethodRule
+	// ApacheRedirects are the Redirect directives of --apache-conf: where a 301/302 that httpd
+	// logged without a Location sent the client.
+	ApacheRedirects []parsers.ApacheRedirect
 	// EnvoyRoutes are the routes of an Envoy bootstrap (--envoy-config) that match on :method.
 	EnvoyRoutes []parsers.EnvoyRoute
 	// Grace is how long a request without any 405 stays open after its newest record (default

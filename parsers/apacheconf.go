@@ -24,6 +24,9 @@ type ApacheConf struct {
 	// MethodRules are the directives that refuse methods (apacherules.go), in configuration
 	// order.
 	MethodRules []ApacheMethodRule
+	// Redirects are the mod_alias Redirect directives with a URL-path (apacheredirect.go), in
+	// configuration order.
+	Redirects []ApacheRedirect
 }
 
 // ApacheCustomLog is one CustomLog directive.

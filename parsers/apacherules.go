@@ -326,6 +326,10 @@ func (r *apacheConfReader) directive(args []string, line, file string, ln int) {
 		return
 	}
 	switch name {
+	case "redirect", "redirectpermanent", "redirecttemp":
+		if rd, ok := apacheRedirect(args, where); ok {
+			r.c.Redirects = append(r.c.Redirects, rd)
+		}
 	case "documentroot":
 		switch sc := s.scope(); {
 		case len(args) < 2:
