@@ -328,6 +328,8 @@ type layerInfo struct {
 	idlessFlag   bool   // idless() when last computed
 	orderPos     int    // position in Options.Order; -1 when not named
 	co           uint64 // bit per layer (< 64) that appeared in one request with this one
+	late         int64  // records that came more than lagFloor behind the newest one seen
+	lateMax      int64  // the largest such lateness, in nanoseconds
 }
 
 // Engine correlates, attributes and classifies records. It is not safe for concurrent use.
@@ -363,6 +365,7 @@ type Engine struct {
 	shead     int
 	maxSeen   int64
 	minSeen   int64
+	lag       int64 // how far behind maxSeen the engine's clock runs (noteLate)
 	open      int
 	maxOpen   int
 
@@ -519,11 +522,13 @@ func (e *Engine) Add(rec *parsers.Record) {
 		e.noStatus++
 		return
 	}
-	t := int64(0)
+	t, late := int64(0), int64(0)
 	if !rec.Time.IsZero() {
 		t = rec.Time.UnixNano()
 		if t > e.maxSeen {
 			e.maxSeen = t
+		} else {
+			late = e.maxSeen - t
 		}
 		if e.minSeen == 0 || t < e.minSeen {
 			e.minSeen = t
@@ -536,6 +541,9 @@ func (e *Engine) Add(rec *parsers.Record) {
 	}
 	e.secN++
 	li := e.layerOf(rec)
+	if late > int64(lagFloor) {
+		e.noteLate(li, late)
+	}
 	has405 := touches405(rec.Status, rec.Upstream)
 	e.observe(rec, li, t, has405)
 	// A method rejection with another status (nginx limit_except 403, …) is kept like a 405
@@ -700,16 +708,39 @@ func (e *Engine) Add(rec *parsers.Record) {
 // advance runs the match index and closes the requests that can no longer grow. While the
 // match index is in use, requests stay open until no record can pair with theirs any more.
 func (e *Engine) advance() {
+	now := e.maxSeen - e.lag // records may still come this late (noteLate)
 	grace := int64(e.opts.Grace)
 	if e.matchUsed {
-		e.advanceMatch(e.maxSeen)
+		e.advanceMatch(now)
 		grace = max(grace, matchHold+int64(time.Second))
 	}
-	e.evict(e.maxSeen-grace, e.maxSeen-int64(e.opts.JoinWindow))
+	e.evict(now-grace, now-int64(e.opts.JoinWindow))
 	if e.dhead < len(e.deferred) {
 		e.recycleDeferred() // arena.go
 	}
 }
+
+// noteLate takes in a record of layer li that came late behind the newest record seen: its
+// input is out of time order (nginx's buffered access_log, whose workers each flush their lines
+// in turn; logs of several hosts concatenated), and the merge of the inputs by time hands such a
+// record over that late. From then on the engine's clock runs that much (and a quarter more, at
+// most maxLag) behind the newest record: requests and the match index wait as long before they
+// close, so that late records still join the hops logged in order. In-order inputs never come
+// late (the merge hands over each input's records in their order, the oldest first), so they
+// cost nothing; a second of jitter is within the windows' own margins.
+func (e *Engine) noteLate(li int, late int64) {
+	l := &e.layers[li]
+	l.late++
+	l.lateMax = max(l.lateMax, late)
+	if late > e.lag {
+		e.lag = min(late+late/4, int64(maxLag))
+	}
+}
+
+const (
+	lagFloor = time.Second     // lateness that is only the usual jitter between hops
+	maxLag   = 5 * time.Minute // the longest the engine waits for late records
+)
 
 // differsInLayer reports whether g holds a record of layer li whose method or path differs from
 // rec's: two requests that share an id.

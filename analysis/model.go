@@ -65,6 +65,16 @@ type Rejection struct {
 	Reason string `json:"reason"`
 }
 
+// LateLayer is a layer whose log is out of time order: how many of its records came more than a
+// second behind the newest record seen, and the latest by how much. The engine waits for such
+// records (Engine.noteLate) from the first one on, up to 5 minutes: records late before that
+// first one, or later than 5 minutes, may not have joined their requests' other hops.
+type LateLayer struct {
+	Layer   string `json:"layer"`
+	Records int64  `json:"records"`
+	MaxMS   int64  `json:"max_ms"`
+}
+
 // Summary counts what was read and found.
 type Summary struct {
 	Inputs      []InputStats `json:"inputs"`
@@ -90,7 +100,10 @@ type Summary struct {
 	// shared ids, by an unambiguous match, as one of a group of identical requests, or not at all.
 	Joins JoinCounts `json:"joins"`
 	// ClockSkew is the clock offset between hosts estimated from unambiguous matches.
-	ClockSkew       []ClockSkew `json:"clock_skew,omitempty"`
+	ClockSkew []ClockSkew `json:"clock_skew,omitempty"`
+	// OutOfOrder lists the layers whose records came more than a second behind the newest record
+	// seen (their log is out of time order); requests waited for them (Engine.noteLate).
+	OutOfOrder      []LateLayer `json:"out_of_order,omitempty"`
 	RoutesTruncated bool        `json:"routes_truncated,omitempty"` // too many routes: baselines incomplete
 	// FoldedRequests counts the requests with a 405, beyond the first 10,000, that were counted
 	// into an earlier request of the same shape instead of being kept whole (analysis/fold.go):
@@ -279,6 +292,11 @@ func (e *Engine) Result(inputs []InputStats) *Analysis {
 	}
 	a.LayerPath = layerPath(a.Layers)
 	a.Summary.ClockSkew = e.clockSkews()
+	for _, l := range order {
+		if li := &e.layers[l]; li.late > 0 {
+			a.Summary.OutOfOrder = append(a.Summary.OutOfOrder, LateLayer{Layer: li.name, Records: li.late, MaxMS: li.lateMax / 1e6})
+		}
+	}
 	if sib := siblingNote(a.Layers); sib != "" {
 		a.Order += "; " + sib
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/logtriage/logtriage/analysis"
 	"github.com/logtriage/logtriage/internal/num"
@@ -77,6 +78,27 @@ func joinSummary(s *analysis.Summary) string {
 			// frameworks' default lines): an offset within a second is what clocks in step give.
 			out += "; an offset under 1 s is clocks in step, as far as whole-second time stamps tell"
 		}
+	}
+	return out + "."
+}
+
+// lateText is the sentence about layers whose logs are out of time order (Summary.OutOfOrder),
+// "" when none is.
+func lateText(s *analysis.Summary) string {
+	if len(s.OutOfOrder) == 0 {
+		return ""
+	}
+	var p []string
+	beyond := false
+	for _, l := range s.OutOfOrder {
+		d := time.Duration(l.MaxMS) * time.Millisecond
+		p = append(p, fmt.Sprintf("%s (%s up to %s behind the newest record)", l.Layer, num.Plural(int(l.Records), "record"), d.Round(time.Second)))
+		beyond = beyond || d > 5*time.Minute
+	}
+	out := "Out of time order: " + strings.Join(p, ", ") +
+		" — a buffered access_log writes each worker's lines late, as do logs of several hosts put one after another; requests waited for such records from the first one on, so that their hops still join"
+	if beyond {
+		out += "; records more than 5 min late may not have joined theirs: sort that log by time first"
 	}
 	return out + "."
 }

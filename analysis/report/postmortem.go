@@ -799,6 +799,9 @@ func appendixSection(a *analysis.Analysis) section {
 	if s.NonUniqueIDs > 0 {
 		facts = append(facts, item(bold("Ids not unique, not used to join: "), plain(num.Thousands(s.NonUniqueIDs)+" ("+strings.Join(s.NonUniqueIDExample, ", ")+")")))
 	}
+	if l := lateText(s); l != "" {
+		facts = append(facts, item(bold("Out of time order: "), plain(strings.TrimPrefix(l, "Out of time order: "))))
+	}
 	if s.RoutesTruncated {
 		facts = append(facts, item(bold("Warning: "), plain("too many distinct routes; baselines of later routes were not kept, so deploy_regression and backend_drift may be missed.")))
 	}

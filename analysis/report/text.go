@@ -121,6 +121,9 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 	if j := joinSummary(s); j != "" {
 		bw.WriteString(j + "\n")
 	}
+	if l := lateText(s); l != "" {
+		bw.WriteString(l + "\n")
+	}
 	if s.RoutesTruncated {
 		bw.WriteString("Warning: too many distinct routes; baselines of later routes were not kept.\n")
 	}
