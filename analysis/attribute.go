@@ -248,6 +248,10 @@ func (e *Engine) selfMade(h *hop) (local, uncertain bool) {
 	case parsers.LocalNo:
 		return false, false
 	}
+	if f == parsers.FormatApache && h.upstreamAddr() == "" && e.apacheRule(h) == nil &&
+		parsers.ApacheProxied(e.opts.ApacheProxyPaths, h.path()) {
+		return false, false // a ProxyPass path no method rule refused: mod_proxy relayed it
+	}
 	switch f {
 	case parsers.FormatEnvoy:
 		d := h.detail()
@@ -263,7 +267,7 @@ func (e *Engine) selfMade(h *hop) (local, uncertain bool) {
 	case parsers.FormatALB:
 		return h.upstreamAddr() == "", false
 	case parsers.FormatNginx:
-		if h.upstreamAddr() != "" {
+		if h.upstreamAddr() != "" || e.nginxProxied(h) != nil {
 			return false, false
 		}
 		return true, e.nginxStatic(h) == nil
@@ -289,6 +293,30 @@ func (e *Engine) nginxStatic(h *hop) *parsers.NginxLocation {
 		l := &locs[i]
 		if l.Modifier == loc.Modifier && l.Path == loc.Path &&
 			(l.Upstream || l.Internal || l.Fallback != "" || l.LimitExcept != nil) {
+			return nil
+		}
+	}
+	return loc
+}
+
+// nginxProxied returns the location of the nginx configuration (--nginx-conf) that can only have
+// relayed a request's answer: it hands requests to a backend (proxy_pass, …) and has no
+// return, try_files, rewrite, error_page or limit_except of its own (every location written the
+// same way must agree); nil when there is none or no configuration. A log without
+// $upstream_status (combined) then still tells nginx's own 405 from a relayed one.
+func (e *Engine) nginxProxied(h *hop) *parsers.NginxLocation {
+	locs := e.opts.NginxLocations
+	if len(locs) == 0 {
+		return nil
+	}
+	loc := parsers.SelectNginxLocation(locs, h.path())
+	if loc == nil {
+		return nil
+	}
+	for i := range locs {
+		l := &locs[i]
+		if l.Modifier == loc.Modifier && l.Path == loc.Path &&
+			(!l.Upstream || l.Returns || l.Internal || l.Fallback != "" || l.LimitExcept != nil) {
 			return nil
 		}
 	}

@@ -54,6 +54,9 @@ type Options struct {
 	// ApacheRedirects are the Redirect directives of --apache-conf: where a 301/302 that httpd
 	// logged without a Location sent the client.
 	ApacheRedirects []parsers.ApacheRedirect
+	// ApacheProxyPaths are the ProxyPass paths of --apache-conf: httpd relayed the answers for
+	// them unless a method rule refused.
+	ApacheProxyPaths []parsers.ApacheProxyPath
 	// EnvoyRoutes are the routes of an Envoy bootstrap (--envoy-config) that match on :method.
 	EnvoyRoutes []parsers.EnvoyRoute
 	// Grace is how long a request without any 405 stays open after its newest record (default

@@ -27,6 +27,9 @@ type ApacheConf struct {
 	// Redirects are the mod_alias Redirect directives with a URL-path (apacheredirect.go), in
 	// configuration order.
 	Redirects []ApacheRedirect
+	// ProxyPaths are the URL-paths of ProxyPass directives (apacheredirect.go), in
+	// configuration order; an exclusion ("ProxyPass /x !") has Exclude set.
+	ProxyPaths []ApacheProxyPath
 }
 
 // ApacheCustomLog is one CustomLog directive.

@@ -62,3 +62,41 @@ func ApacheRedirectTarget(rs []ApacheRedirect, p string) string {
 	}
 	return ""
 }
+
+// ApacheProxyPath is the URL-path of a ProxyPass: httpd hands requests under it to a backend
+// (mod_proxy), so an answer for them is the backend's unless a method rule refused first.
+type ApacheProxyPath struct {
+	Path    string
+	Exclude bool // ProxyPass /path ! keeps the path local
+	Source  string
+}
+
+// proxyPath reads "ProxyPass /path URL [key=value …]", "ProxyPass /path !" and, inside
+// <Location /path>, "ProxyPass URL".
+func (s *apacheRules) proxyPath(args []string, where string) (ApacheProxyPath, bool) {
+	pp := ApacheProxyPath{Source: where}
+	sc := s.scope()
+	switch {
+	case sc == nil || sc.kind == "virtualhost":
+		if len(args) < 3 || !strings.HasPrefix(args[1], "/") {
+			return pp, false
+		}
+		pp.Path, pp.Exclude = args[1], args[2] == "!"
+	case sc.kind == "location" && len(sc.args) == 1 && strings.HasPrefix(sc.args[0], "/") && len(args) >= 2:
+		pp.Path, pp.Exclude = sc.args[0], args[1] == "!"
+	default:
+		return pp, false // <LocationMatch>, <Location ~ …>: not mapped
+	}
+	return pp, true
+}
+
+// ApacheProxied reports whether the first ProxyPass whose URL-path prefixes p hands it to a
+// backend (and no exclusion before it keeps it local).
+func ApacheProxied(ps []ApacheProxyPath, p string) bool {
+	for _, pp := range ps {
+		if strings.HasPrefix(p, pp.Path) {
+			return !pp.Exclude
+		}
+	}
+	return false
+}

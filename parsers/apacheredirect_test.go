@@ -45,3 +45,24 @@ func TestApacheRedirects(t *testing.T) {
 		t.Errorf("/a/ → /b/: /a/c/d gives %q", got)
 	}
 }
+
+// The ProxyPass paths of the same configuration: exclusions first, as httpd wants them.
+func TestApacheProxyPaths(t *testing.T) {
+	c, err := LoadApacheConf("testdata/proxies/apache-redirect.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.ProxyPaths) != 4 || !c.ProxyPaths[0].Exclude || c.ProxyPaths[2].Path != "/api/" || c.ProxyPaths[2].Exclude {
+		t.Fatalf("proxy paths %+v", c.ProxyPaths)
+	}
+	for p, want := range map[string]bool{"/api/items/3": true, "/billing/invoices/3": true, "/api/v1/orders": false, "/api/ping/": false, "/static/logo.png": false, "/": false} {
+		if got := ApacheProxied(c.ProxyPaths, p); got != want {
+			t.Errorf("%s: proxied %v, want %v", p, got, want)
+		}
+	}
+	var r apacheRules
+	r.stack = []apacheSection{{kind: "location", args: []string{"/svc/"}}}
+	if pp, ok := r.proxyPath([]string{"ProxyPass", "http://127.0.0.1:9/"}, "t.conf:3"); !ok || pp.Path != "/svc/" || pp.Exclude {
+		t.Errorf("ProxyPass inside <Location /svc/>: %+v %v", pp, ok)
+	}
+}

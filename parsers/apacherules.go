@@ -326,6 +326,10 @@ func (r *apacheConfReader) directive(args []string, line, file string, ln int) {
 		return
 	}
 	switch name {
+	case "proxypass":
+		if pp, ok := s.proxyPath(args, where); ok {
+			r.c.ProxyPaths = append(r.c.ProxyPaths, pp)
+		}
 	case "redirect", "redirectpermanent", "redirecttemp":
 		if rd, ok := apacheRedirect(args, where); ok {
 			r.c.Redirects = append(r.c.Redirects, rd)

@@ -140,5 +140,11 @@ func TestNginxLocationRedirect(t *testing.T) {
 		if l == nil || l.Redirect != want {
 			t.Errorf("%s: %+v, want Redirect %q", path, l, want)
 		}
+		if l != nil && !l.Returns { // each location returns, /x/ inside an if
+			t.Errorf("%s: Returns false", path)
+		}
+	}
+	if l := SelectNginxLocation(locs, "/api/v2/orders"); l != nil {
+		t.Errorf("/api/v2/orders: %+v, want no location", l)
 	}
 }

@@ -32,8 +32,11 @@ type NginxLocation struct {
 	// (the URL's path, when it is literal: "/api/v2/orders", "https://$host/x" gives "/x"); the
 	// access log has no Location, so it tells where a redirected POST went as a GET.
 	Redirect string
-	Source   string // file:line of the location (the file's base name)
-	re       *regexp.Regexp
+	// Returns is true when the location (or an if or a nested location in it) answers some
+	// requests itself with return.
+	Returns bool
+	Source  string // file:line of the location (the file's base name)
+	re      *regexp.Regexp
 }
 
 // Pattern is the location as written: "= /healthz", "/api/", "~ ^/x".
@@ -190,6 +193,11 @@ func parseNginxLocations(file, src string) ([]NginxLocation, error) {
 				}
 			}
 		case "return":
+			for _, b := range stack {
+				if b.name == "location" && b.loc >= 0 {
+					out[b.loc].Returns = true
+				}
+			}
 			if li >= 0 && len(args) >= 3 && len(stack) > 0 && stack[len(stack)-1].name == "location" {
 				switch args[1] {
 				case "301", "302", "303":

@@ -20,6 +20,7 @@ func methodRules(f *inputFlags, cfg *parsers.Config, opts *analysis.Options) err
 	if cfg.ApacheConf != nil {
 		opts.ApacheRules = cfg.ApacheConf.MethodRules
 		opts.ApacheRedirects = cfg.ApacheConf.Redirects
+		opts.ApacheProxyPaths = cfg.ApacheConf.ProxyPaths
 	}
 	if f.EnvoyConfig != "" {
 		routes, err := parsers.LoadEnvoyRoutes(f.EnvoyConfig)
