@@ -333,6 +333,7 @@ type layerInfo struct {
 	co           uint64 // bit per layer (< 64) that appeared in one request with this one
 	late         int64  // records that came more than lagFloor behind the newest one seen
 	lateMax      int64  // the largest such lateness, in nanoseconds
+	first, last  int64  // the oldest and newest record time, Unix nanoseconds (zoneHints)
 }
 
 // Engine correlates, attributes and classifies records. It is not safe for concurrent use.
@@ -544,6 +545,12 @@ func (e *Engine) Add(rec *parsers.Record) {
 	}
 	e.secN++
 	li := e.layerOf(rec)
+	if l := &e.layers[li]; t != 0 && !rec.Time.IsZero() {
+		if l.first == 0 || t < l.first {
+			l.first = t
+		}
+		l.last = max(l.last, t)
+	}
 	if late > int64(lagFloor) {
 		e.noteLate(li, late)
 	}

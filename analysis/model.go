@@ -103,8 +103,11 @@ type Summary struct {
 	ClockSkew []ClockSkew `json:"clock_skew,omitempty"`
 	// OutOfOrder lists the layers whose records came more than a second behind the newest record
 	// seen (their log is out of time order); requests waited for them (Engine.noteLate).
-	OutOfOrder      []LateLayer `json:"out_of_order,omitempty"`
-	RoutesTruncated bool        `json:"routes_truncated,omitempty"` // too many routes: baselines incomplete
+	OutOfOrder []LateLayer `json:"out_of_order,omitempty"`
+	// ZoneHints lists the application layers whose records run a whole number of quarter hours
+	// off the proxies' at both ends of the logs: local time written without a zone (zone.go).
+	ZoneHints       []ZoneHint `json:"zone_hints,omitempty"`
+	RoutesTruncated bool       `json:"routes_truncated,omitempty"` // too many routes: baselines incomplete
 	// FoldedRequests counts the requests with a 405, beyond the first 10,000, that were counted
 	// into an earlier request of the same shape instead of being kept whole (analysis/fold.go):
 	// every count includes them, but --requests and the examples list only requests kept whole.
@@ -292,6 +295,7 @@ func (e *Engine) Result(inputs []InputStats) *Analysis {
 	}
 	a.LayerPath = layerPath(a.Layers)
 	a.Summary.ClockSkew = e.clockSkews()
+	a.Summary.ZoneHints = e.zoneHints()
 	for _, l := range order {
 		if li := &e.layers[l]; li.late > 0 {
 			a.Summary.OutOfOrder = append(a.Summary.OutOfOrder, LateLayer{Layer: li.name, Records: li.late, MaxMS: li.lateMax / 1e6})

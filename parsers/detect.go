@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/tidwall/gjson"
 )
@@ -30,6 +31,10 @@ type Config struct {
 	GunicornFormat string
 	// AppLayers are --app-layer names: their inputs are applications, read as format app.
 	AppLayers []string
+	// Zones are --tz: the time zone a layer's log times are in when its lines carry none (Gin,
+	// werkzeug and Python's logging write the server's local time; the parsers read such a time
+	// as UTC). Every record of the layer has its time read again in that zone (InZone).
+	Zones map[string]*time.Location
 }
 
 // Formats lists the format names that Config.Format accepts.
@@ -55,6 +60,8 @@ type Resolved struct {
 	Sequential bool
 	// Note says what the input is when it holds no access records (Stats.Note).
 	Note string
+	// Zone is the input's layer's Config.Zones entry: its records' times are read in it.
+	Zone *time.Location
 }
 
 // Resolve chooses the parser for an input from the configuration and the input's first lines.

@@ -57,6 +57,11 @@ func (c *Config) reopenInput(in Input, res *Resolved, sampled uint64) (*Opened, 
 	if in.Layer == "" {
 		in.Layer = res.Format
 	}
+	if z := c.Zones[in.Layer]; z != nil && res.Zone != z {
+		zoned := *res // res may be the probe's, shared
+		zoned.Zone = z
+		res = &zoned
+	}
 	o := &Opened{Input: in, r: br, closer: rc, Resolved: res, sampled: h}
 	if br == fresh {
 		o.under = rc
@@ -149,7 +154,7 @@ func (o *Opened) scan(cfg ScanConfig) Stats {
 	if o.Resolved.Sequential {
 		cfg.Workers = 1
 	}
-	cfg.NewParser, cfg.Layer, cfg.Format, cfg.Meter = o.Resolved.NewParser, o.Layer, o.Resolved.Format, o.Meter
+	cfg.NewParser, cfg.Layer, cfg.Format, cfg.Meter, cfg.Zone = o.Resolved.NewParser, o.Layer, o.Resolved.Format, o.Meter, o.Resolved.Zone
 	var r io.Reader = o.r
 	if o.under != nil {
 		d := &drained{br: o.r, r: o.under}
@@ -487,7 +492,7 @@ func (o *Opened) firstTime() time.Time {
 	for _, line := range Sample(o.r, sampleLines) {
 		rec.Reset()
 		if p.Parse(line, &rec) == nil && !rec.Time.IsZero() && rec.checkTimes() == nil {
-			return rec.Time
+			return InZone(rec.Time, o.Resolved.Zone)
 		}
 	}
 	return time.Time{}

@@ -389,6 +389,8 @@ type ScanConfig struct {
 	// Free, when set, holds batches the consumer is done with (records and strings no longer
 	// used): new blocks reuse them instead of allocating records and slabs anew.
 	Free chan *Batch
+	// Zone, when set, is the zone the records' times are read in (Config.Zones, InZone).
+	Zone *time.Location
 	// HoldBlocks keeps each block of input text with the batch parsed from it until the batch
 	// comes back through Free (or is dropped), so that Batch.Keep copies only the strings that
 	// are not in the line itself (unescaped or rebuilt text).
@@ -659,6 +661,9 @@ func parseLine(name string, p Parser, line []byte, ln int64, max int, cfg ScanCo
 		rec := b.next()
 		rec.Reset()
 		err := p.Parse(line, rec)
+		if err == nil && cfg.Zone != nil {
+			rec.inZone(cfg.Zone)
+		}
 		if err == nil && !(timeOK(rec.Time) && timeOK(rec.Start)) {
 			err = rec.checkTimes()
 		}
@@ -703,6 +708,9 @@ func finishInput(name string, p Parser, cfg ScanConfig, b *Batch) bool {
 		st.Skipped--
 		if first == 0 {
 			first = ln
+		}
+		if err == nil && cfg.Zone != nil {
+			rec.inZone(cfg.Zone)
 		}
 		if err == nil && !(timeOK(rec.Time) && timeOK(rec.Start)) {
 			err = rec.checkTimes()

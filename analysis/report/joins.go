@@ -103,6 +103,27 @@ func lateText(s *analysis.Summary) string {
 	return out + "."
 }
 
+// zoneText is the sentence about layers whose times look like local time read as UTC
+// (Summary.ZoneHints), "" when none does.
+func zoneText(s *analysis.Summary) string {
+	if len(s.ZoneHints) == 0 {
+		return ""
+	}
+	var p, flags []string
+	for _, z := range s.ZoneHints {
+		d := time.Duration(z.OffsetMinutes) * time.Minute
+		way := "ahead of"
+		if d < 0 {
+			way, d = "behind", -d
+		}
+		p = append(p, fmt.Sprintf("%s's records run %s %s the other layers' at both ends", z.Layer, d, way))
+		flags = append(flags, z.Flag)
+	}
+	return "Time zone: " + strings.Join(p, "; ") +
+		": local time written without a zone (Gin, werkzeug, Python's logging) is read as UTC, and joins by time cannot cross the difference, so each 405 there may be counted twice (at the app, and at the proxy); run again with " +
+		strings.Join(flags, " ") + "."
+}
+
 // layerNames renders the layer order with formats, siblings in braces:
 // "edge (nginx) → {fastapi, flask, gin} (app)".
 func layerNames(layers []analysis.Layer) string {

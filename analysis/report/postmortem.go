@@ -802,6 +802,9 @@ func appendixSection(a *analysis.Analysis) section {
 	if l := lateText(s); l != "" {
 		facts = append(facts, item(bold("Out of time order: "), plain(strings.TrimPrefix(l, "Out of time order: "))))
 	}
+	if z := zoneText(s); z != "" {
+		facts = append(facts, item(bold("Time zone: "), plain(strings.TrimPrefix(z, "Time zone: "))))
+	}
 	if s.RoutesTruncated {
 		facts = append(facts, item(bold("Warning: "), plain("too many distinct routes; baselines of later routes were not kept, so deploy_regression and backend_drift may be missed.")))
 	}

@@ -37,6 +37,9 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 	if s.Scope != "" {
 		term.Fprintf(bw, "Scope: %s\n", s.Scope)
 	}
+	if z := zoneText(s); z != "" {
+		term.Fprintf(bw, "%s\n", z) // first: the findings below may be wrong without --tz
+	}
 	for _, l := range moreFacts(a) { // method rejections that were not 405s, noise (causes.go)
 		term.Fprintf(bw, "%s%s\n", l[0], l[1])
 	}

@@ -33,8 +33,9 @@ type inputFlags struct {
 	HAProxyConf    string            `name:"haproxy-conf" help:"HAProxy configuration (haproxy.cfg): captured request headers by name, and the http-request rules that answer, named in the evidence." type:"existingfile" placeholder:"FILE"`
 	TrustedProxies string            `name:"trusted-proxies" help:"Proxy address ranges skipped in X-Forwarded-For to find the original client (comma-separated CIDR, or none). Default: private, CGNAT, loopback and link-local ranges." placeholder:"CIDRS"`
 
-	GunicornFormat string   `name:"gunicorn-format" help:"gunicorn access_log_format string (%(h)s %(t)s \"%(r)s\" …) for gunicorn access logs written with a custom format." placeholder:"STRING"`
-	AppLayer       []string `name:"app-layer" help:"Layer whose inputs are applications (repeatable): read as format app, so that gunicorn's, morgan's or Tomcat's Combined/Common Log Format lines are not taken for nginx's." placeholder:"LAYER"`
+	GunicornFormat string            `name:"gunicorn-format" help:"gunicorn access_log_format string (%(h)s %(t)s \"%(r)s\" …) for gunicorn access logs written with a custom format." placeholder:"STRING"`
+	AppLayer       []string          `name:"app-layer" help:"Layer whose inputs are applications (repeatable): read as format app, so that gunicorn's, morgan's or Tomcat's Combined/Common Log Format lines are not taken for nginx's." placeholder:"LAYER"`
+	TZ             map[string]string `name:"tz" help:"Time zone of a layer whose log lines give none (Gin, chi, werkzeug, Django's runserver and Python's logging write the server's local time, otherwise read as UTC): --tz gin=+01:00 or --tz gin=Europe/Berlin (repeatable)." placeholder:"LAYER=ZONE"`
 
 	Since   string `help:"Keep records at or after this time: RFC 3339 (2026-11-24T10:00:00Z), a date, or a duration before now (2h)." placeholder:"TIME"`
 	Until   string `help:"Keep records before this time (same forms as --since)." placeholder:"TIME"`
@@ -109,6 +110,16 @@ func (f *inputFlags) config(stderr io.Writer) (*parsers.Config, error) {
 			return nil, usageErr("--app-layer reads its layers as format app; it cannot be combined with --format %s", f.Format)
 		}
 		c.AppLayers = f.AppLayer
+	}
+	for layer, zone := range f.TZ {
+		loc, err := parsers.ParseZone(zone)
+		if err != nil {
+			return nil, usageErr("--tz %s=%s: %v", layer, zone, err)
+		}
+		if c.Zones == nil {
+			c.Zones = map[string]*time.Location{}
+		}
+		c.Zones[layer] = loc
 	}
 	if len(f.AppField) > 0 {
 		if _, err := parsers.NewApp(f.AppField); err != nil {

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"runtime/trace"
+	_ "time/tzdata" // --tz zone names on machines without a zoneinfo database (distroless images)
 
 	"github.com/alecthomas/kong"
 
