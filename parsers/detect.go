@@ -74,6 +74,13 @@ func (c *Config) Resolve(path string, sample [][]byte) (*Resolved, error) {
 			res, err = alt, nil
 		}
 	}
+	if err == nil && res.Note == "" && strings.HasSuffix(res.Variant, untimedVariant) {
+		// Lines without a time of their own and no wrapper's (morgan dev, bare uvicorn): the
+		// records cannot be joined by time, and nothing else would say so.
+		res.Note = "its lines have no time of their own (" + strings.TrimSuffix(strings.TrimPrefix(res.Variant, "app "), untimedVariant) +
+			"): its records cannot be joined to another layer's, so a 405 it logged is also counted at the layer in front of it; " +
+			"log with a time (morgan 'combined', uvicorn under a container runtime or journald)"
+	}
 	if err == nil && c.TrustedProxies != nil && res.NewParser != nil {
 		inner, trusted := res.NewParser, newTrustSet(c.TrustedProxies)
 		res.NewParser = func() Parser { return &clientParser{inner: inner(), trusted: trusted} }

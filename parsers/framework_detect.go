@@ -143,10 +143,13 @@ func sniffFramework(sample [][]byte) string {
 	if !timed {
 		// uvicorn, morgan dev/short/tiny, ASP.NET Core: a container runtime's or journald's
 		// time stands in when the lines are wrapped; otherwise the records have no time.
-		return best + " (no time of its own in the lines)"
+		return best + untimedVariant
 	}
 	return best
 }
+
+// untimedVariant ends the variant of an input whose lines have no time.
+const untimedVariant = " (no time of its own in the lines)"
 
 // echoCandidates returns the Echo logger's parser when the sample's JSON has its keys.
 func (c *Config) echoCandidates(sample [][]byte) []candidate {

@@ -615,3 +615,19 @@ func TestFrameworkGunicornWithProxyConf(t *testing.T) {
 		}
 	}
 }
+
+// TestFrameworkUntimedNote: an input whose lines have no time (morgan 'dev' behind Apache httpd,
+// uvicorn's bare output) cannot be joined to the proxy's records, so each of its 405s is
+// counted again at the layer in front; nothing said so (the variant that knew was shown
+// nowhere). Its input now carries a note; a wrapper's time (CRI) leaves none.
+func TestFrameworkUntimedNote(t *testing.T) {
+	for name, untimed := range map[string]bool{"morgan-dev.log": true, "uvicorn.log": true, "uvicorn-cri.log": false, "gin.log": false} {
+		res, err := (&Config{}).Resolve(name, fwFile(t, name))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := strings.Contains(res.Note, "no time of their own"); got != untimed {
+			t.Errorf("%s (%s): note %q, want one: %v", name, res.Variant, res.Note, untimed)
+		}
+	}
+}
