@@ -39,6 +39,11 @@ func (c *completionCmd) Run(s *streams, app *kong.Kong) error {
 		// zsh runs bash completion functions through bashcompinit.
 		fmt.Fprintln(s.out, "#compdef logtriage\nautoload -U +X bashcompinit && bashcompinit")
 		writeBash(s.out, specs)
+		// Saved in $fpath as _logtriage, the script is run by compinit's autoload on the first Tab,
+		// as the completion function itself: it only defined the completion, and that Tab
+		// completed nothing. Inside a completion (compstate is set) it completes that Tab too.
+		fmt.Fprintln(s.out, "# Run from $fpath by the first Tab (autoloaded as _logtriage): complete that Tab too.\n"+
+			"if (( ${+compstate} )); then _bash_complete -o filenames -F _logtriage; fi")
 	case "fish":
 		writeFish(s.out, specs)
 	}
