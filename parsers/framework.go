@@ -388,7 +388,9 @@ func (p *FrameworkParser) uvicorn(b []byte, rec *Record) error {
 	if !ok || (q+5 < len(req) && req[q+5] != ' ') {
 		return errFwUvicorn
 	}
-	setClient(rec, b[:i])
+	if c := b[:i]; !bytes.HasPrefix(c, []byte("None:")) { // a client uvicorn was not told (a unix socket)
+		setClient(rec, c)
+	}
 	setRequestLine(rec, req[:q])
 	if rec.Method == "" {
 		return errFwUvicorn
@@ -1163,17 +1165,42 @@ func stripSyslog(line []byte) ([]byte, time.Time, bool) {
 		return nil, t, false
 	}
 	// host (empty in the first lines nginx sends before it knows its name), then "tag[pid]:" or
-	// "tag:"
+	// "tag:", or a bare "tag": rsyslog writes a message that came without the colon (Python's
+	// SysLogHandler sends "uvicorn INFO: …") with its first word as the tag, as it came.
 	sp := bytes.IndexByte(rest, ' ')
 	if sp < 0 {
 		return nil, t, false
 	}
 	rest = rest[sp+1:]
 	sp = bytes.IndexByte(rest, ' ')
-	if sp <= 1 || rest[sp-1] != ':' || bytes.IndexByte(rest[:sp], '"') >= 0 {
+	if sp <= 1 || bytes.IndexByte(rest[:sp], '"') >= 0 || rest[sp-1] != ':' && !bareSyslogTag(rest[:sp]) {
 		return nil, t, false
 	}
 	return rest[sp+1:], t, true
+}
+
+// bareSyslogTag reports whether tag, written without its colon, looks like a program name: a
+// letter, then letters, digits and ._/- (at most 32 bytes, rsyslog's limit), and an optional
+// "[pid]". A word of a log message (a method, a number, key=value) is not one; what follows the
+// tag must still read as a log line the input's format knows.
+func bareSyslogTag(tag []byte) bool {
+	if i := bytes.IndexByte(tag, '['); i > 0 && tag[len(tag)-1] == ']' && isDigits(tag[i+1:len(tag)-1]) {
+		tag = tag[:i]
+	}
+	if len(tag) == 0 || len(tag) > 32 || !('a' <= tag[0] && tag[0] <= 'z' || 'A' <= tag[0] && tag[0] <= 'Z') {
+		return false
+	}
+	upper := true
+	for _, c := range tag {
+		switch {
+		case 'a' <= c && c <= 'z':
+			upper = false
+		case 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '_', c == '-', c == '/':
+		default:
+			return false
+		}
+	}
+	return !upper // GET, INFO, ERROR: a method or a level, not a program
 }
 
 // parseCLFSpaceTime reads "01/Dec/2026 08:56:36" (werkzeug and Django runserver). The line has

@@ -84,6 +84,9 @@ func TestFrameworkCaptured(t *testing.T) {
 		{"uvicorn-cri.log", "uvicorn 0.17.6 (FastAPI 0.92.0) in CRI lines", FrameworkUvicorn, 5, 6,
 			Record{Method: "POST", Path: "/items", URI: "/items", Proto: "HTTP/1.0", Status: 405, ClientIP: "127.0.0.1",
 				Time: fwTime("2026-12-01T08:57:17.785795848Z"), Duration: -1, BytesSent: -1}, false},
+		{"uvicorn-rsyslog.log", "uvicorn 0.17 (FastAPI 0.92) through Python's SysLogHandler and rsyslog: the tag without its colon", FrameworkUvicorn, 6, 6,
+			Record{Method: "DELETE", Path: "/api/profile/3", URI: "/api/profile/3", Proto: "HTTP/1.1", Status: 405,
+				Time: fwTime("2026-12-02T10:12:46.055723Z"), Duration: -1, BytesSent: -1}, false},
 		{"uvicorn.log", "uvicorn 0.17.6 (FastAPI 0.92.0), bare: no time", FrameworkUvicorn, 2, 5,
 			Record{Method: "POST", Path: "/items", URI: "/items", Proto: "HTTP/1.1", Status: 405, ClientIP: "127.0.0.1",
 				Duration: -1, BytesSent: -1}, false},
@@ -344,6 +347,24 @@ func TestFrameworkSyslogTime(t *testing.T) {
 	line = `Dec  1 08:57:17 api uvicorn[16596]: INFO:     127.0.0.1:37220 - "POST /items HTTP/1.0" 405 Method Not Allowed`
 	if err := p.Parse([]byte(line), &rec); err != nil || !rec.Time.IsZero() || rec.Method != "POST" {
 		t.Errorf("classic syslog (no year): %v %s", err, rec.AppendJSON(nil))
+	}
+	// rsyslog's file of what Python's SysLogHandler sent (uvicorn on a unix socket, captured):
+	// the tag came without its colon, and uvicorn names no client.
+	rec.Reset()
+	line = `2026-12-02T10:12:46.055723+00:00 vm uvicorn INFO:     None:0 - "DELETE /api/profile/3 HTTP/1.1" 405 Method Not Allowed`
+	if err := p.Parse([]byte(line), &rec); err != nil || !rec.Time.Equal(fwTime("2026-12-02T10:12:46.055723Z")) || rec.Status != 405 || rec.Method != "DELETE" || rec.ClientIP != "" {
+		t.Errorf("rsyslog, bare tag: %v %s", err, rec.AppendJSON(nil))
+	}
+	// Not a tag: a method, a level, a number, key=value.
+	for _, word := range []string{"GET", "INFO", "200", "a=b", "9lives", "x\"y"} {
+		if bareSyslogTag([]byte(word)) {
+			t.Errorf("bareSyslogTag(%q) = true", word)
+		}
+	}
+	for _, word := range []string{"uvicorn", "gunicorn[123]", "my-app.web_1", "php-fpm"} {
+		if !bareSyslogTag([]byte(word)) {
+			t.Errorf("bareSyslogTag(%q) = false", word)
+		}
 	}
 }
 
