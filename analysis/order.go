@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -263,15 +264,27 @@ func siblingNote(layers []Layer) string {
 				// Two proxies (nginx in front of HAProxy, or two logs of one format) share no id
 				// and neither format is outside the other (formatPrior): they are never joined,
 				// and a 405 that crossed both is a finding at each.
-				all := make([]string, len(layers))
+				// The example puts the sibling with more records first: the proxy in front also
+				// answers requests itself (static files, redirects, its own refusals) and sees
+				// every one the other does.
+				tier := slices.Clone(layers[i:j])
+				slices.SortStableFunc(tier, func(x, y Layer) int { return cmp.Compare(y.Records, x.Records) })
+				all := make([]string, 0, len(layers))
 				for k, l := range layers {
-					all[k] = l.Name
+					if k == i {
+						for _, t := range tier {
+							all = append(all, t.Name)
+						}
+					}
+					if k < i || k >= j {
+						all = append(all, l.Name)
+					}
 				}
 				what := "they are different proxies (" + strings.Join(f, ", ") + ")"
 				if len(f) == 1 {
 					what = "they are logs of one format (" + f[0] + ")"
 				}
-				note += fmt.Sprintf("; %s and no log says which is in front: if one forwards to the other, give --order (e.g. --order %s), else a 405 that crossed both is counted at each",
+				note += fmt.Sprintf("; %s and no log says which is in front: if one forwards to the other, give --order (e.g. --order %s, the layer with more records in front), else a 405 that crossed both is counted at each",
 					what, strings.Join(all, ","))
 				if slices.Contains(f, parsers.FormatNginx) || slices.Contains(f, parsers.FormatApache) {
 					// gunicorn's, morgan's and Tomcat's default lines are nginx's and httpd's.

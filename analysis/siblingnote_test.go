@@ -27,3 +27,19 @@ func TestSiblingNoteSameFormat(t *testing.T) {
 		t.Errorf("nginx and HAProxy: %q", n)
 	}
 }
+
+// TestSiblingNoteOrderByRecords: the --order suggested for two proxies puts the one with more
+// records in front (it answers some requests itself and sees all the other does), whatever
+// order the layers came in.
+func TestSiblingNoteOrderByRecords(t *testing.T) {
+	layers := []Layer{{Name: "lb", Format: "haproxy", Tier: 0, Records: 900}, {Name: "edge", Format: "nginx", Tier: 0, Records: 1000},
+		{Name: "app", Format: "app", Tier: 1, Records: 880}}
+	if n := siblingNote(layers); !strings.Contains(n, "--order edge,lb,app, the layer with more records in front") {
+		t.Errorf("HAProxy listed first, nginx with more records: %q", n)
+	}
+	alb := []Layer{{Name: "alb", Format: "alb", Tier: 0, Records: 5000}, {Name: "a", Format: "caddy", Tier: 1, Records: 10},
+		{Name: "b", Format: "traefik", Tier: 1, Records: 4000}, {Name: "app", Format: "app", Tier: 2, Records: 3000}}
+	if n := siblingNote(alb); !strings.Contains(n, "--order alb,b,a,app") {
+		t.Errorf("siblings in the middle: %q", n)
+	}
+}
