@@ -282,6 +282,13 @@ func (e *Engine) rejectionOf(h *hop) *MethodRejection {
 				strings.Join(loc.LimitExcept, " "), Source: loc.Source, Allowed: loc.LimitExcept}
 		}
 	}
+	if h.upstreamAddr() == "" && (f == parsers.FormatNginx && e.nginxProxied(h) != nil ||
+		f == parsers.FormatApache && parsers.ApacheProxied(e.opts.ApacheProxyPaths, h.path())) {
+		// The configuration's location (ProxyPass) only hands the request on and no rule of it
+		// refused the method: the backend answered, as for a 405 (selfMade). Without the
+		// backend's log, what refused it, and whether it was the method, is not known.
+		return nil
+	}
 	if f == parsers.FormatEnvoy && len(e.opts.EnvoyRoutes) > 0 && h.status == 404 {
 		if rt := parsers.EnvoyMethodRoute(e.opts.EnvoyRoutes, h.path(), h.method()); rt != nil {
 			return &MethodRejection{Status: 404, Layer: e.name(h), Rule: "route " + rt.Match + " matches only :method " +

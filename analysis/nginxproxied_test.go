@@ -51,3 +51,35 @@ func TestNginxProxiedLocationRelays(t *testing.T) {
 		t.Errorf("without a configuration: %s (uncertain %d), want edge, uncertain", f.OriginLayer, f.Uncertain)
 	}
 }
+
+// TestNginxProxiedLocationRejection: HAProxy behind nginx denied PURGE with 403 (the capture's
+// haproxy.cfg); in a run on the edge's combined log alone it was "edge proxy_method_block 403",
+// although --nginx-conf shows /api/ only proxies. nginx's own refusals (limit_except) still are.
+//
+//	127.0.0.1 - - [02/Dec/2026:10:00:07 +0000] "PURGE /api/orders/3 HTTP/1.1" 403 93 "-" "curl/7.88.1"
+func TestNginxProxiedLocationRejection(t *testing.T) {
+	conf, err := parsers.LoadNginxConf("testdata/nginx-return-redirect.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	locs, err := conf.NginxLocations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []*parsers.Record
+	for i := 0; i < 4; i++ { // the routes' other methods succeed: what makes a 403 a method rejection
+		s := float64(i)
+		recs = append(recs, rec("edge", parsers.FormatNginx, s, "GET", "/api/orders/3", 200, ua("curl/7.88.1")),
+			rec("edge", parsers.FormatNginx, s+0.1, "GET", "/reports/daily", 200, ua("curl/7.88.1")))
+	}
+	recs = append(recs, rec("edge", parsers.FormatNginx, 10, "PURGE", "/api/orders/3", 403, ua("curl/7.88.1")),
+		rec("edge", parsers.FormatNginx, 11, "POST", "/reports/daily", 403, ua("curl/7.88.1")))
+	_, a := run(t, Options{NginxLocations: locs}, recs...)
+	var routes []string
+	for _, f := range a.Findings {
+		routes = append(routes, f.Method+" "+f.Route+" at "+f.OriginLayer)
+	}
+	if len(routes) != 1 || routes[0] != "POST /reports/daily at edge" {
+		t.Errorf("findings %q, want only nginx's limit_except refusal (POST /reports/daily at edge)", routes)
+	}
+}
