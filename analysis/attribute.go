@@ -281,22 +281,9 @@ func (e *Engine) selfMade(h *hop) (local, uncertain bool) {
 // and no limit_except; every location written the same way must agree. nil when there is none
 // or no configuration.
 func (e *Engine) nginxStatic(h *hop) *parsers.NginxLocation {
-	locs := e.opts.NginxLocations
-	if len(locs) == 0 {
-		return nil
-	}
-	loc := parsers.SelectNginxLocation(locs, h.path())
-	if loc == nil {
-		return nil
-	}
-	for i := range locs {
-		l := &locs[i]
-		if l.Modifier == loc.Modifier && l.Path == loc.Path &&
-			(l.Upstream || l.Internal || l.Fallback != "" || l.LimitExcept != nil) {
-			return nil
-		}
-	}
-	return loc
+	return e.nginxLocationUnless(h, func(l *parsers.NginxLocation) bool {
+		return l.Upstream || l.Internal || l.Fallback != "" || l.LimitExcept != nil
+	})
 }
 
 // nginxProxied returns the location of the nginx configuration (--nginx-conf) that can only have
@@ -305,6 +292,15 @@ func (e *Engine) nginxStatic(h *hop) *parsers.NginxLocation {
 // same way must agree); nil when there is none or no configuration. A log without
 // $upstream_status (combined) then still tells nginx's own 405 from a relayed one.
 func (e *Engine) nginxProxied(h *hop) *parsers.NginxLocation {
+	return e.nginxLocationUnless(h, func(l *parsers.NginxLocation) bool {
+		return !l.Upstream || l.Returns || l.Internal || l.Fallback != "" || l.LimitExcept != nil
+	})
+}
+
+// nginxLocationUnless returns the --nginx-conf location that serves h's path, unless one of the
+// locations written the same way (a location may be in several server blocks) is ruled out by
+// unfit; nil then, or when there is no configuration or no such location.
+func (e *Engine) nginxLocationUnless(h *hop, unfit func(*parsers.NginxLocation) bool) *parsers.NginxLocation {
 	locs := e.opts.NginxLocations
 	if len(locs) == 0 {
 		return nil
@@ -314,9 +310,7 @@ func (e *Engine) nginxProxied(h *hop) *parsers.NginxLocation {
 		return nil
 	}
 	for i := range locs {
-		l := &locs[i]
-		if l.Modifier == loc.Modifier && l.Path == loc.Path &&
-			(!l.Upstream || l.Returns || l.Internal || l.Fallback != "" || l.LimitExcept != nil) {
+		if l := &locs[i]; l.Modifier == loc.Modifier && l.Path == loc.Path && unfit(l) {
 			return nil
 		}
 	}
