@@ -15,6 +15,7 @@ package analysis
 import (
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -59,6 +60,10 @@ type Options struct {
 	ApacheProxyPaths []parsers.ApacheProxyPath
 	// EnvoyRoutes are the routes of an Envoy bootstrap (--envoy-config) that match on :method.
 	EnvoyRoutes []parsers.EnvoyRoute
+	// Lateness, when set, is how far behind the newest record an input's record came, as the
+	// inputs' readers see it ahead of the merge (parsers.Config.Lateness): the engine waits for
+	// such records from then on (noteLate), not only from the first one handed over.
+	Lateness *atomic.Int64
 	// Grace is how long a request without any 405 stays open after its newest record (default
 	// 5s, at most JoinWindow). Hops log when a response ends, and outer hops end after inner
 	// ones, so the records of a request with a 405 arrive from the 405 outward: a record that
@@ -553,6 +558,11 @@ func (e *Engine) Add(rec *parsers.Record) {
 	}
 	if late > int64(lagFloor) {
 		e.noteLate(li, late)
+	}
+	if a := e.opts.Lateness; a != nil {
+		if l := a.Load(); l > e.lag && l > int64(lagFloor) {
+			e.lag = min(l+l/4, int64(maxLag)) // a reader saw it coming (noteLate)
+		}
 	}
 	has405 := touches405(rec.Status, rec.Upstream)
 	e.observe(rec, li, t, has405)

@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"sort"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -98,5 +99,32 @@ func TestLateRecordsStillJoin(t *testing.T) {
 	}
 	if oo := got.Summary.OutOfOrder; len(oo) != 1 || oo[0].Layer != "edge" || oo[0].Records == 0 || oo[0].MaxMS < 25_000 || oo[0].MaxMS > 60_000 {
 		t.Errorf("out of order: %+v, want the edge, up to 25-60 s late", oo)
+	}
+}
+
+// TestLateRecordsAnnounced: the inputs' readers see an input's disorder blocks before the merge
+// hands its late records over (Options.Lateness, set by parsers.MergeBatches): with it, the 405s
+// of the first minutes join too, before any late record has come; without it they do not all.
+func TestLateRecordsAnnounced(t *testing.T) {
+	var apps, edges []*parsers.Record
+	for i := 0; i < 600; i++ { // 5 minutes, a request every 0.5 s, a 405 every 10 s from the start
+		s := float64(i) / 2
+		method, path, status, size := "GET", fmt.Sprintf("/api/products/%d", 1000+i), 200, int64(300+i%97)
+		if i%20 == 0 {
+			method, path, status, size = "POST", fmt.Sprintf("/api/orders/%d", i), 405, 31
+		}
+		apps = append(apps, app("flask", "flask.log", s, method, path, status, size))
+		edges = append(edges, edge(s, method, path, status, size))
+	}
+	late := mergeInputs(apps, buffered(edges, time.Minute))
+	var announced atomic.Int64
+	announced.Store(int64(45 * time.Second)) // what the edge's reader saw in its first blocks
+	_, got := run(t, Options{Lateness: &announced}, late...)
+	if got.Summary.Requests405 != 30 || got.Summary.Joins.Unique != 30 {
+		t.Errorf("announced: %d requests with a 405 (want 30), %d joined", got.Summary.Requests405, got.Summary.Joins.Unique)
+	}
+	_, without := run(t, Options{}, late...)
+	if without.Summary.Requests405 <= 30 {
+		t.Errorf("not announced: %d requests with a 405; the first minute's should not all have joined", without.Summary.Requests405)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -31,6 +32,10 @@ type Config struct {
 	GunicornFormat string
 	// AppLayers are --app-layer names: their inputs are applications, read as format app.
 	AppLayers []string
+	// Lateness, when set, is raised by MergeBatches' readers to the most a record of an input
+	// lies behind the newest record before it in that input (an input out of time order), as
+	// soon as a reader parses it: ahead of the merge (analysis.Options.Lateness).
+	Lateness *atomic.Int64
 	// Zones are --tz: the time zone a layer's log times are in when its lines carry none (Gin,
 	// werkzeug and Python's logging write the server's local time; the parsers read such a time
 	// as UTC). Every record of the layer has its time read again in that zone (InZone).

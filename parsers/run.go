@@ -345,9 +345,9 @@ func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *B
 			}
 			sc := cfg
 			sc.ChunkSize = chunk
-			last := int64(noKey)
+			last, newest := int64(noKey), int64(noKey)
 			sc.Deliver = func(b *Batch) {
-				mergeKeys(b, &last)
+				mergeKeys(b, &last, &newest, c.Lateness)
 				deliver(b)
 			}
 			sc.Free = s.free
@@ -637,14 +637,29 @@ func mergeKey(t time.Time) int64 {
 // mergeKeys sets b.keys, the merge's key of each of b's records: its time, or for a record
 // without one the time of the latest record before it in the input that has one (*last, kept
 // across the input's batches). The reading goroutine computes them, in input order, so that the
-// merging goroutine, which every record goes through, does not.
-func mergeKeys(b *Batch, last *int64) {
+// merging goroutine, which every record goes through, does not. It also raises lateness (when
+// set) to how far a record's time lies behind the newest before it in the input (*newest): an
+// input out of time order, seen by its reader blocks before the merge hands the late records over.
+func mergeKeys(b *Batch, last, newest *int64, lateness *atomic.Int64) {
 	b.keys = b.keys[:0]
+	worst := int64(0)
 	for _, r := range b.Records {
 		if !r.Time.IsZero() {
-			*last = r.Time.UnixNano()
+			t := r.Time.UnixNano()
+			*last = t
+			if t > *newest {
+				*newest = t
+			} else {
+				worst = max(worst, *newest-t)
+			}
 		}
 		b.keys = append(b.keys, *last)
+	}
+	for lateness != nil && worst > 0 {
+		cur := lateness.Load()
+		if worst <= cur || lateness.CompareAndSwap(cur, worst) {
+			break
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/logtriage/logtriage/analysis"
@@ -108,6 +109,10 @@ func analyzeInputs(s *streams, f *inputFlags, opts analysis.Options) (*analysis.
 	if err := methodRules(f, cfg, &opts); err != nil { // causes.go
 		return nil, nil, err
 	}
+	// The inputs' readers tell the engine of a log out of time order as they parse it, ahead
+	// of the merge.
+	late := new(atomic.Int64)
+	cfg.Lateness, opts.Lateness = late, late
 	engine := analysis.New(opts)
 	line := startProgress(s, "reading", inputs, !f.Quiet && !f.noProgress)
 	keep := func(rec *parsers.Record, b *parsers.Batch) bool {
