@@ -17,14 +17,7 @@ import (
 //	127.0.0.1 - - [02/Dec/2026:10:00:10 +0000] "POST /api/orders/3617 HTTP/1.1" 405 153 "-" "ShopApp-iOS/3.2.0"
 //	127.0.0.1 - - [02/Dec/2026:10:00:13 +0000] "POST /checkout/submit HTTP/1.1" 405 157 "-" "Mozilla/5.0 …"
 func TestNginxProxiedLocationRelays(t *testing.T) {
-	conf, err := parsers.LoadNginxConf("testdata/nginx-return-redirect.conf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	locs, err := conf.NginxLocations()
-	if err != nil {
-		t.Fatal(err)
-	}
+	locs := captureLocations(t)
 	records := func() []*parsers.Record {
 		return []*parsers.Record{
 			rec("edge", parsers.FormatNginx, 0, "POST", "/api/orders/3617", 405, ua("ShopApp-iOS/3.2.0"), client("127.0.0.1")),
@@ -58,14 +51,7 @@ func TestNginxProxiedLocationRelays(t *testing.T) {
 //
 //	127.0.0.1 - - [02/Dec/2026:10:00:07 +0000] "PURGE /api/orders/3 HTTP/1.1" 403 93 "-" "curl/7.88.1"
 func TestNginxProxiedLocationRejection(t *testing.T) {
-	conf, err := parsers.LoadNginxConf("testdata/nginx-return-redirect.conf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	locs, err := conf.NginxLocations()
-	if err != nil {
-		t.Fatal(err)
-	}
+	locs := captureLocations(t)
 	var recs []*parsers.Record
 	for i := 0; i < 4; i++ { // the routes' other methods succeed: what makes a 403 a method rejection
 		s := float64(i)
@@ -82,4 +68,18 @@ func TestNginxProxiedLocationRejection(t *testing.T) {
 	if len(routes) != 1 || routes[0] != "POST /reports/daily at edge" {
 		t.Errorf("findings %q, want only nginx's limit_except refusal (POST /reports/daily at edge)", routes)
 	}
+}
+
+// captureLocations reads the locations of the capture's nginx configuration.
+func captureLocations(t *testing.T) []parsers.NginxLocation {
+	t.Helper()
+	conf, err := parsers.LoadNginxConf("testdata/nginx-return-redirect.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	locs, err := conf.NginxLocations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return locs
 }

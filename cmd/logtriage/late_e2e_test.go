@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"sort"
@@ -49,49 +48,13 @@ func TestBufferedEdgeLog(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	type result struct {
-		Summary struct {
-			Requests    int `json:"requests"`
-			Requests405 int `json:"requests_with_405"`
-			OutOfOrder  []struct {
-				Layer string `json:"layer"`
-				MaxMS int64  `json:"max_ms"`
-			} `json:"out_of_order"`
-		} `json:"summary"`
-		Findings []struct {
-			Origin string `json:"origin_layer"`
-			Cause  string `json:"cause"`
-			Method string `json:"method"`
-			Route  string `json:"route"`
-			Count  int    `json:"count"`
-		} `json:"findings"`
-	}
-	analyze := func(args ...string) result {
-		t.Helper()
-		r := lt(t, nil, append([]string{"analyze", "-o", "json"}, args...)...)
-		if r.code != exitOK {
-			t.Fatalf("exit %d: %s", r.code, r.stderr)
-		}
-		var a result
-		if err := json.Unmarshal([]byte(r.stdout), &a); err != nil {
-			t.Fatal(err)
-		}
-		return a
-	}
-	want := analyze(defaultLogsArgs...)
-	got := analyze(append([]string{"edge=" + edge}, defaultLogsArgs[1:]...)...)
+	want := analyzeVariant(t, defaultLogsArgs...)
+	got := analyzeVariant(t, append([]string{"edge=" + edge}, defaultLogsArgs[1:]...)...)
 	if got.Summary.Requests != want.Summary.Requests || got.Summary.Requests405 != want.Summary.Requests405 {
 		t.Errorf("buffered edge log: %d requests, %d with a 405; in order %d, %d", got.Summary.Requests,
 			got.Summary.Requests405, want.Summary.Requests, want.Summary.Requests405)
 	}
-	if len(got.Findings) != len(want.Findings) {
-		t.Fatalf("buffered edge log: %d findings, in order %d", len(got.Findings), len(want.Findings))
-	}
-	for i := range want.Findings {
-		if got.Findings[i] != want.Findings[i] {
-			t.Errorf("finding %d: %+v, in order %+v", i+1, got.Findings[i], want.Findings[i])
-		}
-	}
+	sameFindings(t, "buffered edge log", got.Findings, want.Findings)
 	if oo := got.Summary.OutOfOrder; len(oo) != 1 || oo[0].Layer != "edge" || oo[0].MaxMS < 20_000 || oo[0].MaxMS > 60_000 {
 		t.Errorf("out_of_order %+v, want the edge, 20-60 s", oo)
 	}
