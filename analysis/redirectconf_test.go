@@ -16,14 +16,7 @@ import (
 //	edge.log  127.0.0.1 - - [02/Dec/2026:10:24:44 +0000] "GET /api/v2/orders HTTP/1.1" 405 153 "-" "python-requests/2.32.3"
 //	flask.log 127.0.0.1 - - [02/Dec/2026:10:24:44 +0000] "GET /api/v2/orders HTTP/1.0" 405 153 "-" "python-requests/2.32.3"
 func TestRedirectTargetFromNginxConf(t *testing.T) {
-	conf, err := parsers.LoadNginxConf("testdata/nginx-return-redirect.conf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	locs, err := conf.NginxLocations()
-	if err != nil {
-		t.Fatal(err)
-	}
+	locs := captureLocations(t) // nginxproxied_test.go
 	const agent = "python-requests/2.32.3"
 	records := func() []*parsers.Record {
 		return []*parsers.Record{
