@@ -257,6 +257,7 @@ type group struct {
 	// How hops were joined by match (match.go): at least one unambiguous pair, at least one pair
 	// within a group of identical requests.
 	linkUnique, linkGroup bool
+	linkOrder             bool // at least one pair by log order (untimed.go)
 	// mseq numbers the last match index entry put in for one of its hops (Engine.mAdded), 0 if
 	// none: it is given back only once that entry is gone (arena.go, recycle).
 	mseq int64
@@ -344,6 +345,13 @@ type layerInfo struct {
 // Engine correlates, attributes and classifies records. It is not safe for concurrent use.
 type Engine struct {
 	opts Options
+
+	// Records of app logs without times, held until a proxy record places them (untimed.go).
+	held        []*heldSeq
+	heldN       int
+	timed       bool // a record with a time has arrived
+	placing     bool // the record being added was placed by log order
+	orderPlaced []OrderPlaced
 
 	layers   []layerInfo
 	layerIdx map[string]int
@@ -523,6 +531,19 @@ type recentLayer struct {
 // Add consumes one record. rec is only valid during the call; the engine copies what it keeps.
 // Records should arrive in approximately ascending Time order across all inputs.
 func (e *Engine) Add(rec *parsers.Record) {
+	switch {
+	case !rec.Time.IsZero():
+		e.timed = true
+		e.add(rec)
+		if e.held != nil && rec.Status != 0 && !rec.ErrorLine {
+			e.place(rec, e.layerOf(rec), rec.Time)
+		}
+	case e.timed || !e.hold(rec):
+		e.add(rec)
+	}
+}
+
+func (e *Engine) add(rec *parsers.Record) {
 	e.records++
 	if rec.Status == 0 || rec.ErrorLine {
 		// Not an access record (an app's other log lines, or its error line about a request's
@@ -556,7 +577,7 @@ func (e *Engine) Add(rec *parsers.Record) {
 		}
 		l.last = max(l.last, t)
 	}
-	if late > int64(lagFloor) {
+	if late > int64(lagFloor) && !e.placing {
 		e.noteLate(li, late)
 	}
 	if a := e.opts.Lateness; a != nil {
@@ -812,6 +833,7 @@ func (e *Engine) merge(dst, src *group) {
 		e.own(dst)
 	}
 	dst.linkUnique = dst.linkUnique || src.linkUnique
+	dst.linkOrder = dst.linkOrder || src.linkOrder
 	dst.linkGroup = dst.linkGroup || src.linkGroup
 	dst.mseq = max(dst.mseq, src.mseq)
 	if dst.redirect == nil {

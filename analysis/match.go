@@ -31,6 +31,7 @@ const (
 	JoinID       JoinKind = "id"           // every hop joined by a shared id
 	JoinUnique   JoinKind = "unique_match" // at least one hop joined by an unambiguous match
 	JoinGroup    JoinKind = "group_match"  // at least one hop paired within a group of identical requests
+	JoinOrder    JoinKind = "order_match"  // at least one hop without a time of its own, paired by its place in its log (untimed.go)
 	JoinUnjoined JoinKind = "unjoined"     // one hop: nothing joined it to another layer
 )
 
@@ -39,6 +40,7 @@ type JoinCounts struct {
 	ID       int `json:"id"`
 	Unique   int `json:"unique_match"`
 	Group    int `json:"group_match"`
+	Order    int `json:"order_match,omitempty"`
 	Unjoined int `json:"unjoined"`
 }
 
@@ -50,6 +52,8 @@ func (c *JoinCounts) addN(k JoinKind, n int64) {
 		c.Unique += int(n)
 	case JoinGroup:
 		c.Group += int(n)
+	case JoinOrder:
+		c.Order += int(n)
 	default:
 		c.Unjoined += int(n)
 	}
@@ -61,7 +65,7 @@ func (c JoinCounts) Most() JoinKind {
 	for _, x := range []struct {
 		k JoinKind
 		n int
-	}{{JoinGroup, c.Group}, {JoinUnique, c.Unique}, {JoinID, c.ID}} {
+	}{{JoinOrder, c.Order}, {JoinGroup, c.Group}, {JoinUnique, c.Unique}, {JoinID, c.ID}} {
 		if x.n > n {
 			k, n = x.k, x.n
 		}
@@ -112,6 +116,7 @@ type mentry struct {
 	tailBase uint64    // outer records that saw a 405: (method, last two path segments)
 	taken    bool      // as an outer record: paired with an inner one
 	matched  bool      // as an inner record: paired with an outer one
+	placed   bool      // its record had no time and was placed by log order (untimed.go)
 	partner  int       // the layer it was paired with
 }
 
@@ -260,7 +265,7 @@ func (e *Engine) addMatch(h *hop, g *group, li int, ids bool, bytes int64) {
 	}
 	sec := fdiv(h.time, 1e9)
 	m := e.newMentry()
-	*m = mentry{g: g, h: h, sec: sec, layer: li, ids: ids, bytes: bytes}
+	*m = mentry{g: g, h: h, sec: sec, layer: li, ids: ids, bytes: bytes, placed: e.placing}
 	e.mAdded++
 	live(g).mseq = e.mAdded
 	method, path := h.method(), h.path()
@@ -608,6 +613,10 @@ func (e *Engine) pair(x, o *mentry, lo int, kind JoinKind) {
 		dst, src = gy, gx
 	}
 	e.merge(dst, src)
+	if x.placed || o.placed {
+		dst.linkOrder = true // the time it was paired by is the outer record's own (untimed.go)
+		return
+	}
 	if kind == JoinUnique {
 		dst.linkUnique = true
 		e.skewOf(x.h.file, lo).add((o.h.time - x.h.time) / 1e6)
@@ -619,6 +628,8 @@ func (e *Engine) pair(x, o *mentry, lo int, kind JoinKind) {
 // joinKind says how a closed request's hops were joined.
 func joinKind(g *group) JoinKind {
 	switch {
+	case g.linkOrder:
+		return JoinOrder
 	case g.linkGroup:
 		return JoinGroup
 	case g.linkUnique:

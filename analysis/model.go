@@ -106,8 +106,11 @@ type Summary struct {
 	OutOfOrder []LateLayer `json:"out_of_order,omitempty"`
 	// ZoneHints lists the application layers whose records run a whole number of quarter hours
 	// off the proxies' at both ends of the logs: local time written without a zone (zone.go).
-	ZoneHints       []ZoneHint `json:"zone_hints,omitempty"`
-	RoutesTruncated bool       `json:"routes_truncated,omitempty"` // too many routes: baselines incomplete
+	ZoneHints []ZoneHint `json:"zone_hints,omitempty"`
+	// ByLogOrder lists the app inputs without a time in their lines, whose records were placed at
+	// the time of the proxy record that relayed them, found by log order (untimed.go).
+	ByLogOrder      []OrderPlaced `json:"by_log_order,omitempty"`
+	RoutesTruncated bool          `json:"routes_truncated,omitempty"` // too many routes: baselines incomplete
 	// FoldedRequests counts the requests with a 405, beyond the first 10,000, that were counted
 	// into an earlier request of the same shape instead of being kept whole (analysis/fold.go):
 	// every count includes them, but --requests and the examples list only requests kept whole.
@@ -273,6 +276,7 @@ type HopView struct {
 
 // Result closes every open request and returns the analysis. Call it once, after the last Add.
 func (e *Engine) Result(inputs []InputStats) *Analysis {
+	e.releaseHeld()
 	e.flush()
 	e.nets, e.drifts = nil, nil // worked out again from the baselines as they are now
 	order, how := e.order()
@@ -296,6 +300,7 @@ func (e *Engine) Result(inputs []InputStats) *Analysis {
 	a.LayerPath = layerPath(a.Layers)
 	a.Summary.ClockSkew = e.clockSkews()
 	a.Summary.ZoneHints = e.zoneHints()
+	a.Summary.ByLogOrder = e.orderPlaced
 	for _, l := range order {
 		if li := &e.layers[l]; li.late > 0 {
 			a.Summary.OutOfOrder = append(a.Summary.OutOfOrder, LateLayer{Layer: li.name, Records: li.late, MaxMS: li.lateMax / 1e6})

@@ -81,10 +81,11 @@ func (c *Config) Resolve(path string, sample [][]byte) (*Resolved, error) {
 	}
 	if err == nil && res.Note == "" && strings.HasSuffix(res.Variant, untimedVariant) {
 		// Lines without a time of their own and no wrapper's (morgan dev, bare uvicorn): the
-		// records cannot be joined by time, and nothing else would say so.
+		// records cannot be joined by time (analysis/untimed.go pairs them by log order), and
+		// nothing else would say so.
 		res.Note = "its lines have no time of their own (" + strings.TrimSuffix(strings.TrimPrefix(res.Variant, "app "), untimedVariant) +
-			"): its records cannot be joined to another layer's, so a 405 it logged is also counted at the layer in front of it; " +
-			"log with a time (morgan 'combined', uvicorn under a container runtime or journald)"
+			"): analyze pairs its records with the proxy in front by their order in the log (order_match), which is weaker than a time; " +
+			"log with a time (morgan 'combined', uvicorn under a container runtime or journald, kubectl logs --timestamps) for exact joins"
 	}
 	if err == nil && c.TrustedProxies != nil && res.NewParser != nil {
 		inner, trusted := res.NewParser, newTrustSet(c.TrustedProxies)

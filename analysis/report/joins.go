@@ -17,7 +17,7 @@ func joinText(j analysis.JoinCounts) string {
 	for _, k := range []struct {
 		name string
 		n    int
-	}{{"id", j.ID}, {"unique_match", j.Unique}, {"group_match", j.Group}, {"unjoined", j.Unjoined}} {
+	}{{"id", j.ID}, {"unique_match", j.Unique}, {"group_match", j.Group}, {"order_match", j.Order}, {"unjoined", j.Unjoined}} {
 		if k.n > 0 {
 			p = append(p, fmt.Sprintf("%s %s", k.name, num.Thousands(k.n)))
 		}
@@ -43,6 +43,8 @@ func joinKindText(k analysis.JoinKind) string {
 		return "unique_match (no shared id: an unambiguous match of method, target, status and time)"
 	case analysis.JoinGroup:
 		return "group_match (no shared id: one of a group of identical requests paired in time order; the verdict is exact, who got which record is not)"
+	case analysis.JoinOrder:
+		return "order_match (one hop's log has no times: its record was paired by its place in that log with the proxy record that relayed it; as good as the two logs' order)"
 	case analysis.JoinUnjoined:
 		return "unjoined (one layer only)"
 	}
@@ -52,11 +54,15 @@ func joinKindText(k analysis.JoinKind) string {
 // joinSummary is the summary sentence about joins, "" when there is no request with a 405.
 func joinSummary(s *analysis.Summary) string {
 	j := s.Joins
-	if j.ID+j.Unique+j.Group+j.Unjoined == 0 {
+	if j.ID+j.Unique+j.Group+j.Order+j.Unjoined == 0 {
 		return ""
 	}
-	out := fmt.Sprintf("How the hops of the 405s were joined: by id %s, by an unambiguous match %s, as groups of identical requests %s, not joined (one layer only) %s",
-		num.Thousands(j.ID), num.Thousands(j.Unique), num.Thousands(j.Group), num.Thousands(j.Unjoined))
+	order := ""
+	if j.Order > 0 {
+		order = ", by log order (no time in one log) " + num.Thousands(j.Order)
+	}
+	out := fmt.Sprintf("How the hops of the 405s were joined: by id %s, by an unambiguous match %s, as groups of identical requests %s%s, not joined (one layer only) %s",
+		num.Thousands(j.ID), num.Thousands(j.Unique), num.Thousands(j.Group), order, num.Thousands(j.Unjoined))
 	if len(s.ClockSkew) > 0 {
 		var p []string
 		inStep := false

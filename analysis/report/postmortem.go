@@ -805,6 +805,9 @@ func appendixSection(a *analysis.Analysis) section {
 	if z := zoneText(s); z != "" {
 		facts = append(facts, item(bold("Time zone: "), plain(strings.TrimPrefix(z, "Time zone: "))))
 	}
+	if o := orderText(s); o != "" {
+		facts = append(facts, item(bold("Without times: "), plain(strings.TrimPrefix(o, "Without times: "))))
+	}
 	if s.RoutesTruncated {
 		facts = append(facts, item(bold("Warning: "), plain("too many distinct routes; baselines of later routes were not kept, so deploy_regression and backend_drift may be missed.")))
 	}

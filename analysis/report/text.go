@@ -127,6 +127,9 @@ func Text(w io.Writer, a *analysis.Analysis) error {
 	if l := lateText(s); l != "" {
 		bw.WriteString(l + "\n")
 	}
+	if o := orderText(s); o != "" {
+		bw.WriteString(o + "\n")
+	}
 	if s.RoutesTruncated {
 		bw.WriteString("Warning: too many distinct routes; baselines of later routes were not kept.\n")
 	}

@@ -30,6 +30,14 @@ type variantRun struct {
 			OffsetMinutes int    `json:"offset_minutes"`
 			Flag          string `json:"flag"`
 		} `json:"zone_hints"`
+		ByLogOrder []struct {
+			Input   string `json:"input"`
+			Records int64  `json:"records"`
+			Placed  int64  `json:"placed"`
+		} `json:"by_log_order"`
+		Joins struct {
+			Order int `json:"order_match"`
+		} `json:"joins"`
 	} `json:"summary"`
 	Findings []variantFinding `json:"findings"`
 }

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestUntimedAppLogJoinsByOrder: uvicorn's access lines as it writes them to a file or to
+// `kubectl logs` without --timestamps carry no time. The real capture's fastapi.log is the same
+// lines wrapped by containerd (a time per line); unwrapped, its records are paired with nginx's by
+// log order (analysis/untimed.go), so analyze must find what it finds with the times: the same
+// requests, 405s and findings, not each fastapi 405 a second time at the edge. Kubelet probes,
+// which reach the app without passing nginx, are mixed in: they must stay on their own without
+// pulling the pairing off course.
+func TestUntimedAppLogJoinsByOrder(t *testing.T) {
+	dir := "samples/default-logs-real/"
+	raw, err := os.ReadFile(dir + "fastapi.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bare, probed bytes.Buffer
+	probes := 0
+	for i, l := range bytes.SplitAfter(raw, []byte("\n")) {
+		if len(l) == 0 {
+			continue
+		}
+		_, rest, ok := bytes.Cut(l, []byte(" stdout F "))
+		if !ok {
+			t.Fatalf("fastapi.log:%d is not a CRI line: %q", i+1, l)
+		}
+		bare.Write(rest)
+		probed.Write(rest)
+		if i%7 == 6 {
+			probes++
+			fmt.Fprintf(&probed, "INFO:     10.0.0.9:%d - \"GET /healthz HTTP/1.1\" 200 OK\n", 40000+i)
+		}
+	}
+	tmp := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(tmp, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	args := func(fastapi string) []string {
+		return []string{"edge=" + dir + "edge.log", "flask=" + dir + "flask-1.log", "flask=" + dir + "flask-2.log",
+			"fastapi=" + fastapi, "gin=" + dir + "gin.log"}
+	}
+	want := analyzeVariant(t, args(dir+"fastapi.log")...)
+	for _, c := range []struct {
+		name   string
+		log    []byte
+		extra  int
+		placed int
+	}{
+		{"bare", bare.Bytes(), 0, 1190},
+		{"with probes", probed.Bytes(), probes, 1190},
+	} {
+		got := analyzeVariant(t, args(write(c.name+".log", c.log))...)
+		if got.Summary.Requests != want.Summary.Requests+c.extra || got.Summary.Requests405 != want.Summary.Requests405 {
+			t.Errorf("%s: %d requests, %d with a 405; with times %d (+%d probes), %d", c.name, got.Summary.Requests,
+				got.Summary.Requests405, want.Summary.Requests, c.extra, want.Summary.Requests405)
+		}
+		sameFindings(t, c.name, got.Findings, want.Findings)
+		if o := got.Summary.ByLogOrder; len(o) != 1 || o[0].Placed != int64(c.placed) || o[0].Records != int64(c.placed+c.extra) {
+			t.Errorf("%s: by_log_order %+v, want %d of %d placed", c.name, o, c.placed, c.placed+c.extra)
+		}
+		if got.Summary.Joins.Order < 40 {
+			t.Errorf("%s: joins %+v, want the fastapi 405s (41) by log order", c.name, got.Summary.Joins)
+		}
+	}
+}
