@@ -16,7 +16,12 @@ import (
 
 // Schema identifies the JSON document's version. A change that removes or renames a field, or
 // changes its meaning, gets a new version.
-const Schema = "logtriage.analysis/v1"
+const Schema = "logtriage.analysis/v2"
+
+// SchemaV1 is the version before hops' "local" became a JSON boolean (null when unknown, as
+// parse writes it) instead of the strings "true", "false" and "unknown". HopLocal reads both, so
+// that `logtriage report` still renders a saved v1 document.
+const SchemaV1 = "logtriage.analysis/v1"
 
 // Analysis is the result of an analysis: the JSON document of `logtriage analyze --output json`.
 type Analysis struct {
@@ -57,7 +62,20 @@ type InputStats struct {
 	Blank      int64       `json:"blank"`
 	Skipped    int64       `json:"skipped,omitempty"`    // well-formed lines that are not access records (an app's other logs)
 	Rejections []Rejection `json:"rejections,omitempty"` // a few examples
+	// TimeResolution is the finest unit the input's record times were seen to carry: "second"
+	// (nginx $time_local, Combined lines, most frameworks' defaults), "millisecond" (nginx
+	// $msec, Envoy's START_TIME), "microsecond" (ALB) or "nanosecond"; "" when not told. The
+	// join summary reads it to say what a clock offset under a second means.
+	TimeResolution string `json:"time_resolution,omitempty"`
 }
+
+// The values of InputStats.TimeResolution, coarsest first.
+const (
+	ResolutionSecond      = "second"
+	ResolutionMillisecond = "millisecond"
+	ResolutionMicrosecond = "microsecond"
+	ResolutionNanosecond  = "nanosecond"
+)
 
 // Rejection is an example of a line that did not parse.
 type Rejection struct {
@@ -262,7 +280,7 @@ type HopView struct {
 	Host         string    `json:"host,omitempty"`
 	URI          string    `json:"uri,omitempty"`
 	RoutedPath   string    `json:"routed_path,omitempty"`
-	Local        string    `json:"local"`
+	Local        HopLocal  `json:"local"`
 	Allow        string    `json:"allow,omitempty"`
 	Service      string    `json:"service,omitempty"`
 	Detail       string    `json:"detail,omitempty"`
@@ -272,6 +290,39 @@ type HopView struct {
 	ACRMethod    string    `json:"access_control_request_method,omitempty"`
 	DurationMS   *float64  `json:"duration_ms,omitempty"`
 	IDs          IDsView   `json:"ids"`
+}
+
+// HopLocal is whether a hop generated the response itself: in JSON true, false, or null when
+// the format does not tell, as in parse's records (parsers/recordjson.go).
+type HopLocal parsers.Local
+
+// String is "true", "false" or "unknown", as the text reports print it.
+func (l HopLocal) String() string { return parsers.Local(l).String() }
+
+// MarshalJSON writes true, false or null.
+func (l HopLocal) MarshalJSON() ([]byte, error) {
+	switch parsers.Local(l) {
+	case parsers.LocalYes:
+		return []byte("true"), nil
+	case parsers.LocalNo:
+		return []byte("false"), nil
+	}
+	return []byte("null"), nil
+}
+
+// UnmarshalJSON reads true, false and null, and the strings of a SchemaV1 document.
+func (l *HopLocal) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case "true", `"true"`:
+		*l = HopLocal(parsers.LocalYes)
+	case "false", `"false"`:
+		*l = HopLocal(parsers.LocalNo)
+	case "null", `"unknown"`, `""`:
+		*l = HopLocal(parsers.LocalUnknown)
+	default:
+		return fmt.Errorf("local is %s: want true, false or null", b)
+	}
+	return nil
 }
 
 // Result closes every open request and returns the analysis. Call it once, after the last Add.
@@ -618,7 +669,7 @@ func (e *Engine) example(r *request) Example {
 	for _, h := range r.hops {
 		x.Hops = append(x.Hops, HopView{Layer: e.name(h), Format: e.format(h), Status: h.status,
 			Upstream: h.upstream, UpstreamAddr: h.upstreamAddr(), Source: source(h), Time: nsTime(h.time),
-			Local: h.local.String(), URI: h.uri(), Allow: h.allow(), IDs: idsView(h.ids())})
+			Local: HopLocal(h.local), URI: h.uri(), Allow: h.allow(), IDs: idsView(h.ids())})
 	}
 	return x
 }
@@ -640,7 +691,7 @@ func (e *Engine) view(r *request) RequestView {
 	for _, h := range r.hops {
 		hv := HopView{Layer: e.name(h), Format: e.format(h), Status: h.status, Upstream: h.upstream,
 			UpstreamAddr: h.upstreamAddr(), Source: source(h), Time: nsTime(h.time), Method: h.method(),
-			Host: h.host(), URI: h.uri(), RoutedPath: h.routedPath(), Local: h.local.String(), Allow: h.allow(),
+			Host: h.host(), URI: h.uri(), RoutedPath: h.routedPath(), Local: HopLocal(h.local), Allow: h.allow(),
 			Service: h.service(), Detail: h.detail(), ClientIP: h.clientIP(), UserAgent: h.userAgent(),
 			Origin: h.origin(), ACRMethod: h.acrMethod(),
 			IDs: idsView(h.ids())}

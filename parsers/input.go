@@ -2,6 +2,7 @@ package parsers
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -53,27 +54,45 @@ func ParseInputArg(arg string) (layer, pattern string) {
 // and a glob of its files, "./x.log" and "x.log") is read once, as the layer that named it
 // first: read twice, every request in it would be counted twice.
 func ExpandInputs(args []string) ([]Input, error) {
+	in, _, err := ExpandInputsSkipping(args)
+	return in, err
+}
+
+// Skipped is a file or directory that a directory walk left out: hidden, documentation,
+// configuration, source code or build files by their names, or binary by their first bytes
+// (notLog, binaryFile). Path is as the walk met it; Why is "" for a name, else the reason.
+type Skipped struct {
+	Dir  string // the directory named on the command line
+	Path string
+	Why  string
+}
+
+// ExpandInputsSkipping is ExpandInputs that also returns what the directory walks left out, so
+// that the command can name it: nothing in a directory is left out without a word.
+func ExpandInputsSkipping(args []string) ([]Input, []Skipped, error) {
 	var out []Input
+	var skips []Skipped
 	stdin := false
 	seen := map[string]bool{}
 	cwd, _ := os.Getwd()
 	for _, arg := range args {
 		layer, pat := ParseInputArg(arg)
 		if pat == "" {
-			return nil, fmt.Errorf("input %q names no file: use NAME=PATH, a path, a glob or - for standard input", arg)
+			return nil, nil, fmt.Errorf("input %q names no file: use NAME=PATH, a path, a glob or - for standard input", arg)
 		}
 		if pat == "-" {
 			if stdin {
-				return nil, errors.New("standard input (-) can be read only once")
+				return nil, nil, errors.New("standard input (-) can be read only once")
 			}
 			stdin = true
 			out = append(out, Input{Name: "-", Layer: layer, Path: "-"})
 			continue
 		}
-		paths, err := expandPattern(pat)
+		paths, skipped, err := expandPattern(pat)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		skips = append(skips, skipped...)
 		for _, p := range paths {
 			key := filepath.Clean(p)
 			if !filepath.IsAbs(key) {
@@ -86,36 +105,38 @@ func ExpandInputs(args []string) ([]Input, error) {
 			out = append(out, Input{Name: p, Layer: layer, Path: p})
 		}
 	}
-	return out, nil
+	return out, skips, nil
 }
 
-func expandPattern(pat string) ([]string, error) {
+func expandPattern(pat string) ([]string, []Skipped, error) {
 	matches := []string{pat}
 	if strings.ContainsAny(pat, "*?[") {
 		m, err := filepath.Glob(pat)
 		if err != nil {
-			return nil, fmt.Errorf("bad glob %q: %w", pat, err)
+			return nil, nil, fmt.Errorf("bad glob %q: %w", pat, err)
 		}
 		if len(m) == 0 {
-			return nil, fmt.Errorf("no file matches %q: check the path (quote globs so the shell does not expand them)", pat)
+			return nil, nil, fmt.Errorf("no file matches %q: check the path (quote globs so the shell does not expand them)", pat)
 		}
 		matches = m
 	}
 	var out []string
+	var skips []Skipped
 	for _, m := range matches {
 		st, err := os.Stat(m)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
-				return nil, fmt.Errorf("cannot read input %s: %v: check the path", m, errors.Unwrap(err))
+				return nil, nil, fmt.Errorf("cannot read input %s: %v: check the path", m, errors.Unwrap(err))
 			}
-			return nil, fmt.Errorf("cannot read input %s: %v", m, errors.Unwrap(err))
+			return nil, nil, fmt.Errorf("cannot read input %s: %v", m, errors.Unwrap(err))
 		}
 		if !st.IsDir() {
 			out = append(out, m)
 			continue
 		}
 		var files []string
-		skipped := 0 // hidden files and documentation or configuration beside the logs
+		var skipped []Skipped // hidden files, documentation, configuration, code, binaries
+		skip := func(p, why string) { skipped = append(skipped, Skipped{Dir: m, Path: p, Why: why}) }
 		root := m
 		if lst, err := os.Lstat(m); err == nil && lst.Mode()&fs.ModeSymlink != 0 {
 			// A link to a directory: WalkDir would not follow it; a trailing separator does.
@@ -136,49 +157,97 @@ func expandPattern(pat string) ([]string, error) {
 			}
 			if strings.HasPrefix(d.Name(), ".") && p != root {
 				if d.IsDir() {
+					skip(p+string(filepath.Separator), "hidden directory")
 					return filepath.SkipDir
 				}
-				skipped++
+				skip(p, "")
+				return nil
+			}
+			if d.IsDir() {
 				return nil
 			}
 			if notLog(d.Name()) {
-				skipped++
+				skip(p, "")
 				return nil
 			}
-			if d.Type().IsRegular() {
-				files = append(files, p)
-			} else if d.Type()&fs.ModeSymlink != 0 {
+			regular := d.Type().IsRegular()
+			if !regular && d.Type()&fs.ModeSymlink != 0 {
 				// /var/log/containers holds only links to the runtime's files.
-				if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-					files = append(files, p)
-				}
+				st, err := os.Stat(p)
+				regular = err == nil && st.Mode().IsRegular()
+			}
+			switch {
+			case !regular: // a socket, a fifo, a device, a dangling link
+			case binaryFile(p):
+				skip(p, "binary")
+			default:
+				files = append(files, p)
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("cannot list directory %s: %w", m, err)
+			return nil, nil, fmt.Errorf("cannot list directory %s: %w", m, err)
 		}
 		switch {
-		case len(files) == 0 && skipped > 0:
-			return nil, fmt.Errorf("directory %s holds no log files (%d skipped: hidden files, README and .md, .conf, .yaml, .html files are not read from a directory): "+
-				"name the log files, or a directory that holds them", m, skipped)
+		case len(files) == 0 && len(skipped) > 0:
+			return nil, nil, fmt.Errorf("directory %s holds no log files (%d skipped: hidden files, README and .md, .conf, .yaml, .html files, LICENSE, source code, build files and binary files are not read from a directory): "+
+				"name the log files, or a directory that holds them", m, len(skipped))
 		case len(files) == 0:
-			return nil, fmt.Errorf("directory %s holds no files: name the log files, or a directory that holds them", m)
+			return nil, nil, fmt.Errorf("directory %s holds no files: name the log files, or a directory that holds them", m)
 		}
 		sort.Strings(files)
 		out = append(out, files...)
+		skips = append(skips, skipped...)
 	}
-	return out, nil
+	return out, skips, nil
 }
 
-// notLog reports whether a file met while walking a directory is documentation or
-// configuration kept beside logs rather than a log (named on the command line, it is still read).
+// notLog reports whether a file met while walking a directory is documentation,
+// configuration, source code or a build file kept beside logs rather than a log, by its name
+// (named on the command line, it is still read). Names a log may have are not in the list:
+// .log, .txt, .json, .out, rotation suffixes, none at all (svlogd's "current").
 func notLog(name string) bool {
 	switch strings.ToLower(filepath.Ext(name)) {
-	case ".md", ".conf", ".yaml", ".yml", ".html", ".htm", ".png", ".svg", ".pdf":
+	case ".md", ".rst", ".adoc", ".conf", ".cnf", ".cfg", ".ini", ".toml", ".properties", ".yaml", ".yml", ".xml",
+		".html", ".htm", ".css", ".png", ".jpg", ".jpeg", ".gif", ".ico", ".svg", ".pdf",
+		".go", ".mod", ".sum", ".py", ".pyc", ".rb", ".js", ".mjs", ".ts", ".java", ".class", ".jar", ".war",
+		".c", ".h", ".cc", ".cpp", ".rs", ".php", ".pl", ".lua", ".sh", ".bash", ".ps1", ".bat", ".sql",
+		".tf", ".tpl", ".tmpl", ".j2", ".lock", ".pem", ".crt", ".key", ".csr",
+		".zip", ".tar", ".tgz", ".7z", ".rar", ".exe", ".dll", ".so", ".o", ".a":
+		return true
+	}
+	switch strings.ToLower(name) {
+	case "license", "licence", "copying", "notice", "authors", "changelog", "makefile", "dockerfile", "containerfile",
+		"jenkinsfile", "vagrantfile", "procfile", "package.json", "package-lock.json", "tsconfig.json", "composer.json":
 		return true
 	}
 	return strings.HasPrefix(name, "README")
+}
+
+// binaryFile reports whether a file met while walking a directory is binary by its first bytes
+// (binaryLike, as detection says "not a text log"): an executable, an image, a journald file.
+// gzip (read) and bzip2, xz, zstd (whose reading error says to decompress them) are logs.
+func binaryFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false // the reading says why
+	}
+	defer f.Close()
+	var b [512]byte
+	n, _ := f.ReadAt(b[:], 0)
+	head := b[:n]
+	for _, magic := range []string{"\x1f\x8b", "BZh", "\xfd7zXZ\x00", "\x28\xb5\x2f\xfd"} {
+		if strings.HasPrefix(string(head), magic) {
+			return false
+		}
+	}
+	head = bytes.TrimLeft(head, " \t\r\n") // the first non-blank line, as detection looks at it
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	// ESC starts the colour codes that morgan's dev format and many consoles write: text.
+	head = bytes.ReplaceAll(head, []byte{0x1b}, []byte{' '})
+	return binaryLike(bytes.TrimSuffix(head, []byte("\r")))
 }
 
 // logBase returns a log file's base name without the suffixes rotation and shipping add

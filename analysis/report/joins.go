@@ -65,7 +65,9 @@ func joinSummary(s *analysis.Summary) string {
 		num.Thousands(j.ID), num.Thousands(j.Unique), num.Thousands(j.Group), order, num.Thousands(j.Unjoined))
 	if len(s.ClockSkew) > 0 {
 		var p []string
-		inStep := false
+		var coarse, fine []string // pairs under a second apart, by the resolution of their logs
+		fineUnit := ""            // the coarser unit of the fine pairs' logs
+		res := inputResolutions(s.Inputs)
 		for _, c := range s.ClockSkew {
 			x := fmt.Sprintf("%s vs %s %+d ms (%s pairs", c.Inner, c.Outer, c.OffsetMS, num.Thousands(c.Pairs))
 			switch sec := (abs(c.OffsetMS) + 500) / 1000; {
@@ -74,18 +76,74 @@ func joinSummary(s *analysis.Summary) string {
 			case c.OffsetMS >= 1000:
 				x += fmt.Sprintf("; its clock runs about %d s behind", sec)
 			default:
-				inStep = true
+				pair := c.Inner + " vs " + c.Outer
+				if u := coarser(res.input[c.Inner], res.layer[c.Outer]); rank(u) > 0 {
+					fine = append(fine, pair)
+					if fineUnit == "" || rank(u) < rank(fineUnit) {
+						fineUnit = u
+					}
+				} else {
+					coarse = append(coarse, pair)
+				}
 			}
 			p = append(p, x+")")
 		}
 		out += "; clock offsets, outer minus inner log time: " + strings.Join(p, ", ")
-		if inStep {
-			// One side of a match by time usually logs whole seconds (nginx's $time_local, most
-			// frameworks' default lines): an offset within a second is what clocks in step give.
+		// One side of a match by time usually logs whole seconds (nginx's $time_local, most
+		// frameworks' default lines): an offset within a second is what clocks in step give.
+		// Where both sides log fractions of a second, such an offset is a measurement: the outer
+		// hop's own time (it logs after the inner one answered) plus the clocks' difference.
+		measured := "measured to the " + fineUnit + " (both logs carry sub-second times): the outer hop's own time, plus any difference between the hosts' clocks"
+		switch {
+		case len(coarse) > 0 && len(fine) == 0:
 			out += "; an offset under 1 s is clocks in step, as far as whole-second time stamps tell"
+		case len(coarse) == 0 && len(fine) > 0:
+			out += "; an offset under 1 s is " + measured
+		case len(coarse) > 0:
+			out += "; an offset under 1 s is clocks in step, as far as whole-second time stamps tell (" + strings.Join(coarse, ", ") +
+				"), and " + measured + " (" + strings.Join(fine, ", ") + ")"
 		}
 	}
 	return out + "."
+}
+
+// resolutions holds the time resolution of each input (analysis.InputStats.TimeResolution) and
+// of each layer: its coarsest input's, "" when an input of it does not tell.
+type resolutions struct{ input, layer map[string]string }
+
+func inputResolutions(inputs []analysis.InputStats) resolutions {
+	r := resolutions{map[string]string{}, map[string]string{}}
+	for _, in := range inputs {
+		if in.Parsed == 0 {
+			continue
+		}
+		r.input[in.Name] = in.TimeResolution
+		if u, ok := r.layer[in.Layer]; !ok || rank(in.TimeResolution) < rank(u) {
+			r.layer[in.Layer] = in.TimeResolution
+		}
+	}
+	return r
+}
+
+// rank orders the resolutions: 0 for whole seconds and for one not told, then finer ones.
+func rank(u string) int {
+	switch u {
+	case analysis.ResolutionMillisecond:
+		return 1
+	case analysis.ResolutionMicrosecond:
+		return 2
+	case analysis.ResolutionNanosecond:
+		return 3
+	}
+	return 0
+}
+
+// coarser is the coarser of two resolutions: what a difference of times of both logs is good to.
+func coarser(a, b string) string {
+	if rank(a) < rank(b) {
+		return a
+	}
+	return b
 }
 
 // lateText is the sentence about layers whose logs are out of time order (Summary.OutOfOrder),

@@ -97,7 +97,7 @@ func analyzeInputs(s *streams, f *inputFlags, opts analysis.Options) (*analysis.
 	if err != nil {
 		return nil, nil, err
 	}
-	inputs, err := f.inputs(s.in)
+	inputs, err := f.inputs(s.in, s.err)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -115,7 +115,9 @@ func analyzeInputs(s *streams, f *inputFlags, opts analysis.Options) (*analysis.
 	cfg.Lateness, opts.Lateness = late, late
 	engine := analysis.New(opts)
 	line := startProgress(s, "reading", inputs, !f.Quiet && !f.noProgress)
+	res := newTimeResolutions(inputs) // timeres.go
 	keep := func(rec *parsers.Record, b *parsers.Batch) bool {
+		res.note(rec) // of the log, whatever the time window
 		if !filter.Match(rec) {
 			return false
 		}
@@ -130,7 +132,8 @@ func analyzeInputs(s *streams, f *inputFlags, opts analysis.Options) (*analysis.
 	in := make([]analysis.InputStats, len(stats))
 	for i, s := range stats {
 		in[i] = analysis.InputStats{Name: s.Input, Layer: s.Layer, Format: s.Format,
-			Read: s.Read, Parsed: s.Parsed, Rejected: s.Rejected, Blank: s.Blank, Skipped: s.Skipped}
+			Read: s.Read, Parsed: s.Parsed, Rejected: s.Rejected, Blank: s.Blank, Skipped: s.Skipped,
+			TimeResolution: res.of(s)}
 		for _, e := range s.Examples {
 			in[i].Rejections = append(in[i].Rejections, analysis.Rejection{Source: e.Source, Reason: e.Reason})
 		}

@@ -86,7 +86,7 @@ func TestAnalyzeIncidentVerdicts(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.Schema != "logtriage.analysis/v1" {
+	if doc.Schema != "logtriage.analysis/v2" {
 		t.Errorf("schema %q", doc.Schema)
 	}
 	var order []string

@@ -149,15 +149,54 @@ func (f *inputFlags) config(stderr io.Writer) (*parsers.Config, error) {
 	return c, nil
 }
 
-func (f *inputFlags) inputs(stdin io.Reader) ([]parsers.Input, error) {
-	in, err := parsers.ExpandInputs(f.Inputs)
+func (f *inputFlags) inputs(stdin io.Reader, stderr io.Writer) ([]parsers.Input, error) {
+	in, skipped, err := parsers.ExpandInputsSkipping(f.Inputs)
 	if err != nil {
 		return nil, usageErr("%v", err)
+	}
+	if !f.Quiet {
+		skippedNote(stderr, skipped)
 	}
 	for i := range in {
 		in[i].Stdin = stdin
 	}
 	return in, nil
+}
+
+// maxSkippedNames bounds the files one note names; the others are counted.
+const maxSkippedNames = 12
+
+// skippedNote says, one line per directory, which files a directory walk left out (not logs by
+// their names, or binary), so that none is lost without a word, and none fills the summary with
+// an error or rejected lines either.
+func skippedNote(w io.Writer, skipped []parsers.Skipped) {
+	for len(skipped) > 0 {
+		dir := skipped[0].Dir
+		n := 1
+		for n < len(skipped) && skipped[n].Dir == dir {
+			n++
+		}
+		var names []string
+		for _, s := range skipped[:min(n, maxSkippedNames)] {
+			name := s.Path
+			if rel, err := filepath.Rel(dir, s.Path); err == nil && !strings.HasPrefix(rel, "..") {
+				name = rel
+				if strings.HasSuffix(s.Path, string(filepath.Separator)) {
+					name += string(filepath.Separator)
+				}
+			}
+			if s.Why != "" && s.Why != "hidden directory" {
+				name += " (" + s.Why + ")"
+			}
+			names = append(names, name)
+		}
+		if n > maxSkippedNames {
+			names = append(names, fmt.Sprintf("… and %s more", num.Thousands(n-maxSkippedNames)))
+		}
+		term.Fprintf(w, "note: %s: left out %s (by name: documentation, configuration, code, hidden; or binary): %s; name a file as an input to read it anyway\n",
+			dir, counted(int64(n), "file that is not a log", "files that are not logs"), strings.Join(names, ", "))
+		skipped = skipped[n:]
+	}
 }
 
 func (f *inputFlags) window(now time.Time) (since, until time.Time, err error) {

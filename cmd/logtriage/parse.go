@@ -22,7 +22,7 @@ func (c *parseCmd) Run(s *streams) error {
 	if err != nil {
 		return err
 	}
-	inputs, err := c.inputs(s.in)
+	inputs, err := c.inputs(s.in, s.err)
 	if err != nil {
 		return err
 	}

@@ -97,9 +97,10 @@ func reportLoad(stdin io.Reader, name string) (*analysis.Analysis, json.RawMessa
 	switch {
 	case head.Schema == nil:
 		return nil, nil, usageErr("%s has no \"schema\" field: not a logtriage analysis (write one with analyze --output json)", label)
-	case *head.Schema != analysis.Schema:
-		return nil, nil, usageErr("%s is a %q document; this logtriage reads %q (render it with the logtriage version that wrote it, or analyze the logs again)",
-			label, *head.Schema, analysis.Schema)
+	case *head.Schema != analysis.Schema && *head.Schema != analysis.SchemaV1:
+		// v1 differs only in the hops' "local" (strings then), which analysis.HopLocal reads.
+		return nil, nil, usageErr("%s is a %q document; this logtriage reads %q and %q (render it with the logtriage version that wrote it, or analyze the logs again)",
+			label, *head.Schema, analysis.Schema, analysis.SchemaV1)
 	}
 	var doc struct {
 		analysis.Analysis
@@ -108,6 +109,9 @@ func reportLoad(stdin io.Reader, name string) (*analysis.Analysis, json.RawMessa
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, nil, usageErr("%s: %v", label, err)
 	}
+	// A v1 document read is a v2 one now (its hops' local are booleans): --output json writes
+	// it as such.
+	doc.Schema = analysis.Schema
 	if string(doc.Elasticsearch) == "null" {
 		doc.Elasticsearch = nil
 	}

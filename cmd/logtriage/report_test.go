@@ -114,7 +114,7 @@ func TestReportErrors(t *testing.T) {
 		stdin string
 		want  string
 	}{
-		{`{"schema":"logtriage.analysis/v2","summary":{}}`, `"logtriage.analysis/v2" document; this logtriage reads "logtriage.analysis/v1"`},
+		{`{"schema":"logtriage.analysis/v3","summary":{}}`, `"logtriage.analysis/v3" document; this logtriage reads "logtriage.analysis/v2" and "logtriage.analysis/v1"`},
 		{`{"findings":[]}`, `no "schema" field`},
 		{`not json`, "is not a logtriage analysis"},
 	} {

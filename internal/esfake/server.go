@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -107,8 +108,12 @@ func (s *Server) SetCredentials(apiKey, username, password string) {
 	s.APIKey, s.Username, s.Password = apiKey, username, password
 }
 
-// CreateIndex creates a plain index, or a data stream with one backing index.
+// CreateIndex creates a plain index, or a data stream with one backing index. A name
+// Elasticsearch refuses (upper case) is a bug of the test that asks for it.
 func (s *Server) CreateIndex(name string, dataStream bool) {
+	if e := createIndexName(name); e != nil {
+		panic("BUG: esfake.CreateIndex: " + e.reason)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.st.ensureIndex(name, dataStream)
@@ -119,9 +124,25 @@ func (s *Server) CreateIndex(name string, dataStream bool) {
 func (s *Server) AddDocument(target, id string, src []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, ok := s.st.byName[target]; !ok {
+		if e := createIndexName(target); e != nil {
+			return e
+		}
+	}
 	ixn := s.st.ensureIndex(target, isDataStreamName(target))
 	_, _, err := s.st.add(ixn, id, src)
 	return err
+}
+
+// createIndexName refuses a name Elasticsearch and OpenSearch will not create an index or data
+// stream under (MetadataCreateIndexService.validateIndexOrAliasName): one with upper-case
+// letters, 400 invalid_index_name_exception. Searches are not refused: they match names
+// case-sensitively (resolve), and an alias may have capitals.
+func createIndexName(name string) *esError {
+	if name != strings.ToLower(name) {
+		return &esError{status: 400, typ: "invalid_index_name_exception", reason: "Invalid index name [" + name + "], must be lowercase"}
+	}
+	return nil
 }
 
 func isDataStreamName(n string) bool {
@@ -227,7 +248,16 @@ func (s *Server) settings() (maxTerms, maxBuckets, window, shards int) {
 }
 
 // resolve returns the live documents of the indices a comma-separated target list names.
+// Names are matched as Elasticsearch matches them, case-sensitively: an upper-case pattern
+// matches no index (index names are lower case: createIndexName), and an upper-case concrete
+// name is a missing index.
 func (s *Server) resolve(targets string, ignoreUnavailable bool) (*bitset, error) {
+	return s.resolveNoIndices(targets, ignoreUnavailable, true)
+}
+
+// resolveNoIndices is resolve with allow_no_indices: when false, a wildcard expression that
+// matches no index is a 404 index_not_found_exception naming it, as Elasticsearch answers.
+func (s *Server) resolveNoIndices(targets string, ignoreUnavailable, allowNoIndices bool) (*bitset, error) {
 	st := s.st
 	want := make([]bool, len(st.indices))
 	for _, t := range strings.Split(targets, ",") {
@@ -255,9 +285,14 @@ func (s *Server) resolve(targets string, ignoreUnavailable bool) (*bitset, error
 				}
 			}
 		}
-		if !found && !strings.Contains(t, "*") && !exclude && !ignoreUnavailable {
+		if !found && !strings.Contains(t, "*") && !exclude && !ignoreUnavailable ||
+			!found && strings.Contains(t, "*") && !exclude && !allowNoIndices {
 			return nil, &esError{status: 404, typ: "index_not_found_exception", reason: "no such index [" + t + "]"}
 		}
+	}
+	if !allowNoIndices && !slices.Contains(want, true) {
+		// A concrete name ignore_unavailable let pass, and nothing else.
+		return nil, &esError{status: 404, typ: "index_not_found_exception", reason: "no such index [" + targets + "]"}
 	}
 	b := newBitset(st.n)
 	for d := int32(0); d < st.n; d++ {
@@ -473,7 +508,9 @@ func (s *Server) serveLocked(r *http.Request, rw *respWriter, ep string, parts [
 		res = map[string]any{"_shards": map[string]any{"total": shards, "successful": shards, "failed": 0}}
 	case "index_create":
 		name := parts[0]
-		if _, ok := s.st.byName[name]; ok {
+		if e := createIndexName(name); e != nil {
+			err = e
+		} else if _, ok := s.st.byName[name]; ok {
 			err = &esError{status: 400, typ: "resource_already_exists_exception", reason: "index [" + name + "/fakeuuid] already exists"}
 		} else if mp, merr := parseMapping(gjson.GetBytes(body, "mappings")); merr != nil {
 			err = merr
@@ -648,6 +685,10 @@ func errBody(e *esError) map[string]any {
 			cause[k] = v
 		}
 	}
+	if e.typ == "invalid_index_name_exception" {
+		name, _, _ := strings.Cut(strings.TrimPrefix(e.reason, "Invalid index name ["), "]")
+		cause["index_uuid"], cause["index"] = "_na_", name
+	}
 	top := map[string]any{}
 	for k, v := range cause {
 		top[k] = v
@@ -701,7 +742,8 @@ func (s *Server) fieldCaps(r *http.Request, parts []string) (any, error) {
 	if len(parts) > 1 {
 		targets = parts[0]
 	}
-	scope, err := s.resolve(targets, r.URL.Query().Get("ignore_unavailable") == "true")
+	q := r.URL.Query()
+	scope, err := s.resolveNoIndices(targets, q.Get("ignore_unavailable") == "true", q.Get("allow_no_indices") != "false")
 	if err != nil {
 		return nil, err
 	}
@@ -1445,6 +1487,13 @@ func (s *Server) bulk(r *http.Request, parts []string, body []byte) (any, error)
 			if idx == "" {
 				fail(400, "action_request_validation_exception", "Validation Failed: 1: index is missing;")
 				break
+			}
+			if _, ok := s.st.byName[idx]; !ok {
+				if e := createIndexName(idx); e != nil { // the index it would create
+					fail(e.status, e.typ, e.reason)
+					item["error"].(map[string]any)["index_uuid"] = "_na_"
+					break
+				}
 			}
 			ixn := s.st.ensureIndex(idx, isDataStreamName(idx))
 			ix := s.st.indices[ixn]

@@ -163,3 +163,63 @@ func TestOpenSearchMode(t *testing.T) {
 		t.Errorf("401: %d %s", st, b.Raw)
 	}
 }
+
+// Index names are lower case: creating one with capitals (PUT, or a bulk write that would
+// create it) is refused with Elasticsearch's 400 invalid_index_name_exception, while reading
+// matches names case-sensitively, as Elasticsearch does: a pattern with capitals matches
+// nothing (an error only with allow_no_indices=false), a concrete name with capitals is missing.
+func TestUpperCaseIndexNames(t *testing.T) {
+	srv := New()
+	if err := srv.AddDocument("logs-a", "1", []byte(`{"@timestamp":"2026-11-24T10:00:00Z","message":"x"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.AddDocument("Logs-B", "1", []byte(`{"message":"x"}`)); err == nil || !strings.Contains(err.Error(), "Invalid index name [Logs-B], must be lowercase") {
+		t.Errorf("AddDocument into Logs-B: %v", err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+
+	status, body := do(t, hs, "PUT", "/Logs-B", `{}`)
+	if status != 400 || body.Get("status").Int() != 400 {
+		t.Errorf("PUT /Logs-B: %d %s", status, body.Raw)
+	}
+	for _, p := range []string{"error", "error.root_cause.0"} {
+		e := body.Get(p)
+		if e.Get("type").String() != "invalid_index_name_exception" || e.Get("reason").String() != "Invalid index name [Logs-B], must be lowercase" ||
+			e.Get("index").String() != "Logs-B" || e.Get("index_uuid").String() != "_na_" {
+			t.Errorf("PUT /Logs-B: %s is %s", p, e.Raw)
+		}
+	}
+
+	status, body = do(t, hs, "POST", "/_bulk", "{\"index\":{\"_index\":\"Logs-B\",\"_id\":\"1\"}}\n{\"message\":\"x\"}\n{\"index\":{\"_index\":\"logs-b\",\"_id\":\"1\"}}\n{\"message\":\"x\"}\n")
+	item := body.Get("items.0.index")
+	if status != 200 || !body.Get("errors").Bool() || item.Get("status").Int() != 400 ||
+		item.Get("error.type").String() != "invalid_index_name_exception" || item.Get("error.index").String() != "Logs-B" ||
+		body.Get("items.1.index.status").Int() != 201 {
+		t.Errorf("bulk into Logs-B and logs-b: %d %s", status, body.Raw)
+	}
+
+	for _, c := range []struct {
+		path   string
+		status int
+		hits   int64
+		typ    string
+	}{
+		{"/Logs-*/_search?ignore_unavailable=true", 200, 0, ""},
+		{"/logs-*/_search?ignore_unavailable=true", 200, 2, ""},
+		{"/LOGS-A/_search", 404, 0, "index_not_found_exception"},
+		{"/LOGS-A/_search?ignore_unavailable=true", 200, 0, ""},
+		{"/Logs-*/_field_caps?fields=*&ignore_unavailable=true", 200, 0, ""},
+		{"/Logs-*,logs-*/_field_caps?fields=*&ignore_unavailable=true&allow_no_indices=false", 404, 0, "index_not_found_exception"},
+		{"/logs-*/_field_caps?fields=*&ignore_unavailable=true&allow_no_indices=false", 200, 0, ""},
+		{"/LOGS-A/_field_caps?fields=*&ignore_unavailable=true&allow_no_indices=false", 404, 0, "index_not_found_exception"},
+	} {
+		status, body := do(t, hs, "POST", c.path, `{}`)
+		if status != c.status || body.Get("error.type").String() != c.typ || c.status == 200 && body.Get("hits.total.value").Int() != c.hits {
+			t.Errorf("%s: %d %s", c.path, status, body.Raw)
+		}
+	}
+	if _, body := do(t, hs, "GET", "/Logs-*,logs-*/_field_caps?fields=*&allow_no_indices=false", ``); body.Get("error.reason").String() != "no such index [Logs-*]" {
+		t.Errorf("allow_no_indices=false names the pattern that matched nothing: %s", body.Raw)
+	}
+}

@@ -475,6 +475,8 @@ func (j *Job) statusErr(what string, status int, body []byte) error {
 		return &Error{MissingIndex, fmt.Sprintf("%s: %s: name an existing index or use a pattern (logs-nginx.access-*)", what, reason)}
 	case status == 404 && rootType == "search_context_missing_exception":
 		return &esPITGone{reason}
+	case status == 400 && (typ == "invalid_index_name_exception" || rootType == "invalid_index_name_exception"):
+		return &Error{BadQuery, fmt.Sprintf("%s: the cluster refused the index name (400 invalid_index_name_exception: %s): index names are lower case, without \\ / * ? \" < > | space , # : and not starting with - _ +", what, reason)}
 	case status == 400:
 		return &Error{BadQuery, fmt.Sprintf("%s: the cluster rejected the query (400 %s: %s)", what, orStr(rootType, typ), reason)}
 	case status == 429 || status >= 500:
@@ -639,6 +641,9 @@ func (j *Job) discover(ctx context.Context) error {
 	for _, k := range []string{"dataset", "method", "status", "upstream_addr", "service", "host", "version", "tiebreaker"} {
 		fields = append(fields, j.fields[k]...)
 	}
+	if err := j.checkUpperCase(ctx); err != nil {
+		return err
+	}
 	fc := j.es.FieldCaps
 	fctx, fcancel := context.WithTimeout(ctx, j.opts.Timeout)
 	defer fcancel()
@@ -664,6 +669,34 @@ func (j *Job) discover(ctx context.Context) error {
 			} else {
 				j.note("--es-field tiebreaker=%s is not a sortable field in every index: pages are ordered by _index and _id instead", tb[0])
 			}
+		}
+	}
+	return nil
+}
+
+// checkUpperCase refuses an --index entry with capitals that names nothing. Index and data
+// stream names are lower case (the cluster refuses to create others: 400
+// invalid_index_name_exception), and names are matched case-sensitively, so such an entry can
+// match only an alias: one that matches none would otherwise be read as an index without 405s,
+// a pattern without a word (allow_no_indices), beside patterns that do match. Entries without
+// capitals cost no request.
+func (j *Job) checkUpperCase(ctx context.Context) error {
+	for _, ix := range j.opts.Indices {
+		if strings.HasPrefix(ix, "-") || ix == strings.ToLower(ix) { // an exclusion excludes nothing then
+			continue
+		}
+		fc := j.es.FieldCaps
+		fctx, cancel := context.WithTimeout(ctx, j.opts.Timeout)
+		res, err := fc(fc.WithContext(fctx), fc.WithIndex(ix), fc.WithFields("@timestamp"),
+			fc.WithIgnoreUnavailable(true), fc.WithAllowNoIndices(false))
+		_, err = j.esResponse("checking the index pattern "+ix, res, err)
+		cancel()
+		if e := (*Error)(nil); errors.As(err, &e) && e.Kind == MissingIndex {
+			return &Error{MissingIndex, fmt.Sprintf("--index %s matches no index, data stream or alias: their names are lower case (Elasticsearch and OpenSearch refuse to create an index with capitals), so a name with capitals can match only an alias: use --index %s",
+				ix, strings.ToLower(ix))}
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil
