@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -72,5 +73,35 @@ func TestUntimedAppLogJoinsByOrder(t *testing.T) {
 		if got.Summary.Joins.Order < 40 {
 			t.Errorf("%s: joins %+v, want the fastapi 405s (41) by log order", c.name, got.Summary.Joins)
 		}
+	}
+}
+
+// TestUntimedSampleAnswerKey: samples/untimed is a real nginx in front of Express with morgan's
+// dev lines, which have no time (samples/untimed/README.md). Every 405 of the answer key must be
+// found once, at its origin, with its cause, and every one Express answered joined to nginx's
+// record by log order (before the pairing by order, each was counted again at the edge as the
+// edge's own).
+func TestUntimedSampleAnswerKey(t *testing.T) {
+	dir := "samples/untimed/"
+	args := []string{"edge=" + dir + "edge.log", "express=" + dir + "express.log"}
+	checkCaptureKey(t, dir+"expected.json", 5, args...)
+	raw, err := os.ReadFile(dir + "expected.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var key []defaultLogsExpectation
+	if err := json.Unmarshal(raw, &key); err != nil {
+		t.Fatal(err)
+	}
+	atApp := 0
+	for _, k := range key {
+		if k.Origin == "express" {
+			atApp++
+		}
+	}
+	got := analyzeVariant(t, args...)
+	if got.Summary.Requests405 != len(key) || got.Summary.Joins.Order != atApp {
+		t.Errorf("%d requests with a 405, %d joined by log order; the key has %d, %d of them answered by express",
+			got.Summary.Requests405, got.Summary.Joins.Order, len(key), atApp)
 	}
 }
