@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 	"time"
 
@@ -140,7 +141,11 @@ type envoyField struct {
 	// stop holds the bytes deny forbids and after's first byte: where match's search for the
 	// value's end looks (envoyNext); nil for a field without a table or a literal after it.
 	stop *[256]bool
-	swar bool // deny forbids no byte but a space, a tab or a quote: stop is searched eight bytes at a time
+	// swar: stop holds at most four bytes, each of them repeated in a word of stopWords (the
+	// first again where there are fewer), so that envoyNext looks for them eight bytes at a time.
+	swar      bool
+	stopWords [4]uint64
+	afterWord litWord // after's first eight bytes (litAt)
 }
 
 // envoySpan is where a field's value lies in the line.
@@ -239,13 +244,24 @@ func CompileEnvoy(format string) (*EnvoyParser, error) {
 	}
 	for i := range p.fields {
 		f := &p.fields[i]
+		f.afterWord = newLitWord(string(f.after))
 		if f.deny == nil || len(f.after) == 0 {
 			continue
 		}
 		stop := *f.deny
 		stop[f.after[0]] = true
 		f.stop = &stop
-		f.swar = f.deny == envoyDenyToken || f.deny == envoyDenyNoSpace || f.deny == envoyDenyNoQuote
+		var set []uint64
+		for c := range stop {
+			if stop[c] {
+				set = append(set, jLo8*uint64(c))
+			}
+		}
+		if f.swar = len(set) <= len(f.stopWords); f.swar {
+			for k := range f.stopWords {
+				f.stopWords[k] = set[k%len(set)]
+			}
+		}
 	}
 	p.spans = make([]envoySpan, len(p.fields))
 	return p, nil
@@ -597,7 +613,7 @@ func envoyNext(f *envoyField, line []byte, checked, from int) (end, bad int) {
 					break
 				}
 				j += k
-				if len(line)-j >= len(after) && hasLit(line[j:], bstr(after)) {
+				if litAt(line, j, bstr(after), f.afterWord) {
 					return j, -1
 				}
 				j++
@@ -627,20 +643,22 @@ func envoyNext(f *envoyField, line []byte, checked, from int) (end, bad int) {
 	j := from
 	for {
 		if f.swar {
-			// To the first word holding a space, a tab, a quote or the literal's first byte,
-			// then that word byte by byte.
+			// To the first word holding a stop byte: the lowest byte zeroBytes flags is the
+			// first of them (it flags no byte below a match).
+			w := &f.stopWords
+			m := uint64(0)
 			for ; j+8 <= len(line); j += 8 {
 				x := binary.LittleEndian.Uint64(line[j:])
-				if zeroBytes(x^(jLo8*' '))|zeroBytes(x^(jLo8*'\t'))|zeroBytes(x^(jLo8*'"'))|zeroBytes(x^(jLo8*uint64(c0))) != 0 {
+				if m = zeroBytes(x^w[0]) | zeroBytes(x^w[1]) | zeroBytes(x^w[2]) | zeroBytes(x^w[3]); m != 0 {
 					break
 				}
 			}
-			n := min(j+8, len(line))
-			for j < n && !stop[line[j]] {
-				j++
-			}
-			if j == n && n < len(line) {
-				continue // a byte of the word that is no stop here (a space in a value that may hold one)
+			if m != 0 {
+				j += bits.TrailingZeros64(m) / 8
+			} else {
+				for j < len(line) && !stop[line[j]] {
+					j++
+				}
 			}
 		} else {
 			for j < len(line) && !stop[line[j]] {
@@ -650,7 +668,7 @@ func envoyNext(f *envoyField, line []byte, checked, from int) (end, bad int) {
 		if j >= len(line) {
 			return -1, len(line)
 		}
-		if line[j] == c0 && len(line)-j >= len(after) && hasLit(line[j:], bstr(after)) {
+		if line[j] == c0 && litAt(line, j, bstr(after), f.afterWord) {
 			return j, -1
 		}
 		if deny[line[j]] {

@@ -76,6 +76,25 @@ func TestIndexHelpersAsBytes(t *testing.T) {
 					t.Fatalf("indexByte2From(%q, %d, %q, ' ') = %d, want %d", b, from, c, got, want)
 				}
 			}
+			for _, lit := range []string{"", " ", "\" \"", "aa", "\" origin=\"", "abcdefgh", "abcdefghi", " :\x00 "} {
+				want := from <= len(b) && bytes.HasPrefix(b[from:], []byte(lit))
+				if got := litAt(b, from, lit, newLitWord(lit)); got != want {
+					t.Fatalf("litAt(%q, %d, %q) = %v, want %v", b, from, lit, got, want)
+				}
+			}
+			for _, n := range []int{1, 7, 8, 9, 12} { // the line's own bytes, and one changed
+				if from+n <= len(b) {
+					lit := string(b[from : from+n])
+					if !litAt(b, from, lit, newLitWord(lit)) {
+						t.Fatalf("litAt(%q, %d, %q) = false", b, from, lit)
+					}
+					bad := []byte(lit)
+					bad[r.IntN(n)] ^= 0x20
+					if litAt(b, from, string(bad), newLitWord(string(bad))) {
+						t.Fatalf("litAt(%q, %d, %q) = true", b, from, bad)
+					}
+				}
+			}
 			if from <= len(b) {
 				for _, lit := range []string{" ", "\" ", "\" \"", " : ", "aa", "a\"\\", "é"} {
 					want := bytes.Index(b[from:], []byte(lit))
@@ -267,5 +286,25 @@ func TestIsTrustedAsContains(t *testing.T) {
 	}
 	if yes < 300 {
 		t.Fatalf("only %d trusted", yes)
+	}
+}
+
+// TestNginxSamePath: the shortcut of nginxSamePath for a path and $uri written the same, without
+// an escape, gives the walk's answer.
+func TestNginxSamePath(t *testing.T) {
+	r := rand.New(rand.NewPCG(14, 4))
+	const alphabet = "//aZ%2F41.-"
+	for round := 0; round < 20000; round++ {
+		var p []byte
+		for n := r.IntN(24); len(p) < n; {
+			p = append(p, alphabet[r.IntN(len(alphabet))])
+		}
+		u := append([]byte(nil), p...)
+		if len(u) > 0 && r.IntN(2) == 0 {
+			u[r.IntN(len(u))] = alphabet[r.IntN(len(alphabet))]
+		}
+		if got, want := nginxSamePath(p, u), nginxSamePathWalk(p, u); got != want {
+			t.Fatalf("nginxSamePath(%q, %q) = %v, walk %v", p, u, got, want)
+		}
 	}
 }

@@ -128,12 +128,10 @@ func schemeEnd(b []byte) int {
 
 // indexAny2 is bytes.IndexAny(b, string([]byte{c1, c2})) for two ASCII bytes: IndexAny builds a
 // byte set on every call, which costs more than the search in the short values of a log line.
-// (No multi-byte UTF-8 sequence holds an ASCII byte, so a byte loop finds what IndexAny finds.)
+// (No multi-byte UTF-8 sequence holds an ASCII byte, so a byte search finds what IndexAny finds.)
 func indexAny2(b []byte, c1, c2 byte) int {
-	for i, c := range b {
-		if c == c1 || c == c2 {
-			return i
-		}
+	if i := indexByte2From(b, 0, c1, c2); i < len(b) {
+		return i
 	}
 	return -1
 }
@@ -143,26 +141,45 @@ func indexAny2(b []byte, c1, c2 byte) int {
 func indexSpace(b []byte, i int) int { return indexByteFrom(b, i, ' ') }
 
 // indexByteFrom returns the index of the first c in b at or after i, or len(b) (i may be past
-// the end). Most values in a log line are short: the first 16 bytes eight at a time, then
-// bytes.IndexByte, whose call only pays on longer ones.
+// the end). Most values in a log line are short: the first 32 bytes eight at a time, then
+// bytes.IndexByte, whose call only pays on longer ones, or the last few bytes in one word.
 func indexByteFrom(b []byte, i int, c byte) int {
-	for n := min(len(b), i+16); i+8 <= n; i += 8 {
+	for n := min(len(b), i+32); i+8 <= n; i += 8 {
 		if m := zeroBytes(binary.LittleEndian.Uint64(b[i:]) ^ (jLo8 * uint64(c))); m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
 	}
-	for n := min(len(b), i+8); i < n; i++ {
-		if b[i] == c {
-			return i
-		}
-	}
 	if i >= len(b) {
+		return len(b)
+	}
+	if len(b)-i < 8 {
+		if len(b) < 8 {
+			for ; i < len(b); i++ {
+				if b[i] == c {
+					return i
+				}
+			}
+			return len(b)
+		}
+		x, mask := lastWord(b, i)
+		if m := zeroBytes(x^(jLo8*uint64(c))) & mask; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
 		return len(b)
 	}
 	if j := bytes.IndexByte(b[i:], c); j >= 0 {
 		return i + j
 	}
 	return len(b)
+}
+
+// lastWord returns the n = len(b)-i last bytes of b (0 < n < 8 <= len(b)) in the low bytes of a
+// word, read with one load of b's last eight bytes, and the mask of those n bytes: the end of a
+// search eight bytes at a time without a byte loop. The lowest byte zeroBytes flags in x is
+// exact, so masking the high bytes off leaves the first match.
+func lastWord(b []byte, i int) (x, mask uint64) {
+	n := uint(len(b)-i) & 7 // & 7: the shifts below stay in range without a check
+	return binary.LittleEndian.Uint64(b[len(b)-8:]) >> (64 - 8*n), 1<<(8*n) - 1
 }
 
 // indexByte2From returns the index of the first c1 or c2 in b at or after i, or len(b): eight
@@ -174,10 +191,20 @@ func indexByte2From(b []byte, i int, c1, c2 byte) int {
 			return i + bits.TrailingZeros64(m)/8
 		}
 	}
-	for ; i < len(b); i++ {
-		if b[i] == c1 || b[i] == c2 {
-			return i
+	if i >= len(b) {
+		return len(b)
+	}
+	if len(b) < 8 {
+		for ; i < len(b); i++ {
+			if b[i] == c1 || b[i] == c2 {
+				return i
+			}
 		}
+		return len(b)
+	}
+	x, mask := lastWord(b, i)
+	if m := (zeroBytes(x^(jLo8*uint64(c1))) | zeroBytes(x^(jLo8*uint64(c2)))) & mask; m != 0 {
+		return i + bits.TrailingZeros64(m)/8
 	}
 	return len(b)
 }
@@ -216,6 +243,30 @@ func hasLit(b []byte, lit string) bool {
 		}
 	}
 	return true
+}
+
+// litWord is the first eight bytes of a format's literal as a little-endian word, with the mask
+// of the bytes the literal has: litAt compares a literal of up to eight bytes, as most are, with
+// one load where hasLit compares byte by byte. The parsers make it once per literal.
+type litWord struct{ w, mask uint64 }
+
+func newLitWord(lit string) litWord {
+	var lw litWord
+	for k := 0; k < len(lit) && k < 8; k++ {
+		lw.w |= uint64(lit[k]) << (8 * k)
+		lw.mask |= 0xff << (8 * k)
+	}
+	return lw
+}
+
+// litAt reports whether b[i:] starts with lit, whose litWord is lw (i may be past the end). It
+// is small enough to inline; a longer literal, or one near the end of the line, is compared as a
+// string.
+func litAt(b []byte, i int, lit string, lw litWord) bool {
+	if len(b)-i >= 8 && len(lit) <= 8 {
+		return binary.LittleEndian.Uint64(b[i:])&lw.mask == lw.w
+	}
+	return len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit
 }
 
 // indexQuoteOrBackslash returns the index of the first '"' or '\\' in b at or after i, or len(b)

@@ -233,6 +233,7 @@ type NginxParser struct {
 
 	quoteFrom, quoteIdx int             // quoteAt's last answer
 	plan                []nginxFastStep // matchFast's steps, built on the first Parse
+	kept                []*nginxStep    // the variables of steps that feed the Record, built with plan
 	planned             bool            // plan is built (nil when the format has no fast path)
 	noEsc               bool            // the text line being read holds no '\\': no value needs unescaping
 	lastTimeRaw         [32]byte
@@ -612,8 +613,13 @@ func (p *NginxParser) Parse(line []byte, rec *Record) error {
 	} else {
 		// One search of the line spares each value its own (values alias the line).
 		p.noEsc = p.escape != nginxEscNone && bytes.IndexByte(line, '\\') < 0
+		// Both built on the first line, not by CompileNginx: the other proxies' formats
+		// compiled to steps set their kinds afterwards (apache.go, haproxylog.go, traefik.go).
 		if !p.planned {
 			p.plan, p.planned = p.buildPlan(), true
+		}
+		if p.kept == nil {
+			p.kept = p.keptSteps()
 		}
 		if p.plan == nil || !p.matchFast(line) {
 			p.budget = nginxBudget
@@ -623,17 +629,26 @@ func (p *NginxParser) Parse(line []byte, rec *Record) error {
 				return p.failErr(line)
 			}
 		}
-		for i := range p.steps {
-			s := &p.steps[i]
-			if s.isVar && s.kind != nginxSkip {
-				if err := p.apply(rec, s, p.vals[s.slot], p.escape); err != nil {
-					return err
-				}
+		for _, s := range p.kept {
+			if err := p.apply(rec, s, p.vals[s.slot], p.escape); err != nil {
+				return err
 			}
 		}
 	}
 	p.finish(rec)
 	return nil
+}
+
+// keptSteps returns the variables of p.steps that feed the Record, in order: Parse applies
+// them without walking the literals and the skipped variables of every line.
+func (p *NginxParser) keptSteps() []*nginxStep {
+	kept := []*nginxStep{} // not nil: built
+	for i := range p.steps {
+		if s := &p.steps[i]; s.isVar && s.kind != nginxSkip {
+			kept = append(kept, s)
+		}
+	}
+	return kept
 }
 
 // match walks steps[si:] over b from pos, storing variable values in p.vals. For a variable
@@ -747,6 +762,7 @@ type nginxFastStep struct {
 	tokenSpace bool
 	slot       int    // the variable's slot
 	lit        string // the literal step, or the literal ending the variable
+	lw         litWord
 	s          *nginxStep
 }
 
@@ -773,7 +789,7 @@ func (p *NginxParser) buildPlan() []nginxFastStep {
 	for si := 0; si < len(steps); si++ {
 		s := &steps[si]
 		if !s.isVar {
-			plan = append(plan, nginxFastStep{how: nfLit, lit: s.lit})
+			plan = append(plan, nginxFastStep{how: nfLit, lit: s.lit, lw: newLitWord(s.lit)})
 			continue
 		}
 		f := nginxFastStep{slot: s.slot, s: s}
@@ -785,7 +801,7 @@ func (p *NginxParser) buildPlan() []nginxFastStep {
 		default:
 			lit := steps[si+1].lit
 			si++ // the literal is consumed with the variable
-			f.lit = lit
+			f.lit, f.lw = lit, newLitWord(lit)
 			// nginxValueOK passes any value of nginxAnyValue.
 			f.check = !(s.once && s.class >= nginxToken) && s.class != nginxAnyValue
 			f.list = s.class >= nginxList && s.class != nginxToken
@@ -824,7 +840,7 @@ func (p *NginxParser) matchFast(b []byte) bool {
 		var end int
 		switch f.how {
 		case nfLit:
-			if len(b)-pos < len(f.lit) || !hasLit(b[pos:], f.lit) {
+			if !litAt(b, pos, f.lit, f.lw) {
 				return false
 			}
 			pos += len(f.lit)
@@ -848,7 +864,7 @@ func (p *NginxParser) matchFast(b []byte) bool {
 			// The value holds no raw '"' (default escaping writes \x22), so the literal can
 			// only start at the next one.
 			end = indexByteFrom(b, pos, '"')
-			if len(b)-end < len(f.lit) || !hasLit(b[end:], f.lit) {
+			if !litAt(b, end, f.lit, f.lw) {
 				return false
 			}
 		case nfQuoteLim:
@@ -860,7 +876,7 @@ func (p *NginxParser) matchFast(b []byte) bool {
 				if end == len(b) || b[end] == '"' {
 					return false
 				}
-				if len(b)-end >= len(f.lit) && hasLit(b[end:], f.lit) {
+				if litAt(b, end, f.lit, f.lw) {
 					break
 				}
 				if f.tokenSpace {
@@ -883,7 +899,7 @@ func (p *NginxParser) matchFast(b []byte) bool {
 			if end == pos && end < len(b) && b[end] == '-' {
 				end++
 			}
-			if len(b)-end < len(f.lit) || !hasLit(b[end:], f.lit) {
+			if !litAt(b, end, f.lit, f.lw) {
 				return false
 			}
 		case nfPlain:
@@ -1441,6 +1457,15 @@ func nginxClip(b []byte) []byte {
 // nginxSamePath reports whether $uri (decoded, slashes merged) is the path of the request target
 // as sent, so that only real rewrites set RoutedPath.
 func nginxSamePath(path, uri []byte) bool {
+	// Mostly the same bytes with no escape, for which the walk answers true (TestNginxSamePath).
+	if string(path) == string(uri) && indexByteFrom(path, 0, '%') == len(path) {
+		return true
+	}
+	return nginxSamePathWalk(path, uri)
+}
+
+// nginxSamePathWalk is nginxSamePath decoding path and merging slashes as it goes.
+func nginxSamePathWalk(path, uri []byte) bool {
 	i, j := 0, 0
 	for i < len(path) && j < len(uri) {
 		c := path[i]
