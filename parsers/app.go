@@ -147,6 +147,7 @@ type AppParser struct {
 	tc     isoTimeCache
 	depth  int
 	recent [64]appRecent // the last lookups of p.keys, by a hash of the path
+	top    [64]appRecent // the last lookups of top-level keys, by the key as written (topKey)
 }
 
 // appRecent is one remembered lookup of a key path in AppParser.keys: the lines of one log
@@ -174,6 +175,28 @@ func (p *AppParser) key(path []byte) (appKey, bool) {
 	e, ok := p.keys[string(path)]
 	r.n, r.e, r.ok = uint8(n), e, ok
 	copy(r.path[:], path)
+	return e, ok
+}
+
+// topKey looks up a top-level key as written, remembering the answer: nearly all keys of a
+// line are top-level, and comparing a key as written with the one of the line before spares
+// lower-casing it into p.path for p.key. It leaves p.path empty.
+func (p *AppParser) topKey(key string) (appKey, bool) {
+	n := len(key)
+	var r *appRecent
+	if 0 < n && n <= appRecentLen {
+		r = &p.top[(uint(n)*7+uint(key[0])*3+uint(key[n-1]))&(uint(len(p.top))-1)]
+		if int(r.n) == n && string(r.path[:n]) == key {
+			return r.e, r.ok
+		}
+	}
+	p.path = appAppendLower(p.path[:0], key)
+	e, ok := p.key(p.path)
+	p.path = p.path[:0]
+	if r != nil {
+		r.n, r.e, r.ok = uint8(n), e, ok
+		copy(r.path[:], key)
+	}
 	return e, ok
 }
 
@@ -387,7 +410,8 @@ func (p *AppParser) parseJSON(line []byte) error {
 func jsonWS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 func jsonSkipWS(s string, i int) int {
-	for i < len(s) && jsonWS(s[i]) {
+	// White space is below '!': one comparison passes the byte after it in compact JSON.
+	for i < len(s) && s[i] <= ' ' && jsonWS(s[i]) {
 		i++
 	}
 	return i
@@ -452,17 +476,23 @@ func jsonAfter(s string, i int, close byte) (int, bool, bool) {
 // list) to the field the key path names.
 func (p *AppParser) jsonMember(s string, i int, key string) (int, bool) {
 	base := len(p.path)
-	if base > 0 {
-		p.path = append(p.path, '.')
+	var e appKey
+	var known bool
+	if base == 0 {
+		e, known = p.topKey(key)
+	} else {
+		p.path = appAppendLower(append(p.path, '.'), key)
+		e, known = p.key(p.path)
 	}
-	p.path = appAppendLower(p.path, key)
-	e, known := p.key(p.path)
 	var ok bool
 	switch {
 	case !known || i >= len(s):
 		i, ok = p.jsonValue(s, i)
 	case s[i] == '{':
 		if e.prefix && p.depth < appMaxDepth {
+			if base == 0 {
+				p.path = appAppendLower(p.path, key) // the path below which the object's keys are
+			}
 			p.depth++
 			i, ok = p.jsonObject(s, i+1, true)
 			p.depth--
@@ -827,8 +857,9 @@ func (p *AppParser) fill(rec *Record) error {
 	}
 	if v := c[appTraceID]; v.set {
 		t := sbytes(v.val)
-		if i := bytes.LastIndexByte(t, '/'); i >= 0 {
-			t = t[i+1:] // Google Cloud: "projects/<p>/traces/<id>"
+		// bytes.LastIndexByte is a byte loop: look for a '/' eight bytes at a time first.
+		if indexByteFrom(t, 0, '/') < len(t) {
+			t = t[bytes.LastIndexByte(t, '/')+1:] // Google Cloud: "projects/<p>/traces/<id>"
 		}
 		ids.setTraceID(t, &p.a)
 	}
