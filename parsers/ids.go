@@ -33,13 +33,32 @@ func trimID(v []byte) ([]byte, bool) {
 	return v, true
 }
 
+// isHex reports whether b is all hex digits (and not empty), eight bytes at a time: X-Ray ids
+// (isXRayID) are 32 digits, on every ALB line.
 func isHex(b []byte) bool {
-	for _, c := range b {
-		if !hexDigit[c] {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		if !hexWord(binary.LittleEndian.Uint64(b[i:])) {
+			return false
+		}
+	}
+	for ; i < len(b); i++ {
+		if !hexDigit[b[i]] {
 			return false
 		}
 	}
 	return len(b) > 0
+}
+
+// hexWord reports whether each of the eight bytes of x is a hex digit: lowerHexWord's test, with
+// the letters tested on x with the case bit set (which makes 'A'-'F' of 'a'-'f' and no other
+// byte a letter) and the digits on x itself.
+func hexWord(x uint64) bool {
+	const ones, top = 0x0101010101010101, 0x8080808080808080
+	digit := (x + (0x80-'0')*ones) &^ (x + (0x7f-'9')*ones)
+	y := x | 0x20*ones
+	letter := (y + (0x80-'a')*ones) &^ (y + (0x7f-'f')*ones)
+	return x&top == 0 && (digit|letter)&top == top
 }
 
 // hexDigit says which bytes are hex digits (a table: ids are checked on every record).

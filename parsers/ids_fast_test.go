@@ -163,46 +163,52 @@ func TestIDsFastSame(t *testing.T) {
 	}
 }
 
-// TestLowerHexWords checks lowerHex, which reads eight bytes at a time, against the byte table
-// it replaced: every byte value at every position of words and tails, every pair of byte values
-// side by side in a word (a carry from one byte into the next would show there), and lengths 0
-// to 40.
+// TestLowerHexWords checks lowerHex and isHex, which read eight bytes at a time, against the
+// byte tables they replaced: every byte value at every position of words and tails, every pair of
+// byte values side by side in a word (a carry from one byte into the next would show there), and
+// lengths 0 to 40.
 func TestLowerHexWords(t *testing.T) {
-	oracle := func(b []byte) bool {
-		for _, c := range b {
-			if !lowerHexDigit[c] {
-				return false
-			}
-		}
-		return len(b) > 0
-	}
-	base := []byte("0123456789abcdef0a1b2c3d4e5f6789fedcba98")
-	for n := 0; n <= len(base); n++ {
-		b := append([]byte(nil), base[:n]...)
-		if got, want := lowerHex(b), oracle(b); got != want {
-			t.Fatalf("lowerHex(%q) = %v, want %v", b, got, want)
-		}
-		for p := 0; p < n; p++ {
-			for c := 0; c < 256; c++ {
-				b[p] = byte(c)
-				if got, want := lowerHex(b), oracle(b); got != want {
-					t.Fatalf("lowerHex(%q) = %v, want %v", b, got, want)
+	for _, c := range []struct {
+		name  string
+		f     func([]byte) bool
+		table *[256]bool
+	}{{"lowerHex", lowerHex, &lowerHexDigit}, {"isHex", isHex, &hexDigit}} {
+		oracle := func(b []byte) bool {
+			for _, x := range b {
+				if !c.table[x] {
+					return false
 				}
 			}
-			b[p] = base[p]
+			return len(b) > 0
 		}
-	}
-	w := []byte("abcdef01")
-	for p := 0; p < 7; p++ {
-		for c1 := 0; c1 < 256; c1++ {
-			for c2 := 0; c2 < 256; c2++ {
-				w[p], w[p+1] = byte(c1), byte(c2)
-				if got, want := lowerHex(w), oracle(w); got != want {
-					t.Fatalf("lowerHex(%q) = %v, want %v", w, got, want)
+		base := []byte("0123456789abcdef0a1b2c3d4e5f6789fedcba98")
+		for n := 0; n <= len(base); n++ {
+			b := append([]byte(nil), base[:n]...)
+			if got, want := c.f(b), oracle(b); got != want {
+				t.Fatalf("%s(%q) = %v, want %v", c.name, b, got, want)
+			}
+			for p := 0; p < n; p++ {
+				for x := 0; x < 256; x++ {
+					b[p] = byte(x)
+					if got, want := c.f(b), oracle(b); got != want {
+						t.Fatalf("%s(%q) = %v, want %v", c.name, b, got, want)
+					}
 				}
+				b[p] = base[p]
 			}
 		}
-		copy(w, "abcdef01")
+		w := []byte("abcdef01")
+		for p := 0; p < 7; p++ {
+			for c1 := 0; c1 < 256; c1++ {
+				for c2 := 0; c2 < 256; c2++ {
+					w[p], w[p+1] = byte(c1), byte(c2)
+					if got, want := c.f(w), oracle(w); got != want {
+						t.Fatalf("%s(%q) = %v, want %v", c.name, w, got, want)
+					}
+				}
+			}
+			copy(w, "abcdef01")
+		}
 	}
 }
 
