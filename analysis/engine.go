@@ -352,6 +352,7 @@ type Engine struct {
 	timed       bool // a record with a time has arrived
 	placing     bool // the record being added was placed by log order
 	orderPlaced []OrderPlaced
+	heldRec     parsers.Record // the held record being handed to add
 
 	layers   []layerInfo
 	layerIdx map[string]int
