@@ -433,6 +433,16 @@ type Engine struct {
 	mscratch   []*mentry
 	skews      map[skewKey]*skewStat
 	outerCache [][]int
+	// twins orders pairs of same-rank proxy layers by their records (twins.go).
+	twins map[[2]int]*twinPair
+	// rematch is the proxy layer whose records are being matched again, -1 when none (twins.go).
+	rematch int
+	// twinHeld holds the match index entries probed but not matched while a pair of same-rank
+	// proxies is not ordered yet; twinsOpen says whether one is (-1: not worked out since the last
+	// change), twinLayers how many layers it was worked out for.
+	twinHeld   []*mentry
+	twinsOpen  int8
+	twinLayers int
 	outerDone  []bool
 	nIdless    int  // layers that log ids on fewer than half of their records
 	matchUsed  bool // the match index was used: requests stay open for matchHold
@@ -456,7 +466,7 @@ func New(opts Options) *Engine {
 	}
 	e := &Engine{opts: opts, layerIdx: map[string]int{}, files: map[string]string{}, packPool: make(chan *textChunk, maxPackPool),
 		bad:    map[uint64]struct{}{},
-		routes: map[uint64]*routeStats{}}
+		routes: map[uint64]*routeStats{}, rematch: -1}
 	e.caps.second, e.caps.open, e.caps.waiting, e.caps.match = maxRecordsPerSecond, maxOpenRequests, maxWaiting405, maxMatchEntries
 	e.caps.bad = maxBadKeys
 	e.fold.init(&opts)

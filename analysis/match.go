@@ -117,6 +117,7 @@ type mentry struct {
 	taken    bool      // as an outer record: paired with an inner one
 	matched  bool      // as an inner record: paired with an outer one
 	placed   bool      // its record had no time and was placed by log order (untimed.go)
+	probed   bool      // counted for the order of same-rank proxies (twins.go)
 	partner  int       // the layer it was paired with
 }
 
@@ -224,6 +225,11 @@ func (e *Engine) outside(a, b int) bool {
 	la, lb := &e.layers[a], &e.layers[b]
 	if la.orderPos >= 0 && lb.orderPos >= 0 {
 		return la.orderPos < lb.orderPos
+	}
+	if e.twins != nil {
+		if o := e.twinOuter(a, b); o >= 0 {
+			return o == a
+		}
 	}
 	return formatPrior(la.format) < formatPrior(lb.format)
 }
@@ -387,12 +393,17 @@ func (e *Engine) advanceMatch(now int64) {
 			break
 		}
 		e.mhead++
-		e.matchInner(m)
+		if !e.twinWait(m) {
+			e.matchInner(m)
+		}
 	}
 	for e.mdel < e.mhead {
 		m := e.mq[e.mdel]
 		if now-m.h.time < matchHold && now != 1<<63-1 && !e.overCap(len(e.mq)-e.mdel, e.caps.match) {
 			break
+		}
+		if len(e.twinHeld) > 0 {
+			e.flushTwinHeld() // before any entry leaves the index
 		}
 		e.mq[e.mdel] = nil
 		e.mdel++
@@ -419,7 +430,7 @@ func (e *Engine) advanceMatch(now int64) {
 
 // pairable reports whether inner record x may pair with outer record o.
 func (e *Engine) pairable(x, o *mentry, lo int) bool {
-	if o.layer != lo || o.taken || (x.ids && o.ids) {
+	if o.layer != lo || o.taken && !e.retaken(x, o) || (x.ids && o.ids) {
 		return false
 	}
 	if !e.idless(x.layer) && !e.idless(o.layer) {
@@ -464,7 +475,7 @@ func (e *Engine) candidates(idx map[uint64]mlist, x *mentry, base uint64, lo int
 		l := idx[secKey(base, s)]
 		for i := range l.len() {
 			o := l.at(i)
-			if o.taken && o.layer == lo {
+			if o.taken && o.layer == lo && !e.retaken(x, o) {
 				scanned++ // an identical request already paired: x is one of a group
 				continue
 			}
@@ -513,6 +524,9 @@ func (e *Engine) rivals(x, o *mentry, lo int, skew int64) bool {
 // matchInner pairs inner record x with a record of the nearest outer layer that logged the
 // same request.
 func (e *Engine) matchInner(x *mentry) {
+	if !x.probed {
+		e.twinProbe(x)
+	}
 	outers := e.outerLayers(x.layer)
 	if len(outers) == 0 || live(x.g).closed {
 		return

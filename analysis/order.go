@@ -126,6 +126,9 @@ func (e *Engine) order() ([]int, string) {
 		if (pa == 0 || pb == 0 || pa == 4 || pb == 4) && pa != pb {
 			return pa < pb
 		}
+		if o := e.twinOuter(a, b); o >= 0 {
+			return o == a
+		}
 		va, vb := e.votes.get(a, b), e.votes.get(b, a)
 		if va != vb {
 			usedVotes = true
@@ -161,6 +164,9 @@ func (e *Engine) order() ([]int, string) {
 		how = fmt.Sprintf("inferred from %s joined requests (durations, start and end times); ALB outermost and application innermost by format", num.Thousands(e.voted))
 	default:
 		how = "by format (alb, nginx, envoy, app): no joined request's times showed which layer is outside"
+	}
+	if t := e.twinText(); t != "" {
+		how += "; proxies of one rank ordered by the requests both logged: " + t
 	}
 
 	var named []int

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -103,5 +104,47 @@ func TestUntimedSampleAnswerKey(t *testing.T) {
 	if got.Summary.Requests405 != len(key) || got.Summary.Joins.Order != atApp {
 		t.Errorf("%d requests with a 405, %d joined by log order; the key has %d, %d of them answered by express",
 			got.Summary.Requests405, got.Summary.Joins.Order, len(key), atApp)
+	}
+}
+
+// TestProxyChainAnswerKey: samples/proxy-chain is a real nginx in front of a real HAProxy in front
+// of Express, with no ids (samples/proxy-chain/README.md). The two proxies are of one rank, so
+// their order comes from the requests both logged (analysis/twins.go): nginx in front. Every 405
+// of the answer key must then be found once, at its origin (HAProxy's denials at lb, not again at
+// the edge), with its cause.
+func TestProxyChainAnswerKey(t *testing.T) {
+	dir := "samples/proxy-chain/"
+	args := []string{"edge=" + dir + "edge.log", "lb=" + dir + "haproxy.log", "express=" + dir + "express.log"}
+	checkCaptureKey(t, dir+"expected.json", 5, args...)
+	r := lt(t, nil, append([]string{"analyze", "-o", "json"}, args...)...)
+	var got struct {
+		Order  string `json:"layer_order"`
+		Layers []struct {
+			Name string `json:"name"`
+		} `json:"layers"`
+		Summary struct {
+			Requests405 int `json:"requests_with_405"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, l := range got.Layers {
+		names = append(names, l.Name)
+	}
+	if fmt.Sprint(names) != "[edge lb express]" || !strings.Contains(got.Order, "edge in front of lb") {
+		t.Errorf("layers %v, order %q: want edge in front of lb, by the requests both logged", names, got.Order)
+	}
+	raw, err := os.ReadFile(dir + "expected.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var key []defaultLogsExpectation
+	if err := json.Unmarshal(raw, &key); err != nil {
+		t.Fatal(err)
+	}
+	if got.Summary.Requests405 != len(key) {
+		t.Errorf("%d requests with a 405, the key has %d", got.Summary.Requests405, len(key))
 	}
 }
