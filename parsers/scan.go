@@ -652,7 +652,15 @@ func trimCR(line []byte) []byte {
 func parseLine(name string, p Parser, line []byte, ln int64, max int, cfg ScanConfig, b *Batch) {
 	st := &b.Stats
 	st.Read++
+	if len(line) > 0 && line[0] == 0 && len(line) <= max {
+		// A file truncated while its writer kept its offset (logrotate's copytruncate behind a
+		// process writing without O_APPEND, `node app.js > app.log`) starts with a run of NUL
+		// bytes up to the writer's next line: that line is a record all the same.
+		line = bytes.TrimLeft(line, "\x00")
+	}
 	switch {
+	case len(line) > max && line[0] == 0:
+		st.reject(name, ln, fmt.Sprintf("line longer than %d bytes, starting with NUL bytes: a file truncated while its writer kept writing at its old offset (logrotate copytruncate without O_APPEND); the record after them is lost", max))
 	case len(line) > max:
 		st.reject(name, ln, fmt.Sprintf("line longer than %d bytes (raise --max-line)", max))
 	case isBlank(line):

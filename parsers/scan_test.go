@@ -298,3 +298,23 @@ func TestScansShareBlocks(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestScanTruncatedWhileWritten: logrotate's copytruncate behind a writer without O_APPEND leaves
+// the file starting with NUL bytes up to the writer's next line. That line is a record; a run of
+// NULs longer than --max-line is rejected with a reason that says what happened.
+func TestScanTruncatedWhileWritten(t *testing.T) {
+	in := strings.Repeat("\x00", 300) + "ok a\nok b\n" + strings.Repeat("\x00", 40) + "\n"
+	for _, workers := range []int{1, 2} {
+		got, st := scanAll(t, strings.NewReader(in), 0, workers)
+		if want := []string{"1 a", "2 b"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("workers=%d: records %q, want %q", workers, got, want)
+		}
+		if st.Read != 3 || st.Parsed != 2 || st.Blank != 1 || st.Rejected != 0 {
+			t.Errorf("workers=%d: stats %+v", workers, st)
+		}
+	}
+	_, st := scanAll(t, strings.NewReader(strings.Repeat("\x00", 5000)+"ok a\nok b\n"), 1024, 1)
+	if st.Parsed != 1 || st.Rejected != 1 || len(st.Examples) != 1 || !strings.Contains(st.Examples[0].Reason, "copytruncate") {
+		t.Errorf("long NUL run: stats %+v", st)
+	}
+}
