@@ -169,14 +169,7 @@ func TestRealDefaultLogsAnswerKey(t *testing.T) {
 // with a 405 within 2% of the key's, and at least scenarios scenarios in the key.
 func checkCaptureKey(t *testing.T, key string, scenarios int, args ...string) {
 	t.Helper()
-	raw, err := os.ReadFile(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want []defaultLogsExpectation
-	if err := json.Unmarshal(raw, &want); err != nil {
-		t.Fatal(err)
-	}
+	want := readCaptureKey(t, key)
 	r := lt(t, nil, append([]string{"analyze", "-o", "json", "--requests"}, args...)...)
 	if r.code != exitOK {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -231,6 +224,20 @@ func checkCaptureKey(t *testing.T, key string, scenarios int, args ...string) {
 	if len(byScenario) < scenarios {
 		t.Errorf("scenarios in the key: %v", byScenario)
 	}
+}
+
+// readCaptureKey reads a capture's answer key (expected.json).
+func readCaptureKey(t *testing.T, key string) []defaultLogsExpectation {
+	t.Helper()
+	raw, err := os.ReadFile(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []defaultLogsExpectation
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	return want
 }
 
 // TestTraceExampleWithoutIDs: the reports name a request whose logs carry no id by FILE:LINE of

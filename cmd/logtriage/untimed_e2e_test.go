@@ -86,14 +86,7 @@ func TestUntimedSampleAnswerKey(t *testing.T) {
 	dir := "samples/untimed/"
 	args := []string{"edge=" + dir + "edge.log", "express=" + dir + "express.log"}
 	checkCaptureKey(t, dir+"expected.json", 5, args...)
-	raw, err := os.ReadFile(dir + "expected.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var key []defaultLogsExpectation
-	if err := json.Unmarshal(raw, &key); err != nil {
-		t.Fatal(err)
-	}
+	key := readCaptureKey(t, dir+"expected.json")
 	atApp := 0
 	for _, k := range key {
 		if k.Origin == "express" {
@@ -136,15 +129,7 @@ func TestProxyChainAnswerKey(t *testing.T) {
 	if fmt.Sprint(names) != "[edge lb express]" || !strings.Contains(got.Order, "edge in front of lb") {
 		t.Errorf("layers %v, order %q: want edge in front of lb, by the requests both logged", names, got.Order)
 	}
-	raw, err := os.ReadFile(dir + "expected.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var key []defaultLogsExpectation
-	if err := json.Unmarshal(raw, &key); err != nil {
-		t.Fatal(err)
-	}
-	if got.Summary.Requests405 != len(key) {
+	if key := readCaptureKey(t, dir+"expected.json"); got.Summary.Requests405 != len(key) {
 		t.Errorf("%d requests with a 405, the key has %d", got.Summary.Requests405, len(key))
 	}
 }

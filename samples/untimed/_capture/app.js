@@ -1,7 +1,8 @@
 const express = require('express');
 const morgan = require('morgan');
 const app = express();
-app.use(morgan('dev'));
+// MORGAN_FORMAT: dev for samples/untimed (no time in its lines), combined for samples/proxy-chain.
+app.use(morgan(process.env.MORGAN_FORMAT || 'dev'));
 const notAllowed = (allow) => (req, res) => res.set('Allow', allow).status(405).json({ error: 'method not allowed' });
 app.route('/api/items').get((req, res) => res.json([{ id: 1 }])).all(notAllowed('GET'));
 app.route('/api/items/:id').get((req, res) => res.json({ id: req.params.id })).put((req, res) => res.json({ ok: true })).all(notAllowed('GET, PUT'));

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""Traffic for the untimed sample: the edge (nginx) on 18090 in front of Express + morgan dev on
-18091, and a kubelet-like probe straight to Express. Writes expected.json: one object per request
-that got a 405 at some layer."""
-import json, random, sys, threading, time, urllib.request
+"""Traffic for the untimed and proxy-chain samples: the edge (nginx) on 18090, in front of Express
+on 18091 (untimed) or of HAProxy in front of it (proxy-chain), and a kubelet-like probe straight to
+Express. Writes expected.json: one object per request that got a 405 at some layer. BLOCK_ORIGIN
+names the layer that refuses DELETE /admin/… (edge; lb behind HAProxy); SEARCH_MASKED=0 says the
+edge relays Express's 405 on POST /api/search instead of masking it."""
+import json, os, random, sys, threading, time, urllib.request
 
 EDGE, APP = "http://127.0.0.1:18090", "http://127.0.0.1:18091"
 SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 20
+BLOCK_ORIGIN = os.environ.get("BLOCK_ORIGIN", "edge")
+SEARCH_MASKED = os.environ.get("SEARCH_MASKED", "1") == "1"
 BROWSER = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15"
 key, lock = [], threading.Lock()
 
@@ -26,10 +30,10 @@ MIX = [
     (10, "PUT", "/api/items/{n}", None, None, None, False, None),
     (5, "GET", "/static/app.css", None, None, None, False, BROWSER),
     (3, "DELETE", "/api/items/{n}", "route", "express", "method_not_routed", False, None),
-    (2, "POST", "/api/search", "masked", "express", "method_not_routed", True, None),
+    (2, "POST", "/api/search", "masked" if SEARCH_MASKED else "search", "express", "method_not_routed", SEARCH_MASKED, None),
     (2, "OPTIONS", "/api/items/{n}", "cors", "express", "cors_preflight", False, BROWSER),
     (2, "PUT", "/static/app.css", "static", "edge", "proxy_method_block", False, None),
-    (2, "DELETE", "/admin/users/{n}", "proxy-block", "edge", "proxy_method_block", False, None),
+    (2, "DELETE", "/admin/users/{n}", "proxy-block", BLOCK_ORIGIN, "proxy_method_block", False, None),
 ]
 weights = [m[0] for m in MIX]
 
