@@ -356,7 +356,10 @@ type Engine struct {
 
 	layers   []layerInfo
 	layerIdx map[string]int
-	files    map[string]string
+	// unseen are the layers ExpectLayers named that no record has come from yet (complete).
+	unseen  []parsers.LayerStart
+	expects bool // ExpectLayers was told the inputs' layers
+	files   map[string]string
 	// The layers looked up last (layerOf), and the files looked up, by where the name's bytes
 	// are (fileOf).
 	recentLayers [8]recentLayer
@@ -510,6 +513,7 @@ func (e *Engine) layerOf(rec *parsers.Record) int {
 		}
 	}
 	e.layers = append(e.layers, layerInfo{name: name, format: strings.Clone(rec.Format), orderPos: pos})
+	e.unseen = slices.DeleteFunc(e.unseen, func(l parsers.LayerStart) bool { return l.Layer == name })
 	e.layerIdx[name] = len(e.layers) - 1
 	e.recentLayers[e.recentNext%len(e.recentLayers)] = recentLayer{name, len(e.layers) - 1}
 	e.recentNext++
@@ -754,7 +758,84 @@ func (e *Engine) add(rec *parsers.Record) {
 		target.newest = t
 		e.enqueue(target, t)
 	}
+	if e.complete(target) {
+		e.closeComplete(target)
+	}
 	e.advance()
+}
+
+// complete reports whether g, a request without a 405 joined by its ids, holds one record of
+// every layer: no further record can join it (a layer logs a request once; a proxy's retry
+// makes its upstream log it twice, and a second record of a layer is not complete), so it can
+// close now instead of Grace after its newest record. Most healthy requests cross every hop, and
+// those are most of the requests open at once: ten times the traffic held ten times as many
+// for Grace. Requests that end at an outer hop (static files, health checks, redirects) still
+// wait for Grace, and so does every request while the match index is in use (requests without
+// ids stay open for matchHold), when sibling layers (two apps) mean no request holds all, and
+// while a layer may still appear (layerDue). Only a caller that knows every input's layer
+// (ExpectLayers, as analyze and trace do) gets this: any other may add a layer at any time.
+func (e *Engine) complete(g *group) bool {
+	n := len(e.layers)
+	if !e.expects || noEarlyClose || n < 2 || n > 64 || len(g.hops) != n || g.has405 || g.traced || e.matchUsed || e.placing {
+		return false
+	}
+	var mask uint64
+	for _, h := range g.hops {
+		mask |= 1 << uint(h.layer)
+	}
+	return mask == 1<<uint(n)-1 && !e.layerDue()
+}
+
+// layerDue reports whether a layer no record has come from yet may still log the requests open
+// now: an input whose first record lies within Grace of the newest record (or has no time). The
+// requests around its start would otherwise close without its hop. An input that starts later
+// than that cannot have logged them; one whose start has passed by more than Grace without an
+// access record (an error log) logs none.
+func (e *Engine) layerDue() bool {
+	grace := int64(e.opts.Grace)
+	for _, l := range e.unseen {
+		if l.First.IsZero() {
+			return true
+		}
+		start := max(l.First.UnixNano(), e.minSeen) // the records before --since are not read
+		if e.maxSeen >= start-grace && e.maxSeen <= start+grace {
+			return true
+		}
+	}
+	return false
+}
+
+// ExpectLayers tells the engine every input's layer and when its first record is
+// (parsers.Config.Starts), before the first record is added: a request that holds a record of
+// every layer can then close as soon as it does (complete), from the first record on.
+func (e *Engine) ExpectLayers(starts []parsers.LayerStart) {
+	e.expects = true
+	e.unseen = e.unseen[:0]
+	for _, s := range starts {
+		if _, seen := e.layerIdx[s.Layer]; !seen && s.Layer != "" {
+			e.unseen = append(e.unseen, s)
+		}
+	}
+}
+
+// noEarlyClose turns closing complete requests at once off (tests compare the analyses with and
+// without).
+var noEarlyClose bool
+
+// closeComplete closes a complete request at once and gives it back (arena.go): close removed
+// its keys, and the queue entries that still point at it are stale by their sequence number
+// (evict) even after it is handed out again.
+func (e *Engine) closeComplete(g *group) {
+	hops := g.hops
+	e.close(g)
+	if noRecycle {
+		return
+	}
+	if g.mseq > e.mGone {
+		e.deferred = append(e.deferred, deferredGroup{g, hops})
+		return
+	}
+	e.giveBack(g, hops)
 }
 
 // advance runs the match index and closes the requests that can no longer grow. While the
@@ -897,8 +978,10 @@ func (e *Engine) evict(grace, window int64) {
 		e.qhead++
 		e.qGone++
 		g := q.g
-		if g.merged != nil || g.closed || g.newest != q.t {
-			continue // stale: the request grew or was folded into another
+		if g.merged != nil || g.closed || g.newest != q.t || g.qseq != e.qGone {
+			// Stale: the request grew, was folded into another, or closed complete and may have
+			// been handed out again as another request (closeComplete).
+			continue
 		}
 		if g.has405 || g.traced {
 			e.slow = append(e.slow, q)
@@ -974,11 +1057,17 @@ func (e *Engine) flush() {
 	if e.matchUsed {
 		e.advanceMatch(1<<63 - 1)
 	}
-	for _, q := range [][]qentry{e.slow[e.shead:], e.queue[e.qhead:]} {
-		for _, x := range q {
-			if g := x.g; g.merged == nil && !g.closed {
-				e.close(g)
-			}
+	for _, x := range e.slow[e.shead:] {
+		if g := x.g; g.merged == nil && !g.closed {
+			e.close(g)
+		}
+	}
+	for i, x := range e.queue[e.qhead:] {
+		// Each open request closes at its last entry, as in evict (the order of closing does not
+		// matter here): an earlier one may be of a request that closed complete and whose group
+		// was handed out again (closeComplete).
+		if g := x.g; g.merged == nil && !g.closed && g.qseq == e.qGone+int64(i)+1 {
+			e.close(g)
 		}
 	}
 	e.queue, e.qhead, e.slow, e.shead = nil, 0, nil, 0

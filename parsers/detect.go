@@ -40,6 +40,17 @@ type Config struct {
 	// werkzeug and Python's logging write the server's local time; the parsers read such a time
 	// as UTC). Every record of the layer has its time read again in that zone (InZone).
 	Zones map[string]*time.Location
+	// Starts, when set, is told every input's layer and the time of its first record once
+	// MergeBatches has opened them all, before it hands over the first record: the engine then
+	// knows which layers a request may still be logged by (analysis.Engine.ExpectLayers).
+	Starts func([]LayerStart)
+}
+
+// LayerStart is an input's layer and the time of its first record (zero when its first lines
+// carry no time).
+type LayerStart struct {
+	Layer string
+	First time.Time
 }
 
 // Formats lists the format names that Config.Format accepts.

@@ -298,6 +298,13 @@ func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *B
 		}
 	}
 	sort.SliceStable(queue, func(a, b int) bool { return queue[a].first.Before(queue[b].first) })
+	if c.Starts != nil {
+		starts := make([]LayerStart, len(queue))
+		for i, p := range queue {
+			starts[i] = LayerStart{Layer: p.layer, First: p.first}
+		}
+		c.Starts(starts)
+	}
 	cfg := ScanConfig{MaxLine: maxLine, ChunkSize: mergeChunk, HoldBlocks: true, Work: func(rec *Record, b *Batch) {
 		if keep(rec, b) {
 			b.Keep(rec)

@@ -105,3 +105,45 @@ func testMergeReusesBatches(t *testing.T) {
 		t.Errorf("%d records, want 40000", n)
 	}
 }
+
+// Starts hears every input's layer and first time once all are opened, before the first record
+// is handed over: a named input, an unnamed one (its layer is its format), one without times.
+func TestMergeTellsStarts(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, s string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	edge := write("edge.log", `10.0.0.1 - - [24/Nov/2026:10:00:05 +0000] "GET /a HTTP/1.1" 200 3 "-" "curl/8.5.0"`+"\n")
+	plain := write("nginx.log", `10.0.0.1 - - [24/Nov/2026:10:00:01 +0000] "GET /b HTTP/1.1" 200 3 "-" "curl/8.5.0"`+"\n")
+	untimed := write("app.log", "GET /c 200 1.2 ms - 3\n")
+	inputs, err := ExpandInputs([]string{"edge=" + edge, plain, "app=" + untimed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []LayerStart
+	records := 0
+	c := &Config{Starts: func(s []LayerStart) {
+		if records != 0 {
+			t.Errorf("Starts after %d records", records)
+		}
+		got = s
+	}}
+	c.Merge(inputs, 0, func(*Record) bool { return true }, func(*Record) { records++ })
+	want := map[string]time.Time{
+		"edge":  time.Date(2026, 11, 24, 10, 0, 5, 0, time.UTC),
+		"nginx": time.Date(2026, 11, 24, 10, 0, 1, 0, time.UTC),
+		"app":   {},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("Starts got %+v; want the three inputs", got)
+	}
+	for _, s := range got {
+		if w, ok := want[s.Layer]; !ok || !s.First.Equal(w) {
+			t.Errorf("%s starts %v; want %v", s.Layer, s.First, w)
+		}
+	}
+}

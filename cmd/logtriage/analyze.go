@@ -114,6 +114,7 @@ func analyzeInputs(s *streams, f *inputFlags, opts analysis.Options) (*analysis.
 	late := new(atomic.Int64)
 	cfg.Lateness, opts.Lateness = late, late
 	engine := analysis.New(opts)
+	cfg.Starts = engine.ExpectLayers
 	line := startProgress(s, "reading", inputs, !f.Quiet && !f.noProgress)
 	res := newTimeResolutions(inputs) // timeres.go
 	keep := func(rec *parsers.Record, b *parsers.Batch) bool {

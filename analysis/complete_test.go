@@ -1,0 +1,203 @@
+package analysis
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/logtriage/logtriage/parsers"
+)
+
+// idTraffic returns requests that cross alb → edge → ingress → app with ids as the four-hop
+// logs have them (the ALB its trace root, the edge the root and a request id, the ingress and
+// app the request id), sorted by time as the merge hands them over. The inner hop logs first;
+// the ingress's clock runs 300 ms ahead, so its records come after the edge's now and then.
+// Among them: requests that end at the edge (static files, health checks), 405s of the app
+// (relayed) and of the edge (its own), an ingress retry (the app logs the request twice), and
+// a constant id some clients send. The ALB log starts albStart seconds in: the requests before
+// have no ALB record.
+func idTraffic(seed uint64, n int, albStart float64) []*parsers.Record {
+	r := rand.New(rand.NewPCG(seed, seed^0x5eed))
+	var out []*parsers.Record
+	for i := 0; i < n; i++ {
+		sec := float64(i) * 0.004
+		id, root := fmt.Sprintf("%032x", seed<<40|uint64(i+1)), fmt.Sprintf("1-67430a80-%024x", seed<<40|uint64(i+1))
+		if r.IntN(200) == 0 {
+			id = "00000000000000000000000000000000" // a client sending one id with every request
+		}
+		m, path, st := "GET", fmt.Sprintf("/api/orders/%d", r.IntN(50)), 200
+		depth := 4 // hops the request reaches: 4 app, 3 ingress, 2 edge
+		switch k := r.IntN(40); {
+		case k == 0:
+			m, st = "DELETE", 405 // the app's own 405, relayed outward
+		case k == 1:
+			m, st, depth = "TRACE", 405, 2 // the edge's own
+		case k < 12:
+			path, depth = "/static/app.js", 2
+		case k < 14:
+			path, depth, st = "/api/old", 3, 404 // the ingress has no route
+		}
+		retry := depth == 4 && st == 200 && r.IntN(30) == 0
+		if depth == 4 {
+			at := sec
+			if retry {
+				out = append(out, rec("app", "app", at, m, path, 200, rid(id), ua("shop-web/2.3")))
+				at += 0.002
+			}
+			out = append(out, rec("app", "app", at, m, path, st, rid(id), ua("shop-web/2.3")))
+		}
+		if depth >= 3 {
+			o := []opt{rid(id), ua("shop-web/2.3")}
+			if depth == 4 {
+				o = append(o, up(st))
+			}
+			out = append(out, rec("ingress", "envoy", sec+0.003+0.3, m, path, st, o...))
+		}
+		o := []opt{rid(id), amzn(root), ua("shop-web/2.3")}
+		if depth >= 3 {
+			o = append(o, up(st))
+		}
+		out = append(out, rec("edge", "nginx", sec+0.005, m, path, st, o...))
+		if sec+0.007 >= albStart {
+			out = append(out, rec("alb", "alb", sec+0.007, m, path, st, amzn(root), ua("shop-web/2.3")))
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *parsers.Record) int { return a.Time.Compare(b.Time) })
+	return out
+}
+
+// starts is what parsers.Config.Starts tells analyze of these records' inputs.
+func starts(recs []*parsers.Record) []parsers.LayerStart {
+	var s []parsers.LayerStart
+	seen := map[string]bool{}
+	for _, r := range recs {
+		if !seen[r.Layer] {
+			seen[r.Layer] = true
+			s = append(s, parsers.LayerStart{Layer: r.Layer, First: r.Time})
+		}
+	}
+	return s
+}
+
+// A request with a record of every layer closes as soon as it has them, instead of Grace after
+// its newest record, and that changes nothing in the analysis: requests listed, with the ALB
+// log starting with the others and half way through (its first requests, and those just before
+// it, must still join it), and with a layer that never logs an access record (an error log).
+func TestCompleteRequestsCloseAtOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		albStart float64
+		extra    []parsers.LayerStart
+	}{
+		{"every log from the start", 0, nil},
+		{"ALB log starting later", 40, nil},
+		{"an error log among the inputs", 0, []parsers.LayerStart{{Layer: "edge-errors", First: t0}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			recs := idTraffic(7, 20_000, tc.albStart)
+			analyse := func(early bool) (string, float64) {
+				noEarlyClose = !early
+				defer func() { noEarlyClose = false }()
+				e := New(Options{JoinWindow: 10 * time.Second}) // 405s wait for it: fewer of them open
+				e.ExpectLayers(append(starts(recs), tc.extra...))
+				open := 0
+				for _, r := range recs {
+					e.Add(r)
+					open += e.OpenRequests()
+				}
+				var b bytes.Buffer
+				if err := e.Result(nil).WriteJSON(&b, true); err != nil {
+					t.Fatal(err)
+				}
+				return b.String(), float64(open) / float64(len(recs))
+			}
+			want, openBefore := analyse(false)
+			got, open := analyse(true)
+			if got != want {
+				t.Fatalf("closing complete requests at once changes the analysis:\n%s", firstDiff(want, got))
+			}
+			// 250 requests a second, a quarter of them ending at the edge and held for Grace, 5%
+			// with a 405 held for the join window; while the ALB log may start, all wait.
+			if open*2 > openBefore {
+				t.Errorf("%.0f requests open on average, against %.0f when every request waits for Grace: complete requests did not close", open, openBefore)
+			}
+			t.Logf("%.0f requests open on average, against %.0f", open, openBefore)
+		})
+	}
+}
+
+// Without ExpectLayers (the Elasticsearch source, callers adding records themselves) a layer
+// may appear at any time, so no request closes before Grace.
+func TestCompleteNeedsTheLayers(t *testing.T) {
+	recs := idTraffic(3, 5_000, 0)
+	e := New(Options{})
+	for _, r := range recs {
+		e.Add(r)
+	}
+	if e.MaxOpenRequests() < 1000 {
+		t.Errorf("at most %d requests open at once: requests closed before Grace without the layers known", e.MaxOpenRequests())
+	}
+}
+
+// The group of a request that closed complete is handed out again while its queue entries are
+// still on the queue: those entries must not close the request it now holds. Here every
+// request completes, its group is reused by the next, and a request left open (no ALB record)
+// gets a reused group whose stale entry carries its own newest time: it must stay open until
+// Grace after that time and join its late ALB record.
+func TestCompleteStaleQueueEntries(t *testing.T) {
+	e := New(Options{})
+	e.ExpectLayers([]parsers.LayerStart{{Layer: "app", First: t0}, {Layer: "edge", First: t0}})
+	for i := 0; i < 100; i++ {
+		id := fmt.Sprintf("%032x", i+1)
+		e.Add(rec("app", "app", float64(i), "GET", "/a", 200, rid(id)))
+		e.Add(rec("edge", "nginx", float64(i), "GET", "/a", 200, rid(id), up(200)))
+	}
+	if e.OpenRequests() != 0 || len(e.arena.freeGroups) == 0 {
+		t.Fatalf("%d requests open, %d groups given back: complete requests did not close", e.OpenRequests(), len(e.arena.freeGroups))
+	}
+	// The app logs a 405 at 100 s; the edge relays it 4 s later. In between, at 103 s, an
+	// unrelated request that completes.
+	e.Add(rec("app", "app", 100, "DELETE", "/a", 405, rid("f1")))
+	e.Add(rec("app", "app", 103, "GET", "/a", 200, rid("f2")))
+	e.Add(rec("edge", "nginx", 103, "GET", "/a", 200, rid("f2"), up(200)))
+	e.Add(rec("edge", "nginx", 104, "DELETE", "/a", 405, rid("f1"), up(405)))
+	a := e.Result(nil)
+	if a.Summary.Requests != 102 || a.Summary.Requests405 != 1 {
+		t.Fatalf("%d requests, %d with a 405; want 102 and 1", a.Summary.Requests, a.Summary.Requests405)
+	}
+	if f := onlyFinding(t, a); f.OriginLayer != "app" || f.Count != 1 {
+		t.Errorf("finding at %s (%d requests); want the app's, one request with both hops", f.OriginLayer, f.Count)
+	}
+	if len(a.Requests) != 1 || len(a.Requests[0].Hops) != 2 {
+		t.Errorf("requests with a 405: %+v; want one with the app's and the edge's record", a.Requests)
+	}
+}
+
+// When log time stands still, the oldest open requests close early (over caps.open), taken
+// from the head of the queue, where the entries of requests that closed complete wait: their
+// groups may be open requests again by then, stamped with the same second. Such an entry must
+// not close the request its group holds now, out of turn: here h, which takes c's group and
+// whose edge record comes last, would be cut from it instead of o6, and counted twice.
+func TestCompleteStaleEntryUnderCaps(t *testing.T) {
+	e := New(Options{})
+	e.caps.second, e.caps.open = 3, 5
+	e.ExpectLayers([]parsers.LayerStart{{Layer: "app", First: t0}, {Layer: "edge", First: t0}})
+	app := func(id string) { e.Add(rec("app", "app", 0, "GET", "/a", 200, rid(id))) } // all in one second
+	edge := func(id string) { e.Add(rec("edge", "nginx", 0, "GET", "/a", 200, rid(id), up(200))) }
+	for _, id := range []string{"o1", "o2", "o3", "o4", "o5", "c", "o6", "o7"} {
+		app(id) // the o requests stay open: their edge records never come
+	}
+	edge("c") // complete: closed and given back; its entry stays on the queue, after o5's
+	app("h")  // takes c's group
+	for _, id := range []string{"o8", "o9", "o10"} {
+		app(id) // each closes the oldest open request: o4, o5, then o6 (not h)
+	}
+	edge("h")
+	a := e.Result(nil)
+	if a.Summary.Requests != 12 || a.Summary.SingleHop != 0 {
+		t.Errorf("%d requests, %d of one hop; want 12 and none (h joined to its edge record)", a.Summary.Requests, a.Summary.SingleHop)
+	}
+}
