@@ -51,9 +51,6 @@ type hopArena struct {
 type textChunk struct {
 	buf  []byte
 	live int
-	// pool is where a chunk the inputs pack text into goes back once free (pack.go); nil for
-	// the engine's own chunks.
-	pool chan *textChunk
 }
 
 // hop returns a zero hop: one given back, or one from the current chunk of hops.
@@ -187,7 +184,7 @@ func (a *hopArena) release(h *hop) {
 
 // freeChunk keeps a text chunk none of whose hops is in use for reuse.
 func (a *hopArena) freeChunk(c *textChunk) {
-	if c.pool == nil && len(a.freeText) >= maxFreeText {
+	if len(a.freeText) >= maxFreeText {
 		return
 	}
 	if poisonRecycled {
@@ -195,13 +192,6 @@ func (a *hopArena) freeChunk(c *textChunk) {
 		for i := range b {
 			b[i] = 0xff
 		}
-	}
-	if c.pool != nil {
-		select {
-		case c.pool <- c:
-		default: // the pool is full: left to the collector
-		}
-		return
 	}
 	a.freeText = append(a.freeText, c)
 }
@@ -225,6 +215,30 @@ func (a *hopArena) room(n int) bool {
 		}
 	}
 	return true
+}
+
+// copyText gives h, which reads its record (h.rec), the record's text in the current chunk, or
+// in an allocation of its own when it is too long for one.
+func (a *hopArena) copyText(h *hop) {
+	rec := h.rec
+	h.rec = nil
+	fields, n := hopFields(rec)
+	if !a.room(n) {
+		h.buf, h.end = ownText(rec)
+		return
+	}
+	c := a.text
+	start := len(c.buf)
+	c.buf = c.buf[:start+n]
+	dst, o := c.buf[start:], 0
+	for i, f := range fields {
+		o += copy(dst[o:], f)
+		h.end[i] = uint16(o)
+	}
+	if n > 0 {
+		h.buf, h.chunk = str(dst), c
+		c.live++
+	}
 }
 
 // hopUpstream returns a copy of u for h: in h's own room for one or two statuses, or in the
@@ -268,7 +282,12 @@ func (e *Engine) own(g *group) {
 	for i, h := range g.hops {
 		if h.shared {
 			c := *h
-			c.buf = strings.Clone(h.buf)
+			if h.rec != nil {
+				c.buf, c.end = ownText(h.rec)
+				c.rec = nil
+			} else {
+				c.buf = strings.Clone(h.buf)
+			}
 			if h.upstream != nil {
 				c.upstream = append([]int(nil), h.upstream...)
 			}

@@ -12,11 +12,11 @@ import (
 // BenchmarkEngine feeds synthetic four-hop requests (ALB → edge nginx → ingress Envoy → app) at
 // 1,000 requests/s of log time, 1% of them 405s, one record per op.
 // asShipped undoes, for a benchmark, what this package's tests set to catch misuse of the arena
-// (arena_test.go's init: poisoning, tiny chunks), so that it measures the engine as it runs.
+// (arena_test.go's init: poisoning, tiny chunks, spoiled batches), so that it measures the engine as it runs.
 func asShipped(b *testing.B) {
-	poison, chunk, pack := poisonRecycled, arenaChunkSize, packChunkSize
-	poisonRecycled, arenaChunkSize, packChunkSize = false, arenaChunk, packChunk
-	b.Cleanup(func() { poisonRecycled, arenaChunkSize, packChunkSize = poison, chunk, pack })
+	poison, chunk, batch := poisonRecycled, arenaChunkSize, poisonBatch
+	poisonRecycled, arenaChunkSize, poisonBatch = false, arenaChunk, nil
+	b.Cleanup(func() { poisonRecycled, arenaChunkSize, poisonBatch = poison, chunk, batch })
 }
 
 func BenchmarkEngine(b *testing.B) {

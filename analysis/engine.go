@@ -105,7 +105,10 @@ type hop struct {
 	end      [nHopStrings]uint16 // end offset of each string field in buf
 	shared   bool                // the hop, its buf and upstream live in the engine's arena (arena.go)
 	chunk    *textChunk          // the arena's chunk buf lives in; nil when buf is its own
-	upBuf    [2]int              // room for upstream's usual one or two statuses (arena hops)
+	// rec is the record the hop reads its text from instead of buf, until the merge is done
+	// with the record's batch (pack.go); nil once the text is in buf.
+	rec   *parsers.Record
+	upBuf [2]int // room for upstream's usual one or two statuses (arena hops)
 	// ua is the user agent: a string of the engine's table of them (Engine.agentText), shared by
 	// every hop that logged it, rather than a piece of buf.
 	ua string
@@ -139,6 +142,9 @@ const (
 const maxHopField = 2048
 
 func (h *hop) str(f int) string {
+	if h.rec != nil {
+		return recField(h.rec, f)
+	}
 	s := 0
 	if f > 0 {
 		s = int(h.end[f-1])
@@ -186,48 +192,35 @@ func newHop(rec *parsers.Record, layer int, file, ua string, a *hopArena) *hop {
 	case h.time != 0 && rec.Duration >= 0:
 		h.start = h.time - int64(rec.Duration)
 	}
-	if c, ok := rec.Aux.Ref.(*textChunk); ok {
-		// Packed by Engine.Pack on the input's goroutine (pack.go).
-		h.end = [nHopStrings]uint16(rec.Aux.End[:nHopStrings])
-		if a == nil {
-			h.buf = strings.Clone(rec.Aux.Text)
-			if len(rec.Upstream) > 0 {
-				h.upstream = append([]int(nil), rec.Upstream...)
-			}
-			return h
+	if a == nil {
+		if len(rec.Upstream) > 0 {
+			h.upstream = append([]int(nil), rec.Upstream...)
 		}
-		h.buf, h.chunk = rec.Aux.Text, c
-		c.live++
-		h.upstream = a.hopUpstream(h, rec.Upstream)
+		h.buf, h.end = ownText(rec)
 		return h
 	}
+	h.upstream = a.hopUpstream(h, rec.Upstream)
+	if p, ok := rec.Aux.Ref.(*packer); ok {
+		// A record of a batch the merge still holds: read until BatchDone (pack.go).
+		h.rec = rec
+		p.lazy = append(p.lazy, lazyHop{h, rec})
+		return h
+	}
+	h.rec = rec
+	a.copyText(h)
+	return h
+}
+
+// ownText returns rec's text as a hop keeps it, in an allocation of its own.
+func ownText(rec *parsers.Record) (string, [nHopStrings]uint16) {
+	var end [nHopStrings]uint16
 	fields, n := hopFields(rec)
-	if a != nil && a.room(n) {
-		h.upstream = a.hopUpstream(h, rec.Upstream)
-		c := a.text
-		start := len(c.buf)
-		c.buf = c.buf[:start+n]
-		dst, o := c.buf[start:], 0
-		for i, f := range fields {
-			o += copy(dst[o:], f)
-			h.end[i] = uint16(o)
-		}
-		if n > 0 {
-			h.buf, h.chunk = str(dst), c
-			c.live++
-		}
-		return h
-	}
-	if len(rec.Upstream) > 0 {
-		h.upstream = append([]int(nil), rec.Upstream...)
-	}
 	b, o := make([]byte, n), 0
 	for i, f := range fields {
 		o += copy(b[o:], f)
-		h.end[i] = uint16(o)
+		end[i] = uint16(o)
 	}
-	h.buf = str(b)
-	return h
+	return str(b), end
 }
 
 // touches405 reports whether a record shows a 405: its own status or any upstream attempt's.
@@ -408,15 +401,13 @@ type Engine struct {
 	rewrites   map[string]*rewriteStats // with Options.Surface: observeRewrites
 
 	records, noStatus, requests, singleHop, unjoinable int64
+	textCopied                                         int64 // hops given their text by BatchDone (pack.go)
 
 	tl tlCounter // requests without a 405 per time slot, for the report's timeline
 
 	hashes  []uint64
 	scratch []byte
 	arena   hopArena // the text of the hops of open requests without a 405 (arena.go)
-	// packPool holds the chunks of packed text given back, for Pack to pack into again
-	// (pack.go); it is the only part of the engine Pack touches.
-	packPool chan *textChunk
 
 	// The match index (match.go).
 	mIn, mOut, mTail map[uint64]mlist
@@ -467,7 +458,7 @@ func New(opts Options) *Engine {
 	if opts.Grace > opts.JoinWindow {
 		opts.Grace = opts.JoinWindow
 	}
-	e := &Engine{opts: opts, layerIdx: map[string]int{}, files: map[string]string{}, packPool: make(chan *textChunk, maxPackPool),
+	e := &Engine{opts: opts, layerIdx: map[string]int{}, files: map[string]string{},
 		bad:    map[uint64]struct{}{},
 		routes: map[uint64]*routeStats{}, rematch: -1}
 	e.caps.second, e.caps.open, e.caps.waiting, e.caps.match = maxRecordsPerSecond, maxOpenRequests, maxWaiting405, maxMatchEntries

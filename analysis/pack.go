@@ -1,39 +1,29 @@
 package analysis
 
 import (
-	"unsafe"
-
 	"github.com/logtriage/logtriage/parsers"
 )
 
-// Copying a record's text into a hop is the engine's largest single cost when every input is
-// read at once: eighteen short strings gathered from a record parsed on another core. Engine.Pack
-// does that gathering on the input's own goroutine instead, while the record is still in that
-// core's cache: it packs the text a hop keeps, in hop order, into a chunk of the batch the record
-// is parsed into (parsers.Aux.Text and End), and the engine's hop points straight at it.
-//
-// A packed chunk is an arena chunk (arena.go) that the inputs fill: its live count is the
-// number of hops in it not given back, plus one for the batch that packed into it until the
-// merge is done with that batch (BatchDone). When it falls to zero the chunk goes back to the
-// inputs' goroutines through the engine's pool, to be packed into again.
+// Copying a record's text into a hop was the engine's largest single cost: eighteen short
+// strings gathered from a record parsed on another core, for every record, while most requests
+// close (complete, engine.go) within moments of their last record and their text is never read
+// again. So a hop of an open request does not copy its record's text at first: it reads the
+// record itself (hop.rec), which stays as parsed until the merge is done with the batch it was
+// parsed into (parsers.Config.MergeBatches' done, Engine.BatchDone). BatchDone then copies the
+// text of the hops still open into the engine's arena (arena.go), the way newHop copies a
+// record that did not come through Pack; the others were given back by then, or own their text
+// (kept requests, own). What Add derives from every record (Prepare) is still derived on the
+// input's goroutine, by Pack.
 
-// packChunk is the size of a chunk of packed text; tests make it tiny (packChunkSize).
-const packChunk = 16 << 10
-
-var packChunkSize = packChunk
-
-// maxPackPool bounds the free chunks of packed text kept for reuse (1 MiB).
-const maxPackPool = 64
-
-// packer is the packing state of one batch (parsers.Batch.Aux).
+// packer is a batch's list of the hops that read its records (parsers.Batch.Aux).
 type packer struct {
-	chunks []*textChunk // the chunks the batch packed into; each has the batch's hold
-	cur    *textChunk
-	// buf is cur.buf, kept here: the engine writes cur.live for every hop it makes of the
-	// chunk, so reading cur for every record would bring that cache line back from the
-	// engine's core each time.
-	buf []byte
-	off int // bytes of cur packed so far (written only while the batch is parsed into)
+	lazy []lazyHop
+}
+
+// lazyHop is a hop made from a record of the batch, reading it while h.rec is rec.
+type lazyHop struct {
+	h   *hop
+	rec *parsers.Record
 }
 
 // hopFields lists the strings of rec a hop keeps in buf, in buf order, each cut to maxHopField;
@@ -52,17 +42,66 @@ func hopFields(rec *parsers.Record) (fields [nHopStrings]string, n int) {
 	return fields, n
 }
 
-// parsers.Aux.End has an offset for every string of a hop (a compile-time check).
-const _ = uint(len(parsers.Aux{}.End) - nHopStrings)
+// recField is hopFields(rec)[f], without building the others.
+func recField(rec *parsers.Record, f int) string {
+	var s string
+	switch f {
+	case fMethod:
+		s = rec.Method
+	case fHost:
+		s = rec.Host
+	case fURI:
+		s = rec.URI
+	case fPath:
+		s = rec.Path
+	case fRoutedPath:
+		s = rec.RoutedPath
+	case fUpstreamAddr:
+		s = rec.UpstreamAddr
+	case fService:
+		s = rec.Service
+	case fAllow:
+		s = rec.Allow
+	case fOrigin:
+		s = rec.Origin
+	case fACRMethod:
+		s = rec.ACRMethod
+	case fClientIP:
+		s = rec.ClientIP
+	case fDetail:
+		s = rec.Detail
+	case fRequestID:
+		s = rec.IDs.RequestID
+	case fNginxRequestID:
+		s = rec.IDs.NginxRequestID
+	case fTraceID:
+		s = rec.IDs.TraceID
+	case fAmznRoot:
+		s = rec.IDs.AmznRoot
+	case fB3TraceID:
+		s = rec.IDs.B3TraceID
+	case fScheme:
+		s = rec.Scheme
+	}
+	if len(s) > maxHopField {
+		s = s[:maxHopField]
+	}
+	return s
+}
 
-// Pack is Prepare plus the packing of the text a hop of rec keeps into b's memory (see above).
-// It runs on the goroutine that parsed rec into b (parsers.Config.MergeBatches' keep), which may
-// be another than Add's, running at the same time: it touches only rec, b and the engine's pool
-// of free chunks.
+// Pack derives what Add needs from rec (Prepare, and the hashes of its backends' names) and
+// marks it as a record of b, whose hops may read it until BatchDone(b). It runs on the goroutine
+// that parsed rec into b (parsers.Config.MergeBatches' keep), which may be another than Add's,
+// running at the same time: it touches only rec and b.
 func (e *Engine) Pack(rec *parsers.Record, b *parsers.Batch) {
 	Prepare(rec)
 	backendHashes(&rec.Aux.Words, rec)
-	e.pack(rec, b)
+	p, _ := b.Aux.(*packer)
+	if p == nil {
+		p = &packer{}
+		b.Aux = p
+	}
+	rec.Aux.Ref = p
 }
 
 // The hashes of the names a record's backends have in each dimension (observe), in the words of
@@ -94,66 +133,27 @@ func recBackends(rec *parsers.Record) [5]uint64 {
 // nameHash is the hash of a backend's name (never 0).
 func nameHash(s string) uint64 { return hashBytes(0x6261636b, sbytes(s)) }
 
-func (e *Engine) pack(rec *parsers.Record, b *parsers.Batch) {
-	if rec.Status == 0 || rec.ErrorLine {
-		return // Add keeps nothing of it
-	}
-	fields, n := hopFields(rec)
-	if n == 0 || n > arenaLarge {
-		return // newHop gives such a hop text of its own
-	}
-	p, _ := b.Aux.(*packer)
-	if p == nil {
-		p = &packer{}
-		b.Aux = p
-	}
-	if p.cur == nil || len(p.buf)-p.off < n {
-		p.cur = e.freePacked(n)
-		p.buf = p.cur.buf
-		p.off = 0
-		p.chunks = append(p.chunks, p.cur)
-	}
-	dst := p.buf[p.off : p.off+n : p.off+n]
-	o := 0
-	a := &rec.Aux
-	for i, f := range fields {
-		if len(f) != 0 { // most records leave several fields empty
-			o += copy(dst[o:], f)
-		}
-		a.End[i] = uint16(o)
-	}
-	a.Text = unsafe.String(unsafe.SliceData(dst), n)
-	a.Ref = p.cur
-	p.off += n
-}
-
-// freePacked returns a chunk of at least n bytes to pack into, with the batch's hold: one the
-// engine gave back, or a new one.
-func (e *Engine) freePacked(n int) *textChunk {
-	select {
-	case c := <-e.packPool:
-		if cap(c.buf) >= n {
-			c.buf, c.live = c.buf[:cap(c.buf)], 1
-			return c
-		}
-	default:
-	}
-	return &textChunk{buf: make([]byte, max(packChunkSize, n)), live: 1, pool: e.packPool}
-}
-
-// BatchDone ends the batch's hold on the chunks it packed into, once Add has had every record of
-// it (parsers.Config.MergeBatches' done, on the goroutine that runs Add).
+// BatchDone copies the text of the hops still reading records of b into the arena, once Add has
+// had every record of b (parsers.Config.MergeBatches' done, on the goroutine that runs Add),
+// before b is parsed into again.
 func (e *Engine) BatchDone(b *parsers.Batch) {
 	p, _ := b.Aux.(*packer)
 	if p == nil {
 		return
 	}
-	for i, c := range p.chunks {
-		c.live--
-		if c.live == 0 {
-			e.arena.freeChunk(c)
+	for i, l := range p.lazy {
+		if l.h.rec == l.rec { // not given back, owned or handed out again since
+			e.arena.copyText(l.h)
+			e.textCopied++
 		}
-		p.chunks[i] = nil
+		p.lazy[i] = lazyHop{}
 	}
-	p.chunks, p.cur, p.buf, p.off = p.chunks[:0], nil, nil, 0
+	p.lazy = p.lazy[:0]
+	if poisonBatch != nil {
+		poisonBatch(b)
+	}
 }
+
+// poisonBatch, when set (tests), spoils the records of a batch the merge is done with, as
+// parsing into it again would: a hop still reading one then shows.
+var poisonBatch func(*parsers.Batch)

@@ -65,6 +65,10 @@ func packRandom(e *Engine, recs []*parsers.Record, perBatch, workers, free int) 
 		for i := range pb.recs {
 			e.Add(&pb.recs[i])
 		}
+		pb.b.Records = pb.b.Records[:0]
+		for i := range pb.recs {
+			pb.b.Records = append(pb.b.Records, &pb.recs[i]) // for the poison (arena_test.go)
+		}
 		e.BatchDone(&pb.b)
 		select {
 		case freeList <- pb:
@@ -75,14 +79,14 @@ func packRandom(e *Engine, recs []*parsers.Record, perBatch, workers, free int) 
 }
 
 // Random traffic (randomRecords, with long fields, records without a status and applications'
-// error lines mixed in) analyses byte-identically when its records are packed on other
-// goroutines (Pack) as when the engine copies their text itself, whatever the batch size, the
-// number of workers, the room of the free list and the size of the packed chunks — chunks
-// poisoned when given back (arena_test.go), so that a hop or record still reading a chunk that
-// went back to the pool and was packed into again shows. Run it with -race: packing and Add
-// run at once.
+// error lines mixed in) analyses byte-identically when its records are prepared on other
+// goroutines (Pack) and read by their hops until their batch is done (BatchDone) as when the
+// engine copies their text itself, whatever the batch size, the number of workers, the room of
+// the free list and the size of the arena's chunks — batches' records spoiled once done, chunks
+// poisoned when given back (arena_test.go), so that a hop still reading either shows. Run it
+// with -race: Pack and Add run at once.
 func TestPackRandomSameAnalysis(t *testing.T) {
-	defer func(n int) { packChunkSize = n }(packChunkSize)
+	defer func(n int) { arenaChunkSize = n }(arenaChunkSize)
 	for seed := uint64(1); seed <= 2; seed++ {
 		r := rand.New(rand.NewPCG(seed, 77))
 		var recs []*parsers.Record
@@ -117,9 +121,9 @@ func TestPackRandomSameAnalysis(t *testing.T) {
 			}
 		})
 		for _, perBatch := range []int{1, 3, 31, 256, 6_000} {
-			for _, size := range []int{1, 300, packChunk} {
+			for _, size := range []int{1, 300, arenaChunk} {
 				workers, free := 1+int(seed+uint64(perBatch))%3, perBatch%4
-				packChunkSize = size
+				arenaChunkSize = size
 				got := analyse(func(e *Engine) { packRandom(e, recs, perBatch, workers, free) })
 				if got != want {
 					t.Errorf("seed %d, %d records a batch, %d workers, free list %d, %d-byte chunks: packing changes the analysis:\n%s",

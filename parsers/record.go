@@ -150,12 +150,9 @@ type Aux struct {
 	Set   bool
 	N     uint8
 	Words [17]uint64
-	// Text, End and Ref: a consumer's copy of some of the record's text, packed in one string
-	// with the end offset of each piece, and its handle on the memory Text lives in (analysis
-	// packs a hop's text here on the input's goroutine; Ref is nil when nothing was packed).
-	Text string
-	End  [20]uint16
-	Ref  any
+	// Ref is the consumer's handle on the record (analysis marks the records of a batch whose
+	// hops read them until the merge is done with the batch); nil when it set none.
+	Ref any
 }
 
 // Reset clears r for reuse, keeping its internal buffers.
