@@ -201,3 +201,43 @@ func TestCompleteStaleEntryUnderCaps(t *testing.T) {
 		t.Errorf("%d requests, %d of one hop; want 12 and none (h joined to its edge record)", a.Summary.Requests, a.Summary.SingleHop)
 	}
 }
+
+// A request that ended at a hop that answered itself (a static file at the edge) closes once
+// the layers outside that hop have logged it: the layers it lacks are inside, which the joined
+// requests' votes must say (order.go), not the formats. Here Envoy fronts nginx, which the
+// formats would put the other way round: the nginx record of a static file comes first and
+// must wait for Envoy's.
+func TestCompleteEndsAtTheHopThatAnswered(t *testing.T) {
+	for _, stack := range [][3]string{{"alb", "edge", "app"}, {"front", "edge", "app"}} {
+		formats := map[string]string{"alb": "alb", "front": "envoy", "edge": "nginx", "app": "app"}
+		e := New(Options{})
+		var starts []parsers.LayerStart
+		for _, l := range stack {
+			starts = append(starts, parsers.LayerStart{Layer: l, First: t0})
+		}
+		e.ExpectLayers(starts)
+		hop := func(layer string, sec float64, id string, o ...opt) {
+			e.Add(rec(layer, formats[layer], sec, "GET", "/a", 200, append(o, rid(id))...))
+		}
+		for i := 0; i < 60; i++ { // requests that cross every hop: outer hops take longer
+			id, sec := fmt.Sprintf("r%d", i), float64(i)*0.1
+			hop(stack[2], sec, id, dur(10))
+			hop(stack[1], sec+0.002, id, dur(12), up(200), local(parsers.LocalNo))
+			hop(stack[0], sec+0.004, id, dur(14), local(parsers.LocalNo))
+		}
+		if e.OpenRequests() != 0 {
+			t.Fatalf("%v: %d requests open after complete ones", stack, e.OpenRequests())
+		}
+		hop(stack[1], 7, "static", dur(1), local(parsers.LocalYes))
+		if e.OpenRequests() != 1 {
+			t.Errorf("%v: the static file's request closed before %s logged it", stack, stack[0])
+		}
+		hop(stack[0], 7.002, "static", dur(3), local(parsers.LocalNo))
+		if e.OpenRequests() != 0 {
+			t.Errorf("%v: the static file's request is still open once %s logged it", stack, stack[0])
+		}
+		if a := e.Result(nil); a.Summary.Requests != 61 || a.Summary.SingleHop != 0 {
+			t.Errorf("%v: %d requests, %d of one hop; want 61, none", stack, a.Summary.Requests, a.Summary.SingleHop)
+		}
+	}
+}

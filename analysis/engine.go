@@ -755,27 +755,65 @@ func (e *Engine) add(rec *parsers.Record) {
 	e.advance()
 }
 
-// complete reports whether g, a request without a 405 joined by its ids, holds one record of
-// every layer: no further record can join it (a layer logs a request once; a proxy's retry
-// makes its upstream log it twice, and a second record of a layer is not complete), so it can
-// close now instead of Grace after its newest record. Most healthy requests cross every hop, and
-// those are most of the requests open at once: ten times the traffic held ten times as many
-// for Grace. Requests that end at an outer hop (static files, health checks, redirects) still
-// wait for Grace, and so does every request while the match index is in use (requests without
-// ids stay open for matchHold), when sibling layers (two apps) mean no request holds all, and
-// while a layer may still appear (layerDue). Only a caller that knows every input's layer
-// (ExpectLayers, as analyze and trace do) gets this: any other may add a layer at any time.
+// complete reports whether g, a request without a 405 joined by its ids, can hold no further
+// record, so that it can close now instead of Grace after its newest record: it holds one record
+// of every layer, or its records end at a hop that answered itself (Local: a static file, a
+// redirect, a 404 of the proxy's own) and the layers it lacks are all inside that hop. A layer
+// logs a request once (a proxy's retry makes its upstream log it twice, and a second record of
+// a layer is not complete), outer hops after inner ones, and a hop that answered itself sent
+// nothing further in. Most requests are such, and they were most of the requests open at once:
+// ten times the traffic held ten times as many for Grace. The others still wait for Grace: so
+// does every request while the match index is in use (requests without ids stay open for
+// matchHold) and while a layer may still appear (layerDue). Only a caller that knows every
+// input's layer (ExpectLayers, as analyze and trace do) gets this: any other may add a layer at
+// any time.
 func (e *Engine) complete(g *group) bool {
 	n := len(e.layers)
-	if !e.expects || noEarlyClose || n < 2 || n > 64 || len(g.hops) != n || g.has405 || g.traced || e.matchUsed || e.placing {
+	if !e.expects || noEarlyClose || n < 2 || n > 64 || len(g.hops) > n || g.has405 || g.traced || e.matchUsed || e.placing {
 		return false
 	}
 	var mask uint64
+	answered := -1 // the layer of the hop that answered itself
 	for _, h := range g.hops {
-		mask |= 1 << uint(h.layer)
+		bit := uint64(1) << uint(h.layer)
+		if mask&bit != 0 {
+			return false
+		}
+		mask |= bit
+		if h.local == parsers.LocalYes {
+			if answered >= 0 {
+				return false // two hops that each answered: not one request's records
+			}
+			answered = h.layer
+		}
 	}
-	return mask == 1<<uint(n)-1 && !e.layerDue()
+	if missing := (uint64(1)<<uint(n) - 1) &^ mask; missing != 0 {
+		if answered < 0 {
+			return false
+		}
+		for l := 0; l < n; l++ {
+			if missing&(1<<uint(l)) != 0 && !e.surelyInside(l, answered) {
+				return false
+			}
+		}
+	}
+	return !e.layerDue()
 }
+
+// surelyInside reports whether layer l is known to lie inside layer t: --order says so, or at
+// least insideVotes joined requests put t outside l (order.go) and no more than one in twenty
+// the other way. Formats alone do not say (Envoy may front nginx).
+func (e *Engine) surelyInside(l, t int) bool {
+	if pl, pt := e.layers[l].orderPos, e.layers[t].orderPos; pl >= 0 && pt >= 0 {
+		return pt < pl
+	}
+	out, in := e.votes.get(t, l), e.votes.get(l, t)
+	return out >= insideVotes && in*20 <= out
+}
+
+// insideVotes is how many joined requests must put one layer outside another before a request
+// that ended at the outer one closes without waiting for the inner one's record.
+const insideVotes = 50
 
 // layerDue reports whether a layer no record has come from yet may still log the requests open
 // now: an input whose first record lies within Grace of the newest record (or has no time). The

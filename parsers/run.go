@@ -363,12 +363,12 @@ func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *B
 		if inline {
 			// Read on this goroutine, a block each time the merge needs one: the reader runs as
 			// a coroutine (iter.Pull), so no goroutine is woken and no record crosses cores.
-			s.free = make(chan *Batch, 2)
+			s.free = make(chan *Batch, 3)
 			s.pull, s.stop = iter.Pull(func(yield func(*Batch) bool) { read(yield) })
 			return s
 		}
 		// free holds every batch the stream can have in flight (Scan's, those queued in batches
-		// and the one being merged), so that the merge drops none: a dropped batch and its block
+		// and the two being merged, prev and b), so that the merge drops none: a dropped batch and its block
 		// were made anew by the reader (65 MB of records and 45 MB of blocks allocated on the
 		// four-hop bench with room for 4).
 		readers++
@@ -376,7 +376,7 @@ func (c *Config) MergeBatches(inputs []Input, maxLine int, keep func(*Record, *B
 		depth := mergeDepth(readers)
 		s.batches = make(chan *Batch, depth)
 		s.wake = make(chan struct{}, 1)
-		s.free = make(chan *Batch, scanInFlight(runtime.GOMAXPROCS(0))+1+depth)
+		s.free = make(chan *Batch, scanInFlight(runtime.GOMAXPROCS(0))+2+depth)
 		for len(spare) > 0 && len(s.free) < depth {
 			s.free <- spare[len(spare)-1]
 			spare = spare[:len(spare)-1]
@@ -519,8 +519,27 @@ type stream struct {
 	wake     chan struct{}
 	sleeps   int // times put waited on wake (tests)
 	b        *Batch
-	i        int
-	k        int64 // the current record's merge key, kept by advance so that the heap compares without loading records
+	// prev is the batch merged before b: done hears of a batch only once the next one is merged
+	// too (release), so that a consumer may keep reading a batch's records while the requests
+	// they belong to wait for their other hops' records, which a log with whole-second times
+	// (nginx's $time_local) puts up to a second later in the merge than its own.
+	prev *Batch
+	i    int
+	k    int64 // the current record's merge key, kept by advance so that the heap compares without loading records
+}
+
+// release hands a batch the merge is done with to done and back to the reader.
+func (s *stream) release(b *Batch) {
+	if b == nil {
+		return
+	}
+	if s.done != nil {
+		s.done(b)
+	}
+	select {
+	case s.free <- b:
+	default:
+	}
 }
 
 func (s *stream) cur() *Record { return s.b.Records[s.i] }
@@ -536,24 +555,22 @@ func (s *stream) advance() bool {
 	}
 	for s.b == nil || s.i >= len(s.b.Records) {
 		if s.b != nil {
-			if s.done != nil {
-				s.done(s.b)
-			}
-			select {
-			case s.free <- s.b:
-			default:
-			}
-			s.b = nil
+			s.release(s.prev)
+			s.prev, s.b = s.b, nil
 		}
 		var b *Batch
 		var ok bool
 		if s.pull != nil {
 			if b, ok = s.pull(); !ok {
+				s.release(s.prev)
+				s.prev = nil
 				s.stop()
 				return false
 			}
 		} else {
 			if b, ok = receive(s.batches); !ok {
+				s.release(s.prev)
+				s.prev = nil
 				return false
 			}
 			// The count is an atomic, not len(s.batches): put stores sleeping and then reads the

@@ -147,3 +147,49 @@ func TestMergeTellsStarts(t *testing.T) {
 		}
 	}
 }
+
+// done hears of a batch only once the next batch of its input is being merged, so that the
+// consumer may read a batch's records while they wait for records of other inputs up to a
+// batch later (analysis reads them until done): with one input of many blocks, every batch but
+// the last is done while a record of a later batch is the newest handed out, and each once.
+func TestMergeDoneLagsOneBatch(t *testing.T) {
+	dir := t.TempDir()
+	t0 := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	var b []byte
+	for i := 0; i < 20_000; i++ {
+		b = fmt.Appendf(b, "time=%s method=GET path=/x/%d status=200 request_id=r%d\n", t0.Add(time.Duration(i)*time.Millisecond).Format(time.RFC3339Nano), i, i)
+	}
+	p := filepath.Join(dir, "app.log")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inputs, err := ExpandInputs([]string{"app=" + p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last *Batch // the batch of the newest record handed out
+	batches, dones, early := map[*Batch]int{}, 0, 0
+	seq := 0
+	c := &Config{Format: FormatApp}
+	c.MergeBatches(inputs, 0, func(r *Record, b *Batch) bool { r.Aux.Ref = b; return true },
+		func(r *Record) {
+			b := r.Aux.Ref.(*Batch)
+			if b != last {
+				seq++
+				batches[b] = seq
+				last = b
+			}
+		},
+		func(b *Batch) {
+			dones++
+			if batches[b] == seq {
+				early++ // done while its own records were the newest: the input's last batch only
+			}
+		})
+	if seq < 5 {
+		t.Fatalf("%d batches: too few to tell", seq)
+	}
+	if dones != seq || early != 1 {
+		t.Errorf("%d batches merged, %d done, %d of them done before a later batch was merged; want %d, 1", seq, dones, early, seq)
+	}
+}
