@@ -142,12 +142,9 @@ func TestCompleteNeedsTheLayers(t *testing.T) {
 	}
 }
 
-// The group of a request that closed complete is handed out again while its queue entries are
-// still on the queue: those entries must not close the request it now holds. Here every
-// request completes, its group is reused by the next, and a request left open (no ALB record)
-// gets a reused group whose stale entry carries its own newest time: it must stay open until
-// Grace after that time and join its late ALB record.
-func TestCompleteStaleQueueEntries(t *testing.T) {
+// Requests closed complete are given back once Grace has passed, and a request with a 405 whose
+// outer hop logs later than an unrelated complete request still joins it.
+func TestCompleteGivenBackAndLate405Joins(t *testing.T) {
 	e := New(Options{})
 	e.ExpectLayers([]parsers.LayerStart{{Layer: "app", First: t0}, {Layer: "edge", First: t0}})
 	for i := 0; i < 100; i++ {
@@ -177,11 +174,11 @@ func TestCompleteStaleQueueEntries(t *testing.T) {
 }
 
 // When log time stands still, the oldest open requests close early (over caps.open), taken
-// from the head of the queue, where the entries of requests that closed complete wait: their
-// groups may be open requests again by then, stamped with the same second. Such an entry must
-// not close the request its group holds now, out of turn: here h, which takes c's group and
-// whose edge record comes last, would be cut from it instead of o6, and counted twice.
-func TestCompleteStaleEntryUnderCaps(t *testing.T) {
+// from the head of the queue, where the entries of requests that closed complete wait: those
+// must not count as open ones, nor close the requests opened after them out of turn: here h,
+// opened after c closed complete and whose edge record comes last, would be cut from it instead
+// of o6, and counted twice.
+func TestCompleteUnderCaps(t *testing.T) {
 	e := New(Options{})
 	e.caps.second, e.caps.open = 3, 5
 	e.ExpectLayers([]parsers.LayerStart{{Layer: "app", First: t0}, {Layer: "edge", First: t0}})
@@ -239,5 +236,181 @@ func TestCompleteEndsAtTheHopThatAnswered(t *testing.T) {
 		if a := e.Result(nil); a.Summary.Requests != 61 || a.Summary.SingleHop != 0 {
 			t.Errorf("%v: %d requests, %d of one hop; want 61, none", stack, a.Summary.Requests, a.Summary.SingleHop)
 		}
+	}
+}
+
+// earlyAndNot analyses recs with requests closed complete and without, each engine told the
+// layers.
+func earlyAndNot(t *testing.T, starts []parsers.LayerStart, recs []*parsers.Record) (early, grace string) {
+	t.Helper()
+	for _, on := range []bool{true, false} {
+		noEarlyClose = !on
+		e := New(Options{})
+		e.ExpectLayers(starts)
+		for _, r := range recs {
+			e.Add(r)
+		}
+		var b bytes.Buffer
+		if err := e.Result(nil).WriteJSON(&b, true); err != nil {
+			t.Fatal(err)
+		}
+		if on {
+			early = b.String()
+		} else {
+			grace = b.String()
+		}
+	}
+	noEarlyClose = false
+	return early, grace
+}
+
+// What a request's staying open for Grace told the engine, it still tells once the request
+// closes complete (tombs.go, and complete's test of retries):
+//   - a client sending one constant id: sequential requests two seconds apart mark it not
+//     unique, so that two later requests that overlap are not joined by it (the edge's 201 of
+//     one would make the other's 405 look masked);
+//   - a retry: the proxy logs "502, 200" for an upstream that logs twice, and with whole-second
+//     times (nginx's $time_local) the proxy's record comes before the upstream's;
+//   - the same, the app's clock running ahead;
+//   - a retry logged two seconds after the first attempt: the request is not closed while a
+//     proxy may still retry it (a second upstream status, a 5xx), else the second attempt would
+//     mark the id not unique;
+//   - a log line written twice.
+func TestCompleteKeepsWhatGraceTold(t *testing.T) {
+	app, edge := parsers.LayerStart{Layer: "app", First: t0}, parsers.LayerStart{Layer: "edge", First: t0}
+	const k = "00000000000000000000000000000000"
+	cases := []struct {
+		name string
+		recs []*parsers.Record
+	}{
+		{"constant id", func() (r []*parsers.Record) {
+			for i := 0; i < 3; i++ {
+				s := float64(i) * 2
+				r = append(r, rec("app", "app", s, "POST", "/orders", 201, rid(k)), rec("edge", "nginx", s+0.002, "POST", "/orders", 201, rid(k), up(201)))
+			}
+			return append(r, rec("app", "app", 10, "POST", "/orders", 201, rid(k)), rec("app", "app", 10.05, "POST", "/orders", 405, rid(k)),
+				rec("edge", "nginx", 10.06, "POST", "/orders", 201, rid(k), up(201)), rec("edge", "nginx", 10.07, "POST", "/orders", 405, rid(k), up(405)))
+		}()},
+		{"retry, whole seconds", func() (r []*parsers.Record) {
+			for i := 0; i < 5; i++ {
+				id, s := fmt.Sprintf("%032x", i+1), float64(i)
+				r = append(r, rec("edge", "nginx", s, "GET", "/a", 200, rid(id), up(502, 200)),
+					rec("app", "app", s+0.4, "GET", "/a", 502, rid(id)), rec("app", "app", s+0.42, "GET", "/a", 200, rid(id)))
+			}
+			return r
+		}()},
+		{"retry, app clock ahead", func() (r []*parsers.Record) {
+			for i := 0; i < 5; i++ {
+				id, s := fmt.Sprintf("%032x", i+1), float64(i)
+				r = append(r, rec("edge", "nginx", s+0.01, "GET", "/a", 200, rid(id), up(503, 200)),
+					rec("app", "app", s+0.3, "GET", "/a", 503, rid(id)), rec("app", "app", s+0.305, "GET", "/a", 200, rid(id)))
+			}
+			return r
+		}()},
+		{"slow retry", func() (r []*parsers.Record) {
+			for i := 0; i < 5; i++ {
+				id, s := fmt.Sprintf("%032x", i+1), float64(i)*5
+				r = append(r, rec("edge", "nginx", s, "GET", "/a", 200, rid(id), up(504, 200)),
+					rec("app", "app", s+0.3, "GET", "/a", 504, rid(id)), rec("app", "app", s+2.2, "GET", "/a", 200, rid(id)))
+			}
+			return r
+		}()},
+		{"a line written twice", func() (r []*parsers.Record) {
+			for i := 0; i < 5; i++ {
+				id, s := fmt.Sprintf("%032x", i+1), float64(i)
+				r = append(r, rec("app", "app", s, "GET", "/a", 200, rid(id)),
+					rec("edge", "nginx", s+0.002, "GET", "/a", 200, rid(id), up(200)), rec("edge", "nginx", s+0.002, "GET", "/a", 200, rid(id), up(200)))
+			}
+			return r
+		}()},
+	}
+	for _, c := range cases {
+		early, grace := earlyAndNot(t, []parsers.LayerStart{app, edge}, c.recs)
+		if early != grace {
+			t.Errorf("%s: closing complete requests at once changes the analysis:\n%s", c.name, firstDiff(grace, early))
+		}
+	}
+}
+
+// An input whose first lines carry no time (an nginx error log: parsers.Config.Starts gives it a
+// zero First) does not keep requests open past the first Grace of the run.
+func TestCompleteDespiteAnUntimedInput(t *testing.T) {
+	recs := idTraffic(7, 20_000, 0)
+	mean := func(extra ...parsers.LayerStart) float64 {
+		e := New(Options{JoinWindow: 10 * time.Second})
+		e.ExpectLayers(append(starts(recs), extra...))
+		open := 0
+		for _, r := range recs {
+			e.Add(r)
+			open += e.OpenRequests()
+		}
+		return float64(open) / float64(len(recs))
+	}
+	without, with := mean(), mean(parsers.LayerStart{Layer: "errors"})
+	if with > without*1.2 {
+		t.Errorf("%.0f requests open on average with an input without times, %.0f without it", with, without)
+	}
+}
+
+// The bundled samples, their requests listed, analyse the same with requests closed complete
+// and without, read as analyze reads them (the layers told, records read from their batches):
+// the kept requests, and so the lists, ties and timelines, come in the same order.
+func TestCompleteSamplesSame(t *testing.T) {
+	samples := append(foldSamples[:len(foldSamples):len(foldSamples)], []struct {
+		name, nginxConf, envoyConf string
+		args                       []string
+	}{
+		{"proxy-chain", "", "", []string{"edge=../samples/proxy-chain/edge.log", "lb=../samples/proxy-chain/haproxy.log", "express=../samples/proxy-chain/express.log"}},
+		{"apache", "", "", []string{"edge=../samples/proxies/apache/access.log", "app=../samples/proxies/apache/app.json"}},
+		{"caddy", "", "", []string{"edge=../samples/proxies/caddy/access.log", "app=../samples/proxies/caddy/app.json"}},
+		{"untimed", "", "", []string{"edge=../samples/untimed/edge.log", "express=../samples/untimed/express.log"}},
+	}...)
+	for _, s := range samples {
+		t.Run(s.name, func(t *testing.T) {
+			var out [2]string
+			for i, on := range []bool{true, false} {
+				noEarlyClose = !on
+				a := analyzeSampleMerge(t, s.nginxConf, s.envoyConf, Options{}, func(cfg *parsers.Config, inputs []parsers.Input, e *Engine) []parsers.Stats {
+					cfg.Starts = e.ExpectLayers
+					return mergePacked(cfg, inputs, e)
+				}, s.args...)
+				noEarlyClose = false
+				var b bytes.Buffer
+				if err := a.WriteJSON(&b, true); err != nil {
+					t.Fatal(err)
+				}
+				out[i] = b.String()
+			}
+			if out[0] != out[1] {
+				t.Errorf("closing complete requests at once changes the analysis:\n%s", firstDiff(out[1], out[0]))
+			}
+		})
+	}
+}
+
+// The requests still open when the input ends close in the order they opened (their first
+// queue entry), as before requests closed complete: the kept requests' order sets the reports'
+// lists, ties and the timeline's first and last 405. A closes after B's last record but opened
+// first; B's group is one a request closed complete before A opened gave back, whose stale entry
+// comes before A's.
+func TestFlushClosesInOpeningOrder(t *testing.T) {
+	e := New(Options{})
+	e.ExpectLayers([]parsers.LayerStart{{Layer: "app", First: t0}, {Layer: "edge", First: t0}})
+	// Two requests that overlap and close complete; A then takes d2's group, B d1's.
+	e.Add(rec("app", "app", 0.4, "GET", "/ok", 200, rid("d1")))
+	e.Add(rec("app", "app", 0.5, "GET", "/ok", 200, rid("d2")))
+	e.Add(rec("edge", "nginx", 0.5, "GET", "/ok", 200, rid("d1"), up(200)))
+	e.Add(rec("edge", "nginx", 0.5, "GET", "/ok", 200, rid("d2"), up(200)))
+	e.Add(rec("app", "app", 1, "DELETE", "/a", 405, rid("A")))
+	e.Add(rec("app", "app", 2, "DELETE", "/b", 405, rid("B")))
+	e.Add(rec("edge", "nginx", 2.5, "DELETE", "/b", 405, rid("B"), up(405)))
+	e.Add(rec("edge", "nginx", 3, "DELETE", "/a", 405, rid("A"), up(405)))
+	e.flush()
+	var got []string
+	for _, g := range e.kept {
+		got = append(got, g.hops[0].path())
+	}
+	if fmt.Sprint(got) != "[/a /b]" {
+		t.Errorf("kept in the order %v; want [/a /b]", got)
 	}
 }

@@ -4,8 +4,9 @@
 //
 // The pipeline is record → correlate → attribute → classify → report. Records flow in once, in
 // approximately ascending time; the engine keeps the records of a request only until the request
-// can no longer grow (JoinWindow after its newest record) and then keeps it only when it touches
-// a 405. Per-route and per-backend counters, updated for every record, hold what the time-based
+// can no longer grow (at once when it holds every layer's record, Grace after its newest record
+// otherwise, JoinWindow for one with a 405: complete, evict) and then keeps it only when it
+// touches a 405. Per-route and per-backend counters, updated for every record, hold what the time-based
 // causes need. Memory therefore grows with the traffic inside one window, the number of 405
 // requests and the number of routes, not with the number of lines.
 //
@@ -109,6 +110,7 @@ type hop struct {
 	// with the record's batch (pack.go); nil once the text is in buf.
 	rec   *parsers.Record
 	upBuf [2]int // room for upstream's usual one or two statuses (arena hops)
+	route uint64 // the record's routeHash (prepare.go)
 	// ua is the user agent: a string of the engine's table of them (Engine.agentText), shared by
 	// every hop that logged it, rather than a piece of buf.
 	ua string
@@ -183,6 +185,7 @@ func newHop(rec *parsers.Record, layer int, file, ua string, a *hopArena) *hop {
 		h = new(hop)
 	}
 	h.layer, h.file, h.line, h.dur, h.status, h.local, h.ua = layer, file, rec.Line, rec.Duration, rec.Status, rec.Local, ua
+	h.route = recRoute(rec)
 	if !rec.Time.IsZero() {
 		h.time = rec.Time.UnixNano()
 	}
@@ -254,8 +257,9 @@ type group struct {
 	// mseq numbers the last match index entry put in for one of its hops (Engine.mAdded), 0 if
 	// none: it is given back only once that entry is gone (arena.go, recycle).
 	mseq int64
-	// qseq numbers its last entry on the queue of open requests (Engine.qAdded).
-	qseq int64
+	// qseq and qfirst number its last and first entry on the queue of open requests
+	// (Engine.qAdded) since it was handed out.
+	qseq, qfirst int64
 	// Room for the hops and keys of a typical request, so that it needs no allocation of its
 	// own for them.
 	inline     [4]*hop
@@ -267,8 +271,9 @@ type group struct {
 // keyState is what the engine knows about one join key of an open request: the request, and
 // the rest, which the request keeps (gkey).
 type keyState struct {
-	g *group
+	g *group // &Engine.tombG for a request closed complete
 	gkey
+	tomb int64 // the tomb of that request (tombs.go)
 }
 
 // gkey is one join key of a request and what is known of it.
@@ -294,6 +299,9 @@ func (g *group) key(k uint64) *gkey {
 func (e *Engine) keyOf(k uint64) (keyState, bool) {
 	g, ok := e.keys.get(k)
 	if !ok {
+		if e.tombs.next > 1 {
+			return e.tombOf(k) // of a request closed complete (tombs.go)
+		}
 		return keyState{}, false
 	}
 	st := keyState{g: g}
@@ -368,7 +376,11 @@ type Engine struct {
 	nets   netMemo
 	drifts map[driftKey]driftMemo
 
-	keys      keyTable // join key → state, for the keys of open requests (keys.go)
+	keys keyTable // join key → state, for the keys of open requests (keys.go)
+	// tombs keeps what requests closed complete told, for Grace (tombs.go); tombG stands for
+	// such a request in a keyState.
+	tombs     tombTable
+	tombG     group
 	bad       map[uint64]struct{}
 	badN      int // keys marked not unique (bad is bounded by caps.bad)
 	badText   []string
@@ -624,7 +636,7 @@ func (e *Engine) add(rec *parsers.Record) {
 			repeat := sameLayer && abs64(t-st.first) > sameLayerGap &&
 				!(st.failed && abs64(t-st.first) <= int64(e.opts.JoinWindow))
 			// Records of one layer with different methods or targets are never one request.
-			repeat = repeat || sameLayer && differsInLayer(st.g, li, rec)
+			repeat = repeat || sameLayer && e.differs(st, li, rec)
 			if st.count >= maxKeyRecords || repeat {
 				e.markBad(k, st, &rec.IDs)
 				continue
@@ -682,10 +694,19 @@ func (e *Engine) add(rec *parsers.Record) {
 	// The request this record belongs to: the largest group any key points at; the others are
 	// folded into it (the record bridges them).
 	var target *group
+	buried := false // a key is of a request closed complete, kept for Grace (closeComplete)
 	for i := range usable {
-		if g := states[i].g; known[i] && (target == nil || len(g.hops) > len(target.hops)) {
+		if g := states[i].g; known[i] && g == &e.tombG {
+			buried = true
+		} else if known[i] && (target == nil || len(g.hops) > len(target.hops)) {
 			target = g
 		}
+	}
+	if target == nil && buried && !has405 {
+		// A record of a request closed complete (a line written twice, a layer it had not
+		// reached): not another request, as when it joined the request while it was open.
+		e.advance()
+		return
 	}
 	if target == nil {
 		target = e.newGroup(t)
@@ -725,7 +746,10 @@ func (e *Engine) add(rec *parsers.Record) {
 	for i, k := range usable {
 		st, ok := states[i], known[i]
 		switch {
-		case !ok:
+		case !ok || st.g == &e.tombG:
+			if ok { // a key of a request closed complete: this one's now
+				e.forget(k, st)
+			}
 			e.keys.put(k, target)
 			target.keys = append(target.keys, gkey{k: k, first: t, layers: bit, count: 1, failed: rec.Status >= 500})
 			if e.traceKeys != nil {
@@ -780,6 +804,9 @@ func (e *Engine) complete(g *group) bool {
 			return false
 		}
 		mask |= bit
+		if len(h.upstream) > 1 || h.status >= 500 {
+			return false // a proxy may have retried it: its upstream logs it again
+		}
 		if h.local == parsers.LocalYes {
 			if answered >= 0 {
 				return false // two hops that each answered: not one request's records
@@ -816,17 +843,20 @@ func (e *Engine) surelyInside(l, t int) bool {
 const insideVotes = 50
 
 // layerDue reports whether a layer no record has come from yet may still log the requests open
-// now: an input whose first record lies within Grace of the newest record (or has no time). The
-// requests around its start would otherwise close without its hop. An input that starts later
-// than that cannot have logged them; one whose start has passed by more than Grace without an
-// access record (an error log) logs none.
+// now: one whose first record lies within Grace of the newest record. The requests around its
+// start would otherwise close without its hop. A layer that starts later than that cannot have
+// logged them; one whose start has passed by more than Grace without an access record (an error
+// log) logs none. A layer whose first lines carry no time (an error log again, or an app log
+// that starts with lines of its own) is waited for during the first Grace of the run: an app
+// log without times is handed over first (untimed.go), and one whose access lines have times
+// shows them then.
 func (e *Engine) layerDue() bool {
 	grace := int64(e.opts.Grace)
 	for _, l := range e.unseen {
-		if l.First.IsZero() {
-			return true
+		start := e.minSeen // the records before --since are not read
+		if !l.First.IsZero() {
+			start = max(l.First.UnixNano(), e.minSeen)
 		}
-		start := max(l.First.UnixNano(), e.minSeen) // the records before --since are not read
 		if e.maxSeen >= start-grace && e.maxSeen <= start+grace {
 			return true
 		}
@@ -841,8 +871,17 @@ func (e *Engine) ExpectLayers(starts []parsers.LayerStart) {
 	e.expects = true
 	e.unseen = e.unseen[:0]
 	for _, s := range starts {
-		if _, seen := e.layerIdx[s.Layer]; !seen && s.Layer != "" {
+		if _, seen := e.layerIdx[s.Layer]; seen || s.Layer == "" {
+			continue
+		}
+		// One entry per layer (a directory of a thousand ALB objects is one layer), with its
+		// earliest first time.
+		i := slices.IndexFunc(e.unseen, func(l parsers.LayerStart) bool { return l.Layer == s.Layer })
+		switch {
+		case i < 0:
 			e.unseen = append(e.unseen, s)
+		case e.unseen[i].First.IsZero() || !s.First.IsZero() && s.First.Before(e.unseen[i].First):
+			e.unseen[i].First = s.First
 		}
 	}
 }
@@ -853,9 +892,11 @@ var noEarlyClose bool
 
 // closeComplete closes a complete request at once and gives it back (arena.go): close removed
 // its keys, and the queue entries that still point at it are stale by their sequence number
-// (evict) even after it is handed out again.
+// (evict) even after it is handed out again. What its staying open would have told later records
+// with its keys, its tomb tells (tombs.go).
 func (e *Engine) closeComplete(g *group) {
 	hops := g.hops
+	e.bury(g)
 	e.close(g)
 	if noRecycle {
 		return
@@ -933,7 +974,7 @@ func (e *Engine) markBad(k uint64, st keyState, ids *parsers.IDs) {
 	}
 	e.bad[k] = struct{}{}
 	e.badN++
-	e.dropKey(k, st.g)
+	e.forget(k, st)
 	if len(e.badText) < maxBadExample {
 		e.badText = append(e.badText, keyText(ids, k))
 	}
@@ -976,6 +1017,9 @@ func (e *Engine) enqueue(g *group, t int64) {
 	e.queue = append(e.queue, qentry{g, t})
 	e.qAdded++
 	g.qseq = e.qAdded
+	if g.qfirst == 0 {
+		g.qfirst = e.qAdded
+	}
 }
 
 // When log time stands still — more than maxRecordsPerSecond records stamped with one second (one
@@ -1092,10 +1136,10 @@ func (e *Engine) flush() {
 		}
 	}
 	for i, x := range e.queue[e.qhead:] {
-		// Each open request closes at its last entry, as in evict (the order of closing does not
-		// matter here): an earlier one may be of a request that closed complete and whose group
-		// was handed out again (closeComplete).
-		if g := x.g; g.merged == nil && !g.closed && g.qseq == e.qGone+int64(i)+1 {
+		// Each open request closes at its first entry, in queue order (the order of the kept
+		// requests, which the reports list and break ties by); an entry before it is of a request
+		// that closed complete and whose group was handed out again (closeComplete).
+		if g := x.g; g.merged == nil && !g.closed && e.qGone+int64(i)+1 >= g.qfirst {
 			e.close(g)
 		}
 	}
