@@ -414,3 +414,84 @@ func TestFlushClosesInOpeningOrder(t *testing.T) {
 		t.Errorf("kept in the order %v; want [/a /b]", got)
 	}
 }
+
+// A tomb lives as long as its request would have stayed open, counts the records buried in it
+// and takes their keys and times, as the open request did (tombs.go; cases from review):
+//   - the same constant id 5.5 s later: the request was still open when that record came (the
+//     engine closed requests after looking its keys up), so the id is marked;
+//   - a poller reusing one id every 0.3–0.6 s: each buried record kept the request open longer;
+//   - twenty requests with one id within 0.8 s: the sixteenth record marks it (maxKeyRecords);
+//   - a constant request id plus an ALB trace id of each request: the buried edge record's
+//     trace id must still join its ALB record;
+//   - a tomb made just before the match index comes into use lives its longer hold.
+func TestCompleteTombLivesAsTheRequestWould(t *testing.T) {
+	const k = "00000000000000000000000000000000"
+	ae := []parsers.LayerStart{{Layer: "app", First: t0}, {Layer: "edge", First: t0}}
+	overlap := func(s float64) []*parsers.Record { // two overlapping requests with k: joined unless k was marked
+		return []*parsers.Record{rec("app", "app", s, "POST", "/o", 201, rid(k)), rec("app", "app", s+0.05, "POST", "/o", 405, rid(k)),
+			rec("edge", "nginx", s+0.06, "POST", "/o", 201, rid(k), up(201)), rec("edge", "nginx", s+0.07, "POST", "/o", 405, rid(k), up(405))}
+	}
+	pair := func(s float64, path, id string) []*parsers.Record {
+		return []*parsers.Record{rec("app", "app", s, "GET", path, 200, rid(id)), rec("edge", "nginx", s+0.002, "GET", path, 200, rid(id), up(200))}
+	}
+	cases := []struct {
+		name   string
+		starts []parsers.LayerStart
+		recs   []*parsers.Record
+	}{
+		{"5.5 s apart", ae, slices.Concat(pair(0, "/o", k), pair(5.5, "/o", k), overlap(12))},
+		{"poller", ae, slices.Concat(pair(0, "/poll", k), pair(0.6, "/poll", k), pair(0.9, "/poll", k), pair(5.5, "/poll", k), pair(5.6, "/poll", k), overlap(20))},
+		{"twenty in 0.8 s", ae, func() (r []*parsers.Record) {
+			for i := 0; i < 20; i++ {
+				r = append(r, pair(float64(i)*0.04, "/a", k)...)
+			}
+			return r
+		}()},
+		{"constant id and a trace id", []parsers.LayerStart{{Layer: "alb", First: t0}, {Layer: "edge", First: t0}, {Layer: "app", First: t0}}, func() (r []*parsers.Record) {
+			for i := 0; i < 2; i++ {
+				s, root := float64(i)*0.5, fmt.Sprintf("1-67430a80-%024x", i+1)
+				r = append(r, rec("app", "app", s, "GET", "/a", 200, rid(k)), rec("edge", "nginx", s+0.002, "GET", "/a", 200, rid(k), amzn(root), up(200)),
+					rec("alb", "alb", s+0.004, "GET", "/a", 200, amzn(root)))
+			}
+			return r
+		}()},
+		{"match index from 17 s", append(ae, parsers.LayerStart{Layer: "probe", First: t0.Add(17 * time.Second)}), slices.Concat(pair(10, "/o", k),
+			[]*parsers.Record{rec("probe", "nginx", 17, "GET", "/healthz", 200)}, pair(17.5, "/o", k), overlap(40))},
+	}
+	for _, c := range cases {
+		early, grace := earlyAndNot(t, c.starts, c.recs)
+		if early != grace {
+			t.Errorf("%s: closing complete requests at once changes the analysis:\n%s", c.name, firstDiff(grace, early))
+		}
+	}
+}
+
+// The ring of tombs grows when traffic outgrows it, keeping the tombs whose Grace has not
+// passed and the newest tomb of each key: a constant id logged before a burst is still caught
+// after it.
+func TestCompleteTombsGrow(t *testing.T) {
+	const k = "000000000000000000000000000000ff"
+	var r []*parsers.Record
+	pair := func(s float64, id string) {
+		r = append(r, rec("app", "app", s, "GET", "/a", 200, rid(id)), rec("edge", "nginx", s+0.002, "GET", "/a", 200, rid(id), up(200)))
+	}
+	n := 0
+	for i := 0; i < 300; i++ { // 10 a second: 50 a Grace, within the first ring
+		id := fmt.Sprintf("%032x", n+1)
+		if i == 199 {
+			id = k
+		}
+		pair(float64(i)*0.1, id)
+		n++
+	}
+	pair(30.05, k)
+	for i := 0; i < 4000; i++ { // a burst that grows the ring
+		pair(30.1+float64(i)*0.0001, fmt.Sprintf("%032x", n+1))
+		n++
+	}
+	r = append(r, rec("edge", "nginx", 30.6, "GET", "/a", 200, rid(k), up(200)))
+	early, grace := earlyAndNot(t, []parsers.LayerStart{{Layer: "app", First: t0}, {Layer: "edge", First: t0}}, r)
+	if early != grace {
+		t.Errorf("closing complete requests at once changes the analysis:\n%s", firstDiff(grace, early))
+	}
+}

@@ -381,6 +381,7 @@ type Engine struct {
 	// such a request in a keyState.
 	tombs     tombTable
 	tombG     group
+	graceCut  int64 // the last evict's cutoff for requests without a 405: tombs live while newest >= it
 	bad       map[uint64]struct{}
 	badN      int // keys marked not unique (bad is bounded by caps.bad)
 	badText   []string
@@ -695,9 +696,10 @@ func (e *Engine) add(rec *parsers.Record) {
 	// folded into it (the record bridges them).
 	var target *group
 	buried := false // a key is of a request closed complete, kept for Grace (closeComplete)
+	var tomb int64
 	for i := range usable {
 		if g := states[i].g; known[i] && g == &e.tombG {
-			buried = true
+			buried, tomb = true, states[i].tomb
 		} else if known[i] && (target == nil || len(g.hops) > len(target.hops)) {
 			target = g
 		}
@@ -705,6 +707,7 @@ func (e *Engine) add(rec *parsers.Record) {
 	if target == nil && buried && !has405 {
 		// A record of a request closed complete (a line written twice, a layer it had not
 		// reached): not another request, as when it joined the request while it was open.
+		e.buryRecord(tomb, t, li, recRoute(rec), usable, known[:len(usable)])
 		e.advance()
 		return
 	}
@@ -917,6 +920,7 @@ func (e *Engine) advance() {
 		e.advanceMatch(now)
 		grace = max(grace, matchHold+int64(time.Second))
 	}
+	e.graceCut = now - grace
 	e.evict(now-grace, now-int64(e.opts.JoinWindow))
 	if e.dhead < len(e.deferred) {
 		e.recycleDeferred() // arena.go

@@ -14,13 +14,13 @@ import "github.com/logtriage/logtriage/parsers"
 //     closed request, and not counted as another one;
 //   - a record with a 405 starts a request of its own, which takes the key.
 //
-// Tombs are written in the order their requests close, into a ring; a table with one slot per
-// key hash finds them, overwritten by later keys. A key lost so, or a tomb overwritten before its
+// Tombs are written in the order their requests close, into a ring; a table with two slots per
+// key hash finds them, the older overwritten by later keys. A key lost so, or a tomb overwritten before its
 // Grace passed (the ring grows to hold Grace's worth, up to maxTombs), is caught by the next two
 // of its requests that overlap, as before requests closed complete. Nothing is deleted: a slot
 // or tomb is valid while its tomb is the one the slot names and Grace has not passed.
 
-// maxTombs bounds the ring of tombs (about 20 MB with the slots).
+// maxTombs bounds the ring of tombs (about 27 MB with the slots).
 const maxTombs = 1 << 17
 
 const (
@@ -37,6 +37,7 @@ type tombRec struct {
 	route  [tombHops]uint64
 	lay    [tombHops]uint8
 	nk, nh uint8
+	count  uint16 // records it holds, buried ones included
 }
 
 type tombSlot struct {
@@ -46,7 +47,7 @@ type tombSlot struct {
 
 type tombTable struct {
 	ring  []tombRec
-	slots []tombSlot // four per tomb of the ring
+	slots []tombSlot // eight per tomb of the ring, in pairs
 	next  int64      // the next tomb's seq (0 before the first)
 }
 
@@ -54,7 +55,7 @@ type tombTable struct {
 func (e *Engine) bury(g *group) {
 	tt := &e.tombs
 	if tt.next == 0 {
-		tt.ring, tt.slots, tt.next = make([]tombRec, 256), make([]tombSlot, 1024), 1
+		tt.ring, tt.slots, tt.next = make([]tombRec, 256), make([]tombSlot, 2048), 1
 	}
 	if old := &tt.ring[tt.next&int64(len(tt.ring)-1)]; old.seq != 0 && e.tombLive(old) && len(tt.ring) < maxTombs {
 		e.growTombs()
@@ -62,14 +63,14 @@ func (e *Engine) bury(g *group) {
 	seq := tt.next
 	tt.next++
 	r := &tt.ring[seq&int64(len(tt.ring)-1)]
-	*r = tombRec{seq: seq, newest: g.newest, first: g.newest}
+	*r = tombRec{seq: seq, newest: g.newest, first: g.newest, count: uint16(len(g.hops))}
 	for _, x := range g.keys {
 		if int(r.nk) == tombKeys {
 			break
 		}
 		r.keys[r.nk], r.first = x.k, min(r.first, x.first)
 		r.nk++
-		tt.slots[x.k&uint64(len(tt.slots)-1)] = tombSlot{x.k, seq}
+		tt.put(x.k, seq)
 	}
 	for _, h := range g.hops {
 		if h.layer < 64 {
@@ -82,35 +83,49 @@ func (e *Engine) bury(g *group) {
 	}
 }
 
+// put points key k's slot at tomb seq: of the two slots of k's pair (one cache line), the one
+// that has k, or else the one pointing at the older tomb.
+func (tt *tombTable) put(k uint64, seq int64) {
+	i := k & uint64(len(tt.slots)-1) &^ 1
+	if a, b := tt.slots[i], tt.slots[i+1]; b.k == k || a.k != k && b.seq < a.seq {
+		i++
+	}
+	tt.slots[i] = tombSlot{k, seq}
+}
+
 // tombLive reports whether r's Grace has not passed (evict's clock).
 func (e *Engine) tombLive(r *tombRec) bool {
-	return r.newest >= e.maxSeen-e.lag-int64(e.opts.Grace)
+	return r.newest >= e.graceCut
 }
 
 // growTombs doubles the ring and the slots, keeping the tombs.
 func (e *Engine) growTombs() {
 	tt := &e.tombs
-	ring, slots := make([]tombRec, 2*len(tt.ring)), make([]tombSlot, 8*len(tt.ring))
-	for _, r := range tt.ring {
-		if r.seq == 0 {
+	old := tt.ring
+	tt.ring, tt.slots = make([]tombRec, 2*len(old)), make([]tombSlot, 8*len(old))
+	for seq := max(1, tt.next-int64(len(old))); seq < tt.next; seq++ { // oldest first
+		r := &old[seq&int64(len(old)-1)]
+		if r.seq != seq || !e.tombLive(r) {
 			continue
 		}
-		ring[r.seq&int64(len(ring)-1)] = r
+		tt.ring[seq&int64(len(tt.ring)-1)] = *r
 		for _, k := range r.keys[:r.nk] {
 			if k != 0 {
-				slots[k&uint64(len(slots)-1)] = tombSlot{k, r.seq}
+				tt.put(k, seq)
 			}
 		}
 	}
-	tt.ring, tt.slots = ring, slots
 }
 
 // tombOf returns the state of key k of a request closed complete whose Grace has not passed.
 func (e *Engine) tombOf(k uint64) (keyState, bool) {
 	tt := &e.tombs
-	s := tt.slots[k&uint64(len(tt.slots)-1)]
+	i := k & uint64(len(tt.slots)-1) &^ 1
+	s := tt.slots[i]
 	if s.k != k {
-		return keyState{}, false
+		if s = tt.slots[i+1]; s.k != k {
+			return keyState{}, false
+		}
 	}
 	r := &tt.ring[s.seq&int64(len(tt.ring)-1)]
 	if r.seq != s.seq || !e.tombLive(r) {
@@ -118,7 +133,7 @@ func (e *Engine) tombOf(k uint64) (keyState, bool) {
 	}
 	for _, x := range r.keys[:r.nk] {
 		if x == k {
-			return keyState{g: &e.tombG, gkey: gkey{k: k, first: r.first, layers: r.layers, count: uint16(r.nh)}, tomb: s.seq}, true
+			return keyState{g: &e.tombG, gkey: gkey{k: k, first: r.first, layers: r.layers, count: r.count}, tomb: s.seq}, true
 		}
 	}
 	return keyState{}, false
@@ -150,6 +165,32 @@ func (e *Engine) forget(k uint64, st keyState) {
 	for i, x := range r.keys[:r.nk] {
 		if x == k && r.seq == st.tomb {
 			r.keys[i] = 0
+		}
+	}
+}
+
+// buryRecord takes a record of the request closed complete whose tomb is seq into the tomb, as
+// it would have joined the open request: its time, layer and keys.
+func (e *Engine) buryRecord(seq int64, t int64, li int, route uint64, keys []uint64, known []bool) {
+	tt := &e.tombs
+	r := &tt.ring[seq&int64(len(tt.ring)-1)]
+	if r.seq != seq {
+		return
+	}
+	r.newest = max(r.newest, t)
+	r.count++
+	if li < 64 {
+		r.layers |= 1 << uint(li)
+	}
+	if int(r.nh) < tombHops && li < 256 {
+		r.lay[r.nh], r.route[r.nh] = uint8(li), route
+		r.nh++
+	}
+	for i, k := range keys {
+		if !known[i] && int(r.nk) < tombKeys {
+			r.keys[r.nk] = k
+			r.nk++
+			tt.put(k, seq)
 		}
 	}
 }
