@@ -95,8 +95,9 @@ var noRecycle bool
 var poisonRecycled bool
 
 // recycle gives back a request that closed without a 405, with its hops (hops: g.hops before
-// close cleared it) and their text. Only a request closed by evict after its newest queue entry
-// may be given back: no queue entry, key or kept request points at it any more.
+// close cleared it) and their text. Only a request closed by evict after its newest queue entry,
+// or closed complete (whose queue entries evict then finds stale by their sequence number), may
+// be given back: no key or kept request points at it any more.
 func (e *Engine) recycle(g *group, hops []*hop) {
 	if noRecycle {
 		return

@@ -901,14 +901,7 @@ func (e *Engine) closeComplete(g *group) {
 	hops := g.hops
 	e.bury(g)
 	e.close(g)
-	if noRecycle {
-		return
-	}
-	if g.mseq > e.mGone {
-		e.deferred = append(e.deferred, deferredGroup{g, hops})
-		return
-	}
-	e.giveBack(g, hops)
+	e.recycle(g, hops) // arena.go
 }
 
 // advance runs the match index and closes the requests that can no longer grow. While the
