@@ -264,6 +264,17 @@ func earlyAndNot(t *testing.T, starts []parsers.LayerStart, recs []*parsers.Reco
 	return early, grace
 }
 
+// retries returns five requests, every apart seconds, that the edge (at its offset edge) logged
+// as "failed, 200" and the app logged twice: failed at first, 200 at retry.
+func retries(apart, edge float64, failed int, first, retry float64) (r []*parsers.Record) {
+	for i := 0; i < 5; i++ {
+		id, s := fmt.Sprintf("%032x", i+1), float64(i)*apart
+		r = append(r, rec("edge", "nginx", s+edge, "GET", "/a", 200, rid(id), up(failed, 200)),
+			rec("app", "app", s+first, "GET", "/a", failed, rid(id)), rec("app", "app", s+retry, "GET", "/a", 200, rid(id)))
+	}
+	return r
+}
+
 // What a request's staying open for Grace told the engine, it still tells once the request
 // closes complete (tombs.go, and complete's test of retries):
 //   - a client sending one constant id: sequential requests two seconds apart mark it not
@@ -291,30 +302,9 @@ func TestCompleteKeepsWhatGraceTold(t *testing.T) {
 			return append(r, rec("app", "app", 10, "POST", "/orders", 201, rid(k)), rec("app", "app", 10.05, "POST", "/orders", 405, rid(k)),
 				rec("edge", "nginx", 10.06, "POST", "/orders", 201, rid(k), up(201)), rec("edge", "nginx", 10.07, "POST", "/orders", 405, rid(k), up(405)))
 		}()},
-		{"retry, whole seconds", func() (r []*parsers.Record) {
-			for i := 0; i < 5; i++ {
-				id, s := fmt.Sprintf("%032x", i+1), float64(i)
-				r = append(r, rec("edge", "nginx", s, "GET", "/a", 200, rid(id), up(502, 200)),
-					rec("app", "app", s+0.4, "GET", "/a", 502, rid(id)), rec("app", "app", s+0.42, "GET", "/a", 200, rid(id)))
-			}
-			return r
-		}()},
-		{"retry, app clock ahead", func() (r []*parsers.Record) {
-			for i := 0; i < 5; i++ {
-				id, s := fmt.Sprintf("%032x", i+1), float64(i)
-				r = append(r, rec("edge", "nginx", s+0.01, "GET", "/a", 200, rid(id), up(503, 200)),
-					rec("app", "app", s+0.3, "GET", "/a", 503, rid(id)), rec("app", "app", s+0.305, "GET", "/a", 200, rid(id)))
-			}
-			return r
-		}()},
-		{"slow retry", func() (r []*parsers.Record) {
-			for i := 0; i < 5; i++ {
-				id, s := fmt.Sprintf("%032x", i+1), float64(i)*5
-				r = append(r, rec("edge", "nginx", s, "GET", "/a", 200, rid(id), up(504, 200)),
-					rec("app", "app", s+0.3, "GET", "/a", 504, rid(id)), rec("app", "app", s+2.2, "GET", "/a", 200, rid(id)))
-			}
-			return r
-		}()},
+		{"retry, whole seconds", retries(1, 0, 502, 0.4, 0.42)},
+		{"retry, app clock ahead", retries(1, 0.01, 503, 0.3, 0.305)},
+		{"slow retry", retries(5, 0, 504, 0.3, 2.2)},
 		{"a line written twice", func() (r []*parsers.Record) {
 			for i := 0; i < 5; i++ {
 				id, s := fmt.Sprintf("%032x", i+1), float64(i)
