@@ -445,13 +445,7 @@ func TestNginxConf(t *testing.T) {
 
 func TestNginxConfErrors(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, s string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, s string) string { return writeIn(t, dir, name, s) }
 	for _, tc := range []struct{ name, conf, want string }{
 		{"unterminated", "http { log_format x '$status;\n}", "unterminated"},
 		{"missing semicolon", "http { access_log /x main }", "unexpected \"}\""},

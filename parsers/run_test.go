@@ -110,13 +110,7 @@ func testMergeReusesBatches(t *testing.T) {
 // is handed over: a named input, an unnamed one (its layer is its format), one without times.
 func TestMergeTellsStarts(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, s string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, s string) string { return writeIn(t, dir, name, s) }
 	edge := write("edge.log", `10.0.0.1 - - [24/Nov/2026:10:00:05 +0000] "GET /a HTTP/1.1" 200 3 "-" "curl/8.5.0"`+"\n")
 	plain := write("nginx.log", `10.0.0.1 - - [24/Nov/2026:10:00:01 +0000] "GET /b HTTP/1.1" 200 3 "-" "curl/8.5.0"`+"\n")
 	untimed := write("app.log", "GET /c 200 1.2 ms - 3\n")
@@ -192,4 +186,14 @@ func TestMergeDoneLagsOneBatch(t *testing.T) {
 	if dones != seq || early != 1 {
 		t.Errorf("%d batches merged, %d done, %d of them done before a later batch was merged; want %d, 1", seq, dones, early, seq)
 	}
+}
+
+// writeIn writes s to the file name in dir and returns its path.
+func writeIn(t *testing.T, dir, name, s string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
